@@ -1,0 +1,52 @@
+import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import { AGENT_ROLES, AGENT_TYPES, type AgentRole, type AgentType, type Identity } from './identity.js';
+
+export type VerifyResult =
+  | { ok: true; identity: Identity }
+  | { ok: false; reason: 'expired' | 'invalid' };
+
+/** Signs and verifies the fleet's HS256 JWTs. The secret never leaves this object. */
+export class TokenService {
+  readonly #key: Uint8Array;
+  readonly #expiresIn: string;
+
+  constructor(secret: string, expiresIn: string) {
+    this.#key = new TextEncoder().encode(secret);
+    // jose reads a bare number as seconds only with a unit; the seed's JWT_EXPIRES_IN allows plain seconds.
+    this.#expiresIn = /^\d+$/.test(expiresIn) ? `${expiresIn}s` : expiresIn;
+  }
+
+  async sign(identity: Identity): Promise<string> {
+    return new SignJWT({
+      uid: identity.uid,
+      handle: identity.handle,
+      teamName: identity.teamName,
+      agentType: identity.agentType,
+      role: identity.role,
+    })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt()
+      .setExpirationTime(this.#expiresIn)
+      .sign(this.#key);
+  }
+
+  async verify(token: string): Promise<VerifyResult> {
+    try {
+      const { payload } = await jwtVerify(token, this.#key, { algorithms: ['HS256'] });
+      const { uid, handle, teamName, agentType, role } = payload as Record<string, unknown>;
+      if (
+        typeof uid !== 'string' ||
+        typeof handle !== 'string' ||
+        typeof teamName !== 'string' ||
+        !AGENT_TYPES.includes(agentType as AgentType) ||
+        !AGENT_ROLES.includes(role as AgentRole)
+      ) {
+        return { ok: false, reason: 'invalid' };
+      }
+      return { ok: true, identity: { uid, handle, teamName, agentType: agentType as AgentType, role: role as AgentRole } };
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) return { ok: false, reason: 'expired' };
+      return { ok: false, reason: 'invalid' };
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import { Kernel } from '../kernel/kernel.js';
+import { parseCommand } from './parse.js';
+
+const HELP = `
+Usage: fleet up [--config <file>]
+
+Start the fleet in the foreground: load fleet.config.ts (or --config, or $FLEET_CONFIG), migrate and
+start the enabled plugins, and serve HTTP and WebSocket on the configured host and port.
+Edits to the config file apply while it runs. Ctrl-C (SIGINT) or SIGTERM stops it cleanly.
+
+Options:
+  --config <file>   Config file (default ./fleet.config.ts)
+  -h, --help        Show this help
+`;
+
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseCommand(args, { config: { type: 'string' } }, HELP);
+  if (!parsed) return 0;
+  const kernel = await Kernel.boot({ path: parsed.values.config });
+  process.stdout.write(`fleet up: listening on ${kernel.url} (admin key in ${kernel.config.auth.adminKey ? 'FLEET_ADMIN_KEY' : kernel.config.dataDir + '/admin.key'})\n`);
+  return new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) {
+        kernel.log.warn(`${signal} again: exiting without waiting`);
+        process.exit(1);
+      }
+      stopping = true;
+      kernel.log.info(`${signal}: stopping`);
+      kernel.stop().then(
+        () => resolveExit(0),
+        (error) => {
+          kernel.log.error('stop failed', { error });
+          resolveExit(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+  });
+}

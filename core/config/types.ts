@@ -1,0 +1,50 @@
+import type { LogLevel } from '../log.js';
+
+/** What `fleet.config.ts` may say. Every key is optional; defaults fill the rest. */
+export interface FleetConfigInput {
+  server?: {
+    /** Interface to bind. Defaults to 127.0.0.1: the fleet is not reachable from other machines unless you say so. */
+    host?: string;
+    /** Port to listen on; 0 picks a free one. Default 3847. */
+    port?: number;
+    /** The URL agents and `fleet mcp` use to reach this fleet. Default http://<host>:<port>. */
+    publicUrl?: string;
+    /** Largest request body accepted, in bytes (413 above it). Default 1 MiB. */
+    bodyLimit?: number;
+    rateLimit?: { windowMs?: number; max?: number };
+    /** Seconds between the server's WebSocket pings. Default 30. */
+    wsPingSeconds?: number;
+  };
+  storage?: { driver: 'sqlite'; path?: string } | { driver: 'postgres'; url: string };
+  /** Where the database, keys and worker logs live. Default ./.fleet beside the config file. */
+  dataDir?: string;
+  auth?: { jwtExpiresIn?: string };
+  log?: { level?: LogLevel };
+  tmux?: { socket?: string; session?: string };
+  workers?: { max?: number };
+  events?: { ringCapacity?: number };
+  /** Each plugin: true (on, default options), false (off), or its options object (on). */
+  plugins?: Record<string, boolean | Record<string, unknown>>;
+}
+
+/** The resolved configuration: every default applied, every path absolute. */
+export interface FleetConfig {
+  server: {
+    host: string;
+    port: number;
+    publicUrl: string | undefined;
+    bodyLimit: number;
+    rateLimit: { windowMs: number; max: number };
+    wsPingSeconds: number;
+  };
+  storage: { driver: 'sqlite'; path: string } | { driver: 'postgres'; url: string };
+  dataDir: string;
+  auth: { jwtExpiresIn: string; jwtSecret: string | undefined; adminKey: string | undefined };
+  log: { level: LogLevel };
+  tmux: { socket: string; session: string };
+  workers: { max: number };
+  events: { ringCapacity: number };
+  plugins: Record<string, boolean | Record<string, unknown>>;
+  /** The file this was loaded from, if any. */
+  configPath: string | undefined;
+}

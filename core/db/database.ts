@@ -1,0 +1,35 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { FleetConfig } from '../config/types.js';
+
+/** Plugins see the database untyped at the kernel level; each plugin types its own tables. */
+export type FleetDb = Kysely<any>;
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * Open the fleet's database. SQLite: WAL (readers never block the writer), foreign keys on,
+ * a busy timeout so a second process waits instead of failing, and synchronous=NORMAL, which in WAL
+ * mode keeps every committed write across a process kill (only a power loss can cost the last ones).
+ */
+export async function openDatabase(storage: FleetConfig['storage']): Promise<{ db: FleetDb; dialect: Dialect }> {
+  if (storage.driver === 'postgres') {
+    const pg = (await import('pg')).default;
+    // COUNT(*) and bigint columns come back as strings by default; our counts fit in a double.
+    pg.types.setTypeParser(20, (value: string) => Number(value));
+    const pool = new pg.Pool({ connectionString: storage.url, max: 10 });
+    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    await sql`select 1`.execute(db);
+    return { db, dialect: 'postgres' };
+  }
+  const Database = (await import('better-sqlite3')).default;
+  mkdirSync(dirname(storage.path), { recursive: true, mode: 0o700 });
+  const database = new Database(storage.path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('synchronous = NORMAL');
+  const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite' };
+}

@@ -1,0 +1,80 @@
+import Koa, { type Context, type Middleware, type Next } from 'koa';
+import type { Logger } from '../log.js';
+import type { ResponseObservation } from '../plugin.js';
+import type { Authenticator } from './auth-state.js';
+import { jsonBody } from './body.js';
+import { errorHandler } from './error-handler.js';
+import { type RateLimitOptions, rateLimit } from './rate-limit.js';
+
+export interface HttpAppOptions {
+  log: Logger;
+  bodyLimit: () => number;
+  rateLimit: () => RateLimitOptions;
+  authenticator: Authenticator;
+  /** The routers to try in turn, read on each request so plugins can come and go. */
+  routers: () => readonly Middleware[];
+  observers: () => Iterable<(observation: ResponseObservation) => void>;
+}
+
+/** Try each live router in turn; the first that matches answers. */
+function dispatch(routers: () => readonly Middleware[]): Middleware {
+  return async function dispatchToRouters(ctx: Context, next: Next): Promise<void> {
+    const stack = routers();
+    let index = 0;
+    const step = async (): Promise<void> => {
+      const router = stack[index++];
+      return router ? (router(ctx, step) as Promise<void>) : next();
+    };
+    return step();
+  };
+}
+
+export function createHttpApp(options: HttpAppOptions): Koa {
+  const app = new Koa({ proxy: false });
+  app.silent = true;
+
+  app.use(async function observe(ctx, next) {
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const observation: ResponseObservation = {
+        method: ctx.method,
+        route: typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : 'unmatched',
+        status: ctx.status,
+        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+        uid: ctx.state.auth?.kind === 'agent' ? ctx.state.auth.identity.uid : undefined,
+      };
+      for (const observer of options.observers()) {
+        try {
+          observer(observation);
+        } catch (error) {
+          options.log.warn('response observer failed', { error });
+        }
+      }
+    }
+  });
+  app.use(errorHandler(options.log));
+  app.use(async function authenticate(ctx, next) {
+    ctx.state.auth = await options.authenticator.fromHeader(ctx.get('authorization') || undefined);
+    return next();
+  });
+  app.use(rateLimit(options.rateLimit));
+  let limit = options.bodyLimit();
+  let reader = jsonBody(limit);
+  app.use(function readBody(ctx, next) {
+    if (options.bodyLimit() !== limit) {
+      limit = options.bodyLimit();
+      reader = jsonBody(limit);
+    }
+    return reader(ctx, next);
+  });
+  app.use(dispatch(options.routers));
+  return app;
+}
+
+declare module 'koa' {
+  interface DefaultContext {
+    _matchedRoute?: string | RegExp;
+  }
+}

@@ -1,0 +1,38 @@
+import type { Context, Next } from 'koa';
+import { HttpError } from './http-error.js';
+
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Reads a JSON body into ctx.request.body with a size limit: 413 past the limit (stopping the read
+ * at once, not after buffering everything), 400 for malformed JSON or a non-JSON content type.
+ */
+export function jsonBody(limitBytes: number) {
+  return async function readJsonBody(ctx: Context, next: Next): Promise<void> {
+    if (!METHODS_WITH_BODY.has(ctx.method)) return next();
+    const declared = Number(ctx.get('content-length') || 0);
+    if (declared > limitBytes) throw new HttpError(413, `Request body too large (limit ${limitBytes} bytes)`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limitBytes) {
+        ctx.set('Connection', 'close');
+        throw new HttpError(413, `Request body too large (limit ${limitBytes} bytes)`);
+      }
+      chunks.push(chunk);
+    }
+    if (size === 0) {
+      (ctx.request as { body?: unknown }).body = undefined;
+      return next();
+    }
+    const type = ctx.get('content-type');
+    if (type && !/\bjson\b/i.test(type)) throw new HttpError(415, `body: expected application/json (got ${type.split(';')[0]})`);
+    try {
+      (ctx.request as { body?: unknown }).body = JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
+    } catch {
+      throw new HttpError(400, 'body: is not valid JSON');
+    }
+    return next();
+  };
+}

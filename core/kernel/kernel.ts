@@ -1,0 +1,340 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ADMIN_KEY_FILE, JWT_SECRET_FILE, readOrCreateSecret } from '../auth/admin-key.js';
+import type { Identity } from '../auth/identity.js';
+import { TokenService } from '../auth/tokens.js';
+import { importConfigFile, loadConfig, type LoadConfigOptions, resolveConfig } from '../config/load-config.js';
+import type { FleetConfig, FleetConfigInput } from '../config/types.js';
+import { watchConfigFile } from '../config/watch-config.js';
+import { type Dialect, type FleetDb, openDatabase } from '../db/database.js';
+import { FleetError } from '../errors.js';
+import { MemorySpine } from '../events/memory-spine.js';
+import type { EventSpine } from '../events/types.js';
+import { createHttpApp } from '../http/app.js';
+import { createAuthenticator } from '../http/auth-state.js';
+import { createLogger, type Logger } from '../log.js';
+import { ToolRegistry } from '../mcp/registry.js';
+import type { AnyPlugin } from '../plugin.js';
+import { WebSocketHub } from '../ws/hub.js';
+import { discoverPlugins } from './catalog.js';
+import { kernelRouter } from './kernel-routes.js';
+import { type PluginPlan, type PluginState, planPlugins } from './plan.js';
+import { type KernelServices, PluginHost } from './plugin-host.js';
+
+export interface BootOptions extends LoadConfigOptions {
+  /** A resolved config; skips loading the file (and watching it). */
+  config?: FleetConfig;
+  /** Plugins to offer besides those found in the plugin dirs (tests use this). */
+  plugins?: readonly AnyPlugin[];
+  /** Folders of plugin folders. Default: this checkout's plugins/. */
+  pluginDirs?: readonly string[];
+  /** Watch the config file and apply edits live. Default true when there is a file. */
+  watch?: boolean;
+  log?: Logger;
+}
+
+/** Kernel-level settings that a live edit cannot change: they need a restart. */
+const RESTART_KEYS = ['server.host', 'server.port', 'storage', 'dataDir', 'tmux', 'events'] as const;
+
+function valueAt(config: FleetConfig, key: string): unknown {
+  return key.split('.').reduce<unknown>((value, part) => (value as Record<string, unknown>)?.[part], config);
+}
+
+/**
+ * The kernel: config → order plugins → migrate → mount → listen → start; stop in reverse.
+ * It knows no plugin by name.
+ */
+export class Kernel {
+  readonly log: Logger;
+  readonly spine: EventSpine;
+  readonly tools: ToolRegistry;
+  readonly startedAt = Date.now();
+  readonly db: FleetDb;
+  readonly dialect: Dialect;
+  readonly tokens: TokenService;
+  #config: FleetConfig;
+  #catalog: Map<string, AnyPlugin>;
+  #plan: PluginPlan;
+  #hosts = new Map<string, PluginHost>();
+  #server: Server;
+  #hub: WebSocketHub | undefined;
+  #watcher: { close(): Promise<void> } | undefined;
+  #adminKey: string;
+  #reloading: Promise<void> = Promise.resolve();
+  #stopping: Promise<void> | undefined;
+  #services: KernelServices;
+  #kernelRoutes;
+  #configOptions: BootOptions;
+
+  private constructor(init: {
+    config: FleetConfig;
+    catalog: Map<string, AnyPlugin>;
+    plan: PluginPlan;
+    log: Logger;
+    db: FleetDb;
+    dialect: Dialect;
+    adminKey: string;
+    tokens: TokenService;
+    options: BootOptions;
+  }) {
+    this.#config = init.config;
+    this.#catalog = init.catalog;
+    this.#plan = init.plan;
+    this.log = init.log;
+    this.db = init.db;
+    this.dialect = init.dialect;
+    this.#adminKey = init.adminKey;
+    this.tokens = init.tokens;
+    this.#configOptions = init.options;
+    this.spine = new MemorySpine(init.config.events.ringCapacity);
+    this.tools = new ToolRegistry(init.log.child('mcp'));
+    this.#services = {
+      config: () => this.#config,
+      db: this.db,
+      dialect: this.dialect,
+      log: this.log,
+      spine: this.spine,
+      tools: this.tools,
+      mint: (identity: Identity) => this.tokens.sign(identity),
+      apiOf: (plugin: string) => this.#hosts.get(plugin)?.api,
+    };
+    this.#kernelRoutes = kernelRouter({
+      startedAt: this.startedAt,
+      tools: this.tools,
+      activePlugins: () => [...this.#hosts.keys()],
+      pluginStates: () => this.pluginStates(),
+      routeRecords: () => [...this.#kernelRoutes.records, ...[...this.#hosts.values()].flatMap((host) => host.router.records)],
+      healthCounts: () => this.#healthCounts(),
+      native: () => ({ ringbus: this.spine.implementation }),
+      debugInfo: () => ({ events: this.spine.stats(), websockets: this.#hub?.connections ?? 0, dialect: this.dialect }),
+    });
+    const kernelMiddleware = this.#kernelRoutes.middleware();
+    const app = createHttpApp({
+      log: this.log.child('http'),
+      bodyLimit: () => this.#config.server.bodyLimit,
+      rateLimit: () => ({ ...this.#config.server.rateLimit, exempt: ['/health', '/metrics'] }),
+      authenticator: createAuthenticator(this.tokens, () => this.#adminKey),
+      routers: () => [kernelMiddleware, ...[...this.#hosts.values()].map((host) => host.routes)],
+      observers: () => [...this.#hosts.values()].flatMap((host) => [...host.observers]),
+    });
+    this.#server = createServer(app.callback());
+  }
+
+  /** Boot a fleet: load and validate config, plan plugins, open storage, start plugins, listen. */
+  static async boot(options: BootOptions = {}): Promise<Kernel> {
+    const config = options.config ?? (await loadConfig(options));
+    const log = options.log ?? createLogger({ level: config.log.level, scope: 'kernel' });
+    log.setLevel(config.log.level);
+    const catalog = await discoverPlugins(options.pluginDirs);
+    for (const plugin of options.plugins ?? []) catalog.set(plugin.name, plugin);
+    const plan = planPlugins(catalog, config.plugins);
+
+    const adminKey = config.auth.adminKey ?? readOrCreateSecret(config.dataDir, ADMIN_KEY_FILE);
+    const jwtSecret = config.auth.jwtSecret ?? readOrCreateSecret(config.dataDir, JWT_SECRET_FILE);
+    const tokens = new TokenService(jwtSecret, config.auth.jwtExpiresIn);
+    const { db, dialect } = await openDatabase(config.storage);
+
+    const kernel = new Kernel({ config, catalog, plan, log, db, dialect, adminKey, tokens, options });
+    try {
+      for (const state of plan.states) if (state.state === 'off' && state.reason.startsWith('depends')) log.warn(`plugin ${state.name} off: ${state.reason}`);
+      for (const name of plan.order) await kernel.#startPlugin(name, plan.options.get(name));
+      await kernel.#listen();
+      const watch = options.watch ?? (options.config === undefined && config.configPath !== undefined);
+      if (watch && config.configPath) {
+        kernel.#watcher = await watchConfigFile(config.configPath, () => void kernel.reload());
+      }
+    } catch (error) {
+      await kernel.stop();
+      throw error;
+    }
+    return kernel;
+  }
+
+  get config(): FleetConfig {
+    return this.#config;
+  }
+
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  /** The URL this fleet answers on. */
+  get url(): string {
+    const host = this.#config.server.host.includes(':') ? `[${this.#config.server.host}]` : this.#config.server.host;
+    return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${this.port}`;
+  }
+
+  /** The URL agents should use: config's publicUrl, else the listening URL. */
+  get publicUrl(): string {
+    return this.#config.server.publicUrl ?? this.url;
+  }
+
+  get adminKey(): string {
+    return this.#adminKey;
+  }
+
+  pluginStates(): PluginState[] {
+    return this.#plan.states.map((state) => (state.state === 'on' && !this.#hosts.has(state.name) ? { name: state.name, state: 'off', reason: 'failed to start (see the log)' } : state));
+  }
+
+  /** The api a running plugin's setup returned. */
+  api<T = unknown>(plugin: string): T | undefined {
+    return this.#hosts.get(plugin)?.api as T | undefined;
+  }
+
+  /**
+   * Re-read the config file and apply it: plugins turned off stop (and their dependents), plugins
+   * turned on migrate and start, plugins whose options changed restart. A config that fails
+   * validation is rejected and the fleet keeps its last good one. Reloads run one at a time.
+   */
+  reload(): Promise<void> {
+    this.#reloading = this.#reloading.then(() => this.#reloadNow()).catch((error) => this.log.error('config reload failed', { error }));
+    return this.#reloading;
+  }
+
+  async #reloadNow(): Promise<void> {
+    const path = this.#config.configPath;
+    if (!path || this.#stopping) return;
+    let next: FleetConfig;
+    let plan: PluginPlan;
+    try {
+      const raw = await importConfigFile(path);
+      next = resolveConfig(raw, { configPath: path, env: this.#configOptions.env, cwd: this.#configOptions.cwd, overrides: this.#configOptions.overrides as FleetConfigInput });
+      plan = planPlugins(this.#catalog, next.plugins);
+    } catch (error) {
+      this.log.error(`config rejected, keeping the last good one: ${(error as Error).message}`, { code: (error as FleetError).code });
+      return;
+    }
+    for (const key of RESTART_KEYS) {
+      if (JSON.stringify(valueAt(next, key)) !== JSON.stringify(valueAt(this.#config, key))) {
+        this.log.warn(`config: ${key} changed; restart the fleet to apply it`);
+      }
+    }
+    // Kernel-level keys that need a restart keep their running values.
+    next = { ...next, server: { ...next.server, host: this.#config.server.host, port: this.#config.server.port }, storage: this.#config.storage, dataDir: this.#config.dataDir, tmux: this.#config.tmux, events: this.#config.events };
+    this.log.setLevel(next.log.level);
+    this.#config = next;
+    await this.#applyPlan(plan);
+  }
+
+  async #applyPlan(plan: PluginPlan): Promise<void> {
+    const wanted = new Set(plan.order);
+    const restart = new Set<string>();
+    for (const [name, host] of this.#hosts) {
+      if (!wanted.has(name)) continue;
+      if (JSON.stringify(host.options) !== JSON.stringify(plan.options.get(name))) restart.add(name);
+    }
+    // A plugin restarts when a dependency restarts: its api reference would be stale.
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const [name, host] of this.#hosts) {
+        if (restart.has(name) || !wanted.has(name)) continue;
+        if ((host.definition.dependsOn ?? []).some((d) => restart.has(d))) {
+          restart.add(name);
+          grew = true;
+        }
+      }
+    }
+    const stopping = [...this.#hosts.keys()].filter((name) => !wanted.has(name) || restart.has(name)).reverse();
+    for (const name of stopping) {
+      const reason = plan.states.find((s) => s.name === name);
+      await this.#stopPlugin(name, restart.has(name) ? 'restarting with new options' : reason?.state === 'off' ? reason.reason : 'turned off');
+    }
+    this.#plan = plan;
+    for (const name of plan.order) {
+      if (this.#hosts.has(name)) continue;
+      try {
+        await this.#startPlugin(name, plan.options.get(name));
+      } catch (error) {
+        this.log.error(`plugin ${name} failed to start: ${(error as Error).message}`, { code: (error as FleetError).code });
+      }
+    }
+  }
+
+  async #startPlugin(name: string, options: unknown): Promise<void> {
+    const definition = this.#catalog.get(name)!;
+    const host = new PluginHost(definition, options, this.#services);
+    const applied = await host.start(this.db, this.#services);
+    this.#assertNoRouteClash(host);
+    this.#hosts.set(name, host);
+    this.log.info(`plugin ${name} on`, { migrations: applied.length > 0 ? applied : undefined, routes: host.router.records.length, tools: this.tools.names(name).length });
+  }
+
+  #assertNoRouteClash(host: PluginHost): void {
+    const taken = new Map<string, string>();
+    for (const other of [this.#kernelRoutes, ...[...this.#hosts.values()].map((h) => h.router)]) {
+      for (const record of other.records) taken.set(`${record.method} ${record.path}`, record.plugin);
+    }
+    for (const record of host.router.records) {
+      const owner = taken.get(`${record.method} ${record.path}`);
+      if (owner) {
+        void host.stop(this.#services);
+        throw new FleetError('FLEET_ERR_DUPLICATE_ROUTE', `${record.method} ${record.path} of plugin ${host.name} is already served by ${owner}`, {
+          plugins: [owner, host.name],
+        });
+      }
+    }
+  }
+
+  async #stopPlugin(name: string, reason: string): Promise<void> {
+    const host = this.#hosts.get(name);
+    if (!host) return;
+    this.#hosts.delete(name);
+    await host.stop(this.#services);
+    this.log.info(`plugin ${name} off: ${reason}`);
+  }
+
+  async #healthCounts(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const host of this.#hosts.values()) {
+      for (const [name, read] of host.healthCounters) {
+        try {
+          counts[name] = await read();
+        } catch (error) {
+          this.log.warn('health counter failed', { plugin: host.name, counter: name, error });
+        }
+      }
+    }
+    counts.websockets = this.#hub?.connections ?? 0;
+    counts.events = this.spine.stats().lastSeq;
+    return counts;
+  }
+
+  async #listen(): Promise<void> {
+    const { host, port } = this.#config.server;
+    await new Promise<void>((resolveListen, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', reject);
+        resolveListen();
+      });
+    });
+    this.#hub = new WebSocketHub({ server: this.#server, spine: this.spine, tokens: this.tokens, log: this.log.child('ws'), pingSeconds: this.#config.server.wsPingSeconds });
+    this.log.info(`listening on ${this.url}`);
+  }
+
+  /** Drain HTTP, close sockets, stop plugins in reverse order, close the database. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stopNow();
+    return this.#stopping;
+  }
+
+  async #stopNow(): Promise<void> {
+    await this.#watcher?.close();
+    await this.#reloading;
+    this.#hub?.close();
+    const closed = new Promise<void>((resolveClose) => {
+      if (!this.#server.listening) return resolveClose();
+      this.#server.close(() => resolveClose());
+    });
+    this.#server.closeIdleConnections();
+    // Requests in flight get a moment to finish; then their connections are cut.
+    const force = setTimeout(() => this.#server.closeAllConnections(), 5000);
+    await closed;
+    clearTimeout(force);
+    for (const name of [...this.#hosts.keys()].reverse()) await this.#stopPlugin(name, 'fleet stopping');
+    await this.db.destroy();
+    this.log.info('stopped');
+  }
+}

@@ -1,0 +1,156 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { Identity } from '../auth/identity.js';
+import type { TokenService } from '../auth/tokens.js';
+import type { EventSpine, FleetEvent } from '../events/types.js';
+import type { Logger } from '../log.js';
+
+interface Client {
+  socket: WebSocket;
+  identity: Identity | undefined;
+  chats: Set<string>;
+  alive: boolean;
+}
+
+const CHAT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** The chat an event belongs to, when it is a per-chat event (`team.<t>.chat.<id>`). */
+function chatOf(event: FleetEvent): string | undefined {
+  const marker = `team.${event.team}.chat.`;
+  return event.topic.startsWith(marker) ? event.topic.slice(marker.length) : undefined;
+}
+
+/**
+ * The `/ws` endpoint: the seed's messages (auth, subscribe, unsubscribe, ping), events from the spine
+ * to authenticated sockets of the event's team only, per-chat events only to the chat's subscribers,
+ * and a server ping that ends sockets which stop answering.
+ */
+export class WebSocketHub {
+  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  readonly #clients = new Set<Client>();
+  readonly #tokens: TokenService;
+  readonly #log: Logger;
+  readonly #unsubscribe: () => void;
+  readonly #heartbeat: NodeJS.Timeout;
+
+  constructor(options: { server: Server; spine: EventSpine; tokens: TokenService; log: Logger; pingSeconds: number }) {
+    this.#tokens = options.tokens;
+    this.#log = options.log;
+    options.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = (request.url ?? '').split('?')[0];
+      if (path !== '/ws') {
+        socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"Not found"}');
+        return;
+      }
+      this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws));
+    });
+    this.#unsubscribe = options.spine.subscribe('*', (event) => this.#deliver(event));
+    this.#heartbeat = setInterval(() => this.#ping(), options.pingSeconds * 1000);
+    this.#heartbeat.unref();
+  }
+
+  get connections(): number {
+    return this.#clients.size;
+  }
+
+  /** Close every socket (1001 going away) and stop listening for events. */
+  close(): void {
+    clearInterval(this.#heartbeat);
+    this.#unsubscribe();
+    for (const client of this.#clients) client.socket.close(1001, 'server shutting down');
+    for (const client of this.#clients) client.socket.terminate();
+    this.#clients.clear();
+    this.#wss.close();
+  }
+
+  #accept(socket: WebSocket): void {
+    const client: Client = { socket, identity: undefined, chats: new Set(), alive: true };
+    this.#clients.add(client);
+    socket.on('pong', () => {
+      client.alive = true;
+    });
+    socket.on('message', (data, isBinary) => {
+      void this.#onMessage(client, isBinary ? undefined : data.toString());
+    });
+    socket.on('close', () => this.#clients.delete(client));
+    socket.on('error', () => this.#clients.delete(client));
+  }
+
+  #send(client: Client, message: Record<string, unknown>): void {
+    if (client.socket.readyState === WebSocket.OPEN) client.socket.send(JSON.stringify(message));
+  }
+
+  async #onMessage(client: Client, text: string | undefined): Promise<void> {
+    let message: Record<string, unknown>;
+    try {
+      message = JSON.parse(text ?? '') as Record<string, unknown>;
+      if (typeof message !== 'object' || message === null || Array.isArray(message)) throw new Error('not an object');
+    } catch {
+      this.#send(client, { type: 'error', message: 'Invalid message: expected a JSON object with a type' });
+      return;
+    }
+    switch (message.type) {
+      case 'ping':
+        this.#send(client, { type: 'pong' });
+        return;
+      case 'auth': {
+        const result = typeof message.token === 'string' ? await this.#tokens.verify(message.token) : ({ ok: false, reason: 'invalid' } as const);
+        if (!result.ok) {
+          this.#send(client, { type: 'error', message: result.reason === 'expired' ? 'Token expired' : 'Invalid token' });
+          return;
+        }
+        client.identity = result.identity;
+        this.#send(client, { type: 'authenticated', uid: result.identity.uid, handle: result.identity.handle, teamName: result.identity.teamName });
+        return;
+      }
+      case 'subscribe':
+      case 'unsubscribe': {
+        if (!client.identity) {
+          this.#send(client, { type: 'error', message: 'Authentication required: send {"type":"auth","token":"..."} first' });
+          return;
+        }
+        const chatId = message.chatId;
+        if (typeof chatId !== 'string' || !CHAT_ID.test(chatId)) {
+          this.#send(client, { type: 'error', message: 'chatId: must be 1–64 letters, digits, _ or -' });
+          return;
+        }
+        if (message.type === 'subscribe') {
+          client.chats.add(chatId);
+          this.#send(client, { type: 'subscribed', chatId });
+        } else {
+          client.chats.delete(chatId);
+          this.#send(client, { type: 'unsubscribed', chatId });
+        }
+        return;
+      }
+      default:
+        this.#send(client, { type: 'error', message: `Unknown message type: ${String(message.type)}` });
+    }
+  }
+
+  #deliver(event: FleetEvent): void {
+    const chat = chatOf(event);
+    let payload: string | undefined;
+    for (const client of this.#clients) {
+      if (!client.identity || client.identity.teamName !== event.team) continue;
+      if (chat !== undefined && !client.chats.has(chat)) continue;
+      payload ??= JSON.stringify({ ...(event.data as object), type: event.type, seq: event.seq, ts: event.ts });
+      if (client.socket.readyState === WebSocket.OPEN) client.socket.send(payload);
+    }
+  }
+
+  #ping(): void {
+    for (const client of this.#clients) {
+      if (!client.alive) {
+        this.#log.debug('terminating unresponsive socket', { uid: client.identity?.uid });
+        client.socket.terminate();
+        this.#clients.delete(client);
+        continue;
+      }
+      client.alive = false;
+      client.socket.ping();
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import { defineConfig } from './core/index.js';
+
+/**
+ * The fleet's configuration. Edit it while the fleet runs: plugins turned on start, plugins turned
+ * off stop (with whatever depends on them). Environment variables (PORT, DB_PATH, LOG_LEVEL, ...)
+ * override what is here; see README.md.
+ */
+export default defineConfig({
+  server: { host: '127.0.0.1', port: 3847 },
+  storage: { driver: 'sqlite' },
+  dataDir: './.fleet',
+  plugins: {
+    auth: true,
+    metrics: true,
+  },
+});
