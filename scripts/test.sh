@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The one test command (npm test): typecheck, then every tap suite, ending with `N passed, N failed`.
+# tap's exit code is kept through the pipe (pipefail).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+status=0
+echo "# typecheck (tsc --noEmit)"
+if ! npx --no-install tsc --noEmit -p .; then
+  echo "# typecheck failed"
+  status=1
+fi
+npx --no-install tap --reporter=tap "$@" | node scripts/tap-summary.mjs
+tap_status=$?
+[ "$tap_status" -ne 0 ] && status=$tap_status
+exit "$status"
