@@ -42,6 +42,8 @@ export interface PluginContext<Options = unknown> {
   /** Counters shown by /health; each must be a COUNT(*) or a counter, never a table load. */
   readonly health: { count(name: string, read: () => Promise<number> | number): void };
   readonly http: { onResponse(observer: (observation: ResponseObservation) => void): void };
+  /** WebSocket hooks: who may subscribe to a chat (removed when the plugin stops). */
+  readonly ws: { authorizeChat(check: (identity: Identity, chatId: string) => Promise<boolean> | boolean): void };
   /** The api returned by the setup of a plugin this one depends on. */
   use<T = unknown>(plugin: string): T;
   /** Run when the plugin stops (timers, watchers). */

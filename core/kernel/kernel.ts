@@ -57,7 +57,7 @@ export class Kernel {
   #plan: PluginPlan;
   #hosts = new Map<string, PluginHost>();
   #server: Server;
-  #hub: WebSocketHub | undefined;
+  #hub: WebSocketHub;
   #watcher: { close(): Promise<void> } | undefined;
   #adminKey: string;
   #reloading: Promise<void> = Promise.resolve();
@@ -97,6 +97,7 @@ export class Kernel {
       tools: this.tools,
       mint: (identity: Identity) => this.tokens.sign(identity),
       apiOf: (plugin: string) => this.#hosts.get(plugin)?.api,
+      addChatAccessCheck: (check) => this.#hub.addChatAccessCheck(check),
     };
     this.#kernelRoutes = kernelRouter({
       startedAt: this.startedAt,
@@ -106,7 +107,7 @@ export class Kernel {
       routeRecords: () => [...this.#kernelRoutes.records, ...[...this.#hosts.values()].flatMap((host) => host.router.records)],
       healthCounts: () => this.#healthCounts(),
       native: () => ({ ringbus: this.spine.implementation }),
-      debugInfo: () => ({ events: this.spine.stats(), websockets: this.#hub?.connections ?? 0, dialect: this.dialect }),
+      debugInfo: () => ({ events: this.spine.stats(), websockets: this.#hub.connections ?? 0, dialect: this.dialect }),
     });
     const kernelMiddleware = this.#kernelRoutes.middleware();
     const app = createHttpApp({
@@ -118,6 +119,7 @@ export class Kernel {
       observers: () => [...this.#hosts.values()].flatMap((host) => [...host.observers]),
     });
     this.#server = createServer(app.callback());
+    this.#hub = new WebSocketHub({ server: this.#server, spine: this.spine, tokens: this.tokens, log: this.log.child('ws'), pingSeconds: init.config.server.wsPingSeconds });
   }
 
   /** Boot a fleet: load and validate config, plan plugins, open storage, start plugins, listen. */
@@ -296,7 +298,7 @@ export class Kernel {
         }
       }
     }
-    counts.websockets = this.#hub?.connections ?? 0;
+    counts.websockets = this.#hub.connections ?? 0;
     counts.events = this.spine.stats().lastSeq;
     return counts;
   }
@@ -310,7 +312,6 @@ export class Kernel {
         resolveListen();
       });
     });
-    this.#hub = new WebSocketHub({ server: this.#server, spine: this.spine, tokens: this.tokens, log: this.log.child('ws'), pingSeconds: this.#config.server.wsPingSeconds });
     this.log.info(`listening on ${this.url}`);
   }
 
@@ -323,7 +324,7 @@ export class Kernel {
   async #stopNow(): Promise<void> {
     await this.#watcher?.close();
     await this.#reloading;
-    this.#hub?.close();
+    this.#hub.close();
     const closed = new Promise<void>((resolveClose) => {
       if (!this.#server.listening) return resolveClose();
       this.#server.close(() => resolveClose());

@@ -20,6 +20,7 @@ export interface KernelServices {
   tools: ToolRegistry;
   mint(identity: Identity): Promise<string>;
   apiOf(plugin: string): unknown;
+  addChatAccessCheck(check: (identity: Identity, chatId: string) => Promise<boolean> | boolean): () => void;
 }
 
 /** One running plugin: its context, router, api and everything to undo when it stops. */
@@ -64,6 +65,7 @@ export class PluginHost {
       tokens: { mint: (identity) => services.mint(identity) },
       health: { count: (counter, read) => void this.healthCounters.set(counter, read) },
       http: { onResponse: (observer) => void this.observers.add(observer) },
+      ws: { authorizeChat: (check) => void this.#cleanups.push(services.addChatAccessCheck(check)) },
       use: <T>(plugin: string): T => {
         if (!dependsOn.has(plugin)) {
           throw new FleetError('FLEET_ERR_PLUGIN_NOT_DEPENDENCY', `plugin ${name} uses ${plugin} but does not list it in dependsOn`, {

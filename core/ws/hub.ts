@@ -6,6 +6,9 @@ import type { TokenService } from '../auth/tokens.js';
 import type { EventSpine, FleetEvent } from '../events/types.js';
 import type { Logger } from '../log.js';
 
+/** Decides whether an agent may follow a chat; a plugin that owns chats registers one. */
+export type ChatAccessCheck = (identity: Identity, chatId: string) => Promise<boolean> | boolean;
+
 interface Client {
   socket: WebSocket;
   identity: Identity | undefined;
@@ -30,6 +33,7 @@ function chatOf(event: FleetEvent): string | undefined {
 export class WebSocketHub {
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   readonly #clients = new Set<Client>();
+  readonly #chatChecks = new Set<ChatAccessCheck>();
   readonly #tokens: TokenService;
   readonly #log: Logger;
   readonly #unsubscribe: () => void;
@@ -49,6 +53,23 @@ export class WebSocketHub {
     this.#unsubscribe = options.spine.subscribe('*', (event) => this.#deliver(event));
     this.#heartbeat = setInterval(() => this.#ping(), options.pingSeconds * 1000);
     this.#heartbeat.unref();
+  }
+
+  /** Register who may subscribe to which chat; returns the function that removes it. */
+  addChatAccessCheck(check: ChatAccessCheck): () => void {
+    this.#chatChecks.add(check);
+    return () => this.#chatChecks.delete(check);
+  }
+
+  async #mayFollow(identity: Identity, chatId: string): Promise<boolean> {
+    for (const check of this.#chatChecks) {
+      try {
+        if (await check(identity, chatId)) return true;
+      } catch (error) {
+        this.#log.warn('chat access check failed', { chatId, error });
+      }
+    }
+    return false;
   }
 
   get connections(): number {
@@ -117,6 +138,11 @@ export class WebSocketHub {
           return;
         }
         if (message.type === 'subscribe') {
+          // No plugin vouching for the chat (mail off, or not a member) means no subscription.
+          if (!(await this.#mayFollow(client.identity, chatId))) {
+            this.#send(client, { type: 'error', message: `chatId: no chat ${chatId} that you belong to` });
+            return;
+          }
           client.chats.add(chatId);
           this.#send(client, { type: 'subscribed', chatId });
         } else {
