@@ -10,6 +10,16 @@ export function migrationTableName(plugin: string): string {
 }
 
 /**
+ * Run each migration in its own transaction where Kysely does not already (SQLite: its adapter
+ * reports no transactional DDL), so a migration that fails halfway leaves no partial schema behind
+ * and can be fixed and run again.
+ */
+function atomic(migrations: MigrationSet): MigrationSet {
+  const wrap = (step: Migration['up']): Migration['up'] => (db) => (db.isTransaction ? step(db) : db.transaction().execute((trx) => step(trx)));
+  return Object.fromEntries(Object.entries(migrations).map(([name, m]) => [name, { up: wrap(m.up), down: m.down && wrap(m.down) }]));
+}
+
+/**
  * Bring one plugin's tables to its latest migration. Each plugin has its own Kysely migrator and
  * tracking table, so plugins added later never collide with the order of others.
  */
@@ -18,7 +28,7 @@ export async function migratePlugin(db: FleetDb, plugin: string, migrations: Mig
   const table = migrationTableName(plugin);
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => migrations },
+    provider: { getMigrations: async () => atomic(migrations) },
     migrationTableName: table,
     migrationLockTableName: `${table}_lock`,
   });
