@@ -6,7 +6,10 @@ export type { PluginContext, PluginDefinition, ResponseObservation } from './plu
 export { defineTool } from './mcp/types.js';
 export type { ToolSpec, ToolResult } from './mcp/types.js';
 export { HttpError, badRequest, conflict, forbidden, insufficientPermissions, notFound, unauthorized } from './http/http-error.js';
-export { handleSchema } from './http/validate.js';
+export { handleSchema, intString, uidSchema } from './http/validate.js';
+export { assertOwnTeam, assertSelfOrLead } from './http/scope.js';
+export { isSqlite, withSerialId } from './db/portable.js';
+export type { FleetDb } from './db/database.js';
 export { authStateOf } from './http/auth-state.js';
 export { agentUid, defaultRole, isLead, AGENT_ROLES, AGENT_TYPES } from './auth/identity.js';
 export type { AgentRole, AgentType, Identity } from './auth/identity.js';

@@ -44,7 +44,7 @@ export interface PluginContext<Options = unknown> {
   readonly http: { onResponse(observer: (observation: ResponseObservation) => void): void };
   /** WebSocket hooks: who may subscribe to a chat (removed when the plugin stops). */
   readonly ws: { authorizeChat(check: (identity: Identity, chatId: string) => Promise<boolean> | boolean): void };
-  /** The api returned by the setup of a plugin this one depends on. */
+  /** The api returned by the setup of a plugin this one depends on (undefined if an optional one is off). */
   use<T = unknown>(plugin: string): T;
   /** Run when the plugin stops (timers, watchers). */
   onStop(cleanup: () => void | Promise<void>): void;
@@ -56,6 +56,11 @@ export interface PluginDefinition<S extends AnySchema | undefined = AnySchema | 
   description?: string;
   /** Order is derived from this, never from the config's order. */
   dependsOn?: readonly string[];
+  /**
+   * Plugins used when they run, ignored when they are off: they start first when on, and
+   * `ctx.use(name)` returns their api or undefined. Read it at call time, not once in setup.
+   */
+  optionalDependsOn?: readonly string[];
   /** Schema of `plugins.<name>` options; `true` in the config means `{}`. */
   config?: S;
   migrations?: MigrationSet;

@@ -28,3 +28,17 @@ export const handleSchema = v.pipe(
   v.maxLength(50, 'must be 1–50 characters'),
   v.regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, _ and -'),
 );
+
+/** A whole number given as a query or path string, checked against a range. */
+export function intString(min: number, max: number) {
+  return v.pipe(
+    v.string('must be a whole number'),
+    v.regex(/^\d{1,15}$/, 'must be a whole number'),
+    v.transform(Number),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+}
+
+/** The seed's 24-hex-digit agent id. */
+export const uidSchema = v.pipe(v.string('must be a string'), v.regex(/^[a-f0-9]{24}$/, 'must be a 24-digit hex agent uid'));

@@ -105,12 +105,21 @@ function assertNoCycle(catalog: ReadonlyMap<string, AnyPlugin>, roots: readonly 
   for (const name of roots) visit(name);
 }
 
-/** Dependencies first; ties broken by name so the order never depends on the config's order. */
+const edgesOf = (plugin: AnyPlugin): readonly string[] => [...(plugin.dependsOn ?? []), ...(plugin.optionalDependsOn ?? [])];
+
+/**
+ * Dependencies first (optional ones too, when they run); ties broken by name so the order never
+ * depends on the config's order.
+ */
 function topologicalOrder(catalog: ReadonlyMap<string, AnyPlugin>, names: readonly string[]): string[] {
   const remaining = new Set(names);
   const order: string[] = [];
   while (remaining.size > 0) {
-    const ready = [...remaining].filter((name) => (catalog.get(name)!.dependsOn ?? []).every((d) => !remaining.has(d))).sort();
+    const ready = [...remaining].filter((name) => edgesOf(catalog.get(name)!).every((d) => !remaining.has(d))).sort();
+    if (ready.length === 0) {
+      const stuck = [...remaining].sort();
+      throw new FleetError('FLEET_ERR_PLUGIN_CYCLE', `plugin dependency cycle among: ${stuck.join(', ')}`, { plugins: stuck });
+    }
     for (const name of ready) {
       remaining.delete(name);
       order.push(name);

@@ -41,7 +41,7 @@ export class PluginHost {
     this.options = options;
     const name = definition.name;
     this.router = new PluginRouter(name);
-    const dependsOn = new Set(definition.dependsOn ?? []);
+    const dependsOn = new Set([...(definition.dependsOn ?? []), ...(definition.optionalDependsOn ?? [])]);
     this.#context = {
       name,
       options,
@@ -68,7 +68,7 @@ export class PluginHost {
       ws: { authorizeChat: (check) => void this.#cleanups.push(services.addChatAccessCheck(check)) },
       use: <T>(plugin: string): T => {
         if (!dependsOn.has(plugin)) {
-          throw new FleetError('FLEET_ERR_PLUGIN_NOT_DEPENDENCY', `plugin ${name} uses ${plugin} but does not list it in dependsOn`, {
+          throw new FleetError('FLEET_ERR_PLUGIN_NOT_DEPENDENCY', `plugin ${name} uses ${plugin} but does not list it in dependsOn or optionalDependsOn`, {
             plugin: name,
             dependency: plugin,
           });
