@@ -1,0 +1,215 @@
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import * as v from 'valibot';
+import type { Kysely } from 'kysely';
+import { Kernel } from '../../core/kernel/kernel.js';
+import { createLogger } from '../../core/log.js';
+import { defineTool } from '../../core/mcp/types.js';
+import { type AnyPlugin, definePlugin } from '../../core/plugin.js';
+import { requestJson, type TestLike, tempDir } from '../harness.js';
+
+const CORE_INDEX = join(import.meta.dirname, '../../core/index.ts');
+
+/** Write fleet.config.ts the way a person would: a module with a default export. */
+function writeConfig(file: string, config: unknown): void {
+  writeFileSync(file, `import { defineConfig } from ${JSON.stringify(CORE_INDEX)};\n\nexport default defineConfig(${JSON.stringify(config, null, 2)});\n`);
+}
+
+interface LiveFleet {
+  kernel: Kernel;
+  file: string;
+  logs: string[];
+  get(path: string, token?: string): Promise<{ status: number; body: any }>;
+  /** Write the config file and wait until `ready` holds (the watcher has applied it). */
+  edit(config: unknown, ready: () => Promise<boolean> | boolean): Promise<void>;
+}
+
+/** Poll `check` until it holds; fail with `what` after the deadline. */
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Boot a fleet from a real config file in a temp dir, watched for edits. */
+async function liveFleet(t: TestLike, config: unknown, plugins: AnyPlugin[] = []): Promise<LiveFleet> {
+  const dir = tempDir(t);
+  const file = join(dir, 'fleet.config.ts');
+  writeConfig(file, config);
+  const logs: string[] = [];
+  const kernel = await Kernel.boot({ path: file, env: {}, overrides: { server: { port: 0 } }, plugins, log: createLogger({ level: 'debug', sink: (line) => logs.push(line) }) });
+  t.teardown(() => kernel.stop());
+  return {
+    kernel,
+    file,
+    logs,
+    get: (path, token) => requestJson(kernel.url, 'GET', path, { token }),
+    async edit(next, ready) {
+      writeConfig(file, next);
+      await until(`the edit ${JSON.stringify(next)} to apply`, ready);
+    },
+  };
+}
+
+const stateOf = (kernel: Kernel, name: string) => kernel.pluginStates().find((s) => s.name === name);
+const logged = (logs: string[], pattern: RegExp) => logs.some((line) => pattern.test(line));
+
+t.test('turning metrics off answers 404 at /metrics; turning it on serves it again', async (t) => {
+  const fleet = await liveFleet(t, { plugins: { auth: true, metrics: true } });
+  t.equal((await fleet.get('/metrics')).status, 200);
+
+  await fleet.edit({ plugins: { auth: true, metrics: false } }, async () => (await fleet.get('/metrics')).status === 404);
+  const gone = await fleet.get('/metrics');
+  t.equal(gone.status, 404);
+  t.type(gone.body, 'object', 'the 404 is JSON');
+  t.type(gone.body.error, 'string');
+  t.same(stateOf(fleet.kernel, 'metrics'), { name: 'metrics', state: 'off', reason: 'turned off in the config' });
+  t.same((await fleet.get('/health')).body.plugins, ['auth']);
+  t.ok(logged(fleet.logs, /plugin metrics off: turned off in the config/));
+  t.equal(fleet.kernel.config.plugins.metrics, false, 'the kernel holds the new config');
+
+  await fleet.edit({ plugins: { auth: true, metrics: true } }, async () => (await fleet.get('/metrics')).status === 200);
+  const back = await fleet.get('/metrics');
+  t.match(back.body, /fleet_http_requests_total/);
+  t.same(stateOf(fleet.kernel, 'metrics'), { name: 'metrics', state: 'on' });
+});
+
+t.test('an editor-style save (write a temp file, rename over) is picked up too', async (t) => {
+  const fleet = await liveFleet(t, { plugins: { auth: true, metrics: true } });
+  const temp = join(fleet.file, '..', '.fleet.config.ts.swp');
+  writeFileSync(temp, `export default ${JSON.stringify({ plugins: { auth: true, metrics: false } })};\n`);
+  renameSync(temp, fleet.file);
+  await until('/metrics to go away', async () => (await fleet.get('/metrics')).status === 404);
+  t.pass('applied');
+});
+
+t.test('a plugin turned off takes its tools and routes along, and its dependents with it', async (t) => {
+  const events: string[] = [];
+  const widget = definePlugin({
+    name: 'widget',
+    setup(ctx) {
+      ctx.router.get('/widget', { summary: 'a widget', auth: 'public' }, () => ({ widget: true }));
+      ctx.tools.register(defineTool({ name: 'widget_ping', description: 'ping', input: v.object({}), handler: () => 'pong' }));
+      events.push('start:widget');
+    },
+    stop: () => void events.push('stop:widget'),
+  });
+  const gadget = definePlugin({
+    name: 'gadget',
+    dependsOn: ['widget'],
+    setup(ctx) {
+      ctx.tools.register(defineTool({ name: 'gadget_ping', description: 'ping', input: v.object({}), handler: () => 'pong' }));
+      events.push('start:gadget');
+    },
+    stop: () => void events.push('stop:gadget'),
+  });
+  const fleet = await liveFleet(t, { plugins: { auth: true, widget: true, gadget: true } }, [widget, gadget]);
+  const toolNames = () => fleet.kernel.tools.list().map((tool) => tool.name);
+  t.same(toolNames(), ['gadget_ping', 'team_status', 'widget_ping']);
+  t.equal((await fleet.get('/widget')).status, 200);
+  const registered = await requestJson(fleet.kernel.url, 'POST', '/auth', { token: fleet.kernel.adminKey, body: { handle: 'lead', teamName: 'alpha', agentType: 'team-lead' } });
+  const token: string = registered.body.token;
+
+  events.length = 0;
+  await fleet.edit({ plugins: { auth: true, widget: false, gadget: true } }, () => !toolNames().includes('widget_ping'));
+  t.same(toolNames(), ['team_status'], 'the dependent tool left too');
+  t.same(events, ['stop:gadget', 'stop:widget'], 'the dependent stopped first');
+  t.equal((await fleet.get('/widget')).status, 404);
+  t.same((await fleet.get('/mcp/tools', token)).body.tools.map((tool: { name: string }) => tool.name), ['team_status'], 'tools/list over HTTP agrees');
+  const call = await requestJson(fleet.kernel.url, 'POST', '/mcp/call', { token, body: { name: 'widget_ping' } });
+  t.equal(call.body.isError, true);
+  t.match(call.body.content[0].text, /Unknown tool: widget_ping/);
+  t.same(stateOf(fleet.kernel, 'gadget'), { name: 'gadget', state: 'off', reason: 'depends on widget, which is off' });
+  t.ok(logged(fleet.logs, /plugin gadget off: depends on widget, which is off/), 'the log says why gadget went off');
+  t.ok(logged(fleet.logs, /plugin widget off: turned off in the config/));
+
+  events.length = 0;
+  await fleet.edit({ plugins: { auth: true, widget: true, gadget: true } }, () => toolNames().includes('gadget_ping'));
+  t.same(events, ['start:widget', 'start:gadget']);
+  t.same(toolNames(), ['gadget_ping', 'team_status', 'widget_ping']);
+  t.equal((await fleet.get('/widget')).status, 200);
+});
+
+t.test('a plugin turned on is migrated, then started', async (t) => {
+  const ledger = definePlugin({
+    name: 'ledger',
+    migrations: {
+      '0001_entries': {
+        async up(db: Kysely<any>) {
+          await db.schema.createTable('ledger_entries').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('amount', 'integer').execute();
+        },
+      },
+    },
+    setup(ctx) {
+      ctx.router.post('/ledger', { summary: 'add an entry', auth: 'public', body: v.object({ amount: v.number() }) }, async ({ body }) => {
+        await ctx.db.insertInto('ledger_entries').values({ amount: body.amount }).execute();
+        const row = await ctx.db.selectFrom('ledger_entries').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+        return { entries: Number(row.n) };
+      });
+    },
+  });
+  const fleet = await liveFleet(t, { plugins: { auth: true, ledger: false } }, [ledger]);
+  const trackingTables = async () =>
+    (await fleet.kernel.db.selectFrom('sqlite_master').select('name').where('name', '=', 'fleet_migrations_ledger').execute()).length;
+  t.equal(await trackingTables(), 0, 'a plugin that is off is not migrated');
+
+  await fleet.edit({ plugins: { auth: true, ledger: true } }, () => stateOf(fleet.kernel, 'ledger')?.state === 'on');
+  t.equal(await trackingTables(), 1);
+  const applied = await fleet.kernel.db.selectFrom('fleet_migrations_ledger').select('name').execute();
+  t.same(applied.map((r) => r.name), ['0001_entries']);
+  t.ok(logged(fleet.logs, /plugin ledger on .*0001_entries/), 'the log names the migration');
+  const posted = await requestJson(fleet.kernel.url, 'POST', '/ledger', { body: { amount: 5 } });
+  t.equal(posted.status, 200);
+  t.same(posted.body, { entries: 1 });
+});
+
+t.test('changed plugin options restart the plugin with the new options', async (t) => {
+  const greeter = definePlugin({
+    name: 'greeter',
+    config: v.object({ greeting: v.optional(v.string(), 'hello') }),
+    setup(ctx) {
+      ctx.router.get('/greet', { summary: 'greet', auth: 'public' }, () => ({ greeting: ctx.options.greeting }));
+    },
+  });
+  const fleet = await liveFleet(t, { plugins: { greeter: true } }, [greeter]);
+  t.same((await fleet.get('/greet')).body, { greeting: 'hello' });
+  await fleet.edit({ plugins: { greeter: { greeting: 'ahoy' } } }, async () => (await fleet.get('/greet')).body?.greeting === 'ahoy');
+  t.ok(logged(fleet.logs, /plugin greeter off: restarting with new options/));
+  t.ok(logged(fleet.logs, /plugin greeter on/));
+});
+
+t.test('an invalid edit is rejected with a clear log line and the fleet keeps its last good config', async (t) => {
+  const fleet = await liveFleet(t, { plugins: { auth: true, metrics: true } });
+  const rejections = () => fleet.logs.filter((line) => /config rejected, keeping the last good one/.test(line));
+  const reject = async (write: () => void, pattern: RegExp) => {
+    const before = rejections().length;
+    write();
+    await until('the edit to be rejected', () => rejections().length > before);
+    const line = rejections().at(-1)!;
+    t.match(line, pattern, line);
+    t.match(line, /\berror\b/, 'logged as an error');
+    t.equal((await fleet.get('/metrics')).status, 200, 'metrics still served');
+    t.equal(fleet.kernel.config.plugins.metrics, true, 'the last good config is kept');
+  };
+
+  // Each bad edit also drops metrics: none of them may take effect.
+  await reject(() => writeConfig(fleet.file, { server: { port: 'x' }, plugins: { auth: true } }), /server\.port: must be a number/);
+  await reject(() => writeConfig(fleet.file, { plugins: { auth: true, nosuch: true } }), /plugins\.nosuch: no such plugin.*FLEET_ERR_PLUGIN_UNKNOWN/);
+  await reject(() => writeConfig(fleet.file, { sever: { port: 1 }, plugins: { auth: true } }), /sever: is not a known key/);
+  await reject(() => writeFileSync(fleet.file, 'export default { plugins: { auth: true,, };\n'), /cannot be loaded.*FLEET_ERR_CONFIG_LOAD/);
+  t.same((await fleet.get('/health')).body.plugins, ['auth', 'metrics']);
+
+  // The watcher survives rejections: the next good edit applies.
+  await fleet.edit({ plugins: { auth: true, metrics: false } }, async () => (await fleet.get('/metrics')).status === 404);
+  t.pass('a good edit after bad ones applies');
+});
+
+t.test('kernel-level settings changed in the file wait for a restart', async (t) => {
+  const fleet = await liveFleet(t, { tmux: { session: 'one' }, plugins: { auth: true, metrics: true } });
+  await fleet.edit({ tmux: { session: 'two' }, plugins: { auth: true, metrics: false } }, async () => (await fleet.get('/metrics')).status === 404);
+  t.ok(logged(fleet.logs, /tmux changed; restart the fleet to apply it/));
+  t.equal(fleet.kernel.config.tmux.session, 'one', 'the running value is kept');
+});
