@@ -14,6 +14,8 @@ interface Client {
   identity: Identity | undefined;
   chats: Set<string>;
   alive: boolean;
+  /** Messages are handled one at a time, in order: `auth` then `subscribe` sent together must not race. */
+  queue: Promise<void>;
 }
 
 const CHAT_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -87,13 +89,16 @@ export class WebSocketHub {
   }
 
   #accept(socket: WebSocket): void {
-    const client: Client = { socket, identity: undefined, chats: new Set(), alive: true };
+    const client: Client = { socket, identity: undefined, chats: new Set(), alive: true, queue: Promise.resolve() };
     this.#clients.add(client);
     socket.on('pong', () => {
       client.alive = true;
     });
     socket.on('message', (data, isBinary) => {
-      void this.#onMessage(client, isBinary ? undefined : data.toString());
+      const text = isBinary ? undefined : data.toString();
+      client.queue = client.queue
+        .then(() => this.#onMessage(client, text))
+        .catch((error) => this.#log.warn('websocket message failed', { error }));
     });
     socket.on('close', () => this.#clients.delete(client));
     socket.on('error', () => this.#clients.delete(client));
