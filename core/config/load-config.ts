@@ -39,8 +39,12 @@ export async function importConfigFile(path: string): Promise<unknown> {
     throw new FleetError('FLEET_ERR_CONFIG_LOAD', `${path}: cannot be loaded: ${(error as Error).message.split('\n')[0]}`, { path });
   }
   let value = mod.default;
-  // A CommonJS-interop module nests the default export once more.
-  if (value && typeof value === 'object' && 'default' in value && Object.keys(value).length === 1) {
+  // Outside an ESM package tsx compiles the file to CommonJS: the namespace's default is then
+  // module.exports, marked __esModule, and the file's own default export (if any) is inside it.
+  if (value && typeof value === 'object' && (value as { __esModule?: unknown }).__esModule === true) {
+    value = (value as { default?: unknown }).default;
+  } else if (value && typeof value === 'object' && 'default' in value && Object.keys(value).length === 1) {
+    // Other CommonJS interop nests the default export once more.
     value = (value as { default: unknown }).default;
   }
   if (value === undefined) {
