@@ -12,5 +12,7 @@ export default defineConfig({
   plugins: {
     auth: true,
     metrics: true,
+    mail: true,
+    tasks: true,
   },
 });

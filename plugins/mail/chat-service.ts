@@ -50,6 +50,10 @@ const toMessage = (row: MessageRow): ChatMessage => ({
 });
 
 type Publish = (input: PublishInput) => FleetEvent;
+type ChatRef = { id: string; teamName: string };
+type Sender = { uid: string; handle: string };
+/** The WebSocket event a message goes out as (`new_message`, `broadcast`, `task_assigned`) and extra fields. */
+export type MessageEvent = { type: string; extra?: Record<string, unknown> };
 
 /** Chats, members with unread counts, and messages. Each multi-row change is one transaction. */
 export class ChatService {
@@ -74,75 +78,68 @@ export class ChatService {
     return row !== undefined;
   }
 
-  /** Create the DM between two agents of a team if it does not exist; idempotent. */
-  async ensureDm(teamName: string, uid1: string, uid2: string): Promise<string> {
+  /** Create the DM between two agents of a team if it does not exist; idempotent. Runs in `db` (a transaction, if given). */
+  async ensureDm(teamName: string, uid1: string, uid2: string, db: FleetDb = this.#db): Promise<string> {
     const id = dmChatId(uid1, uid2);
-    const now = Date.now();
-    await this.#db.transaction().execute(async (trx) => {
-      await trx.insertInto('chats').values({ id, team_name: teamName, kind: 'dm', created_at: now, updated_at: now }).onConflict((oc) => oc.column('id').doNothing()).execute();
-      await trx
-        .insertInto('chat_members')
-        .values([
-          { chat_id: id, uid: uid1, unread: 0 },
-          { chat_id: id, uid: uid2, unread: 0 },
-        ])
-        .onConflict((oc) => oc.columns(['chat_id', 'uid']).doNothing())
-        .execute();
-    });
+    await this.#ensureChat(db, id, teamName, 'dm', [uid1, uid2]);
     return id;
   }
 
   /** The team chat, with every given agent a member (so unread counts reach newcomers too). */
   async ensureTeamChat(teamName: string, memberUids: readonly string[]): Promise<string> {
     const id = teamChatId(teamName);
-    const now = Date.now();
-    await this.#db.transaction().execute(async (trx) => {
-      await trx.insertInto('chats').values({ id, team_name: teamName, kind: 'team', created_at: now, updated_at: now }).onConflict((oc) => oc.column('id').doNothing()).execute();
-      if (memberUids.length > 0) {
-        await trx
-          .insertInto('chat_members')
-          .values(memberUids.map((uid) => ({ chat_id: id, uid, unread: 0 })))
-          .onConflict((oc) => oc.columns(['chat_id', 'uid']).doNothing())
-          .execute();
-      }
-    });
+    await this.#ensureChat(this.#db, id, teamName, 'team', memberUids);
     return id;
+  }
+
+  async #ensureChat(db: FleetDb, id: string, teamName: string, kind: 'dm' | 'team', memberUids: readonly string[]): Promise<void> {
+    const now = Date.now();
+    const write = async (trx: FleetDb) => {
+      await trx.insertInto('chats').values({ id, team_name: teamName, kind, created_at: now, updated_at: now }).onConflict((oc) => oc.column('id').doNothing()).execute();
+      if (memberUids.length === 0) return;
+      await trx
+        .insertInto('chat_members')
+        .values(memberUids.map((uid) => ({ chat_id: id, uid, unread: 0 })))
+        .onConflict((oc) => oc.columns(['chat_id', 'uid']).doNothing())
+        .execute();
+    };
+    if (db.isTransaction) await write(db);
+    else await db.transaction().execute(write);
   }
 
   /**
    * Post a message: insert it, bump the chat's time and every other member's unread count, in one
-   * transaction; then publish `eventType` to the chat's subscribers.
+   * transaction; then publish `event.type` to the chat's subscribers.
    */
-  async post(
-    chat: { id: string; teamName: string },
-    from: { uid: string; handle: string },
-    text: string,
-    metadata: Record<string, unknown>,
-    event: { type: string; extra?: Record<string, unknown> } = { type: 'new_message' },
-  ): Promise<ChatMessage> {
+  async post(chat: ChatRef, from: Sender, text: string, metadata: Record<string, unknown>, event: MessageEvent = { type: 'new_message' }): Promise<ChatMessage> {
+    const message = await this.#db.transaction().execute((trx) => this.record(trx, chat, from, text, metadata));
+    this.announce(chat, message, event);
+    return message;
+  }
+
+  /** The writes of `post`, inside a caller's transaction; call `announce` after it commits. */
+  async record(trx: FleetDb, chat: ChatRef, from: Sender, text: string, metadata: Record<string, unknown>): Promise<ChatMessage> {
     const now = Date.now();
-    const message = await this.#db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('messages')
-        .values({ chat_id: chat.id, from_uid: from.uid, from_handle: from.handle, text, metadata: JSON.stringify(metadata), created_at: now })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await trx.updateTable('chats').set({ updated_at: now }).where('id', '=', chat.id).execute();
-      await trx
-        .updateTable('chat_members')
-        .set((eb) => ({ unread: eb('unread', '+', 1) }))
-        .where('chat_id', '=', chat.id)
-        .where('uid', '!=', from.uid)
-        .execute();
-      return toMessage({ id: Number(inserted.id), chat_id: chat.id, from_uid: from.uid, from_handle: from.handle, text, metadata: JSON.stringify(metadata), created_at: now });
-    });
+    const row = { chat_id: chat.id, from_uid: from.uid, from_handle: from.handle, text, metadata: JSON.stringify(metadata), created_at: now };
+    const inserted = await trx.insertInto('messages').values(row).returning('id').executeTakeFirstOrThrow();
+    await trx.updateTable('chats').set({ updated_at: now }).where('id', '=', chat.id).execute();
+    await trx
+      .updateTable('chat_members')
+      .set((eb) => ({ unread: eb('unread', '+', 1) }))
+      .where('chat_id', '=', chat.id)
+      .where('uid', '!=', from.uid)
+      .execute();
+    return toMessage({ id: Number(inserted.id), ...row });
+  }
+
+  /** Tell the chat's subscribers about a recorded message. */
+  announce(chat: ChatRef, message: ChatMessage, event: MessageEvent = { type: 'new_message' }): void {
     this.#publish({
       topic: `team.${chat.teamName}.chat.${chat.id}`,
       type: event.type,
       team: chat.teamName,
-      data: { chatId: chat.id, message, handle: from.handle, ...event.extra },
+      data: { chatId: chat.id, message, handle: message.fromHandle.replace(/^collab:/, ''), ...event.extra },
     });
-    return message;
   }
 
   /** Messages in id order: the latest `limit`, or those after / before a message id (cursors both ways). */

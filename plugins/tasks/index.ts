@@ -1,0 +1,51 @@
+import { definePlugin } from '../../core/index.js';
+import type { AuthApi } from '../auth/index.js';
+import type { MailApi } from '../mail/index.js';
+import { tasksMigration } from './migrations/0001-tasks.js';
+import { workItemsMigration } from './migrations/0002-work-items.js';
+import { TaskOperations } from './operations.js';
+import { registerTaskRoutes } from './routes-tasks.js';
+import { registerWorkItemRoutes } from './routes-work-items.js';
+import { TaskService } from './task-service.js';
+import { taskTools } from './tools.js';
+import { WorkItemService } from './work-item-service.js';
+import type { WorkerInput } from './workers-port.js';
+
+export type { TeamTask, TaskStatus } from './task-service.js';
+export type { WorkItem, Batch } from './work-item-service.js';
+export type { WorkerInput } from './workers-port.js';
+
+/** What dependents get from ctx.use('tasks'). */
+export interface TasksApi {
+  tasks: TaskService;
+  workItems: WorkItemService;
+}
+
+export const tasks = definePlugin({
+  name: 'tasks',
+  description: 'Tasks with dependencies and atomic claiming, work items with history, batches.',
+  dependsOn: ['auth', 'mail'],
+  optionalDependsOn: ['workers'],
+  migrations: { '0001_tasks': tasksMigration, '0002_work_items': workItemsMigration },
+  setup(ctx): TasksApi {
+    const auth = () => ctx.use<AuthApi>('auth');
+    const taskService = new TaskService(ctx.db, ctx.events.publish, () => ctx.use<MailApi>('mail'));
+    const workItems = new WorkItemService(ctx.db, ctx.events.publish);
+    const ops = new TaskOperations(taskService, workItems, auth, () => ctx.use<WorkerInput | undefined>('workers'));
+    registerTaskRoutes(ctx.router, ops);
+    registerWorkItemRoutes(ctx.router, ops);
+    for (const tool of taskTools(ops)) ctx.tools.register(tool);
+    ctx.health.count('tasks', () => taskService.countAll());
+    ctx.onStop(
+      auth().addStatusSection('tasks', async (teamName, uid) => {
+        const agent = await auth().agents.get(uid);
+        const mine = agent ? await taskService.list(teamName, { ownerHandle: agent.handle, limit: 20, offset: 0 }) : [];
+        return {
+          counts: await taskService.counts(teamName),
+          mine: mine.filter((t) => t.status !== 'resolved').map((t) => ({ id: t.id, subject: t.subject, status: t.status })),
+        };
+      }),
+    );
+    return { tasks: taskService, workItems };
+  },
+});

@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import { badRequest, conflict, type FleetDb, type FleetEvent, notFound, type PublishInput } from '../../core/index.js';
+import type { TeamAgent } from '../auth/index.js';
+import type { ChatMessage, MailApi } from '../mail/index.js';
+import { findCycle } from './dependency-graph.js';
+
+export type TaskStatus = 'open' | 'in_progress' | 'resolved' | 'blocked';
+export const TASK_STATUSES: readonly TaskStatus[] = ['open', 'in_progress', 'resolved', 'blocked'];
+
+/** The seed's TeamTask. */
+export interface TeamTask {
+  id: string;
+  teamName: string;
+  subject: string;
+  description: string | null;
+  ownerHandle: string | null;
+  ownerUid: string | null;
+  createdByHandle: string;
+  createdByUid: string;
+  status: TaskStatus;
+  blockedBy: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface TaskRow {
+  id: string;
+  team_name: string;
+  subject: string;
+  description: string | null;
+  owner_handle: string | null;
+  owner_uid: string | null;
+  created_by_handle: string;
+  created_by_uid: string;
+  status: TaskStatus;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
+export interface TaskQuery {
+  status?: TaskStatus;
+  ownerHandle?: string;
+  unassigned?: boolean;
+  /** Open tasks whose blockers are all resolved. */
+  ready?: boolean;
+  limit: number;
+  offset: number;
+}
+
+type Publish = (input: PublishInput) => FleetEvent;
+
+/** Tasks with blockedBy dependencies, assignment DMs and atomic claiming, scoped to one team per call. */
+export class TaskService {
+  readonly #db: FleetDb;
+  readonly #publish: Publish;
+  readonly #mail: () => MailApi;
+
+  constructor(db: FleetDb, publish: Publish, mail: () => MailApi) {
+    this.#db = db;
+    this.#publish = publish;
+    this.#mail = mail;
+  }
+
+  async #blockersOf(ids: readonly string[], db: FleetDb = this.#db): Promise<Map<string, string[]>> {
+    const map = new Map<string, string[]>(ids.map((id) => [id, []]));
+    if (ids.length === 0) return map;
+    const rows = await db.selectFrom('task_blockers').select(['task_id', 'blocker_id']).where('task_id', 'in', [...ids]).orderBy('blocker_id').execute();
+    for (const row of rows) map.get(row.task_id as string)!.push(row.blocker_id as string);
+    return map;
+  }
+
+  async #hydrate(rows: TaskRow[], db: FleetDb = this.#db): Promise<TeamTask[]> {
+    const blockers = await this.#blockersOf(rows.map((r) => r.id), db);
+    return rows.map((row) => ({
+      id: row.id,
+      teamName: row.team_name,
+      subject: row.subject,
+      description: row.description,
+      ownerHandle: row.owner_handle,
+      ownerUid: row.owner_uid,
+      createdByHandle: row.created_by_handle,
+      createdByUid: row.created_by_uid,
+      status: row.status,
+      blockedBy: blockers.get(row.id) ?? [],
+      createdAt: new Date(Number(row.created_at)).toISOString(),
+      updatedAt: new Date(Number(row.updated_at)).toISOString(),
+    }));
+  }
+
+  async get(teamName: string, id: string, db: FleetDb = this.#db): Promise<TeamTask | undefined> {
+    const row = await db.selectFrom('tasks').selectAll().where('team_name', '=', teamName).where('id', '=', id).executeTakeFirst();
+    return row ? (await this.#hydrate([row as TaskRow], db))[0] : undefined;
+  }
+
+  async require(teamName: string, id: string): Promise<TeamTask> {
+    const task = await this.get(teamName, id);
+    if (!task) throw notFound('Task not found');
+    return task;
+  }
+
+  /** Every blocker must be a task of the team; returns them de-duplicated. */
+  async #checkBlockers(teamName: string, blockedBy: readonly string[], db: FleetDb): Promise<string[]> {
+    const unique = [...new Set(blockedBy)];
+    if (unique.length === 0) return unique;
+    const found = await db.selectFrom('tasks').select('id').where('team_name', '=', teamName).where('id', 'in', unique).execute();
+    const known = new Set(found.map((r) => r.id as string));
+    const missing = unique.find((id) => !known.has(id));
+    if (missing) throw badRequest(`blockedBy: task ${missing} not found`);
+    return unique;
+  }
+
+  /**
+   * Create a task; when it has an owner, post the seed's assignment DM (`[TASK] subject\n\n
+   * description`, metadata {taskId, type:'task_assignment'}) in the same transaction.
+   */
+  async create(input: { teamName: string; creator: TeamAgent; owner?: TeamAgent; subject: string; description?: string | null; blockedBy?: readonly string[] }): Promise<TeamTask> {
+    const id = randomUUID();
+    const now = Date.now();
+    const mail = this.#mail();
+    let assignment: { chatId: string; message: ChatMessage } | undefined;
+    const task = await this.#db.transaction().execute(async (trx) => {
+      const blockers = await this.#checkBlockers(input.teamName, input.blockedBy ?? [], trx);
+      await trx
+        .insertInto('tasks')
+        .values({
+          id,
+          team_name: input.teamName,
+          subject: input.subject,
+          description: input.description ?? null,
+          owner_handle: input.owner?.handle ?? null,
+          owner_uid: input.owner?.uid ?? null,
+          created_by_handle: input.creator.handle,
+          created_by_uid: input.creator.uid,
+          status: 'open',
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      if (blockers.length > 0) await trx.insertInto('task_blockers').values(blockers.map((blocker) => ({ task_id: id, blocker_id: blocker }))).execute();
+      if (input.owner && input.owner.uid !== input.creator.uid) {
+        const chatId = await mail.chats.ensureDm(input.teamName, input.creator.uid, input.owner.uid, trx);
+        const text = `[TASK] ${input.subject}\n\n${input.description ?? ''}`;
+        const message = await mail.chats.record(trx, { id: chatId, teamName: input.teamName }, input.creator, text, { taskId: id, type: 'task_assignment' });
+        assignment = { chatId, message };
+      }
+      return (await this.get(input.teamName, id, trx))!;
+    });
+    if (assignment) mail.chats.announce({ id: assignment.chatId, teamName: input.teamName }, assignment.message, { type: 'task_assigned', extra: { task } });
+    this.#publish({ topic: `team.${input.teamName}.tasks`, type: 'task_created', team: input.teamName, data: { task } });
+    return task;
+  }
+
+  /** Change a task's status; resolving needs every blocker resolved (400 listing the others). */
+  async setStatus(teamName: string, id: string, status: TaskStatus): Promise<TeamTask> {
+    const task = await this.require(teamName, id);
+    if (status === 'resolved' && task.blockedBy.length > 0) {
+      const open = await this.#db
+        .selectFrom('tasks')
+        .select('id')
+        .where('id', 'in', task.blockedBy)
+        .where('status', '!=', 'resolved')
+        .orderBy('id')
+        .execute();
+      if (open.length > 0) {
+        throw badRequest('Cannot resolve task: blocked by unresolved tasks', { blockedBy: open.map((r) => r.id as string) });
+      }
+    }
+    await this.#db.updateTable('tasks').set({ status, updated_at: Date.now() }).where('team_name', '=', teamName).where('id', '=', id).execute();
+    return this.#announceUpdate(teamName, id);
+  }
+
+  /** Replace a task's blockers; a change that would close a dependency cycle is rejected naming it. */
+  async setBlockers(teamName: string, id: string, blockedBy: readonly string[]): Promise<TeamTask> {
+    await this.require(teamName, id);
+    await this.#db.transaction().execute(async (trx) => {
+      const blockers = await this.#checkBlockers(teamName, blockedBy, trx);
+      const rows = await trx
+        .selectFrom('task_blockers as b')
+        .innerJoin('tasks as t', 't.id', 'b.task_id')
+        .select(['b.task_id', 'b.blocker_id'])
+        .where('t.team_name', '=', teamName)
+        .where('b.task_id', '!=', id)
+        .execute();
+      const edges = new Map<string, string[]>();
+      for (const row of rows) {
+        const list = edges.get(row.task_id as string) ?? [];
+        list.push(row.blocker_id as string);
+        edges.set(row.task_id as string, list);
+      }
+      const cycle = findCycle(id, blockers, edges);
+      if (cycle) throw badRequest(`blockedBy: dependency cycle ${cycle.join(' → ')}`, { cycle });
+      await trx.deleteFrom('task_blockers').where('task_id', '=', id).execute();
+      if (blockers.length > 0) await trx.insertInto('task_blockers').values(blockers.map((blocker) => ({ task_id: id, blocker_id: blocker }))).execute();
+      await trx.updateTable('tasks').set({ updated_at: Date.now() }).where('id', '=', id).execute();
+    });
+    return this.#announceUpdate(teamName, id);
+  }
+
+  /**
+   * Take an open, unowned task whose blockers are resolved, in one conditional UPDATE: of many
+   * concurrent claimers exactly one changes the row; the others get 409. Without an id, the
+   * oldest ready unowned task is taken.
+   */
+  async claim(teamName: string, claimer: TeamAgent, id?: string): Promise<TeamTask> {
+    const candidates = id ? [id] : (await this.list(teamName, { ready: true, unassigned: true, limit: 20, offset: 0 })).map((t) => t.id);
+    if (id) {
+      const task = await this.require(teamName, id);
+      if (task.ownerUid) throw conflict(`Task already claimed by ${task.ownerHandle}`, { taskId: id });
+      if (task.status !== 'open') throw conflict(`Task is ${task.status}, not open`, { taskId: id });
+    }
+    for (const candidate of candidates) {
+      const result = await this.#db
+        .updateTable('tasks')
+        .set({ owner_uid: claimer.uid, owner_handle: claimer.handle, status: 'in_progress', updated_at: Date.now() })
+        .where('team_name', '=', teamName)
+        .where('id', '=', candidate)
+        .where('owner_uid', 'is', null)
+        .where('status', '=', 'open')
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('task_blockers as b').innerJoin('tasks as bt', 'bt.id', 'b.blocker_id').select('b.blocker_id').whereRef('b.task_id', '=', 'tasks.id').where('bt.status', '!=', 'resolved'))),
+        )
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 1) return this.#announceUpdate(teamName, candidate);
+    }
+    if (id) {
+      const task = await this.require(teamName, id);
+      throw conflict(task.ownerUid ? `Task already claimed by ${task.ownerHandle}` : 'Task is blocked by unresolved tasks', { taskId: id });
+    }
+    throw conflict('No open, unowned, unblocked task to claim');
+  }
+
+  async list(teamName: string, query: TaskQuery): Promise<TeamTask[]> {
+    let q = this.#db.selectFrom('tasks').selectAll().where('team_name', '=', teamName);
+    if (query.status) q = q.where('status', '=', query.status);
+    if (query.ownerHandle) q = q.where('owner_handle', '=', query.ownerHandle);
+    if (query.unassigned) q = q.where('owner_uid', 'is', null);
+    if (query.ready) {
+      q = q
+        .where('status', '=', 'open')
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('task_blockers as b').innerJoin('tasks as bt', 'bt.id', 'b.blocker_id').select('b.blocker_id').whereRef('b.task_id', '=', 'tasks.id').where('bt.status', '!=', 'resolved'))),
+        );
+    }
+    const rows = await q.orderBy('created_at').orderBy('id').limit(query.limit).offset(query.offset).execute();
+    return this.#hydrate(rows as TaskRow[]);
+  }
+
+  async counts(teamName: string): Promise<Record<TaskStatus, number>> {
+    const rows = await this.#db.selectFrom('tasks').select(['status', (eb) => eb.fn.countAll().as('n')]).where('team_name', '=', teamName).groupBy('status').execute();
+    const counts: Record<TaskStatus, number> = { open: 0, in_progress: 0, resolved: 0, blocked: 0 };
+    for (const row of rows) counts[row.status as TaskStatus] = Number(row.n);
+    return counts;
+  }
+
+  async countAll(): Promise<number> {
+    const row = await this.#db.selectFrom('tasks').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async #announceUpdate(teamName: string, id: string): Promise<TeamTask> {
+    const task = (await this.get(teamName, id))!;
+    this.#publish({ topic: `team.${teamName}.tasks`, type: 'task_updated', team: teamName, data: { task } });
+    if (task.status === 'resolved') this.#publish({ topic: `team.${teamName}.tasks`, type: 'task_completed', team: teamName, data: { task } });
+    return task;
+  }
+}
