@@ -34,7 +34,7 @@ export interface BootOptions extends LoadConfigOptions {
 }
 
 /** Kernel-level settings that a live edit cannot change: they need a restart. */
-const RESTART_KEYS = ['server.host', 'server.port', 'storage', 'dataDir', 'tmux', 'events'] as const;
+const RESTART_KEYS = ['server.host', 'server.port', 'server.wsPingSeconds', 'storage', 'dataDir', 'auth.jwtExpiresIn', 'tmux', 'events'] as const;
 
 function valueAt(config: FleetConfig, key: string): unknown {
   return key.split('.').reduce<unknown>((value, part) => (value as Record<string, unknown>)?.[part], config);
@@ -213,7 +213,7 @@ export class Kernel {
       }
     }
     // Kernel-level keys that need a restart keep their running values.
-    next = { ...next, server: { ...next.server, host: this.#config.server.host, port: this.#config.server.port }, storage: this.#config.storage, dataDir: this.#config.dataDir, tmux: this.#config.tmux, events: this.#config.events };
+    next = { ...next, server: { ...next.server, host: this.#config.server.host, port: this.#config.server.port, wsPingSeconds: this.#config.server.wsPingSeconds }, storage: this.#config.storage, dataDir: this.#config.dataDir, auth: this.#config.auth, tmux: this.#config.tmux, events: this.#config.events };
     this.log.setLevel(next.log.level);
     this.#config = next;
     await this.#applyPlan(plan);
