@@ -127,6 +127,8 @@ export class WebSocketHub {
           this.#send(client, { type: 'error', message: result.reason === 'expired' ? 'Token expired' : 'Invalid token' });
           return;
         }
+        // A new identity starts with no chat subscriptions: the old one's memberships are not its own.
+        if (client.identity?.uid !== result.identity.uid) client.chats.clear();
         client.identity = result.identity;
         this.#send(client, { type: 'authenticated', uid: result.identity.uid, handle: result.identity.handle, teamName: result.identity.teamName });
         return;
