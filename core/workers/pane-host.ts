@@ -1,0 +1,193 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import { type HostMessage, type HostRequest, hostSocketPath } from './host-socket.js';
+import { encodeInput, readSpawnSpec, type SpawnSpec, workerFiles } from './spawn-spec.js';
+import { renderStreamJsonLine } from './transcript.js';
+
+/**
+ * `fleet pane <worker>`: the small process in a worker's tmux pane. It owns the agent process and
+ * its process group, appends every byte the agent writes to the worker's log, shows a readable
+ * transcript in the pane, takes input from the server over a unix socket and from lines typed in
+ * the pane, and sends heartbeats. It survives the server: a restarted server reconnects.
+ */
+export class PaneHost {
+  readonly #dir: string;
+  readonly #spec: SpawnSpec;
+  readonly #files: ReturnType<typeof workerFiles>;
+  readonly #clients = new Set<Socket>();
+  readonly #display: (line: string) => void;
+  #agent: ChildProcess | undefined;
+  #server: Server | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #startedAt = Date.now();
+  #exited: Promise<{ code: number | null; signal: string | null }> | undefined;
+
+  constructor(dir: string, display: (line: string) => void = (line) => process.stdout.write(line + '\n')) {
+    this.#dir = dir;
+    this.#spec = readSpawnSpec(dir);
+    this.#files = workerFiles(dir);
+    this.#display = display;
+  }
+
+  /** Start the agent and the socket; resolves with the agent's exit once everything is flushed. */
+  async run(): Promise<{ code: number | null; signal: string | null }> {
+    const spec = this.#spec;
+    this.#display(`\x1b[1m${spec.teamName}/${spec.handle}\x1b[0m \x1b[2m(${spec.adapter}) ${spec.argv[0]} in ${spec.cwd}\x1b[0m`);
+    const output = createWriteStream(this.#files.output, { flags: 'a', mode: 0o600 });
+    const stderrLog = createWriteStream(spec.format === 'ndjson' ? this.#files.stderr : this.#files.output, { flags: 'a', mode: 0o600 });
+    // detached: the agent leads its own process group, so stopping it ends its children too.
+    const agent = spawn(spec.argv[0]!, spec.argv.slice(1), { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.#agent = agent;
+    this.#exited = new Promise((resolveExit) => {
+      agent.once('exit', (code, signal) => resolveExit({ code, signal }));
+      agent.once('error', (error) => {
+        this.#display(`\x1b[31mcannot start ${spec.argv[0]}: ${error.message}\x1b[0m`);
+        resolveExit({ code: 127, signal: null });
+      });
+    });
+    agent.stdin!.on('error', () => {
+      // The agent closed its stdin (it is exiting); input is refused from here on.
+    });
+    this.#pipeLines(agent.stdout!, (chunk) => output.write(chunk), (line) => this.#show(line));
+    this.#pipeLines(agent.stderr!, (chunk) => stderrLog.write(chunk), (line) => this.#display(`\x1b[33m${line}\x1b[0m`));
+    writeFileSync(this.#files.host, JSON.stringify({ hostPid: process.pid, agentPid: agent.pid, startedAt: this.#startedAt }), { mode: 0o600 });
+    await this.#listen();
+    if (spec.initialPrompt) this.#write(spec.initialPrompt);
+    this.#readPane();
+    this.#heartbeat = setInterval(() => this.#broadcast({ type: 'heartbeat', agentPid: agent.pid, alive: agent.exitCode === null && agent.signalCode === null, ts: Date.now() }), spec.heartbeatMs);
+
+    const exit = await this.#exited;
+    clearInterval(this.#heartbeat);
+    await Promise.all([new Promise((r) => output.end(r)), new Promise((r) => stderrLog.end(r))]);
+    writeFileSync(this.#files.exit, JSON.stringify({ ...exit, at: Date.now() }), { mode: 0o600 });
+    this.#broadcast({ type: 'exit', code: exit.code, signal: exit.signal });
+    this.#display(`\x1b[2magent exited (${exit.signal ?? `code ${exit.code}`})\x1b[0m`);
+    await this.#close();
+    return exit;
+  }
+
+  #show(line: string): void {
+    const lines = this.#spec.format === 'ndjson' ? renderStreamJsonLine(line) : [line];
+    for (const out of lines) this.#display(out);
+  }
+
+  /** Copy raw bytes to the log as they come; split lines only for the display. */
+  #pipeLines(stream: NodeJS.ReadableStream, raw: (chunk: Buffer) => void, line: (text: string) => void): void {
+    let pending = '';
+    stream.on('data', (chunk: Buffer) => {
+      raw(chunk);
+      pending += chunk.toString('utf8');
+      let newline: number;
+      while ((newline = pending.indexOf('\n')) !== -1) {
+        line(pending.slice(0, newline).replace(/\r$/, ''));
+        pending = pending.slice(newline + 1);
+      }
+      if (pending.length > 64 * 1024) {
+        line(pending.slice(0, 200) + '…');
+        pending = '';
+      }
+    });
+    stream.on('end', () => {
+      if (pending) line(pending);
+    });
+  }
+
+  #write(text: string): boolean {
+    const stdin = this.#agent?.stdin;
+    if (!stdin || stdin.destroyed || !stdin.writable) return false;
+    stdin.write(encodeInput(this.#spec.format, text));
+    return true;
+  }
+
+  /** Lines a person types in the pane go to the agent like the server's input. */
+  #readPane(): void {
+    if (!process.stdin.isTTY) return;
+    const lines = createInterface({ input: process.stdin });
+    lines.on('line', (text) => {
+      if (!text.trim()) return;
+      this.#display(`\x1b[35m› ${text}\x1b[0m`);
+      if (!this.#write(text)) this.#display('\x1b[31mthe agent is not accepting input\x1b[0m');
+    });
+  }
+
+  async #listen(): Promise<void> {
+    const path = hostSocketPath(this.#dir);
+    rmSync(path, { force: true });
+    this.#server = createServer((socket) => this.#accept(socket));
+    await new Promise<void>((resolveListen, reject) => {
+      this.#server!.once('error', reject);
+      this.#server!.listen(path, () => resolveListen());
+    });
+  }
+
+  #accept(socket: Socket): void {
+    this.#clients.add(socket);
+    socket.on('close', () => this.#clients.delete(socket));
+    socket.on('error', () => this.#clients.delete(socket));
+    this.#send(socket, { type: 'hello', hostPid: process.pid, agentPid: this.#agent?.pid, startedAt: this.#startedAt });
+    createInterface({ input: socket }).on('line', (line) => {
+      let request: HostRequest;
+      try {
+        request = JSON.parse(line) as HostRequest;
+      } catch {
+        return;
+      }
+      this.#handle(socket, request);
+    });
+  }
+
+  #handle(socket: Socket, request: HostRequest): void {
+    switch (request.type) {
+      case 'ping':
+        this.#send(socket, { type: 'pong' });
+        return;
+      case 'input': {
+        if (typeof request.text !== 'string') return;
+        const ok = this.#write(request.text);
+        if (ok) this.#display(`\x1b[35m› ${request.text.split('\n')[0]}\x1b[0m`);
+        this.#send(socket, ok ? { type: 'ack', id: request.id, ok } : { type: 'ack', id: request.id, ok, error: 'the agent is not accepting input' });
+        return;
+      }
+      case 'stop':
+        void this.stopAgent(request.graceMs ?? 3000);
+        return;
+    }
+  }
+
+  /** End the agent's whole process group: SIGTERM, then SIGKILL after the grace period. */
+  async stopAgent(graceMs: number): Promise<void> {
+    const agent = this.#agent;
+    if (!agent?.pid || agent.exitCode !== null || agent.signalCode !== null) return;
+    const group = -agent.pid;
+    const signal = (name: NodeJS.Signals) => {
+      try {
+        process.kill(group, name);
+      } catch {
+        // The group is already gone.
+      }
+    };
+    agent.stdin?.end();
+    signal('SIGTERM');
+    const timer = setTimeout(() => signal('SIGKILL'), graceMs);
+    await this.#exited;
+    clearTimeout(timer);
+    // Children that outlived the agent in its group are ended too.
+    signal('SIGKILL');
+  }
+
+  #send(socket: Socket, message: HostMessage): void {
+    if (!socket.destroyed) socket.write(JSON.stringify(message) + '\n');
+  }
+
+  #broadcast(message: HostMessage): void {
+    for (const socket of this.#clients) this.#send(socket, message);
+  }
+
+  async #close(): Promise<void> {
+    for (const socket of this.#clients) socket.end();
+    await new Promise<void>((resolveClose) => (this.#server ? this.#server.close(() => resolveClose()) : resolveClose()));
+    rmSync(hostSocketPath(this.#dir), { force: true });
+  }
+}
