@@ -1,0 +1,308 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { join } from 'node:path';
+import t from 'tap';
+import { requestJson, type TestLike, tempDir } from '../harness.js';
+
+const FLEET_BIN = join(import.meta.dirname, '../../bin/fleet.mjs');
+
+interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A minimal environment, so nothing from the developer's shell (FLEET_TOKEN, PORT...) leaks in. */
+function childEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...extra };
+}
+
+/** Run `fleet <args>` to completion. */
+function fleet(args: string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<Result> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [FLEET_BIN, ...args], { cwd: options.cwd, env: childEnv(options.cwd, options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`fleet ${args.join(' ')} did not exit; stderr: ${stderr}`));
+    }, options.timeoutMs ?? 30_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolveRun({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** A port nothing listens on (free a moment ago). */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Whether something accepts connections on the port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolveProbe) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveProbe(true);
+    });
+    socket.once('error', () => resolveProbe(false));
+  });
+}
+
+interface RunningFleet {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  dir: string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `fleet up` on a free port with a config file in a temp dir; killed at teardown if still running. */
+async function fleetUp(t: TestLike): Promise<RunningFleet> {
+  const dir = tempDir(t, 'fleet-cli-');
+  writeFileSync(join(dir, 'fleet.config.ts'), `export default ${JSON.stringify({ plugins: { auth: true, metrics: true } })};\n`);
+  const port = await freePort();
+  const child = spawn(process.execPath, [FLEET_BIN, 'up', '--config', 'fleet.config.ts'], {
+    cwd: dir,
+    env: childEnv(dir, { PORT: String(port) }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => child.on('exit', (code, signal) => resolveExit({ code, signal })));
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+  const deadline = Date.now() + 30_000;
+  while (!stdout.includes('listening on')) {
+    if (child.exitCode !== null) throw new Error(`fleet up exited ${child.exitCode}: ${stderr}`);
+    if (Date.now() > deadline) throw new Error(`fleet up did not start: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return { child, url: `http://127.0.0.1:${port}`, port, dir, stderr: () => stderr, exited };
+}
+
+/** Wait for a child to exit, failing after a deadline instead of hanging the suite. */
+async function exitOf(running: RunningFleet, timeoutMs = 15_000) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`fleet up did not exit: ${running.stderr()}`)), timeoutMs)));
+  try {
+    return await Promise.race([running.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const lines = (text: string) => text.split('\n').filter(Boolean);
+
+t.test('fleet --help and each command --help exit 0 with usage', async (t) => {
+  const cwd = tempDir(t, 'fleet-cli-');
+  const main = await fleet(['--help'], { cwd });
+  t.equal(main.code, 0);
+  for (const command of ['up', 'status', 'plugins', 'token', 'mcp']) t.match(main.stdout, new RegExp(`^  ${command} `, 'm'), `lists ${command}`);
+
+  const commands = [['up'], ['status'], ['plugins'], ['token'], ['mcp'], ['mcp', 'install']];
+  const results = await Promise.all(commands.map((command) => fleet([...command, '--help'], { cwd })));
+  commands.forEach((command, i) => {
+    const result = results[i]!;
+    t.equal(result.code, 0, `fleet ${command.join(' ')} --help exits 0`);
+    t.match(result.stdout, new RegExp(`^Usage: fleet ${command[0]}`), `fleet ${command.join(' ')} --help prints usage`);
+    t.equal(result.stderr, '');
+  });
+  t.notOk(existsSync(join(cwd, '.fleet')), 'help writes nothing');
+  t.notOk(existsSync(join(cwd, '.mcp.json')), 'mcp install --help installs nothing');
+});
+
+t.test('an unknown command or option exits non-zero with one line', async (t) => {
+  const cwd = tempDir(t, 'fleet-cli-');
+  const unknown = await fleet(['launch'], { cwd });
+  t.not(unknown.code, 0);
+  t.equal(lines(unknown.stderr).length, 1, unknown.stderr);
+  t.match(unknown.stderr, /unknown command "launch"/);
+
+  const badOption = await fleet(['status', '--bogus'], { cwd });
+  t.equal(badOption.code, 2);
+  t.equal(lines(badOption.stderr).length, 1, badOption.stderr);
+  t.match(badOption.stderr, /--bogus/);
+
+  const none = await fleet([], { cwd });
+  t.not(none.code, 0, 'no command is a usage error');
+  t.match(none.stdout, /Usage: fleet <command>/);
+});
+
+t.test('fleet up with an invalid config exits non-zero naming the bad key', async (t) => {
+  const dir = tempDir(t, 'fleet-cli-');
+  const port = String(await freePort());
+  const cases: [unknown, RegExp][] = [
+    [{ server: { port: 'x' } }, /server\.port: must be a number/],
+    [{ sever: {} }, /sever: is not a known key/],
+    [{ plugins: { nosuch: true } }, /plugins\.nosuch: no such plugin/],
+  ];
+  for (const [config, pattern] of cases) {
+    writeFileSync(join(dir, 'bad.config.ts'), `export default ${JSON.stringify(config)};\n`);
+    const result = await fleet(['up', '--config', 'bad.config.ts'], { cwd: dir, env: { PORT: port } });
+    t.not(result.code, 0, JSON.stringify(config));
+    t.equal(lines(result.stderr).length, 1, result.stderr);
+    t.match(result.stderr, pattern);
+    t.notMatch(result.stderr, /\n\s+at /, 'no stack trace');
+    t.notOk(await listening(Number(port)), 'nothing was left listening');
+  }
+
+  const badEnv = await fleet(['up'], { cwd: dir, env: { PORT: 'abc' } });
+  t.not(badEnv.code, 0);
+  t.match(badEnv.stderr, /PORT: must be an integer/);
+
+  const missing = await fleet(['up', '--config', 'nope.config.ts'], { cwd: dir });
+  t.not(missing.code, 0);
+  t.match(missing.stderr, /nope\.config\.ts: no such config file/);
+});
+
+t.test('fleet up on a port already taken exits non-zero with one line', async (t) => {
+  const dir = tempDir(t, 'fleet-cli-');
+  const blocker = createServer();
+  await new Promise<void>((resolveListen) => blocker.listen(0, '127.0.0.1', resolveListen));
+  t.teardown(() => new Promise<void>((resolveClose) => blocker.close(() => resolveClose())));
+  const port = (blocker.address() as { port: number }).port;
+  const result = await fleet(['up'], { cwd: dir, env: { PORT: String(port), FLEET_DATA_DIR: 'data' } });
+  t.not(result.code, 0);
+  t.match(result.stderr, /EADDRINUSE/);
+  t.match(lines(result.stderr).at(-1), /^fleet up: /, 'the last line says what failed');
+});
+
+t.test('a running fleet: status, plugins, token; SIGTERM exits 0 and closes the port', async (t) => {
+  const running = await fleetUp(t);
+  const { dir, url } = running;
+  t.ok(existsSync(join(dir, '.fleet', 'fleet.db')), 'the database is beside the config file');
+
+  const status = await fleet(['status', '--url', url], { cwd: dir });
+  t.equal(status.code, 0, status.stderr);
+  t.match(status.stdout, new RegExp(`at ${url}: ok`));
+  t.match(status.stdout, /plugins: auth, metrics/);
+  const json = await fleet(['status', '--url', url, '--json'], { cwd: dir });
+  t.equal(JSON.parse(json.stdout).status, 'ok');
+
+  const plugins = await fleet(['plugins', '--config', 'fleet.config.ts', '--url', url], { cwd: dir });
+  t.equal(plugins.code, 0, plugins.stderr);
+  t.match(plugins.stdout, /^auth\s+on\s+\[running\]$/m);
+  t.match(plugins.stdout, /^metrics\s+on\s+\[running\]$/m);
+
+  const token = await fleet(['token', '--handle', 'x', '--team', 't', '--data-dir', '.fleet', '--url', url], { cwd: dir });
+  t.equal(token.code, 0, token.stderr);
+  const jwt = token.stdout.trim();
+  t.match(jwt, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'a JWT');
+  const claims = JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString());
+  t.match(claims, { handle: 'x', teamName: 't', agentType: 'worker' });
+  const agents = await requestJson(url, 'GET', '/teams/t/agents', { token: jwt });
+  t.equal(agents.status, 200, 'the fleet accepts the token');
+  t.same(agents.body.map((a: { handle: string }) => a.handle), ['x']);
+
+  running.child.kill('SIGTERM');
+  t.same(await exitOf(running), { code: 0, signal: null });
+  t.notOk(await listening(running.port), 'the port is closed');
+  t.match(running.stderr(), /SIGTERM: stopping/);
+  t.match(running.stderr(), /\[kernel\] stopped/);
+
+  const after = await fleet(['status', '--url', url], { cwd: dir });
+  t.not(after.code, 0, 'status of a stopped fleet fails');
+  t.equal(lines(after.stderr).length, 1);
+  t.match(after.stderr, /no fleet answering at/);
+});
+
+t.test('SIGINT stops fleet up with exit code 0, even with a client connected', async (t) => {
+  const running = await fleetUp(t);
+  // A keep-alive connection held by this process must not keep the fleet from exiting.
+  t.equal((await requestJson(running.url, 'GET', '/health')).status, 200);
+  running.child.kill('SIGINT');
+  t.same(await exitOf(running), { code: 0, signal: null });
+  t.notOk(await listening(running.port), 'the port is closed');
+  t.match(running.stderr(), /SIGINT: stopping/);
+});
+
+t.test('fleet token without a handle or an admin key says what is missing', async (t) => {
+  const cwd = tempDir(t, 'fleet-cli-');
+  const noHandle = await fleet(['token'], { cwd });
+  t.equal(noHandle.code, 2);
+  t.match(noHandle.stderr, /--handle is required/);
+  const noKey = await fleet(['token', '--handle', 'x', '--url', 'http://127.0.0.1:1'], { cwd });
+  t.not(noKey.code, 0);
+  t.equal(lines(noKey.stderr).length, 1);
+  t.match(noKey.stderr, /no admin key: FLEET_ADMIN_KEY is not set and .*admin\.key does not exist/);
+});
+
+t.test('fleet mcp install writes .mcp.json, keeps other servers, and prints claude mcp add', async (t) => {
+  const cwd = tempDir(t, 'fleet-cli-');
+  const first = await fleet(['mcp', 'install', '--url', 'http://127.0.0.1:4555', '--agent', 'me', '--team', 'blue'], { cwd });
+  t.equal(first.code, 0, first.stderr);
+  t.match(first.stdout, /^Created .*\.mcp\.json/);
+  const commandLine = lines(first.stdout).find((line) => line.trim().startsWith('claude mcp add'));
+  t.ok(commandLine, 'prints a claude mcp add line');
+  t.match(commandLine, /claude mcp add --scope project fleet -e CLAUDE_FLEET_URL=http:\/\/127\.0\.0\.1:4555 -e CLAUDE_CODE_AGENT_NAME=me -e CLAUDE_CODE_TEAM_NAME=blue -- \S+ \S+fleet\.mjs mcp$/);
+  const written = JSON.parse(readFileSync(join(cwd, '.mcp.json'), 'utf8'));
+  t.same(written.mcpServers.fleet, {
+    type: 'stdio',
+    command: process.execPath,
+    args: [FLEET_BIN, 'mcp'],
+    env: { CLAUDE_FLEET_URL: 'http://127.0.0.1:4555', CLAUDE_CODE_AGENT_NAME: 'me', CLAUDE_CODE_TEAM_NAME: 'blue' },
+  });
+
+  // Someone else's servers and settings survive; our entry is replaced, not duplicated.
+  const other = { type: 'stdio', command: 'other-server', args: ['--flag'] };
+  writeFileSync(join(cwd, '.mcp.json'), JSON.stringify({ mcpServers: { other, fleet: written.mcpServers.fleet }, note: 'keep me' }));
+  const second = await fleet(['mcp', 'install', '--url', 'http://127.0.0.1:4556'], { cwd });
+  t.equal(second.code, 0, second.stderr);
+  t.match(second.stdout, /^Updated /);
+  const merged = JSON.parse(readFileSync(join(cwd, '.mcp.json'), 'utf8'));
+  t.same(merged.mcpServers.other, other);
+  t.equal(merged.note, 'keep me');
+  t.same(Object.keys(merged.mcpServers).sort(), ['fleet', 'other']);
+  t.same(merged.mcpServers.fleet.env, { CLAUDE_FLEET_URL: 'http://127.0.0.1:4556' });
+
+  writeFileSync(join(cwd, '.mcp.json'), '{ not json');
+  const broken = await fleet(['mcp', 'install'], { cwd });
+  t.not(broken.code, 0);
+  t.equal(lines(broken.stderr).length, 1);
+  t.match(broken.stderr, /\.mcp\.json is not valid JSON/);
+  t.equal(readFileSync(join(cwd, '.mcp.json'), 'utf8'), '{ not json', 'a broken file is left alone');
+
+  const badName = await fleet(['mcp', 'install', '--name', 'no spaces'], { cwd: tempDir(t, 'fleet-cli-') });
+  t.equal(badName.code, 2);
+  t.match(badName.stderr, /--name/);
+});
+
+t.test('fleet mcp without FLEET_TOKEN or CLAUDE_CODE_AGENT_NAME says what is missing', async (t) => {
+  const cwd = tempDir(t, 'fleet-cli-');
+  const result = await fleet(['mcp'], { cwd });
+  t.not(result.code, 0);
+  t.equal(lines(result.stderr).length, 1, result.stderr);
+  t.match(result.stderr, /FLEET_TOKEN is not set/);
+  t.match(result.stderr, /CLAUDE_CODE_AGENT_NAME/);
+  t.equal(result.stdout, '', 'nothing on stdout, which belongs to the MCP protocol');
+
+  const noKey = await fleet(['mcp'], { cwd, env: { CLAUDE_CODE_AGENT_NAME: 'me' } });
+  t.not(noKey.code, 0);
+  t.match(noKey.stderr, /no admin key to register with: FLEET_ADMIN_KEY is unset and .*admin\.key does not exist/);
+
+  const badName = await fleet(['mcp'], { cwd, env: { CLAUDE_CODE_AGENT_NAME: 'no spaces allowed' } });
+  t.not(badName.code, 0);
+  t.match(badName.stderr, /CLAUDE_CODE_AGENT_NAME: must be/);
+});
