@@ -246,6 +246,12 @@ export class Kernel {
     this.#plan = plan;
     for (const name of plan.order) {
       if (this.#hosts.has(name)) continue;
+      // A dependency that failed to start above leaves its dependents off: ctx.use would give them nothing.
+      const down = (this.#catalog.get(name)!.dependsOn ?? []).find((dependency) => !this.#hosts.has(dependency));
+      if (down !== undefined) {
+        this.log.error(`plugin ${name} failed to start: depends on ${down}, which is not running`);
+        continue;
+      }
       try {
         await this.#startPlugin(name, plan.options.get(name));
       } catch (error) {

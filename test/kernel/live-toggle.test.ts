@@ -213,3 +213,33 @@ t.test('kernel-level settings changed in the file wait for a restart', async (t)
   t.ok(logged(fleet.logs, /tmux changed; restart the fleet to apply it/));
   t.equal(fleet.kernel.config.tmux.session, 'one', 'the running value is kept');
 });
+
+t.test('a plugin that fails to start on an edit is reported, and its dependents stay off', async (t) => {
+  let dependentApi: unknown = 'never set up';
+  const fragile = definePlugin({
+    name: 'fragile',
+    migrations: {
+      '0001_fails': {
+        async up() {
+          throw new Error('no space left');
+        },
+      },
+    },
+    setup: () => ({ fragile: true }),
+  });
+  const leaning = definePlugin({
+    name: 'leaning',
+    dependsOn: ['fragile'],
+    setup(ctx) {
+      dependentApi = ctx.use('fragile');
+    },
+  });
+  const fleet = await liveFleet(t, { plugins: { auth: true, metrics: true, fragile: false, leaning: true } }, [fragile, leaning]);
+  await fleet.edit({ plugins: { auth: true, metrics: true, fragile: true, leaning: true } }, () => logged(fleet.logs, /plugin fragile failed to start/));
+  t.ok(logged(fleet.logs, /plugin fragile failed to start: plugin fragile: migration 0001_fails failed: no space left/));
+  t.match(stateOf(fleet.kernel, 'fragile'), { state: 'off', reason: /failed to start/ });
+  t.match(stateOf(fleet.kernel, 'leaning'), { state: 'off' }, 'a dependent of a plugin that failed is off');
+  t.equal(dependentApi, 'never set up', 'the dependent never ran without its dependency');
+  t.ok(logged(fleet.logs, /plugin leaning failed to start: depends on fragile, which is not running/), 'the log says why');
+  t.same((await fleet.get('/health')).body.plugins, ['auth', 'metrics'], 'the rest of the fleet runs on');
+});
