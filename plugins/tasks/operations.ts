@@ -55,6 +55,8 @@ export class TaskOperations {
   async updateTask(identity: Identity, id: string, change: { status?: TaskStatus; blockedBy?: string[] }): Promise<TeamTask> {
     await this.changeableTask(identity, id);
     let task: TeamTask | undefined;
+    // Resolve with new blockers: check them before writing any, so a refused PATCH changes nothing.
+    if (change.blockedBy !== undefined && change.status === 'resolved') await this.tasks.assertResolvable([...new Set(change.blockedBy)]);
     if (change.blockedBy !== undefined) task = await this.tasks.setBlockers(identity.teamName, id, change.blockedBy);
     if (change.status !== undefined) task = await this.tasks.setStatus(identity.teamName, id, change.status);
     return task ?? this.tasks.require(identity.teamName, id);

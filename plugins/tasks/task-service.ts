@@ -153,20 +153,18 @@ export class TaskService {
   /** Change a task's status; resolving needs every blocker resolved (400 listing the others). */
   async setStatus(teamName: string, id: string, status: TaskStatus): Promise<TeamTask> {
     const task = await this.require(teamName, id);
-    if (status === 'resolved' && task.blockedBy.length > 0) {
-      const open = await this.#db
-        .selectFrom('tasks')
-        .select('id')
-        .where('id', 'in', task.blockedBy)
-        .where('status', '!=', 'resolved')
-        .orderBy('id')
-        .execute();
-      if (open.length > 0) {
-        throw badRequest('Cannot resolve task: blocked by unresolved tasks', { blockedBy: open.map((r) => r.id as string) });
-      }
-    }
+    if (status === 'resolved') await this.assertResolvable(task.blockedBy);
     await this.#db.updateTable('tasks').set({ status, updated_at: Date.now() }).where('team_name', '=', teamName).where('id', '=', id).execute();
     return this.#announceUpdate(teamName, id);
+  }
+
+  /** A task blocked by `blockedBy` may be resolved only when all of them are: else the seed's 400 listing the others. */
+  async assertResolvable(blockedBy: readonly string[]): Promise<void> {
+    if (blockedBy.length === 0) return;
+    const open = await this.#db.selectFrom('tasks').select('id').where('id', 'in', [...blockedBy]).where('status', '!=', 'resolved').orderBy('id').execute();
+    if (open.length > 0) {
+      throw badRequest('Cannot resolve task: blocked by unresolved tasks', { blockedBy: open.map((r) => r.id as string) });
+    }
   }
 
   /** Replace a task's blockers; a change that would close a dependency cycle is rejected naming it. */
