@@ -166,19 +166,45 @@ t.test('a plugin turned on is migrated, then started', async (t) => {
   t.same(posted.body, { entries: 1 });
 });
 
-t.test('changed plugin options restart the plugin with the new options', async (t) => {
+t.test('changed plugin options restart the plugin, and its dependents with the new api', async (t) => {
   const greeter = definePlugin({
     name: 'greeter',
     config: v.object({ greeting: v.optional(v.string(), 'hello') }),
     setup(ctx) {
       ctx.router.get('/greet', { summary: 'greet', auth: 'public' }, () => ({ greeting: ctx.options.greeting }));
+      return { greeting: ctx.options.greeting };
     },
   });
-  const fleet = await liveFleet(t, { plugins: { greeter: true } }, [greeter]);
+  const echo = definePlugin({
+    name: 'echo',
+    dependsOn: ['greeter'],
+    setup(ctx) {
+      const api = ctx.use<{ greeting: string }>('greeter');
+      ctx.router.get('/echo', { summary: 'echo', auth: 'public' }, () => ({ echoed: api.greeting }));
+    },
+  });
+  const fleet = await liveFleet(t, { plugins: { greeter: true, echo: true } }, [greeter, echo]);
   t.same((await fleet.get('/greet')).body, { greeting: 'hello' });
-  await fleet.edit({ plugins: { greeter: { greeting: 'ahoy' } } }, async () => (await fleet.get('/greet')).body?.greeting === 'ahoy');
+  t.same((await fleet.get('/echo')).body, { echoed: 'hello' });
+  await fleet.edit({ plugins: { greeter: { greeting: 'ahoy' }, echo: true } }, async () => (await fleet.get('/greet')).body?.greeting === 'ahoy');
+  t.same((await fleet.get('/echo')).body, { echoed: 'ahoy' }, 'the dependent sees the new api');
   t.ok(logged(fleet.logs, /plugin greeter off: restarting with new options/));
-  t.ok(logged(fleet.logs, /plugin greeter on/));
+  t.ok(logged(fleet.logs, /plugin echo off: restarting with new options/));
+});
+
+t.test('a plugin turned on that takes a tool name already in use fails alone', async (t) => {
+  const copycat = definePlugin({
+    name: 'copycat',
+    setup(ctx) {
+      ctx.tools.register(defineTool({ name: 'copycat_own', description: 'mine', input: v.object({}), handler: () => 'mine' }));
+      ctx.tools.register(defineTool({ name: 'team_status', description: 'stolen', input: v.object({}), handler: () => 'stolen' }));
+    },
+  });
+  const fleet = await liveFleet(t, { plugins: { auth: true, copycat: false } }, [copycat]);
+  await fleet.edit({ plugins: { auth: true, copycat: true } }, () => logged(fleet.logs, /plugin copycat failed to start/));
+  t.ok(logged(fleet.logs, /tool team_status of plugin copycat is already registered by plugin auth.*FLEET_ERR_DUPLICATE_TOOL/));
+  t.same(fleet.kernel.tools.list().map((tool) => tool.name), ['team_status'], 'the failed plugin left no tool behind');
+  t.match(fleet.kernel.tools.list()[0]!.description, /Your team at a glance/, 'auth keeps its tool');
 });
 
 t.test('an invalid edit is rejected with a clear log line and the fleet keeps its last good config', async (t) => {

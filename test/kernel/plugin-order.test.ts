@@ -185,3 +185,28 @@ t.test('a plugin without a schema takes no options', async (t) => {
   t.same(planPlugins(catalog, { plain: {} }).options.get('plain'), {});
   t.throws(() => planPlugins(catalog, { plain: { speed: 3 } }), { code: 'FLEET_ERR_CONFIG_INVALID', message: /plugins\.plain: takes no options/ });
 });
+
+t.test('a plugin whose setup throws fails boot with a coded error naming it', async (t) => {
+  const stopped: string[] = [];
+  const fine = definePlugin({ name: 'fine', setup: () => undefined, stop: () => void stopped.push('fine') });
+  const faulty = definePlugin({ name: 'faulty', dependsOn: ['fine'], setup: () => { throw new Error('bad wiring'); }, stop: () => void stopped.push('faulty') });
+  await t.rejects(startFleet(t, { plugins: { fine: true, faulty: true }, extraPlugins: [fine, faulty] }), {
+    code: 'FLEET_ERR_PLUGIN_SETUP',
+    message: 'plugin faulty failed to start: bad wiring',
+    details: { plugin: 'faulty' },
+  });
+  t.same(stopped, ['faulty', 'fine'], 'the failed plugin and those before it were stopped');
+});
+
+t.test('two plugins serving one route fail boot naming both', async (t) => {
+  const route = (name: string, path: string) =>
+    definePlugin({ name, setup: (ctx) => void ctx.router.get(path, { summary: 'x', auth: 'public' }, () => ({})) });
+  await t.rejects(startFleet(t, { plugins: { first: true, second: true }, extraPlugins: [route('first', '/same'), route('second', '/same')] }), {
+    code: 'FLEET_ERR_DUPLICATE_ROUTE',
+    message: 'GET /same of plugin second is already served by first',
+  });
+  await t.rejects(startFleet(t, { plugins: { sneaky: true }, extraPlugins: [route('sneaky', '/health')] }), {
+    code: 'FLEET_ERR_DUPLICATE_ROUTE',
+    message: /already served by kernel/,
+  });
+});
