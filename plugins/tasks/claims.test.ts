@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { AuthApi } from '../auth/index.js';
-import type { TasksApi } from './index.js';
+import type { TasksApi, TeamTask } from './index.js';
 import { type Agent, as, callTool, registerTeam, startCoordination, toolJson, toolText } from '../mail/test-support.js';
 
 const WORKERS = Array.from({ length: 10 }, (_, i) => `w${i}`);
@@ -50,13 +50,13 @@ t.test('the claim itself is one conditional write: concurrent service calls, int
       t.match(lost.reason, { status: 409, message: /^Task already claimed by w\d/ }, 'the others: 409 naming the owner');
     }
     const stored = await as(fleet, alpha.lead, 'GET', `/tasks/${task.id}`);
-    t.equal(stored.body.ownerHandle, (won[0] as PromiseFulfilledResult<{ ownerHandle: string }>).value.ownerHandle, 'the stored owner is the one that was told it won');
+    t.equal(stored.body.ownerHandle, (won[0] as PromiseFulfilledResult<TeamTask>).value.ownerHandle, 'the stored owner is the one that was told it won');
   }
   const free = await Promise.allSettled(agents.map((agent) => api.tasks.claim('alpha', agent)));
   t.equal(free.filter((s) => s.status === 'fulfilled').length, 0, 'nothing left to claim without an id');
   for (let i = 0; i < 4; i++) await as(fleet, alpha.lead, 'POST', '/tasks', { subject: `Pool ${i}` });
   const pooled = await Promise.allSettled(agents.map((agent) => api.tasks.claim('alpha', agent)));
-  const taken = pooled.filter((s): s is PromiseFulfilledResult<{ id: string }> => s.status === 'fulfilled').map((s) => s.value.id);
+  const taken = pooled.filter((s): s is PromiseFulfilledResult<TeamTask> => s.status === 'fulfilled').map((s) => s.value.id);
   t.equal(taken.length, 4, 'four tasks, four winners');
   t.equal(new Set(taken).size, 4, 'no task handed out twice');
 });
