@@ -16,3 +16,4 @@ export type { AgentRole, AgentType, Identity } from './auth/identity.js';
 export type { FleetEvent, PublishInput } from './events/types.js';
 export { FleetError, isFleetError } from './errors.js';
 export { Kernel } from './kernel/kernel.js';
+export type { Logger } from './log.js';

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { AGENT_ROLES, AGENT_TYPES, type AgentRole, type AgentType, type Identity } from './identity.js';
 
@@ -7,11 +8,12 @@ export type VerifyResult =
 
 /** Signs and verifies the fleet's HS256 JWTs. The secret never leaves this object. */
 export class TokenService {
-  readonly #key: Uint8Array;
+  // A KeyObject made once: jose would otherwise import the raw secret on every sign and verify.
+  readonly #key: KeyObject;
   readonly #expiresIn: string;
 
   constructor(secret: string, expiresIn: string) {
-    this.#key = new TextEncoder().encode(secret);
+    this.#key = createSecretKey(Buffer.from(secret, 'utf8'));
     // jose reads a bare number as seconds only with a unit; the seed's JWT_EXPIRES_IN allows plain seconds.
     this.#expiresIn = /^\d+$/.test(expiresIn) ? `${expiresIn}s` : expiresIn;
   }

@@ -24,7 +24,7 @@ export async function run(args: string[]): Promise<number> {
   const catalog = await discoverPlugins();
   const plan = planPlugins(catalog, config.plugins);
   let running: string[] | undefined;
-  const url = fleetUrl(parsed.values.url ?? process.env.FLEET_URL ?? `http://127.0.0.1:${config.server.port}`);
+  const url = fleetUrl(parsed.values.url ?? process.env.FLEET_URL ?? process.env.CLAUDE_FLEET_URL ?? `http://127.0.0.1:${config.server.port}`);
   try {
     const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
     if (response.ok) running = ((await response.json()) as { plugins: string[] }).plugins;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { FleetConfig } from '../config/types.js';
@@ -26,6 +26,8 @@ export async function openDatabase(storage: FleetConfig['storage']): Promise<{ d
   const Database = (await import('better-sqlite3')).default;
   mkdirSync(dirname(storage.path), { recursive: true, mode: 0o700 });
   const database = new Database(storage.path);
+  // Only the fleet's user may read it (SQLite gives its -wal and -shm files the same mode).
+  chmodSync(storage.path, 0o600);
   database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');

@@ -32,7 +32,8 @@ export function installMcpEntry(options: InstallOptions): { path: string; comman
       throw new Error(`${path} is not valid JSON; fix or remove it first`);
     }
   }
-  const env: Record<string, string> = { CLAUDE_FLEET_URL: options.url };
+  // Both names: the bridge reads FLEET_URL first, so an unrelated FLEET_URL in the user's shell cannot win.
+  const env: Record<string, string> = { FLEET_URL: options.url, CLAUDE_FLEET_URL: options.url };
   if (options.agentName) env.CLAUDE_CODE_AGENT_NAME = options.agentName;
   if (options.teamName) env.CLAUDE_CODE_TEAM_NAME = options.teamName;
   if (options.agentType) env.CLAUDE_CODE_AGENT_TYPE = options.agentType;
