@@ -153,3 +153,12 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * Wait for the clock to move on, so the next row is strictly younger: createdAt is in ms, and rows
+ * created in the same ms list in id order (random for tasks and work items), not creation order.
+ */
+export async function nextMillisecond(): Promise<void> {
+  const now = Date.now();
+  while (Date.now() === now) await new Promise((resolve) => setTimeout(resolve, 1));
+}

@@ -1,15 +1,9 @@
 import t from 'tap';
 import type { AuthApi } from '../auth/index.js';
 import type { TasksApi, TeamTask } from './index.js';
-import { type Agent, as, callTool, registerTeam, startCoordination, toolJson, toolText } from '../mail/test-support.js';
+import { type Agent, as, callTool, nextMillisecond, registerTeam, startCoordination, toolJson, toolText } from '../mail/test-support.js';
 
 const WORKERS = Array.from({ length: 10 }, (_, i) => `w${i}`);
-
-/** Wait for the clock to move on, so the next task is strictly younger (createdAt is in ms). */
-async function nextMillisecond(): Promise<void> {
-  const now = Date.now();
-  while (Date.now() === now) await new Promise((resolve) => setTimeout(resolve, 1));
-}
 
 t.test('10 workers claim one unowned task at once: exactly one wins, the others get a clear conflict', async (t) => {
   const fleet = await startCoordination(t);

@@ -1,14 +1,8 @@
 import t from 'tap';
-import { type Agent, as, dmChatId, registerTeam, startCoordination } from '../mail/test-support.js';
+import { type Agent, as, dmChatId, nextMillisecond, registerTeam, startCoordination } from '../mail/test-support.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
-/** Wait for the clock to move on, so the next task is strictly younger (createdAt is in ms). */
-async function nextMillisecond(): Promise<void> {
-  const now = Date.now();
-  while (Date.now() === now) await new Promise((resolve) => setTimeout(resolve, 1));
-}
 
 t.test('POST /tasks: the seed task object, and the assignment DM with its metadata', async (t) => {
   const fleet = await startCoordination(t);
