@@ -168,6 +168,14 @@ t.test('fleet up with an invalid config exits non-zero naming the bad key', asyn
     t.notOk(await listening(Number(port)), 'nothing was left listening');
   }
 
+  const byEnv = await fleet(['up'], { cwd: dir, env: { PORT: port, FLEET_CONFIG: 'bad.config.ts' } });
+  t.not(byEnv.code, 0, 'FLEET_CONFIG is read');
+  t.match(byEnv.stderr, /plugins\.nosuch: no such plugin/);
+
+  const plugins = await fleet(['plugins', '--config', 'bad.config.ts'], { cwd: dir });
+  t.not(plugins.code, 0);
+  t.match(plugins.stderr, /plugins\.nosuch: no such plugin/);
+
   const badEnv = await fleet(['up'], { cwd: dir, env: { PORT: 'abc' } });
   t.not(badEnv.code, 0);
   t.match(badEnv.stderr, /PORT: must be an integer/);
@@ -238,6 +246,17 @@ t.test('SIGINT stops fleet up with exit code 0, even with a client connected', a
   t.match(running.stderr(), /SIGINT: stopping/);
 });
 
+t.test('fleet plugins without a running fleet answers from the config', async (t) => {
+  const dir = tempDir(t, 'fleet-cli-');
+  writeFileSync(join(dir, 'fleet.config.ts'), `export default ${JSON.stringify({ plugins: { auth: true, metrics: false } })};\n`);
+  const url = `http://127.0.0.1:${await freePort()}`;
+  const result = await fleet(['plugins', '--url', url], { cwd: dir });
+  t.equal(result.code, 0, result.stderr);
+  t.match(result.stdout, /^auth\s+on\s*$/m);
+  t.match(result.stdout, /^metrics\s+off\s+turned off in the config$/m);
+  t.match(result.stdout, new RegExp(`no fleet answering at ${url}; states are from the config`));
+});
+
 t.test('fleet token without a handle or an admin key says what is missing', async (t) => {
   const cwd = tempDir(t, 'fleet-cli-');
   const noHandle = await fleet(['token'], { cwd });
@@ -256,9 +275,11 @@ t.test('fleet mcp install writes .mcp.json, keeps other servers, and prints clau
   t.match(first.stdout, /^Created .*\.mcp\.json/);
   const commandLine = lines(first.stdout).find((line) => line.trim().startsWith('claude mcp add'));
   t.ok(commandLine, 'prints a claude mcp add line');
-  t.match(commandLine, /claude mcp add --scope project fleet -e CLAUDE_FLEET_URL=http:\/\/127\.0\.0\.1:4555 -e CLAUDE_CODE_AGENT_NAME=me -e CLAUDE_CODE_TEAM_NAME=blue -- \S+ \S+fleet\.mjs mcp$/);
+  t.match(commandLine, /^\s*claude mcp add --scope project fleet -e /);
+  for (const env of ['CLAUDE_FLEET_URL=http://127.0.0.1:4555', 'CLAUDE_CODE_AGENT_NAME=me', 'CLAUDE_CODE_TEAM_NAME=blue']) t.match(commandLine, ` -e ${env} `);
+  t.ok(commandLine!.endsWith(` -- ${process.execPath} ${FLEET_BIN} mcp`), commandLine);
   const written = JSON.parse(readFileSync(join(cwd, '.mcp.json'), 'utf8'));
-  t.same(written.mcpServers.fleet, {
+  t.match(written.mcpServers.fleet, {
     type: 'stdio',
     command: process.execPath,
     args: [FLEET_BIN, 'mcp'],
@@ -275,7 +296,8 @@ t.test('fleet mcp install writes .mcp.json, keeps other servers, and prints clau
   t.same(merged.mcpServers.other, other);
   t.equal(merged.note, 'keep me');
   t.same(Object.keys(merged.mcpServers).sort(), ['fleet', 'other']);
-  t.same(merged.mcpServers.fleet.env, { CLAUDE_FLEET_URL: 'http://127.0.0.1:4556' });
+  t.equal(merged.mcpServers.fleet.env.CLAUDE_FLEET_URL, 'http://127.0.0.1:4556');
+  t.notOk('CLAUDE_CODE_AGENT_NAME' in merged.mcpServers.fleet.env, 'the old entry was replaced, not merged into');
 
   writeFileSync(join(cwd, '.mcp.json'), '{ not json');
   const broken = await fleet(['mcp', 'install'], { cwd });
