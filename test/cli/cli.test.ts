@@ -273,11 +273,11 @@ t.test('fleet mcp install writes .mcp.json, keeps other servers, and prints clau
   const first = await fleet(['mcp', 'install', '--url', 'http://127.0.0.1:4555', '--agent', 'me', '--team', 'blue'], { cwd });
   t.equal(first.code, 0, first.stderr);
   t.match(first.stdout, /^Created .*\.mcp\.json/);
-  const commandLine = lines(first.stdout).find((line) => line.trim().startsWith('claude mcp add'));
+  const commandLine = lines(first.stdout).find((line) => line.trim().startsWith('claude mcp add')) ?? '';
   t.ok(commandLine, 'prints a claude mcp add line');
   t.match(commandLine, /^\s*claude mcp add --scope project fleet -e /);
   for (const env of ['CLAUDE_FLEET_URL=http://127.0.0.1:4555', 'CLAUDE_CODE_AGENT_NAME=me', 'CLAUDE_CODE_TEAM_NAME=blue']) t.match(commandLine, ` -e ${env} `);
-  t.ok(commandLine!.endsWith(` -- ${process.execPath} ${FLEET_BIN} mcp`), commandLine);
+  t.ok(commandLine.endsWith(` -- ${process.execPath} ${FLEET_BIN} mcp`), commandLine);
   const written = JSON.parse(readFileSync(join(cwd, '.mcp.json'), 'utf8'));
   t.match(written.mcpServers.fleet, {
     type: 'stdio',
