@@ -1,28 +1,9 @@
 import t from 'tap';
-import { definePlugin } from '../../core/plugin.js';
 import { type Agent, as, callTool, nextMillisecond, registerTeam, startCoordination, toolJson, toolText } from '../mail/test-support.js';
-import type { WorkerInput } from './workers-port.js';
+import { recordingWorkers } from './test-workers.js';
 
 const WORK_ITEM_ID = /^wi-[a-z0-9]{5}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/**
- * A stand-in for the workers plugin, which does not exist yet (a later issue builds it; when it
- * lands, the real plugin replaces this one and these tests should run against it). It implements
- * the WorkerInput port of plugins/tasks/workers-port.ts and records what it is sent.
- */
-function recordingWorkers(live: ReadonlySet<string>) {
-  const sent: { teamName: string; handle: string; text: string }[] = [];
-  const api: WorkerInput = {
-    async isLive(teamName, handle) {
-      return live.has(`${teamName}/${handle}`);
-    },
-    async sendToWorker(teamName, handle, text) {
-      sent.push({ teamName, handle, text });
-    },
-  };
-  return { sent, plugin: definePlugin({ name: 'workers', setup: () => api }) };
-}
 
 t.test('work items: readable ids, the seed shape, filters, and a status history', async (t) => {
   const fleet = await startCoordination(t);
