@@ -27,6 +27,8 @@ export interface PluginContext<Options = unknown> {
   /** This plugin's options from fleet.config.ts, validated by its `config` schema. */
   readonly options: Options;
   readonly config: FleetConfig;
+  /** The URL agents use to reach this fleet (known once it listens). */
+  fleetUrl(): string;
   readonly db: FleetDb;
   readonly dialect: Dialect;
   readonly log: Logger;

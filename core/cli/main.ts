@@ -5,6 +5,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args
   status: { summary: "Show a running fleet's health", load: () => import('./status.js') },
   plugins: { summary: 'List plugins: on, off, and why', load: () => import('./plugins.js') },
   token: { summary: 'Register an agent with the admin key and print its token', load: () => import('./token.js') },
+  attach: { summary: "Attach to the fleet's tmux session (one window per worker)", load: () => import('./attach.js') },
+  board: { summary: "The fleet's overview window in tmux (run by the fleet)", load: () => import('./board.js') },
   pane: { summary: "Host a worker's agent inside its tmux pane (run by the fleet)", load: () => import('./pane.js') },
   mcp: { summary: 'Run the stdio MCP server for Claude Code (`fleet mcp install` registers it)', load: () => import('./mcp.js') },
 };

@@ -97,6 +97,7 @@ export class Kernel {
       tools: this.tools,
       mint: (identity: Identity) => this.tokens.sign(identity),
       apiOf: (plugin: string) => this.#hosts.get(plugin)?.api,
+      fleetUrl: () => this.publicUrl,
       addChatAccessCheck: (check) => this.#hub.addChatAccessCheck(check),
     };
     this.#kernelRoutes = kernelRouter({
@@ -157,7 +158,7 @@ export class Kernel {
   }
 
   get port(): number {
-    return (this.#server.address() as AddressInfo).port;
+    return (this.#server.address() as AddressInfo | null)?.port ?? this.#config.server.port;
   }
 
   /** The URL this fleet answers on. */

@@ -20,6 +20,7 @@ export interface KernelServices {
   tools: ToolRegistry;
   mint(identity: Identity): Promise<string>;
   apiOf(plugin: string): unknown;
+  fleetUrl(): string;
   addChatAccessCheck(check: (identity: Identity, chatId: string) => Promise<boolean> | boolean): () => void;
 }
 
@@ -48,6 +49,7 @@ export class PluginHost {
       get config() {
         return services.config();
       },
+      fleetUrl: () => services.fleetUrl(),
       db: services.db,
       dialect: services.dialect,
       log: services.log.child(name),

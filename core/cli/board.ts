@@ -1,0 +1,34 @@
+import { fetchFleet, fleetUrl } from './fleet-url.js';
+import { parseCommand } from './parse.js';
+
+const HELP = `
+Usage: fleet board [--url <url>]
+
+The fleet's first tmux window: its health, refreshed every few seconds. Switch to a worker's
+window with Ctrl-b w (or Ctrl-b <number>).
+`;
+
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseCommand(args, { url: { type: 'string' } }, HELP);
+  if (!parsed) return 0;
+  const url = fleetUrl(parsed.values.url);
+  const draw = async () => {
+    let text: string;
+    try {
+      const health = (await (await fetchFleet(`${url}/health`)).json()) as { version: string; uptime: number; plugins: string[]; counts: Record<string, number> };
+      text = [
+        `Claude Fleet ${health.version} at ${url} · up ${health.uptime}s`,
+        `plugins: ${health.plugins.join(', ')}`,
+        `counts:  ${Object.entries(health.counts).map(([k, n]) => `${k}=${n}`).join('  ')}`,
+        '',
+        'Workers have a window each: Ctrl-b w to pick one, Ctrl-b d to detach.',
+      ].join('\n');
+    } catch (error) {
+      text = `fleet at ${url}: ${(error as Error).message}`;
+    }
+    process.stdout.write(`\x1b[2J\x1b[H${text}\n`);
+  };
+  await draw();
+  setInterval(() => void draw(), 3000);
+  return new Promise<number>(() => undefined);
+}

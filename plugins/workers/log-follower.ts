@@ -1,0 +1,117 @@
+import { closeSync, existsSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
+
+export interface LogLine {
+  /** Byte offset of the line's start in the log: a cursor that survives restarts. */
+  offset: number;
+  text: string;
+}
+
+/**
+ * Follows a worker's log from a byte offset, handing over complete lines. It watches the file and
+ * polls as a backstop (a watch can miss events); `offset` only advances past whole lines, so a
+ * line split across writes is read once, complete.
+ */
+export class LogFollower {
+  readonly #path: string;
+  readonly #onLines: (lines: LogLine[], nextOffset: number) => void;
+  #offset: number;
+  #watcher: FSWatcher | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #reading = false;
+
+  constructor(path: string, offset: number, onLines: (lines: LogLine[], nextOffset: number) => void) {
+    this.#path = path;
+    this.#offset = offset;
+    this.#onLines = onLines;
+  }
+
+  get offset(): number {
+    return this.#offset;
+  }
+
+  start(pollMs = 250): void {
+    this.#timer = setInterval(() => this.poll(), pollMs);
+    this.#timer.unref();
+    try {
+      if (existsSync(this.#path)) this.#watcher = watch(this.#path, () => this.poll());
+    } catch {
+      // Polling alone still works.
+    }
+    this.poll();
+  }
+
+  /** Read whatever complete lines are new. */
+  poll(): void {
+    if (this.#reading || !existsSync(this.#path)) return;
+    this.#reading = true;
+    try {
+      const size = statSync(this.#path).size;
+      if (size <= this.#offset) return;
+      if (!this.#watcher) {
+        try {
+          this.#watcher = watch(this.#path, () => this.poll());
+        } catch {
+          // keep polling
+        }
+      }
+      const fd = openSync(this.#path, 'r');
+      try {
+        const length = Math.min(size - this.#offset, 4 * 1024 * 1024);
+        const buffer = Buffer.alloc(length);
+        const read = readSync(fd, buffer, 0, length, this.#offset);
+        const lastNewline = buffer.lastIndexOf(0x0a, read - 1);
+        if (lastNewline === -1) return;
+        const lines: LogLine[] = [];
+        let start = 0;
+        while (start <= lastNewline) {
+          const end = buffer.indexOf(0x0a, start);
+          lines.push({ offset: this.#offset + start, text: buffer.toString('utf8', start, end).replace(/\r$/, '') });
+          start = end + 1;
+        }
+        this.#offset += lastNewline + 1;
+        this.#onLines(lines, this.#offset);
+      } finally {
+        closeSync(fd);
+      }
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#watcher?.close();
+    this.poll();
+  }
+}
+
+/** Lines of a log from a cursor (byte offset), or its last `limit` lines when no cursor is given. */
+export function readLogLines(path: string, cursor: number | undefined, limit: number): { lines: LogLine[]; cursor: number } {
+  if (!existsSync(path)) return { lines: [], cursor: cursor ?? 0 };
+  const size = statSync(path).size;
+  const fd = openSync(path, 'r');
+  try {
+    let start = cursor ?? Math.max(0, size - 256 * 1024);
+    if (start > size) start = size;
+    const length = Math.min(size - start, 4 * 1024 * 1024);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, start);
+    let lines: (LogLine & { end: number })[] = [];
+    let at = 0;
+    // Without a cursor we started mid-file: skip to the first whole line.
+    if (cursor === undefined && start > 0) at = buffer.indexOf(0x0a) + 1;
+    while (at < length) {
+      const end = buffer.indexOf(0x0a, at);
+      if (end === -1) break;
+      lines.push({ offset: start + at, text: buffer.toString('utf8', at, end).replace(/\r$/, ''), end: start + end + 1 });
+      at = end + 1;
+    }
+    if (cursor === undefined) lines = lines.slice(-limit);
+    else lines = lines.slice(0, limit);
+    const last = lines[lines.length - 1];
+    const next = last ? last.end : cursor ?? size;
+    return { lines: lines.map(({ offset, text }) => ({ offset, text })), cursor: next };
+  } finally {
+    closeSync(fd);
+  }
+}

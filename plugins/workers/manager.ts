@@ -1,0 +1,490 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { conflict, type FleetEvent, HttpError, type Identity, type Logger, notFound, type PublishInput } from '../../core/index.js';
+import { FLEET_BIN } from '../../core/mcp/install.js';
+import type { HostMessage } from '../../core/workers/host-socket.js';
+import { hostSocketPath } from '../../core/workers/host-socket.js';
+import { workerFiles, writeSpawnSpec } from '../../core/workers/spawn-spec.js';
+import type { TmuxDriver } from '../../core/workers/tmux.js';
+import { buildSpawnSpec } from './adapters.js';
+import { addWorktree } from './worktree.js';
+import { HostClient } from './host-client.js';
+import { LogFollower, type LogLine, readLogLines } from './log-follower.js';
+import type { WorkersOptions } from './options.js';
+import { signalOfLine } from './stream-events.js';
+import { FINAL_STATES, type SpawnRequest, type WorkerHealth, type WorkerRow, type WorkerState, WorkerStore, workerView } from './worker-store.js';
+
+export interface ManagerDeps {
+  store: WorkerStore;
+  tmux: TmuxDriver;
+  session: string;
+  dataDir: string;
+  options: () => WorkersOptions;
+  log: Logger;
+  publish: (input: PublishInput) => FleetEvent;
+  /** Register the worker as an agent of its team and return its token. */
+  credentials(teamName: string, handle: string): Promise<string>;
+  /** Unread mail and handoffs for a worker's first prompt, when the mail plugin runs. */
+  briefing(teamName: string, handle: string): Promise<string | undefined>;
+  fleetUrl(): string;
+}
+
+/** One worker this server is attached to: its pane host connection, log follower and health clock. */
+interface Attached {
+  handle: string;
+  /** The one in-memory copy of the worker's row while attached: every change goes through it. */
+  row: WorkerRow;
+  client: HostClient;
+  follower: LogFollower;
+  format: 'ndjson' | 'text';
+  lastHeartbeat: number;
+  lastEvent: number;
+  hostPid: number | undefined;
+  agentPid: number | undefined;
+  stalledReported: boolean;
+  exited: Promise<void>;
+  markExited: () => void;
+  exitHandled: boolean;
+}
+
+const alive = (pid: number | undefined): boolean => {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Runs workers in tmux panes: spawn (or queue), attach to each pane host, follow its log into
+ * lifecycle state, health and restarts, dismiss, and re-adopt everything after a server restart.
+ */
+export class WorkerManager {
+  readonly #deps: ManagerDeps;
+  readonly #attached = new Map<string, Attached>();
+  #healthTimer: NodeJS.Timeout | undefined;
+  #closing = false;
+
+  constructor(deps: ManagerDeps) {
+    this.#deps = deps;
+  }
+
+  get store(): WorkerStore {
+    return this.#deps.store;
+  }
+
+  #workersDir(): string {
+    return join(this.#deps.dataDir, 'workers');
+  }
+
+  #publish(row: Pick<WorkerRow, 'team_name' | 'handle'>, type: string, data: Record<string, unknown>): void {
+    this.#deps.publish({ topic: `team.${row.team_name}.workers.${row.handle}`, type, team: row.team_name, data: { handle: row.handle, ...data } });
+  }
+
+  async #setState(row: WorkerRow, state: WorkerState, change: Partial<WorkerRow> = {}): Promise<void> {
+    const previous = row.state;
+    Object.assign(row, change, { state });
+    await this.#deps.store.update(row.handle, { ...change, state });
+    if (previous !== state) {
+      this.#publish(row, 'worker_state', { state, previous });
+      this.#deps.log.info(`worker ${row.handle}: ${previous} → ${state}`);
+    }
+  }
+
+  /** Start the health clock and re-adopt every worker that was live when the server last ran. */
+  async start(): Promise<void> {
+    mkdirSync(this.#workersDir(), { recursive: true, mode: 0o700 });
+    for (const row of await this.#deps.store.listLive()) await this.#adopt(row);
+    const tick = Math.min(this.#deps.options().heartbeatSeconds, 5) * 1000;
+    this.#healthTimer = setInterval(() => void this.#checkHealth(), tick);
+    this.#healthTimer.unref();
+    await this.drainQueue();
+  }
+
+  /** Detach from every worker without stopping it: workers outlive the server. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    clearInterval(this.#healthTimer);
+    for (const attached of this.#attached.values()) {
+      attached.follower.stop();
+      attached.client.close();
+    }
+    this.#attached.clear();
+  }
+
+  async #adopt(row: WorkerRow): Promise<void> {
+    const files = workerFiles(row.dir);
+    const host = existsSync(files.host) ? (JSON.parse(readFileSync(files.host, 'utf8')) as { hostPid: number; agentPid: number }) : undefined;
+    if (host && alive(host.hostPid)) {
+      this.#deps.log.info(`re-adopting worker ${row.handle}`, { state: row.state, offset: Number(row.log_offset) });
+      await this.#attach(row, host);
+      return;
+    }
+    // The pane host is gone while we were down: the agent exited (or was killed) unseen.
+    const exit = existsSync(files.exit) ? (JSON.parse(readFileSync(files.exit, 'utf8')) as { code: number | null; signal: string | null }) : { code: null, signal: 'SIGKILL' };
+    this.#deps.log.warn(`worker ${row.handle} ended while the server was down`, exit);
+    await this.#handleExit(row, exit);
+  }
+
+  async #attach(row: WorkerRow, host?: { hostPid: number; agentPid: number }): Promise<void> {
+    const files = workerFiles(row.dir);
+    const spec = JSON.parse(readFileSync(files.spec, 'utf8')) as { format: 'ndjson' | 'text' };
+    let markExited!: () => void;
+    const attached: Attached = {
+      handle: row.handle,
+      row,
+      format: spec.format,
+      lastHeartbeat: Date.now(),
+      lastEvent: Date.now(),
+      hostPid: host?.hostPid,
+      agentPid: host?.agentPid,
+      stalledReported: false,
+      exitHandled: false,
+      exited: new Promise<void>((resolveExit) => (markExited = resolveExit)),
+      markExited: () => markExited(),
+      client: new HostClient(hostSocketPath(row.dir), (message) => void this.#onHostMessage(row, message)),
+      follower: new LogFollower(files.output, Number(row.log_offset), (lines, next) => void this.#onLines(row, lines, next)),
+    };
+    this.#attached.set(row.handle, attached);
+    attached.follower.start();
+    try {
+      await attached.client.connect();
+    } catch (error) {
+      this.#deps.log.warn(`worker ${row.handle}: pane host not reachable`, { error: (error as Error).message });
+    }
+  }
+
+  async #onHostMessage(row: WorkerRow, message: HostMessage): Promise<void> {
+    const attached = this.#attached.get(row.handle);
+    if (!attached) return;
+    if (message.type === 'hello') {
+      attached.hostPid = message.hostPid;
+      attached.agentPid = message.agentPid;
+      attached.lastHeartbeat = Date.now();
+      // An agent given nothing to do yet writes nothing: being up is being ready.
+      if (row.state === 'starting' && !row.prompt && attached.format === 'text') await this.#setState(row, 'ready');
+      if (row.state === 'starting' && !row.prompt && attached.format === 'ndjson') await this.#setState(row, 'ready');
+    } else if (message.type === 'heartbeat') {
+      attached.lastHeartbeat = Date.now();
+    } else if (message.type === 'exit') {
+      attached.follower.poll();
+      await this.#handleExit(row, message);
+    }
+  }
+
+  async #onLines(row: WorkerRow, lines: LogLine[], nextOffset: number): Promise<void> {
+    const attached = this.#attached.get(row.handle);
+    if (!attached) return;
+    attached.lastEvent = Date.now();
+    attached.stalledReported = false;
+    for (const line of lines) {
+      this.#publish(row, 'worker_output', { offset: line.offset, line: line.text });
+      const signal = signalOfLine(line.text, attached.format);
+      if (signal.kind === 'init') {
+        if (row.state === 'starting') await this.#setState(row, 'ready', { session_id: signal.sessionId });
+        else if (row.session_id !== signal.sessionId) await this.#deps.store.update(row.handle, { session_id: signal.sessionId });
+        row.session_id = signal.sessionId;
+        if (row.state === 'ready' || row.state === 'idle') await this.#setState(row, 'working');
+      } else if (signal.kind === 'activity') {
+        if (row.state === 'starting') await this.#setState(row, 'ready');
+        if (row.state === 'ready' || row.state === 'idle') await this.#setState(row, 'working');
+      } else if (signal.kind === 'result') {
+        const change: Partial<WorkerRow> = {
+          result_text: signal.text,
+          cost_usd: signal.costUsd,
+          usage: signal.usage === null ? null : JSON.stringify(signal.usage),
+          num_turns: signal.numTurns,
+        };
+        if (row.state !== 'stopping') await this.#setState(row, 'idle', change);
+        else await this.#deps.store.update(row.handle, change);
+        this.#publish(row, 'worker_result', { isError: signal.isError, result: signal.text, costUsd: signal.costUsd, numTurns: signal.numTurns });
+      }
+    }
+    row.log_offset = nextOffset;
+    await this.#deps.store.update(row.handle, { log_offset: nextOffset });
+  }
+
+  async #checkHealth(): Promise<void> {
+    const options = this.#deps.options();
+    const now = Date.now();
+    for (const [handle, attached] of this.#attached) {
+      const row = attached.row;
+      if (FINAL_STATES.includes(row.state)) continue;
+      if (attached.hostPid && !alive(attached.hostPid)) {
+        attached.follower.poll();
+        const exit = existsSync(workerFiles(row.dir).exit) ? (JSON.parse(readFileSync(workerFiles(row.dir).exit, 'utf8')) as { code: number | null; signal: string | null }) : { code: null, signal: 'SIGKILL' };
+        await this.#handleExit(row, exit);
+        continue;
+      }
+      const silence = (now - attached.lastHeartbeat) / 1000;
+      const health: WorkerHealth = silence >= options.unhealthySeconds ? 'unhealthy' : silence >= options.degradedSeconds ? 'degraded' : 'healthy';
+      if (health !== row.health) {
+        const previous = row.health;
+        row.health = health;
+        await this.#deps.store.update(handle, { health });
+        this.#publish(row, 'worker_health', { health, previous, secondsSinceHeartbeat: Math.round(silence) });
+      }
+      if (row.state === 'working' && !attached.stalledReported && (now - attached.lastEvent) / 1000 >= options.stalledSeconds) {
+        attached.stalledReported = true;
+        this.#publish(row, 'worker_stalled', { secondsSilent: Math.round((now - attached.lastEvent) / 1000) });
+        this.#deps.log.warn(`worker ${handle} is working but silent`, { seconds: Math.round((now - attached.lastEvent) / 1000) });
+      }
+    }
+  }
+
+  /** The agent exited: a dismissal ends here; otherwise restart with --resume, up to maxRestarts, then fail. */
+  async #handleExit(row: WorkerRow, exit: { code: number | null; signal: string | null }): Promise<void> {
+    const attached = this.#attached.get(row.handle);
+    if (attached) {
+      if (attached.exitHandled) return;
+      attached.exitHandled = true;
+      attached.follower.stop();
+      attached.client.close();
+      this.#attached.delete(row.handle);
+      attached.markExited();
+    }
+    if (this.#closing) return;
+    const current = row;
+    if (current.state === 'stopping' || FINAL_STATES.includes(current.state)) {
+      if (current.state === 'stopping') await this.#setState(current, 'stopped', { pane_id: null });
+      await this.drainQueue();
+      return;
+    }
+    this.#publish(current, 'worker_exit', { code: exit.code, signal: exit.signal });
+    const options = this.#deps.options();
+    if (Number(current.restart_count) < options.maxRestarts) {
+      const attempt = Number(current.restart_count) + 1;
+      this.#deps.log.warn(`worker ${current.handle} exited (${exit.signal ?? exit.code}); restart ${attempt} of ${options.maxRestarts}`);
+      this.#publish(current, 'worker_restart', { attempt, resume: current.session_id });
+      try {
+        await this.#launch(current, { resume: current.session_id !== null, restartCount: attempt });
+        return;
+      } catch (error) {
+        this.#deps.log.error(`worker ${current.handle}: restart failed`, { error });
+      }
+    }
+    await this.#setState(current, 'failed', { pane_id: null });
+    this.#publish(current, 'worker_failed', { code: exit.code, signal: exit.signal, restarts: Number(current.restart_count) });
+    await this.drainQueue();
+  }
+
+  /** Write the spawn spec and open the worker's tmux window with its pane host. */
+  async #launch(row: WorkerRow, how: { resume: boolean; restartCount: number }): Promise<void> {
+    const request = JSON.parse(row.spec) as SpawnRequest;
+    const token = await this.#deps.credentials(row.team_name, row.handle);
+    let prompt = request.prompt;
+    if (how.resume) prompt = `You were restarted. Continue your task${request.prompt ? `:\n${request.prompt}` : '.'}`;
+    else {
+      const briefing = await this.#deps.briefing(row.team_name, row.handle);
+      if (briefing) prompt = prompt ? `${briefing}\n\n${prompt}` : briefing;
+    }
+    const sessionId = how.resume && row.session_id ? row.session_id : randomUUID();
+    const spec = buildSpawnSpec(
+      { handle: row.handle, teamName: row.team_name, dir: row.dir, cwd: row.cwd, adapter: row.adapter, sessionId, resume: how.resume && row.session_id !== null, prompt, fleetUrl: this.#deps.fleetUrl(), token, model: request.model, baseEnv: process.env },
+      this.#deps.options(),
+    );
+    writeSpawnSpec(row.dir, spec);
+    if (row.pane_id) await this.#deps.tmux.killWindow(row.pane_id);
+    const paneId = await this.#deps.tmux.newWindow(this.#deps.session, {
+      name: row.handle,
+      cwd: row.cwd,
+      argv: [process.execPath, FLEET_BIN, 'pane', '--dir', row.dir],
+    });
+    await this.#deps.tmux.setPaneTitle(paneId, `worker:${row.handle}`);
+    await this.#setState(row, 'starting', { pane_id: paneId, restart_count: how.restartCount, session_id: spec.adapter === 'claude' ? sessionId : row.session_id, prompt: prompt ?? null, health: 'healthy' });
+    await this.#attach(row);
+  }
+
+  /** Spawn now, or queue when maxWorkers are live (202 with the queue position). */
+  async spawn(request: SpawnRequest, spawnedBy: Identity, maxWorkers: number): Promise<{ queued: false; worker: ReturnType<typeof workerView> } | { queued: true; id: number; position: number }> {
+    const existing = await this.#deps.store.get(request.handle);
+    if (existing && !FINAL_STATES.includes(existing.state)) throw conflict(`Worker ${request.handle} already exists`, { state: existing.state });
+    if (await this.#queued(request.handle)) throw conflict(`Worker ${request.handle} is already queued`);
+    if ((await this.#deps.store.countLive()) >= maxWorkers) {
+      const id = await this.enqueue(request, spawnedBy.handle);
+      return { queued: true, id, position: await this.queuePosition(id) };
+    }
+    return { queued: false, worker: workerView(await this.#start(request, spawnedBy.handle)) };
+  }
+
+  async #start(request: SpawnRequest, spawnedBy: string): Promise<WorkerRow> {
+    const dir = join(this.#workersDir(), request.handle);
+    // A handle used before keeps its old log under .archive; the new worker starts a fresh one.
+    if (existsSync(dir)) {
+      mkdirSync(join(this.#workersDir(), '.archive'), { recursive: true });
+      renameSync(dir, join(this.#workersDir(), '.archive', `${request.handle}-${Date.now()}`));
+    }
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const worktree = request.worktree ? await addWorktree(request.cwd, join(this.#deps.dataDir, 'worktrees', request.handle), request.handle) : undefined;
+    const now = Date.now();
+    const row: WorkerRow = {
+      handle: request.handle,
+      team_name: request.teamName,
+      adapter: request.adapter,
+      state: 'starting',
+      health: 'healthy',
+      session_id: null,
+      pane_id: null,
+      dir,
+      cwd: worktree?.path ?? request.cwd,
+      prompt: request.prompt ?? null,
+      spec: JSON.stringify(request),
+      restart_count: 0,
+      log_offset: 0,
+      result_text: null,
+      cost_usd: null,
+      usage: null,
+      num_turns: null,
+      worktree_path: worktree?.path ?? null,
+      worktree_branch: worktree?.branch ?? null,
+      spawned_by: spawnedBy,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.#deps.store.upsert(row);
+    try {
+      await this.#launch(row, { resume: false, restartCount: 0 });
+    } catch (error) {
+      await this.#setState(row, 'failed');
+      throw error instanceof HttpError ? error : new HttpError(500, `Could not start worker ${request.handle}`);
+    }
+    this.#publish(row, 'worker_spawned', { worker: workerView(row) });
+    return row;
+  }
+
+  async #queued(handle: string): Promise<boolean> {
+    const row = await this.#deps.store.db.selectFrom('spawn_queue').select('id').where('handle', '=', handle).where('status', '=', 'queued').executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Persist a spawn to run when a slot frees; it survives server restarts. */
+  async enqueue(request: SpawnRequest, requestedBy: string): Promise<number> {
+    const existing = await this.#deps.store.get(request.handle);
+    if (existing && !FINAL_STATES.includes(existing.state)) throw conflict(`Worker ${request.handle} already exists`, { state: existing.state });
+    if (await this.#queued(request.handle)) throw conflict(`Worker ${request.handle} is already queued`);
+    const now = Date.now();
+    const row = await this.#deps.store.db
+      .insertInto('spawn_queue')
+      .values({ team_name: request.teamName, handle: request.handle, request: JSON.stringify(request), requested_by: requestedBy, status: 'queued', error: null, created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    this.#deps.publish({ topic: `team.${request.teamName}.spawn-queue`, type: 'spawn_queued', team: request.teamName, data: { id: Number(row.id), handle: request.handle } });
+    return Number(row.id);
+  }
+
+  async queuePosition(id: number): Promise<number> {
+    const row = await this.#deps.store.db.selectFrom('spawn_queue').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'queued').where('id', '<=', id).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Start queued spawns, oldest first, while there are free slots. */
+  async drainQueue(maxWorkers?: number): Promise<void> {
+    if (this.#closing) return;
+    const max = maxWorkers ?? this.maxWorkers();
+    const db = this.#deps.store.db;
+    while ((await this.#deps.store.countLive()) < max) {
+      const next = await db.selectFrom('spawn_queue').selectAll().where('status', '=', 'queued').orderBy('id').executeTakeFirst();
+      if (!next) return;
+      const claimed = await db.updateTable('spawn_queue').set({ status: 'started', updated_at: Date.now() }).where('id', '=', next.id).where('status', '=', 'queued').executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) !== 1) continue;
+      try {
+        await this.#start(JSON.parse(next.request as string) as SpawnRequest, next.requested_by as string);
+      } catch (error) {
+        await db.updateTable('spawn_queue').set({ status: 'failed', error: (error as Error).message, updated_at: Date.now() }).where('id', '=', next.id).execute();
+      }
+    }
+  }
+
+  maxWorkers: () => number = () => 5;
+
+  async queueItem(teamName: string, id: number) {
+    const row = await this.#deps.store.db.selectFrom('spawn_queue').selectAll().where('id', '=', id).where('team_name', '=', teamName).executeTakeFirst();
+    if (!row) throw notFound(`Queued spawn ${id} not found`);
+    return {
+      id: Number(row.id),
+      handle: row.handle as string,
+      status: row.status as string,
+      position: row.status === 'queued' ? await this.queuePosition(Number(row.id)) : null,
+      error: row.error as string | null,
+      requestedBy: row.requested_by as string,
+      createdAt: new Date(Number(row.created_at)).toISOString(),
+    };
+  }
+
+  async queueStatus(teamName: string, maxWorkers: number) {
+    const rows = await this.#deps.store.db.selectFrom('spawn_queue').select('id').where('team_name', '=', teamName).where('status', '=', 'queued').orderBy('id').execute();
+    return { live: await this.#deps.store.countLive(), maxWorkers, queued: await Promise.all(rows.map((row) => this.queueItem(teamName, Number(row.id)))) };
+  }
+
+  async cancelQueued(teamName: string, id: number) {
+    const result = await this.#deps.store.db.updateTable('spawn_queue').set({ status: 'cancelled', updated_at: Date.now() }).where('id', '=', id).where('team_name', '=', teamName).where('status', '=', 'queued').executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) {
+      const item = await this.queueItem(teamName, id);
+      throw conflict(`Queued spawn ${id} is ${item.status}, not queued`);
+    }
+    return this.queueItem(teamName, id);
+  }
+
+  async require(teamName: string, handle: string): Promise<WorkerRow> {
+    const row = this.#attached.get(handle)?.row ?? (await this.#deps.store.get(handle));
+    if (!row || row.team_name !== teamName) throw notFound(`Worker ${handle} not found`);
+    return row;
+  }
+
+  async isLive(teamName: string, handle: string): Promise<boolean> {
+    const row = await this.#deps.store.get(handle);
+    return row !== undefined && row.team_name === teamName && !FINAL_STATES.includes(row.state) && row.state !== 'stopping';
+  }
+
+  /** Deliver a message to a running worker's agent. */
+  async send(teamName: string, handle: string, text: string): Promise<void> {
+    const row = await this.require(teamName, handle);
+    const attached = this.#attached.get(handle);
+    if (FINAL_STATES.includes(row.state) || row.state === 'stopping' || !attached) throw conflict(`Worker ${handle} is not running (${row.state})`);
+    const ack = await attached.client.input(text);
+    if (!ack.ok) throw conflict(`Worker ${handle} did not take the message: ${ack.error}`);
+    if (row.state === 'idle' || row.state === 'ready') await this.#setState(row, 'working');
+  }
+
+  async output(teamName: string, handle: string, cursor: number | undefined, limit: number) {
+    const row = await this.require(teamName, handle);
+    const { lines, cursor: next } = readLogLines(workerFiles(row.dir).output, cursor, limit);
+    return { handle, state: row.state, lines, cursor: next };
+  }
+
+  /** End the agent's process group and its window; answers once nothing of it is left (at most ~10 s). */
+  async dismiss(teamName: string, handle: string): Promise<ReturnType<typeof workerView>> {
+    const row = await this.require(teamName, handle);
+    if (FINAL_STATES.includes(row.state)) return workerView(row);
+    await this.#setState(row, 'stopping');
+    const attached = this.#attached.get(handle);
+    const host = existsSync(workerFiles(row.dir).host) ? (JSON.parse(readFileSync(workerFiles(row.dir).host, 'utf8')) as { hostPid: number; agentPid: number }) : undefined;
+    if (attached?.client.stop(3000)) {
+      await Promise.race([attached.exited, new Promise((r) => setTimeout(r, 7000))]);
+    }
+    // Whatever is left is ended by force: the agent's group, then the host and its window.
+    for (const pid of [host?.agentPid ? -host.agentPid : undefined, host?.hostPid]) {
+      if (pid === undefined) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    if (row.pane_id) await this.#deps.tmux.killWindow(row.pane_id);
+    const still = this.#attached.get(handle);
+    if (still) {
+      still.exitHandled = true;
+      still.follower.stop();
+      still.client.close();
+      this.#attached.delete(handle);
+    }
+    await this.#setState(row, 'stopped', { pane_id: null });
+    this.#publish(row, 'worker_dismissed', {});
+    await this.drainQueue();
+    return workerView(row);
+  }
+}

@@ -1,0 +1,30 @@
+import * as v from 'valibot';
+
+const argv = v.pipe(v.array(v.pipe(v.string(), v.minLength(1, 'must not be empty')), 'must be a list of arguments'), v.minLength(1, 'must name a program'));
+
+/** plugins.workers in fleet.config.ts. */
+export const workersOptionsSchema = v.object({
+  /** Adapter used when a spawn names none: `claude` or a key of `commands`. */
+  defaultAdapter: v.optional(v.string(), 'claude'),
+  claude: v.optional(
+    v.object({
+      /** The program (and leading arguments) that is Claude Code. */
+      command: v.optional(argv, ['claude']),
+      model: v.optional(v.string()),
+      permissionMode: v.optional(v.picklist(['default', 'acceptEdits', 'bypassPermissions', 'plan', 'dontAsk', 'auto'], 'must be a Claude Code permission mode')),
+      appendSystemPrompt: v.optional(v.string()),
+    }),
+    {},
+  ),
+  /** Other agent CLIs by name: { aider: { argv: ['aider', '--yes'], format: 'text' } }. */
+  commands: v.optional(v.record(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]*$/, 'adapter names are lower-case words')), v.object({ argv, format: v.optional(v.picklist(['text', 'ndjson']), 'text') })), {}),
+  heartbeatSeconds: v.optional(v.pipe(v.number(), v.minValue(0.1)), 10),
+  degradedSeconds: v.optional(v.pipe(v.number(), v.minValue(0.1)), 30),
+  unhealthySeconds: v.optional(v.pipe(v.number(), v.minValue(0.1)), 60),
+  stalledSeconds: v.optional(v.pipe(v.number(), v.minValue(0.1)), 300),
+  maxRestarts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 3),
+  /** Where workers run when a spawn gives no workingDir. Default: the directory the fleet runs in. */
+  workingDir: v.optional(v.string()),
+});
+
+export type WorkersOptions = v.InferOutput<typeof workersOptionsSchema>;

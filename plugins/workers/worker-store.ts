@@ -1,0 +1,99 @@
+import type { FleetDb } from '../../core/index.js';
+
+export type WorkerState = 'starting' | 'ready' | 'working' | 'idle' | 'stopping' | 'stopped' | 'failed';
+export type WorkerHealth = 'healthy' | 'degraded' | 'unhealthy';
+export const FINAL_STATES: readonly WorkerState[] = ['stopped', 'failed'];
+
+/** How a worker was asked for: kept so a restart or a queued spawn runs the same thing. */
+export interface SpawnRequest {
+  handle: string;
+  teamName: string;
+  adapter: string;
+  prompt?: string;
+  cwd: string;
+  model?: string;
+  worktree?: boolean;
+}
+
+export interface WorkerRow {
+  handle: string;
+  team_name: string;
+  adapter: string;
+  state: WorkerState;
+  health: WorkerHealth;
+  session_id: string | null;
+  pane_id: string | null;
+  dir: string;
+  cwd: string;
+  prompt: string | null;
+  spec: string;
+  restart_count: number;
+  log_offset: number;
+  result_text: string | null;
+  cost_usd: number | null;
+  usage: string | null;
+  num_turns: number | null;
+  worktree_path: string | null;
+  worktree_branch: string | null;
+  spawned_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The public shape of a worker (GET /orchestrate/workers, team_workers). */
+export function workerView(row: WorkerRow) {
+  return {
+    handle: row.handle,
+    teamName: row.team_name,
+    adapter: row.adapter,
+    state: row.state,
+    health: row.health,
+    sessionId: row.session_id,
+    paneId: row.pane_id,
+    workingDir: row.cwd,
+    restartCount: Number(row.restart_count),
+    result: row.result_text,
+    costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
+    usage: row.usage ? (JSON.parse(row.usage) as unknown) : null,
+    numTurns: row.num_turns === null ? null : Number(row.num_turns),
+    worktree: row.worktree_path ? { path: row.worktree_path, branch: row.worktree_branch } : null,
+    spawnedBy: row.spawned_by,
+    createdAt: new Date(Number(row.created_at)).toISOString(),
+    updatedAt: new Date(Number(row.updated_at)).toISOString(),
+  };
+}
+
+export type WorkerView = ReturnType<typeof workerView>;
+
+export class WorkerStore {
+  constructor(readonly db: FleetDb) {}
+
+  async get(handle: string): Promise<WorkerRow | undefined> {
+    return (await this.db.selectFrom('workers').selectAll().where('handle', '=', handle).executeTakeFirst()) as WorkerRow | undefined;
+  }
+
+  async listTeam(teamName: string): Promise<WorkerRow[]> {
+    return (await this.db.selectFrom('workers').selectAll().where('team_name', '=', teamName).orderBy('created_at').execute()) as WorkerRow[];
+  }
+
+  async listLive(): Promise<WorkerRow[]> {
+    return (await this.db.selectFrom('workers').selectAll().where('state', 'not in', [...FINAL_STATES]).execute()) as WorkerRow[];
+  }
+
+  async countLive(): Promise<number> {
+    const row = await this.db.selectFrom('workers').select((eb) => eb.fn.countAll().as('n')).where('state', 'not in', [...FINAL_STATES]).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async upsert(row: WorkerRow): Promise<void> {
+    await this.db
+      .insertInto('workers')
+      .values(row)
+      .onConflict((oc) => oc.column('handle').doUpdateSet({ ...row }))
+      .execute();
+  }
+
+  async update(handle: string, change: Partial<WorkerRow>): Promise<void> {
+    await this.db.updateTable('workers').set({ ...change, updated_at: Date.now() }).where('handle', '=', handle).execute();
+  }
+}
