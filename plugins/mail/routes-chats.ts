@@ -3,11 +3,12 @@ import { badRequest, forbidden, handleSchema, type Identity, intString, notFound
 import type { PluginRouter } from '../../core/http/plugin-router.js';
 import type { AuthApi } from '../auth/index.js';
 import { actingAgent } from './access.js';
+import { jsonObject } from './json-object.js';
 import type { ChatService } from './chat-service.js';
 
 const chatIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a chat id'));
 const textSchema = v.pipe(v.string('must be a string'), v.minLength(1, 'is required'), v.maxLength(50_000, 'must be at most 50000 characters'));
-const metadataSchema = v.optional(v.record(v.string(), v.unknown(), 'must be an object'));
+const metadataSchema = v.optional(jsonObject());
 
 export function registerChatRoutes(router: PluginRouter, chats: ChatService, auth: () => AuthApi): void {
   /** A chat the caller may see: 404 for chats of other teams (their existence is not ours to reveal), 403 for DMs of others. */

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { badRequest, forbidden, handleSchema, notFound } from '../../core/index.js';
 import type { PluginRouter } from '../../core/http/plugin-router.js';
 import { assertOwnHandle } from './access.js';
+import { jsonObject } from './json-object.js';
 import type { MailService } from './mail-service.js';
 
 const bodySchema = v.pipe(v.string('must be a string'), v.minLength(1, 'is required'), v.maxLength(50_000, 'must be at most 50000 characters'));
@@ -44,7 +45,7 @@ export function registerMailRoutes(router: PluginRouter, mail: MailService): voi
     '/handoffs',
     {
       summary: 'Hand context over to another agent of your team',
-      body: v.object({ from: v.optional(handleSchema), to: handleSchema, context: v.record(v.string(), v.unknown(), 'must be an object') }),
+      body: v.object({ from: v.optional(handleSchema), to: handleSchema, context: jsonObject() }),
     },
     async ({ body, identity }) => {
       if (body.from !== undefined) assertOwnHandle(identity, body.from, 'from');

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { defineTool, handleSchema, notFound, type ToolSpec } from '../../core/index.js';
 import type { AuthApi } from '../auth/index.js';
 import type { ChatService } from './chat-service.js';
+import { jsonObject } from './json-object.js';
 import type { MailService } from './mail-service.js';
 
 const text = (max: number) => v.pipe(v.string('must be a string'), v.minLength(1, 'is required'), v.maxLength(max, `must be at most ${max} characters`));
@@ -53,7 +54,7 @@ export function mailTools(auth: () => AuthApi, chats: ChatService, mail: MailSer
     defineTool({
       name: 'team_handoff',
       description: 'Hand your context (files, state, notes) over to another agent of your team.',
-      input: v.object({ to: handleSchema, context: v.record(v.string(), v.unknown(), 'must be an object') }),
+      input: v.object({ to: handleSchema, context: jsonObject() }),
       handler: (args, caller) => mail.createHandoff(caller.teamName, caller.handle, args.to, args.context),
     }),
     { ...mailSend, name: 'send_message', description: `Alias of mail_send. ${mailSend.description}` },
