@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { conflict, type FleetEvent, HttpError, type Identity, type Logger, notFound, type PublishInput } from '../../core/index.js';
 import { FLEET_BIN } from '../../core/mcp/install.js';
@@ -35,7 +35,8 @@ interface Attached {
   handle: string;
   /** The one in-memory copy of the worker's row while attached: every change goes through it. */
   row: WorkerRow;
-  client: HostClient;
+  /** Absent for external workers: they run elsewhere and push their output over HTTP. */
+  client: HostClient | undefined;
   follower: LogFollower;
   format: 'ndjson' | 'text';
   lastHeartbeat: number;
@@ -47,6 +48,9 @@ interface Attached {
   markExited: () => void;
   exitHandled: boolean;
 }
+
+/** The adapter name of workers that run elsewhere and push their output (POST /orchestrate/workers/:handle/output). */
+export const EXTERNAL = 'external';
 
 const alive = (pid: number | undefined): boolean => {
   if (!pid) return false;
@@ -110,13 +114,17 @@ export class WorkerManager {
     clearInterval(this.#healthTimer);
     for (const attached of this.#attached.values()) {
       attached.follower.stop();
-      attached.client.close();
+      attached.client?.close();
     }
     this.#attached.clear();
   }
 
   async #adopt(row: WorkerRow): Promise<void> {
     const files = workerFiles(row.dir);
+    if (row.adapter === EXTERNAL) {
+      await this.#attach(row);
+      return;
+    }
     const host = existsSync(files.host) ? (JSON.parse(readFileSync(files.host, 'utf8')) as { hostPid: number; agentPid: number }) : undefined;
     if (host && alive(host.hostPid)) {
       this.#deps.log.info(`re-adopting worker ${row.handle}`, { state: row.state, offset: Number(row.log_offset) });
@@ -145,11 +153,12 @@ export class WorkerManager {
       exitHandled: false,
       exited: new Promise<void>((resolveExit) => (markExited = resolveExit)),
       markExited: () => markExited(),
-      client: new HostClient(hostSocketPath(row.dir), (message) => void this.#onHostMessage(row, message)),
+      client: row.adapter === EXTERNAL ? undefined : new HostClient(hostSocketPath(row.dir), (message) => void this.#onHostMessage(row, message)),
       follower: new LogFollower(files.output, Number(row.log_offset), (lines, next) => void this.#onLines(row, lines, next)),
     };
     this.#attached.set(row.handle, attached);
     attached.follower.start();
+    if (!attached.client) return;
     try {
       await attached.client.connect();
     } catch (error) {
@@ -213,6 +222,7 @@ export class WorkerManager {
     for (const [handle, attached] of this.#attached) {
       const row = attached.row;
       if (FINAL_STATES.includes(row.state)) continue;
+      if (!attached.client) continue;
       if (attached.hostPid && !alive(attached.hostPid)) {
         attached.follower.poll();
         const exit = existsSync(workerFiles(row.dir).exit) ? (JSON.parse(readFileSync(workerFiles(row.dir).exit, 'utf8')) as { code: number | null; signal: string | null }) : { code: null, signal: 'SIGKILL' };
@@ -242,7 +252,7 @@ export class WorkerManager {
       if (attached.exitHandled) return;
       attached.exitHandled = true;
       attached.follower.stop();
-      attached.client.close();
+      attached.client?.close();
       this.#attached.delete(row.handle);
       attached.markExited();
     }
@@ -444,6 +454,7 @@ export class WorkerManager {
     const row = await this.require(teamName, handle);
     const attached = this.#attached.get(handle);
     if (FINAL_STATES.includes(row.state) || row.state === 'stopping' || !attached) throw conflict(`Worker ${handle} is not running (${row.state})`);
+    if (!attached.client) throw conflict(`Worker ${handle} is external: reach it by mail or a direct message`);
     const ack = await attached.client.input(text);
     if (!ack.ok) throw conflict(`Worker ${handle} did not take the message: ${ack.error}`);
     if (row.state === 'idle' || row.state === 'ready') await this.#setState(row, 'working');
@@ -455,6 +466,44 @@ export class WorkerManager {
     return { handle, state: row.state, lines, cursor: next };
   }
 
+  /**
+   * Register a worker that runs outside the fleet's tmux (another machine, a CI job). It has no
+   * pane host: it pushes what it writes, which goes through the same log, parser and events.
+   */
+  async registerExternal(request: { handle: string; teamName: string; format: 'ndjson' | 'text' }, registeredBy: string): Promise<WorkerRow> {
+    const existing = this.#attached.get(request.handle)?.row ?? (await this.#deps.store.get(request.handle));
+    if (existing && !FINAL_STATES.includes(existing.state)) throw conflict(`Worker ${request.handle} already exists`, { state: existing.state });
+    const dir = join(this.#workersDir(), request.handle);
+    if (existsSync(dir)) {
+      mkdirSync(join(this.#workersDir(), '.archive'), { recursive: true });
+      renameSync(dir, join(this.#workersDir(), '.archive', `${request.handle}-${Date.now()}`));
+    }
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(workerFiles(dir).spec, JSON.stringify({ handle: request.handle, teamName: request.teamName, adapter: EXTERNAL, format: request.format }), { mode: 0o600 });
+    writeFileSync(workerFiles(dir).output, '', { mode: 0o600 });
+    const now = Date.now();
+    const row: WorkerRow = {
+      handle: request.handle, team_name: request.teamName, adapter: EXTERNAL, state: 'ready', health: 'healthy', session_id: null, pane_id: null, dir, cwd: dir,
+      prompt: null, spec: JSON.stringify({ ...request, adapter: EXTERNAL, cwd: dir }), restart_count: 0, log_offset: 0, result_text: null, cost_usd: null, usage: null,
+      num_turns: null, worktree_path: null, worktree_branch: null, spawned_by: registeredBy, created_at: now, updated_at: now,
+    };
+    await this.#deps.store.upsert(row);
+    await this.#attach(row);
+    this.#publish(row, 'worker_spawned', { worker: workerView(row) });
+    return row;
+  }
+
+  /** Output an external worker pushes: appended to its log and parsed like any worker's. */
+  async appendOutput(teamName: string, handle: string, text: string): Promise<{ cursor: number }> {
+    const row = await this.require(teamName, handle);
+    const attached = this.#attached.get(handle);
+    if (row.adapter !== EXTERNAL) throw conflict(`Worker ${handle} runs in the fleet: its output comes from its pane`);
+    if (!attached || FINAL_STATES.includes(row.state)) throw conflict(`Worker ${handle} is not running (${row.state})`);
+    appendFileSync(workerFiles(row.dir).output, text.endsWith('\n') ? text : text + '\n');
+    attached.follower.poll();
+    return { cursor: attached.follower.offset };
+  }
+
   /** End the agent's process group and its window; answers once nothing of it is left (at most ~10 s). */
   async dismiss(teamName: string, handle: string): Promise<ReturnType<typeof workerView>> {
     const row = await this.require(teamName, handle);
@@ -462,7 +511,7 @@ export class WorkerManager {
     await this.#setState(row, 'stopping');
     const attached = this.#attached.get(handle);
     const host = existsSync(workerFiles(row.dir).host) ? (JSON.parse(readFileSync(workerFiles(row.dir).host, 'utf8')) as { hostPid: number; agentPid: number }) : undefined;
-    if (attached?.client.stop(3000)) {
+    if (attached?.client?.stop(3000)) {
       await Promise.race([attached.exited, new Promise((r) => setTimeout(r, 7000))]);
     }
     // Whatever is left is ended by force: the agent's group, then the host and its window.
@@ -479,7 +528,7 @@ export class WorkerManager {
     if (still) {
       still.exitHandled = true;
       still.follower.stop();
-      still.client.close();
+      still.client?.close();
       this.#attached.delete(handle);
     }
     await this.#setState(row, 'stopped', { pane_id: null });

@@ -64,6 +64,39 @@ export function registerWorkerRoutes(router: PluginRouter, manager: WorkerManage
     ({ params, query, identity }) => manager.output(identity.teamName, params.handle, query.cursor, query.limit ?? 100),
   );
 
+  router.post(
+    '/orchestrate/workers/register',
+    {
+      summary: 'Register an external worker (runs elsewhere; pushes its output)',
+      auth: 'lead',
+      status: 201,
+      body: v.object({ handle: handleSchema, teamName: v.optional(handleSchema), format: v.optional(v.picklist(['ndjson', 'text'], 'must be ndjson or text'), 'text') }),
+    },
+    async ({ body, identity }) => {
+      if (body.teamName !== undefined && body.teamName !== identity.teamName) throw forbidden(`teamName: you lead team ${identity.teamName}, not ${body.teamName}`);
+      const { workerView } = await import('./worker-store.js');
+      return workerView(await manager.registerExternal({ handle: body.handle, teamName: identity.teamName, format: body.format }, identity.handle));
+    },
+  );
+
+  router.post(
+    '/orchestrate/workers/:handle/output',
+    {
+      summary: 'Push output lines of an external worker (the worker itself or a team lead)',
+      params: handleParams,
+      body: v.object({
+        output: v.optional(v.pipe(v.string('must be a string'), v.maxLength(1_000_000, 'must be at most 1000000 characters'))),
+        lines: v.optional(v.pipe(v.array(v.string('must be strings'), 'must be a list of lines'), v.maxLength(10_000, 'must be at most 10000 lines'))),
+      }),
+    },
+    async ({ params, body, identity }) => {
+      if (identity.handle !== params.handle && identity.agentType !== 'team-lead') throw forbidden('handle: only the worker itself or a team lead may push its output');
+      const text = body.output ?? body.lines?.join('\n');
+      if (!text) throw badRequest('output: is required (or lines)');
+      return manager.appendOutput(identity.teamName, params.handle, text);
+    },
+  );
+
   router.post('/orchestrate/dismiss/:handle', { summary: 'Stop a worker: its whole process group and its window', auth: 'lead', params: handleParams }, ({ params, identity }) => manager.dismiss(identity.teamName, params.handle));
 
   const worktreeOf = async (identity: Identity, handle: string) => {
