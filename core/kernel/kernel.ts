@@ -8,11 +8,12 @@ import type { FleetConfig, FleetConfigInput } from '../config/types.js';
 import { watchConfigFile } from '../config/watch-config.js';
 import { type Dialect, type FleetDb, openDatabase } from '../db/database.js';
 import { FleetError } from '../errors.js';
-import { MemorySpine } from '../events/memory-spine.js';
+import { RingSpine } from '../events/ring-spine.js';
 import type { EventSpine } from '../events/types.js';
 import { createHttpApp } from '../http/app.js';
 import { createAuthenticator } from '../http/auth-state.js';
 import { createLogger, type Logger } from '../log.js';
+import { logstreamImplementation } from '../native/logstream.js';
 import { ToolRegistry } from '../mcp/registry.js';
 import type { AnyPlugin } from '../plugin.js';
 import { WebSocketHub } from '../ws/hub.js';
@@ -86,7 +87,7 @@ export class Kernel {
     this.#adminKey = init.adminKey;
     this.tokens = init.tokens;
     this.#configOptions = init.options;
-    this.spine = new MemorySpine(init.config.events.ringCapacity);
+    this.spine = new RingSpine({ capacity: init.config.events.ringCapacity });
     this.tools = new ToolRegistry(init.log.child('mcp'));
     this.#services = {
       config: () => this.#config,
@@ -107,7 +108,7 @@ export class Kernel {
       pluginStates: () => this.pluginStates(),
       routeRecords: () => [...this.#kernelRoutes.records, ...[...this.#hosts.values()].flatMap((host) => host.router.records)],
       healthCounts: () => this.#healthCounts(),
-      native: () => ({ ringbus: this.spine.implementation }),
+      native: () => ({ ringbus: this.spine.implementation, logstream: logstreamImplementation }),
       debugInfo: () => ({ events: this.spine.stats(), websockets: this.#hub.connections ?? 0, dialect: this.dialect }),
     });
     const kernelMiddleware = this.#kernelRoutes.middleware();
