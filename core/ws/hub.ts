@@ -16,10 +16,20 @@ interface Client {
   alive: boolean;
   /** Messages are handled one at a time, in order: `auth` then `subscribe` sent together must not race. */
   queue: Promise<void>;
+  /** The spine's last seq when this socket authenticated: later events reach it live, not by resume. */
+  liveAfter: number;
 }
 
 const CHAT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** Events read per page when resuming a socket. */
+const RESUME_PAGE = 1000;
+
+/** The message a socket receives for an event. */
+function wireMessage(event: FleetEvent): string {
+  return JSON.stringify({ ...(event.data as object), type: event.type, seq: event.seq, ts: event.ts });
+}
 
 /** The chat an event belongs to, when it is a per-chat event (`team.<t>.chat.<id>`). */
 function chatOf(event: FleetEvent): string | undefined {
@@ -40,6 +50,9 @@ export class WebSocketHub {
   readonly #log: Logger;
   readonly #unsubscribe: () => void;
   readonly #heartbeat: NodeJS.Timeout;
+  readonly #spine: EventSpine;
+  /** The newest seq the hub has seen; it hears every event from the spine. */
+  #lastSeq = 0;
 
   constructor(options: { server: Server; spine: EventSpine; tokens: TokenService; log: Logger; pingSeconds: number }) {
     this.#tokens = options.tokens;
@@ -52,6 +65,8 @@ export class WebSocketHub {
       }
       this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws));
     });
+    this.#spine = options.spine;
+    this.#lastSeq = options.spine.stats().lastSeq;
     this.#unsubscribe = options.spine.subscribe('*', (event) => this.#deliver(event));
     this.#heartbeat = setInterval(() => this.#ping(), options.pingSeconds * 1000);
     this.#heartbeat.unref();
@@ -89,7 +104,7 @@ export class WebSocketHub {
   }
 
   #accept(socket: WebSocket): void {
-    const client: Client = { socket, identity: undefined, chats: new Set(), alive: true, queue: Promise.resolve() };
+    const client: Client = { socket, identity: undefined, chats: new Set(), alive: true, queue: Promise.resolve(), liveAfter: 0 };
     this.#clients.add(client);
     socket.on('pong', () => {
       client.alive = true;
@@ -130,6 +145,7 @@ export class WebSocketHub {
         // A new identity starts with no chat subscriptions: the old one's memberships are not its own.
         if (client.identity?.uid !== result.identity.uid) client.chats.clear();
         client.identity = result.identity;
+        client.liveAfter = this.#lastSeq;
         this.#send(client, { type: 'authenticated', uid: result.identity.uid, handle: result.identity.handle, teamName: result.identity.teamName });
         return;
       }
@@ -140,6 +156,16 @@ export class WebSocketHub {
           return;
         }
         const chatId = message.chatId;
+        const since = message.since;
+        if (message.type === 'subscribe' && since !== undefined && !(typeof since === 'number' && Number.isSafeInteger(since) && since >= 0)) {
+          this.#send(client, { type: 'error', message: 'since: must be a non-negative integer' });
+          return;
+        }
+        // `since` alone: the team's events this socket missed, no chat to join.
+        if (message.type === 'subscribe' && typeof since === 'number' && chatId === undefined) {
+          this.#resume(client, since);
+          return;
+        }
         if (typeof chatId !== 'string' || !CHAT_ID.test(chatId)) {
           this.#send(client, { type: 'error', message: 'chatId: must be 1–64 letters, digits, _ or -' });
           return;
@@ -152,6 +178,7 @@ export class WebSocketHub {
           }
           client.chats.add(chatId);
           this.#send(client, { type: 'subscribed', chatId });
+          if (typeof since === 'number') this.#resume(client, since);
         } else {
           client.chats.delete(chatId);
           this.#send(client, { type: 'unsubscribed', chatId });
@@ -163,13 +190,53 @@ export class WebSocketHub {
     }
   }
 
+  /**
+   * Send the team events this socket missed: seq after `since`, up to the moment it authenticated
+   * (later ones reached it live), in order, as live events would have been filtered; or
+   * `resync_required` when the ring no longer holds them all. It runs without awaiting, so no live
+   * event can slip in between.
+   */
+  #resume(client: Client, since: number): void {
+    const team = client.identity!.teamName;
+    const missed: FleetEvent[] = [];
+    let cursor = since;
+    // A cursor ahead of the spine comes from before a restart: nothing it holds can be trusted.
+    if (since > this.#lastSeq) {
+      this.#send(client, { type: 'resync_required', since, lastSeq: this.#lastSeq });
+      return;
+    }
+    try {
+      while (cursor < client.liveAfter) {
+        const page = this.#spine.read(`team.${team}.*`, cursor, RESUME_PAGE);
+        if (page.resyncRequired) {
+          this.#send(client, { type: 'resync_required', since, lastSeq: this.#lastSeq });
+          return;
+        }
+        for (const event of page.events) {
+          if (event.seq > client.liveAfter) break;
+          const chat = chatOf(event);
+          if (event.team === team && (chat === undefined || client.chats.has(chat))) missed.push(event);
+        }
+        if (page.events.length < RESUME_PAGE) break;
+        cursor = page.next;
+      }
+    } catch (error) {
+      this.#log.warn('websocket resume failed', { error });
+      this.#send(client, { type: 'resync_required', since, lastSeq: this.#lastSeq });
+      return;
+    }
+    for (const event of missed) if (client.socket.readyState === WebSocket.OPEN) client.socket.send(wireMessage(event));
+    this.#send(client, { type: 'resumed', since, count: missed.length, next: Math.max(since, client.liveAfter) });
+  }
+
   #deliver(event: FleetEvent): void {
+    this.#lastSeq = event.seq;
     const chat = chatOf(event);
     let payload: string | undefined;
     for (const client of this.#clients) {
       if (!client.identity || client.identity.teamName !== event.team) continue;
       if (chat !== undefined && !client.chats.has(chat)) continue;
-      payload ??= JSON.stringify({ ...(event.data as object), type: event.type, seq: event.seq, ts: event.ts });
+      payload ??= wireMessage(event);
       if (client.socket.readyState === WebSocket.OPEN) client.socket.send(payload);
     }
   }
