@@ -29,7 +29,7 @@ t.test('subscribe: members of a chat only; new_message reaches the chat subscrib
   const [event] = ofType(await bobSocket.drain(), 'new_message');
   t.ok(event, 'bob, subscribed, gets new_message');
   t.match(event, { type: 'new_message', chatId: dm, handle: 'ann', message: posted.body });
-  t.type(event.seq, 'number', 'with its sequence number');
+  t.type(event?.seq, 'number', 'with its sequence number');
   t.equal(ofType(await annSocket.drain(), 'new_message').length, 1, 'the sender, subscribed, gets it too');
   for (const [name, socket] of [['bob, not subscribed on this socket', bobIdle], ['cy', cySocket], ['bo of beta', boSocket], ['an unauthenticated socket', anonymous]] as const) {
     const got = await socket.drain();

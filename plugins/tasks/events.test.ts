@@ -23,7 +23,7 @@ t.test('task_assigned goes to the subscribers of the assignment DM only', async 
   const [event, ...more] = ofType(await annSocket.drain(), 'task_assigned');
   t.equal(more.length, 0, 'one task_assigned');
   t.match(event, { type: 'task_assigned', chatId: dm, handle: 'lead-alpha', message: { text: '[TASK] Ship it\n\ntoday', metadata: { taskId: task.id, type: 'task_assignment' } } });
-  t.same(event.task, task, 'with the task');
+  t.same(event?.task, task, 'with the task');
   t.same(ofType(await annSocket.drain(), 'new_message'), [], 'not also a new_message');
   for (const [name, socket] of [['ann, not subscribed on this socket', annIdle], ['bob', bobSocket], ['bo of beta', boSocket]] as const) {
     t.same(ofType(await socket.drain(), 'task_assigned'), [], `${name}: no task_assigned`);
