@@ -40,6 +40,17 @@ export interface PaneInfo {
   title: string;
 }
 
+/**
+ * tmux runs a command given as ONE argument through `sh -c`, and only execs directly when given
+ * two or more. A one-element argv is therefore run through `env`, which execs it without a shell.
+ */
+function directArgv(argv: readonly string[]): readonly string[] {
+  if (argv.length === 0) throw new TmuxError('a pane needs a program to run', [], '');
+  if (argv.length > 1) return argv;
+  if (argv[0]!.includes('=')) throw new TmuxError(`a program name with "=" cannot run in a pane: ${argv[0]}`, [], '');
+  return ['env', '--', argv[0]!];
+}
+
 const PANE_FORMAT = '#{pane_id}\t#{window_name}\t#{pane_pid}\t#{pane_dead}\t#{pane_title}';
 
 /**
@@ -82,7 +93,7 @@ export class TmuxDriver {
   async ensureSession(session: string, options: { cwd: string; argv: readonly string[]; windowName?: string; env?: Record<string, string> }): Promise<boolean> {
     if (await this.hasSession(session)) return false;
     const envArgs = Object.entries(options.env ?? {}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
-    await this.#tmux(['new-session', '-d', '-s', session, '-n', options.windowName ?? 'fleet', '-x', '200', '-y', '50', '-c', options.cwd, ...envArgs, '--', ...options.argv]);
+    await this.#tmux(['new-session', '-d', '-s', session, '-n', options.windowName ?? 'fleet', '-x', '200', '-y', '50', '-c', options.cwd, ...envArgs, '--', ...directArgv(options.argv)]);
     if (this.#configFile) await this.#tmux(['source-file', this.#configFile]);
     return true;
   }
@@ -90,7 +101,7 @@ export class TmuxDriver {
   /** A new window named `name` running `argv` directly (no shell); returns its pane id. */
   async newWindow(session: string, options: { name: string; cwd: string; argv: readonly string[]; env?: Record<string, string> }): Promise<string> {
     const envArgs = Object.entries(options.env ?? {}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
-    const out = await this.#tmux(['new-window', '-d', '-t', `=${session}:`, '-n', options.name, '-c', options.cwd, ...envArgs, '-P', '-F', '#{pane_id}', '--', ...options.argv]);
+    const out = await this.#tmux(['new-window', '-d', '-t', `=${session}:`, '-n', options.name, '-c', options.cwd, ...envArgs, '-P', '-F', '#{pane_id}', '--', ...directArgv(options.argv)]);
     return out.trim();
   }
 
