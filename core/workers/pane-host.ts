@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import { type HostMessage, type HostRequest, hostSocketPath } from './host-socket.js';
 import { encodeInput, readSpawnSpec, type SpawnSpec, workerFiles } from './spawn-spec.js';
 import { renderStreamJsonLine } from './transcript.js';
@@ -76,9 +77,11 @@ export class PaneHost {
   /** Copy raw bytes to the log as they come; split lines only for the display. */
   #pipeLines(stream: NodeJS.ReadableStream, raw: (chunk: Buffer) => void, line: (text: string) => void): void {
     let pending = '';
+    // A multi-byte character split across two chunks is decoded whole, not as two U+FFFD.
+    const decoder = new StringDecoder('utf8');
     stream.on('data', (chunk: Buffer) => {
       raw(chunk);
-      pending += chunk.toString('utf8');
+      pending += decoder.write(chunk);
       let newline: number;
       while ((newline = pending.indexOf('\n')) !== -1) {
         line(pending.slice(0, newline).replace(/\r$/, ''));
@@ -90,6 +93,7 @@ export class PaneHost {
       }
     });
     stream.on('end', () => {
+      pending += decoder.end();
       if (pending) line(pending);
     });
   }

@@ -57,6 +57,20 @@ export function pidAlive(pid: number | undefined): boolean {
   }
 }
 
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the process runs: process.kill(pid, 0) succeeds and it is not a zombie waiting to be reaped. */
+export function running(pid: number | undefined): boolean {
+  return pidAlive(pid) && !isZombie(pid!);
+}
+
 /** Whether any process of the group led by `pgid` is left (a zombie leader counts as gone). */
 export function groupAlive(pgid: number): boolean {
   try {
