@@ -68,7 +68,8 @@ export const workers = definePlugin({
       if (event.type === 'new_message') to = data.message?.metadata?.toHandle;
       else if (event.type === 'task_assigned') to = data.task?.ownerHandle ?? undefined;
       if (!to || !data.message?.text) return;
-      const text = `[${data.message.fromHandle ?? 'fleet'}] ${data.message.text}`;
+      // fromHandle keeps the seed's `collab:` prefix; the agent is told the teammate's handle.
+      const text = `[${(data.message.fromHandle ?? 'fleet').replace(/^collab:/, '')}] ${data.message.text}`;
       void manager.isLive(event.team, to).then((live) => (live ? manager.send(event.team, to!, text) : undefined)).catch((error) => ctx.log.warn('could not forward a message to a worker', { to, error: (error as Error).message }));
     });
 
@@ -94,15 +95,38 @@ export const workers = definePlugin({
   /** The fleet's tmux session exists while the fleet runs; workers from a previous run are re-adopted. */
   async start(ctx) {
     const api = running.get(ctx)!;
-    const created = await ensureFleetSession(api.tmux, api.session, ctx.fleetUrl());
-    ctx.log.info(`tmux session ${api.session} on socket ${ctx.config.tmux.socket} ${created ? 'created' : 'found'}: attach with \`fleet attach\``);
-    await api.manager.start();
+    const begin = async () => {
+      const created = await ensureFleetSession(api.tmux, api.session, ctx.fleetUrl());
+      ctx.log.info(`tmux session ${api.session} on socket ${ctx.config.tmux.socket} ${created ? 'created' : 'found'}: attach with \`fleet attach\``);
+      await api.manager.start();
+    };
+    if (urlKnown(ctx.fleetUrl())) return begin();
+    // Port 0: the fleet's URL is known only once the server listens, which the kernel does right
+    // after every plugin has started. Agents (re)launched now would get a URL ending in :0, so
+    // re-adoption, restarts and the queue wait for it; spawn, send and dismiss wait for them.
+    api.manager.starting = (async () => {
+      const deadline = Date.now() + 60_000;
+      while (!urlKnown(ctx.fleetUrl())) {
+        if (Date.now() > deadline) throw new Error('the fleet did not start listening');
+        await new Promise((resolveWait) => setTimeout(resolveWait, 10));
+      }
+      await begin();
+    })().catch((error) => ctx.log.error('workers could not start', { error }));
   },
   /** Detach without stopping workers: they outlive the server and are re-adopted by the next one. */
   async stop(ctx) {
     await running.get(ctx)?.manager.close();
   },
 });
+
+/** Whether a URL names a real port (a fleet on port 0 knows its port only once it listens). */
+function urlKnown(url: string): boolean {
+  try {
+    return new URL(url).port !== '0';
+  } catch {
+    return false;
+  }
+}
 
 /** Create the fleet's tmux session (first window: the board) if it is missing. */
 export async function ensureFleetSession(tmux: TmuxDriver, session: string, fleetUrl: string): Promise<boolean> {

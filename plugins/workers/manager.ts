@@ -71,6 +71,8 @@ export class WorkerManager {
   readonly #attached = new Map<string, Attached>();
   #healthTimer: NodeJS.Timeout | undefined;
   #closing = false;
+  /** Settles once start() has run (set by the plugin when start must wait for the fleet's URL). */
+  starting: Promise<unknown> = Promise.resolve();
 
   constructor(deps: ManagerDeps) {
     this.#deps = deps;
@@ -90,7 +92,7 @@ export class WorkerManager {
 
   async #setState(row: WorkerRow, state: WorkerState, change: Partial<WorkerRow> = {}): Promise<void> {
     const previous = row.state;
-    Object.assign(row, change, { state });
+    Object.assign(row, change, { state, updated_at: Date.now() });
     await this.#deps.store.update(row.handle, { ...change, state });
     if (previous !== state) {
       this.#publish(row, 'worker_state', { state, previous });
@@ -310,6 +312,7 @@ export class WorkerManager {
 
   /** Spawn now, or queue when maxWorkers are live (202 with the queue position). */
   async spawn(request: SpawnRequest, spawnedBy: Identity, maxWorkers: number): Promise<{ queued: false; worker: ReturnType<typeof workerView> } | { queued: true; id: number; position: number }> {
+    await this.starting;
     const existing = await this.#deps.store.get(request.handle);
     if (existing && !FINAL_STATES.includes(existing.state)) throw conflict(`Worker ${request.handle} already exists`, { state: existing.state });
     if (await this.#queued(request.handle)) throw conflict(`Worker ${request.handle} is already queued`);
@@ -372,6 +375,7 @@ export class WorkerManager {
 
   /** Persist a spawn to run when a slot frees; it survives server restarts. */
   async enqueue(request: SpawnRequest, requestedBy: string): Promise<number> {
+    await this.starting;
     const existing = await this.#deps.store.get(request.handle);
     if (existing && !FINAL_STATES.includes(existing.state)) throw conflict(`Worker ${request.handle} already exists`, { state: existing.state });
     if (await this.#queued(request.handle)) throw conflict(`Worker ${request.handle} is already queued`);
@@ -451,6 +455,7 @@ export class WorkerManager {
 
   /** Deliver a message to a running worker's agent. */
   async send(teamName: string, handle: string, text: string): Promise<void> {
+    await this.starting;
     const row = await this.require(teamName, handle);
     const attached = this.#attached.get(handle);
     if (FINAL_STATES.includes(row.state) || row.state === 'stopping' || !attached) throw conflict(`Worker ${handle} is not running (${row.state})`);
@@ -504,8 +509,21 @@ export class WorkerManager {
     return { cursor: attached.follower.offset };
   }
 
+  /**
+   * Wait (at most 2 s) until tmux has reaped the pane host: tmux with libutempter can miss a pane
+   * process's exit and keep it a zombie, so it is nudged with SIGCHLD until the pid is gone.
+   */
+  async #reapPaneHost(pid: number): Promise<void> {
+    const deadline = Date.now() + 2000;
+    while (alive(pid) && Date.now() < deadline) {
+      await this.#deps.tmux.reapPanes();
+      await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+    }
+  }
+
   /** End the agent's process group and its window; answers once nothing of it is left (at most ~10 s). */
   async dismiss(teamName: string, handle: string): Promise<ReturnType<typeof workerView>> {
+    await this.starting;
     const row = await this.require(teamName, handle);
     if (FINAL_STATES.includes(row.state)) return workerView(row);
     await this.#setState(row, 'stopping');
@@ -524,6 +542,7 @@ export class WorkerManager {
       }
     }
     if (row.pane_id) await this.#deps.tmux.killWindow(row.pane_id);
+    if (host?.hostPid) await this.#reapPaneHost(host.hostPid);
     const still = this.#attached.get(handle);
     if (still) {
       still.exitHandled = true;
