@@ -9,6 +9,8 @@ if ! npx --no-install tsc --noEmit -p .; then
   echo "# typecheck failed"
   status=1
 fi
+# The prebuilt fleet mcp bundle must match the sources the tests run.
+node scripts/build-bridge.mjs
 npx --no-install tap --reporter=tap "$@" | node scripts/tap-summary.mjs
 tap_status=$?
 [ "$tap_status" -ne 0 ] && status=$tap_status

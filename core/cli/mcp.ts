@@ -1,5 +1,4 @@
-import { bridgeCredentials } from '../mcp/bridge-auth.js';
-import { CliError, usageError } from './errors.js';
+import { usageError } from './errors.js';
 import { fleetUrl } from './fleet-url.js';
 import { parseCommand } from './parse.js';
 
@@ -26,15 +25,8 @@ export async function run(args: string[]): Promise<number> {
   if (args[0] === 'install') return install(args.slice(1));
   const parsed = parseCommand(args, {}, HELP);
   if (!parsed) return 0;
-  let credentials;
-  try {
-    credentials = bridgeCredentials(process.env);
-  } catch (error) {
-    throw new CliError((error as Error).message);
-  }
-  const [{ FleetBridge }, { FLEET_VERSION }] = await Promise.all([import('../mcp/stdio-bridge.js'), import('../version.js')]);
-  await new FleetBridge(credentials).serve(FLEET_VERSION);
-  return 0;
+  const { runBridge } = await import('../mcp/bridge-main.js');
+  return runBridge();
 }
 
 async function install(args: string[]): Promise<number> {
