@@ -1,6 +1,5 @@
 import t from 'tap';
-import { type Agent, as, callTool, nextMillisecond, registerTeam, startCoordination, toolJson, toolText } from '../mail/test-support.js';
-import { recordingWorkers } from './test-workers.js';
+import { type Agent, as, callTool, nextMillisecond, registerTeam, startCoordination, toolText } from '../mail/test-support.js';
 
 const WORK_ITEM_ID = /^wi-[a-z0-9]{5}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -129,54 +128,4 @@ t.test('POST /batches/:id/dispatch: lead only; 409 while the workers plugin is o
   t.match(states.find((s) => s.name === 'tasks'), { state: 'on' }, 'tasks runs without workers (an optional dependency)');
 });
 
-t.test('dispatch through a workers plugin: to a live worker only, items assigned, the worker sent its list', async (t) => {
-  const live = new Set(['alpha/ann']);
-  const workers = recordingWorkers(live);
-  const fleet = await startCoordination(t, { plugins: { auth: true, mail: true, tasks: true, workers: true }, extraPlugins: [workers.plugin] });
-  const alpha = await registerTeam(fleet, 'alpha', ['ann', 'bob']);
-  const [ann] = alpha.workers as [Agent, Agent];
-  const a = (await as(fleet, alpha.lead, 'POST', '/workitems', { title: 'Parse', description: 'the config' })).body;
-  const b = (await as(fleet, alpha.lead, 'POST', '/workitems', { title: 'Print' })).body;
-  const batch = (await as(fleet, alpha.lead, 'POST', '/batches', { name: 'Sprint', workItemIds: [a.id, b.id] })).body;
-
-  const notLive = await as(fleet, alpha.lead, 'POST', `/batches/${batch.id}/dispatch`, { workerHandle: 'bob' });
-  t.equal(notLive.status, 409, 'a worker that is not running');
-  t.same(notLive.body, { error: 'Worker bob is not running' });
-  t.same(workers.sent, [], 'nothing was sent');
-
-  const unknown = await as(fleet, alpha.lead, 'POST', '/batches/00000000-0000-4000-8000-000000000000/dispatch', { workerHandle: 'ann' });
-  t.equal(unknown.status, 404);
-
-  const dispatched = await as(fleet, alpha.lead, 'POST', `/batches/${batch.id}/dispatch`, { workerHandle: 'ann' });
-  t.equal(dispatched.status, 200);
-  t.match(dispatched.body, { id: batch.id, status: 'dispatched', dispatchedTo: 'ann', dispatchedCount: 2 });
-  t.ok(dispatched.body.workItems.every((w: { assignedTo: string }) => w.assignedTo === 'ann'), 'every item assigned to the worker');
-  t.equal(workers.sent.length, 1, 'the worker was sent one message');
-  const message = workers.sent[0]!;
-  t.match(message, { teamName: 'alpha', handle: 'ann' });
-  t.match(message.text, new RegExp(`^\\[BATCH\\] Sprint \\(${batch.id}\\)`));
-  t.match(message.text, `- ${a.id}: Parse\n  the config`);
-  t.match(message.text, `- ${b.id}: Print`);
-  t.match(message.text, /workitem_update/, 'with how to report progress');
-  const history = (await as(fleet, ann, 'GET', `/workitems/${a.id}`)).body.history;
-  t.match(history.at(-1), { eventType: 'dispatched', actor: 'lead-alpha', details: { worker: 'ann', batchId: batch.id } });
-
-  const twice = await as(fleet, alpha.lead, 'POST', `/batches/${batch.id}/dispatch`, { workerHandle: 'ann' });
-  t.equal(twice.status, 409, 'a batch is dispatched once');
-  t.same(twice.body, { error: 'Batch is dispatched, not open' });
-  t.equal(workers.sent.length, 1);
-
-  const second = (await as(fleet, alpha.lead, 'POST', '/batches', { name: 'Tool batch', workItemIds: [] })).body;
-  const viaTool = await callTool(fleet, alpha.lead, 'batch_dispatch', { batch_id: second.id, worker: 'ann' });
-  t.match(toolJson(viaTool), { status: 'dispatched', dispatchedCount: 0 }, 'batch_dispatch does the same');
-  t.equal(workers.sent.length, 2);
-  const denied = await callTool(fleet, ann, 'batch_dispatch', { batch_id: second.id, worker: 'ann' });
-  t.match(toolText(denied), /^Permission denied/, 'the tool is for leads');
-
-  live.add('beta/ann');
-  const beta = await registerTeam(fleet, 'beta', ['ann']);
-  const betaBatch = (await as(fleet, beta.lead, 'POST', '/batches', { name: 'Beta' })).body;
-  const cross = await as(fleet, alpha.lead, 'POST', `/batches/${betaBatch.id}/dispatch`, { workerHandle: 'ann' });
-  t.equal(cross.status, 404, "another team's batch is not found");
-  t.equal(workers.sent.length, 2);
-});
+// Dispatch to a running worker, through the real workers plugin: workers.test.ts.
