@@ -40,14 +40,30 @@ export class LogFollower {
     this.poll();
   }
 
-  /** Read whatever complete lines are new. */
+  /** Read whatever complete lines are new and hand them over. */
   poll(): void {
-    if (this.#reading || !existsSync(this.#path)) return;
+    const batch = this.read();
+    if (batch) this.#onLines(batch.lines, batch.next);
+  }
+
+  /** Stop following and return the lines not handed over yet, for the caller to handle in order. */
+  drain(): { lines: LogLine[]; next: number } | undefined {
+    clearInterval(this.#timer);
+    this.#watcher?.close();
+    this.#stopped = true;
+    return this.read();
+  }
+
+  #stopped = false;
+
+  /** The complete lines after the offset (advancing it), or undefined when there are none. */
+  read(): { lines: LogLine[]; next: number } | undefined {
+    if (this.#reading || !existsSync(this.#path)) return undefined;
     this.#reading = true;
     try {
       const size = statSync(this.#path).size;
-      if (size <= this.#offset) return;
-      if (!this.#watcher) {
+      if (size <= this.#offset) return undefined;
+      if (!this.#watcher && !this.#stopped) {
         try {
           this.#watcher = watch(this.#path, () => this.poll());
         } catch {
@@ -60,7 +76,7 @@ export class LogFollower {
         const buffer = Buffer.alloc(length);
         const read = readSync(fd, buffer, 0, length, this.#offset);
         const lastNewline = buffer.lastIndexOf(0x0a, read - 1);
-        if (lastNewline === -1) return;
+        if (lastNewline === -1) return undefined;
         const lines: LogLine[] = [];
         let start = 0;
         while (start <= lastNewline) {
@@ -69,7 +85,7 @@ export class LogFollower {
           start = end + 1;
         }
         this.#offset += lastNewline + 1;
-        this.#onLines(lines, this.#offset);
+        return { lines, next: this.#offset };
       } finally {
         closeSync(fd);
       }
@@ -79,9 +95,8 @@ export class LogFollower {
   }
 
   stop(): void {
-    clearInterval(this.#timer);
-    this.#watcher?.close();
-    this.poll();
+    const rest = this.drain();
+    if (rest) this.#onLines(rest.lines, rest.next);
   }
 }
 

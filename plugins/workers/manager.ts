@@ -47,6 +47,8 @@ interface Attached {
   exited: Promise<void>;
   markExited: () => void;
   exitHandled: boolean;
+  /** Log lines and host messages are handled one at a time, in order, so states never interleave. */
+  serial: Promise<void>;
 }
 
 /** The adapter name of workers that run elsewhere and push their output (POST /orchestrate/workers/:handle/output). */
@@ -115,8 +117,10 @@ export class WorkerManager {
     this.#closing = true;
     clearInterval(this.#healthTimer);
     for (const attached of this.#attached.values()) {
-      attached.follower.stop();
+      // Lines not handled yet stay after the persisted offset: the next server handles them.
+      attached.follower.drain();
       attached.client?.close();
+      await attached.serial;
     }
     this.#attached.clear();
   }
@@ -153,10 +157,11 @@ export class WorkerManager {
       agentPid: host?.agentPid,
       stalledReported: false,
       exitHandled: false,
+      serial: Promise.resolve(),
       exited: new Promise<void>((resolveExit) => (markExited = resolveExit)),
       markExited: () => markExited(),
-      client: row.adapter === EXTERNAL ? undefined : new HostClient(hostSocketPath(row.dir), (message) => void this.#onHostMessage(row, message)),
-      follower: new LogFollower(files.output, Number(row.log_offset), (lines, next) => void this.#onLines(row, lines, next)),
+      client: row.adapter === EXTERNAL ? undefined : new HostClient(hostSocketPath(row.dir), (message) => this.#inOrder(row.handle, () => this.#onHostMessage(row, message))),
+      follower: new LogFollower(files.output, Number(row.log_offset), (lines, next) => this.#inOrder(row.handle, () => this.#onLines(row, lines, next))),
     };
     this.#attached.set(row.handle, attached);
     attached.follower.start();
@@ -166,6 +171,12 @@ export class WorkerManager {
     } catch (error) {
       this.#deps.log.warn(`worker ${row.handle}: pane host not reachable`, { error: (error as Error).message });
     }
+  }
+
+  #inOrder(handle: string, work: () => Promise<void>): void {
+    const attached = this.#attached.get(handle);
+    if (!attached) return;
+    attached.serial = attached.serial.then(work).catch((error) => this.#deps.log.error(`worker ${handle}: ${(error as Error).message}`, { error }));
   }
 
   async #onHostMessage(row: WorkerRow, message: HostMessage): Promise<void> {
@@ -546,7 +557,8 @@ export class WorkerManager {
     const still = this.#attached.get(handle);
     if (still) {
       still.exitHandled = true;
-      still.follower.stop();
+      const rest = still.follower.drain();
+      if (rest) await this.#onLines(row, rest.lines, rest.next, still);
       still.client?.close();
       this.#attached.delete(handle);
     }
