@@ -165,6 +165,21 @@ export class TmuxDriver {
     }
   }
 
+  /**
+   * Make the server reap pane processes that exited. Debian's tmux links libutempter, whose helper
+   * resets SIGCHLD while a pane's pty closes: a pane process that exits then stays a zombie until
+   * the server gets another SIGCHLD (tmux/tmux#311). Sending one makes it reap at once.
+   */
+  async reapPanes(): Promise<void> {
+    const pid = await this.serverPid();
+    if (!pid) return;
+    try {
+      process.kill(pid, 'SIGCHLD');
+    } catch {
+      // The server is gone: nothing to reap.
+    }
+  }
+
   async killServer(): Promise<void> {
     try {
       await this.#tmux(['kill-server']);
