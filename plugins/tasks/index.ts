@@ -3,6 +3,7 @@ import type { AuthApi } from '../auth/index.js';
 import type { MailApi } from '../mail/index.js';
 import { tasksMigration } from './migrations/0001-tasks.js';
 import { workItemsMigration } from './migrations/0002-work-items.js';
+import { taskOrderIndexMigration } from './migrations/0003-task-order-index.js';
 import { TaskOperations } from './operations.js';
 import { registerTaskRoutes } from './routes-tasks.js';
 import { registerWorkItemRoutes } from './routes-work-items.js';
@@ -26,7 +27,7 @@ export const tasks = definePlugin({
   description: 'Tasks with dependencies and atomic claiming, work items with history, batches.',
   dependsOn: ['auth', 'mail'],
   optionalDependsOn: ['workers'],
-  migrations: { '0001_tasks': tasksMigration, '0002_work_items': workItemsMigration },
+  migrations: { '0001_tasks': tasksMigration, '0002_work_items': workItemsMigration, '0003_task_order_index': taskOrderIndexMigration },
   setup(ctx): TasksApi {
     const auth = () => ctx.use<AuthApi>('auth');
     const taskService = new TaskService(ctx.db, ctx.events.publish, () => ctx.use<MailApi>('mail'));
