@@ -28,6 +28,7 @@ const SECOND_PROMPT = 'SECOND: report back.';
 const FIRST_RESULT = 'Created the e2e task in the fleet.';
 const SECOND_RESULT = 'Second turn done.';
 const RESTART_RESULT = 'Resumed after the restart.';
+const FAKE_KEY = 'sk-ant-fake-e2e-not-a-real-key-0000000000';
 
 /** Run a program (no shell) and return its stdout, or undefined when it fails. */
 function run(file: string, args: string[]): Promise<string | undefined> {
@@ -181,7 +182,7 @@ t.test('Claude Code as a fleet worker, against the scripted model API', async (t
     HOME: home,
     TMPDIR: scratch,
     ANTHROPIC_BASE_URL: api.url,
-    ANTHROPIC_API_KEY: 'sk-ant-fake-e2e-not-a-real-key-0000000000',
+    ANTHROPIC_API_KEY: FAKE_KEY,
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     DISABLE_TELEMETRY: '1',
     DISABLE_AUTOUPDATER: '1',
@@ -243,6 +244,13 @@ t.test('Claude Code as a fleet worker, against the scripted model API', async (t
     t.equal(init?.claude_code_version, '2.1.330', 'it is the pinned Claude Code');
     t.same(init?.mcp_servers, [{ name: 'fleet', status: 'connected', source: 'dynamic' }], 'the fleet MCP server (from --mcp-config) is connected');
     t.equal(init?.apiKeySource, 'ANTHROPIC_API_KEY', 'it uses the fake key from the fleet’s environment');
+    const calls = api.messages();
+    t.ok(calls.length >= 2, `the model API was called (${calls.length} requests)`);
+    t.ok(
+      calls.every((entry) => entry.headers['x-claude-code-session-id'] === passedSessionId && entry.headers['x-api-key'] === FAKE_KEY),
+      'every model request carries the fake key and the session id',
+    );
+    t.same(api.requests.filter((entry) => !entry.path.startsWith('/v1/messages')), [], 'Claude Code called nothing else on the API');
 
     // The scripted model called mcp__fleet__create_task: the fleet's state changed.
     const afterTool = api.messages().find((entry) => entry.label === 'after-tool' || entry.label === 'after-tool-error');
@@ -276,6 +284,12 @@ t.test('Claude Code as a fleet worker, against the scripted model API', async (t
     t.equal(second.numTurns, 1, 'numTurns changed');
     t.ok(second.costUsd > first.costUsd, `the cost grew (cumulative per session: ${first.costUsd} → ${second.costUsd})`);
     t.equal(second.sessionId, passedSessionId, 'same session');
+
+    // The pane shows a readable transcript of it all.
+    const pane = (await tmux('capture-pane', '-p', '-J', '-S', '-', '-t', second.paneId)) ?? '';
+    for (const expected of [`● session ${passedSessionId}`, '→ mcp__fleet__create_task', FIRST_RESULT, `› ${SECOND_PROMPT}`, SECOND_RESULT, '■ done']) {
+      t.ok(pane.includes(expected), `the pane's transcript shows ${JSON.stringify(expected)}`);
+    }
 
     // The agent dies: the fleet restarts it with --resume and the same session, history intact.
     const firstHost = JSON.parse(readFileSync(join(workerDir, 'host.json'), 'utf8')) as { hostPid: number; agentPid: number };
