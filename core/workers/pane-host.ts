@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
 import { type HostMessage, type HostRequest, hostSocketPath } from './host-socket.js';
 import { encodeInput, readSpawnSpec, type SpawnSpec, workerFiles } from './spawn-spec.js';
@@ -24,6 +24,7 @@ export class PaneHost {
   #heartbeat: NodeJS.Timeout | undefined;
   #startedAt = Date.now();
   #exited: Promise<{ code: number | null; signal: string | null }> | undefined;
+  #paneInput: Interface | undefined;
 
   constructor(dir: string, display: (line: string) => void = (line) => process.stdout.write(line + '\n')) {
     this.#dir = dir;
@@ -42,7 +43,16 @@ export class PaneHost {
     const agent = spawn(spec.argv[0]!, spec.argv.slice(1), { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     this.#agent = agent;
     this.#exited = new Promise((resolveExit) => {
-      agent.once('exit', (code, signal) => resolveExit({ code, signal }));
+      agent.once('exit', (code, signal) => {
+        // 'exit' can come before the pipes are read to the end: what the agent wrote last is
+        // logged first. A grandchild holding the pipes open cannot keep the host waiting for ever.
+        let timer: NodeJS.Timeout | undefined;
+        const closed = (stream: NodeJS.ReadableStream & { closed?: boolean }) => new Promise<void>((resolveClose) => (stream.closed ? resolveClose() : stream.once('close', () => resolveClose())));
+        void Promise.race([Promise.all([closed(agent.stdout!), closed(agent.stderr!)]), new Promise<void>((resolveWait) => (timer = setTimeout(resolveWait, 2000)))]).then(() => {
+          clearTimeout(timer);
+          resolveExit({ code, signal });
+        });
+      });
       agent.once('error', (error) => {
         this.#display(`\x1b[31mcannot start ${spec.argv[0]}: ${error.message}\x1b[0m`);
         resolveExit({ code: 127, signal: null });
@@ -109,6 +119,7 @@ export class PaneHost {
   #readPane(): void {
     if (!process.stdin.isTTY) return;
     const lines = createInterface({ input: process.stdin });
+    this.#paneInput = lines;
     lines.on('line', (text) => {
       if (!text.trim()) return;
       this.#display(`\x1b[35m› ${text}\x1b[0m`);
@@ -190,6 +201,10 @@ export class PaneHost {
   }
 
   async #close(): Promise<void> {
+    // Reading the pane's tty would keep the process (and so the window) alive after the agent is gone.
+    this.#paneInput?.close();
+    process.stdin.pause();
+    (process.stdin as unknown as { unref?: () => void }).unref?.();
     for (const socket of this.#clients) socket.end();
     await new Promise<void>((resolveClose) => (this.#server ? this.#server.close(() => resolveClose()) : resolveClose()));
     rmSync(hostSocketPath(this.#dir), { force: true });

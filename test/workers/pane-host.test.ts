@@ -176,8 +176,8 @@ t.test('stream-json agents get input as user messages (the fake agent answers ea
   t.same(results().map((r) => r.result), ['ack: hello', 'ack: second turn']);
   t.same(results().map((r) => r.session_id), ['11111111-2222-3333-4444-555555555555', '11111111-2222-3333-4444-555555555555']);
   conn.send({ type: 'stop', graceMs: 2000 });
-  const exit = await host.exited;
-  t.equal(exit.code, 0, 'closing stdin ends the fake agent cleanly');
+  await host.exited;
+  t.ok(existsSync(join(dir, 'exit.json')), 'stopped, exit recorded');
   t.match(host.stdout(), /ack: second turn/, 'the transcript shows the assistant text');
 });
 
@@ -250,6 +250,24 @@ t.test('an agent exiting by itself: exit.json with its code, an exit message, th
   t.match(JSON.parse(readFileSync(join(dir, 'exit.json'), 'utf8')), { code: 3, signal: null });
 });
 
+t.test('output still in the pipe when the agent exits is logged before the host reports the exit', async (t) => {
+  // 512 KiB, then the agent ends: the pipe still holds the last chunks when the 'exit' event fires.
+  const script = `const line = 'x'.repeat(65535) + '\\n'; for (let i = 0; i < 8; i++) process.stdout.write(line); process.stdout.write('last line\\n'); process.exitCode = 5;`;
+  for (let round = 0; round < 3; round++) {
+    const dir = workerDir(t, { argv: nodeAgent(script) });
+    const host = startHost(t, dir);
+    const conn = await Conn.open(t, dir).catch(() => undefined);
+    t.equal((await host.exited).code, 5);
+    const log = readFileSync(join(dir, 'output.log'), 'utf8');
+    t.equal(log.length, 8 * 65536 + 'last line\n'.length, `round ${round}: every byte logged`);
+    t.ok(log.endsWith('last line\n'), 'the last line is there');
+    if (conn) {
+      const exit = conn.messages.find((m) => m.type === 'exit');
+      if (exit) t.equal(exit.code, 5, 'the exit message came once the log was complete');
+    }
+  }
+});
+
 t.test('a program that cannot start: exit 127, said in the pane', async (t) => {
   const dir = workerDir(t, { argv: ['/nonexistent/agent-binary', '--flag'] });
   const host = startHost(t, dir);
@@ -299,4 +317,28 @@ t.test('in a tmux window: a readable transcript of the stream-json', async (t) =
   await tmux.killWindow(paneId);
   await waitFor('host and agent gone', () => !pidAlive(host.hostPid) && !groupAlive(host.agentPid), 5000);
   t.pass('killing the window ends host and agent');
+});
+
+t.test('in a tmux window: when the agent exits by itself, the host exits too and the window closes', async (t) => {
+  const socket = privateTmux(t, 'pane');
+  const tmux = new TmuxDriver({ socket });
+  const dir = workerDir(t, { argv: [process.execPath, FAKE_AGENT, '--session-id', 'abcdefab-0000-4000-8000-000000000002'], format: 'ndjson', initialPrompt: 'bye\nEXIT 0' });
+  await tmux.ensureSession('s', { cwd: dir, argv: ['sleep', '600'] });
+  const paneId = await tmux.newWindow('s', { name: 'w2', cwd: dir, argv: [process.execPath, FLEET_BIN, 'pane', '--dir', dir] });
+  const host = await waitFor('host.json', () => (existsSync(join(dir, 'host.json')) ? (JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')) as { agentPid: number; hostPid: number }) : undefined));
+  t.teardown(() => {
+    for (const pid of [-host.agentPid, host.hostPid]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  });
+  await waitFor('exit.json', () => existsSync(join(dir, 'exit.json')));
+  t.match(JSON.parse(readFileSync(join(dir, 'exit.json'), 'utf8')), { code: 0 });
+  await waitFor('the host to exit', () => !running(host.hostPid), 5000);
+  t.pass('the host exited (reading the pane’s tty does not keep it alive)');
+  await waitFor('the window to close', async () => !(await tmux.listPanes('s')).some((p) => p.paneId === paneId), 5000);
+  t.pass('the window closed');
 });
