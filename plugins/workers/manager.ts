@@ -192,13 +192,11 @@ export class WorkerManager {
     } else if (message.type === 'heartbeat') {
       attached.lastHeartbeat = Date.now();
     } else if (message.type === 'exit') {
-      attached.follower.poll();
       await this.#handleExit(row, message);
     }
   }
 
-  async #onLines(row: WorkerRow, lines: LogLine[], nextOffset: number): Promise<void> {
-    const attached = this.#attached.get(row.handle);
+  async #onLines(row: WorkerRow, lines: LogLine[], nextOffset: number, attached = this.#attached.get(row.handle)): Promise<void> {
     if (!attached) return;
     attached.lastEvent = Date.now();
     attached.stalledReported = false;
@@ -237,9 +235,8 @@ export class WorkerManager {
       if (FINAL_STATES.includes(row.state)) continue;
       if (!attached.client) continue;
       if (attached.hostPid && !alive(attached.hostPid)) {
-        attached.follower.poll();
         const exit = existsSync(workerFiles(row.dir).exit) ? (JSON.parse(readFileSync(workerFiles(row.dir).exit, 'utf8')) as { code: number | null; signal: string | null }) : { code: null, signal: 'SIGKILL' };
-        await this.#handleExit(row, exit);
+        this.#inOrder(handle, () => this.#handleExit(row, exit));
         continue;
       }
       const silence = (now - attached.lastHeartbeat) / 1000;
@@ -264,7 +261,10 @@ export class WorkerManager {
     if (attached) {
       if (attached.exitHandled) return;
       attached.exitHandled = true;
-      attached.follower.stop();
+      // Everything the agent wrote before it exited is handled before the exit (its result line too),
+      // and the offset moves past it, so a restarted worker's follower starts after it: no duplicate.
+      const rest = attached.follower.drain();
+      if (rest) await this.#onLines(row, rest.lines, rest.next, attached);
       attached.client?.close();
       this.#attached.delete(row.handle);
       attached.markExited();
