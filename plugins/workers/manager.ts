@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { conflict, type FleetEvent, HttpError, type Identity, type Logger, notFound, type PublishInput } from '../../core/index.js';
 import { FLEET_BIN } from '../../core/mcp/install.js';
@@ -63,6 +63,53 @@ const alive = (pid: number | undefined): boolean => {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 };
+
+/**
+ * SIGKILL what is left of a worker's agent process group (host.json names its leader). On Linux
+ * the group is ended only if one of its processes is this worker's agent (its environment names
+ * the worker), so a pid reused while the server was down is never hit.
+ */
+function endAgentGroup(dir: string, handle: string): void {
+  const file = workerFiles(dir).host;
+  if (!existsSync(file)) return;
+  let agentPid: number | undefined;
+  try {
+    agentPid = (JSON.parse(readFileSync(file, 'utf8')) as { agentPid?: number }).agentPid;
+  } catch {
+    return;
+  }
+  if (!agentPid) return;
+  try {
+    process.kill(-agentPid, 0);
+  } catch {
+    return; // the group is gone
+  }
+  if (existsSync('/proc/self/stat')) {
+    const marker = `CLAUDE_CODE_AGENT_NAME=${handle}`;
+    const members = readdirSync('/proc').filter((entry) => {
+      if (!/^\d+$/.test(entry)) return false;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === agentPid;
+      } catch {
+        return false;
+      }
+    });
+    const ours = members.some((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(marker);
+      } catch {
+        return false;
+      }
+    });
+    if (!ours) return;
+  }
+  try {
+    process.kill(-agentPid, 'SIGKILL');
+  } catch {
+    // ended meanwhile
+  }
+}
 
 /**
  * Runs workers in tmux panes: spawn (or queue), attach to each pane host, follow its log into
@@ -270,6 +317,9 @@ export class WorkerManager {
       attached.markExited();
     }
     if (this.#closing) return;
+    // A pane host killed outright leaves its agent running in its own process group: end it, so a
+    // restart does not run two agents on one session and a failed worker leaves nothing behind.
+    if (row.adapter !== EXTERNAL) endAgentGroup(row.dir, row.handle);
     const current = row;
     if (current.state === 'stopping' || FINAL_STATES.includes(current.state)) {
       if (current.state === 'stopping') await this.#setState(current, 'stopped', { pane_id: null });
