@@ -64,7 +64,7 @@ export class LogStreamFallback implements LogStreamLike {
     this.#maxLineBytes = countOption(options.maxLineBytes, 1 << 20, 1, 'maxLineBytes');
     this.#ringLines = countOption(options.ringLines, 1000, 0, 'ringLines');
     this.#ringLineBytes = countOption(options.ringLineBytes, 4096, 1, 'ringLineBytes');
-    this.#previewChars = countOption(options.previewChars, 2000, 0, 'previewChars');
+    this.#previewChars = countOption(options.previewChars, 1000, 0, 'previewChars');
     this.#unknownDataBytes = countOption(options.unknownDataBytes, 4096, 0, 'unknownDataBytes');
     this.#offset = countOption(options.startOffset, 0, 0, 'startOffset');
     this.#idleMarker = options.idleMarker ?? undefined;

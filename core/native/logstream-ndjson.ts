@@ -145,7 +145,6 @@ function blockEvent(block: unknown, assistant: boolean, messageId: string | null
       toolUseId: str(b.tool_use_id),
       isError: b.is_error === true,
       text: previewOf(text, cx.previewChars),
-      chars: text.length,
       truncated,
       parentToolUseId,
     });

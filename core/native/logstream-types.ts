@@ -54,8 +54,7 @@ export interface ToolResultEvent extends At {
   isError: boolean;
   /** The result's text blocks joined by newlines, cut to `previewChars` UTF-16 units. */
   text: string;
-  /** The full text's length in UTF-16 units. */
-  chars: number;
+  /** The text was cut (the log has all of it). */
   truncated: boolean;
   parentToolUseId: string | null;
 }
@@ -137,7 +136,8 @@ export interface LogStreamOptions {
   /** Lines remembered for `tail` (default 1000), each cut to `ringLineBytes` (default 4096). */
   ringLines?: number;
   ringLineBytes?: number;
-  /** Length of tool result and unparsed previews, in UTF-16 units (default 2000). */
+  /** Length of tool result and unparsed previews, in UTF-16 units (default 1000: a transcript shows a
+   * few lines of a tool result; the log keeps all of it). */
   previewChars?: number;
   /** An unknown line up to this many bytes is carried whole as `data` (default 4096). */
   unknownDataBytes?: number;

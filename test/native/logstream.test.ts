@@ -190,11 +190,11 @@ function suite(t: Test, LogStream: LogStreamConstructor): void {
   t.test('tool result previews count UTF-16 units and keep surrogate pairs whole', async (t) => {
     const line = (content: unknown): string => `${JSON.stringify({ type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't', content }] } })}\n`;
     const s = new LogStream({ previewChars: 4 });
-    t.match(s.feed(line('abc😀d')), [{ kind: 'tool_result', text: 'abc', chars: 6, truncated: true }]);
-    t.match(s.feed(line('ab😀d')), [{ kind: 'tool_result', text: 'ab😀', chars: 5, truncated: true }]);
-    t.match(s.feed(line([{ type: 'text', text: 'ab' }, { type: 'text', text: 'cd' }])), [{ kind: 'tool_result', text: 'ab\nc', chars: 5 }]);
-    t.match(s.feed('{"type":"user","message":{"content":[{"type":"tool_result","content":"abc\\ud83d\\ude00"}]}}\n'), [{ text: 'abc', chars: 5, truncated: true }]);
-    t.match(s.feed('{"type":"user","message":{"content":[{"type":"tool_result","content":"ab\\ud800"}]}}\n'), [{ text: 'ab\ud800', chars: 3, truncated: false }], 'a lone surrogate survives when nothing is cut');
+    t.match(s.feed(line('abc😀d')), [{ kind: 'tool_result', text: 'abc', truncated: true }]);
+    t.match(s.feed(line('ab😀d')), [{ kind: 'tool_result', text: 'ab😀', truncated: true }]);
+    t.match(s.feed(line([{ type: 'text', text: 'ab' }, { type: 'text', text: 'cd' }])), [{ kind: 'tool_result', text: 'ab\nc' }]);
+    t.match(s.feed('{"type":"user","message":{"content":[{"type":"tool_result","content":"abc\\ud83d\\ude00"}]}}\n'), [{ text: 'abc', truncated: true }]);
+    t.match(s.feed('{"type":"user","message":{"content":[{"type":"tool_result","content":"ab\\ud800"}]}}\n'), [{ text: 'ab\ud800', truncated: false }], 'a lone surrogate survives when nothing is cut');
   });
 }
 

@@ -33,12 +33,19 @@ pub struct LogStreamStats {
     pub ms_since_last_event: Option<f64>,
 }
 
-/// A JS string made straight from borrowed UTF-8, without an owned Rust copy first.
-pub struct Text<'a>(&'a str);
+/// The events JSON, which is pure ASCII: made into a one-byte JS string by a straight copy
+/// (latin1), with no UTF-8 decoding and no owned Rust copy first.
+pub struct Ascii<'a>(&'a str);
 
-impl ToNapiValue for Text<'_> {
+impl ToNapiValue for Ascii<'_> {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        unsafe { <&str as ToNapiValue>::to_napi_value(env, val.0) }
+        debug_assert!(val.0.is_ascii());
+        let mut out = std::ptr::null_mut();
+        let status = unsafe { sys::napi_create_string_latin1(env, val.0.as_ptr().cast(), val.0.len() as isize, &mut out) };
+        if status != sys::Status::napi_ok {
+            return Err(Error::new(Status::from(status), "creating the events string failed".to_owned()));
+        }
+        Ok(out)
     }
 }
 
@@ -92,14 +99,14 @@ impl LogStreamCore {
 
     /// The events of the lines this chunk completes, as a JSON array.
     #[napi(catch_unwind, ts_return_type = "string")]
-    pub fn feed(&mut self, chunk: BufferSlice) -> Text<'_> {
-        Text(self.core.feed(&chunk))
+    pub fn feed(&mut self, chunk: BufferSlice) -> Ascii<'_> {
+        Ascii(self.core.feed(&chunk))
     }
 
     /// The stream ended: the last line without a newline becomes events too (a JSON array).
     #[napi(catch_unwind, ts_return_type = "string")]
-    pub fn end(&mut self) -> Text<'_> {
-        Text(self.core.end())
+    pub fn end(&mut self) -> Ascii<'_> {
+        Ascii(self.core.end())
     }
 
     #[napi(catch_unwind)]

@@ -125,48 +125,70 @@ fn scan_literal(s: &[u8], i: usize, word: &[u8]) -> Result<usize, Invalid> {
     }
 }
 
-/// `i` at an object key's quote: skip key, whitespace and the colon.
-fn scan_key(s: &[u8], i: usize) -> Result<usize, Invalid> {
-    if s.get(i) != Some(&b'"') {
-        return Err(Invalid);
-    }
-    let (i, _) = scan_string(s, i)?;
-    let i = skip_ws(s, i);
-    if s.get(i) != Some(&b':') {
-        return Err(Invalid);
-    }
-    Ok(i + 1)
+/// Where each string and container of a validated line ends: `(start, end)` pairs in order of
+/// `start`. Validation fills it in one pass; navigation then skips any value with a lookup instead
+/// of scanning it again (tool results are read once, not once per level of nesting).
+#[derive(Default)]
+pub struct Tape {
+    spans: Vec<(usize, usize)>,
+    /// Open containers while validating: (is an object, index of its span).
+    stack: Vec<(bool, usize)>,
 }
 
-/// Skip one value starting at `i` (no leading whitespace); returns the index after it.
-/// `stack` is scratch space, reused between calls to avoid allocating.
-pub fn skip_value(s: &[u8], mut i: usize, stack: &mut Vec<bool>) -> Result<usize, Invalid> {
-    const OBJECT: bool = true;
-    stack.clear();
+impl Tape {
+    /// Index after the value starting at `i` of a line this tape validated.
+    pub fn value_end(&self, s: &[u8], i: usize) -> usize {
+        match s[i] {
+            b'"' | b'{' | b'[' => {
+                let at = self.spans.partition_point(|&(start, _)| start < i);
+                self.spans[at].1
+            }
+            b't' | b'n' => i + 4,
+            b'f' => i + 5,
+            _ => scan_number(s, i).unwrap_or(i + 1),
+        }
+    }
+}
+
+/// Validate one value starting at `i` (no leading whitespace) exactly as JSON.parse would, and
+/// record its strings and containers on the tape. Returns the index after the value.
+pub fn validate(s: &[u8], mut i: usize, tape: &mut Tape) -> Result<usize, Invalid> {
+    tape.spans.clear();
+    tape.stack.clear();
     loop {
         i = skip_ws(s, i);
         // A value.
         match s.get(i) {
             Some(b'{') => {
+                tape.spans.push((i, 0));
+                let open = tape.spans.len() - 1;
                 i = skip_ws(s, i + 1);
                 if s.get(i) == Some(&b'}') {
                     i += 1;
+                    tape.spans[open].1 = i;
                 } else {
-                    stack.push(OBJECT);
-                    i = scan_key(s, i)?;
+                    tape.stack.push((true, open));
+                    i = key(s, i, tape)?;
                     continue;
                 }
             }
             Some(b'[') => {
+                tape.spans.push((i, 0));
+                let open = tape.spans.len() - 1;
                 i = skip_ws(s, i + 1);
                 if s.get(i) == Some(&b']') {
                     i += 1;
+                    tape.spans[open].1 = i;
                 } else {
-                    stack.push(!OBJECT);
+                    tape.stack.push((false, open));
                     continue;
                 }
             }
-            Some(b'"') => i = scan_string(s, i)?.0,
+            Some(b'"') => {
+                let end = scan_string(s, i)?.0;
+                tape.spans.push((i, end));
+                i = end;
+            }
             Some(b't') => i = scan_literal(s, i, b"true")?,
             Some(b'f') => i = scan_literal(s, i, b"false")?,
             Some(b'n') => i = scan_literal(s, i, b"null")?,
@@ -175,28 +197,44 @@ pub fn skip_value(s: &[u8], mut i: usize, stack: &mut Vec<bool>) -> Result<usize
         }
         // After a value: close containers or move to the next member.
         loop {
-            let Some(&top) = stack.last() else { return Ok(i) };
+            let Some(&(object, open)) = tape.stack.last() else { return Ok(i) };
             i = skip_ws(s, i);
             match s.get(i) {
                 Some(b',') => {
                     i = skip_ws(s, i + 1);
-                    if top == OBJECT {
-                        i = scan_key(s, i)?;
+                    if object {
+                        i = key(s, i, tape)?;
                     }
                     break;
                 }
-                Some(b'}') if top == OBJECT => {
-                    stack.pop();
+                Some(b'}') if object => {
+                    tape.stack.pop();
                     i += 1;
+                    tape.spans[open].1 = i;
                 }
-                Some(b']') if top != OBJECT => {
-                    stack.pop();
+                Some(b']') if !object => {
+                    tape.stack.pop();
                     i += 1;
+                    tape.spans[open].1 = i;
                 }
                 _ => return Err(Invalid),
             }
         }
     }
+}
+
+/// `i` at an object key's quote: record the key, skip it, whitespace and the colon.
+fn key(s: &[u8], i: usize, tape: &mut Tape) -> Result<usize, Invalid> {
+    if s.get(i) != Some(&b'"') {
+        return Err(Invalid);
+    }
+    let (end, _) = scan_string(s, i)?;
+    tape.spans.push((i, end));
+    let i = skip_ws(s, end);
+    if s.get(i) != Some(&b':') {
+        return Err(Invalid);
+    }
+    Ok(i + 1)
 }
 
 /// One member of an object: the key's content (between the quotes) and the value's span.
@@ -206,59 +244,45 @@ pub struct Member {
     pub value: Span,
 }
 
-/// Walk an object's members. `i` at `{`; returns the index after `}`.
-pub fn object_members(s: &[u8], i: usize, stack: &mut Vec<bool>, mut visit: impl FnMut(&Member)) -> Result<usize, Invalid> {
-    if s.get(i) != Some(&b'{') {
-        return Err(Invalid);
-    }
+/// Walk the members of a validated object at `i` (`{`).
+pub fn object_members(s: &[u8], i: usize, tape: &Tape, mut visit: impl FnMut(&Member)) {
     let mut i = skip_ws(s, i + 1);
-    if s.get(i) == Some(&b'}') {
-        return Ok(i + 1);
+    if s[i] == b'}' {
+        return;
     }
     loop {
-        if s.get(i) != Some(&b'"') {
-            return Err(Invalid);
-        }
-        let (key_end, key_escaped) = scan_string(s, i)?;
+        let key_end = tape.value_end(s, i);
         let key = (i + 1, key_end - 1);
-        let mut j = skip_ws(s, key_end);
-        if s.get(j) != Some(&b':') {
-            return Err(Invalid);
-        }
-        j = skip_ws(s, j + 1);
-        let end = skip_value(s, j, stack)?;
+        let key_escaped = memchr::memchr(b'\\', &s[key.0..key.1]).is_some();
+        let j = skip_ws(s, skip_ws(s, key_end) + 1);
+        let end = tape.value_end(s, j);
         visit(&Member {
             key,
             key_escaped,
             value: (j, end),
         });
         i = skip_ws(s, end);
-        match s.get(i) {
-            Some(b',') => i = skip_ws(s, i + 1),
-            Some(b'}') => return Ok(i + 1),
-            _ => return Err(Invalid),
+        if s[i] == b'}' {
+            return;
         }
+        i = skip_ws(s, i + 1);
     }
 }
 
-/// Walk an array's elements. `i` at `[`; returns the index after `]`.
-pub fn array_elements(s: &[u8], i: usize, stack: &mut Vec<bool>, mut visit: impl FnMut(Span)) -> Result<usize, Invalid> {
-    if s.get(i) != Some(&b'[') {
-        return Err(Invalid);
-    }
+/// Walk the elements of a validated array at `i` (`[`).
+pub fn array_elements(s: &[u8], i: usize, tape: &Tape, mut visit: impl FnMut(Span)) {
     let mut i = skip_ws(s, i + 1);
-    if s.get(i) == Some(&b']') {
-        return Ok(i + 1);
+    if s[i] == b']' {
+        return;
     }
     loop {
-        let end = skip_value(s, i, stack)?;
+        let end = tape.value_end(s, i);
         visit((i, end));
         i = skip_ws(s, end);
-        match s.get(i) {
-            Some(b',') => i = skip_ws(s, i + 1),
-            Some(b']') => return Ok(i + 1),
-            _ => return Err(Invalid),
+        if s[i] == b']' {
+            return;
         }
+        i = skip_ws(s, i + 1);
     }
 }
 
@@ -321,7 +345,7 @@ mod tests {
     fn valid(text: &str) -> bool {
         let s = text.as_bytes();
         let i = skip_ws(s, 0);
-        match skip_value(s, i, &mut Vec::new()) {
+        match validate(s, i, &mut Tape::default()) {
             Ok(end) => skip_ws(s, end) == s.len(),
             Err(_) => false,
         }
@@ -401,10 +425,15 @@ mod tests {
         let s = br#"{"type":"a","t\u0079pe":"b","n":[1,2]}"#;
         let mut keys = Vec::new();
         let mut scratch = Vec::new();
-        object_members(s, 0, &mut Vec::new(), |m| {
+        let mut tape = Tape::default();
+        assert_eq!(validate(s, 0, &mut tape), Ok(s.len()));
+        object_members(s, 0, &tape, |m| {
             keys.push((string_eq(&s[m.key.0..m.key.1], m.key_escaped, "type", &mut scratch), m.value));
-        })
-        .unwrap();
+        });
+        assert_eq!(keys[2].1, (32, 37));
+        let mut elements = Vec::new();
+        array_elements(s, 32, &tape, |span| elements.push(span));
+        assert_eq!(elements, vec![(33, 34), (35, 36)]);
         assert_eq!(keys.iter().filter(|k| k.0).count(), 2);
         let mut units = Vec::new();
         decode_utf16(br"a\ud83d\ude00\n\u00e9", &mut units);

@@ -1,14 +1,14 @@
 //! Claude Code stream-json lines to events. The rules here are mirrored, field for field, by
 //! `core/native/logstream-fallback/ndjson.ts`; the parity suite holds them together.
 
-use crate::json::{array_elements, object_members, skip_ws, string_eq, utf8_len, Invalid, Span};
-use crate::out::{escape_into, Out};
+use crate::json::{array_elements, object_members, skip_ws, string_eq, utf8_len, Span, Tape};
+use crate::out::{escape_into, push_ascii, Out};
 use crate::state::State;
 
 /// Scratch space reused across lines.
 #[derive(Default)]
 pub struct Scratch {
-    stack: Vec<bool>,
+    tape: Tape,
     units: Vec<u16>,
     units2: Vec<u16>,
 }
@@ -25,18 +25,18 @@ pub struct LineCtx<'a> {
 }
 
 /// The value of the last member named `keys[k]`, for each k.
-fn pick<const N: usize>(s: &[u8], at: usize, keys: [&str; N], scratch: &mut Scratch) -> Result<[Option<Span>; N], Invalid> {
+fn pick<const N: usize>(s: &[u8], at: usize, keys: [&str; N], scratch: &mut Scratch) -> [Option<Span>; N] {
     let mut found = [None; N];
-    let Scratch { stack, units, .. } = scratch;
-    object_members(s, at, stack, |m| {
+    let Scratch { tape, units, .. } = scratch;
+    object_members(s, at, tape, |m| {
         let raw = &s[m.key.0..m.key.1];
         for (k, key) in keys.iter().enumerate() {
             if string_eq(raw, m.key_escaped, key, units) {
                 found[k] = Some(m.value);
             }
         }
-    })?;
-    Ok(found)
+    });
+    found
 }
 
 fn first(s: &[u8], span: Option<Span>) -> u8 {
@@ -151,14 +151,14 @@ fn parse_line(line: &str, cx: &mut LineCtx<'_>, scratch: &mut Scratch) -> Result
     let s = line.as_bytes();
     let start = skip_ws(s, 0);
     // Validate the whole line first, exactly as JSON.parse would.
-    let end = crate::json::skip_value(s, start, &mut scratch.stack).map_err(|_| "invalid json")?;
+    let end = crate::json::validate(s, start, &mut scratch.tape).map_err(|_| "invalid json")?;
     if skip_ws(s, end) != s.len() {
         return Err("invalid json");
     }
     if s[start] != b'{' {
         return Err("not an object");
     }
-    let f = pick(s, start, TOP_KEYS, scratch).map_err(|_| "invalid json")?;
+    let f = pick(s, start, TOP_KEYS, scratch);
     let [ty, subtype, session_id, model, cwd, tools, mcp_servers, permission_mode, version, message, parent, error, is_error, result, cost, usage, model_usage, num_turns, duration, duration_api, errors, terminal_reason, response, state] =
         f;
     let out = &mut *cx.out;
@@ -182,7 +182,7 @@ fn parse_line(line: &str, cx: &mut LineCtx<'_>, scratch: &mut Scratch) -> Result
     }
     if str_is(s, ty, "assistant", scratch) || str_is(s, ty, "user", scratch) {
         let assistant = str_is(s, ty, "assistant", scratch);
-        message_events(line, assistant, message, parent, error, cx, scratch).map_err(|_| "invalid json")?;
+        message_events(line, assistant, message, parent, error, cx, scratch);
         return Ok(Some(State::Working));
     }
     if str_is(s, ty, "result", scratch) {
@@ -210,8 +210,7 @@ fn parse_line(line: &str, cx: &mut LineCtx<'_>, scratch: &mut Scratch) -> Result
                 response.map_or(0, |r| r.0),
                 ["subtype", "request_id", "error", "response"],
                 scratch,
-            )
-            .map_err(|_| "invalid json")?,
+            ),
             None => [None; 4],
         };
         out.begin("control_response", line_no, offset);
@@ -258,11 +257,11 @@ fn message_events(
     error: Option<Span>,
     cx: &mut LineCtx<'_>,
     scratch: &mut Scratch,
-) -> Result<(), Invalid> {
+) {
     let s = line.as_bytes();
     let kind = if assistant { "assistant" } else { "user" };
     let [content, id] = match object(line, message) {
-        Some(_) => pick(s, message.map_or(0, |m| m.0), ["content", "id"], scratch)?,
+        Some(_) => pick(s, message.map_or(0, |m| m.0), ["content", "id"], scratch),
         None => [None, None],
     };
     let parent = string(line, parent);
@@ -279,9 +278,9 @@ fn message_events(
         }
         b'[' => {
             let mut blocks = Vec::new();
-            array_elements(s, content.map_or(0, |c| c.0), &mut scratch.stack, |span| blocks.push(span))?;
+            array_elements(s, content.map_or(0, |c| c.0), &scratch.tape, |span| blocks.push(span));
             for block in blocks {
-                block_event(line, assistant, block, message_id, parent, error, cx, scratch)?;
+                block_event(line, assistant, block, message_id, parent, error, cx, scratch);
             }
         }
         _ => {
@@ -293,7 +292,6 @@ fn message_events(
             let _ = kind;
         }
     }
-    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -306,7 +304,7 @@ fn block_event(
     error: Option<Span>,
     cx: &mut LineCtx<'_>,
     scratch: &mut Scratch,
-) -> Result<(), Invalid> {
+) {
     let s = line.as_bytes();
     let (line_no, offset) = (cx.line, cx.offset);
     let fields = if s[block.0] == b'{' {
@@ -315,7 +313,7 @@ fn block_event(
             block.0,
             ["type", "text", "id", "name", "input", "tool_use_id", "is_error", "content"],
             scratch,
-        )?
+        )
     } else {
         [None; 8]
     };
@@ -334,7 +332,7 @@ fn block_event(
         out.raw_or_null("name", string(line, name));
         out.raw_or_null("input", raw(line, input));
         out.key_raw("paths");
-        paths_into(line, input, &mut out.buf, scratch)?;
+        paths_into(line, input, &mut out.buf, scratch);
         out.raw_or_null("messageId", message_id);
         out.raw_or_null("parentToolUseId", parent);
         out.end();
@@ -349,13 +347,13 @@ fn block_event(
             b'"' => preview.push_raw(&mut out.buf, &line[content.map_or(0, |c| c.0 + 1)..content.map_or(0, |c| c.1 - 1)]),
             b'[' => {
                 let mut parts = Vec::new();
-                array_elements(s, content.map_or(0, |c| c.0), &mut scratch.stack, |span| parts.push(span))?;
+                array_elements(s, content.map_or(0, |c| c.0), &scratch.tape, |span| parts.push(span));
                 let mut joined = false;
                 for part in parts {
                     if s[part.0] != b'{' {
                         continue;
                     }
-                    let [p_type, p_text] = pick(s, part.0, ["type", "text"], scratch)?;
+                    let [p_type, p_text] = pick(s, part.0, ["type", "text"], scratch);
                     if str_is(s, p_type, "text", scratch) && string(line, p_text).is_some() {
                         if joined {
                             preview.push_raw(&mut out.buf, "\\n");
@@ -370,7 +368,6 @@ fn block_event(
         }
         preview.finish(&mut out.buf);
         out.buf.push('"');
-        out.num("chars", preview.total as u64);
         out.bool("truncated", preview.truncated);
         out.raw_or_null("parentToolUseId", parent);
         out.end();
@@ -381,16 +378,15 @@ fn block_event(
         out.raw("data", "null");
         out.end();
     }
-    Ok(())
 }
 
 /// Paths a tool call touches: `file_path`, `notebook_path`, `path` of its input, in that order,
 /// when they are strings, without repeats.
-fn paths_into(line: &str, input: Option<Span>, buf: &mut String, scratch: &mut Scratch) -> Result<(), Invalid> {
+fn paths_into(line: &str, input: Option<Span>, buf: &mut String, scratch: &mut Scratch) {
     buf.push('[');
     if let Some((a, _)) = input.filter(|_| first(line.as_bytes(), input) == b'{') {
         let s = line.as_bytes();
-        let found = pick(s, a, ["file_path", "notebook_path", "path"], scratch)?;
+        let found = pick(s, a, ["file_path", "notebook_path", "path"], scratch);
         let mut kept: Vec<(usize, usize)> = Vec::new();
         for span in found.into_iter().flatten() {
             if s[span.0] != b'"' {
@@ -410,11 +406,10 @@ fn paths_into(line: &str, input: Option<Span>, buf: &mut String, scratch: &mut S
                 buf.push(',');
             }
             kept.push(content);
-            buf.push_str(&line[span.0..span.1]);
+            push_ascii(buf, &line[span.0..span.1]);
         }
     }
     buf.push(']');
-    Ok(())
 }
 
 /// The first `cap` UTF-16 units of a string assembled from raw (still escaped) JSON string
@@ -423,8 +418,8 @@ pub struct Preview {
     cap: usize,
     pub total: usize,
     pub truncated: bool,
-    /// Where the last written unit starts in the buffer, when it is an escaped high surrogate.
-    dangling_high: Option<usize>,
+    /// The last unit written is an escaped high surrogate (the last 6 bytes written).
+    last_high: bool,
 }
 
 impl Preview {
@@ -433,18 +428,32 @@ impl Preview {
             cap,
             total: 0,
             truncated: false,
-            dangling_high: None,
+            last_high: false,
         }
     }
 
     pub fn push_raw(&mut self, buf: &mut String, raw: &str) {
         let b = raw.as_bytes();
+        // Past the cap nothing more is needed: the rest is not even counted.
         if self.truncated {
-            self.total += count_units(b);
             return;
         }
         let mut i = 0;
         while i < b.len() {
+            // A run of plain ASCII is one unit a byte: take it whole.
+            let run = plain_ascii_run(b, i) - i;
+            if run > 0 {
+                let room = self.cap - self.total;
+                if run > room {
+                    self.truncated = true;
+                    push_ascii(buf, &raw[..i + room]);
+                    return;
+                }
+                self.total += run;
+                self.last_high = false;
+                i += run;
+                continue;
+            }
             let (len, units, high) = if b[i] == b'\\' {
                 if b[i + 1] == b'u' {
                     let code = u16::from_str_radix(&raw[i + 2..i + 6], 16).unwrap_or(0);
@@ -458,41 +467,43 @@ impl Preview {
             };
             if self.total + units > self.cap {
                 self.truncated = true;
-                buf.push_str(&raw[..i]);
-                self.total += count_units(&b[i..]);
+                push_ascii(buf, &raw[..i]);
                 return;
             }
-            self.dangling_high = if high { Some(buf.len() + i) } else { None };
+            self.last_high = high;
             self.total += units;
             i += len;
         }
-        buf.push_str(raw);
+        push_ascii(buf, raw);
     }
 
     /// Past the cap, a high surrogate cut from its pair is dropped.
     pub fn finish(&mut self, buf: &mut String) {
-        if self.truncated {
-            if let Some(at) = self.dangling_high {
-                buf.truncate(at);
-            }
+        if self.truncated && self.last_high {
+            buf.truncate(buf.len() - 6);
         }
     }
 }
 
-/// UTF-16 units that raw (escaped, valid) JSON string content decodes to.
-pub fn count_units(raw: &[u8]) -> usize {
-    let mut total = 0;
-    let mut i = 0;
-    while let Some(at) = memchr::memchr(b'\\', &raw[i..]) {
-        total += units_plain(&raw[i..i + at]) + 1;
-        i += at + if raw.get(i + at + 1) == Some(&b'u') { 6 } else { 2 };
+/// Index of the first byte at or after `i` that is a backslash or not ASCII.
+fn plain_ascii_run(b: &[u8], mut i: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    while i + 8 <= b.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&b[i..i + 8]);
+        let w = u64::from_le_bytes(word);
+        let x = w ^ (LO * b'\\' as u64);
+        let m = (x.wrapping_sub(LO) & !x & HI) | (w & HI);
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
     }
-    total + units_plain(&raw[i.min(raw.len())..])
-}
-
-/// UTF-16 units of plain UTF-8: one per lead byte, two for four-byte sequences (vectorizes).
-fn units_plain(bytes: &[u8]) -> usize {
-    bytes.iter().map(|&b| ((b as i8) >= -64) as usize + (b >= 0xf0) as usize).sum()
+    while i < b.len() && b[i] != b'\\' && b[i] < 0x80 {
+        i += 1;
+    }
+    i
 }
 
 /// A plain (decoded) string cut to `cap` UTF-16 units, written as a JSON literal.
@@ -561,9 +572,9 @@ mod tests {
             r#"{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"t1","content":[{"type":"text","text":"ab"},{"type":"text","text":"c\ud83d\ude00d"}]}]}}"#,
         );
         // "ab\nc" is 4 units; the emoji would make 6 > 5, so its high half is dropped.
-        assert!(json.contains(r#""text":"ab\nc","chars":7,"truncated":true"#), "{json}");
+        assert!(json.contains(r#""text":"ab\nc","truncated":true"#), "{json}");
         let (json, _) = events(r#"{"type":"user","message":{"content":[{"type":"tool_result","content":"abc😀"}]}}"#);
-        assert!(json.contains(r#""text":"abc😀","chars":5,"truncated":false"#), "{json}");
+        assert!(json.contains(r#""text":"abc\ud83d\ude00","truncated":false"#), "{json}");
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! Writing events as one JSON array per feed. JS turns it into objects with a single
 //! `JSON.parse`, which is cheaper than building each object through N-API calls, and raw spans of
 //! the input are copied as they are, so values come out exactly as `JSON.parse` of the line gives.
+//!
+//! The output is pure ASCII: characters past it are written as `\uXXXX` escapes. JS then gets it
+//! as a one-byte string by a plain copy (no UTF-8 decoding), and JSON.parse takes its fast path.
 
 use std::fmt::Write;
 
@@ -47,10 +50,10 @@ impl Out {
         self.buf.push_str("\":");
     }
 
-    /// A value copied from the line as is (already valid JSON).
+    /// A value copied from the line (already valid JSON), non-ASCII escaped.
     pub fn raw(&mut self, key: &str, raw: &str) {
         self.key(key);
-        self.buf.push_str(raw);
+        push_ascii(&mut self.buf, raw);
     }
 
     pub fn raw_or_null(&mut self, key: &str, raw: Option<&str>) {
@@ -78,30 +81,101 @@ impl Default for Out {
     }
 }
 
-/// Append `text` as a JSON string literal.
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+fn push_unit(buf: &mut String, unit: u16) {
+    let digits = [
+        HEX[usize::from(unit >> 12)],
+        HEX[usize::from((unit >> 8) & 0xf)],
+        HEX[usize::from((unit >> 4) & 0xf)],
+        HEX[usize::from(unit & 0xf)],
+    ];
+    buf.push_str("\\u");
+    buf.push_str(std::str::from_utf8(&digits).unwrap_or("fffd"));
+}
+
+/// Index of the first byte at or after `i` with its high bit set (eight bytes at a time).
+fn next_non_ascii(b: &[u8], mut i: usize) -> usize {
+    while i + 8 <= b.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&b[i..i + 8]);
+        let high = u64::from_le_bytes(word) & 0x8080_8080_8080_8080;
+        if high != 0 {
+            return i + (high.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && b[i] < 0x80 {
+        i += 1;
+    }
+    i
+}
+
+/// Append JSON text (or string content) with every non-ASCII character as `\uXXXX` escapes.
+/// Valid JSON has non-ASCII only inside strings, where the escape means the same character.
+pub fn push_ascii(buf: &mut String, text: &str) {
+    let b = text.as_bytes();
+    let mut start = 0;
+    loop {
+        let i = next_non_ascii(b, start);
+        buf.push_str(&text[start..i]);
+        let Some(ch) = text[i..].chars().next() else { return };
+        let mut units = [0u16; 2];
+        for unit in ch.encode_utf16(&mut units) {
+            push_unit(buf, *unit);
+        }
+        start = i + ch.len_utf8();
+    }
+}
+
+/// Index of the first byte at or after `i` that a JSON literal cannot hold as is here: a control
+/// byte, `"`, `\` or a non-ASCII byte (eight bytes at a time).
+fn next_to_escape(b: &[u8], mut i: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    while i + 8 <= b.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&b[i..i + 8]);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (LO * u64::from(b'"'));
+        let slash = w ^ (LO * u64::from(b'\\'));
+        // Per byte, the high bit: equals `"`, equals `\\`, below 0x20 (for ASCII bytes), or not ASCII.
+        let m = ((quote.wrapping_sub(LO) & !quote) | (slash.wrapping_sub(LO) & !slash) | w.wrapping_sub(LO * 0x20) | w) & HI;
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && !matches!(b[i], 0..=0x1f | b'"' | b'\\' | 0x80..=0xff) {
+        i += 1;
+    }
+    i
+}
+
+/// Append `text` as a JSON string literal (ASCII only).
 pub fn escape_into(buf: &mut String, text: &str) {
     buf.push('"');
-    let bytes = text.as_bytes();
+    let b = text.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0..=0x1f => "",
-            _ => continue,
-        };
+    loop {
+        let i = next_to_escape(b, start);
         buf.push_str(&text[start..i]);
-        if escape.is_empty() {
-            let _ = write!(buf, "\\u{:04x}", b);
-        } else {
-            buf.push_str(escape);
+        let Some(ch) = text[i..].chars().next() else { break };
+        match ch {
+            '"' => buf.push_str("\\\""),
+            '\\' => buf.push_str("\\\\"),
+            '\n' => buf.push_str("\\n"),
+            '\r' => buf.push_str("\\r"),
+            '\t' => buf.push_str("\\t"),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in ch.encode_utf16(&mut units) {
+                    push_unit(buf, *unit);
+                }
+            }
         }
-        start = i + 1;
+        start = i + ch.len_utf8();
     }
-    buf.push_str(&text[start..]);
     buf.push('"');
 }
 
@@ -112,8 +186,47 @@ mod tests {
     #[test]
     fn escapes_quotes_backslashes_and_controls() {
         let mut s = String::new();
-        escape_into(&mut s, "a\"b\\c\nd\u{1}é");
-        assert_eq!(s, "\"a\\\"b\\\\c\\nd\\u0001é\"");
+        escape_into(&mut s, "a\"b\\c\nd\u{1}é😀");
+        assert_eq!(s, "\"a\\\"b\\\\c\\nd\\u0001\\u00e9\\ud83d\\ude00\"");
+        let mut t = String::new();
+        push_ascii(&mut t, "{\"k\":\"日本 ok\"}");
+        assert_eq!(t, "{\"k\":\"\\u65e5\\u672c ok\"}");
+    }
+
+    #[test]
+    fn escapes_at_every_position_of_a_word() {
+        for at in 0..20 {
+            for special in ["\"", "\\", "\u{1f}", "é", "\u{7f}"] {
+                let text = format!("{}{}{}", "a".repeat(at), special, "b".repeat(20 - at));
+                let mut fast = String::new();
+                escape_into(&mut fast, &text);
+                let slow: String = serde_like(&text);
+                assert_eq!(fast, slow, "{text:?}");
+            }
+        }
+    }
+
+    /// The obvious character-by-character escaping, to check the word-at-a-time one against.
+    fn serde_like(text: &str) -> String {
+        let mut out = String::from("\"");
+        for ch in text.chars() {
+            match ch {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x20 || !c.is_ascii() => {
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{:04x}", unit));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
     }
 
     #[test]

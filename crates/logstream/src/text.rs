@@ -5,12 +5,14 @@
 /// Cursor moves past this column are clamped, so `ESC[99999999G` cannot allocate a huge line.
 pub const MAX_COLUMN: usize = 10_000;
 
-/// Does the line need the terminal model at all? (Most lines do not.)
+/// Does the line need the terminal model at all? (Most lines do not.) Control bytes other than
+/// tab, DEL, and C1 controls (U+0080–U+009F, lead byte 0xC2) do.
 pub fn needs_render(line: &str) -> bool {
-    let b = line.as_bytes();
-    b.iter()
-        .enumerate()
-        .any(|(i, &c)| (c < 0x20 && c != b'\t') || c == 0x7f || (c == 0xc2 && matches!(b.get(i + 1), Some(0x80..=0x9f))))
+    line.as_bytes().windows(2).any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]))
+        || line
+            .as_bytes()
+            .iter()
+            .fold(false, |any, &c| any | ((c < 0x20 && c != b'\t') || c == 0x7f))
 }
 
 fn param(params: &str, default: usize) -> usize {

@@ -283,7 +283,12 @@ impl RingBus {
     }
 
     #[napi(catch_unwind)]
-    pub fn publish(&mut self, topic: String, #[napi(ts_arg_type = "string | Uint8Array")] payload: Payload, priority: Option<f64>) -> Result<f64> {
+    pub fn publish(
+        &mut self,
+        topic: String,
+        #[napi(ts_arg_type = "string | Uint8Array")] payload: Payload,
+        priority: Option<f64>,
+    ) -> Result<f64> {
         let priority = priority_of(priority)?;
         self.bus
             .publish(&topic, payload, priority, now_ms())
@@ -306,7 +311,10 @@ impl RingBus {
         Ok(self.bus.last_seq() as f64)
     }
 
-    #[napi(catch_unwind, ts_return_type = "{ events: Array<{ seq: number; topic: string; ts: number; priority: number; payload: string | Uint8Array }>; resyncRequired: boolean; next: number }")]
+    #[napi(
+        catch_unwind,
+        ts_return_type = "{ events: Array<{ seq: number; topic: string; ts: number; priority: number; payload: string | Uint8Array }>; resyncRequired: boolean; next: number }"
+    )]
     pub fn read(&self, env: &Env, pattern: String, since: f64, max: Option<f64>, options: Option<ReadOptions>) -> Result<Raw> {
         let since = since_of(since)?;
         let max = max_of(max)?;
@@ -324,7 +332,10 @@ impl RingBus {
         self.bus.subscribe(&pattern, since).map_err(invalid)
     }
 
-    #[napi(catch_unwind, ts_return_type = "{ events: Array<{ seq: number; topic: string; ts: number; priority: number; payload: string | Uint8Array }>; resyncRequired: boolean; next: number }")]
+    #[napi(
+        catch_unwind,
+        ts_return_type = "{ events: Array<{ seq: number; topic: string; ts: number; priority: number; payload: string | Uint8Array }>; resyncRequired: boolean; next: number }"
+    )]
     pub fn poll(&mut self, env: &Env, id: u32, max: Option<f64>, options: Option<ReadOptions>) -> Result<Raw> {
         let max = max_of(max)?;
         let highest_first = options.and_then(|o| o.highest_first).unwrap_or(false);
