@@ -3,8 +3,9 @@
  * removed), a fleet with the workers plugin and the fake agent, polling with deadlines, a WebSocket
  * client that keeps every event, and clean-up of every pane host and agent a test left behind.
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startFleet, type TestFleet, type TestLike } from '../harness.js';
@@ -234,7 +235,8 @@ export async function startWorkerFleet(t: TestLike, options: WorkerFleetOptions 
   const socket = privateTmux(t);
   const fleet = await startFleet(t, {
     plugins: { auth: true, mail: true, tasks: true, workers: fakeAgentWorkers(options.workers), ...options.plugins },
-    config: { tmux: { socket, session: 'fleet' }, workers: { max: options.max ?? 10 }, log: { level: 'debug' } },
+    // Tests poll the API: a rate limit out of reach.
+    config: { tmux: { socket, session: 'fleet' }, workers: { max: options.max ?? 10 }, log: { level: 'debug' }, server: { rateLimit: { max: 1_000_000 } } },
   });
   // Runs before the kernel's own teardown (tap runs teardowns last-in first-out): stop the
   // server first so nothing restarts a worker, then end every pane host and agent, then tmux.
@@ -290,4 +292,53 @@ export function logLines(path: string): { offset: number; text: string }[] {
     lines.push({ offset: at, text: buffer.toString('utf8', at, end).replace(/\r$/, '') });
     at = end + 1;
   }
+}
+
+/** A port nothing listens on (free a moment ago). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * `fleet up --config <file>` as a child process (a real server that can be kill -9ed). Resolves
+ * once it listens; killed with SIGKILL at teardown if still running.
+ */
+export async function startServerProcess(t: TestLike, options: { configFile: string; cwd: string; port: number; env: Record<string, string> }): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [FLEET_BIN, 'up', '--config', options.configFile], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.cwd, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => child.on('exit', (code, signal) => resolveExit({ code, signal })));
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+  const url = `http://127.0.0.1:${options.port}`;
+  await waitFor('fleet up to listen', () => {
+    if (child.exitCode !== null) throw new Error(`fleet up exited ${child.exitCode}: ${output}`);
+    return output.includes('listening on');
+  }, 30_000, 25).catch((error: Error) => {
+    throw new Error(`${error.message}\n${output}`);
+  });
+  return { child, url, output: () => output, exited };
 }
