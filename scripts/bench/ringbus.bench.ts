@@ -4,7 +4,7 @@
  * spine on top (JSON of each event + publish + one listener). Best of BENCH_RUNS (default 3).
  */
 import { RingSpine } from '../../core/events/ring-spine.js';
-import { nativeRingbus, RingBusFallback } from '../../core/native/ringbus.js';
+import { NativeRingBus, nativeRingbus, RingBusFallback } from '../../core/native/ringbus.js';
 import type { RingBusConstructor, RingBusLike } from '../../core/native/ringbus-types.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -66,7 +66,7 @@ function spineRate(RingBus: RingBusConstructor, implementation: 'native' | 'js')
 }
 
 const sides: { name: string; RingBus: RingBusConstructor; implementation: 'native' | 'js' }[] = [];
-if (nativeRingbus.module) sides.push({ name: 'native', RingBus: nativeRingbus.module.RingBus, implementation: 'native' });
+if (nativeRingbus.module) sides.push({ name: 'native', RingBus: NativeRingBus, implementation: 'native' });
 else process.stdout.write(`native ringbus not loaded (${nativeRingbus.error?.message ?? 'no binary: npm run build:native'}); fallback only\n`);
 sides.push({ name: 'fallback', RingBus: RingBusFallback, implementation: 'js' });
 

@@ -5,7 +5,7 @@
 import { LogStreamFallback, NativeLogStream, nativeLogstream } from '../../core/native/logstream.js';
 import type { LogStreamConstructor } from '../../core/native/logstream-types.js';
 import type { NativeLoad } from '../../core/native/native-binary.js';
-import { nativeRingbus, RingBusFallback } from '../../core/native/ringbus.js';
+import { NativeRingBus, nativeRingbus, RingBusFallback } from '../../core/native/ringbus.js';
 import type { RingBusConstructor } from '../../core/native/ringbus-types.js';
 
 export interface Impl<T> {
@@ -25,7 +25,7 @@ function nativeSide<T>(crate: string, load: NativeLoad<unknown>, value: T | unde
 }
 
 export function ringbusImpls(): Impl<RingBusConstructor>[] {
-  return [nativeSide('ringbus', nativeRingbus, nativeRingbus.module?.RingBus), { name: 'js', value: RingBusFallback }];
+  return [nativeSide('ringbus', nativeRingbus, nativeRingbus.module ? NativeRingBus : undefined), { name: 'js', value: RingBusFallback }];
 }
 
 export function logstreamImpls(): Impl<LogStreamConstructor>[] {

@@ -1,6 +1,7 @@
 //! The thin Node binding over `bus`. Strings are copied in (N-API cannot lend a JS string);
 //! buffers are held by reference, so publishing and reading a buffer never copies its bytes.
 
+use std::collections::HashMap;
 use std::ffi::CStr;
 use std::ptr;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -9,7 +10,7 @@ use napi::bindgen_prelude::*;
 use napi::sys;
 use napi_derive::napi;
 
-use crate::bus::{count_from_f64, valid_topic, Bus, BusError, BusOptions, Entry, ReadOut, DEFAULT_PRIORITY};
+use crate::bus::{count_from_f64, valid_topic, Bus, BusError, BusOptions, ReadOut, DEFAULT_PRIORITY};
 
 /// A payload as the bus keeps it: a copied string or a reference to the caller's buffer.
 pub enum Payload {
@@ -140,47 +141,45 @@ unsafe fn boolean(env: sys::napi_env, b: bool) -> Result<sys::napi_value> {
     Ok(out)
 }
 
-/// `{ events: [{ seq, topic, ts, priority, payload }], resyncRequired, next }`
+/// A read as columns: `{ numbers, topics, payloads, resyncRequired, next }`, where `numbers` holds
+/// `seq, ts, priority, topic index` per event. Typed arrays and one array of payloads cost a few
+/// N-API calls per event where objects cost six; `core/native/ringbus.ts` builds the objects.
 unsafe fn read_value(env: sys::napi_env, out: ReadOut<'_, Payload>) -> Result<Raw> {
     unsafe {
-        let mut events = ptr::null_mut();
+        let mut numbers = Vec::with_capacity(out.events.len() * 4);
+        let mut topics: Vec<&str> = Vec::new();
+        let mut topic_index: HashMap<*const u8, usize> = HashMap::new();
+        let mut payloads = ptr::null_mut();
         check(
-            sys::napi_create_array_with_length(env, out.events.len(), &mut events),
+            sys::napi_create_array_with_length(env, out.events.len(), &mut payloads),
             "create array failed",
         )?;
-        // Topics repeat; build each topic's JS string once per read.
-        let mut last_topic: Option<(&str, sys::napi_value)> = None;
         for (i, (topic, entry)) in out.events.iter().enumerate() {
-            let topic_value = match last_topic {
-                Some((t, v)) if ptr::eq(t, *topic) => v,
-                _ => {
-                    let v = <&str as ToNapiValue>::to_napi_value(env, topic)?;
-                    last_topic = Some((topic, v));
-                    v
-                }
-            };
-            let event = entry_value(env, entry, topic_value)?;
-            check(sys::napi_set_element(env, events, i as u32, event), "set element failed")?;
+            // Topics repeat: each is sent once, events point at it.
+            // The bus lends each topic's one String, so its address names it.
+            let index = *topic_index.entry(topic.as_ptr()).or_insert_with(|| {
+                topics.push(topic);
+                topics.len() - 1
+            });
+            numbers.extend_from_slice(&[entry.seq as f64, entry.ts, f64::from(entry.priority), index as f64]);
+            check(
+                sys::napi_set_element(env, payloads, i as u32, payload_value(env, &entry.payload)?),
+                "set element failed",
+            )?;
         }
         let mut result = ptr::null_mut();
         check(sys::napi_create_object(env, &mut result), "create object failed")?;
-        set(env, result, c"events", events)?;
+        set(
+            env,
+            result,
+            c"numbers",
+            Float64Array::to_napi_value(env, Float64Array::new(numbers))?,
+        )?;
+        set(env, result, c"topics", Vec::<&str>::to_napi_value(env, topics)?)?;
+        set(env, result, c"payloads", payloads)?;
         set(env, result, c"resyncRequired", boolean(env, out.resync_required)?)?;
         set(env, result, c"next", number(env, out.next as f64)?)?;
         Ok(Raw(result))
-    }
-}
-
-unsafe fn entry_value(env: sys::napi_env, entry: &Entry<Payload>, topic: sys::napi_value) -> Result<sys::napi_value> {
-    unsafe {
-        let mut event = ptr::null_mut();
-        check(sys::napi_create_object(env, &mut event), "create object failed")?;
-        set(env, event, c"seq", number(env, entry.seq as f64)?)?;
-        set(env, event, c"topic", topic)?;
-        set(env, event, c"ts", number(env, entry.ts)?)?;
-        set(env, event, c"priority", number(env, f64::from(entry.priority))?)?;
-        set(env, event, c"payload", payload_value(env, &entry.payload)?)?;
-        Ok(event)
     }
 }
 
@@ -259,14 +258,15 @@ pub struct RingBusStats {
     pub per_topic: Vec<TopicStatsJs>,
 }
 
-/// The bus as JS sees it; see `core/native/ringbus-types.ts` for the contract.
+/// The bus's native core; `core/native/ringbus.ts` wraps it into the contract of
+/// `core/native/ringbus-types.ts` (reads come back as columns).
 #[napi]
-pub struct RingBus {
+pub struct RingBusCore {
     bus: Bus<Payload>,
 }
 
 #[napi]
-impl RingBus {
+impl RingBusCore {
     #[napi(constructor, catch_unwind)]
     pub fn new(options: Option<RingBusOptions>) -> Result<Self> {
         let defaults = BusOptions::default();
@@ -274,7 +274,7 @@ impl RingBus {
             Some(o) => (o.capacity, o.max_topics),
             None => (None, None),
         };
-        Ok(RingBus {
+        Ok(RingBusCore {
             bus: Bus::new(BusOptions {
                 capacity: positive(capacity, defaults.capacity, "capacity")?,
                 max_topics: positive(max_topics, defaults.max_topics, "maxTopics")?,
@@ -313,7 +313,7 @@ impl RingBus {
 
     #[napi(
         catch_unwind,
-        ts_return_type = "{ events: Array<{ seq: number; topic: string; ts: number; priority: number; payload: string | Uint8Array }>; resyncRequired: boolean; next: number }"
+        ts_return_type = "{ numbers: Float64Array; topics: string[]; payloads: Array<string | Uint8Array>; resyncRequired: boolean; next: number }"
     )]
     pub fn read(&self, env: &Env, pattern: String, since: f64, max: Option<f64>, options: Option<ReadOptions>) -> Result<Raw> {
         let since = since_of(since)?;
@@ -334,7 +334,7 @@ impl RingBus {
 
     #[napi(
         catch_unwind,
-        ts_return_type = "{ events: Array<{ seq: number; topic: string; ts: number; priority: number; payload: string | Uint8Array }>; resyncRequired: boolean; next: number }"
+        ts_return_type = "{ numbers: Float64Array; topics: string[]; payloads: Array<string | Uint8Array>; resyncRequired: boolean; next: number }"
     )]
     pub fn poll(&mut self, env: &Env, id: u32, max: Option<f64>, options: Option<ReadOptions>) -> Result<Raw> {
         let max = max_of(max)?;
