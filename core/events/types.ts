@@ -37,8 +37,8 @@ export interface SpineStats {
 export type EventListener = (event: FleetEvent) => void;
 
 /**
- * The event spine. Bounded: it keeps the last `capacity` events of each topic. The native ringbus
- * (issue 3) replaces the in-memory implementation behind this interface.
+ * The event spine. Bounded: it keeps the last `capacity` events of each topic. `RingSpine`
+ * (`ring-spine.ts`) implements it on the ringbus: the native crate, or its TypeScript fallback.
  */
 export interface EventSpine {
   readonly implementation: 'js' | 'native';
