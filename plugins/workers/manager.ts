@@ -375,8 +375,8 @@ export class WorkerManager {
   async spawn(request: SpawnRequest, spawnedBy: Identity, maxWorkers: number): Promise<{ queued: false; worker: ReturnType<typeof workerView> } | { queued: true; id: number; position: number }> {
     await this.starting;
     const existing = await this.#deps.store.get(request.handle);
-    if (existing && !FINAL_STATES.includes(existing.state)) throw conflict(`Worker ${request.handle} already exists`, { state: existing.state });
-    if (await this.#queued(request.handle)) throw conflict(`Worker ${request.handle} is already queued`);
+    this.#assertHandleFree(existing, request.teamName, request.handle);
+    await this.#assertNotQueued(request.teamName, request.handle);
     if ((await this.#deps.store.countLive()) >= maxWorkers) {
       const id = await this.enqueue(request, spawnedBy.handle);
       return { queued: true, id, position: await this.queuePosition(id) };
@@ -429,17 +429,29 @@ export class WorkerManager {
     return row;
   }
 
-  async #queued(handle: string): Promise<boolean> {
-    const row = await this.#deps.store.db.selectFrom('spawn_queue').select('id').where('handle', '=', handle).where('status', '=', 'queued').executeTakeFirst();
-    return row !== undefined;
+  /**
+   * Worker handles are fleet-wide (one tmux window and one data dir each). A handle another team's
+   * worker holds, even a stopped one, is refused without telling anything about that worker: its
+   * row is never overwritten from another team.
+   */
+  #assertHandleFree(existing: WorkerRow | undefined, teamName: string, handle: string): void {
+    if (existing && existing.team_name !== teamName) throw conflict(`handle: ${handle} is taken by a worker of another team`);
+    if (existing && !FINAL_STATES.includes(existing.state)) throw conflict(`Worker ${handle} already exists`, { state: existing.state });
+  }
+
+  async #assertNotQueued(teamName: string, handle: string): Promise<void> {
+    const row = await this.#deps.store.db.selectFrom('spawn_queue').select('team_name').where('handle', '=', handle).where('status', '=', 'queued').executeTakeFirst();
+    if (!row) return;
+    if (row.team_name !== teamName) throw conflict(`handle: ${handle} is taken by a worker of another team`);
+    throw conflict(`Worker ${handle} is already queued`);
   }
 
   /** Persist a spawn to run when a slot frees; it survives server restarts. */
   async enqueue(request: SpawnRequest, requestedBy: string): Promise<number> {
     await this.starting;
     const existing = await this.#deps.store.get(request.handle);
-    if (existing && !FINAL_STATES.includes(existing.state)) throw conflict(`Worker ${request.handle} already exists`, { state: existing.state });
-    if (await this.#queued(request.handle)) throw conflict(`Worker ${request.handle} is already queued`);
+    this.#assertHandleFree(existing, request.teamName, request.handle);
+    await this.#assertNotQueued(request.teamName, request.handle);
     const now = Date.now();
     const row = await this.#deps.store.db
       .insertInto('spawn_queue')
@@ -538,7 +550,7 @@ export class WorkerManager {
    */
   async registerExternal(request: { handle: string; teamName: string; format: 'ndjson' | 'text' }, registeredBy: string): Promise<WorkerRow> {
     const existing = this.#attached.get(request.handle)?.row ?? (await this.#deps.store.get(request.handle));
-    if (existing && !FINAL_STATES.includes(existing.state)) throw conflict(`Worker ${request.handle} already exists`, { state: existing.state });
+    this.#assertHandleFree(existing, request.teamName, request.handle);
     const dir = join(this.#workersDir(), request.handle);
     if (existsSync(dir)) {
       mkdirSync(join(this.#workersDir(), '.archive'), { recursive: true });
