@@ -3,12 +3,13 @@
  * with no shell, literal input (shell syntax and key names stay text), pastes that keep line
  * feeds, pane listing and titles, killing windows, and the install hint when tmux is missing.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { execTmux, TmuxDriver, TmuxError } from '../../core/workers/tmux.js';
 import { tempDir, type TestLike } from '../harness.js';
-import { pidAlive, privateTmux, sleep, tmuxSocketPath, waitFor } from './helpers.js';
+import { FLEET_BIN, pidAlive, privateTmux, sleep, tmuxSocketPath, waitFor } from './helpers.js';
 
 /** A raw-mode program for a pane: appends every byte it receives to `out`, writes `ready` once raw. */
 const RECORDER = `
@@ -194,4 +195,16 @@ t.test('a tmux failure names the command and tmux’s message', async (t) => {
   const error = (await tmux.newWindow('no-such-session', { name: 'x', cwd: '/', argv: ['sleep', '1'] }).catch((e: unknown) => e)) as TmuxError;
   t.ok(error instanceof TmuxError);
   t.match(error.message, /tmux .*failed: .*no-such-session/);
+});
+
+t.test('fleet attach without tmux on PATH: exit 1 with the install hint', async (t) => {
+  const dir = tempDir(t, 'fleet-attach-');
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  symlinkSync(process.execPath, join(bin, 'node'));
+  writeFileSync(join(dir, 'fleet.config.ts'), `export default ${JSON.stringify({ tmux: { socket: 'fleet-test-attach-never', session: 'fleet' }, plugins: { auth: true } })};\n`);
+  const result = spawnSync(process.execPath, [FLEET_BIN, 'attach', '--config', join(dir, 'fleet.config.ts')], { cwd: dir, env: { PATH: bin, HOME: dir }, encoding: 'utf8', timeout: 30_000 });
+  t.equal(result.status, 1, result.stderr);
+  t.match(result.stderr, /tmux is not installed: install it \(Debian\/Ubuntu: apt-get install tmux; macOS: brew install tmux\)/);
+  t.equal(existsSync(tmuxSocketPath('fleet-test-attach-never')), false);
 });
