@@ -1,67 +1,16 @@
 import { topicMatches } from '../events/types.js';
+import { checkPattern, checkPayload, checkTopic, invalid, maxOf, positive, priorityOf, sinceOf } from './ringbus-checks.js';
 import {
   BUS_ERRORS,
   type BusBatchItem,
-  type BusEvent,
   type BusPayload,
+  type BusEvent,
   type BusReadOptions,
   type BusReadResult,
   type RingBusLike,
   type RingBusOptions,
   type RingBusStats,
 } from './ringbus-types.js';
-
-/** Errors shaped like the ones napi-rs throws, so callers see one behaviour. */
-function invalid(message: string): Error {
-  return Object.assign(new Error(message), { code: 'InvalidArg' });
-}
-
-/** A JS number used as a cursor or count: finite, integral, not negative, safe. */
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined || value === null) return fallback;
-  if (!isCount(value) || value < 1) throw invalid(`${name}: must be a positive integer`);
-  return Math.min(value, 0xffffffff);
-}
-
-function priorityOf(value: number | undefined | null): number {
-  if (value === undefined || value === null) return 1;
-  if (!isCount(value) || value > 3) throw invalid(BUS_ERRORS.priority);
-  return value;
-}
-
-function maxOf(value: number | undefined | null): number {
-  if (value === undefined || value === null) return 1000;
-  if (!isCount(value)) throw invalid(BUS_ERRORS.max);
-  return Math.min(value, 0xffffffff);
-}
-
-function sinceOf(value: number): number {
-  if (!isCount(value)) throw invalid(BUS_ERRORS.since);
-  return value;
-}
-
-function checkTopic(topic: unknown): string {
-  if (typeof topic !== 'string') throw invalid('topic: must be a string');
-  if (topic === '' || topic.includes('*')) throw invalid(BUS_ERRORS.topic);
-  return topic;
-}
-
-function checkPayload(payload: unknown): BusPayload {
-  if (typeof payload === 'string' || payload instanceof Uint8Array) return payload;
-  throw invalid('payload: must be a string or a Uint8Array');
-}
-
-function checkPattern(pattern: unknown): string {
-  if (typeof pattern !== 'string') throw invalid('pattern: must be a string');
-  const stars = pattern.split('*').length - 1;
-  const ok = pattern !== '' && (stars === 0 || pattern === '*' || (pattern.endsWith('.*') && stars === 1));
-  if (!ok) throw invalid(BUS_ERRORS.pattern);
-  return pattern;
-}
 
 interface Entry {
   seq: number;
@@ -134,14 +83,19 @@ export class RingBusFallback implements RingBusLike {
   }
 
   publish(topic: string, payload: BusPayload, priority?: number): number {
+    // The crate's order of checks: argument types, then priority, then the topic's name.
+    if (typeof topic !== 'string') throw invalid('topic: must be a string');
+    const body = checkPayload(payload);
     const p = priorityOf(priority);
-    return this.#append(checkTopic(topic), checkPayload(payload), p, Date.now());
+    return this.#append(checkTopic(topic), body, p, Date.now());
   }
 
   publishBatch(items: BusBatchItem[]): number {
     if (!Array.isArray(items)) throw invalid('items: must be an array');
-    const checked = items.map((item) => ({ topic: item.topic, payload: checkPayload(item.payload), priority: priorityOf(item.priority) }));
-    for (const item of checked) checkTopic(item.topic);
+    // In the crate's order: every payload (as the items convert), every priority, every topic.
+    const payloads = items.map((item) => checkPayload(item.payload));
+    const priorities = items.map((item) => priorityOf(item.priority));
+    const checked = items.map((item, i) => ({ topic: checkTopic(item.topic), payload: payloads[i]!, priority: priorities[i]! }));
     const ts = Date.now();
     for (const item of checked) this.#append(item.topic, item.payload, item.priority, ts);
     return this.#seq;

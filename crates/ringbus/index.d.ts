@@ -13,6 +13,13 @@ export declare class RingBusCore {
    * seq: a batch's seqs are contiguous, so the first is `last - items.length + 1`.
    */
   publishBatch(items: Array<BatchItem>): number
+  /**
+   * Many string events in one crossing; the loader buffers publishes into it. `topics` are the
+   * distinct topics; per event: `topic_index`, `priorities`, `ts`, and its payload's length in
+   * UTF-16 units within `joined` (the payloads, well-formed, end to end). All or none; returns
+   * the last seq.
+   */
+  publishPacked(topics: Array<string>, topicIndex: Uint32Array, priorities: Uint8Array, ts: Float64Array, joined: string, lengths: Uint32Array): number
   read(pattern: string, since: number, max?: number | undefined | null, options?: ReadOptions | undefined | null): { numbers: Float64Array; topics: string[]; payloads: Array<string | Uint8Array>; resyncRequired: boolean; next: number }
   subscribe(pattern: string, since?: number | undefined | null): number
   poll(id: number, max?: number | undefined | null, options?: ReadOptions | undefined | null): { numbers: Float64Array; topics: string[]; payloads: Array<string | Uint8Array>; resyncRequired: boolean; next: number }

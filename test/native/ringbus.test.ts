@@ -65,6 +65,25 @@ function suite(t: Test, RingBus: RingBusConstructor): void {
     });
   });
 
+  t.test('a long synchronous burst, strings and buffers mixed', async (t) => {
+    const bus = new RingBus({ capacity: 5000 });
+    const buffer = Buffer.from('b');
+    let last = 0;
+    for (let i = 1; i <= 3000; i++) {
+      last = bus.publish(`team.t${i % 7}.x`, i % 500 === 0 ? buffer : `p${i} ünï 😀`, i % 4);
+      if (last !== i) return t.fail(`publish ${i} got seq ${last}`);
+    }
+    t.equal(bus.publishBatch(Array.from({ length: 2000 }, (_, i) => ({ topic: 'team.t1.x', payload: i === 1000 ? buffer : `b${i}` }))), 5000);
+    t.equal(bus.lastSeq, 5000);
+    const read = bus.read('team.*', 0, 10_000);
+    t.same(seqs(read.events), Array.from({ length: 5000 }, (_, i) => i + 1), 'every seq, in order');
+    t.equal(read.events[499]!.payload, buffer);
+    t.equal(read.events[1]!.payload, 'p2 ünï 😀');
+    t.equal(read.events[4000]!.payload, buffer);
+    t.equal(read.events[4999]!.payload, 'b1999');
+    t.equal(bus.stats().published, 5000);
+  });
+
   t.test('capacity 1 keeps only the newest event', async (t) => {
     const bus = new RingBus({ capacity: 1 });
     bus.publish('t', 'a');
@@ -131,6 +150,8 @@ function suite(t: Test, RingBus: RingBusConstructor): void {
     t.equal(events[0]!.payload, buffer, 'the same Buffer comes back');
     t.equal(events[1]!.payload, array, 'the same Uint8Array comes back');
     t.equal(events[2]!.payload, 'héllo 😀');
+    bus.publish('t', 'lone \ud800 surrogate');
+    t.equal(bus.read('t', 3).events[0]!.payload, 'lone \ufffd surrogate', 'strings are kept as UTF-8: a lone surrogate becomes U+FFFD');
   });
 
   t.test('subscribers keep their own cursor', async (t) => {

@@ -10,7 +10,7 @@ use napi::bindgen_prelude::*;
 use napi::sys;
 use napi_derive::napi;
 
-use crate::bus::{count_from_f64, valid_topic, Bus, BusError, BusOptions, ReadOut, DEFAULT_PRIORITY};
+use crate::bus::{count_from_f64, valid_topic, Bus, BusError, BusOptions, ReadOut, DEFAULT_PRIORITY, MAX_PRIORITY};
 
 /// A payload as the bus keeps it: a copied string or a reference to the caller's buffer.
 pub enum Payload {
@@ -183,6 +183,36 @@ unsafe fn read_value(env: sys::napi_env, out: ReadOut<'_, Payload>) -> Result<Ra
     }
 }
 
+/// Cut `joined` into pieces of the given UTF-16 lengths; None if they do not add up exactly.
+fn split_utf16<'a>(joined: &'a str, lengths: &[u32]) -> Option<Vec<&'a str>> {
+    let total: u64 = lengths.iter().map(|&l| u64::from(l)).sum();
+    let mut pieces = Vec::with_capacity(lengths.len());
+    if total == joined.len() as u64 && joined.is_ascii() {
+        // All ASCII: a unit is a byte.
+        let mut at = 0;
+        for &len in lengths {
+            pieces.push(&joined[at..at + len as usize]);
+            at += len as usize;
+        }
+        return Some(pieces);
+    }
+    let mut chars = joined.char_indices().peekable();
+    for &len in lengths {
+        let start = chars.peek().map_or(joined.len(), |&(i, _)| i);
+        let mut units = 0;
+        while units < len as usize {
+            let (_, ch) = chars.next()?;
+            units += ch.len_utf16();
+        }
+        if units != len as usize {
+            return None;
+        }
+        let end = chars.peek().map_or(joined.len(), |&(i, _)| i);
+        pieces.push(&joined[start..end]);
+    }
+    chars.next().is_none().then_some(pieces)
+}
+
 fn now_ms() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_millis() as f64)
 }
@@ -307,6 +337,41 @@ impl RingBusCore {
         let ts = now_ms();
         for (item, priority) in items.into_iter().zip(priorities) {
             self.bus.publish(&item.topic, item.payload, priority, ts).map_err(invalid)?;
+        }
+        Ok(self.bus.last_seq() as f64)
+    }
+
+    /// Many string events in one crossing; the loader buffers publishes into it. `topics` are the
+    /// distinct topics; per event: `topic_index`, `priorities`, `ts`, and its payload's length in
+    /// UTF-16 units within `joined` (the payloads, well-formed, end to end). All or none; returns
+    /// the last seq.
+    #[napi(catch_unwind)]
+    pub fn publish_packed(
+        &mut self,
+        topics: Vec<String>,
+        topic_index: Uint32ArraySlice,
+        priorities: Uint8ArraySlice,
+        ts: Float64ArraySlice,
+        joined: String,
+        lengths: Uint32ArraySlice,
+    ) -> Result<f64> {
+        let n = lengths.len();
+        if topic_index.len() != n || priorities.len() != n || ts.len() != n {
+            return Err(Error::new(Status::InvalidArg, "packed: columns differ in length".to_owned()));
+        }
+        if priorities.iter().any(|&p| p > MAX_PRIORITY) {
+            return Err(invalid(BusError::Priority));
+        }
+        if topics.iter().any(|t| !valid_topic(t)) || topic_index.iter().any(|&i| i as usize >= topics.len()) {
+            return Err(invalid(BusError::Topic));
+        }
+        let payloads =
+            split_utf16(&joined, &lengths).ok_or_else(|| Error::new(Status::InvalidArg, "packed: lengths do not add up".to_owned()))?;
+        for (i, payload) in payloads.into_iter().enumerate() {
+            let topic = &topics[topic_index[i] as usize];
+            self.bus
+                .publish(topic, Payload::Text(payload.to_owned()), priorities[i], ts[i])
+                .map_err(invalid)?;
         }
         Ok(self.bus.last_seq() as f64)
     }
