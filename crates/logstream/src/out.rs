@@ -5,8 +5,6 @@
 //! The output is pure ASCII: characters past it are written as `\uXXXX` escapes. JS then gets it
 //! as a one-byte string by a plain copy (no UTF-8 decoding), and JSON.parse takes its fast path.
 
-use std::fmt::Write;
-
 pub struct Out {
     pub buf: String,
     pub count: usize,
@@ -37,7 +35,12 @@ impl Out {
             self.buf.push(',');
         }
         self.count += 1;
-        let _ = write!(self.buf, "{{\"kind\":\"{kind}\",\"line\":{line},\"offset\":{offset}");
+        self.buf.push_str("{\"kind\":\"");
+        self.buf.push_str(kind);
+        self.buf.push_str("\",\"line\":");
+        push_u64(&mut self.buf, line);
+        self.buf.push_str(",\"offset\":");
+        push_u64(&mut self.buf, offset);
     }
 
     pub fn end(&mut self) {
@@ -67,7 +70,7 @@ impl Out {
 
     pub fn num(&mut self, key: &str, n: u64) {
         self.key(key);
-        let _ = write!(self.buf, "{n}");
+        push_u64(&mut self.buf, n);
     }
 
     pub fn bool(&mut self, key: &str, b: bool) {
@@ -79,6 +82,21 @@ impl Default for Out {
     fn default() -> Self {
         Out::new()
     }
+}
+
+/// Decimal digits without the formatting machinery (this runs several times per event).
+fn push_u64(buf: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0"));
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -227,6 +245,15 @@ mod tests {
         }
         out.push('"');
         out
+    }
+
+    #[test]
+    fn numbers() {
+        for n in [0, 7, 10, 99, 12345, u64::MAX] {
+            let mut s = String::new();
+            push_u64(&mut s, n);
+            assert_eq!(s, n.to_string());
+        }
     }
 
     #[test]

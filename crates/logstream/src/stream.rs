@@ -227,7 +227,7 @@ impl LogStream {
                 cx.out.bool("truncated", truncated);
                 cx.out.end();
                 let signal = text_signal(&self.opts, &rendered);
-                (signal, Some(Cow::Owned(rendered)))
+                (signal, Some(rendered))
             }
         };
         self.unparsed += cx.unparsed;
@@ -349,7 +349,7 @@ mod tests {
         assert_eq!(cap_at_char(b"abc", 2), b"ab");
     }
 
-    /// A profiling aid: `LOGSTREAM_PROFILE_FILE=<ndjson> cargo test --release -p logstream -- --ignored --nocapture`.
+    /// A profiling aid: `LOGSTREAM_PROFILE_FILE=<log> [LOGSTREAM_PROFILE_MODE=text] cargo test --release -p logstream -- --ignored --nocapture`.
     #[test]
     #[ignore]
     fn profile_a_file() {
@@ -357,9 +357,21 @@ mod tests {
             return;
         };
         let bytes = std::fs::read(path).expect("read the file");
+        let mode = if std::env::var("LOGSTREAM_PROFILE_MODE").as_deref() == Ok("text") {
+            Mode::Text
+        } else {
+            Mode::Ndjson
+        };
         for _ in 0..3 {
             let started = Instant::now();
-            let out = feed_all(Options::default(), &bytes, 64 * 1024);
+            let out = feed_all(
+                Options {
+                    mode,
+                    ..Options::default()
+                },
+                &bytes,
+                64 * 1024,
+            );
             let secs = started.elapsed().as_secs_f64();
             println!("{:.0} MB/s, {} output bytes", bytes.len() as f64 / 1048576.0 / secs, out.len());
         }

@@ -2,6 +2,8 @@
 //! cursor moves within the line (CR, backspace, CSI K/G/C/D) applied, one cell per character.
 //! Mirrored by `core/native/logstream-fallback/text.ts`.
 
+use std::borrow::Cow;
+
 /// Cursor moves past this column are clamped, so `ESC[99999999G` cannot allocate a huge line.
 pub const MAX_COLUMN: usize = 10_000;
 
@@ -69,9 +71,9 @@ impl Line {
     }
 }
 
-pub fn render(line: &str) -> String {
+pub fn render(line: &str) -> Cow<'_, str> {
     if !needs_render(line) {
-        return line.to_owned();
+        return Cow::Borrowed(line);
     }
     let mut l = Line {
         cells: Vec::with_capacity(line.len()),
@@ -137,7 +139,7 @@ pub fn render(line: &str) -> String {
             _ => l.put(c),
         }
     }
-    l.cells.into_iter().collect()
+    Cow::Owned(l.cells.into_iter().collect())
 }
 
 #[cfg(test)]
