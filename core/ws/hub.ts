@@ -26,6 +26,11 @@ const MAX_MESSAGE_BYTES = 64 * 1024;
 /** Events read per page when resuming a socket. */
 const RESUME_PAGE = 1000;
 
+/** A `since` a client may send: a seq, 0 for everything still held. */
+function isCursor(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
 /** The message a socket receives for an event. */
 function wireMessage(event: FleetEvent): string {
   return JSON.stringify({ ...(event.data as object), type: event.type, seq: event.seq, ts: event.ts });
@@ -137,6 +142,10 @@ export class WebSocketHub {
         this.#send(client, { type: 'pong' });
         return;
       case 'auth': {
+        if (message.since !== undefined && !isCursor(message.since)) {
+          this.#send(client, { type: 'error', message: 'since: must be a non-negative integer' });
+          return;
+        }
         const result = typeof message.token === 'string' ? await this.#tokens.verify(message.token) : ({ ok: false, reason: 'invalid' } as const);
         if (!result.ok) {
           this.#send(client, { type: 'error', message: result.reason === 'expired' ? 'Token expired' : 'Invalid token' });
@@ -147,6 +156,8 @@ export class WebSocketHub {
         client.identity = result.identity;
         client.liveAfter = this.#lastSeq;
         this.#send(client, { type: 'authenticated', uid: result.identity.uid, handle: result.identity.handle, teamName: result.identity.teamName });
+        // Resuming in the same step as authenticating: no live event can come before the missed ones.
+        if (isCursor(message.since)) this.#resume(client, message.since);
         return;
       }
       case 'subscribe':
@@ -157,7 +168,7 @@ export class WebSocketHub {
         }
         const chatId = message.chatId;
         const since = message.since;
-        if (message.type === 'subscribe' && since !== undefined && !(typeof since === 'number' && Number.isSafeInteger(since) && since >= 0)) {
+        if (message.type === 'subscribe' && since !== undefined && !isCursor(since)) {
           this.#send(client, { type: 'error', message: 'since: must be a non-negative integer' });
           return;
         }

@@ -70,6 +70,27 @@ export function wsResumeSuite(t: Test, expected: 'native' | 'js'): void {
     );
   });
 
+  t.test('auth with since resumes in the same step: missed events, then live ones, in order', async (t) => {
+    const fleet = await startFleet(t);
+    const alice = await fleet.register('alice', 'alpha');
+    const cursor = publish(fleet, 'alpha', 'tasks', 1);
+    publish(fleet, 'alpha', 'tasks', 2);
+    publish(fleet, 'beta', 'tasks', 99);
+    publish(fleet, 'alpha', 'mail', 3);
+    const client = await WsClient.open(t, fleet.url);
+    client.send({ type: 'auth', token: alice.token, since: cursor });
+    // Published while the token is being checked: it must come after the replay, not before.
+    publish(fleet, 'alpha', 'tasks', 4);
+    const got = await client.until('resumed');
+    t.same(
+      got.map((m) => m.n ?? m.type),
+      ['authenticated', 2, 3, 4, 'resumed'],
+    );
+    publish(fleet, 'alpha', 'tasks', 5);
+    t.match(await client.next(), { n: 5 });
+    t.same(await client.ask({ type: 'auth', token: alice.token, since: -3 }), { type: 'error', message: 'since: must be a non-negative integer' });
+  });
+
   t.test('events that reached the socket live are not replayed', async (t) => {
     const fleet = await startFleet(t);
     const alice = await fleet.register('alice', 'alpha');
