@@ -28,6 +28,7 @@ function capAtChar(bytes: Buffer, cap: number): Buffer {
   return bytes.subarray(0, cut);
 }
 
+const WORKER_STATES: readonly WorkerState[] = ['starting', 'ready', 'working', 'idle', 'error'];
 const BLANK = /^[ \t\r\n]*$/;
 const BLANK_TEXT = /^[ \t]*$/;
 
@@ -69,6 +70,9 @@ export class LogStreamFallback implements LogStreamLike {
     this.#offset = countOption(options.startOffset, 0, 0, 'startOffset');
     this.#idleMarker = options.idleMarker ?? undefined;
     this.#errorMarker = options.errorMarker ?? undefined;
+    const state = options.state ?? 'starting';
+    if (!WORKER_STATES.includes(state)) throw invalid('state: must be starting, ready, working, idle or error');
+    this.#state = state;
   }
 
   get state(): WorkerState {

@@ -147,6 +147,8 @@ export interface LogStreamOptions {
   idleMarker?: string;
   /** Text mode: a line containing this means error. */
   errorMarker?: string;
+  /** The state to start from (default `starting`): a log resumed at an offset continues a known worker. */
+  state?: WorkerState;
 }
 
 export interface LogStreamStats {

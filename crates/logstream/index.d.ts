@@ -23,6 +23,7 @@ export interface LogStreamOptions {
   startOffset?: number
   idleMarker?: string
   errorMarker?: string
+  state?: string
 }
 
 export interface LogStreamStats {

@@ -172,6 +172,13 @@ function suite(t: Test, LogStream: LogStreamConstructor): void {
     ]);
   });
 
+  t.test('a resumed log starts from the state it had', async (t) => {
+    const s = new LogStream({ state: 'idle', startOffset: 1000 });
+    t.equal(s.state, 'idle');
+    t.match(s.feed('{"type":"system","subtype":"init"}\n'), [{ kind: 'init', offset: 1035 }, { kind: 'state', state: 'working', previous: 'idle' }]);
+    t.throws(() => new LogStream({ state: 'stopped' as 'idle' }), { message: 'state: must be starting, ready, working, idle or error' });
+  });
+
   t.test('counts and bad input', async (t) => {
     const s = new LogStream();
     s.feed('not json\n{"type":"x"}\n[]\n{"unterminated"');

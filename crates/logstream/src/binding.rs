@@ -5,7 +5,10 @@ use napi::bindgen_prelude::*;
 use napi::sys;
 use napi_derive::napi;
 
+use crate::state::State;
 use crate::stream::{LogStream as Core, Mode, Options};
+
+const STATE_ERROR: &str = "state: must be starting, ready, working, idle or error";
 
 #[napi(object, object_to_js = false)]
 pub struct LogStreamOptions {
@@ -18,6 +21,7 @@ pub struct LogStreamOptions {
     pub start_offset: Option<f64>,
     pub idle_marker: Option<String>,
     pub error_marker: Option<String>,
+    pub state: Option<String>,
 }
 
 #[napi(object)]
@@ -79,6 +83,10 @@ fn options(o: Option<LogStreamOptions>) -> Result<Options> {
         start_offset: count(o.start_offset, 0, 0.0, "startOffset")? as u64,
         idle_marker: o.idle_marker,
         error_marker: o.error_marker,
+        initial_state: match o.state.as_deref() {
+            None => State::Starting,
+            Some(name) => State::parse(name).ok_or_else(|| Error::new(Status::InvalidArg, STATE_ERROR.to_owned()))?,
+        },
     })
 }
 

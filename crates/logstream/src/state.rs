@@ -11,6 +11,17 @@ pub enum State {
 }
 
 impl State {
+    pub fn parse(name: &str) -> Option<State> {
+        Some(match name {
+            "starting" => State::Starting,
+            "ready" => State::Ready,
+            "working" => State::Working,
+            "idle" => State::Idle,
+            "error" => State::Error,
+            _ => return None,
+        })
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             State::Starting => "starting",

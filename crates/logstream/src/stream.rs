@@ -29,6 +29,8 @@ pub struct Options {
     pub start_offset: u64,
     pub idle_marker: Option<String>,
     pub error_marker: Option<String>,
+    /// The state to start from: a log resumed at an offset continues a worker already known.
+    pub initial_state: State,
 }
 
 impl Default for Options {
@@ -43,6 +45,7 @@ impl Default for Options {
             start_offset: 0,
             idle_marker: None,
             error_marker: None,
+            initial_state: State::Starting,
         }
     }
 }
@@ -107,6 +110,7 @@ fn text_signal(opts: &Options, line: &str) -> Option<State> {
 
 impl LogStream {
     pub fn new(opts: Options) -> Self {
+        let state = opts.initial_state;
         LogStream {
             offset: opts.start_offset,
             opts,
@@ -117,7 +121,7 @@ impl LogStream {
             events: 0,
             unparsed: 0,
             truncated: 0,
-            state: State::Starting,
+            state,
             last_event: None,
             ring: VecDeque::new(),
             out: Out::new(),
