@@ -6,6 +6,7 @@
 pub mod json;
 pub mod ndjson;
 pub mod out;
+pub mod preview;
 pub mod state;
 pub mod stream;
 pub mod text;
