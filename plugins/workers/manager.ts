@@ -173,6 +173,8 @@ export class WorkerManager {
   }
 
   async #adopt(row: WorkerRow): Promise<void> {
+    // Attached already (by a request served while start() waited for the URL): one follower only.
+    if (this.#attached.has(row.handle)) return;
     const files = workerFiles(row.dir);
     if (row.adapter === EXTERNAL) {
       await this.#attach(row);
@@ -549,6 +551,7 @@ export class WorkerManager {
    * pane host: it pushes what it writes, which goes through the same log, parser and events.
    */
   async registerExternal(request: { handle: string; teamName: string; format: 'ndjson' | 'text' }, registeredBy: string): Promise<WorkerRow> {
+    await this.starting;
     const existing = this.#attached.get(request.handle)?.row ?? (await this.#deps.store.get(request.handle));
     this.#assertHandleFree(existing, request.teamName, request.handle);
     const dir = join(this.#workersDir(), request.handle);
@@ -573,6 +576,7 @@ export class WorkerManager {
 
   /** Output an external worker pushes: appended to its log and parsed like any worker's. */
   async appendOutput(teamName: string, handle: string, text: string): Promise<{ cursor: number }> {
+    await this.starting;
     const row = await this.require(teamName, handle);
     const attached = this.#attached.get(handle);
     if (row.adapter !== EXTERNAL) throw conflict(`Worker ${handle} runs in the fleet: its output comes from its pane`);
