@@ -68,7 +68,12 @@ export class NativeRingBus implements RingBusLike {
   #flushQueued = false;
   readonly #flushLater = (): void => {
     this.#flushQueued = false;
-    this.#flush();
+    try {
+      this.#flush();
+    } catch (error) {
+      // Nobody is on the stack to catch it here; a lost batch must not take the process down.
+      process.emitWarning(`ringbus: a queued batch was not stored: ${(error as Error).message}`);
+    }
   };
 
   constructor(options?: RingBusOptions) {
@@ -131,14 +136,12 @@ export class NativeRingBus implements RingBusLike {
 
   #flush(): void {
     if (this.#payloads.length === 0) return;
-    const last = this.#core.publishPacked(
-      this.#topics,
-      Uint32Array.from(this.#topicIndex),
-      Uint8Array.from(this.#priorities),
-      Float64Array.from(this.#ts),
-      this.#payloads.join(''),
-      Uint32Array.from(this.#lengths),
-    );
+    const topics = this.#topics;
+    const topicIndex = Uint32Array.from(this.#topicIndex);
+    const priorities = Uint8Array.from(this.#priorities);
+    const ts = Float64Array.from(this.#ts);
+    const joined = this.#payloads.join('');
+    const lengths = Uint32Array.from(this.#lengths);
     this.#topicSlots = new Map();
     this.#topics = [];
     this.#topicIndex = [];
@@ -146,8 +149,13 @@ export class NativeRingBus implements RingBusLike {
     this.#ts = [];
     this.#payloads = [];
     this.#lengths = [];
+    const last = this.#core.publishPacked(topics, topicIndex, priorities, ts, joined, lengths);
     // Checked here before queueing, the batch cannot be refused; seqs must match what was promised.
-    if (last !== this.#lastSeq) throw new Error(`ringbus: seq ${last} after a flush, ${this.#lastSeq} expected`);
+    if (last !== this.#lastSeq) {
+      const expected = this.#lastSeq;
+      this.#lastSeq = last;
+      throw new Error(`ringbus: seq ${last} after a flush, ${expected} expected`);
+    }
   }
 
   read(pattern: string, since: number, max?: number, options?: BusReadOptions): BusReadResult {
