@@ -65,6 +65,20 @@ const alive = (pid: number | undefined): boolean => {
 };
 
 /**
+ * Whether a process runs: alive and not a zombie. A pane host that died can stay a zombie of the
+ * tmux server for minutes (libutempter makes tmux miss its SIGCHLD): that host is gone.
+ */
+const running = (pid: number | undefined): boolean => {
+  if (!alive(pid)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): kill(pid, 0) is all there is
+  }
+};
+
+/**
  * SIGKILL what is left of a worker's agent process group (host.json names its leader). On Linux
  * the group is ended only if one of its processes is this worker's agent (its environment names
  * the worker), so a pid reused while the server was down is never hit.
@@ -181,7 +195,7 @@ export class WorkerManager {
       return;
     }
     const host = existsSync(files.host) ? (JSON.parse(readFileSync(files.host, 'utf8')) as { hostPid: number; agentPid: number }) : undefined;
-    if (host && alive(host.hostPid)) {
+    if (host && running(host.hostPid)) {
       this.#deps.log.info(`re-adopting worker ${row.handle}`, { state: row.state, offset: Number(row.log_offset) });
       await this.#attach(row, host);
       return;
@@ -283,7 +297,9 @@ export class WorkerManager {
       const row = attached.row;
       if (FINAL_STATES.includes(row.state)) continue;
       if (!attached.client) continue;
-      if (attached.hostPid && !alive(attached.hostPid)) {
+      if (attached.hostPid && !running(attached.hostPid)) {
+        // A zombie host: make tmux reap it (its window closes) while the exit is handled.
+        if (alive(attached.hostPid)) void this.#deps.tmux.reapPanes();
         const exit = existsSync(workerFiles(row.dir).exit) ? (JSON.parse(readFileSync(workerFiles(row.dir).exit, 'utf8')) as { code: number | null; signal: string | null }) : { code: null, signal: 'SIGKILL' };
         this.#inOrder(handle, () => this.#handleExit(row, exit));
         continue;
