@@ -63,7 +63,14 @@ t.test('kill -9 the server mid-output, start it again: workers re-adopted, outpu
   const linesAtKill = logLines(logPath).length;
   t.ok(running(hostsBefore.long.hostPid) && running(hostsBefore.long.agentPid), 'the workers outlive the server');
   await waitFor('the agent to write more while the server is down', () => logLines(logPath).length > linesAtKill + 2, 5000);
-  await waitFor('ender to end while the server is down', () => existsSync(join(dataDir, 'workers', 'ender', 'exit.json')), 10_000);
+  await waitFor('ender to end while the server is down', () => existsSync(join(dataDir, 'workers', 'ender', 'exit.json')), 20_000).catch((error: Error) => {
+    // Say what the worker was doing, for a failure on a loaded machine.
+    const worker = join(dataDir, 'workers', 'ender');
+    const host = existsSync(join(worker, 'host.json')) ? JSON.parse(readFileSync(join(worker, 'host.json'), 'utf8')) : {};
+    const stat = (pid: number) => (existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.slice(0, 1) : 'gone');
+    const log = existsSync(join(worker, 'output.log')) ? readFileSync(join(worker, 'output.log'), 'utf8') : '';
+    throw new Error(`${error.message}; host ${host.hostPid} ${stat(host.hostPid)}, agent ${host.agentPid} ${stat(host.agentPid)}; log: ${log.slice(-400)}`);
+  });
 
   const second = await startServerProcess(t, { configFile, cwd: dir, port, env });
   const wsB = await EventSocket.open(t, second.url, lead);
