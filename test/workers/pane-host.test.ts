@@ -314,6 +314,18 @@ t.test('in a tmux window: a readable transcript of the stream-json', async (t) =
   t.notMatch(screen, /"type":"assistant"/, 'not raw JSON');
   const host = JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')) as { hostPid: number; agentPid: number };
   t.equal((await tmux.listPanes('s')).find((p) => p.paneId === paneId)?.pid, host.hostPid, 'the pane’s process is the host');
+
+  // A person types a line in the pane: it goes to the agent as input (a second turn), not to a shell.
+  const pwned = join(dir, 'pwned');
+  await tmux.sendLiteral(paneId, `typed by hand $(touch ${pwned})`);
+  await tmux.sendKey(paneId, 'Enter');
+  const typed = await waitFor('the typed turn', async () => {
+    const text = await tmux.capture(paneId);
+    return /■ done \(2 turns/.test(text) ? text : undefined;
+  });
+  t.match(typed, `› typed by hand $(touch ${pwned})`, 'the pane echoes what was typed');
+  t.match(typed, `ack: typed by hand $(touch ${pwned})`, 'the agent answered it');
+  t.equal(existsSync(pwned), false, 'nothing typed reached a shell');
   await tmux.killWindow(paneId);
   await waitFor('host and agent gone', () => !pidAlive(host.hostPid) && !groupAlive(host.agentPid), 5000);
   t.pass('killing the window ends host and agent');
