@@ -17,6 +17,9 @@ export const spawnSpecSchema = v.object({
   /** ndjson: Claude Code stream-json on stdout, input as stream-json user messages; text: raw lines. */
   format: v.picklist(['ndjson', 'text']),
   initialPrompt: v.optional(v.string()),
+  /** Text agents: a line containing this means the agent waits for input (idle); this one, an error. */
+  idleMarker: v.optional(v.string()),
+  errorMarker: v.optional(v.string()),
   heartbeatMs: v.optional(v.number(), 10_000),
 });
 

@@ -97,5 +97,17 @@ export function buildSpawnSpec(context: SpawnContext, options: WorkersOptions): 
   }
   const command = options.commands[context.adapter];
   if (!command) throw new Error(`unknown adapter ${context.adapter}`);
-  return { handle: context.handle, teamName: context.teamName, adapter: context.adapter, argv: [...command.argv], cwd: context.cwd, env, format: command.format, initialPrompt: context.prompt, heartbeatMs };
+  return {
+    handle: context.handle,
+    teamName: context.teamName,
+    adapter: context.adapter,
+    argv: [...command.argv],
+    cwd: context.cwd,
+    env,
+    format: command.format,
+    initialPrompt: context.prompt,
+    heartbeatMs,
+    idleMarker: command.idleMarker,
+    errorMarker: command.errorMarker,
+  };
 }

@@ -1,4 +1,5 @@
 import { closeSync, existsSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
+import type { LogEvent, LogStreamLike } from '../../core/native/logstream.js';
 
 export interface LogLine {
   /** Byte offset of the line's start in the log: a cursor that survives restarts. */
@@ -6,23 +7,29 @@ export interface LogLine {
   text: string;
 }
 
+export type LinesHandler = (lines: LogLine[], nextOffset: number, events: LogEvent[]) => void;
+
 /**
- * Follows a worker's log from a byte offset, handing over complete lines. It watches the file and
- * polls as a backstop (a watch can miss events); `offset` only advances past whole lines, so a
- * line split across writes is read once, complete.
+ * Follows a worker's log from a byte offset, handing over complete lines, and the events the
+ * logstream parser (native crate or its TypeScript twin) makes of them: the same bytes, read once,
+ * fed to the parser in one call per batch. It watches the file and polls as a backstop (a watch can
+ * miss events); `offset` only advances past whole lines, so a line split across writes is read
+ * once, complete.
  */
 export class LogFollower {
   readonly #path: string;
-  readonly #onLines: (lines: LogLine[], nextOffset: number) => void;
+  readonly #onLines: LinesHandler;
+  readonly #parser: LogStreamLike | undefined;
   #offset: number;
   #watcher: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
   #reading = false;
 
-  constructor(path: string, offset: number, onLines: (lines: LogLine[], nextOffset: number) => void) {
+  constructor(path: string, offset: number, onLines: LinesHandler, parser?: LogStreamLike) {
     this.#path = path;
     this.#offset = offset;
     this.#onLines = onLines;
+    this.#parser = parser;
   }
 
   get offset(): number {
@@ -43,11 +50,11 @@ export class LogFollower {
   /** Read whatever complete lines are new and hand them over. */
   poll(): void {
     const batch = this.read();
-    if (batch) this.#onLines(batch.lines, batch.next);
+    if (batch) this.#onLines(batch.lines, batch.next, batch.events);
   }
 
   /** Stop following and return the lines not handed over yet, for the caller to handle in order. */
-  drain(): { lines: LogLine[]; next: number } | undefined {
+  drain(): { lines: LogLine[]; next: number; events: LogEvent[] } | undefined {
     clearInterval(this.#timer);
     this.#watcher?.close();
     this.#stopped = true;
@@ -57,7 +64,7 @@ export class LogFollower {
   #stopped = false;
 
   /** The complete lines after the offset (advancing it), or undefined when there are none. */
-  read(): { lines: LogLine[]; next: number } | undefined {
+  read(): { lines: LogLine[]; next: number; events: LogEvent[] } | undefined {
     if (this.#reading || !existsSync(this.#path)) return undefined;
     this.#reading = true;
     try {
@@ -85,7 +92,8 @@ export class LogFollower {
           start = end + 1;
         }
         this.#offset += lastNewline + 1;
-        return { lines, next: this.#offset };
+        const events = this.#parser ? this.#parser.feed(buffer.subarray(0, lastNewline + 1)) : [];
+        return { lines, next: this.#offset, events };
       } finally {
         closeSync(fd);
       }
@@ -96,7 +104,7 @@ export class LogFollower {
 
   stop(): void {
     const rest = this.drain();
-    if (rest) this.#onLines(rest.lines, rest.next);
+    if (rest) this.#onLines(rest.lines, rest.next, rest.events);
   }
 }
 

@@ -12,7 +12,7 @@ import { addWorktree } from './worktree.js';
 import { HostClient } from './host-client.js';
 import { LogFollower, type LogLine, readLogLines } from './log-follower.js';
 import type { WorkersOptions } from './options.js';
-import { signalOfLine } from './stream-events.js';
+import { LogStream, type LogEvent, type WorkerState as LogState } from '../../core/native/logstream.js';
 import { FINAL_STATES, type SpawnRequest, type WorkerHealth, type WorkerRow, type WorkerState, WorkerStore, workerView } from './worker-store.js';
 
 export interface ManagerDeps {
@@ -49,6 +49,11 @@ interface Attached {
   exitHandled: boolean;
   /** Log lines and host messages are handled one at a time, in order, so states never interleave. */
   serial: Promise<void>;
+}
+
+/** Where the log parser starts: a worker that is past starting keeps its state across re-adoption. */
+function parserState(state: WorkerState): LogState {
+  return state === 'ready' || state === 'working' || state === 'idle' ? state : 'starting';
 }
 
 /** The adapter name of workers that run elsewhere and push their output (POST /orchestrate/workers/:handle/output). */
@@ -208,7 +213,7 @@ export class WorkerManager {
 
   async #attach(row: WorkerRow, host?: { hostPid: number; agentPid: number }): Promise<void> {
     const files = workerFiles(row.dir);
-    const spec = JSON.parse(readFileSync(files.spec, 'utf8')) as { format: 'ndjson' | 'text' };
+    const spec = JSON.parse(readFileSync(files.spec, 'utf8')) as { format: 'ndjson' | 'text'; idleMarker?: string; errorMarker?: string };
     let markExited!: () => void;
     const attached: Attached = {
       handle: row.handle,
@@ -224,7 +229,12 @@ export class WorkerManager {
       exited: new Promise<void>((resolveExit) => (markExited = resolveExit)),
       markExited: () => markExited(),
       client: row.adapter === EXTERNAL ? undefined : new HostClient(hostSocketPath(row.dir), (message) => this.#inOrder(row.handle, () => this.#onHostMessage(row, message))),
-      follower: new LogFollower(files.output, Number(row.log_offset), (lines, next) => this.#inOrder(row.handle, () => this.#onLines(row, lines, next))),
+      follower: new LogFollower(
+        files.output,
+        Number(row.log_offset),
+        (lines, next, events) => this.#inOrder(row.handle, () => this.#onLines(row, lines, next, events)),
+        new LogStream({ mode: spec.format, startOffset: Number(row.log_offset), state: parserState(row.state), idleMarker: spec.idleMarker, errorMarker: spec.errorMarker }),
+      ),
     };
     this.#attached.set(row.handle, attached);
     attached.follower.start();
@@ -259,35 +269,54 @@ export class WorkerManager {
     }
   }
 
-  async #onLines(row: WorkerRow, lines: LogLine[], nextOffset: number, attached = this.#attached.get(row.handle)): Promise<void> {
+  /**
+   * New lines of a worker's log: each goes out as a worker_output event; the parser's events drive
+   * the lifecycle (session id, state, result, cost); then the offset is saved for re-adoption.
+   */
+  async #onLines(row: WorkerRow, lines: LogLine[], nextOffset: number, events: LogEvent[], attached = this.#attached.get(row.handle)): Promise<void> {
     if (!attached) return;
     attached.lastEvent = Date.now();
     attached.stalledReported = false;
-    for (const line of lines) {
-      this.#publish(row, 'worker_output', { offset: line.offset, line: line.text });
-      const signal = signalOfLine(line.text, attached.format);
-      if (signal.kind === 'init') {
-        if (row.state === 'starting') await this.#setState(row, 'ready', { session_id: signal.sessionId });
-        else if (row.session_id !== signal.sessionId) await this.#deps.store.update(row.handle, { session_id: signal.sessionId });
-        row.session_id = signal.sessionId;
-        if (row.state === 'ready' || row.state === 'idle') await this.#setState(row, 'working');
-      } else if (signal.kind === 'activity') {
-        if (row.state === 'starting') await this.#setState(row, 'ready');
-        if (row.state === 'ready' || row.state === 'idle') await this.#setState(row, 'working');
-      } else if (signal.kind === 'result') {
-        const change: Partial<WorkerRow> = {
-          result_text: signal.text,
-          cost_usd: signal.costUsd,
-          usage: signal.usage === null ? null : JSON.stringify(signal.usage),
-          num_turns: signal.numTurns,
-        };
-        if (row.state !== 'stopping') await this.#setState(row, 'idle', change);
-        else await this.#deps.store.update(row.handle, change);
-        this.#publish(row, 'worker_result', { isError: signal.isError, result: signal.text, costUsd: signal.costUsd, numTurns: signal.numTurns });
-      }
-    }
+    for (const line of lines) this.#publish(row, 'worker_output', { offset: line.offset, line: line.text });
+    for (const event of events) await this.#onLogEvent(row, event);
     row.log_offset = nextOffset;
     await this.#deps.store.update(row.handle, { log_offset: nextOffset });
+  }
+
+  async #onLogEvent(row: WorkerRow, event: LogEvent): Promise<void> {
+    // The process decides stopping, stopped and failed; the log cannot undo them.
+    const settled = row.state === 'stopping' || FINAL_STATES.includes(row.state);
+    if (event.kind === 'init') {
+      if (event.sessionId && event.sessionId !== row.session_id) {
+        row.session_id = event.sessionId;
+        await this.#deps.store.update(row.handle, { session_id: event.sessionId });
+      }
+      // With stream-json input Claude Code writes init as a turn begins: ready (session known) and working.
+      if (!settled && row.state === 'starting') await this.#setState(row, 'ready');
+      if (!settled && (row.state === 'ready' || row.state === 'idle')) await this.#setState(row, 'working');
+    } else if (event.kind === 'result') {
+      const change: Partial<WorkerRow> = {
+        result_text: event.result ?? (event.errors.length > 0 ? event.errors.map(String).join('; ') : null),
+        cost_usd: event.totalCostUsd,
+        usage: event.usage === null ? null : JSON.stringify(event.usage),
+        num_turns: event.numTurns,
+      };
+      Object.assign(row, change);
+      await this.#deps.store.update(row.handle, change);
+      this.#publish(row, 'worker_result', { isError: event.isError, result: change.result_text, costUsd: event.totalCostUsd, numTurns: event.numTurns });
+    } else if (event.kind === 'state' && !settled) {
+      if (event.state === 'error') {
+        // An error result ends the turn: the worker waits for input like any idle one, and says why.
+        this.#publish(row, 'worker_error', { result: row.result_text });
+        await this.#setState(row, 'idle');
+        return;
+      }
+      // Ready only follows starting; text agents go from starting straight to working, and the
+      // lifecycle still passes through ready.
+      if (event.state === 'ready' && row.state !== 'starting') return;
+      if (row.state === 'starting' && event.state !== 'ready') await this.#setState(row, 'ready');
+      if (event.state !== row.state) await this.#setState(row, event.state);
+    }
   }
 
   async #checkHealth(): Promise<void> {
@@ -329,7 +358,7 @@ export class WorkerManager {
       // Everything the agent wrote before it exited is handled before the exit (its result line too),
       // and the offset moves past it, so a restarted worker's follower starts after it: no duplicate.
       const rest = attached.follower.drain();
-      if (rest) await this.#onLines(row, rest.lines, rest.next, attached);
+      if (rest) await this.#onLines(row, rest.lines, rest.next, rest.events, attached);
       attached.client?.close();
       this.#attached.delete(row.handle);
       attached.markExited();
@@ -640,7 +669,7 @@ export class WorkerManager {
     if (still) {
       still.exitHandled = true;
       const rest = still.follower.drain();
-      if (rest) await this.#onLines(row, rest.lines, rest.next, still);
+      if (rest) await this.#onLines(row, rest.lines, rest.next, rest.events, still);
       still.client?.close();
       this.#attached.delete(handle);
     }

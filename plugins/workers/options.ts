@@ -17,7 +17,13 @@ export const workersOptionsSchema = v.object({
     {},
   ),
   /** Other agent CLIs by name: { aider: { argv: ['aider', '--yes'], format: 'text' } }. */
-  commands: v.optional(v.record(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]*$/, 'adapter names are lower-case words')), v.object({ argv, format: v.optional(v.picklist(['text', 'ndjson']), 'text') })), {}),
+  commands: v.optional(v.record(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]*$/, 'adapter names are lower-case words')), v.object({
+        argv,
+        format: v.optional(v.picklist(['text', 'ndjson'], 'must be text or ndjson'), 'text'),
+        /** A line containing this means the agent is idle (e.g. its prompt); another means an error. */
+        idleMarker: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'))),
+        errorMarker: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'))),
+      })), {}),
   heartbeatSeconds: v.optional(v.pipe(v.number(), v.minValue(0.1)), 10),
   degradedSeconds: v.optional(v.pipe(v.number(), v.minValue(0.1)), 30),
   unhealthySeconds: v.optional(v.pipe(v.number(), v.minValue(0.1)), 60),
