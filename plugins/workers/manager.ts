@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { conflict, type FleetEvent, HttpError, type Identity, type Logger, notFound, type PublishInput } from '../../core/index.js';
 import { FLEET_BIN } from '../../core/mcp/install.js';
@@ -9,6 +9,8 @@ import { workerFiles, writeSpawnSpec } from '../../core/workers/spawn-spec.js';
 import type { TmuxDriver } from '../../core/workers/tmux.js';
 import { buildSpawnSpec } from './adapters.js';
 import { addWorktree } from './worktree.js';
+import { alive, endAgentGroup, running } from './processes.js';
+import { SpawnQueue } from './spawn-queue.js';
 import { HostClient } from './host-client.js';
 import { LogFollower, type LogLine, readLogLines } from './log-follower.js';
 import type { WorkersOptions } from './options.js';
@@ -59,77 +61,6 @@ function parserState(state: WorkerState): LogState {
 /** The adapter name of workers that run elsewhere and push their output (POST /orchestrate/workers/:handle/output). */
 export const EXTERNAL = 'external';
 
-const alive = (pid: number | undefined): boolean => {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
-/**
- * Whether a process runs: alive and not a zombie. A pane host that died can stay a zombie of the
- * tmux server for minutes (libutempter makes tmux miss its SIGCHLD): that host is gone.
- */
-const running = (pid: number | undefined): boolean => {
-  if (!alive(pid)) return false;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return true; // no /proc (macOS): kill(pid, 0) is all there is
-  }
-};
-
-/**
- * SIGKILL what is left of a worker's agent process group (host.json names its leader). On Linux
- * the group is ended only if one of its processes is this worker's agent (its environment names
- * the worker), so a pid reused while the server was down is never hit.
- */
-function endAgentGroup(dir: string, handle: string): void {
-  const file = workerFiles(dir).host;
-  if (!existsSync(file)) return;
-  let agentPid: number | undefined;
-  try {
-    agentPid = (JSON.parse(readFileSync(file, 'utf8')) as { agentPid?: number }).agentPid;
-  } catch {
-    return;
-  }
-  if (!agentPid) return;
-  try {
-    process.kill(-agentPid, 0);
-  } catch {
-    return; // the group is gone
-  }
-  if (existsSync('/proc/self/stat')) {
-    const marker = `CLAUDE_CODE_AGENT_NAME=${handle}`;
-    const members = readdirSync('/proc').filter((entry) => {
-      if (!/^\d+$/.test(entry)) return false;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === agentPid;
-      } catch {
-        return false;
-      }
-    });
-    const ours = members.some((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(marker);
-      } catch {
-        return false;
-      }
-    });
-    if (!ours) return;
-  }
-  try {
-    process.kill(-agentPid, 'SIGKILL');
-  } catch {
-    // ended meanwhile
-  }
-}
-
 /**
  * Runs workers in tmux panes: spawn (or queue), attach to each pane host, follow its log into
  * lifecycle state, health and restarts, dismiss, and re-adopt everything after a server restart.
@@ -142,8 +73,12 @@ export class WorkerManager {
   /** Settles once start() has run (set by the plugin when start must wait for the fleet's URL). */
   starting: Promise<unknown> = Promise.resolve();
 
+  /** Spawns waiting for a slot. */
+  readonly queue: SpawnQueue;
+
   constructor(deps: ManagerDeps) {
     this.#deps = deps;
+    this.queue = new SpawnQueue(deps.store.db);
   }
 
   get store(): WorkerStore {
@@ -423,10 +358,10 @@ export class WorkerManager {
     await this.starting;
     const existing = await this.#deps.store.get(request.handle);
     this.#assertHandleFree(existing, request.teamName, request.handle);
-    await this.#assertNotQueued(request.teamName, request.handle);
+    await this.queue.assertNotQueued(request.teamName, request.handle);
     if ((await this.#deps.store.countLive()) >= maxWorkers) {
       const id = await this.enqueue(request, spawnedBy.handle);
-      return { queued: true, id, position: await this.queuePosition(id) };
+      return { queued: true, id, position: await this.queue.position(id) };
     }
     return { queued: false, worker: workerView(await this.#start(request, spawnedBy.handle)) };
   }
@@ -486,80 +421,43 @@ export class WorkerManager {
     if (existing && !FINAL_STATES.includes(existing.state)) throw conflict(`Worker ${handle} already exists`, { state: existing.state });
   }
 
-  async #assertNotQueued(teamName: string, handle: string): Promise<void> {
-    const row = await this.#deps.store.db.selectFrom('spawn_queue').select('team_name').where('handle', '=', handle).where('status', '=', 'queued').executeTakeFirst();
-    if (!row) return;
-    if (row.team_name !== teamName) throw conflict(`handle: ${handle} is taken by a worker of another team`);
-    throw conflict(`Worker ${handle} is already queued`);
-  }
-
   /** Persist a spawn to run when a slot frees; it survives server restarts. */
   async enqueue(request: SpawnRequest, requestedBy: string): Promise<number> {
     await this.starting;
     const existing = await this.#deps.store.get(request.handle);
     this.#assertHandleFree(existing, request.teamName, request.handle);
-    await this.#assertNotQueued(request.teamName, request.handle);
-    const now = Date.now();
-    const row = await this.#deps.store.db
-      .insertInto('spawn_queue')
-      .values({ team_name: request.teamName, handle: request.handle, request: JSON.stringify(request), requested_by: requestedBy, status: 'queued', error: null, created_at: now, updated_at: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    this.#deps.publish({ topic: `team.${request.teamName}.spawn-queue`, type: 'spawn_queued', team: request.teamName, data: { id: Number(row.id), handle: request.handle } });
-    return Number(row.id);
-  }
-
-  async queuePosition(id: number): Promise<number> {
-    const row = await this.#deps.store.db.selectFrom('spawn_queue').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'queued').where('id', '<=', id).executeTakeFirstOrThrow();
-    return Number(row.n);
+    const id = await this.queue.add(request, requestedBy);
+    this.#deps.publish({ topic: `team.${request.teamName}.spawn-queue`, type: 'spawn_queued', team: request.teamName, data: { id, handle: request.handle } });
+    return id;
   }
 
   /** Start queued spawns, oldest first, while there are free slots. */
   async drainQueue(maxWorkers?: number): Promise<void> {
     if (this.#closing) return;
     const max = maxWorkers ?? this.maxWorkers();
-    const db = this.#deps.store.db;
     while ((await this.#deps.store.countLive()) < max) {
-      const next = await db.selectFrom('spawn_queue').selectAll().where('status', '=', 'queued').orderBy('id').executeTakeFirst();
+      const next = await this.queue.takeNext();
       if (!next) return;
-      const claimed = await db.updateTable('spawn_queue').set({ status: 'started', updated_at: Date.now() }).where('id', '=', next.id).where('status', '=', 'queued').executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) !== 1) continue;
       try {
-        await this.#start(JSON.parse(next.request as string) as SpawnRequest, next.requested_by as string);
+        await this.#start(next.request, next.requestedBy);
       } catch (error) {
-        await db.updateTable('spawn_queue').set({ status: 'failed', error: (error as Error).message, updated_at: Date.now() }).where('id', '=', next.id).execute();
+        await this.queue.markFailed(next.id, (error as Error).message);
       }
     }
   }
 
   maxWorkers: () => number = () => 5;
 
-  async queueItem(teamName: string, id: number) {
-    const row = await this.#deps.store.db.selectFrom('spawn_queue').selectAll().where('id', '=', id).where('team_name', '=', teamName).executeTakeFirst();
-    if (!row) throw notFound(`Queued spawn ${id} not found`);
-    return {
-      id: Number(row.id),
-      handle: row.handle as string,
-      status: row.status as string,
-      position: row.status === 'queued' ? await this.queuePosition(Number(row.id)) : null,
-      error: row.error as string | null,
-      requestedBy: row.requested_by as string,
-      createdAt: new Date(Number(row.created_at)).toISOString(),
-    };
+  queueItem(teamName: string, id: number) {
+    return this.queue.item(teamName, id);
   }
 
   async queueStatus(teamName: string, maxWorkers: number) {
-    const rows = await this.#deps.store.db.selectFrom('spawn_queue').select('id').where('team_name', '=', teamName).where('status', '=', 'queued').orderBy('id').execute();
-    return { live: await this.#deps.store.countLive(), maxWorkers, queued: await Promise.all(rows.map((row) => this.queueItem(teamName, Number(row.id)))) };
+    return { live: await this.#deps.store.countLive(), maxWorkers, queued: await this.queue.queued(teamName) };
   }
 
-  async cancelQueued(teamName: string, id: number) {
-    const result = await this.#deps.store.db.updateTable('spawn_queue').set({ status: 'cancelled', updated_at: Date.now() }).where('id', '=', id).where('team_name', '=', teamName).where('status', '=', 'queued').executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) {
-      const item = await this.queueItem(teamName, id);
-      throw conflict(`Queued spawn ${id} is ${item.status}, not queued`);
-    }
-    return this.queueItem(teamName, id);
+  cancelQueued(teamName: string, id: number) {
+    return this.queue.cancel(teamName, id);
   }
 
   async require(teamName: string, handle: string): Promise<WorkerRow> {
