@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,4 +88,19 @@ export async function startFleet(
     request: (method, path, requestOptions) => requestJson(url, method, path, requestOptions),
   };
   return fleet;
+}
+
+/**
+ * A port free right now on 127.0.0.1, for a child process that must be told its port up front
+ * (in-process servers should listen on port 0 instead).
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
 }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
-import { requestJson, type TestLike, tempDir } from '../harness.js';
+import { freePort, requestJson, type TestLike, tempDir } from '../harness.js';
 
 const FLEET_BIN = join(import.meta.dirname, '../../bin/fleet.mjs');
 
@@ -40,16 +40,6 @@ function fleet(args: string[], options: { cwd: string; env?: Record<string, stri
 }
 
 /** A port nothing listens on (free a moment ago). */
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 /** Whether something accepts connections on the port. */
 function listening(port: number): Promise<boolean> {

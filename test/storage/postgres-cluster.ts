@@ -1,9 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { TestLike } from '../harness.js';
+import { freePort, type TestLike } from '../harness.js';
 
 /** The newest installed PostgreSQL server's bin dir (Debian layout), if any. */
 export function postgresBin(): string | undefined {
@@ -20,15 +19,6 @@ export function postgresUnavailable(): string | undefined {
   return undefined;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 /**
  * A real PostgreSQL cluster in a temp dir on a free loopback port, run as the postgres user,

@@ -295,16 +295,7 @@ export function logLines(path: string): { offset: number; text: string }[] {
 }
 
 /** A port nothing listens on (free a moment ago). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
+export { freePort } from '../harness.js';
 
 export interface ServerProcess {
   child: ChildProcess;
