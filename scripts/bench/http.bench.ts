@@ -3,27 +3,12 @@
  * fleet (a team lead registering a new worker of its team with POST /auth), side by side in one run.
  * Run with `npm run bench http`; BENCH_SECONDS and BENCH_CONNECTIONS change the load.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Router } from '@koa/router';
-import Koa from 'koa';
+import type { Server } from 'node:http';
+import { startBareKoa } from './lib/bare-koa.js';
 import { bootBenchFleet, type BenchFleet } from './lib/fleet.js';
 import { type LoadResult, type LoadTarget, measure } from './lib/load.js';
 import { benchConnections, benchSeconds, machineNote } from './lib/settings.js';
 import { formatNumber, formatTable } from './lib/table.js';
-
-/** The baseline: Koa and @koa/router with nothing else, the floor the fleet's own stack adds to. */
-async function startBareKoa(): Promise<{ url: string; server: Server }> {
-  const app = new Koa();
-  const router = new Router();
-  router.get('/hello', (ctx) => {
-    ctx.body = { ok: true };
-  });
-  app.use(router.routes());
-  const server = createServer(app.callback());
-  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
 
 async function postJson(url: string, token: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });

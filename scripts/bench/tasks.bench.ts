@@ -4,12 +4,10 @@
  * tasks of that team in the database (the first page, a deep page, and the ready filter), side by
  * side in one run. Run with `npm run bench tasks`; BENCH_SECONDS and BENCH_CONNECTIONS change the load.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Router } from '@koa/router';
-import Koa from 'koa';
+import type { Server } from 'node:http';
 import type { AuthApi } from '../../plugins/auth/index.js';
 import type { TasksApi } from '../../plugins/tasks/index.js';
+import { startBareKoa } from './lib/bare-koa.js';
 import { bootBenchFleet, type BenchFleet } from './lib/fleet.js';
 import { type LoadResult, type LoadTarget, measure } from './lib/load.js';
 import { benchConnections, benchSeconds, machineNote } from './lib/settings.js';
@@ -18,19 +16,6 @@ import { formatNumber, formatTable } from './lib/table.js';
 const SEED_TASKS = 10_000;
 const READ_TEAM = 'bench-read';
 const WRITE_TEAM = 'bench-write';
-
-/** The baseline: Koa and @koa/router with nothing else. */
-async function startBareKoa(): Promise<{ url: string; server: Server }> {
-  const app = new Koa();
-  const router = new Router();
-  router.get('/hello', (ctx) => {
-    ctx.body = { ok: true };
-  });
-  app.use(router.routes());
-  const server = createServer(app.callback());
-  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
 
 async function register(fleet: BenchFleet, handle: string, teamName: string, agentType: 'worker' | 'team-lead'): Promise<{ uid: string; token: string }> {
   const response = await fetch(`${fleet.url}/auth`, {
