@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,19 @@ export interface TestFleet {
   register(handle: string, teamName: string, agentType?: 'worker' | 'team-lead', role?: string): Promise<{ uid: string; token: string }>;
   /** JSON request; returns status, parsed body and headers. */
   request(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+}
+
+let fleetCount = 0;
+
+/** Kill a private tmux server and remove its socket file (kill-server leaves it behind). */
+export function endTmuxServer(socket: string): void {
+  try {
+    execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+  } catch {
+    // no server left: nothing to kill
+  }
+  // tmux keeps its sockets under $TMUX_TMPDIR or /tmp, whatever TMPDIR says.
+  rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
 }
 
 /** A temp dir removed when the test ends. */
@@ -67,12 +81,21 @@ export async function startFleet(
 ): Promise<TestFleet> {
   const dataDir = tempDir(t);
   const logs: string[] = [];
+  // A fleet with workers starts a tmux server: give it a private socket and end it with the test.
+  const plugins = options.plugins ?? { auth: true, metrics: true };
+  let tmuxSocket = options.config?.tmux?.socket;
+  if (plugins.workers) tmuxSocket ??= `fleet-test-${process.pid}-${++fleetCount}`;
   const config = resolveConfig(
-    { ...options.config, dataDir, server: { port: 0, ...options.config?.server }, plugins: options.plugins ?? { auth: true, metrics: true } },
+    { ...options.config, dataDir, server: { port: 0, ...options.config?.server }, tmux: { ...options.config?.tmux, socket: tmuxSocket }, plugins },
     { env: options.env ?? {}, cwd: dataDir },
   );
   const kernel = await Kernel.boot({ config, plugins: options.extraPlugins, log: createLogger({ level: 'debug', sink: (line) => logs.push(line) }) });
   t.teardown(() => kernel.stop());
+  // After the fleet has stopped (teardowns run in order), so no worker is relaunched meanwhile.
+  if (plugins.workers && tmuxSocket) {
+    const socket = tmuxSocket;
+    t.teardown(() => endTmuxServer(socket));
+  }
   const url = kernel.url;
   const fleet: TestFleet = {
     kernel,
