@@ -26,26 +26,26 @@ t.test('subscribe: members of a chat only; new_message reaches the chat subscrib
   t.equal((await annSocket.subscribe('0123456789abcdef')).type, 'error', 'a chat that does not exist');
 
   const posted = await as(fleet, ann, 'POST', `/chats/${dm}/messages`, { text: 'hello bob', metadata: { k: 1 } });
-  const [event] = ofType(await bobSocket.drain(), 'new_message');
+  const [event] = ofType(await bobSocket.sync(), 'new_message');
   t.ok(event, 'bob, subscribed, gets new_message');
   t.match(event, { type: 'new_message', chatId: dm, handle: 'ann', message: posted.body });
   t.type(event?.seq, 'number', 'with its sequence number');
-  t.equal(ofType(await annSocket.drain(), 'new_message').length, 1, 'the sender, subscribed, gets it too');
+  t.equal(ofType(await annSocket.sync(), 'new_message').length, 1, 'the sender, subscribed, gets it too');
   for (const [name, socket] of [['bob, not subscribed on this socket', bobIdle], ['cy', cySocket], ['bo of beta', boSocket], ['an unauthenticated socket', anonymous]] as const) {
-    const got = await socket.drain();
+    const got = await socket.sync();
     t.same(ofType(got, 'new_message', 'broadcast'), [], `${name}: no chat event`);
     t.notMatch(JSON.stringify(got), 'hello bob', `${name}: never the text`);
   }
 
   await callTool(fleet, bob, 'team_send', { handle: 'ann', message: 'via the tool' });
-  const viaTool = ofType(await annSocket.drain(), 'new_message');
+  const viaTool = ofType(await annSocket.sync(), 'new_message');
   t.match(viaTool, [{ chatId: dm, handle: 'bob', message: { text: 'via the tool' } }], 'team_send posts to the same DM, with the same event');
 
-  t.equal(ofType(await bobSocket.drain(), 'new_message').length, 1, 'and the sender, subscribed');
+  t.equal(ofType(await bobSocket.sync(), 'new_message').length, 1, 'and the sender, subscribed');
   t.same(await bobSocket.ask({ type: 'unsubscribe', chatId: dm }), { type: 'unsubscribed', chatId: dm });
   await as(fleet, ann, 'POST', `/chats/${dm}/messages`, { text: 'after unsubscribe' });
-  t.same(ofType(await bobSocket.drain(), 'new_message'), [], 'unsubscribed: no more events');
-  t.equal(ofType(await annSocket.drain(), 'new_message').length, 1, 'the other subscriber still gets them');
+  t.same(ofType(await bobSocket.sync(), 'new_message'), [], 'unsubscribed: no more events');
+  t.equal(ofType(await annSocket.sync(), 'new_message').length, 1, 'the other subscriber still gets them');
 });
 
 t.test('broadcast goes to the team chat subscribers only; another team cannot follow it', async (t) => {
@@ -65,23 +65,23 @@ t.test('broadcast goes to the team chat subscribers only; another team cannot fo
   t.equal((await betaLead.subscribe(chat)).type, 'error', "nor beta's lead");
 
   const sent = await as(fleet, alpha.lead, 'POST', '/teams/alpha/broadcast', { text: 'all hands' });
-  const [event] = ofType(await annSocket.drain(), 'broadcast');
+  const [event] = ofType(await annSocket.sync(), 'broadcast');
   t.match(event, { type: 'broadcast', chatId: chat, handle: 'lead-alpha', message: { id: sent.body.id, text: 'all hands', metadata: { isBroadcast: true } } });
-  t.same(ofType(await annSocket.drain(), 'new_message'), [], 'a broadcast is not also a new_message');
+  t.same(ofType(await annSocket.sync(), 'new_message'), [], 'a broadcast is not also a new_message');
   for (const [name, socket] of [['bob, not subscribed', bobIdle], ['bo', boSocket], ['beta lead', betaLead]] as const) {
-    const got = await socket.drain();
+    const got = await socket.sync();
     t.same(ofType(got, 'broadcast', 'new_message'), [], `${name}: nothing`);
     t.notMatch(JSON.stringify(got), 'all hands');
   }
 
   await callTool(fleet, alpha.lead, 'team_broadcast', { message: 'via the tool' });
-  t.match(ofType(await annSocket.drain(), 'broadcast'), [{ chatId: chat, message: { text: 'via the tool' } }], 'team_broadcast sends the same event');
+  t.match(ofType(await annSocket.sync(), 'broadcast'), [{ chatId: chat, message: { text: 'via the tool' } }], 'team_broadcast sends the same event');
 
   const betaChat = teamChatId('beta');
   await as(fleet, beta.lead, 'POST', '/teams/beta/broadcast', { text: 'beta only' });
   t.same(await boSocket.subscribe(betaChat), { type: 'subscribed', chatId: betaChat });
   t.equal((await annSocket.subscribe(betaChat)).type, 'error', "alpha may not follow beta's chat");
   await as(fleet, beta.lead, 'POST', '/teams/beta/broadcast', { text: 'beta again' });
-  t.equal(ofType(await boSocket.drain(), 'broadcast').length, 1);
-  t.same(ofType(await annSocket.drain(), 'broadcast'), [], 'alpha hears nothing of beta');
+  t.equal(ofType(await boSocket.sync(), 'broadcast').length, 1);
+  t.same(ofType(await annSocket.sync(), 'broadcast'), [], 'alpha hears nothing of beta');
 });

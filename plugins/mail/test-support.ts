@@ -4,7 +4,7 @@
  * plugin, a `ws` client that queues what it receives, and tool calls over POST /mcp/call.
  */
 import { createHash } from 'node:crypto';
-import { WebSocket } from 'ws';
+import { type Message, WsClient } from '../../test/ws-client.js';
 import type { AnyPlugin } from '../../core/plugin.js';
 import { startFleet, type TestFleet, type TestLike } from '../../test/harness.js';
 
@@ -65,77 +65,14 @@ export function toolJson(result: ToolResult): any {
   return JSON.parse(toolText(result));
 }
 
-type Message = Record<string, any>;
-
-/** A `ws` client that queues what it receives so a test can await the next message. */
-export class TestSocket {
-  readonly ws: WebSocket;
-  readonly received: Message[] = [];
-  #cursor = 0;
-  #wake: (() => void) | undefined;
-
-  constructor(ws: WebSocket) {
-    this.ws = ws;
-    ws.on('message', (data) => {
-      this.received.push(JSON.parse(data.toString()) as Message);
-      this.#wake?.();
-    });
-    ws.on('close', () => this.#wake?.());
-  }
-
-  static async open(t: TestLike, fleet: TestFleet): Promise<TestSocket> {
-    const ws = new WebSocket(`${fleet.url.replace(/^http/, 'ws')}/ws`);
-    t.teardown(() => ws.terminate());
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    return new TestSocket(ws);
-  }
-
+/** The shared client, with the ways these suites open sockets and join chats. */
+export class TestSocket extends WsClient {
   /** A socket authenticated as `agent`. */
   static async as(t: TestLike, fleet: TestFleet, agent: Agent): Promise<TestSocket> {
     const socket = await TestSocket.open(t, fleet);
     const answer = await socket.ask({ type: 'auth', token: agent.token });
     if (answer.type !== 'authenticated') throw new Error(`auth failed: ${JSON.stringify(answer)}`);
     return socket;
-  }
-
-  send(message: unknown): void {
-    this.ws.send(JSON.stringify(message));
-  }
-
-  /** The next message not yet consumed. */
-  async next(timeoutMs = 3000): Promise<Message> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.#cursor >= this.received.length) {
-      if (this.ws.readyState === WebSocket.CLOSED) throw new Error('socket closed while waiting for a message');
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no message within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    return this.received[this.#cursor++]!;
-  }
-
-  async ask(message: unknown): Promise<Message> {
-    this.send(message);
-    return this.next();
-  }
-
-  /** Everything that arrived before the answer to a ping: the server handles a socket's messages in order and writes events synchronously. */
-  async drain(): Promise<Message[]> {
-    const start = this.#cursor;
-    this.send({ type: 'ping' });
-    for (;;) {
-      const message = await this.next();
-      if (message.type === 'pong') return this.received.slice(start, this.#cursor - 1);
-    }
   }
 
   async subscribe(chatId: string): Promise<Message> {

@@ -20,20 +20,20 @@ t.test('task_assigned goes to the subscribers of the assignment DM only', async 
   t.equal((await bobSocket.subscribe(dm)).type, 'error', 'bob is not in the lead–ann DM');
 
   const task = (await as(fleet, alpha.lead, 'POST', '/tasks', { toHandle: 'ann', subject: 'Ship it', description: 'today' })).body;
-  const [event, ...more] = ofType(await annSocket.drain(), 'task_assigned');
+  const [event, ...more] = ofType(await annSocket.sync(), 'task_assigned');
   t.equal(more.length, 0, 'one task_assigned');
   t.match(event, { type: 'task_assigned', chatId: dm, handle: 'lead-alpha', message: { text: '[TASK] Ship it\n\ntoday', metadata: { taskId: task.id, type: 'task_assignment' } } });
   t.same(event?.task, task, 'with the task');
-  t.same(ofType(await annSocket.drain(), 'new_message'), [], 'not also a new_message');
+  t.same(ofType(await annSocket.sync(), 'new_message'), [], 'not also a new_message');
   for (const [name, socket] of [['ann, not subscribed on this socket', annIdle], ['bob', bobSocket], ['bo of beta', boSocket]] as const) {
-    t.same(ofType(await socket.drain(), 'task_assigned'), [], `${name}: no task_assigned`);
+    t.same(ofType(await socket.sync(), 'task_assigned'), [], `${name}: no task_assigned`);
   }
 
   const viaTool = await callTool(fleet, alpha.lead, 'team_assign', { agent: 'ann', task: 'Via the tool' });
   t.notOk(viaTool.isError);
-  t.match(ofType(await annSocket.drain(), 'task_assigned'), [{ chatId: dm, message: { text: '[TASK] Via the tool\n\n' } }], 'team_assign sends it too');
+  t.match(ofType(await annSocket.sync(), 'task_assigned'), [{ chatId: dm, message: { text: '[TASK] Via the tool\n\n' } }], 'team_assign sends it too');
   await as(fleet, alpha.lead, 'POST', '/tasks', { toHandle: 'bob', subject: 'For bob' });
-  t.same(ofType(await annSocket.drain(), 'task_assigned'), [], "an assignment in another DM is not ann's");
+  t.same(ofType(await annSocket.sync(), 'task_assigned'), [], "an assignment in another DM is not ann's");
 });
 
 t.test("task_updated and task_completed go to the team's sockets only", async (t) => {
@@ -51,41 +51,41 @@ t.test("task_updated and task_completed go to the team's sockets only", async (t
   const task = (await as(fleet, alpha.lead, 'POST', '/tasks', { toHandle: 'ann', subject: 'Team event' })).body;
   await as(fleet, ann, 'PATCH', `/tasks/${task.id}`, { status: 'in_progress' });
   for (const socket of [bobSocket, leadSocket]) {
-    const updated = ofType(await socket.drain(), 'task_updated', 'task_completed');
+    const updated = ofType(await socket.sync(), 'task_updated', 'task_completed');
     t.equal(updated.length, 1, 'a teammate socket, with no subscription, gets task_updated');
     t.match(updated[0], { type: 'task_updated', task: { id: task.id, status: 'in_progress', ownerHandle: 'ann' } });
   }
 
   await as(fleet, ann, 'PATCH', `/tasks/${task.id}`, { status: 'resolved' });
-  const resolved = ofType(await bobSocket.drain(), 'task_updated', 'task_completed');
+  const resolved = ofType(await bobSocket.sync(), 'task_updated', 'task_completed');
   t.same(resolved.map((e) => e.type), ['task_updated', 'task_completed'], 'resolving: task_updated then task_completed');
   t.match(resolved[1], { task: { id: task.id, status: 'resolved' } });
 
   const open = (await as(fleet, alpha.lead, 'POST', '/tasks', { subject: 'To be claimed' })).body;
-  await leadSocket.drain();
+  await leadSocket.sync();
   await callTool(fleet, bob, 'team_claim', { task_id: open.id });
-  t.match(ofType(await leadSocket.drain(), 'task_updated'), [{ task: { id: open.id, ownerHandle: 'bob', status: 'in_progress' } }], 'a claim is a task_updated');
+  t.match(ofType(await leadSocket.sync(), 'task_updated'), [{ task: { id: open.id, ownerHandle: 'bob', status: 'in_progress' } }], 'a claim is a task_updated');
   await callTool(fleet, bob, 'team_complete', { task_id: open.id });
-  t.same(ofType(await leadSocket.drain(), 'task_updated', 'task_completed').map((e) => e.type), ['task_updated', 'task_completed'], 'team_complete too');
+  t.same(ofType(await leadSocket.sync(), 'task_updated', 'task_completed').map((e) => e.type), ['task_updated', 'task_completed'], 'team_complete too');
 
   const blocked = await as(fleet, alpha.lead, 'POST', '/tasks', { subject: 'Blocked', blockedBy: [(await as(fleet, alpha.lead, 'POST', '/tasks', { subject: 'Blocker' })).body.id] });
-  await leadSocket.drain();
+  await leadSocket.sync();
   await as(fleet, alpha.lead, 'PATCH', `/tasks/${blocked.body.id}`, { status: 'resolved' });
-  t.same(ofType(await leadSocket.drain(), 'task_updated', 'task_completed'), [], 'a refused resolve sends nothing');
+  t.same(ofType(await leadSocket.sync(), 'task_updated', 'task_completed'), [], 'a refused resolve sends nothing');
 
   const item = (await as(fleet, ann, 'POST', '/workitems', { title: 'Item' })).body;
-  await bobSocket.drain();
+  await bobSocket.sync();
   await as(fleet, ann, 'PATCH', `/workitems/${item.id}`, { status: 'completed' });
-  t.match(ofType(await bobSocket.drain(), 'task_completed'), [{ workItem: { id: item.id, status: 'completed' } }], 'a completed work item is a task_completed');
+  t.match(ofType(await bobSocket.sync(), 'task_completed'), [{ workItem: { id: item.id, status: 'completed' } }], 'a completed work item is a task_completed');
 
   for (const [name, socket] of outsiders) {
-    const got = await socket.drain();
+    const got = await socket.sync();
     t.same(ofType(got, 'task_updated', 'task_completed', 'task_created', 'task_assigned'), [], `${name}: none of alpha's task events`);
     t.notMatch(JSON.stringify(got), /Team event|To be claimed/, `${name}: never alpha's data`);
   }
 
   const betaTask = (await as(fleet, beta.lead, 'POST', '/tasks', { toHandle: 'bo', subject: 'Beta work' })).body;
   await as(fleet, beta.workers[0]!, 'PATCH', `/tasks/${betaTask.id}`, { status: 'resolved' });
-  t.same(ofType(await boSocket.drain(), 'task_updated', 'task_completed').map((e) => e.type), ['task_updated', 'task_completed'], 'beta hears its own');
-  t.same(ofType(await bobSocket.drain(), 'task_updated', 'task_completed'), [], 'alpha hears nothing of beta');
+  t.same(ofType(await boSocket.sync(), 'task_updated', 'task_completed').map((e) => e.type), ['task_updated', 'task_completed'], 'beta hears its own');
+  t.same(ofType(await bobSocket.sync(), 'task_updated', 'task_completed'), [], 'alpha hears nothing of beta');
 });

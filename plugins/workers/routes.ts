@@ -5,7 +5,7 @@ import { badRequest, conflict, forbidden, handleSchema, type Identity, intString
 import type { PluginRouter } from '../../core/http/plugin-router.js';
 import type { WorkerManager } from './manager.js';
 import type { WorkersOptions } from './options.js';
-import type { SpawnRequest } from './worker-store.js';
+import { type SpawnRequest, workerView } from './worker-store.js';
 import { commitWorktree, openPullRequest, pushWorktree, worktreeStatus } from './worktree.js';
 
 export const spawnBody = v.object({
@@ -45,7 +45,6 @@ export function registerWorkerRoutes(router: PluginRouter, manager: WorkerManage
   });
 
   router.get('/orchestrate/workers', { summary: 'Workers of your team with state, health, session and result' }, async ({ identity }) => {
-    const { workerView } = await import('./worker-store.js');
     return (await manager.store.listTeam(identity.teamName)).map(workerView);
   });
 
@@ -74,8 +73,7 @@ export function registerWorkerRoutes(router: PluginRouter, manager: WorkerManage
     },
     async ({ body, identity }) => {
       if (body.teamName !== undefined && body.teamName !== identity.teamName) throw forbidden(`teamName: you lead team ${identity.teamName}, not ${body.teamName}`);
-      const { workerView } = await import('./worker-store.js');
-      return workerView(await manager.registerExternal({ handle: body.handle, teamName: identity.teamName, format: body.format }, identity.handle));
+        return workerView(await manager.registerExternal({ handle: body.handle, teamName: identity.teamName, format: body.format }, identity.handle));
     },
   );
 

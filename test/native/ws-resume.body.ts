@@ -5,7 +5,7 @@
 import type { Test } from 'tap';
 import { definePlugin } from '../../core/plugin.js';
 import { startFleet, type TestFleet } from '../harness.js';
-import { WsClient } from './ws-client.js';
+import { WsClient } from '../ws-client.js';
 
 /** Vouches for chat c1 of team alpha, as the mail plugin does for its chats. */
 const chats = definePlugin({

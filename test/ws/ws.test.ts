@@ -2,73 +2,10 @@ import t from 'tap';
 import { WebSocket } from 'ws';
 import { definePlugin } from '../../core/plugin.js';
 import { startFleet, type TestFleet, type TestLike } from '../harness.js';
+import { type Message, WsClient } from '../ws-client.js';
 
-type Message = Record<string, any>;
-
-/** A `ws` client that queues what it receives so a test can await the next message. */
-class TestSocket {
-  readonly ws: WebSocket;
-  readonly received: Message[] = [];
-  #cursor = 0;
-  #wake: (() => void) | undefined;
-
-  constructor(ws: WebSocket) {
-    this.ws = ws;
-    ws.on('message', (data) => {
-      this.received.push(JSON.parse(data.toString()) as Message);
-      this.#wake?.();
-    });
-    ws.on('close', () => this.#wake?.());
-  }
-
-  static async open(t: TestLike, fleet: TestFleet, options: { autoPong?: boolean } = {}): Promise<TestSocket> {
-    const ws = new WebSocket(`${fleet.url.replace(/^http/, 'ws')}/ws`, { autoPong: options.autoPong ?? true });
-    t.teardown(() => ws.terminate());
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    return new TestSocket(ws);
-  }
-
-  send(message: unknown): void {
-    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
-  }
-
-  /** The next message not yet consumed. */
-  async next(timeoutMs = 3000): Promise<Message> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.#cursor >= this.received.length) {
-      if (this.ws.readyState === WebSocket.CLOSED) throw new Error('socket closed while waiting for a message');
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no message within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    return this.received[this.#cursor++]!;
-  }
-
-  /** Send a message and return the answer. */
-  async ask(message: unknown): Promise<Message> {
-    this.send(message);
-    return this.next();
-  }
-
-  /** Proves the socket is live and every earlier server write has arrived: a ping's pong comes after them. */
-  async sync(): Promise<Message[]> {
-    const start = this.#cursor;
-    this.send({ type: 'ping' });
-    for (;;) {
-      const message = await this.next();
-      if (message.type === 'pong') return this.received.slice(start, this.#cursor - 1);
-    }
-  }
-
+/** The shared client, with the auth message this suite sends most. */
+class TestSocket extends WsClient {
   async authenticate(token: string): Promise<Message> {
     return this.ask({ type: 'auth', token });
   }
