@@ -9,15 +9,14 @@ export default defineConfig({
   server: { host: '127.0.0.1', port: 3847 },
   storage: { driver: 'sqlite' },
   dataDir: './.fleet',
-  tmux: { socket: 'claude-fleet', session: 'fleet' },
-  workers: { max: 5 },
   plugins: {
     auth: true,
     metrics: true,
     mail: true,
     tasks: true,
-    // Workers run in tmux (`fleet attach` to watch). Claude Code is the default adapter; add other
-    // CLIs under `commands`, e.g. commands: { aider: { argv: ['aider', '--yes'], format: 'text' } }.
-    workers: { defaultAdapter: 'claude' },
+    // Workers run in tmux (`fleet attach` to watch), at most `max` at once (more wait in a queue).
+    // Claude Code is the default adapter; add other CLIs under `commands`, e.g.
+    // commands: { aider: { argv: ['aider', '--yes'], format: 'text' } }.
+    workers: { max: 5, tmux: { socket: 'claude-fleet', session: 'fleet' }, defaultAdapter: 'claude' },
   },
 });

@@ -13,7 +13,11 @@ export type FleetErrorCode =
   | 'FLEET_ERR_PLUGIN_SETUP'
   | 'FLEET_ERR_MIGRATION'
   | 'FLEET_ERR_DUPLICATE_TOOL'
-  | 'FLEET_ERR_DUPLICATE_ROUTE';
+  | 'FLEET_ERR_DUPLICATE_ROUTE'
+  | 'FLEET_ERR_DUPLICATE_EVENT'
+  | 'FLEET_ERR_EVENT_NOT_DECLARED'
+  | 'FLEET_ERR_TABLE_NOT_OWNED'
+  | 'FLEET_ERR_DUPLICATE_TABLE';
 
 export class FleetError extends Error {
   readonly code: FleetErrorCode;

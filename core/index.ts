@@ -1,19 +1,47 @@
-/** The public surface for plugins and config files. */
+/**
+ * The kernel's public entry: the one module plugins import (a test enforces it), and what
+ * `fleet.config.ts` uses. Everything a plugin needs is here, nothing of any plugin is.
+ */
+
+// Config and plugins
 export { defineConfig } from './config/define-config.js';
 export type { FleetConfig, FleetConfigInput } from './config/types.js';
 export { definePlugin } from './plugin.js';
-export type { PluginContext, PluginDefinition, ResponseObservation } from './plugin.js';
-export { defineTool } from './mcp/types.js';
-export type { ToolSpec, ToolResult } from './mcp/types.js';
-export { HttpError, badRequest, conflict, forbidden, insufficientPermissions, notFound, unauthorized } from './http/http-error.js';
-export { handleSchema, intString, uidSchema } from './http/validate.js';
-export { assertOwnTeam, assertSelfOrLead } from './http/scope.js';
-export { isSqlite, withSerialId } from './db/portable.js';
-export type { FleetDb } from './db/database.js';
-export { authStateOf } from './http/auth-state.js';
-export { agentUid, defaultRole, isLead, AGENT_ROLES, AGENT_TYPES } from './auth/identity.js';
-export type { AgentRole, AgentType, Identity } from './auth/identity.js';
-export type { FleetEvent, PublishInput } from './events/types.js';
+export type { AnyPlugin, GuardedTopics, PluginCommand, PluginContext, PluginDefinition, ResponseObservation } from './plugin.js';
+
+// Operations: one schema, one access rule, one handler, served as a route and as tools
+export { operationsFor, reply } from './operations/operation.js';
+export type { HttpBinding, InputSchema, Operation, ToolBinding } from './operations/operation.js';
+export * as f from './fields.js';
+export { actAs, insufficientPermissions, isLead, requireLead, sameTeam } from './access.js';
+export type { Access } from './access.js';
+
+// Errors
+export { ApiError, defineErrors, fleetErrors, invalidInput, isApiError } from './http/api-error.js';
+export type { ErrorFactory } from './http/api-error.js';
 export { FleetError, isFleetError } from './errors.js';
-export { Kernel } from './kernel/kernel.js';
+
+// Storage
+export { defineTables } from './db/tables.js';
+export type { AnyTransaction, TableSet } from './db/tables.js';
+export { isSqlite, withSerialId } from './db/portable.js';
+
+// Events
+export { defineEvents } from './events/catalog.js';
+export type { EventType, FleetEventMap, TypedEvent } from './events/catalog.js';
+export type { FleetEvent } from './events/types.js';
+
+// Identity
+export { agentUid, defaultRole, AGENT_ROLES, AGENT_TYPES } from './auth/identity.js';
+export type { AgentRole, AgentType, Identity } from './auth/identity.js';
 export type { Logger } from './log.js';
+
+// The worker runtime: tmux, the pane host's files and socket, the log parser
+export { TmuxDriver } from './workers/tmux.js';
+export { workerFiles, writeSpawnSpec } from './workers/spawn-spec.js';
+export type { SpawnSpec } from './workers/spawn-spec.js';
+export { hostSocketPath } from './workers/host-socket.js';
+export type { HostMessage, HostRequest } from './workers/host-socket.js';
+export { LogStream } from './native/logstream.js';
+export type { LogEvent, LogStreamLike, WorkerState as LogState } from './native/logstream.js';
+export { FLEET_BIN } from './mcp/install.js';

@@ -1,15 +1,20 @@
+import type { Kysely, Transaction } from 'kysely';
 import type * as v from 'valibot';
 import type { Identity } from './auth/identity.js';
 import type { FleetConfig } from './config/types.js';
-import type { Dialect, FleetDb } from './db/database.js';
+import type { Dialect } from './db/database.js';
 import type { MigrationSet } from './db/plugin-migrator.js';
-import type { EventListener, FleetEvent, PublishInput, ReadResult } from './events/types.js';
-import type { PluginRouter } from './http/plugin-router.js';
-import type { AnySchema } from './http/validate.js';
+import type { AnyTransaction, TableSet } from './db/tables.js';
+import type { EventSpecs, EventType, FleetEventMap, TypedEvent } from './events/catalog.js';
+import type { FleetEvent, ReadResult } from './events/types.js';
+import type { ErrorTable } from './http/api-error.js';
 import type { Logger } from './log.js';
-import type { ToolSpec } from './mcp/types.js';
+import type { Operation } from './operations/operation.js';
 
 const PLUGIN_BRAND = Symbol.for('claude-fleet.plugin');
+
+/** A valibot schema of any kind (plugin options). */
+export type AnySchema = v.GenericSchema<unknown, unknown>;
 
 /** What the kernel tells an observer about each finished HTTP request (the metrics plugin uses it). */
 export interface ResponseObservation {
@@ -22,38 +27,62 @@ export interface ResponseObservation {
   uid?: string;
 }
 
-export interface PluginContext<Options = unknown> {
+/**
+ * Topics only some sockets may follow: events on `team.<team>.<prefix>.<id>` reach a socket only
+ * after it sent `{ type: 'subscribe', <key>: id }` and `authorize` said yes. The mail plugin guards
+ * its chats this way (`prefix: 'chat'`, `key: 'chatId'`).
+ */
+export interface GuardedTopics {
+  prefix: string;
+  /** The subscribe message's field that names the id. */
+  key: string;
+  authorize(identity: Identity, id: string): Promise<boolean> | boolean;
+}
+
+export interface PluginEvents {
+  /** Publish one of this plugin's event types to a team; the topic comes from the event's declaration. */
+  emit<K extends EventType>(type: K, team: string, data: FleetEventMap[K]): FleetEvent<FleetEventMap[K]>;
+  /** Listen to event types of any plugin, typed; unsubscribed automatically when the plugin stops. */
+  on<K extends EventType>(types: K | readonly K[], listener: (event: TypedEvent<K>) => void): () => void;
+  read(pattern: string, since: number, max?: number): ReadResult;
+}
+
+export interface PluginContext<Options = unknown, Tables = unknown> {
   readonly name: string;
   /** This plugin's options from fleet.config.ts, validated by its `config` schema. */
   readonly options: Options;
   readonly config: FleetConfig;
   /** The URL agents use to reach this fleet (known once it listens). */
   fleetUrl(): string;
-  readonly db: FleetDb;
+  /** This plugin's tables, typed; a query naming another plugin's table is refused before it runs. */
+  readonly db: Kysely<Tables>;
   readonly dialect: Dialect;
+  /** Work in another plugin's transaction (one commit for both), seeing only this plugin's tables. */
+  join(trx: AnyTransaction): Transaction<Tables>;
   readonly log: Logger;
-  readonly router: PluginRouter;
-  readonly events: {
-    publish<D>(input: PublishInput<D>): FleetEvent<D>;
-    read(pattern: string, since: number, max?: number): ReadResult;
-    /** Unsubscribed automatically when the plugin stops. */
-    subscribe(pattern: string, listener: EventListener): () => void;
-  };
-  readonly tools: { register<S extends AnySchema>(spec: ToolSpec<S>): void };
+  readonly events: PluginEvents;
   readonly tokens: { mint(identity: Identity): Promise<string> };
   /** Counters shown by /health; each must be a COUNT(*) or a counter, never a table load. */
   readonly health: { count(name: string, read: () => Promise<number> | number): void };
   readonly http: { onResponse(observer: (observation: ResponseObservation) => void): void };
-  /** WebSocket hooks: who may subscribe to a chat (removed when the plugin stops). */
-  readonly ws: { authorizeChat(check: (identity: Identity, chatId: string) => Promise<boolean> | boolean): void };
+  readonly ws: { guardTopics(guard: GuardedTopics): void };
   /** The api returned by the setup of a plugin this one depends on (undefined if an optional one is off). */
   use<T = unknown>(plugin: string): T;
   /** Run when the plugin stops (timers, watchers). */
   onStop(cleanup: () => void | Promise<void>): void;
 }
 
-export interface PluginDefinition<S extends AnySchema | undefined = AnySchema | undefined, Api = unknown> {
-  /** Lower-case; names the plugin folder, its config key and its migration table. */
+/** A `fleet <name>` command a plugin adds to the CLI (`fleet attach` comes from workers). */
+export interface PluginCommand<Options = unknown> {
+  summary: string;
+  usage: string;
+  run(argv: readonly string[], context: { config: FleetConfig; options: Options }): Promise<number>;
+}
+
+type OptionsOf<S> = S extends AnySchema ? v.InferOutput<S> : Record<string, never>;
+
+export interface PluginDefinition<S extends AnySchema | undefined = AnySchema | undefined, Api = unknown, Tables = unknown> {
+  /** Lower-case; names the plugin folder, its config key, its error codes' prefix and its migration table. */
   name: string;
   description?: string;
   /** Order is derived from this, never from the config's order. */
@@ -65,18 +94,32 @@ export interface PluginDefinition<S extends AnySchema | undefined = AnySchema | 
   optionalDependsOn?: readonly string[];
   /** Schema of `plugins.<name>` options; `true` in the config means `{}`. */
   config?: S;
+  /** Environment variables that set options: `{ MAX_WORKERS: 'max' }`. Checked by `config` like the file. */
+  env?: Readonly<Record<string, string>>;
+  /** The tables this plugin owns; `ctx.db` is typed with them and limited to them. */
+  tables?: TableSet<Tables>;
   migrations?: MigrationSet;
-  /** Register routes, tools and listeners; return the api dependents receive from `ctx.use(name)`. */
-  setup(ctx: PluginContext<S extends AnySchema ? v.InferOutput<S> : Record<string, never>>): Api | Promise<Api>;
-  start?(ctx: PluginContext<S extends AnySchema ? v.InferOutput<S> : Record<string, never>>): void | Promise<void>;
+  /** Its error codes (`defineErrors`), each starting with the plugin's name in capitals. */
+  errors?: ErrorTable;
+  /** The event types it emits (`defineEvents`). */
+  events?: EventSpecs;
+  /** What it can do, each served as a route and/or tools. */
+  operations?: readonly Operation<Api>[];
+  /** Commands it adds to the `fleet` CLI. */
+  commands?: Readonly<Record<string, PluginCommand<OptionsOf<S>>>>;
+  /** Build services and listeners; return the api that dependents and operations receive. */
+  setup(ctx: PluginContext<OptionsOf<S>, Tables>): Api | Promise<Api>;
+  start?(ctx: PluginContext<OptionsOf<S>, Tables>, api: Api): void | Promise<void>;
   /** Runs in reverse order; must be safe to call more than once. */
-  stop?(ctx: PluginContext<S extends AnySchema ? v.InferOutput<S> : Record<string, never>>): void | Promise<void>;
+  stop?(ctx: PluginContext<OptionsOf<S>, Tables>, api: Api): void | Promise<void>;
 }
 
-export type AnyPlugin = PluginDefinition<any, any>;
+export type AnyPlugin = PluginDefinition<any, any, any>;
 
 /** Typed identity that marks the object so the kernel can find it among a module's exports. */
-export function definePlugin<S extends AnySchema | undefined = undefined, Api = void>(definition: PluginDefinition<S, Api>): PluginDefinition<S, Api> {
+export function definePlugin<S extends AnySchema | undefined = undefined, Api = void, Tables = unknown>(
+  definition: PluginDefinition<S, Api, Tables>,
+): PluginDefinition<S, Api, Tables> {
   Object.defineProperty(definition, PLUGIN_BRAND, { value: true, enumerable: false });
   return definition;
 }

@@ -22,7 +22,7 @@ export async function run(args: string[]): Promise<number> {
   if (!parsed) return 0;
   const config = await loadConfig({ path: parsed.values.config });
   const catalog = await discoverPlugins();
-  const plan = planPlugins(catalog, config.plugins);
+  const plan = planPlugins(catalog, config.plugins, config.env);
   let running: string[] | undefined;
   const url = fleetUrl(parsed.values.url ?? process.env.FLEET_URL ?? process.env.CLAUDE_FLEET_URL ?? `http://127.0.0.1:${config.server.port}`);
   try {

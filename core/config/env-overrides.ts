@@ -21,7 +21,8 @@ function intFrom(env: Env, name: string, issues: EnvIssue[], min: number, max = 
 }
 
 /**
- * The seed's environment variables and ours override the config file. Paths given in the
+ * The seed's environment variables and ours override the config file (a plugin's own variables,
+ * such as MAX_WORKERS, are read by the kernel's plan through the plugin's `env`). Paths given in the
  * environment are relative to the current directory, as a shell user expects.
  * Secrets (JWT_SECRET, FLEET_ADMIN_KEY) are returned apart: they never belong in the config file.
  */
@@ -63,8 +64,6 @@ export function readEnvOverrides(env: Env, cwd = process.cwd()): {
       issues.push({ variable: 'JWT_EXPIRES_IN', message: `must be a duration such as 3600, 30m, 24h or 7d (got ${JSON.stringify(env.JWT_EXPIRES_IN)})` });
     } else overrides.auth = { jwtExpiresIn: env.JWT_EXPIRES_IN };
   }
-  const maxWorkers = intFrom(env, 'MAX_WORKERS', issues, 1);
-  if (maxWorkers !== undefined) overrides.workers = { max: maxWorkers };
   if (env.LOG_LEVEL) {
     const level = env.LOG_LEVEL.toLowerCase();
     if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) {

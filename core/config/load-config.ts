@@ -94,11 +94,10 @@ export function resolveConfig(
     dataDir,
     auth: { jwtExpiresIn: input.auth?.jwtExpiresIn ?? '24h', jwtSecret: secrets.jwtSecret, adminKey: secrets.adminKey },
     log: { level: input.log?.level ?? 'info' },
-    tmux: { socket: input.tmux?.socket ?? 'claude-fleet', session: input.tmux?.session ?? 'fleet' },
-    workers: { max: input.workers?.max ?? 5 },
     events: { ringCapacity: input.events?.ringCapacity ?? 10_000 },
     plugins: input.plugins ?? {},
     configPath: context.configPath,
+    env,
   };
 }
 

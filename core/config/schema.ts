@@ -32,13 +32,6 @@ export const configSchema = v.strictObject(
     dataDir: v.optional(nonEmpty),
     auth: v.optional(v.strictObject({ jwtExpiresIn: v.optional(duration) })),
     log: v.optional(v.strictObject({ level: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)) })),
-    tmux: v.optional(
-      v.strictObject({
-        socket: v.optional(v.pipe(nonEmpty, v.regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -'))),
-        session: v.optional(v.pipe(nonEmpty, v.regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -'))),
-      }),
-    ),
-    workers: v.optional(v.strictObject({ max: v.optional(positiveInt) })),
     events: v.optional(v.strictObject({ ringCapacity: v.optional(positiveInt) })),
     plugins: v.optional(
       v.record(
@@ -50,6 +43,9 @@ export const configSchema = v.strictObject(
   'must be an object',
 );
 
+/** Keys that moved into a plugin's options when that plugin took them over. */
+const MOVED: Record<string, string> = { tmux: 'plugins.workers.tmux', workers: 'plugins.workers (workers.max is plugins.workers.max)' };
+
 /** Turn valibot issues into one readable line per problem: `server.port: must be 0–65535 (got 70000)`. */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[], prefix = ''): string[] {
   return issues.map((issue) => {
@@ -57,7 +53,7 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[], prefix =
     const where = [prefix, path].filter(Boolean).join('.');
     let message = issue.message;
     if (issue.kind === 'schema' && issue.type === 'strict_object' && issue.input !== undefined && issue.expected === 'never') {
-      message = 'is not a known key';
+      message = MOVED[path] ? `is not a known key: it moved to ${MOVED[path]}` : 'is not a known key';
     } else if (issue.input === undefined && issue.received === 'undefined') {
       message = 'is required';
     } else if (!/received|got/.test(message) && issue.received) {

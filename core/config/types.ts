@@ -20,8 +20,6 @@ export interface FleetConfigInput {
   dataDir?: string;
   auth?: { jwtExpiresIn?: string };
   log?: { level?: LogLevel };
-  tmux?: { socket?: string; session?: string };
-  workers?: { max?: number };
   events?: { ringCapacity?: number };
   /** Each plugin: true (on, default options), false (off), or its options object (on). */
   plugins?: Record<string, boolean | Record<string, unknown>>;
@@ -41,10 +39,10 @@ export interface FleetConfig {
   dataDir: string;
   auth: { jwtExpiresIn: string; jwtSecret: string | undefined; adminKey: string | undefined };
   log: { level: LogLevel };
-  tmux: { socket: string; session: string };
-  workers: { max: number };
   events: { ringCapacity: number };
   plugins: Record<string, boolean | Record<string, unknown>>;
   /** The file this was loaded from, if any. */
   configPath: string | undefined;
+  /** The environment it was resolved with: plugins read their own variables from it (`env` of definePlugin). */
+  env: Readonly<Record<string, string | undefined>>;
 }

@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import { HttpError } from './http-error.js';
+import { fleetErrors } from './api-error.js';
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -11,14 +11,14 @@ export function jsonBody(limitBytes: number) {
   return async function readJsonBody(ctx: Context, next: Next): Promise<void> {
     if (!METHODS_WITH_BODY.has(ctx.method)) return next();
     const declared = Number(ctx.get('content-length') || 0);
-    if (declared > limitBytes) throw new HttpError(413, `Request body too large (limit ${limitBytes} bytes)`);
+    if (declared > limitBytes) throw fleetErrors.FLEET_BODY_TOO_LARGE({ limit: limitBytes });
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > limitBytes) {
         ctx.set('Connection', 'close');
-        throw new HttpError(413, `Request body too large (limit ${limitBytes} bytes)`);
+        throw fleetErrors.FLEET_BODY_TOO_LARGE({ limit: limitBytes });
       }
       chunks.push(chunk);
     }
@@ -27,11 +27,11 @@ export function jsonBody(limitBytes: number) {
       return next();
     }
     const type = ctx.get('content-type');
-    if (type && !/\bjson\b/i.test(type)) throw new HttpError(415, `body: expected application/json (got ${type.split(';')[0]})`);
+    if (type && !/\bjson\b/i.test(type)) throw fleetErrors.FLEET_UNSUPPORTED_MEDIA_TYPE({ type: type.split(';')[0]!.trim() });
     try {
       (ctx.request as { body?: unknown }).body = JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
     } catch {
-      throw new HttpError(400, 'body: is not valid JSON');
+      throw fleetErrors.FLEET_INVALID_JSON({}, { field: 'body' });
     }
     return next();
   };

@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import { authStateOf } from './auth-state.js';
-import { HttpError } from './http-error.js';
+import { fleetErrors } from './api-error.js';
 
 export interface RateLimitOptions {
   windowMs: number;
@@ -37,7 +37,7 @@ export function rateLimit(options: () => RateLimitOptions) {
     ctx.set('RateLimit-Remaining', String(Math.max(0, max - window.count)));
     if (window.count > max) {
       ctx.set('Retry-After', String(Math.ceil((window.resetAt - now) / 1000)));
-      throw new HttpError(429, 'Too many requests. Try again later.');
+      throw fleetErrors.FLEET_RATE_LIMITED();
     }
     return next();
   };

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FleetError } from '../errors.js';
 import { type AnyPlugin, isPluginDefinition } from '../plugin.js';
+import { checkPluginDeclarations } from './surface.js';
 
 /** The plugins folder of this checkout. */
 export const DEFAULT_PLUGIN_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../plugins');
@@ -29,6 +30,7 @@ export async function discoverPlugins(dirs: readonly string[] = [DEFAULT_PLUGIN_
           plugin: entry.name,
         });
       }
+      checkPluginDeclarations(plugin);
       catalog.set(plugin.name, plugin);
     }
   }

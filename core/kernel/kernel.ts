@@ -18,9 +18,12 @@ import { ToolRegistry } from '../mcp/registry.js';
 import type { AnyPlugin } from '../plugin.js';
 import { WebSocketHub } from '../ws/hub.js';
 import { discoverPlugins } from './catalog.js';
-import { kernelRouter } from './kernel-routes.js';
+import { kernelOperations, type KernelView } from './kernel-operations.js';
 import { type PluginPlan, type PluginState, planPlugins } from './plan.js';
 import { type KernelServices, PluginHost } from './plugin-host.js';
+import { checkPluginDeclarations, checkSurfaceClashes, tableOwners } from './surface.js';
+import type { Middleware } from 'koa';
+import { operationRoutes, type ServedOperation } from '../operations/serve-http.js';
 
 export interface BootOptions extends LoadConfigOptions {
   /** A resolved config; skips loading the file (and watching it). */
@@ -35,7 +38,7 @@ export interface BootOptions extends LoadConfigOptions {
 }
 
 /** Kernel-level settings that a live edit cannot change: they need a restart. */
-const RESTART_KEYS = ['server.host', 'server.port', 'server.wsPingSeconds', 'storage', 'dataDir', 'auth.jwtExpiresIn', 'tmux', 'events'] as const;
+const RESTART_KEYS = ['server.host', 'server.port', 'server.wsPingSeconds', 'storage', 'dataDir', 'auth.jwtExpiresIn', 'events'] as const;
 
 function valueAt(config: FleetConfig, key: string): unknown {
   return key.split('.').reduce<unknown>((value, part) => (value as Record<string, unknown>)?.[part], config);
@@ -64,7 +67,8 @@ export class Kernel {
   #reloading: Promise<void> = Promise.resolve();
   #stopping: Promise<void> | undefined;
   #services: KernelServices;
-  #kernelRoutes;
+  #kernelServed: ServedOperation[];
+  #tableOwners: Map<string, string>;
   #configOptions: BootOptions;
 
   private constructor(init: {
@@ -89,6 +93,7 @@ export class Kernel {
     this.#configOptions = init.options;
     this.spine = new RingSpine({ capacity: init.config.events.ringCapacity });
     this.tools = new ToolRegistry(init.log.child('mcp'));
+    this.#tableOwners = tableOwners(init.catalog.values());
     this.#services = {
       config: () => this.#config,
       db: this.db,
@@ -99,19 +104,25 @@ export class Kernel {
       mint: (identity: Identity) => this.tokens.sign(identity),
       apiOf: (plugin: string) => this.#hosts.get(plugin)?.api,
       fleetUrl: () => this.publicUrl,
-      addChatAccessCheck: (check) => this.#hub.addChatAccessCheck(check),
+      tableOwner: (table) => this.#tableOwners.get(table),
+      guardTopics: (guard) => this.#hub.guardTopics(guard),
     };
-    this.#kernelRoutes = kernelRouter({
+    const view: KernelView = {
       startedAt: this.startedAt,
       tools: this.tools,
       activePlugins: () => [...this.#hosts.keys()],
       pluginStates: () => this.pluginStates(),
-      routeRecords: () => [...this.#kernelRoutes.records, ...[...this.#hosts.values()].flatMap((host) => host.router.records)],
+      operations: () => [...this.#kernelServed, ...[...this.#hosts.values()].flatMap((host) => host.served)],
       healthCounts: () => this.#healthCounts(),
       native: () => ({ ringbus: this.spine.implementation, logstream: logstreamImplementation }),
       debugInfo: () => ({ events: this.spine.stats(), websockets: this.#hub.connections ?? 0, dialect: this.dialect }),
-    });
-    const kernelMiddleware = this.#kernelRoutes.middleware();
+    };
+    this.#kernelServed = kernelOperations.map((operation) => ({
+      plugin: 'kernel',
+      operation,
+      run: async (input, caller) => operation.run({ input, caller: caller as never, api: view, ctx: undefined as never }),
+    }));
+    const kernelMiddleware: Middleware = operationRoutes(this.#kernelServed);
     const app = createHttpApp({
       log: this.log.child('http'),
       bodyLimit: () => this.#config.server.bodyLimit,
@@ -130,8 +141,12 @@ export class Kernel {
     const log = options.log ?? createLogger({ level: config.log.level, scope: 'kernel' });
     log.setLevel(config.log.level);
     const catalog = await discoverPlugins(options.pluginDirs);
-    for (const plugin of options.plugins ?? []) catalog.set(plugin.name, plugin);
-    const plan = planPlugins(catalog, config.plugins);
+    for (const plugin of options.plugins ?? []) {
+      checkPluginDeclarations(plugin);
+      catalog.set(plugin.name, plugin);
+    }
+    const plan = planPlugins(catalog, config.plugins, config.env);
+    checkSurfaceClashes({ operations: kernelOperations }, plan.order.map((name) => catalog.get(name)!), catalog.values());
 
     const adminKey = config.auth.adminKey ?? readOrCreateSecret(config.dataDir, ADMIN_KEY_FILE);
     const jwtSecret = config.auth.jwtSecret ?? readOrCreateSecret(config.dataDir, JWT_SECRET_FILE);
@@ -204,7 +219,8 @@ export class Kernel {
     try {
       const raw = await importConfigFile(path);
       next = resolveConfig(raw, { configPath: path, env: this.#configOptions.env, cwd: this.#configOptions.cwd, overrides: this.#configOptions.overrides as FleetConfigInput });
-      plan = planPlugins(this.#catalog, next.plugins);
+      plan = planPlugins(this.#catalog, next.plugins, next.env);
+      checkSurfaceClashes({ operations: kernelOperations }, plan.order.map((name) => this.#catalog.get(name)!), this.#catalog.values());
     } catch (error) {
       this.log.error(`config rejected, keeping the last good one: ${(error as Error).message}`, { code: (error as FleetError).code });
       return;
@@ -215,7 +231,7 @@ export class Kernel {
       }
     }
     // Kernel-level keys that need a restart keep their running values.
-    next = { ...next, server: { ...next.server, host: this.#config.server.host, port: this.#config.server.port, wsPingSeconds: this.#config.server.wsPingSeconds }, storage: this.#config.storage, dataDir: this.#config.dataDir, auth: this.#config.auth, tmux: this.#config.tmux, events: this.#config.events };
+    next = { ...next, server: { ...next.server, host: this.#config.server.host, port: this.#config.server.port, wsPingSeconds: this.#config.server.wsPingSeconds }, storage: this.#config.storage, dataDir: this.#config.dataDir, auth: this.#config.auth, events: this.#config.events };
     this.log.setLevel(next.log.level);
     this.#config = next;
     await this.#applyPlan(plan);
@@ -265,33 +281,16 @@ export class Kernel {
   async #startPlugin(name: string, options: unknown): Promise<void> {
     const definition = this.#catalog.get(name)!;
     const host = new PluginHost(definition, options, this.#services);
-    const applied = await host.start(this.db, this.#services);
-    this.#assertNoRouteClash(host);
+    const applied = await host.start();
     this.#hosts.set(name, host);
-    this.log.info(`plugin ${name} on`, { migrations: applied.length > 0 ? applied : undefined, routes: host.router.records.length, tools: this.tools.names(name).length });
-  }
-
-  #assertNoRouteClash(host: PluginHost): void {
-    const taken = new Map<string, string>();
-    for (const other of [this.#kernelRoutes, ...[...this.#hosts.values()].map((h) => h.router)]) {
-      for (const record of other.records) taken.set(`${record.method} ${record.path}`, record.plugin);
-    }
-    for (const record of host.router.records) {
-      const owner = taken.get(`${record.method} ${record.path}`);
-      if (owner) {
-        void host.stop(this.#services);
-        throw new FleetError('FLEET_ERR_DUPLICATE_ROUTE', `${record.method} ${record.path} of plugin ${host.name} is already served by ${owner}`, {
-          plugins: [owner, host.name],
-        });
-      }
-    }
+    this.log.info(`plugin ${name} on`, { migrations: applied.length > 0 ? applied : undefined, operations: host.served.length, tools: this.tools.names(name).length });
   }
 
   async #stopPlugin(name: string, reason: string): Promise<void> {
     const host = this.#hosts.get(name);
     if (!host) return;
     this.#hosts.delete(name);
-    await host.stop(this.#services);
+    await host.stop();
     this.log.info(`plugin ${name} off: ${reason}`);
   }
 

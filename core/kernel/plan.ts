@@ -19,7 +19,11 @@ export interface PluginPlan {
  * Errors (unknown plugin, bad options, missing dependency, cycle) throw a coded FleetError naming
  * the plugins; a dependency that exists but is off turns its dependents off, with the reason.
  */
-export function planPlugins(catalog: ReadonlyMap<string, AnyPlugin>, configured: Record<string, boolean | Record<string, unknown>>): PluginPlan {
+export function planPlugins(
+  catalog: ReadonlyMap<string, AnyPlugin>,
+  configured: Record<string, boolean | Record<string, unknown>>,
+  env: Readonly<Record<string, string | undefined>> = {},
+): PluginPlan {
   for (const name of Object.keys(configured)) {
     if (!catalog.has(name)) {
       throw new FleetError('FLEET_ERR_PLUGIN_UNKNOWN', `plugins.${name}: no such plugin (available: ${[...catalog.keys()].sort().join(', ') || 'none'})`, {
@@ -32,22 +36,7 @@ export function planPlugins(catalog: ReadonlyMap<string, AnyPlugin>, configured:
     .map(([name]) => name);
 
   const options = new Map<string, unknown>();
-  for (const name of enabled) {
-    const plugin = catalog.get(name)!;
-    const raw = configured[name] === true ? {} : configured[name];
-    if (!plugin.config) {
-      if (raw && typeof raw === 'object' && Object.keys(raw).length > 0) {
-        throw new FleetError('FLEET_ERR_CONFIG_INVALID', `plugins.${name}: takes no options (use true or false)`, { plugin: name });
-      }
-      options.set(name, {});
-      continue;
-    }
-    const parsed = v.safeParse(plugin.config, raw);
-    if (!parsed.success) {
-      throw new FleetError('FLEET_ERR_CONFIG_INVALID', describeIssues(parsed.issues, `plugins.${name}`).join('; '), { plugin: name });
-    }
-    options.set(name, parsed.output);
-  }
+  for (const name of enabled) options.set(name, pluginOptions(catalog.get(name)!, configured[name], env));
 
   for (const name of enabled) {
     for (const dependency of catalog.get(name)!.dependsOn ?? []) {
@@ -85,6 +74,45 @@ export function planPlugins(catalog: ReadonlyMap<string, AnyPlugin>, configured:
     return { name, state: 'off', reason: 'not in the config' };
   });
   return { order, options, states };
+}
+
+/**
+ * One plugin's options: its `plugins.<name>` value (true means {}), then its environment variables,
+ * checked by its `config` schema. A bad value names the key or the variable.
+ */
+export function pluginOptions(plugin: AnyPlugin, configured: boolean | Record<string, unknown> | undefined, env: Readonly<Record<string, string | undefined>>): unknown {
+  const name = plugin.name;
+  const fromFile = typeof configured === 'object' ? configured : {};
+  const fromEnv = envOptions(plugin, env);
+  const raw = { ...fromFile, ...fromEnv };
+  if (!plugin.config) {
+    if (Object.keys(raw).length > 0) {
+      throw new FleetError('FLEET_ERR_CONFIG_INVALID', `plugins.${name}: takes no options (use true or false)`, { plugin: name });
+    }
+    return {};
+  }
+  const parsed = v.safeParse(plugin.config, raw);
+  if (parsed.success) return parsed.output;
+  const variable = Object.entries(plugin.env ?? {}).find(([, key]) => parsed.issues[0]?.path?.[0]?.key === key && key in fromEnv)?.[0];
+  if (variable) {
+    const lines = describeIssues(parsed.issues).map((line) => line.replace(/^[^:]*: /, ''));
+    throw new FleetError('FLEET_ERR_CONFIG_INVALID', `environment: ${variable}: ${lines.join('; ')}`, { plugin: name, variable });
+  }
+  throw new FleetError('FLEET_ERR_CONFIG_INVALID', describeIssues(parsed.issues, `plugins.${name}`).join('; '), { plugin: name });
+}
+
+/**
+ * Options a plugin takes from the environment (`env: { MAX_WORKERS: 'max' }`): whole numbers
+ * become numbers, `true`/`false` booleans, anything else stays text; the plugin's schema checks them.
+ */
+function envOptions(plugin: AnyPlugin, env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const [variable, key] of Object.entries(plugin.env ?? {})) {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') continue;
+    options[key] = /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw === 'true' ? true : raw === 'false' ? false : raw;
+  }
+  return options;
 }
 
 function assertNoCycle(catalog: ReadonlyMap<string, AnyPlugin>, roots: readonly string[]): void {

@@ -1,14 +1,16 @@
 import type { Middleware } from 'koa';
+import type { Identity } from '../auth/identity.js';
 import type { FleetConfig } from '../config/types.js';
 import type { Dialect, FleetDb } from '../db/database.js';
-import { migratePlugin } from '../db/plugin-migrator.js';
+import { migratePlugin, migrationTableName } from '../db/plugin-migrator.js';
+import { guardedDb, joinTransaction, OwnedTablesGuard } from '../db/tables.js';
 import { FleetError } from '../errors.js';
+import { topicOf, type TypedEvent } from '../events/catalog.js';
 import type { EventSpine } from '../events/types.js';
-import { PluginRouter } from '../http/plugin-router.js';
 import type { Logger } from '../log.js';
 import type { ToolRegistry } from '../mcp/registry.js';
-import type { AnyPlugin, PluginContext, ResponseObservation } from '../plugin.js';
-import type { Identity } from '../auth/identity.js';
+import { operationRoutes, type ServedOperation } from '../operations/serve-http.js';
+import type { AnyPlugin, GuardedTopics, PluginContext, ResponseObservation } from '../plugin.js';
 
 /** What the kernel lends each running plugin. */
 export interface KernelServices {
@@ -21,53 +23,81 @@ export interface KernelServices {
   mint(identity: Identity): Promise<string>;
   apiOf(plugin: string): unknown;
   fleetUrl(): string;
-  addChatAccessCheck(check: (identity: Identity, chatId: string) => Promise<boolean> | boolean): () => void;
+  /** Which plugin of the catalog declares a table (for the guard's message). */
+  tableOwner(table: string): string | undefined;
+  guardTopics(guard: GuardedTopics): () => void;
 }
 
-/** One running plugin: its context, router, api and everything to undo when it stops. */
+/** One running plugin: its context, operations, api and everything to undo when it stops. */
 export class PluginHost {
   readonly definition: AnyPlugin;
   readonly options: unknown;
-  readonly router: PluginRouter;
   readonly healthCounters = new Map<string, () => Promise<number> | number>();
   readonly observers = new Set<(observation: ResponseObservation) => void>();
+  /** Its operations as the kernel serves them (routes, tools, OpenAPI). */
+  readonly served: readonly ServedOperation[];
   api: unknown;
   #routes: Middleware | undefined;
   #cleanups: (() => void | Promise<void>)[] = [];
-  #context: PluginContext<any>;
+  readonly #context: PluginContext<any, any>;
+  readonly #guard: OwnedTablesGuard;
+  readonly #services: KernelServices;
   #stopped = false;
 
   constructor(definition: AnyPlugin, options: unknown, services: KernelServices) {
     this.definition = definition;
     this.options = options;
+    this.#services = services;
     const name = definition.name;
-    this.router = new PluginRouter(name);
+    this.#guard = new OwnedTablesGuard(name, definition.tables?.names ?? [], services.tableOwner);
+    this.#context = this.#createContext(services);
+    this.served = (definition.operations ?? []).map((operation) => ({
+      plugin: name,
+      operation,
+      run: async (input, caller) => operation.run({ input, caller, api: this.api, ctx: this.#context }),
+    }));
+  }
+
+  #createContext(services: KernelServices): PluginContext<any, any> {
+    const definition = this.definition;
+    const name = definition.name;
     const dependsOn = new Set([...(definition.dependsOn ?? []), ...(definition.optionalDependsOn ?? [])]);
-    this.#context = {
+    const guard = this.#guard;
+    const events = definition.events ?? {};
+    const cleanups = this.#cleanups;
+    return {
       name,
-      options,
+      options: this.options,
       get config() {
         return services.config();
       },
       fleetUrl: () => services.fleetUrl(),
-      db: services.db,
+      db: guardedDb(services.db, guard),
       dialect: services.dialect,
+      join: (trx) => joinTransaction(trx, guard),
       log: services.log.child(name),
-      router: this.router,
       events: {
-        publish: (input) => services.spine.publish(input),
-        read: (pattern, since, max) => services.spine.read(pattern, since, max),
-        subscribe: (pattern, listener) => {
-          const unsubscribe = services.spine.subscribe(pattern, listener);
-          this.#cleanups.push(unsubscribe);
+        emit: (type, team, data) => {
+          const spec = events[type];
+          if (!spec) {
+            throw new FleetError('FLEET_ERR_EVENT_NOT_DECLARED', `plugin ${name} emitted ${type}, which is not among its events`, { plugin: name, type });
+          }
+          return services.spine.publish({ topic: `team.${team}.${topicOf(spec, data)}`, type, team, data });
+        },
+        on: (types, listener) => {
+          const wanted = new Set<string>(typeof types === 'string' ? [types] : types);
+          const unsubscribe = services.spine.subscribe('*', (event) => {
+            if (wanted.has(event.type)) listener(event as TypedEvent<never>);
+          });
+          cleanups.push(unsubscribe);
           return unsubscribe;
         },
+        read: (pattern, since, max) => services.spine.read(pattern, since, max),
       },
-      tools: { register: (spec) => services.tools.register(name, spec as never) },
       tokens: { mint: (identity) => services.mint(identity) },
       health: { count: (counter, read) => void this.healthCounters.set(counter, read) },
       http: { onResponse: (observer) => void this.observers.add(observer) },
-      ws: { authorizeChat: (check) => void this.#cleanups.push(services.addChatAccessCheck(check)) },
+      ws: { guardTopics: (topics) => void cleanups.push(services.guardTopics(topics)) },
       use: <T>(plugin: string): T => {
         if (!dependsOn.has(plugin)) {
           throw new FleetError('FLEET_ERR_PLUGIN_NOT_DEPENDENCY', `plugin ${name} uses ${plugin} but does not list it in dependsOn or optionalDependsOn`, {
@@ -77,7 +107,7 @@ export class PluginHost {
         }
         return services.apiOf(plugin) as T;
       },
-      onStop: (cleanup) => void this.#cleanups.push(cleanup),
+      onStop: (cleanup) => void cleanups.push(cleanup),
     };
   }
 
@@ -85,20 +115,23 @@ export class PluginHost {
     return this.definition.name;
   }
 
-  /** Koa middleware of this plugin's routes, built once after setup. */
+  /** Koa middleware of this plugin's routes, built once. */
   get routes(): Middleware {
-    this.#routes ??= this.router.middleware();
+    this.#routes ??= operationRoutes(this.served);
     return this.#routes;
   }
 
-  /** Migrate, set up and start. On failure everything done so far is undone and the error rethrown, coded. */
-  async start(db: FleetDb, services: KernelServices): Promise<string[]> {
-    const applied = await migratePlugin(db, this.name, this.definition.migrations ?? {});
+  /** Migrate, set up, register tools and start. On failure everything done so far is undone and the error rethrown, coded. */
+  async start(): Promise<string[]> {
+    const table = migrationTableName(this.name);
+    const migrationGuard = new OwnedTablesGuard(this.name, [...(this.definition.tables?.names ?? []), table, `${table}_lock`], this.#services.tableOwner);
+    const applied = await migratePlugin(guardedDb(this.#services.db, migrationGuard), this.name, this.definition.migrations ?? {});
     try {
       this.api = await this.definition.setup(this.#context);
-      await this.definition.start?.(this.#context);
+      for (const served of this.served) this.#services.tools.register(served);
+      await this.definition.start?.(this.#context, this.api);
     } catch (error) {
-      await this.stop(services);
+      await this.stop();
       if (error instanceof FleetError) throw error;
       throw new FleetError('FLEET_ERR_PLUGIN_SETUP', `plugin ${this.name} failed to start: ${(error as Error).message}`, { plugin: this.name });
     }
@@ -106,23 +139,24 @@ export class PluginHost {
   }
 
   /** Stop and undo: idempotent, and never throws (a plugin's failure to stop is logged). */
-  async stop(services: KernelServices): Promise<void> {
+  async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    const log = this.#services.log;
     try {
-      await this.definition.stop?.(this.#context);
+      await this.definition.stop?.(this.#context, this.api);
     } catch (error) {
-      services.log.error('plugin stop failed', { plugin: this.name, error });
+      log.error('plugin stop failed', { plugin: this.name, error });
     }
     for (const cleanup of this.#cleanups.reverse()) {
       try {
         await cleanup();
       } catch (error) {
-        services.log.error('plugin cleanup failed', { plugin: this.name, error });
+        log.error('plugin cleanup failed', { plugin: this.name, error });
       }
     }
-    this.#cleanups = [];
-    services.tools.unregisterPlugin(this.name);
+    this.#cleanups.length = 0;
+    this.#services.tools.unregisterPlugin(this.name);
     this.healthCounters.clear();
     this.observers.clear();
   }

@@ -1,25 +1,37 @@
 import { toJsonSchema } from '@valibot/to-json-schema';
-import * as v from 'valibot';
+import { type Access, checkAccess, describeAccess } from '../access.js';
 import type { Identity } from '../auth/identity.js';
 import { FleetError } from '../errors.js';
-import { HttpError } from '../http/http-error.js';
-import { firstIssueMessage } from '../http/validate.js';
+import { fleetErrors, isApiError } from '../http/api-error.js';
 import type { Logger } from '../log.js';
-import type { ToolDescriptor, ToolResult, ToolSpec } from './types.js';
+import { ToolArguments, validateInput } from '../operations/input.js';
+import { isReply, type ToolBinding } from '../operations/operation.js';
+import type { ServedOperation } from '../operations/serve-http.js';
+import type { ToolDescriptor, ToolResult } from './types.js';
 
-const TOOL_NAME = /^[A-Za-z0-9._-]{1,128}$/;
+export const TOOL_NAME = /^[A-Za-z0-9._-]{1,128}$/;
 
 interface Entry {
-  plugin: string;
-  spec: ToolSpec;
+  served: ServedOperation;
+  binding: ToolBinding;
+  args: ToolArguments;
+  access: Access;
   descriptor: ToolDescriptor;
 }
 
 const text = (value: string, isError = false): ToolResult => (isError ? { content: [{ type: 'text', text: value }], isError } : { content: [{ type: 'text', text: value }] });
 
+/** The JSON Schema of a tool's arguments, derived from its operation's input schema. */
+export function toolInputSchema(args: ToolArguments): Record<string, unknown> {
+  const schema = toJsonSchema(args.schema(), { errorMode: 'ignore' }) as Record<string, unknown>;
+  delete schema.$schema;
+  return schema;
+}
+
 /**
- * Every tool of every running plugin. Tools leave with their plugin, so `tools/list` always reflects
- * the live config. Calls are checked here, on the server, never by the bridge.
+ * Every tool of every running plugin, each serving an operation. Tools leave with their plugin, so
+ * `tools/list` always reflects the live config. Calls are checked here, on the server, never by
+ * the bridge: access rule, then arguments (renamed to the operation's input), then the handler.
  */
 export class ToolRegistry {
   readonly #tools = new Map<string, Entry>();
@@ -29,25 +41,25 @@ export class ToolRegistry {
     this.#log = log;
   }
 
-  register(plugin: string, spec: ToolSpec): void {
-    if (!TOOL_NAME.test(spec.name)) {
-      throw new FleetError('FLEET_ERR_PLUGIN_INVALID', `plugin ${plugin}: tool name ${JSON.stringify(spec.name)} must match ${TOOL_NAME}`);
+  register(served: ServedOperation): void {
+    for (const binding of served.operation.tools ?? []) {
+      const existing = this.#tools.get(binding.name);
+      if (existing) {
+        throw new FleetError('FLEET_ERR_DUPLICATE_TOOL', `tool ${binding.name} of plugin ${served.plugin} is already registered by plugin ${existing.served.plugin}`, {
+          tool: binding.name,
+          plugins: [existing.served.plugin, served.plugin],
+        });
+      }
+      const args = new ToolArguments(served.operation, binding);
+      const access = binding.access ?? served.operation.access;
+      const who = access === 'agent' || access === 'public' ? '' : ` (${describeAccess(access)} only)`;
+      const description = (binding.description ?? served.operation.summary) + who;
+      this.#tools.set(binding.name, { served, binding, args, access, descriptor: { name: binding.name, description, inputSchema: toolInputSchema(args) } });
     }
-    const existing = this.#tools.get(spec.name);
-    if (existing) {
-      throw new FleetError('FLEET_ERR_DUPLICATE_TOOL', `tool ${spec.name} of plugin ${plugin} is already registered by plugin ${existing.plugin}`, {
-        tool: spec.name,
-        plugins: [existing.plugin, plugin],
-      });
-    }
-    const schema = toJsonSchema(spec.input, { errorMode: 'ignore' }) as Record<string, unknown>;
-    delete schema.$schema;
-    const access = spec.lead ? ' (team leads only)' : spec.roles ? ` (roles: ${spec.roles.join(', ')})` : '';
-    this.#tools.set(spec.name, { plugin, spec, descriptor: { name: spec.name, description: spec.description + access, inputSchema: schema } });
   }
 
   unregisterPlugin(plugin: string): void {
-    for (const [name, entry] of this.#tools) if (entry.plugin === plugin) this.#tools.delete(name);
+    for (const [name, entry] of this.#tools) if (entry.served.plugin === plugin) this.#tools.delete(name);
   }
 
   list(): ToolDescriptor[] {
@@ -59,32 +71,23 @@ export class ToolRegistry {
   }
 
   names(plugin?: string): string[] {
-    return [...this.#tools.values()].filter((e) => !plugin || e.plugin === plugin).map((e) => e.spec.name);
+    return [...this.#tools.values()].filter((e) => !plugin || e.served.plugin === plugin).map((e) => e.binding.name);
   }
 
-  /** Run a tool for a caller. Every failure becomes an `isError` result; nothing throws. */
+  /** Run a tool for a caller. Every failure becomes an `isError` result that starts with its code; nothing throws. */
   async call(name: string, args: unknown, caller: Identity): Promise<ToolResult> {
     const entry = this.#tools.get(name);
-    if (!entry) return text(`Unknown tool: ${name}`, true);
-    const { spec } = entry;
-    if (spec.lead && caller.agentType !== 'team-lead') {
-      return text(`Permission denied: ${name} is for team leads (you are ${caller.agentType})`, true);
-    }
-    if (spec.roles && !spec.roles.includes(caller.role)) {
-      return text(`Permission denied: ${name} needs role ${spec.roles.join(' or ')} (you are ${caller.role})`, true);
-    }
-    const parsed = v.safeParse(spec.input, args ?? {});
-    if (!parsed.success) return text(`Invalid arguments: ${firstIssueMessage(parsed.issues, 'arguments')}`, true);
+    if (!entry) return text(fleetErrors.FLEET_TOOL_NOT_FOUND({ name }).toToolText(), true);
     try {
-      const value = await spec.handler(parsed.output, caller);
+      checkAccess(entry.access, caller);
+      const input = validateInput(entry.served.operation.input, entry.args.toInput(args ?? {}), 'arguments', (key) => entry.args.argOf(key));
+      const result = await entry.served.run(input, caller);
+      const value = isReply(result) ? result.body : result;
       return text(typeof value === 'string' ? value : JSON.stringify(value ?? { ok: true }, null, 2));
     } catch (error) {
-      if (error instanceof HttpError) {
-        const details = Object.keys(error.details).length > 0 ? ` ${JSON.stringify(error.details)}` : '';
-        return text(`${error.message}${details}`, true);
-      }
-      this.#log.error('tool failed', { tool: name, plugin: entry.plugin, error });
-      return text('Internal error', true);
+      if (isApiError(error)) return text(error.toToolText(), true);
+      this.#log.error('tool failed', { tool: name, plugin: entry.served.plugin, error });
+      return text(fleetErrors.FLEET_INTERNAL().toToolText(), true);
     }
   }
 }

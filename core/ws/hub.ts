@@ -5,14 +5,13 @@ import type { Identity } from '../auth/identity.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { EventSpine, FleetEvent } from '../events/types.js';
 import type { Logger } from '../log.js';
-
-/** Decides whether an agent may follow a chat; a plugin that owns chats registers one. */
-export type ChatAccessCheck = (identity: Identity, chatId: string) => Promise<boolean> | boolean;
+import type { GuardedTopics } from '../plugin.js';
 
 interface Client {
   socket: WebSocket;
   identity: Identity | undefined;
-  chats: Set<string>;
+  /** Guarded topics (`chat.<id>`) this socket subscribed to. */
+  topics: Set<string>;
   alive: boolean;
   /** Messages are handled one at a time, in order: `auth` then `subscribe` sent together must not race. */
   queue: Promise<void>;
@@ -20,7 +19,7 @@ interface Client {
   liveAfter: number;
 }
 
-const CHAT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const TOPIC_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
 /** Events read per page when resuming a socket. */
@@ -36,21 +35,24 @@ function wireMessage(event: FleetEvent): string {
   return JSON.stringify({ ...(event.data as object), type: event.type, seq: event.seq, ts: event.ts });
 }
 
-/** The chat an event belongs to, when it is a per-chat event (`team.<t>.chat.<id>`). */
-function chatOf(event: FleetEvent): string | undefined {
-  const marker = `team.${event.team}.chat.`;
-  return event.topic.startsWith(marker) ? event.topic.slice(marker.length) : undefined;
+/** The topic below the team's prefix (`chat.<id>`) when its first part is guarded, else undefined. */
+function guardedTopicOf(event: FleetEvent, guarded: ReadonlySet<string>): string | undefined {
+  const rest = event.topic.slice(`team.${event.team}.`.length);
+  const dot = rest.indexOf('.');
+  return dot > 0 && guarded.has(rest.slice(0, dot)) ? rest : undefined;
 }
 
 /**
  * The `/ws` endpoint: the seed's messages (auth, subscribe, unsubscribe, ping), events from the spine
- * to authenticated sockets of the event's team only, per-chat events only to the chat's subscribers,
- * and a server ping that ends sockets which stop answering.
+ * to authenticated sockets of the event's team only, events on guarded topics (a chat's) only to
+ * the sockets a plugin let subscribe, and a server ping that ends sockets which stop answering.
  */
 export class WebSocketHub {
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   readonly #clients = new Set<Client>();
-  readonly #chatChecks = new Set<ChatAccessCheck>();
+  readonly #guards = new Set<GuardedTopics>();
+  /** Every prefix ever guarded: its events stay private even after its plugin stops. */
+  readonly #guardedPrefixes = new Set<string>();
   readonly #tokens: TokenService;
   readonly #log: Logger;
   readonly #unsubscribe: () => void;
@@ -77,21 +79,20 @@ export class WebSocketHub {
     this.#heartbeat.unref();
   }
 
-  /** Register who may subscribe to which chat; returns the function that removes it. */
-  addChatAccessCheck(check: ChatAccessCheck): () => void {
-    this.#chatChecks.add(check);
-    return () => this.#chatChecks.delete(check);
+  /** A plugin's guarded topics; returns the function that removes the guard (its events stay private). */
+  guardTopics(guard: GuardedTopics): () => void {
+    this.#guards.add(guard);
+    this.#guardedPrefixes.add(guard.prefix);
+    return () => this.#guards.delete(guard);
   }
 
-  async #mayFollow(identity: Identity, chatId: string): Promise<boolean> {
-    for (const check of this.#chatChecks) {
-      try {
-        if (await check(identity, chatId)) return true;
-      } catch (error) {
-        this.#log.warn('chat access check failed', { chatId, error });
-      }
+  async #mayFollow(guard: GuardedTopics, identity: Identity, id: string): Promise<boolean> {
+    try {
+      return await guard.authorize(identity, id);
+    } catch (error) {
+      this.#log.warn('topic guard failed', { prefix: guard.prefix, id, error });
+      return false;
     }
-    return false;
   }
 
   get connections(): number {
@@ -109,7 +110,7 @@ export class WebSocketHub {
   }
 
   #accept(socket: WebSocket): void {
-    const client: Client = { socket, identity: undefined, chats: new Set(), alive: true, queue: Promise.resolve(), liveAfter: 0 };
+    const client: Client = { socket, identity: undefined, topics: new Set(), alive: true, queue: Promise.resolve(), liveAfter: 0 };
     this.#clients.add(client);
     socket.on('pong', () => {
       client.alive = true;
@@ -152,7 +153,7 @@ export class WebSocketHub {
           return;
         }
         // A new identity starts with no chat subscriptions: the old one's memberships are not its own.
-        if (client.identity?.uid !== result.identity.uid) client.chats.clear();
+        if (client.identity?.uid !== result.identity.uid) client.topics.clear();
         client.identity = result.identity;
         client.liveAfter = this.#lastSeq;
         this.#send(client, { type: 'authenticated', uid: result.identity.uid, handle: result.identity.handle, teamName: result.identity.teamName });
@@ -166,33 +167,39 @@ export class WebSocketHub {
           this.#send(client, { type: 'error', message: 'Authentication required: send {"type":"auth","token":"..."} first' });
           return;
         }
-        const chatId = message.chatId;
         const since = message.since;
         if (message.type === 'subscribe' && since !== undefined && !isCursor(since)) {
           this.#send(client, { type: 'error', message: 'since: must be a non-negative integer' });
           return;
         }
-        // `since` alone: the team's events this socket missed, no chat to join.
-        if (message.type === 'subscribe' && typeof since === 'number' && chatId === undefined) {
+        const guard = [...this.#guards].find((candidate) => message[candidate.key] !== undefined);
+        // `since` alone: the team's events this socket missed, no topic to join.
+        if (message.type === 'subscribe' && typeof since === 'number' && !guard) {
           this.#resume(client, since);
           return;
         }
-        if (typeof chatId !== 'string' || !CHAT_ID.test(chatId)) {
-          this.#send(client, { type: 'error', message: 'chatId: must be 1–64 letters, digits, _ or -' });
+        if (!guard) {
+          const keys = [...this.#guards].map((candidate) => candidate.key);
+          this.#send(client, { type: 'error', message: keys.length > 0 ? `${keys.join(' or ')}: is required` : 'subscribe: no running plugin offers topics to subscribe to' });
           return;
         }
+        const id = message[guard.key];
+        if (typeof id !== 'string' || !TOPIC_ID.test(id)) {
+          this.#send(client, { type: 'error', message: `${guard.key}: must be 1–64 letters, digits, _ or -` });
+          return;
+        }
+        const topic = `${guard.prefix}.${id}`;
         if (message.type === 'subscribe') {
-          // No plugin vouching for the chat (mail off, or not a member) means no subscription.
-          if (!(await this.#mayFollow(client.identity, chatId))) {
-            this.#send(client, { type: 'error', message: `chatId: no chat ${chatId} that you belong to` });
+          if (!(await this.#mayFollow(guard, client.identity, id))) {
+            this.#send(client, { type: 'error', message: `${guard.key}: no ${guard.prefix} ${id} that you belong to` });
             return;
           }
-          client.chats.add(chatId);
-          this.#send(client, { type: 'subscribed', chatId });
+          client.topics.add(topic);
+          this.#send(client, { type: 'subscribed', [guard.key]: id });
           if (typeof since === 'number') this.#resume(client, since);
         } else {
-          client.chats.delete(chatId);
-          this.#send(client, { type: 'unsubscribed', chatId });
+          client.topics.delete(topic);
+          this.#send(client, { type: 'unsubscribed', [guard.key]: id });
         }
         return;
       }
@@ -225,8 +232,8 @@ export class WebSocketHub {
         }
         for (const event of page.events) {
           if (event.seq > client.liveAfter) break;
-          const chat = chatOf(event);
-          if (event.team === team && (chat === undefined || client.chats.has(chat))) missed.push(event);
+          const guarded = guardedTopicOf(event, this.#guardedPrefixes);
+          if (event.team === team && (guarded === undefined || client.topics.has(guarded))) missed.push(event);
         }
         if (page.events.length < RESUME_PAGE) break;
         cursor = page.next;
@@ -242,11 +249,11 @@ export class WebSocketHub {
 
   #deliver(event: FleetEvent): void {
     this.#lastSeq = event.seq;
-    const chat = chatOf(event);
+    const guarded = guardedTopicOf(event, this.#guardedPrefixes);
     let payload: string | undefined;
     for (const client of this.#clients) {
       if (!client.identity || client.identity.teamName !== event.team) continue;
-      if (chat !== undefined && !client.chats.has(chat)) continue;
+      if (guarded !== undefined && !client.topics.has(guarded)) continue;
       payload ??= wireMessage(event);
       if (client.socket.readyState === WebSocket.OPEN) client.socket.send(payload);
     }

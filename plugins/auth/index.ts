@@ -1,27 +1,34 @@
-import { definePlugin } from '../../core/index.js';
+import { definePlugin, type Identity } from '../../core/index.js';
+import { authErrors } from './errors.js';
 import { agentsMigration } from './migrations/0001-agents.js';
-import { registerAuthRoutes } from './routes.js';
-import { AgentService } from './service.js';
-import { type StatusSection, teamStatusTool } from './tools.js';
+import { authOperations } from './operations.js';
+import { AgentService, presenceOf } from './service.js';
+import { authTables } from './tables.js';
 
 export type { TeamAgent } from './service.js';
+
+/** A part other plugins add to team_status (tasks, unread mail, workers...). */
+export type StatusSection = (teamName: string, uid: string) => Promise<unknown>;
 
 /** What dependents get from ctx.use('auth'). */
 export interface AuthApi {
   agents: AgentService;
-  /** Add a section to the team_status tool; removed again when `remove` is called (call it in onStop). */
+  /** Add a section to the team_status tool; call the function it returns to remove it (in onStop). */
   addStatusSection(name: string, section: StatusSection): () => void;
+  /** What team_status answers for a caller. */
+  teamStatus(caller: Identity): Promise<Record<string, unknown>>;
 }
 
 export const auth = definePlugin({
   name: 'auth',
   description: 'Agent registration (POST /auth), team membership, and the team_status tool.',
+  tables: authTables,
   migrations: { '0001_agents': agentsMigration },
+  errors: authErrors,
+  operations: authOperations,
   setup(ctx): AuthApi {
     const agents = new AgentService(ctx.db);
     const sections = new Map<string, StatusSection>();
-    registerAuthRoutes(ctx.router, agents, (identity) => ctx.tokens.mint(identity));
-    ctx.tools.register(teamStatusTool(agents, sections));
     ctx.health.count('agents', () => agents.count());
     ctx.http.onResponse((observation) => {
       if (observation.uid) agents.touch(observation.uid).catch((error) => ctx.log.warn('could not record last seen', { error }));
@@ -31,6 +38,16 @@ export const auth = definePlugin({
       addStatusSection(name, section) {
         sections.set(name, section);
         return () => sections.delete(name);
+      },
+      async teamStatus(caller) {
+        const list = await agents.listTeam(caller.teamName);
+        const status: Record<string, unknown> = {
+          team: caller.teamName,
+          you: { handle: caller.handle, agentType: caller.agentType, role: caller.role },
+          agents: list.map((agent) => ({ handle: agent.handle, agentType: agent.agentType, role: agent.role, presence: presenceOf(agent), lastSeen: agent.lastSeen })),
+        };
+        for (const [name, section] of sections) status[name] = await section(caller.teamName, caller.uid);
+        return status;
       },
     };
   },

@@ -1,5 +1,6 @@
 import { agentUid, type AgentRole, type AgentType, type Identity } from '../../core/index.js';
-import type { FleetDb } from '../../core/db/database.js';
+import type { Kysely } from 'kysely';
+import type { AgentsTable, AuthTables } from './tables.js';
 
 /** The seed's TeamAgent, plus the role our tokens carry. */
 export interface TeamAgent {
@@ -12,22 +13,12 @@ export interface TeamAgent {
   lastSeen: string | null;
 }
 
-interface AgentRow {
-  uid: string;
-  handle: string;
-  team_name: string;
-  agent_type: string;
-  role: string;
-  created_at: number | string;
-  last_seen: number | string | null;
-}
-
-const toAgent = (row: AgentRow): TeamAgent => ({
+const toAgent = (row: AgentsTable): TeamAgent => ({
   uid: row.uid,
   handle: row.handle,
   teamName: row.team_name,
-  agentType: row.agent_type as AgentType,
-  role: row.role as AgentRole,
+  agentType: row.agent_type,
+  role: row.role,
   createdAt: new Date(Number(row.created_at)).toISOString(),
   lastSeen: row.last_seen === null ? null : new Date(Number(row.last_seen)).toISOString(),
 });
@@ -41,16 +32,16 @@ export function presenceOf(agent: TeamAgent, now = Date.now()): 'online' | 'away
 
 /** The agents table. Other plugins reach it only through this api (ctx.use('auth')). */
 export class AgentService {
-  readonly #db: FleetDb;
+  readonly #db: Kysely<AuthTables>;
   readonly #touched = new Map<string, number>();
 
-  constructor(db: FleetDb) {
+  constructor(db: Kysely<AuthTables>) {
     this.#db = db;
   }
 
   async get(uid: string): Promise<TeamAgent | undefined> {
     const row = await this.#db.selectFrom('agents').selectAll().where('uid', '=', uid).executeTakeFirst();
-    return row ? toAgent(row as AgentRow) : undefined;
+    return row ? toAgent(row) : undefined;
   }
 
   async findByHandle(teamName: string, handle: string): Promise<TeamAgent | undefined> {
@@ -59,11 +50,11 @@ export class AgentService {
 
   async listTeam(teamName: string): Promise<TeamAgent[]> {
     const rows = await this.#db.selectFrom('agents').selectAll().where('team_name', '=', teamName).orderBy('handle').execute();
-    return (rows as AgentRow[]).map(toAgent);
+    return rows.map(toAgent);
   }
 
   async count(): Promise<number> {
-    const row = await this.#db.selectFrom('agents').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const row = await this.#db.selectFrom('agents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
   }
 

@@ -1,14 +1,18 @@
-import type { FleetDb, FleetEvent, PublishInput } from '../../core/index.js';
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { AnyTransaction } from '../../core/index.js';
 import { dmChatId, teamChatId } from './ids.js';
+import type { ChatsTable, MailTables, MessagesTable } from './tables.js';
 
+/** The seed's Message: a UUID id, `collab:<handle>` as sender label, status pending until read. */
 export interface ChatMessage {
-  id: number;
+  id: string;
   chatId: string;
-  /** The seed's sender label, `collab:<handle>`. */
   fromHandle: string;
   fromUid: string;
   text: string;
   timestamp: string;
+  status: 'pending' | 'read';
   metadata: Record<string, unknown>;
 }
 
@@ -22,51 +26,34 @@ export interface ChatSummary {
   updatedAt: string;
 }
 
-interface ChatRow {
-  id: string;
-  team_name: string;
-  kind: 'dm' | 'team';
-  updated_at: number | string;
-}
-
-interface MessageRow {
-  id: number;
-  chat_id: string;
-  from_uid: string;
-  from_handle: string;
-  text: string;
-  metadata: string;
-  created_at: number | string;
-}
+type MessageRow = Omit<MessagesTable, 'id'> & { id: number };
 
 const toMessage = (row: MessageRow): ChatMessage => ({
-  id: Number(row.id),
+  id: row.uuid,
   chatId: row.chat_id,
   fromHandle: `collab:${row.from_handle}`,
   fromUid: row.from_uid,
   text: row.text,
   timestamp: new Date(Number(row.created_at)).toISOString(),
+  status: row.status,
   metadata: JSON.parse(row.metadata) as Record<string, unknown>,
 });
 
-type Publish = (input: PublishInput) => FleetEvent;
-type ChatRef = { id: string; teamName: string };
-type Sender = { uid: string; handle: string };
-/** The WebSocket event a message goes out as (`new_message`, `broadcast`, `task_assigned`) and extra fields. */
-export type MessageEvent = { type: string; extra?: Record<string, unknown> };
+export type ChatRef = { id: string; teamName: string };
+export type Sender = { uid: string; handle: string };
 
 /** Chats, members with unread counts, and messages. Each multi-row change is one transaction. */
 export class ChatService {
-  readonly #db: FleetDb;
-  readonly #publish: Publish;
+  readonly #db: Kysely<MailTables>;
+  readonly #join: (trx: AnyTransaction) => Transaction<MailTables>;
 
-  constructor(db: FleetDb, publish: Publish) {
+  constructor(db: Kysely<MailTables>, join: (trx: AnyTransaction) => Transaction<MailTables>) {
     this.#db = db;
-    this.#publish = publish;
+    this.#join = join;
   }
 
-  async get(chatId: string): Promise<ChatRow | undefined> {
-    return (await this.#db.selectFrom('chats').selectAll().where('id', '=', chatId).executeTakeFirst()) as ChatRow | undefined;
+  async get(chatId: string): Promise<ChatsTable | undefined> {
+    return this.#db.selectFrom('chats').selectAll().where('id', '=', chatId).executeTakeFirst();
   }
 
   /** Members of a DM are its two agents; every agent of a team belongs to its team chat. */
@@ -78,49 +65,45 @@ export class ChatService {
     return row !== undefined;
   }
 
-  /** Create the DM between two agents of a team if it does not exist; idempotent. Runs in `db` (a transaction, if given). */
-  async ensureDm(teamName: string, uid1: string, uid2: string, db: FleetDb = this.#db): Promise<string> {
+  /** Create the DM between two agents of a team if it does not exist; idempotent. Inside `trx` when given (another plugin's transaction). */
+  async ensureDm(teamName: string, uid1: string, uid2: string, trx?: AnyTransaction): Promise<string> {
     const id = dmChatId(uid1, uid2);
-    await this.#ensureChat(db, id, teamName, 'dm', [uid1, uid2]);
+    if (trx) await this.#ensureChat(this.#join(trx), id, teamName, 'dm', [uid1, uid2]);
+    else await this.#db.transaction().execute((own) => this.#ensureChat(own, id, teamName, 'dm', [uid1, uid2]));
     return id;
   }
 
   /** The team chat, with every given agent a member (so unread counts reach newcomers too). */
   async ensureTeamChat(teamName: string, memberUids: readonly string[]): Promise<string> {
     const id = teamChatId(teamName);
-    await this.#ensureChat(this.#db, id, teamName, 'team', memberUids);
+    await this.#db.transaction().execute((trx) => this.#ensureChat(trx, id, teamName, 'team', memberUids));
     return id;
   }
 
-  async #ensureChat(db: FleetDb, id: string, teamName: string, kind: 'dm' | 'team', memberUids: readonly string[]): Promise<void> {
+  async #ensureChat(trx: Transaction<MailTables>, id: string, teamName: string, kind: 'dm' | 'team', memberUids: readonly string[]): Promise<void> {
     const now = Date.now();
-    const write = async (trx: FleetDb) => {
-      await trx.insertInto('chats').values({ id, team_name: teamName, kind, created_at: now, updated_at: now }).onConflict((oc) => oc.column('id').doNothing()).execute();
-      if (memberUids.length === 0) return;
-      await trx
-        .insertInto('chat_members')
-        .values(memberUids.map((uid) => ({ chat_id: id, uid, unread: 0 })))
-        .onConflict((oc) => oc.columns(['chat_id', 'uid']).doNothing())
-        .execute();
-    };
-    if (db.isTransaction) await write(db);
-    else await db.transaction().execute(write);
+    await trx.insertInto('chats').values({ id, team_name: teamName, kind, created_at: now, updated_at: now }).onConflict((oc) => oc.column('id').doNothing()).execute();
+    if (memberUids.length === 0) return;
+    await trx
+      .insertInto('chat_members')
+      .values(memberUids.map((uid) => ({ chat_id: id, uid, unread: 0 })))
+      .onConflict((oc) => oc.columns(['chat_id', 'uid']).doNothing())
+      .execute();
   }
 
-  /**
-   * Post a message: insert it, bump the chat's time and every other member's unread count, in one
-   * transaction; then publish `event.type` to the chat's subscribers.
-   */
-  async post(chat: ChatRef, from: Sender, text: string, metadata: Record<string, unknown>, event: MessageEvent = { type: 'new_message' }): Promise<ChatMessage> {
-    const message = await this.#db.transaction().execute((trx) => this.record(trx, chat, from, text, metadata));
-    this.announce(chat, message, event);
-    return message;
+  /** Post a message: insert it, bump the chat's time and every other member's unread count, in one transaction. */
+  async post(chat: ChatRef, from: Sender, text: string, metadata: Record<string, unknown>): Promise<ChatMessage> {
+    return this.#db.transaction().execute((trx) => this.#record(trx, chat, from, text, metadata));
   }
 
-  /** The writes of `post`, inside a caller's transaction; call `announce` after it commits. */
-  async record(trx: FleetDb, chat: ChatRef, from: Sender, text: string, metadata: Record<string, unknown>): Promise<ChatMessage> {
+  /** The writes of `post`, inside another plugin's transaction (a task and its assignment DM commit together). */
+  async record(trx: AnyTransaction, chat: ChatRef, from: Sender, text: string, metadata: Record<string, unknown>): Promise<ChatMessage> {
+    return this.#record(this.#join(trx), chat, from, text, metadata);
+  }
+
+  async #record(trx: Transaction<MailTables>, chat: ChatRef, from: Sender, text: string, metadata: Record<string, unknown>): Promise<ChatMessage> {
     const now = Date.now();
-    const row = { chat_id: chat.id, from_uid: from.uid, from_handle: from.handle, text, metadata: JSON.stringify(metadata), created_at: now };
+    const row = { uuid: randomUUID(), chat_id: chat.id, from_uid: from.uid, from_handle: from.handle, text, metadata: JSON.stringify(metadata), status: 'pending' as const, created_at: now };
     const inserted = await trx.insertInto('messages').values(row).returning('id').executeTakeFirstOrThrow();
     await trx.updateTable('chats').set({ updated_at: now }).where('id', '=', chat.id).execute();
     await trx
@@ -129,44 +112,44 @@ export class ChatService {
       .where('chat_id', '=', chat.id)
       .where('uid', '!=', from.uid)
       .execute();
-    return toMessage({ id: Number(inserted.id), ...row });
+    return toMessage({ ...row, id: Number(inserted.id) });
   }
 
-  /** Tell the chat's subscribers about a recorded message. */
-  announce(chat: ChatRef, message: ChatMessage, event: MessageEvent = { type: 'new_message' }): void {
-    this.#publish({
-      topic: `team.${chat.teamName}.chat.${chat.id}`,
-      type: event.type,
-      team: chat.teamName,
-      data: { chatId: chat.id, message, handle: message.fromHandle.replace(/^collab:/, ''), ...event.extra },
-    });
+  /** The internal sequence of a message of a chat, for cursors; undefined when it is not there. */
+  async seqOf(chatId: string, messageId: string): Promise<number | undefined> {
+    const row = await this.#db.selectFrom('messages').select('id').where('chat_id', '=', chatId).where('uuid', '=', messageId).executeTakeFirst();
+    return row ? Number(row.id) : undefined;
   }
 
-  /** Messages in id order: the latest `limit`, or those after / before a message id (cursors both ways). */
-  async list(chatId: string, page: { limit: number; after?: number; before?: number }): Promise<ChatMessage[]> {
+  /** Messages in order: the latest `limit`, or those after / before a message (cursors both ways, by sequence). */
+  async list(chatId: string, page: { limit: number; afterSeq?: number; beforeSeq?: number }): Promise<ChatMessage[]> {
     let query = this.#db.selectFrom('messages').selectAll().where('chat_id', '=', chatId);
-    if (page.after !== undefined) query = query.where('id', '>', page.after);
-    if (page.before !== undefined) query = query.where('id', '<', page.before);
-    const ascending = page.after !== undefined && page.before === undefined;
-    const rows = (await query.orderBy('id', ascending ? 'asc' : 'desc').limit(page.limit).execute()) as MessageRow[];
+    if (page.afterSeq !== undefined) query = query.where('id', '>', page.afterSeq);
+    if (page.beforeSeq !== undefined) query = query.where('id', '<', page.beforeSeq);
+    const ascending = page.afterSeq !== undefined && page.beforeSeq === undefined;
+    const rows = await query.orderBy('id', ascending ? 'asc' : 'desc').limit(page.limit).execute();
     const messages = rows.map(toMessage);
     return ascending ? messages : messages.reverse();
   }
 
+  /** Zero the reader's unread count; the others' messages it has now seen become `read`. */
   async markRead(chatId: string, uid: string): Promise<void> {
-    await this.#db.updateTable('chat_members').set({ unread: 0 }).where('chat_id', '=', chatId).where('uid', '=', uid).execute();
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.updateTable('chat_members').set({ unread: 0 }).where('chat_id', '=', chatId).where('uid', '=', uid).execute();
+      await trx.updateTable('messages').set({ status: 'read' }).where('chat_id', '=', chatId).where('status', '=', 'pending').where('from_uid', '!=', uid).execute();
+    });
   }
 
   /** An agent's chats, newest activity first, each with its unread count and last message. */
   async chatsOf(uid: string, teamName: string): Promise<ChatSummary[]> {
-    const rows = (await this.#db
+    const rows = await this.#db
       .selectFrom('chat_members as m')
       .innerJoin('chats as c', 'c.id', 'm.chat_id')
       .select(['c.id', 'c.kind', 'c.team_name', 'c.updated_at', 'm.unread'])
       .where('m.uid', '=', uid)
       .where('c.team_name', '=', teamName)
       .orderBy('c.updated_at', 'desc')
-      .execute()) as (ChatRow & { unread: number })[];
+      .execute();
     return Promise.all(
       rows.map(async (row) => {
         const members = await this.#db.selectFrom('chat_members').select('uid').where('chat_id', '=', row.id).orderBy('uid').execute();
@@ -175,7 +158,7 @@ export class ChatService {
           id: row.id,
           kind: row.kind,
           teamName: row.team_name,
-          participants: members.map((m) => m.uid as string),
+          participants: members.map((member) => member.uid),
           unread: Number(row.unread),
           lastMessage: last ?? null,
           updatedAt: new Date(Number(row.updated_at)).toISOString(),
@@ -190,7 +173,7 @@ export class ChatService {
   }
 
   async countMessages(): Promise<number> {
-    const row = await this.#db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const row = await this.#db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
   }
 }

@@ -1,23 +1,33 @@
 import { definePlugin } from '../../core/index.js';
 import type { AuthApi } from '../auth/index.js';
 import { briefingFor } from './briefing.js';
-import { ChatService } from './chat-service.js';
+import { type ChatMessage, type ChatRef, ChatService, type Sender } from './chat-service.js';
+import { mailErrors } from './errors.js';
+import { mailEvents } from './events.js';
+import { HandoffService } from './handoff-service.js';
 import { MailService } from './mail-service.js';
 import { chatsMigration } from './migrations/0001-chats.js';
 import { mailboxMigration } from './migrations/0002-mailbox.js';
-import { registerChatRoutes } from './routes-chats.js';
-import { registerMailRoutes } from './routes-mail.js';
-import { mailTools } from './tools.js';
+import { messageIdsAndHandoffAcceptanceMigration } from './migrations/0003-message-ids-and-handoff-acceptance.js';
+import { chatOperations } from './operations-chats.js';
+import { mailOperations } from './operations-mail.js';
+import { mailTables } from './tables.js';
 
 export { dmChatId, teamChatId } from './ids.js';
-export type { ChatMessage } from './chat-service.js';
-export type { Handoff, MailItem } from './mail-service.js';
+export type { ChatMessage, ChatRef, Sender } from './chat-service.js';
+export type { ChatMessageEvent } from './events.js';
+export type { Handoff } from './handoff-service.js';
+export type { MailItem } from './mail-service.js';
 
-/** What dependents get from ctx.use('mail'). */
+/** What dependents (and this plugin's operations) get from ctx.use('mail'). */
 export interface MailApi {
   chats: ChatService;
   mail: MailService;
-  /** Unread mail and pending handoffs as text for a worker's first prompt (handoffs become delivered). */
+  handoffs: HandoffService;
+  auth(): AuthApi;
+  /** Post to a chat and tell its subscribers (`new_message` or `broadcast`). */
+  post(chat: ChatRef, from: Sender, text: string, metadata: Record<string, unknown>, type: 'new_message' | 'broadcast'): Promise<ChatMessage>;
+  /** Unread mail and undelivered handoffs as text for a worker's first prompt (handoffs become delivered). */
   briefing(teamName: string, handle: string): Promise<string | undefined>;
 }
 
@@ -25,16 +35,18 @@ export const mail = definePlugin({
   name: 'mail',
   description: 'Chats (DMs, team broadcast), persistent mail and handoffs between agents.',
   dependsOn: ['auth'],
-  migrations: { '0001_chats': chatsMigration, '0002_mailbox': mailboxMigration },
+  tables: mailTables,
+  migrations: { '0001_chats': chatsMigration, '0002_mailbox': mailboxMigration, '0003_message_ids_and_handoff_acceptance': messageIdsAndHandoffAcceptanceMigration },
+  errors: mailErrors,
+  events: mailEvents,
+  operations: [...chatOperations, ...mailOperations],
   setup(ctx): MailApi {
     const auth = () => ctx.use<AuthApi>('auth');
-    const publish = ctx.events.publish;
-    const chats = new ChatService(ctx.db, publish);
-    const mailbox = new MailService(ctx.db, publish);
-    registerChatRoutes(ctx.router, chats, auth);
-    registerMailRoutes(ctx.router, mailbox);
-    for (const tool of mailTools(auth, chats, mailbox)) ctx.tools.register(tool);
-    ctx.ws.authorizeChat((identity, chatId) => chats.isMember(chatId, identity.uid, identity.teamName));
+    const chats = new ChatService(ctx.db, ctx.join);
+    const mailbox = new MailService(ctx.db, ctx.events.emit);
+    const handoffs = new HandoffService(ctx.db, ctx.events.emit);
+    // A chat's messages reach only the sockets of its members that subscribed to it.
+    ctx.ws.guardTopics({ prefix: 'chat', key: 'chatId', authorize: (identity, chatId) => chats.isMember(chatId, identity.uid, identity.teamName) });
     ctx.health.count('messages', () => chats.countMessages());
     ctx.onStop(
       auth().addStatusSection('unread', async (teamName, uid) => {
@@ -42,6 +54,17 @@ export const mail = definePlugin({
         return { mail: agent ? await mailbox.unreadCount(teamName, agent.handle) : 0, chats: await chats.unreadTotal(uid) };
       }),
     );
-    return { chats, mail: mailbox, briefing: (teamName, handle) => briefingFor(mailbox, teamName, handle) };
+    return {
+      chats,
+      mail: mailbox,
+      handoffs,
+      auth,
+      async post(chat, from, text, metadata, type) {
+        const message = await chats.post(chat, from, text, metadata);
+        ctx.events.emit(type, chat.teamName, { chatId: chat.id, message, handle: from.handle });
+        return message;
+      },
+      briefing: (teamName, handle) => briefingFor(mailbox, handoffs, teamName, handle),
+    };
   },
 });

@@ -1,5 +1,5 @@
 import { definePlugin } from '../../core/index.js';
-import { registerMetricsRoutes } from './routes.js';
+import { metricsOperations } from './operations.js';
 import { FleetMetrics } from './service.js';
 
 /** What dependents get from ctx.use('metrics'): the registry, to add their own metrics. */
@@ -10,9 +10,9 @@ export interface MetricsApi {
 export const metrics = definePlugin({
   name: 'metrics',
   description: 'Prometheus metrics at /metrics and /metrics/json.',
+  operations: metricsOperations,
   setup(ctx): MetricsApi {
     const metrics = new FleetMetrics();
-    registerMetricsRoutes(ctx.router, metrics);
     ctx.http.onResponse((observation) => metrics.observe(observation));
     ctx.onStop(() => metrics.close());
     return { metrics };

@@ -1,14 +1,15 @@
 import { definePlugin } from '../../core/index.js';
 import type { AuthApi } from '../auth/index.js';
 import type { MailApi } from '../mail/index.js';
+import { tasksErrors } from './errors.js';
+import { tasksEvents } from './events.js';
 import { tasksMigration } from './migrations/0001-tasks.js';
 import { workItemsMigration } from './migrations/0002-work-items.js';
 import { taskOrderIndexMigration } from './migrations/0003-task-order-index.js';
-import { TaskOperations } from './operations.js';
-import { registerTaskRoutes } from './routes-tasks.js';
-import { registerWorkItemRoutes } from './routes-work-items.js';
+import { taskOperations } from './operations-tasks.js';
+import { workItemOperations } from './operations-work-items.js';
+import { tasksTables } from './tables.js';
 import { TaskService } from './task-service.js';
-import { taskTools } from './tools.js';
 import { WorkItemService } from './work-item-service.js';
 import type { WorkerInput } from './workers-port.js';
 
@@ -16,10 +17,13 @@ export type { TeamTask, TaskStatus } from './task-service.js';
 export type { WorkItem, Batch } from './work-item-service.js';
 export type { WorkerInput } from './workers-port.js';
 
-/** What dependents get from ctx.use('tasks'). */
+/** What dependents (and this plugin's operations) get from ctx.use('tasks'). */
 export interface TasksApi {
   tasks: TaskService;
   workItems: WorkItemService;
+  auth(): AuthApi;
+  /** The workers plugin when it runs (batches are dispatched to its workers), else undefined. */
+  workers(): WorkerInput | undefined;
 }
 
 export const tasks = definePlugin({
@@ -27,15 +31,15 @@ export const tasks = definePlugin({
   description: 'Tasks with dependencies and atomic claiming, work items with history, batches.',
   dependsOn: ['auth', 'mail'],
   optionalDependsOn: ['workers'],
+  tables: tasksTables,
   migrations: { '0001_tasks': tasksMigration, '0002_work_items': workItemsMigration, '0003_task_order_index': taskOrderIndexMigration },
+  errors: tasksErrors,
+  events: tasksEvents,
+  operations: [...taskOperations, ...workItemOperations],
   setup(ctx): TasksApi {
     const auth = () => ctx.use<AuthApi>('auth');
-    const taskService = new TaskService(ctx.db, ctx.events.publish, () => ctx.use<MailApi>('mail'));
-    const workItems = new WorkItemService(ctx.db, ctx.events.publish);
-    const ops = new TaskOperations(taskService, workItems, auth, () => ctx.use<WorkerInput | undefined>('workers'));
-    registerTaskRoutes(ctx.router, ops);
-    registerWorkItemRoutes(ctx.router, ops);
-    for (const tool of taskTools(ops)) ctx.tools.register(tool);
+    const taskService = new TaskService(ctx.db, ctx.events.emit, () => ctx.use<MailApi>('mail'));
+    const workItems = new WorkItemService(ctx.db, ctx.events.emit);
     ctx.health.count('tasks', () => taskService.countAll());
     ctx.onStop(
       auth().addStatusSection('tasks', async (teamName, uid) => {
@@ -47,6 +51,6 @@ export const tasks = definePlugin({
         };
       }),
     );
-    return { tasks: taskService, workItems };
+    return { tasks: taskService, workItems, auth, workers: () => ctx.use<WorkerInput | undefined>('workers') };
   },
 });

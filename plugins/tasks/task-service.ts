@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { badRequest, conflict, type FleetDb, type FleetEvent, notFound, type PublishInput } from '../../core/index.js';
+import type { Kysely } from 'kysely';
+import type { PluginContext } from '../../core/index.js';
 import type { TeamAgent } from '../auth/index.js';
 import type { ChatMessage, MailApi } from '../mail/index.js';
 import { findCycle } from './dependency-graph.js';
+import { tasksErrors } from './errors.js';
+import type { TaskStatus, TasksTable, TasksTables } from './tables.js';
 
-export type TaskStatus = 'open' | 'in_progress' | 'resolved' | 'blocked';
+export type { TaskStatus } from './tables.js';
 export const TASK_STATUSES: readonly TaskStatus[] = ['open', 'in_progress', 'resolved', 'blocked'];
 
 /** The seed's TeamTask. */
@@ -23,19 +26,7 @@ export interface TeamTask {
   updatedAt: string;
 }
 
-interface TaskRow {
-  id: string;
-  team_name: string;
-  subject: string;
-  description: string | null;
-  owner_handle: string | null;
-  owner_uid: string | null;
-  created_by_handle: string;
-  created_by_uid: string;
-  status: TaskStatus;
-  created_at: number | string;
-  updated_at: number | string;
-}
+type Db = Kysely<TasksTables>;
 
 export interface TaskQuery {
   status?: TaskStatus;
@@ -47,29 +38,27 @@ export interface TaskQuery {
   offset: number;
 }
 
-type Publish = (input: PublishInput) => FleetEvent;
-
 /** Tasks with blockedBy dependencies, assignment DMs and atomic claiming, scoped to one team per call. */
 export class TaskService {
-  readonly #db: FleetDb;
-  readonly #publish: Publish;
+  readonly #db: Db;
+  readonly #emit: PluginContext['events']['emit'];
   readonly #mail: () => MailApi;
 
-  constructor(db: FleetDb, publish: Publish, mail: () => MailApi) {
+  constructor(db: Db, emit: PluginContext['events']['emit'], mail: () => MailApi) {
     this.#db = db;
-    this.#publish = publish;
+    this.#emit = emit;
     this.#mail = mail;
   }
 
-  async #blockersOf(ids: readonly string[], db: FleetDb = this.#db): Promise<Map<string, string[]>> {
+  async #blockersOf(ids: readonly string[], db: Db = this.#db): Promise<Map<string, string[]>> {
     const map = new Map<string, string[]>(ids.map((id) => [id, []]));
     if (ids.length === 0) return map;
     const rows = await db.selectFrom('task_blockers').select(['task_id', 'blocker_id']).where('task_id', 'in', [...ids]).orderBy('blocker_id').execute();
-    for (const row of rows) map.get(row.task_id as string)!.push(row.blocker_id as string);
+    for (const row of rows) map.get(row.task_id)!.push(row.blocker_id);
     return map;
   }
 
-  async #hydrate(rows: TaskRow[], db: FleetDb = this.#db): Promise<TeamTask[]> {
+  async #hydrate(rows: TasksTable[], db: Db = this.#db): Promise<TeamTask[]> {
     const blockers = await this.#blockersOf(rows.map((r) => r.id), db);
     return rows.map((row) => ({
       id: row.id,
@@ -87,25 +76,25 @@ export class TaskService {
     }));
   }
 
-  async get(teamName: string, id: string, db: FleetDb = this.#db): Promise<TeamTask | undefined> {
+  async get(teamName: string, id: string, db: Db = this.#db): Promise<TeamTask | undefined> {
     const row = await db.selectFrom('tasks').selectAll().where('team_name', '=', teamName).where('id', '=', id).executeTakeFirst();
-    return row ? (await this.#hydrate([row as TaskRow], db))[0] : undefined;
+    return row ? (await this.#hydrate([row], db))[0] : undefined;
   }
 
   async require(teamName: string, id: string): Promise<TeamTask> {
     const task = await this.get(teamName, id);
-    if (!task) throw notFound('Task not found');
+    if (!task) throw tasksErrors.TASKS_TASK_NOT_FOUND();
     return task;
   }
 
   /** Every blocker must be a task of the team; returns them de-duplicated. */
-  async #checkBlockers(teamName: string, blockedBy: readonly string[], db: FleetDb): Promise<string[]> {
+  async #checkBlockers(teamName: string, blockedBy: readonly string[], db: Db): Promise<string[]> {
     const unique = [...new Set(blockedBy)];
     if (unique.length === 0) return unique;
     const found = await db.selectFrom('tasks').select('id').where('team_name', '=', teamName).where('id', 'in', unique).execute();
-    const known = new Set(found.map((r) => r.id as string));
+    const known = new Set(found.map((r) => r.id));
     const missing = unique.find((id) => !known.has(id));
-    if (missing) throw badRequest(`blockedBy: task ${missing} not found`);
+    if (missing) throw tasksErrors.TASKS_UNKNOWN_BLOCKER({ id: missing }, { field: 'blockedBy' });
     return unique;
   }
 
@@ -138,6 +127,7 @@ export class TaskService {
         .execute();
       if (blockers.length > 0) await trx.insertInto('task_blockers').values(blockers.map((blocker) => ({ task_id: id, blocker_id: blocker }))).execute();
       if (input.owner && input.owner.uid !== input.creator.uid) {
+        // The assignment DM is mail's, written in this transaction: the task and its DM commit together.
         const chatId = await mail.chats.ensureDm(input.teamName, input.creator.uid, input.owner.uid, trx);
         const text = `[TASK] ${input.subject}\n\n${input.description ?? ''}`;
         const message = await mail.chats.record(trx, { id: chatId, teamName: input.teamName }, input.creator, text, { taskId: id, type: 'task_assignment' });
@@ -145,8 +135,8 @@ export class TaskService {
       }
       return (await this.get(input.teamName, id, trx))!;
     });
-    if (assignment) mail.chats.announce({ id: assignment.chatId, teamName: input.teamName }, assignment.message, { type: 'task_assigned', extra: { task } });
-    this.#publish({ topic: `team.${input.teamName}.tasks`, type: 'task_created', team: input.teamName, data: { task } });
+    if (assignment) this.#emit('task_assigned', input.teamName, { chatId: assignment.chatId, message: assignment.message, handle: input.creator.handle, task });
+    this.#emit('task_created', input.teamName, { task });
     return task;
   }
 
@@ -162,9 +152,7 @@ export class TaskService {
   async assertResolvable(blockedBy: readonly string[]): Promise<void> {
     if (blockedBy.length === 0) return;
     const open = await this.#db.selectFrom('tasks').select('id').where('id', 'in', [...blockedBy]).where('status', '!=', 'resolved').orderBy('id').execute();
-    if (open.length > 0) {
-      throw badRequest('Cannot resolve task: blocked by unresolved tasks', { blockedBy: open.map((r) => r.id as string) });
-    }
+    if (open.length > 0) throw tasksErrors.TASKS_BLOCKED({}, { blockedBy: open.map((r) => r.id) });
   }
 
   /** Replace a task's blockers; a change that would close a dependency cycle is rejected naming it. */
@@ -181,12 +169,12 @@ export class TaskService {
         .execute();
       const edges = new Map<string, string[]>();
       for (const row of rows) {
-        const list = edges.get(row.task_id as string) ?? [];
-        list.push(row.blocker_id as string);
-        edges.set(row.task_id as string, list);
+        const list = edges.get(row.task_id) ?? [];
+        list.push(row.blocker_id);
+        edges.set(row.task_id, list);
       }
       const cycle = findCycle(id, blockers, edges);
-      if (cycle) throw badRequest(`blockedBy: dependency cycle ${cycle.join(' → ')}`, { cycle });
+      if (cycle) throw tasksErrors.TASKS_DEPENDENCY_CYCLE({ path: cycle.join(' → ') }, { field: 'blockedBy', cycle });
       await trx.deleteFrom('task_blockers').where('task_id', '=', id).execute();
       if (blockers.length > 0) await trx.insertInto('task_blockers').values(blockers.map((blocker) => ({ task_id: id, blocker_id: blocker }))).execute();
       await trx.updateTable('tasks').set({ updated_at: Date.now() }).where('id', '=', id).execute();
@@ -203,8 +191,8 @@ export class TaskService {
     const candidates = id ? [id] : (await this.list(teamName, { ready: true, unassigned: true, limit: 20, offset: 0 })).map((t) => t.id);
     if (id) {
       const task = await this.require(teamName, id);
-      if (task.ownerUid) throw conflict(`Task already claimed by ${task.ownerHandle}`, { taskId: id });
-      if (task.status !== 'open') throw conflict(`Task is ${task.status}, not open`, { taskId: id });
+      if (task.ownerUid) throw tasksErrors.TASKS_ALREADY_CLAIMED({ owner: task.ownerHandle ?? '' }, { taskId: id });
+      if (task.status !== 'open') throw tasksErrors.TASKS_NOT_OPEN({ status: task.status }, { taskId: id });
     }
     for (const candidate of candidates) {
       const result = await this.#db
@@ -222,9 +210,9 @@ export class TaskService {
     }
     if (id) {
       const task = await this.require(teamName, id);
-      throw conflict(task.ownerUid ? `Task already claimed by ${task.ownerHandle}` : 'Task is blocked by unresolved tasks', { taskId: id });
+      throw task.ownerUid ? tasksErrors.TASKS_ALREADY_CLAIMED({ owner: task.ownerHandle ?? '' }, { taskId: id }) : tasksErrors.TASKS_CLAIM_BLOCKED({}, { taskId: id });
     }
-    throw conflict('No open, unowned, unblocked task to claim');
+    throw tasksErrors.TASKS_NOTHING_TO_CLAIM();
   }
 
   async list(teamName: string, query: TaskQuery): Promise<TeamTask[]> {
@@ -240,25 +228,25 @@ export class TaskService {
         );
     }
     const rows = await q.orderBy('created_at').orderBy('id').limit(query.limit).offset(query.offset).execute();
-    return this.#hydrate(rows as TaskRow[]);
+    return this.#hydrate(rows);
   }
 
   async counts(teamName: string): Promise<Record<TaskStatus, number>> {
-    const rows = await this.#db.selectFrom('tasks').select(['status', (eb) => eb.fn.countAll().as('n')]).where('team_name', '=', teamName).groupBy('status').execute();
+    const rows = await this.#db.selectFrom('tasks').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('team_name', '=', teamName).groupBy('status').execute();
     const counts: Record<TaskStatus, number> = { open: 0, in_progress: 0, resolved: 0, blocked: 0 };
-    for (const row of rows) counts[row.status as TaskStatus] = Number(row.n);
+    for (const row of rows) counts[row.status] = Number(row.n);
     return counts;
   }
 
   async countAll(): Promise<number> {
-    const row = await this.#db.selectFrom('tasks').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const row = await this.#db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
   async #announceUpdate(teamName: string, id: string): Promise<TeamTask> {
     const task = (await this.get(teamName, id))!;
-    this.#publish({ topic: `team.${teamName}.tasks`, type: 'task_updated', team: teamName, data: { task } });
-    if (task.status === 'resolved') this.#publish({ topic: `team.${teamName}.tasks`, type: 'task_completed', team: teamName, data: { task } });
+    this.#emit('task_updated', teamName, { task });
+    if (task.status === 'resolved') this.#emit('task_resolved', teamName, { task });
     return task;
   }
 }

@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { badRequest, conflict, type FleetDb, type FleetEvent, notFound, type PublishInput } from '../../core/index.js';
+import type { Kysely } from 'kysely';
+import type { PluginContext } from '../../core/index.js';
+import { tasksErrors } from './errors.js';
+import type { BatchesTable, BatchStatus, TasksTables, WorkItemsTable, WorkItemStatus } from './tables.js';
 
-export type WorkItemStatus = 'pending' | 'in_progress' | 'completed' | 'blocked' | 'cancelled';
+export type { BatchStatus, WorkItemStatus } from './tables.js';
 export const WORK_ITEM_STATUSES: readonly WorkItemStatus[] = ['pending', 'in_progress', 'completed', 'blocked', 'cancelled'];
-export type BatchStatus = 'open' | 'dispatched' | 'completed' | 'cancelled';
 
 /** The seed's WorkItem (createdAt in ms), with its status history when fetched alone. */
 export interface WorkItem {
@@ -43,7 +45,7 @@ export function newWorkItemId(): string {
   return 'wi-' + [...bytes].map((b) => ALPHABET[b % ALPHABET.length]).join('');
 }
 
-const toItem = (row: Record<string, any>): WorkItem => ({
+const toItem = (row: WorkItemsTable): WorkItem => ({
   id: row.id,
   title: row.title,
   description: row.description,
@@ -54,7 +56,7 @@ const toItem = (row: Record<string, any>): WorkItem => ({
   updatedAt: Number(row.updated_at),
 });
 
-const toBatch = (row: Record<string, any>): Batch => ({
+const toBatch = (row: BatchesTable): Batch => ({
   id: row.id,
   name: row.name,
   status: row.status,
@@ -63,35 +65,35 @@ const toBatch = (row: Record<string, any>): Batch => ({
   updatedAt: Number(row.updated_at),
 });
 
-type Publish = (input: PublishInput) => FleetEvent;
+type Db = Kysely<TasksTables>;
 
 /** Work items, their event history (work_item_events) and batches, scoped to one team per call. */
 export class WorkItemService {
-  readonly #db: FleetDb;
-  readonly #publish: Publish;
+  readonly #db: Db;
+  readonly #emit: PluginContext['events']['emit'];
 
-  constructor(db: FleetDb, publish: Publish) {
+  constructor(db: Db, emit: PluginContext['events']['emit']) {
     this.#db = db;
-    this.#publish = publish;
+    this.#emit = emit;
   }
 
-  async #event(db: FleetDb, itemId: string, eventType: string, actor: string, fromStatus: string | null, toStatus: string | null, details?: Record<string, unknown>): Promise<void> {
+  async #event(db: Db, itemId: string, eventType: string, actor: string, fromStatus: string | null, toStatus: string | null, details?: Record<string, unknown>): Promise<void> {
     await db
       .insertInto('work_item_events')
       .values({ work_item_id: itemId, event_type: eventType, actor, from_status: fromStatus, to_status: toStatus, details: details ? JSON.stringify(details) : null, created_at: Date.now() })
       .execute();
   }
 
-  async #requireBatch(db: FleetDb, teamName: string, batchId: string): Promise<Batch> {
+  async #requireBatch(db: Db, teamName: string, batchId: string): Promise<Batch> {
     const row = await db.selectFrom('batches').selectAll().where('team_name', '=', teamName).where('id', '=', batchId).executeTakeFirst();
-    if (!row) throw notFound('Batch not found');
+    if (!row) throw tasksErrors.TASKS_BATCH_NOT_FOUND();
     return toBatch(row);
   }
 
   async create(teamName: string, actor: string, input: { title: string; description?: string | null; assignedTo?: string; batchId?: string }): Promise<WorkItem> {
     const now = Date.now();
     const item = await this.#db.transaction().execute(async (trx) => {
-      if (input.batchId) await this.#requireBatch(trx, teamName, input.batchId).catch(() => Promise.reject(badRequest(`batchId: batch ${input.batchId} not found`)));
+      if (input.batchId) await this.#requireBatch(trx, teamName, input.batchId).catch(() => Promise.reject(tasksErrors.TASKS_UNKNOWN_BATCH({ id: input.batchId! }, { field: 'batchId' })));
       // Five base-36 characters collide rarely; a collision just draws again.
       for (let attempt = 0; attempt < 5; attempt++) {
         const id = newWorkItemId();
@@ -102,11 +104,11 @@ export class WorkItemService {
           .values({ id, team_name: teamName, title: input.title, description: input.description ?? null, status: 'pending', assigned_to: input.assignedTo ?? null, batch_id: input.batchId ?? null, created_at: now, updated_at: now })
           .execute();
         await this.#event(trx, id, 'created', actor, null, 'pending', input.assignedTo ? { assignedTo: input.assignedTo } : undefined);
-        return toItem((await trx.selectFrom('work_items').selectAll().where('id', '=', id).executeTakeFirstOrThrow()) as Record<string, any>);
+        return toItem(await trx.selectFrom('work_items').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
       }
       throw new Error('could not draw a free work item id');
     });
-    this.#publish({ topic: `team.${teamName}.workitems`, type: 'workitem_created', team: teamName, data: { workItem: item } });
+    this.#emit('workitem_created', teamName, { workItem: item });
     return item;
   }
 
@@ -117,11 +119,11 @@ export class WorkItemService {
     return {
       ...toItem(row),
       history: events.map((e) => ({
-        eventType: e.event_type as string,
-        actor: e.actor as string,
-        fromStatus: e.from_status as string | null,
-        toStatus: e.to_status as string | null,
-        details: e.details ? (JSON.parse(e.details as string) as Record<string, unknown>) : null,
+        eventType: e.event_type,
+        actor: e.actor,
+        fromStatus: e.from_status,
+        toStatus: e.to_status,
+        details: e.details ? (JSON.parse(e.details) as Record<string, unknown>) : null,
         createdAt: Number(e.created_at),
       })),
     };
@@ -139,13 +141,13 @@ export class WorkItemService {
   async setStatus(teamName: string, id: string, status: WorkItemStatus, actor: string, reason?: string): Promise<WorkItem & { history: WorkItemEvent[] }> {
     await this.#db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('work_items').select('status').where('team_name', '=', teamName).where('id', '=', id).executeTakeFirst();
-      if (!row) throw notFound('Work item not found');
+      if (!row) throw tasksErrors.TASKS_WORK_ITEM_NOT_FOUND();
       await trx.updateTable('work_items').set({ status, updated_at: Date.now() }).where('id', '=', id).execute();
-      await this.#event(trx, id, 'status_changed', actor, row.status as string, status, reason ? { reason } : undefined);
+      await this.#event(trx, id, 'status_changed', actor, row.status, status, reason ? { reason } : undefined);
     });
     const item = (await this.get(teamName, id))!;
-    this.#publish({ topic: `team.${teamName}.workitems`, type: 'workitem_updated', team: teamName, data: { workItem: item } });
-    if (status === 'completed') this.#publish({ topic: `team.${teamName}.workitems`, type: 'task_completed', team: teamName, data: { workItem: item } });
+    this.#emit('workitem_updated', teamName, { workItem: item });
+    if (status === 'completed') this.#emit('task_completed', teamName, { workItem: item });
     return item;
   }
 
@@ -156,7 +158,7 @@ export class WorkItemService {
       await trx.insertInto('batches').values({ id, team_name: teamName, name, status: 'open', dispatched_to: null, created_at: now, updated_at: now }).execute();
       for (const itemId of new Set(workItemIds)) {
         const result = await trx.updateTable('work_items').set({ batch_id: id, updated_at: now }).where('team_name', '=', teamName).where('id', '=', itemId).executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0) throw badRequest(`workItemIds: work item ${itemId} not found`);
+        if (Number(result.numUpdatedRows) === 0) throw tasksErrors.TASKS_UNKNOWN_WORK_ITEM({ id: itemId }, { field: 'workItemIds' });
         await this.#event(trx, itemId, 'batched', actor, null, null, { batchId: id });
       }
     });
@@ -177,15 +179,15 @@ export class WorkItemService {
   async markDispatched(teamName: string, batchId: string, worker: string, actor: string): Promise<Batch & { workItems: WorkItem[] }> {
     await this.#db.transaction().execute(async (trx) => {
       const batch = await this.#requireBatch(trx, teamName, batchId);
-      if (batch.status !== 'open') throw conflict(`Batch is ${batch.status}, not open`);
+      if (batch.status !== 'open') throw tasksErrors.TASKS_BATCH_NOT_OPEN({ status: batch.status });
       const now = Date.now();
       const items = await trx.selectFrom('work_items').select('id').where('batch_id', '=', batchId).execute();
       await trx.updateTable('work_items').set({ assigned_to: worker, updated_at: now }).where('batch_id', '=', batchId).execute();
-      for (const item of items) await this.#event(trx, item.id as string, 'dispatched', actor, null, null, { worker, batchId });
+      for (const item of items) await this.#event(trx, item.id, 'dispatched', actor, null, null, { worker, batchId });
       await trx.updateTable('batches').set({ status: 'dispatched', dispatched_to: worker, updated_at: now }).where('id', '=', batchId).execute();
     });
     const batch = (await this.getBatch(teamName, batchId))!;
-    this.#publish({ topic: `team.${teamName}.workitems`, type: 'task_assignment', team: teamName, data: { batch, worker } });
+    this.#emit('task_assignment', teamName, { batch, worker });
     return batch;
   }
 }

@@ -1,28 +1,27 @@
 import { fileURLToPath } from 'node:url';
-import { agentUid, definePlugin } from '../../core/index.js';
-import { FLEET_BIN } from '../../core/mcp/install.js';
-import { TmuxDriver } from '../../core/workers/tmux.js';
+import { agentUid, definePlugin, FLEET_BIN, TmuxDriver } from '../../core/index.js';
 import type { AuthApi } from '../auth/index.js';
 import type { MailApi } from '../mail/index.js';
+import { attachCommand } from './attach-command.js';
+import { workersErrors } from './errors.js';
+import { workersEvents } from './events.js';
 import { WorkerManager } from './manager.js';
 import { workersMigration } from './migrations/0001-workers.js';
-import { workersOptionsSchema } from './options.js';
-import { registerWorkerRoutes } from './routes.js';
-import { workerTools } from './tools.js';
+import { operationsOfWorkers } from './operations.js';
+import { type WorkersOptions, workersOptionsSchema } from './options.js';
+import { workersTables } from './tables.js';
 import { WorkerStore } from './worker-store.js';
 
 export type { WorkerView, WorkerState } from './worker-store.js';
 
 const TMUX_CONF = fileURLToPath(new URL('../../config/tmux.conf', import.meta.url));
 
-/** Each running instance's api, by its context: start and stop get the same context setup got. */
-const running = new WeakMap<object, WorkersApi>();
-
 /** What dependents get from ctx.use('workers'); it also serves the tasks plugin's WorkerInput. */
 export interface WorkersApi {
   manager: WorkerManager;
   tmux: TmuxDriver;
   session: string;
+  options: WorkersOptions;
   isLive(teamName: string, handle: string): Promise<boolean>;
   sendToWorker(teamName: string, handle: string, text: string): Promise<void>;
 }
@@ -33,20 +32,26 @@ export const workers = definePlugin({
   dependsOn: ['auth'],
   optionalDependsOn: ['mail'],
   config: workersOptionsSchema,
+  env: { MAX_WORKERS: 'max' },
+  tables: workersTables,
   migrations: { '0001_workers': workersMigration },
+  errors: workersErrors,
+  events: workersEvents,
+  operations: operationsOfWorkers,
+  commands: { attach: attachCommand },
   setup(ctx): WorkersApi {
-    const options = () => ctx.options;
-    const session = ctx.config.tmux.session;
-    const tmux = new TmuxDriver({ socket: ctx.config.tmux.socket, configFile: TMUX_CONF });
+    const options = ctx.options;
+    const { socket, session } = options.tmux;
+    const tmux = new TmuxDriver({ socket, configFile: TMUX_CONF });
     const auth = () => ctx.use<AuthApi>('auth');
     const manager = new WorkerManager({
       store: new WorkerStore(ctx.db),
       tmux,
       session,
       dataDir: ctx.config.dataDir,
-      options,
+      options: () => options,
       log: ctx.log,
-      publish: ctx.events.publish,
+      emit: ctx.events.emit,
       async credentials(teamName, handle) {
         const identity = { uid: agentUid(teamName, handle), handle, teamName, agentType: 'worker' as const, role: 'worker' as const };
         await auth().agents.upsert(identity);
@@ -55,49 +60,41 @@ export const workers = definePlugin({
       briefing: async (teamName, handle) => ctx.use<MailApi | undefined>('mail')?.briefing(teamName, handle),
       fleetUrl: () => ctx.fleetUrl(),
     });
-    const maxWorkers = () => ctx.config.workers.max;
-    manager.maxWorkers = maxWorkers;
-    registerWorkerRoutes(ctx.router, manager, options, maxWorkers);
-    for (const tool of workerTools(manager, options, maxWorkers)) ctx.tools.register(tool);
+    manager.maxWorkers = () => options.max;
     ctx.health.count('workers', () => manager.store.countLive());
-
     // A direct message (team_send) or a task assigned to a running worker reaches its agent too.
-    ctx.events.subscribe('*', (event) => {
-      const data = event.data as { message?: { text?: string; fromHandle?: string; metadata?: { toHandle?: string } }; task?: { ownerHandle?: string | null; subject?: string } };
-      let to: string | undefined;
-      if (event.type === 'new_message') to = data.message?.metadata?.toHandle;
-      else if (event.type === 'task_assigned') to = data.task?.ownerHandle ?? undefined;
-      if (!to || !data.message?.text) return;
+    ctx.events.on(['new_message', 'task_assigned'], (event) => {
+      const { message } = event.data;
+      const to = event.type === 'task_assigned' ? event.data.task.ownerHandle : (message.metadata as { toHandle?: string }).toHandle;
+      if (!to || !message.text) return;
       // fromHandle keeps the seed's `collab:` prefix; the agent is told the teammate's handle.
-      const text = `[${(data.message.fromHandle ?? 'fleet').replace(/^collab:/, '')}] ${data.message.text}`;
-      void manager.isLive(event.team, to).then((live) => (live ? manager.send(event.team, to!, text) : undefined)).catch((error) => ctx.log.warn('could not forward a message to a worker', { to, error: (error as Error).message }));
+      const text = `[${message.fromHandle.replace(/^collab:/, '')}] ${message.text}`;
+      void manager
+        .isLive(event.team, to)
+        .then((live) => (live ? manager.send(event.team, to, text) : undefined))
+        .catch((error) => ctx.log.warn('could not forward a message to a worker', { to, error: (error as Error).message }));
     });
-
     // The tmux status line lists workers and their states.
-    ctx.events.subscribe('*', (event) => {
-      if (event.type !== 'worker_state') return;
+    ctx.events.on('worker_state', () => {
       void manager.store
         .listLive()
         .then((rows) => tmux.setOption('@fleet_workers', rows.map((row) => `${row.handle}:${row.state}`).join(' ')))
         .catch(() => undefined);
     });
-
-    const api: WorkersApi = {
+    return {
       manager,
       tmux,
       session,
+      options,
       isLive: (teamName, handle) => manager.isLive(teamName, handle),
       sendToWorker: (teamName, handle, text) => manager.send(teamName, handle, text),
     };
-    running.set(ctx, api);
-    return api;
   },
   /** The fleet's tmux session exists while the fleet runs; workers from a previous run are re-adopted. */
-  async start(ctx) {
-    const api = running.get(ctx)!;
+  async start(ctx, api) {
     const begin = async () => {
       const created = await ensureFleetSession(api.tmux, api.session, ctx.fleetUrl());
-      ctx.log.info(`tmux session ${api.session} on socket ${ctx.config.tmux.socket} ${created ? 'created' : 'found'}: attach with \`fleet attach\``);
+      ctx.log.info(`tmux session ${api.session} on socket ${api.options.tmux.socket} ${created ? 'created' : 'found'}: attach with \`fleet attach\``);
       await api.manager.start();
     };
     if (urlKnown(ctx.fleetUrl())) return begin();
@@ -114,8 +111,8 @@ export const workers = definePlugin({
     })().catch((error) => ctx.log.error('workers could not start', { error }));
   },
   /** Detach without stopping workers: they outlive the server and are re-adopted by the next one. */
-  async stop(ctx) {
-    await running.get(ctx)?.manager.close();
+  async stop(_ctx, api) {
+    await api?.manager.close();
   },
 });
 

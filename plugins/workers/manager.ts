@@ -1,12 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { conflict, type FleetEvent, HttpError, type Identity, type Logger, notFound, type PublishInput } from '../../core/index.js';
-import { FLEET_BIN } from '../../core/mcp/install.js';
-import type { HostMessage } from '../../core/workers/host-socket.js';
-import { hostSocketPath } from '../../core/workers/host-socket.js';
-import { workerFiles, writeSpawnSpec } from '../../core/workers/spawn-spec.js';
-import type { TmuxDriver } from '../../core/workers/tmux.js';
+import {
+  FLEET_BIN,
+  type FleetEventMap,
+  type HostMessage,
+  hostSocketPath,
+  type Identity,
+  isApiError,
+  type Logger,
+  type LogEvent,
+  type LogState,
+  LogStream,
+  type PluginContext,
+  type TmuxDriver,
+  workerFiles,
+  writeSpawnSpec,
+} from '../../core/index.js';
+import { workersErrors } from './errors.js';
 import { buildSpawnSpec } from './adapters.js';
 import { addWorktree } from './worktree.js';
 import { alive, endAgentGroup, running } from './processes.js';
@@ -14,7 +25,6 @@ import { SpawnQueue } from './spawn-queue.js';
 import { HostClient } from './host-client.js';
 import { LogFollower, type LogLine, readLogLines } from './log-follower.js';
 import type { WorkersOptions } from './options.js';
-import { LogStream, type LogEvent, type WorkerState as LogState } from '../../core/native/logstream.js';
 import { FINAL_STATES, type SpawnRequest, type WorkerHealth, type WorkerRow, type WorkerState, WorkerStore, workerView } from './worker-store.js';
 
 export interface ManagerDeps {
@@ -24,7 +34,7 @@ export interface ManagerDeps {
   dataDir: string;
   options: () => WorkersOptions;
   log: Logger;
-  publish: (input: PublishInput) => FleetEvent;
+  emit: PluginContext['events']['emit'];
   /** Register the worker as an agent of its team and return its token. */
   credentials(teamName: string, handle: string): Promise<string>;
   /** Unread mail and handoffs for a worker's first prompt, when the mail plugin runs. */
@@ -61,6 +71,10 @@ function parserState(state: WorkerState): LogState {
 /** The adapter name of workers that run elsewhere and push their output (POST /orchestrate/workers/:handle/output). */
 export const EXTERNAL = 'external';
 
+/** The event types of one worker (each carries its handle). */
+type WorkerEventType = { [K in keyof FleetEventMap]: FleetEventMap[K] extends { handle: string } ? (K extends 'spawn_queued' ? never : K) : never }[keyof FleetEventMap] &
+  `worker_${string}`;
+
 /**
  * Runs workers in tmux panes: spawn (or queue), attach to each pane host, follow its log into
  * lifecycle state, health and restarts, dismiss, and re-adopt everything after a server restart.
@@ -89,8 +103,9 @@ export class WorkerManager {
     return join(this.#deps.dataDir, 'workers');
   }
 
-  #publish(row: Pick<WorkerRow, 'team_name' | 'handle'>, type: string, data: Record<string, unknown>): void {
-    this.#deps.publish({ topic: `team.${row.team_name}.workers.${row.handle}`, type, team: row.team_name, data: { handle: row.handle, ...data } });
+  /** One of this worker's events, on its topic (`team.<team>.workers.<handle>`). */
+  #publish<K extends WorkerEventType>(row: Pick<WorkerRow, 'team_name' | 'handle'>, type: K, data: Omit<FleetEventMap[K], 'handle'>): void {
+    this.#deps.emit(type, row.team_name, { handle: row.handle, ...data } as FleetEventMap[K]);
   }
 
   async #setState(row: WorkerRow, state: WorkerState, change: Partial<WorkerRow> = {}): Promise<void> {
@@ -230,15 +245,16 @@ export class WorkerManager {
       if (!settled && row.state === 'starting') await this.#setState(row, 'ready');
       if (!settled && (row.state === 'ready' || row.state === 'idle')) await this.#setState(row, 'working');
     } else if (event.kind === 'result') {
+      const resultText = event.result ?? (event.errors.length > 0 ? event.errors.map(String).join('; ') : null);
       const change: Partial<WorkerRow> = {
-        result_text: event.result ?? (event.errors.length > 0 ? event.errors.map(String).join('; ') : null),
+        result_text: resultText,
         cost_usd: event.totalCostUsd,
         usage: event.usage === null ? null : JSON.stringify(event.usage),
         num_turns: event.numTurns,
       };
       Object.assign(row, change);
       await this.#deps.store.update(row.handle, change);
-      this.#publish(row, 'worker_result', { isError: event.isError, result: change.result_text, costUsd: event.totalCostUsd, numTurns: event.numTurns });
+      this.#publish(row, 'worker_result', { isError: event.isError, result: resultText, costUsd: event.totalCostUsd, numTurns: event.numTurns });
     } else if (event.kind === 'state' && !settled) {
       if (event.state === 'error') {
         // An error result ends the turn: the worker waits for input like any idle one, and says why.
@@ -405,7 +421,9 @@ export class WorkerManager {
       await this.#launch(row, { resume: false, restartCount: 0 });
     } catch (error) {
       await this.#setState(row, 'failed');
-      throw error instanceof HttpError ? error : new HttpError(500, `Could not start worker ${request.handle}`);
+      if (isApiError(error)) throw error;
+      this.#deps.log.error(`worker ${request.handle} could not start`, { error });
+      throw workersErrors.WORKERS_START_FAILED({ handle: request.handle });
     }
     this.#publish(row, 'worker_spawned', { worker: workerView(row) });
     return row;
@@ -417,8 +435,8 @@ export class WorkerManager {
    * row is never overwritten from another team.
    */
   #assertHandleFree(existing: WorkerRow | undefined, teamName: string, handle: string): void {
-    if (existing && existing.team_name !== teamName) throw conflict(`handle: ${handle} is taken by a worker of another team`);
-    if (existing && !FINAL_STATES.includes(existing.state)) throw conflict(`Worker ${handle} already exists`, { state: existing.state });
+    if (existing && existing.team_name !== teamName) throw workersErrors.WORKERS_HANDLE_TAKEN({ handle }, { field: 'handle' });
+    if (existing && !FINAL_STATES.includes(existing.state)) throw workersErrors.WORKERS_EXISTS({ handle }, { state: existing.state });
   }
 
   /** Persist a spawn to run when a slot frees; it survives server restarts. */
@@ -427,7 +445,7 @@ export class WorkerManager {
     const existing = await this.#deps.store.get(request.handle);
     this.#assertHandleFree(existing, request.teamName, request.handle);
     const id = await this.queue.add(request, requestedBy);
-    this.#deps.publish({ topic: `team.${request.teamName}.spawn-queue`, type: 'spawn_queued', team: request.teamName, data: { id, handle: request.handle } });
+    this.#deps.emit('spawn_queued', request.teamName, { id, handle: request.handle });
     return id;
   }
 
@@ -462,7 +480,7 @@ export class WorkerManager {
 
   async require(teamName: string, handle: string): Promise<WorkerRow> {
     const row = this.#attached.get(handle)?.row ?? (await this.#deps.store.get(handle));
-    if (!row || row.team_name !== teamName) throw notFound(`Worker ${handle} not found`);
+    if (!row || row.team_name !== teamName) throw workersErrors.WORKERS_NOT_FOUND({ handle });
     return row;
   }
 
@@ -476,10 +494,10 @@ export class WorkerManager {
     await this.starting;
     const row = await this.require(teamName, handle);
     const attached = this.#attached.get(handle);
-    if (FINAL_STATES.includes(row.state) || row.state === 'stopping' || !attached) throw conflict(`Worker ${handle} is not running (${row.state})`);
-    if (!attached.client) throw conflict(`Worker ${handle} is external: reach it by mail or a direct message`);
+    if (FINAL_STATES.includes(row.state) || row.state === 'stopping' || !attached) throw workersErrors.WORKERS_NOT_RUNNING({ handle, state: row.state });
+    if (!attached.client) throw workersErrors.WORKERS_EXTERNAL({ handle });
     const ack = await attached.client.input(text);
-    if (!ack.ok) throw conflict(`Worker ${handle} did not take the message: ${ack.error}`);
+    if (!ack.ok) throw workersErrors.WORKERS_INPUT_REFUSED({ handle, reason: ack.error ?? 'unknown' });
     if (row.state === 'idle' || row.state === 'ready') await this.#setState(row, 'working');
   }
 
@@ -522,8 +540,8 @@ export class WorkerManager {
     await this.starting;
     const row = await this.require(teamName, handle);
     const attached = this.#attached.get(handle);
-    if (row.adapter !== EXTERNAL) throw conflict(`Worker ${handle} runs in the fleet: its output comes from its pane`);
-    if (!attached || FINAL_STATES.includes(row.state)) throw conflict(`Worker ${handle} is not running (${row.state})`);
+    if (row.adapter !== EXTERNAL) throw workersErrors.WORKERS_NOT_EXTERNAL({ handle });
+    if (!attached || FINAL_STATES.includes(row.state)) throw workersErrors.WORKERS_NOT_RUNNING({ handle, state: row.state });
     appendFileSync(workerFiles(row.dir).output, text.endsWith('\n') ? text : text + '\n');
     attached.follower.poll();
     return { cursor: attached.follower.offset };

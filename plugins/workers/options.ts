@@ -2,8 +2,14 @@ import * as v from 'valibot';
 
 const argv = v.pipe(v.array(v.pipe(v.string(), v.minLength(1, 'must not be empty')), 'must be a list of arguments'), v.minLength(1, 'must name a program'));
 
+const tmuxName = v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -'));
+
 /** plugins.workers in fleet.config.ts. */
 export const workersOptionsSchema = v.object({
+  /** Live workers at most; more spawns wait in the persisted queue (env MAX_WORKERS). */
+  max: v.optional(v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1')), 5),
+  /** The fleet's own tmux server (`tmux -L <socket>`) and its session: `fleet attach` attaches to it. */
+  tmux: v.optional(v.object({ socket: v.optional(tmuxName, 'claude-fleet'), session: v.optional(tmuxName, 'fleet') }), {}),
   /** Adapter used when a spawn names none: `claude` or a key of `commands`. */
   defaultAdapter: v.optional(v.string(), 'claude'),
   claude: v.optional(

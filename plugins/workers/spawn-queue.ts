@@ -1,4 +1,6 @@
-import { conflict, type FleetDb, notFound } from '../../core/index.js';
+import type { Kysely } from 'kysely';
+import { workersErrors } from './errors.js';
+import type { WorkersTables } from './tables.js';
 import type { SpawnRequest } from './worker-store.js';
 
 export interface QueueItem {
@@ -17,14 +19,14 @@ export interface QueueItem {
  * Taking the next one is a conditional UPDATE, so two drains never start the same spawn.
  */
 export class SpawnQueue {
-  constructor(private readonly db: FleetDb) {}
+  constructor(private readonly db: Kysely<WorkersTables>) {}
 
   /** A queued spawn of this handle refuses another (naming the other team's, without its details). */
   async assertNotQueued(teamName: string, handle: string): Promise<void> {
     const row = await this.db.selectFrom('spawn_queue').select('team_name').where('handle', '=', handle).where('status', '=', 'queued').executeTakeFirst();
     if (!row) return;
-    if (row.team_name !== teamName) throw conflict(`handle: ${handle} is taken by a worker of another team`);
-    throw conflict(`Worker ${handle} is already queued`);
+    if (row.team_name !== teamName) throw workersErrors.WORKERS_HANDLE_TAKEN({ handle }, { field: 'handle' });
+    throw workersErrors.WORKERS_ALREADY_QUEUED({ handle });
   }
 
   async add(request: SpawnRequest, requestedBy: string): Promise<number> {
@@ -39,7 +41,7 @@ export class SpawnQueue {
   }
 
   async position(id: number): Promise<number> {
-    const row = await this.db.selectFrom('spawn_queue').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'queued').where('id', '<=', id).executeTakeFirstOrThrow();
+    const row = await this.db.selectFrom('spawn_queue').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'queued').where('id', '<=', id).executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -49,7 +51,7 @@ export class SpawnQueue {
       const next = await this.db.selectFrom('spawn_queue').selectAll().where('status', '=', 'queued').orderBy('id').executeTakeFirst();
       if (!next) return undefined;
       const claimed = await this.db.updateTable('spawn_queue').set({ status: 'started', updated_at: Date.now() }).where('id', '=', next.id).where('status', '=', 'queued').executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) === 1) return { id: Number(next.id), request: JSON.parse(next.request as string) as SpawnRequest, requestedBy: next.requested_by as string };
+      if (Number(claimed.numUpdatedRows) === 1) return { id: Number(next.id), request: JSON.parse(next.request) as SpawnRequest, requestedBy: next.requested_by };
     }
   }
 
@@ -59,14 +61,14 @@ export class SpawnQueue {
 
   async item(teamName: string, id: number): Promise<QueueItem> {
     const row = await this.db.selectFrom('spawn_queue').selectAll().where('id', '=', id).where('team_name', '=', teamName).executeTakeFirst();
-    if (!row) throw notFound(`Queued spawn ${id} not found`);
+    if (!row) throw workersErrors.WORKERS_QUEUED_NOT_FOUND({ id });
     return {
       id: Number(row.id),
-      handle: row.handle as string,
-      status: row.status as string,
+      handle: row.handle,
+      status: row.status,
       position: row.status === 'queued' ? await this.position(Number(row.id)) : null,
-      error: row.error as string | null,
-      requestedBy: row.requested_by as string,
+      error: row.error,
+      requestedBy: row.requested_by,
       createdAt: new Date(Number(row.created_at)).toISOString(),
     };
   }
@@ -80,7 +82,7 @@ export class SpawnQueue {
     const result = await this.db.updateTable('spawn_queue').set({ status: 'cancelled', updated_at: Date.now() }).where('id', '=', id).where('team_name', '=', teamName).where('status', '=', 'queued').executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) {
       const item = await this.item(teamName, id);
-      throw conflict(`Queued spawn ${id} is ${item.status}, not queued`);
+      throw workersErrors.WORKERS_NOT_QUEUED({ id, status: item.status });
     }
     return this.item(teamName, id);
   }

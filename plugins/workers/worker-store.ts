@@ -1,7 +1,8 @@
-import type { FleetDb } from '../../core/index.js';
+import type { Kysely } from 'kysely';
+import type { WorkersTable, WorkersTables, WorkerState } from './tables.js';
 
-export type WorkerState = 'starting' | 'ready' | 'working' | 'idle' | 'stopping' | 'stopped' | 'failed';
-export type WorkerHealth = 'healthy' | 'degraded' | 'unhealthy';
+export type { WorkerHealth, WorkerState } from './tables.js';
+export type WorkerRow = WorkersTable;
 export const FINAL_STATES: readonly WorkerState[] = ['stopped', 'failed'];
 
 /** How a worker was asked for: kept so a restart or a queued spawn runs the same thing. */
@@ -15,30 +16,6 @@ export interface SpawnRequest {
   worktree?: boolean;
 }
 
-export interface WorkerRow {
-  handle: string;
-  team_name: string;
-  adapter: string;
-  state: WorkerState;
-  health: WorkerHealth;
-  session_id: string | null;
-  pane_id: string | null;
-  dir: string;
-  cwd: string;
-  prompt: string | null;
-  spec: string;
-  restart_count: number;
-  log_offset: number;
-  result_text: string | null;
-  cost_usd: number | null;
-  usage: string | null;
-  num_turns: number | null;
-  worktree_path: string | null;
-  worktree_branch: string | null;
-  spawned_by: string;
-  created_at: number;
-  updated_at: number;
-}
 
 /** The public shape of a worker (GET /orchestrate/workers, team_workers). */
 export function workerView(row: WorkerRow) {
@@ -66,22 +43,22 @@ export function workerView(row: WorkerRow) {
 export type WorkerView = ReturnType<typeof workerView>;
 
 export class WorkerStore {
-  constructor(readonly db: FleetDb) {}
+  constructor(readonly db: Kysely<WorkersTables>) {}
 
   async get(handle: string): Promise<WorkerRow | undefined> {
-    return (await this.db.selectFrom('workers').selectAll().where('handle', '=', handle).executeTakeFirst()) as WorkerRow | undefined;
+    return this.db.selectFrom('workers').selectAll().where('handle', '=', handle).executeTakeFirst();
   }
 
   async listTeam(teamName: string): Promise<WorkerRow[]> {
-    return (await this.db.selectFrom('workers').selectAll().where('team_name', '=', teamName).orderBy('created_at').execute()) as WorkerRow[];
+    return this.db.selectFrom('workers').selectAll().where('team_name', '=', teamName).orderBy('created_at').execute();
   }
 
   async listLive(): Promise<WorkerRow[]> {
-    return (await this.db.selectFrom('workers').selectAll().where('state', 'not in', [...FINAL_STATES]).execute()) as WorkerRow[];
+    return this.db.selectFrom('workers').selectAll().where('state', 'not in', [...FINAL_STATES]).execute();
   }
 
   async countLive(): Promise<number> {
-    const row = await this.db.selectFrom('workers').select((eb) => eb.fn.countAll().as('n')).where('state', 'not in', [...FINAL_STATES]).executeTakeFirstOrThrow();
+    const row = await this.db.selectFrom('workers').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'not in', [...FINAL_STATES]).executeTakeFirstOrThrow();
     return Number(row.n);
   }
 

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { conflict, HttpError } from '../../core/index.js';
+import { isApiError } from '../../core/index.js';
+import { workersErrors } from './errors.js';
 
 /** Run a program with an argument array (never a shell): commit messages and titles stay text. */
 function run(program: string, args: readonly string[], cwd?: string): Promise<{ stdout: string; stderr: string }> {
@@ -9,7 +10,7 @@ function run(program: string, args: readonly string[], cwd?: string): Promise<{ 
     execFile(program, [...args], { cwd, timeout: 120_000, maxBuffer: 8 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }, (error, stdout, stderr) => {
       if (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-          reject(new HttpError(409, program === 'gh' ? 'gh (the GitHub CLI) is not installed: install it to open pull requests' : `${program} is not installed`));
+          reject(program === 'gh' ? workersErrors.WORKERS_GH_MISSING() : workersErrors.WORKERS_PROGRAM_MISSING({ program }));
           return;
         }
         reject(Object.assign(new Error(String(stderr).trim() || error.message), { stderr: String(stderr) }));
@@ -31,7 +32,7 @@ export async function addWorktree(repoDir: string, path: string, handle: string)
   try {
     await git(repoDir, 'rev-parse', '--is-inside-work-tree');
   } catch {
-    throw new HttpError(400, `workingDir: ${repoDir} is not a git repository (a worktree needs one)`);
+    throw workersErrors.WORKERS_NOT_A_REPO({ path: repoDir }, { field: 'workingDir' });
   }
   const branch = branchOf(handle);
   mkdirSync(dirname(path), { recursive: true });
@@ -51,7 +52,7 @@ export async function commitWorktree(path: string, message: string): Promise<{ c
     () => false,
     () => true,
   );
-  if (!staged) throw conflict('Nothing to commit: the worktree has no changes');
+  if (!staged) throw workersErrors.WORKERS_NOTHING_TO_COMMIT();
   await git(path, '-c', 'user.name=Claude Fleet', '-c', 'user.email=fleet@localhost', 'commit', '-m', message);
   const { stdout } = await git(path, 'rev-parse', 'HEAD');
   return { commit: stdout.trim(), message };
@@ -59,12 +60,12 @@ export async function commitWorktree(path: string, message: string): Promise<{ c
 
 export async function pushWorktree(path: string, branch: string): Promise<{ remote: string; branch: string }> {
   const remotes = (await git(path, 'remote')).stdout.split('\n').filter(Boolean);
-  if (remotes.length === 0) throw conflict('No git remote is configured for this repository: add one (git remote add origin <url>) to push');
+  if (remotes.length === 0) throw workersErrors.WORKERS_NO_REMOTE();
   const remote = remotes.includes('origin') ? 'origin' : remotes[0]!;
   try {
     await git(path, 'push', '-u', remote, branch);
   } catch (error) {
-    throw new HttpError(502, `git push failed: ${(error as Error).message.split('\n')[0]}`);
+    throw workersErrors.WORKERS_PUSH_FAILED({ reason: (error as Error).message.split('\n')[0]! });
   }
   return { remote, branch };
 }
@@ -72,15 +73,15 @@ export async function pushWorktree(path: string, branch: string): Promise<{ remo
 export async function openPullRequest(path: string, branch: string, pr: { title: string; body: string; base?: string }): Promise<{ url: string }> {
   await run('gh', ['--version']);
   const remotes = (await git(path, 'remote')).stdout.split('\n').filter(Boolean);
-  if (remotes.length === 0) throw conflict('No git remote is configured for this repository: a pull request needs one');
+  if (remotes.length === 0) throw workersErrors.WORKERS_NO_REMOTE_FOR_PR();
   const args = ['pr', 'create', '--title', pr.title, '--body', pr.body, '--head', branch];
   if (pr.base) args.push('--base', pr.base);
   try {
     const { stdout } = await run('gh', args, path);
     return { url: stdout.trim().split('\n').pop() ?? '' };
   } catch (error) {
-    if (error instanceof HttpError) throw error;
-    throw new HttpError(502, `gh pr create failed: ${(error as Error).message.split('\n')[0]}`);
+    if (isApiError(error)) throw error;
+    throw workersErrors.WORKERS_PR_FAILED({ reason: (error as Error).message.split('\n')[0]! });
   }
 }
 

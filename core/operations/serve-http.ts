@@ -1,0 +1,50 @@
+import { Router } from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { checkAccess } from '../access.js';
+import { authStateOf, callerFor } from '../http/auth-state.js';
+import { mergeHttpInput, validateInput } from './input.js';
+import { isReply, type Operation } from './operation.js';
+
+/** An operation as the kernel serves it: which plugin it belongs to and how to reach that plugin's api and context. */
+export interface ServedOperation {
+  plugin: string;
+  operation: Operation;
+  /** Run it for a caller with an input already validated against its schema. */
+  run(input: Record<string, unknown>, caller: ReturnType<typeof callerFor>): Promise<unknown>;
+}
+
+const lower = { GET: 'get', POST: 'post', PUT: 'put', PATCH: 'patch', DELETE: 'delete' } as const;
+
+/** Send a handler's result: JSON by default, or what a `reply` says. */
+function respond(ctx: Context, result: unknown, status: number | undefined): void {
+  if (isReply(result)) {
+    if (result.contentType) ctx.type = result.contentType;
+    ctx.body = result.body ?? { ok: true };
+    ctx.status = result.status ?? status ?? 200;
+    return;
+  }
+  ctx.body = result === undefined ? { ok: true } : result;
+  ctx.status = status ?? 200;
+}
+
+/**
+ * The Koa middleware serving a plugin's operations that have an HTTP binding. Per request: who is
+ * calling (401/403 before anything else), may they (access rule), what they sent (path, query and
+ * body merged and validated, 400 naming the field), then the handler.
+ */
+export function operationRoutes(served: readonly ServedOperation[]): Middleware {
+  const router = new Router();
+  for (const entry of served) {
+    const { operation } = entry;
+    const http = operation.http;
+    if (!http) continue;
+    router[lower[http.method]](http.path, async (ctx: Context) => {
+      const caller = callerFor(operation.access, authStateOf(ctx));
+      checkAccess(operation.access, caller);
+      const merged = mergeHttpInput({ params: ctx.params as Record<string, string>, query: ctx.query, body: (ctx.request as { body?: unknown }).body });
+      const input = validateInput(operation.input, merged, 'body');
+      respond(ctx, await entry.run(input, caller), http.status);
+    });
+  }
+  return router.routes() as unknown as Middleware;
+}

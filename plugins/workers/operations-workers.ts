@@ -1,0 +1,95 @@
+import * as v from 'valibot';
+import { actAs, f, operationsFor, reply, sameTeam } from '../../core/index.js';
+import { workersErrors } from './errors.js';
+import type { WorkersApi } from './index.js';
+import { spawnInput, spawnRequest } from './spawn-input.js';
+import { workerView } from './worker-store.js';
+
+const op = operationsFor<WorkersApi>();
+
+export const spawnWorker = op({
+  name: 'spawnWorker',
+  summary: 'Spawn a worker (Claude Code by default) in its own tmux pane with an initial prompt; queued (202, with its position) when the fleet is full',
+  access: 'lead',
+  input: spawnInput,
+  http: { method: 'POST', path: '/orchestrate/spawn', status: 201 },
+  tools: [{ name: 'team_spawn', rename: { prompt: 'initialPrompt' }, omit: ['teamName'] }],
+  async run({ input, caller, api }) {
+    const result = await api.manager.spawn(spawnRequest(caller, input, api.options), caller, api.options.max);
+    if (result.queued) return reply.status(202, { queued: true, id: result.id, position: result.position, handle: input.handle });
+    return result.worker;
+  },
+});
+
+export const listWorkers = op({
+  name: 'listWorkers',
+  summary: 'Workers of your team with their state (starting, ready, working, idle, stopped, failed), health, session, cost and last result',
+  access: 'agent',
+  input: v.object({}),
+  http: { method: 'GET', path: '/orchestrate/workers' },
+  tools: [{ name: 'team_workers' }],
+  run: async ({ caller, api }) => (await api.manager.store.listTeam(caller.teamName)).map(workerView),
+});
+
+export const sendToWorker = op({
+  name: 'sendToWorker',
+  summary: 'Send a message to a running worker: it reaches its agent as input',
+  access: 'agent',
+  input: v.object({ handle: f.handle, message: f.text({ min: 1, max: 50_000 }) }),
+  http: { method: 'POST', path: '/orchestrate/send/:handle' },
+  async run({ input, caller, api }) {
+    await api.manager.send(caller.teamName, input.handle, input.message);
+    return { success: true, handle: input.handle };
+  },
+});
+
+export const workerOutput = op({
+  name: 'workerOutput',
+  summary: 'A worker’s output lines: the latest, or from a cursor (byte offset) onwards',
+  access: 'agent',
+  input: v.object({ handle: f.handle, cursor: v.optional(f.int(0)), limit: v.optional(f.int(1, 1000)) }),
+  http: { method: 'GET', path: '/orchestrate/output/:handle' },
+  run: ({ input, caller, api }) => api.manager.output(caller.teamName, input.handle, input.cursor, input.limit ?? 100),
+});
+
+export const registerExternal = op({
+  name: 'registerExternal',
+  summary: 'Register an external worker (it runs elsewhere and pushes its output)',
+  access: 'lead',
+  input: v.object({ handle: f.handle, teamName: v.optional(f.handle), format: v.optional(f.oneOf(['ndjson', 'text'], 'must be ndjson or text'), 'text') }),
+  http: { method: 'POST', path: '/orchestrate/workers/register', status: 201 },
+  async run({ input, caller, api }) {
+    const teamName = sameTeam(caller, input.teamName, { deny: 403 });
+    return workerView(await api.manager.registerExternal({ handle: input.handle, teamName, format: input.format }, caller.handle));
+  },
+});
+
+export const pushOutput = op({
+  name: 'pushOutput',
+  summary: 'Push output lines of an external worker (the worker itself or a team lead)',
+  access: 'agent',
+  input: v.object({
+    handle: f.handle,
+    output: v.optional(f.text({ max: 1_000_000 })),
+    lines: v.optional(v.pipe(v.array(v.string('must be strings'), 'must be a list of lines'), v.maxLength(10_000, 'must be at most 10000 lines'))),
+  }),
+  http: { method: 'POST', path: '/orchestrate/workers/:handle/output' },
+  run({ input, caller, api }) {
+    actAs(caller, { handle: input.handle }, 'handle');
+    const text = input.output ?? input.lines?.join('\n');
+    if (!text) throw workersErrors.WORKERS_OUTPUT_REQUIRED({}, { field: 'output' });
+    return api.manager.appendOutput(caller.teamName, input.handle, text);
+  },
+});
+
+export const dismissWorker = op({
+  name: 'dismissWorker',
+  summary: 'Stop a worker: its agent, everything it started (its process group), and its pane',
+  access: 'lead',
+  input: v.object({ handle: f.handle }),
+  http: { method: 'POST', path: '/orchestrate/dismiss/:handle' },
+  tools: [{ name: 'team_dismiss' }],
+  run: ({ input, caller, api }) => api.manager.dismiss(caller.teamName, input.handle),
+});
+
+export const workerOperations = [spawnWorker, listWorkers, sendToWorker, workerOutput, registerExternal, pushOutput, dismissWorker];

@@ -1,0 +1,59 @@
+import type { Generated } from 'kysely';
+import { defineTables } from '../../core/index.js';
+
+export type WorkerState = 'starting' | 'ready' | 'working' | 'idle' | 'stopping' | 'stopped' | 'failed';
+export type WorkerHealth = 'healthy' | 'degraded' | 'unhealthy';
+
+/**
+ * Workers survive the server: each row says where its pane host and log are and how far the log
+ * was parsed, so a restarted server re-adopts it. Times are ms since the epoch.
+ */
+export interface WorkersTable {
+  handle: string;
+  team_name: string;
+  adapter: string;
+  state: WorkerState;
+  health: WorkerHealth;
+  session_id: string | null;
+  pane_id: string | null;
+  dir: string;
+  cwd: string;
+  prompt: string | null;
+  /** The spawn request as JSON: a restart or a queued spawn runs the same thing. */
+  spec: string;
+  restart_count: number;
+  log_offset: number;
+  result_text: string | null;
+  cost_usd: number | null;
+  /** JSON. */
+  usage: string | null;
+  num_turns: number | null;
+  worktree_path: string | null;
+  worktree_branch: string | null;
+  spawned_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SpawnQueueTable {
+  id: Generated<number>;
+  team_name: string;
+  handle: string;
+  /** The spawn request as JSON. */
+  request: string;
+  requested_by: string;
+  status: 'queued' | 'started' | 'failed' | 'cancelled';
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WorkersTables {
+  workers: WorkersTable;
+  spawn_queue: SpawnQueueTable;
+}
+
+export const workersTables = defineTables<WorkersTables>({
+  workers: 'Every worker: its pane, session, state, health, restarts, parsed log offset, last result, cost, worktree',
+  spawn_queue: 'Spawns waiting for a free worker slot, persisted across restarts',
+});
