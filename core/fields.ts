@@ -61,9 +61,10 @@ export function uuid(what: string) {
   return v.pipe(v.string('must be a string'), v.uuid(`must be a ${what} id (a UUID)`));
 }
 
-/** A list with an upper bound: "must list at most 100 tasks". */
-export function list<S extends v.GenericSchema>(item: S, bounds: { max: number; what: string }) {
-  return v.pipe(v.array(item, `must be a list of ${bounds.what}`), v.maxLength(bounds.max, `must list at most ${bounds.max} ${bounds.what}`));
+/** A list with an upper bound: "must be a list of task ids", "must list at most 100 tasks". */
+export function list<S extends v.GenericSchema>(item: S, bounds: { max: number; of: string; unit?: string }) {
+  const atMost = `must list at most ${bounds.max}${bounds.unit ? ` ${bounds.unit}` : ''}`;
+  return v.pipe(v.array(item, `must be a list of ${bounds.of}`), v.maxLength(bounds.max, atMost));
 }
 
 /**

@@ -24,9 +24,10 @@ export class ApiError extends Error {
     return { error: this.message, code: this.code, ...this.details };
   }
 
-  /** The text of an MCP error result: it starts with the code. */
+  /** The text of an MCP error result: it starts with the code; details follow as JSON (the field is already in the message). */
   toToolText(): string {
-    const details = Object.keys(this.details).length > 0 ? ` ${JSON.stringify(this.details)}` : '';
+    const { field: _field, ...rest } = this.details;
+    const details = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
     return `${this.code}: ${this.message}${details}`;
   }
 }

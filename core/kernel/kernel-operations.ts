@@ -10,7 +10,7 @@ export interface KernelView {
   startedAt: number;
   activePlugins(): string[];
   pluginStates(): unknown[];
-  operations(): OpenApiEntry[];
+  operations(): readonly OpenApiEntry[];
   healthCounts(): Promise<Record<string, number>>;
   native(): Record<string, string>;
   debugInfo(): Record<string, unknown>;

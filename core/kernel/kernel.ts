@@ -112,7 +112,7 @@ export class Kernel {
       tools: this.tools,
       activePlugins: () => [...this.#hosts.keys()],
       pluginStates: () => this.pluginStates(),
-      operations: () => [...this.#kernelServed, ...[...this.#hosts.values()].flatMap((host) => host.served)],
+      operations: () => this.operations(),
       healthCounts: () => this.#healthCounts(),
       native: () => ({ ringbus: this.spine.implementation, logstream: logstreamImplementation }),
       debugInfo: () => ({ events: this.spine.stats(), websockets: this.#hub.connections ?? 0, dialect: this.dialect }),
@@ -194,6 +194,11 @@ export class Kernel {
 
   pluginStates(): PluginState[] {
     return this.#plan.states.map((state) => (state.state === 'on' && !this.#hosts.has(state.name) ? { name: state.name, state: 'off', reason: 'failed to start (see the log)' } : state));
+  }
+
+  /** Every operation served now: the kernel's and the running plugins', with their plugin's name. */
+  operations(): readonly ServedOperation[] {
+    return [...this.#kernelServed, ...[...this.#hosts.values()].flatMap((host) => host.served)];
   }
 
   /** The api a running plugin's setup returned. */

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt, SignJWT, UnsecuredJWT } from 'jose';
 import t from 'tap';
-import { startFleet, type TestFleet } from '../../test/harness.js';
+import { startFleet, type TestFleet } from '../../test/kit/index.js';
 
 const sha24 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 24);
 
@@ -88,17 +88,17 @@ t.test('a worker token registers no one: 403 Insufficient permissions with requi
   const worker = await fleet.register('w', 'alpha');
   const response = await registerWith(fleet, worker.token, { handle: 'w9', teamName: 'alpha' });
   t.equal(response.status, 403);
-  t.same(response.body, { error: 'Insufficient permissions', required: 'team-lead', current: 'worker' });
+  t.same(response.body, { error: 'Insufficient permissions', code: 'FLEET_INSUFFICIENT_PERMISSIONS', required: 'team-lead', current: 'worker' });
 });
 
 t.test('no credential: 401 Authentication required', async (t) => {
   const fleet = await startFleet(t);
   const response = await registerWith(fleet, undefined, { handle: 'anon', teamName: 'alpha', agentType: 'team-lead' });
   t.equal(response.status, 401);
-  t.same(response.body, { error: 'Authentication required' });
+  t.same(response.body, { error: 'Authentication required', code: 'FLEET_AUTH_REQUIRED' });
   const list = await fleet.request('GET', '/teams/alpha/agents');
   t.equal(list.status, 401);
-  t.same(list.body, { error: 'Authentication required' });
+  t.same(list.body, { error: 'Authentication required', code: 'FLEET_AUTH_REQUIRED' });
   t.equal((await fleet.request('GET', '/health')).body.counts.agents, 0, 'nothing was registered');
 });
 
@@ -130,7 +130,7 @@ t.test('garbage, forged and unsigned tokens: 403 Invalid token', async (t) => {
   for (const [name, headers] of cases) {
     const register = await fleet.request('POST', '/auth', { headers, body: { handle: 'intruder', teamName: 'alpha', agentType: 'team-lead' } });
     t.equal(register.status, 403, `${name}: POST /auth`);
-    t.same(register.body, { error: 'Invalid token' }, name);
+    t.same(register.body, { error: 'Invalid token', code: 'FLEET_TOKEN_INVALID' }, name);
     const list = await fleet.request('GET', '/teams/alpha/agents', { headers });
     t.equal(list.status, 403, `${name}: GET /teams/alpha/agents`);
     t.equal(list.body.error, 'Invalid token');
@@ -158,10 +158,10 @@ t.test('an expired token: 401 Token expired (config auth.jwtExpiresIn and env JW
       response = await fleet.request('GET', '/teams/alpha/agents', { token: lead.token });
     }
     t.equal(response.status, 401, `${name}: refused once expired`);
-    t.same(response.body, { error: 'Token expired' });
+    t.same(response.body, { error: 'Token expired', code: 'FLEET_TOKEN_EXPIRED' });
     const register = await registerWith(fleet, lead.token, { handle: 'w', teamName: 'alpha' });
     t.equal(register.status, 401, `${name}: an expired lead registers no one`);
-    t.same(register.body, { error: 'Token expired' });
+    t.same(register.body, { error: 'Token expired', code: 'FLEET_TOKEN_EXPIRED' });
   }
 });
 
@@ -185,7 +185,8 @@ t.test('invalid bodies are 400 naming the field, never 500', async (t) => {
     const response = await registerWith(fleet, fleet.adminKey, body);
     t.equal(response.status, 400, name);
     t.match(response.body?.error, expected, name);
-    t.same(Object.keys(response.body ?? {}), ['error'], `${name}: only the message`);
+    t.same(Object.keys(response.body ?? {}), ['error', 'code', 'field'], `${name}: the message, its code and the field`);
+    t.equal(response.body?.code, 'FLEET_INVALID_INPUT', `${name}: FLEET_INVALID_INPUT`);
   }
   const boundary = await registerWith(fleet, fleet.adminKey, { handle: 'h'.repeat(50), teamName: 'A-z_09' });
   t.equal(boundary.status, 200, '50 characters of every allowed kind are accepted');
@@ -231,11 +232,11 @@ t.test('GET /debug is for team leads', async (t) => {
 
   const anonymous = await fleet.request('GET', '/debug');
   t.equal(anonymous.status, 401);
-  t.same(anonymous.body, { error: 'Authentication required' });
+  t.same(anonymous.body, { error: 'Authentication required', code: 'FLEET_AUTH_REQUIRED' });
 
   const byWorker = await fleet.request('GET', '/debug', { token: worker.token });
   t.equal(byWorker.status, 403);
-  t.same(byWorker.body, { error: 'Insufficient permissions', required: 'team-lead', current: 'worker' });
+  t.same(byWorker.body, { error: 'Insufficient permissions', code: 'FLEET_INSUFFICIENT_PERMISSIONS', required: 'team-lead', current: 'worker' });
 
   const byLead = await fleet.request('GET', '/debug', { token: lead.token });
   t.equal(byLead.status, 200);

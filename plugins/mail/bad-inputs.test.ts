@@ -1,5 +1,5 @@
 import t from 'tap';
-import { type Agent, as, registerTeam, startCoordination } from './test-support.js';
+import { type Agent, as, registerTeam, startCoordination } from '../../test/kit/index.js';
 
 /** [method, path, body, what the error must say: a field prefix `field: ` or an exact message]. */
 type Row = [method: string, path: string, body: unknown, error: string | RegExp];
@@ -21,7 +21,7 @@ t.test('bad inputs to every mail route: a 4xx whose error names the field, never
     ['POST', '/chats', { uid1: ann.uid }, 'uid2: is required'],
     ['POST', '/chats', { uid1: ann.uid, uid2: 42 }, 'uid2: must be a string'],
     ['POST', '/chats', { uid1: 'short', uid2: bob.uid }, 'uid1: must be a 24-digit hex agent uid'],
-    ['POST', '/chats', [ann.uid, bob.uid], 'uid1: is required'],
+    ['POST', '/chats', [ann.uid, bob.uid], 'body: must be a JSON object'],
     ['POST', '/chats', '{"uid1": ', /JSON/i],
     ['GET', `/chats/${badChat}/messages`, undefined, 'chatId: must be a chat id'],
     ['GET', `/chats/${long(65)}/messages`, undefined, 'chatId: must be a chat id'],
@@ -29,10 +29,10 @@ t.test('bad inputs to every mail route: a 4xx whose error names the field, never
     ['GET', `/chats/${chat}/messages?limit=101`, undefined, 'limit: must be at most 100'],
     ['GET', `/chats/${chat}/messages?limit=ten`, undefined, 'limit: must be a whole number'],
     ['GET', `/chats/${chat}/messages?limit=1&limit=2`, undefined, 'limit: must be a whole number'],
-    ['GET', `/chats/${chat}/messages?after=-1`, undefined, 'after: must be a whole number'],
-    ['GET', `/chats/${chat}/messages?after=1.5`, undefined, 'after: must be a whole number'],
-    ['GET', `/chats/${chat}/messages?before=0`, undefined, 'before: must be at least 1'],
-    ['GET', `/chats/${chat}/messages?before=${'9'.repeat(20)}`, undefined, 'before: must be a whole number'],
+    ['GET', `/chats/${chat}/messages?after=-1`, undefined, 'after: must be a message id (a UUID)'],
+    ['GET', `/chats/${chat}/messages?after=1.5`, undefined, 'after: must be a message id (a UUID)'],
+    ['GET', `/chats/${chat}/messages?before=0`, undefined, 'before: must be a message id (a UUID)'],
+    ['GET', `/chats/${chat}/messages?before=${'9'.repeat(20)}`, undefined, 'before: must be a message id (a UUID)'],
     ['POST', `/chats/${chat}/messages`, {}, 'text: is required'],
     ['POST', `/chats/${chat}/messages`, { text: '' }, 'text: is required'],
     ['POST', `/chats/${chat}/messages`, { text: 7 }, 'text: must be a string'],

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { type Agent, agentUid, as, dmChatId, registerTeam, startCoordination, teamChatId } from './test-support.js';
+import { type Agent, agentUid, as, dmChatId, registerTeam, startCoordination, teamChatId } from '../../test/kit/index.js';
 
 t.test('GET /users/:uid: an agent of your team; other teams and unknown uids are 404', async (t) => {
   const fleet = await startCoordination(t);
@@ -16,7 +16,7 @@ t.test('GET /users/:uid: an agent of your team; other teams and unknown uids are
 
   const other = await as(fleet, ann, 'GET', `/users/${beta.workers[0]!.uid}`);
   t.equal(other.status, 404, 'an agent of another team is not visible');
-  t.same(other.body, { error: 'User not found' });
+  t.same(other.body, { error: 'User not found', code: 'AUTH_USER_NOT_FOUND' });
   t.equal((await as(fleet, ann, 'GET', `/users/${'0'.repeat(24)}`)).status, 404, 'an unknown uid');
   t.equal((await fleet.request('GET', `/users/${bob.uid}`)).status, 401, 'no token');
 });
@@ -56,7 +56,7 @@ t.test('POST /chats: the seed DM id, idempotent both ways, only with yourself in
   t.match(unknown.body.error, /uid2/);
 });
 
-t.test('messages: post with integer ids, list the latest, page with after/before/limit both ways', async (t) => {
+t.test('messages: post with UUID ids and a status, list the latest, page with after/before/limit both ways', async (t) => {
   const fleet = await startCoordination(t);
   const alpha = await registerTeam(fleet, 'alpha', ['ann', 'bob']);
   const [ann, bob] = alpha.workers as [Agent, Agent];
@@ -65,19 +65,20 @@ t.test('messages: post with integer ids, list the latest, page with after/before
   const empty = await as(fleet, ann, 'GET', `/chats/${chatId}/messages`);
   t.same(empty.body, [], 'no messages yet');
 
-  const ids: number[] = [];
+  const ids: string[] = [];
   for (let i = 1; i <= 7; i++) {
     const sender = i % 2 ? ann : bob;
     const posted = await as(fleet, sender, 'POST', `/chats/${chatId}/messages`, { text: `m${i}`, metadata: { n: i } });
     t.equal(posted.status, 200);
     if (i === 1) {
-      t.match(posted.body, { chatId, fromHandle: 'collab:ann', fromUid: ann.uid, text: 'm1', metadata: { n: 1 } }, 'the seed message shape');
-      t.ok(Number.isInteger(posted.body.id), 'the id is an integer');
+      t.same(Object.keys(posted.body), ['id', 'chatId', 'fromHandle', 'fromUid', 'text', 'timestamp', 'status', 'metadata'], 'the seed message shape');
+      t.match(posted.body, { chatId, fromHandle: 'collab:ann', fromUid: ann.uid, text: 'm1', status: 'pending', metadata: { n: 1 } });
+      t.match(posted.body.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'the id is a UUID');
       t.ok(!Number.isNaN(Date.parse(posted.body.timestamp)), 'a timestamp');
     }
     ids.push(posted.body.id);
   }
-  t.same([...ids].sort((a, b) => a - b), ids, 'ids increase');
+  t.equal(new Set(ids).size, 7, 'every id differs');
 
   const texts = (list: { text: string }[]) => list.map((m) => m.text);
   const all = await as(fleet, bob, 'GET', `/chats/${chatId}/messages`);
@@ -92,14 +93,19 @@ t.test('messages: post with integer ids, list the latest, page with after/before
 
   // Walk backwards with the first id of each page as the next cursor: every message exactly once.
   const walked: string[] = [];
-  let cursor: number | undefined;
+  let cursor: string | undefined;
   for (let pages = 0; pages < 10; pages++) {
-    const page = (await as(fleet, bob, 'GET', `/chats/${chatId}/messages?limit=3${cursor ? `&before=${cursor}` : ''}`)).body as { id: number; text: string }[];
+    const page = (await as(fleet, bob, 'GET', `/chats/${chatId}/messages?limit=3${cursor ? `&before=${cursor}` : ''}`)).body as { id: string; text: string }[];
     if (page.length === 0) break;
     walked.unshift(...texts(page));
     cursor = page[0]!.id;
   }
   t.same(walked, ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7'], 'paging back with before covers every message once');
+
+  const unknown = '00000000-0000-4000-8000-000000000000';
+  const stale = await as(fleet, bob, 'GET', `/chats/${chatId}/messages?after=${unknown}`);
+  t.equal(stale.status, 400, 'a cursor that is no message of this chat');
+  t.same(stale.body, { error: `after: no message ${unknown} in this chat`, code: 'MAIL_UNKNOWN_CURSOR', field: 'after' });
 });
 
 t.test('GET /users/:uid/chats has unread counts; POST /chats/:id/read resets them', async (t) => {
@@ -137,7 +143,7 @@ t.test('GET /users/:uid/chats has unread counts; POST /chats/:id/read resets the
   t.equal(await unreadOf(alpha.lead, ann), 0, "the lead may list a teammate's chats");
   const outsider = await as(fleet, cy, 'POST', `/chats/${chatId}/read`, {});
   t.equal(outsider.status, 403, 'not a member of the DM');
-  t.same(outsider.body, { error: 'Not a member of this chat' });
+  t.same(outsider.body, { error: 'Not a member of this chat', code: 'MAIL_NOT_CHAT_MEMBER' });
 });
 
 t.test('a DM is for its two members; "from" naming someone else is refused unless the caller leads', async (t) => {
@@ -179,12 +185,12 @@ t.test('POST /teams/:name/broadcast: leads only, to the seed team chat, every me
 
   const denied = await as(fleet, ann, 'POST', '/teams/alpha/broadcast', { text: 'hello all' });
   t.equal(denied.status, 403, 'a worker may not broadcast');
-  t.match(denied.body, { error: 'Insufficient permissions', required: 'team-lead', current: 'worker' });
+  t.match(denied.body, { error: 'Insufficient permissions', code: 'FLEET_INSUFFICIENT_PERMISSIONS', required: 'team-lead', current: 'worker' });
 
   const sent = await as(fleet, alpha.lead, 'POST', '/teams/alpha/broadcast', { text: 'hello all', metadata: { priority: 'high' } });
   t.equal(sent.status, 200);
   t.match(sent.body, { chatId: expected, text: 'hello all', fromHandle: 'collab:lead-alpha', metadata: { priority: 'high', isBroadcast: true } });
-  t.ok(Number.isInteger(sent.body.id));
+  t.match(sent.body.id, /^[0-9a-f-]{36}$/);
 
   for (const agent of [ann, bob]) {
     const chats = await as(fleet, agent, 'GET', `/users/${agent.uid}/chats`);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { type Agent, as, callTool, registerTeam, startCoordination, teamChatId, TestSocket } from './test-support.js';
+import { type Agent, as, callTool, registerTeam, startCoordination, teamChatId, TestSocket } from '../../test/kit/index.js';
 
 const ofType = (messages: Record<string, any>[], ...types: string[]) => messages.filter((m) => types.includes(m.type));
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { MailApi } from './index.js';
-import { type Agent, as, registerTeam, startCoordination } from './test-support.js';
+import { type Agent, as, registerTeam, startCoordination } from '../../test/kit/index.js';
 
 t.test('POST /mail returns the seed mail object; GET /mail/:handle lists newest first, /unread only unread', async (t) => {
   const fleet = await startCoordination(t);
@@ -73,7 +73,7 @@ t.test('mail of others: workers see only their own; leads their team\'s; mark re
   for (const raw of ['abc', '1x', '-1', '1.5']) {
     const invalid = await as(fleet, bob, 'POST', `/mail/${raw}/read`);
     t.equal(invalid.status, 400, `/mail/${raw}/read`);
-    t.same(invalid.body, { error: 'Invalid mail ID' }, 'the seed error');
+    t.same(invalid.body, { error: 'Invalid mail ID', code: 'MAIL_INVALID_ID', field: 'id' }, 'the seed error');
   }
   const missing = await as(fleet, bob, 'POST', '/mail/999999/read');
   t.equal(missing.status, 404, 'an unknown mail id');
@@ -130,10 +130,10 @@ t.test("MailApi.briefing: a worker's unread mail and pending handoffs as text; h
   t.ok(text!.indexOf('please review PR 12') < text!.indexOf('then deploy'), 'oldest first, as a reader takes it in');
   t.notMatch(text, /already read/, 'read mail is left out');
   t.notMatch(text, /note to self|beta mail/, "others' mail is left out");
-  t.match(text, /Handoffs for you \(1\)/);
+  t.match(text, /Handoffs for you \(1; accept each with handoff_accept/);
   t.match(text, /from ann: \{"branch":"fleet\/ann","todo":"tests"\}/, 'the handoff context');
 
-  t.same((await as(fleet, bob, 'GET', '/handoffs/bob')).body, [], 'handoffs are delivered once briefed');
+  t.match((await as(fleet, bob, 'GET', '/handoffs/bob')).body, [{ fromHandle: 'ann', status: 'delivered', acceptedAt: null }], 'a briefed handoff is delivered, still open until accepted');
   t.equal((await as(fleet, bob, 'GET', '/mail/bob/unread')).body.length, 2, 'mail stays unread');
   const second = await api!.briefing('alpha', 'bob');
   t.notMatch(second, /Handoffs/, 'a second briefing has no handoffs');

@@ -1,6 +1,6 @@
 import t from 'tap';
-import type { TestLike } from '../../test/harness.js';
-import { type Agent, as, callTool, dmChatId, registerAgent, registerTeam, startCoordination, teamChatId, toolText } from './test-support.js';
+import type { TestLike } from '../../test/kit/index.js';
+import { type Agent, as, callTool, dmChatId, registerAgent, registerTeam, startCoordination, teamChatId, toolText } from '../../test/kit/index.js';
 
 const SECRET = 'ALPHA-SECRET';
 
@@ -35,11 +35,11 @@ t.test("every mail route refuses team beta on alpha's resources: 403 or 404, nev
     ['POST', `/chats/${dm}/read`, { uid: bob.uid }, 403, 404],
     ['POST', '/teams/alpha/broadcast', { text: 'hi' }, 403, 403],
     ['POST', '/teams/beta/broadcast', { from: ann.uid, text: 'as ann' }, 403, 404],
-    ['GET', '/mail/bob', undefined, 403, 200],
-    ['GET', '/mail/bob/unread', undefined, 403, 200],
+    ['GET', '/mail/bob', undefined, 403, 404],
+    ['GET', '/mail/bob/unread', undefined, 403, 404],
     ['POST', `/mail/${mailId}/read`, undefined, 404, 404],
     ['POST', '/mail', { from: 'ann', to: 'bob', body: 'as ann' }, 403, 200],
-    ['GET', '/handoffs/bob', undefined, 403, 200],
+    ['GET', '/handoffs/bob', undefined, 403, 404],
     ['POST', '/handoffs', { from: 'ann', to: 'bob', context: {} }, 403, 200],
   ];
   for (const [who, caller] of [['worker', beta.workers[0]!], ['lead', beta.lead]] as const) {
@@ -50,8 +50,8 @@ t.test("every mail route refuses team beta on alpha's resources: 403 or 404, nev
       const label = `beta ${who}: ${method} ${path} ${body ? JSON.stringify(body) : ''}`;
       t.equal(response.status, expected, label);
       t.notMatch(JSON.stringify(response.body), SECRET, `${label}: no alpha data`);
-      // A lead's handle routes answer for its own team: the mailbox of a "bob" in beta (empty), and
-      // "from: ann" is beta's ann, never alpha's.
+      // A lead's handle routes answer for its own team: beta has no agent "bob" (404 Agent bob not
+      // found), and "from: ann" is beta's ann, never alpha's.
       if (response.status === 200 && method === 'GET') t.same(response.body, [], `${label}: beta's own (empty) list`);
     }
   }
@@ -83,7 +83,7 @@ t.test('mail tools stay inside the caller team', async (t) => {
   const bo = beta.workers[0]!;
   const send = await callTool(fleet, bo, 'team_send', { handle: 'ann', message: 'hello from beta' });
   t.equal(send.isError, true, 'team_send to a handle only alpha has');
-  t.equal(toolText(send), 'Agent ann not found');
+  t.equal(toolText(send), 'MAIL_AGENT_NOT_FOUND: Agent ann not found');
   t.equal((await as(fleet, ann, 'GET', `/chats/${dmChatId(ann.uid, bo.uid)}/messages`)).status, 404, 'no cross-team DM was created');
   const broadcast = await callTool(fleet, beta.lead, 'team_broadcast', { message: 'beta news' });
   t.notOk(broadcast.isError);

@@ -1,7 +1,7 @@
 import { Counter } from 'prom-client';
 import t from 'tap';
 import { definePlugin } from '../../core/plugin.js';
-import { startFleet } from '../../test/harness.js';
+import { startFleet } from '../../test/kit/index.js';
 import type { MetricsApi } from './index.js';
 
 interface Sample {
@@ -268,7 +268,7 @@ t.test('GET /metrics/json needs a token', async (t) => {
   const fleet = await startFleet(t);
   const anonymous = await fleet.request('GET', '/metrics/json');
   t.equal(anonymous.status, 401);
-  t.same(anonymous.body, { error: 'Authentication required' });
+  t.same(anonymous.body, { error: 'Authentication required', code: 'FLEET_AUTH_REQUIRED' });
   t.equal((await fleet.request('GET', '/metrics/json', { token: 'not-a-token' })).status, 403);
 
   const agent = await fleet.register('alice', 'alpha');

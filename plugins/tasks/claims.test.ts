@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { AuthApi } from '../auth/index.js';
 import type { TasksApi, TeamTask } from './index.js';
-import { type Agent, as, callTool, nextMillisecond, registerTeam, startCoordination, toolJson, toolText } from '../mail/test-support.js';
+import { type Agent, as, callTool, nextMillisecond, registerTeam, startCoordination, toolJson, toolText } from '../../test/kit/index.js';
 
 const WORKERS = Array.from({ length: 10 }, (_, i) => `w${i}`);
 
@@ -17,7 +17,7 @@ t.test('10 workers claim one unowned task at once: exactly one wins, the others 
     const winner = winners[0]!.worker;
     t.match(toolJson(winners[0]!.r), { id: task.id, ownerHandle: winner.handle, ownerUid: winner.uid, status: 'in_progress' }, 'the winner gets the task, in progress');
     for (const loser of results.filter((r) => r.isError)) {
-      t.match(toolText(loser), new RegExp(`^Task already claimed by ${winner.handle}\\b`), 'the conflict names the owner');
+      t.match(toolText(loser), new RegExp(`^TASKS_ALREADY_CLAIMED: Task already claimed by ${winner.handle}\\b`), 'the conflict names the owner');
       t.match(toolText(loser), task.id, 'and the task');
     }
     const stored = await as(fleet, alpha.lead, 'GET', `/tasks/${task.id}`);
@@ -65,7 +65,7 @@ t.test('claims without task_id at once: each ready task goes to exactly one work
   t.equal(won.length, 3, 'three tasks, three winners');
   t.same(won.map((task) => task.id).sort(), [...ids].sort(), 'each task claimed once');
   t.equal(new Set(won.map((task) => task.ownerHandle)).size, 3, 'by three different workers');
-  for (const loser of results.filter((r) => r.isError)) t.equal(toolText(loser), 'No open, unowned, unblocked task to claim');
+  for (const loser of results.filter((r) => r.isError)) t.equal(toolText(loser), 'TASKS_NOTHING_TO_CLAIM: No open, unowned, unblocked task to claim');
   const listed = await as(fleet, alpha.lead, 'GET', '/teams/alpha/tasks?unassigned=true');
   t.same(listed.body, [], 'no task left unowned');
 });
@@ -92,19 +92,19 @@ t.test('team_claim without task_id takes the oldest ready unowned task; blocked,
   t.match(toolJson(second), { id: younger.id }, 'then the next');
   const none = await callTool(fleet, cy, 'team_claim', {});
   t.equal(none.isError, true);
-  t.equal(toolText(none), 'No open, unowned, unblocked task to claim');
+  t.equal(toolText(none), 'TASKS_NOTHING_TO_CLAIM: No open, unowned, unblocked task to claim');
 
   const ownedClaim = await callTool(fleet, cy, 'team_claim', { task_id: owned.id });
   t.equal(ownedClaim.isError, true, 'an owned task');
-  t.match(toolText(ownedClaim), /^Task already claimed by ann/);
+  t.match(toolText(ownedClaim), /^TASKS_ALREADY_CLAIMED: Task already claimed by ann/);
   const blockedClaim = await callTool(fleet, cy, 'team_claim', { task_id: blocked.id });
   t.equal(blockedClaim.isError, true, 'a blocked task');
-  t.match(toolText(blockedClaim), /^Task is blocked by unresolved tasks/);
+  t.match(toolText(blockedClaim), /^TASKS_CLAIM_BLOCKED: Task is blocked by unresolved tasks/);
   const doneClaim = await callTool(fleet, cy, 'team_claim', { task_id: done.id });
   t.equal(doneClaim.isError, true, 'a resolved task');
-  t.match(toolText(doneClaim), /^Task is resolved, not open/);
+  t.match(toolText(doneClaim), /^TASKS_NOT_OPEN: Task is resolved, not open/);
   const unknown = await callTool(fleet, cy, 'team_claim', { task_id: '00000000-0000-4000-8000-000000000000' });
-  t.equal(toolText(unknown), 'Task not found');
+  t.equal(toolText(unknown), 'TASKS_TASK_NOT_FOUND: Task not found');
 
   await as(fleet, bob, 'PATCH', `/tasks/${blocker.id}`, { status: 'resolved' });
   const unblocked = await callTool(fleet, ann, 'team_claim', {});
@@ -113,5 +113,5 @@ t.test('team_claim without task_id takes the oldest ready unowned task; blocked,
   const beta = await registerTeam(fleet, 'beta', ['bo']);
   await as(fleet, beta.lead, 'POST', '/tasks', { subject: 'Beta work' });
   const alphaOnly = await callTool(fleet, ann, 'team_claim', {});
-  t.equal(toolText(alphaOnly), 'No open, unowned, unblocked task to claim', "another team's tasks are never claimed");
+  t.equal(toolText(alphaOnly), 'TASKS_NOTHING_TO_CLAIM: No open, unowned, unblocked task to claim', "another team's tasks are never claimed");
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { type Agent, as, callTool, dmChatId, registerTeam, startCoordination, TestSocket } from '../mail/test-support.js';
+import { type Agent, as, callTool, dmChatId, registerTeam, startCoordination, TestSocket } from '../../test/kit/index.js';
 
 const ofType = (messages: Record<string, any>[], ...types: string[]) => messages.filter((m) => types.includes(m.type));
 
@@ -36,7 +36,7 @@ t.test('task_assigned goes to the subscribers of the assignment DM only', async 
   t.same(ofType(await annSocket.sync(), 'task_assigned'), [], "an assignment in another DM is not ann's");
 });
 
-t.test("task_updated and task_completed go to the team's sockets only", async (t) => {
+t.test("task_updated and task_resolved go to the team's sockets only", async (t) => {
   const fleet = await startCoordination(t);
   const alpha = await registerTeam(fleet, 'alpha', ['ann', 'bob']);
   const beta = await registerTeam(fleet, 'beta', ['bo']);
@@ -51,14 +51,14 @@ t.test("task_updated and task_completed go to the team's sockets only", async (t
   const task = (await as(fleet, alpha.lead, 'POST', '/tasks', { toHandle: 'ann', subject: 'Team event' })).body;
   await as(fleet, ann, 'PATCH', `/tasks/${task.id}`, { status: 'in_progress' });
   for (const socket of [bobSocket, leadSocket]) {
-    const updated = ofType(await socket.sync(), 'task_updated', 'task_completed');
+    const updated = ofType(await socket.sync(), 'task_updated', 'task_resolved');
     t.equal(updated.length, 1, 'a teammate socket, with no subscription, gets task_updated');
     t.match(updated[0], { type: 'task_updated', task: { id: task.id, status: 'in_progress', ownerHandle: 'ann' } });
   }
 
   await as(fleet, ann, 'PATCH', `/tasks/${task.id}`, { status: 'resolved' });
-  const resolved = ofType(await bobSocket.sync(), 'task_updated', 'task_completed');
-  t.same(resolved.map((e) => e.type), ['task_updated', 'task_completed'], 'resolving: task_updated then task_completed');
+  const resolved = ofType(await bobSocket.sync(), 'task_updated', 'task_resolved');
+  t.same(resolved.map((e) => e.type), ['task_updated', 'task_resolved'], 'resolving: task_updated then task_resolved');
   t.match(resolved[1], { task: { id: task.id, status: 'resolved' } });
 
   const open = (await as(fleet, alpha.lead, 'POST', '/tasks', { subject: 'To be claimed' })).body;
@@ -66,12 +66,12 @@ t.test("task_updated and task_completed go to the team's sockets only", async (t
   await callTool(fleet, bob, 'team_claim', { task_id: open.id });
   t.match(ofType(await leadSocket.sync(), 'task_updated'), [{ task: { id: open.id, ownerHandle: 'bob', status: 'in_progress' } }], 'a claim is a task_updated');
   await callTool(fleet, bob, 'team_complete', { task_id: open.id });
-  t.same(ofType(await leadSocket.sync(), 'task_updated', 'task_completed').map((e) => e.type), ['task_updated', 'task_completed'], 'team_complete too');
+  t.same(ofType(await leadSocket.sync(), 'task_updated', 'task_resolved').map((e) => e.type), ['task_updated', 'task_resolved'], 'team_complete too');
 
   const blocked = await as(fleet, alpha.lead, 'POST', '/tasks', { subject: 'Blocked', blockedBy: [(await as(fleet, alpha.lead, 'POST', '/tasks', { subject: 'Blocker' })).body.id] });
   await leadSocket.sync();
   await as(fleet, alpha.lead, 'PATCH', `/tasks/${blocked.body.id}`, { status: 'resolved' });
-  t.same(ofType(await leadSocket.sync(), 'task_updated', 'task_completed'), [], 'a refused resolve sends nothing');
+  t.same(ofType(await leadSocket.sync(), 'task_updated', 'task_resolved'), [], 'a refused resolve sends nothing');
 
   const item = (await as(fleet, ann, 'POST', '/workitems', { title: 'Item' })).body;
   await bobSocket.sync();
@@ -80,12 +80,12 @@ t.test("task_updated and task_completed go to the team's sockets only", async (t
 
   for (const [name, socket] of outsiders) {
     const got = await socket.sync();
-    t.same(ofType(got, 'task_updated', 'task_completed', 'task_created', 'task_assigned'), [], `${name}: none of alpha's task events`);
+    t.same(ofType(got, 'task_updated', 'task_resolved', 'task_completed', 'task_created', 'task_assigned'), [], `${name}: none of alpha's task events`);
     t.notMatch(JSON.stringify(got), /Team event|To be claimed/, `${name}: never alpha's data`);
   }
 
   const betaTask = (await as(fleet, beta.lead, 'POST', '/tasks', { toHandle: 'bo', subject: 'Beta work' })).body;
   await as(fleet, beta.workers[0]!, 'PATCH', `/tasks/${betaTask.id}`, { status: 'resolved' });
-  t.same(ofType(await boSocket.sync(), 'task_updated', 'task_completed').map((e) => e.type), ['task_updated', 'task_completed'], 'beta hears its own');
-  t.same(ofType(await bobSocket.sync(), 'task_updated', 'task_completed'), [], 'alpha hears nothing of beta');
+  t.same(ofType(await boSocket.sync(), 'task_updated', 'task_resolved').map((e) => e.type), ['task_updated', 'task_resolved'], 'beta hears its own');
+  t.same(ofType(await bobSocket.sync(), 'task_updated', 'task_resolved'), [], 'alpha hears nothing of beta');
 });

@@ -2,8 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import t from 'tap';
-import { tempDir, type TestFleet, type TestLike } from '../../test/harness.js';
-import { type Agent, as, dmChatId, registerTeam, startCoordination, teamChatId } from '../mail/test-support.js';
+import { tempDir, type TestFleet, type TestLike } from '../../test/kit/index.js';
+import { type Agent, as, dmChatId, registerTeam, startCoordination, teamChatId } from '../../test/kit/index.js';
 
 const FLEET_BIN = fileURLToPath(new URL('../../bin/fleet.mjs', import.meta.url));
 const TOOLS = [
@@ -69,7 +69,7 @@ t.test('the coordination tools through fleet mcp and the official MCP client', a
     t.match(await annMcp.json('update_task', { task_id: task.id, status: 'in_progress' }), { id: task.id, status: 'in_progress' });
     const stranger = await bobMcp.call('update_task', { task_id: task.id, status: 'resolved' });
     t.equal(stranger.isError, true, 'bob may not change ann\'s task');
-    t.match(bobMcp.text(stranger), /^Only the task owner, its creator or a team lead/);
+    t.match(bobMcp.text(stranger), /^TASKS_NOT_EDITOR: Only the task owner, its creator or a team lead/);
     t.match(await annMcp.json('team_complete', { task_id: task.id }), { id: task.id, status: 'resolved' });
     t.match((await as(fleet, alpha.lead, 'GET', `/tasks/${task.id}`)).body, { status: 'resolved' }, 'stored');
   });
@@ -79,7 +79,7 @@ t.test('the coordination tools through fleet mcp and the official MCP client', a
     const blocked = await lead.json('team_assign', { agent: 'bob', task: 'Blocked task', blocked_by: [blocker.id] });
     const refused = await bobMcp.call('team_complete', { task_id: blocked.id });
     t.equal(refused.isError, true);
-    t.equal(bobMcp.text(refused), `Cannot resolve task: blocked by unresolved tasks {"blockedBy":["${blocker.id}"]}`);
+    t.equal(bobMcp.text(refused), `TASKS_BLOCKED: Cannot resolve task: blocked by unresolved tasks {"blockedBy":["${blocker.id}"]}`);
     t.same((await bobMcp.json('team_tasks', { filter: 'ready' })).map((x: { id: string }) => x.id), [blocker.id], 'ready: only the blocker');
     t.match(await bobMcp.json('team_claim', {}), { id: blocker.id, ownerHandle: 'bob' }, 'team_claim takes the ready one');
     await bobMcp.json('team_complete', { task_id: blocker.id });
@@ -102,7 +102,7 @@ t.test('the coordination tools through fleet mcp and the official MCP client', a
     const chats = await as(fleet, bob, 'GET', `/chats/${dm.chatId}/messages`);
     t.equal(chats.body.at(-1).text, 'ping from ann', 'bob reads it over HTTP');
     const missing = await annMcp.call('team_send', { handle: 'nobody', message: 'hello?' });
-    t.equal(annMcp.text(missing), 'Agent nobody not found');
+    t.equal(annMcp.text(missing), 'MAIL_AGENT_NOT_FOUND: Agent nobody not found');
 
     const handoff = await annMcp.json('team_handoff', { to: 'bob', context: { branch: 'fleet/ann' } });
     t.match(handoff, { fromHandle: 'ann', toHandle: 'bob', status: 'pending', context: { branch: 'fleet/ann' } });
@@ -136,7 +136,7 @@ t.test('the coordination tools through fleet mcp and the official MCP client', a
     t.same((await annMcp.json('workitem_list', { batch_id: batch.id })).map((w: { id: string }) => w.id), [item.id]);
     const dispatch = await lead.call('batch_dispatch', { batch_id: batch.id, worker: 'ann' });
     t.equal(dispatch.isError, true, 'no workers plugin in this fleet');
-    t.match(lead.text(dispatch), /^Workers are off/);
+    t.match(lead.text(dispatch), /^TASKS_WORKERS_OFF: Workers are off/);
   });
 
   t.test('roles are enforced by the server: a worker calling team_assign, team_broadcast or batch_dispatch', async (t) => {
@@ -147,7 +147,7 @@ t.test('the coordination tools through fleet mcp and the official MCP client', a
     ] as const) {
       const denied = await annMcp.call(name, args);
       t.equal(denied.isError, true, `${name}: isError`);
-      t.match(annMcp.text(denied), new RegExp(`^Permission denied: ${name} is for team leads`));
+      t.match(annMcp.text(denied), /^FLEET_INSUFFICIENT_PERMISSIONS: Insufficient permissions \{"required":"team-lead","current":"worker"\}$/);
     }
     t.notOk((await as(fleet, bob, 'GET', '/teams/alpha/tasks')).body.some((x: { subject: string }) => x.subject === 'Sneaky'), 'nothing was assigned');
   });
@@ -166,7 +166,7 @@ t.test('the coordination tools through fleet mcp and the official MCP client', a
     ] as const) {
       const result = await bridge.call(name, args);
       t.equal(result.isError, true, `${name} ${JSON.stringify(args)}: isError`);
-      t.match(bridge.text(result), new RegExp(`^Invalid arguments: ${field}: `), `names ${field}`);
+      t.match(bridge.text(result), new RegExp(`^FLEET_INVALID_INPUT: ${field}: `), `names ${field}`);
     }
   });
 });

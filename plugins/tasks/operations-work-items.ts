@@ -68,7 +68,7 @@ export const createBatch = op({
   name: 'createBatch',
   summary: 'Bundle work items into a batch',
   access: 'agent',
-  input: v.object({ name: f.text({ min: 1, max: 100 }), workItemIds: v.optional(f.list(workItemId, { max: 500, what: 'work item ids' })) }),
+  input: v.object({ name: f.text({ min: 1, max: 100 }), workItemIds: v.optional(f.list(workItemId, { max: 500, of: 'work item ids' })) }),
   http: { method: 'POST', path: '/batches' },
   tools: [{ name: 'batch_create', rename: { workitem_ids: 'workItemIds' } }],
   run: ({ input, caller, api }) => api.workItems.createBatch(caller.teamName, caller.handle, input.name, input.workItemIds ?? []),

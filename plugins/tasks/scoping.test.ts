@@ -1,7 +1,7 @@
 import t from 'tap';
-import type { TestLike } from '../../test/harness.js';
-import { type Agent, as, callTool, registerTeam, toolText } from '../mail/test-support.js';
-import { startWorkersFleet } from './test-workers.js';
+import type { TestLike } from '../../test/kit/index.js';
+import { type Agent, as, callTool, registerTeam, toolText } from '../../test/kit/index.js';
+import { startWorkersFleet } from '../../test/kit/index.js';
 
 const SECRET = 'ALPHA-SECRET';
 
@@ -24,16 +24,16 @@ t.test("every tasks route refuses team beta on alpha's resources: 403 or 404 (40
     ['POST', '/tasks', { teamName: 'alpha', subject: 'Into alpha' }, 403, 403, /^teamName: /],
     ['POST', '/tasks', { toHandle: 'ann', subject: 'For alpha ann' }, 404, 404, /^Agent ann not found$/],
     ['POST', '/tasks', { fromUid: ann.uid, subject: 'As alpha ann' }, 403, 404],
-    ['POST', '/tasks', { subject: 'Blocked by alpha', blockedBy: [task.id] }, 400, 400, /^blockedBy: task .* not found$/],
+    ['POST', '/tasks', { subject: 'Blocked by alpha', blockedBy: [task.id] }, 404, 404, /^blockedBy: task .* not found$/],
     ['GET', `/tasks/${task.id}`, undefined, 404, 404, /^Task not found$/],
     ['PATCH', `/tasks/${task.id}`, { status: 'resolved' }, 404, 404, /^Task not found$/],
     ['PATCH', `/tasks/${task.id}`, { blockedBy: [] }, 404, 404],
     ['GET', '/teams/alpha/tasks', undefined, 404, 404],
     ['GET', '/teams/alpha/tasks?ready=true', undefined, 404, 404],
-    ['POST', '/workitems', { title: 'Into alpha batch', batchId: batch.id }, 400, 400, /^batchId: batch .* not found$/],
+    ['POST', '/workitems', { title: 'Into alpha batch', batchId: batch.id }, 404, 404, /^batchId: batch .* not found$/],
     ['GET', `/workitems/${item.id}`, undefined, 404, 404, /^Work item not found$/],
     ['PATCH', `/workitems/${item.id}`, { status: 'cancelled' }, 404, 404],
-    ['POST', '/batches', { name: 'Steal', workItemIds: [item.id] }, 400, 400, /^workItemIds: work item .* not found$/],
+    ['POST', '/batches', { name: 'Steal', workItemIds: [item.id] }, 404, 404, /^workItemIds: work item .* not found$/],
     ['GET', `/batches/${batch.id}`, undefined, 404, 404, /^Batch not found$/],
     ['POST', `/batches/${batch.id}/dispatch`, { workerHandle: 'bo' }, 403, 404],
     ['GET', '/workitems', undefined, 200, 200],
@@ -63,17 +63,17 @@ t.test('every tasks tool stays inside the caller team', async (t) => {
   const { fleet, alpha, beta, task, open, item, batch } = await twoTeams(t);
   const bo = beta.workers[0]!;
   const rows: [tool: string, args: Record<string, unknown>, caller: Agent, expect: RegExp][] = [
-    ['team_claim', { task_id: open.id }, bo, /^Task not found$/],
-    ['team_claim', {}, bo, /^No open, unowned, unblocked task to claim$/],
-    ['team_complete', { task_id: task.id }, bo, /^Task not found$/],
-    ['update_task', { task_id: task.id, status: 'in_progress' }, bo, /^Task not found$/],
-    ['team_assign', { agent: 'ann', task: 'For alpha ann' }, beta.lead, /^Agent ann not found$/],
-    ['create_task', { to: 'bob', subject: 'For alpha bob' }, bo, /^Agent bob not found$/],
-    ['create_task', { subject: 'Blocked by alpha', blocked_by: [task.id] }, bo, /^blockedBy: task .* not found$/],
-    ['workitem_update', { workitem_id: item.id, status: 'completed' }, bo, /^Work item not found$/],
-    ['workitem_create', { title: 'Into alpha batch', batchId: batch.id }, bo, /^batchId: batch .* not found$/],
-    ['batch_create', { name: 'Steal', workitem_ids: [item.id] }, bo, /^workItemIds: work item .* not found$/],
-    ['batch_dispatch', { batch_id: batch.id, worker: 'bo' }, beta.lead, /^Batch not found$/],
+    ['team_claim', { task_id: open.id }, bo, /^TASKS_TASK_NOT_FOUND: Task not found$/],
+    ['team_claim', {}, bo, /^TASKS_NOTHING_TO_CLAIM: No open, unowned, unblocked task to claim$/],
+    ['team_complete', { task_id: task.id }, bo, /^TASKS_TASK_NOT_FOUND: Task not found$/],
+    ['update_task', { task_id: task.id, status: 'in_progress' }, bo, /^TASKS_TASK_NOT_FOUND: Task not found$/],
+    ['team_assign', { agent: 'ann', task: 'For alpha ann' }, beta.lead, /^TASKS_AGENT_NOT_FOUND: Agent ann not found$/],
+    ['create_task', { to: 'bob', subject: 'For alpha bob' }, bo, /^TASKS_AGENT_NOT_FOUND: Agent bob not found$/],
+    ['create_task', { subject: 'Blocked by alpha', blocked_by: [task.id] }, bo, /^TASKS_UNKNOWN_BLOCKER: blockedBy: task .* not found$/],
+    ['workitem_update', { workitem_id: item.id, status: 'completed' }, bo, /^TASKS_WORK_ITEM_NOT_FOUND: Work item not found$/],
+    ['workitem_create', { title: 'Into alpha batch', batchId: batch.id }, bo, /^TASKS_UNKNOWN_BATCH: batchId: batch .* not found$/],
+    ['batch_create', { name: 'Steal', workitem_ids: [item.id] }, bo, /^TASKS_UNKNOWN_WORK_ITEM: workItemIds: work item .* not found$/],
+    ['batch_dispatch', { batch_id: batch.id, worker: 'bo' }, beta.lead, /^TASKS_BATCH_NOT_FOUND: Batch not found$/],
   ];
   for (const [tool, args, caller, expect] of rows) {
     const result = await callTool(fleet, caller, tool, args);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { type Agent, as, dmChatId, nextMillisecond, registerTeam, startCoordination } from '../mail/test-support.js';
+import { type Agent, as, dmChatId, nextMillisecond, registerTeam, startCoordination } from '../../test/kit/index.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -53,7 +53,7 @@ t.test('POST /tasks: the seed task object, and the assignment DM with its metada
 
   const missing = await as(fleet, alpha.lead, 'POST', '/tasks', { toHandle: 'nobody', subject: 'For no one' });
   t.equal(missing.status, 404);
-  t.same(missing.body, { error: 'Agent nobody not found' }, 'the seed error');
+  t.same(missing.body, { error: 'Agent nobody not found', code: 'TASKS_AGENT_NOT_FOUND' }, 'the seed error');
 
   const forged = await as(fleet, bob, 'POST', '/tasks', { fromUid: ann.uid, toHandle: 'bob', subject: 'Forged' });
   t.equal(forged.status, 403, 'a worker may not create as another');
@@ -73,7 +73,7 @@ t.test('POST /tasks: the seed task object, and the assignment DM with its metada
   t.same(got.body, task, 'GET returns what POST returned');
   const unknown = await as(fleet, bob, 'GET', '/tasks/00000000-0000-4000-8000-000000000000');
   t.equal(unknown.status, 404);
-  t.same(unknown.body, { error: 'Task not found' });
+  t.same(unknown.body, { error: 'Task not found', code: 'TASKS_TASK_NOT_FOUND' });
 });
 
 t.test('PATCH /tasks/:id: owner, creator or lead; resolving needs resolved blockers (400 listing them)', async (t) => {
@@ -94,7 +94,7 @@ t.test('PATCH /tasks/:id: owner, creator or lead; resolving needs resolved block
 
   const refused = await as(fleet, cy, 'PATCH', `/tasks/${c.id}`, { status: 'resolved' });
   t.equal(refused.status, 400);
-  t.same(refused.body, { error: 'Cannot resolve task: blocked by unresolved tasks', blockedBy: [a.id, b.id].sort() }, 'the seed error with the blockers');
+  t.same(refused.body, { error: 'Cannot resolve task: blocked by unresolved tasks', code: 'TASKS_BLOCKED', blockedBy: [a.id, b.id].sort() }, 'the seed error with the blockers');
   t.equal((await as(fleet, cy, 'GET', `/tasks/${c.id}`)).body.status, 'in_progress', 'the status did not change');
 
   t.equal((await as(fleet, ann, 'PATCH', `/tasks/${a.id}`, { status: 'resolved' })).status, 200, 'A resolved');
@@ -150,15 +150,16 @@ t.test('blockedBy via PATCH: replaced, checked, and a dependency cycle is reject
   t.equal(nowFine.status, 200, 'with C no longer behind B, A may wait for C');
 
   const unknown = await as(fleet, alpha.lead, 'PATCH', `/tasks/${b.id}`, { blockedBy: ['00000000-0000-4000-8000-000000000000'] });
-  t.equal(unknown.status, 400);
+  t.equal(unknown.status, 404, 'a blocker that is not there is not found');
+  t.match(unknown.body, { code: 'TASKS_UNKNOWN_BLOCKER', field: 'blockedBy' });
   t.match(unknown.body.error, /^blockedBy: task 00000000-0000-4000-8000-000000000000 not found/);
   const onCreate = await as(fleet, alpha.lead, 'POST', '/tasks', { subject: 'Bad blockers', blockedBy: ['00000000-0000-4000-8000-000000000000'] });
-  t.equal(onCreate.status, 400, 'checked on create too');
+  t.equal(onCreate.status, 404, 'checked on create too');
   t.match(onCreate.body.error, /^blockedBy: /);
 
   const both = await as(fleet, alpha.lead, 'PATCH', `/tasks/${d.id}`, { blockedBy: [b.id], status: 'resolved' });
   t.equal(both.status, 400, 'blockers and status together: the new blocker applies to the resolve');
-  t.same(both.body, { error: 'Cannot resolve task: blocked by unresolved tasks', blockedBy: [b.id] });
+  t.same(both.body, { error: 'Cannot resolve task: blocked by unresolved tasks', code: 'TASKS_BLOCKED', blockedBy: [b.id] });
   const untouched = (await as(fleet, alpha.lead, 'GET', `/tasks/${d.id}`)).body;
   t.same(untouched.blockedBy, [], 'a refused PATCH changes nothing: not the blockers either');
   t.equal(untouched.status, 'open');

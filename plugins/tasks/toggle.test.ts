@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { Kernel } from '../../core/kernel/kernel.js';
 import { createLogger } from '../../core/log.js';
-import { requestJson, tempDir } from '../../test/harness.js';
-import { type Agent, as, callTool, registerTeam, startCoordination, toolJson, toolText } from '../mail/test-support.js';
+import { requestJson, tempDir } from '../../test/kit/index.js';
+import { type Agent, as, callTool, registerTeam, startCoordination, toolJson, toolText } from '../../test/kit/index.js';
 
 const CORE_INDEX = join(import.meta.dirname, '../../core/index.ts');
 const TASK_TOOLS = ['team_tasks', 'team_assign', 'team_complete', 'team_claim', 'workitem_create', 'workitem_update', 'workitem_list', 'batch_create', 'batch_dispatch', 'list_tasks', 'create_task', 'update_task'];
@@ -40,7 +40,7 @@ t.test('mail off: tasks is off too, and says why; their routes are 404 and their
   for (const name of [...TASK_TOOLS, ...MAIL_TOOLS]) t.notOk(tools.includes(name), `${name} is not listed`);
   t.ok(tools.includes('team_status'), 'auth still serves team_status');
   const call = await callTool(fleet, lead, 'team_tasks');
-  t.equal(toolText(call), 'Unknown tool: team_tasks');
+  t.equal(toolText(call), 'FLEET_TOOL_NOT_FOUND: Unknown tool: team_tasks');
   const status = toolJson(await callTool(fleet, lead, 'team_status'));
   t.notOk('tasks' in status || 'unread' in status, 'team_status has no tasks or unread sections');
   t.same((await fleet.request('GET', '/health')).body.plugins, ['auth']);
@@ -64,7 +64,7 @@ t.test('tasks off: mail still works, tasks routes and tools are gone', async (t)
   t.equal((await as(fleet, alpha.lead, 'POST', '/tasks', { subject: 'Nope' })).status, 404, 'POST /tasks is 404');
   t.equal((await as(fleet, alpha.lead, 'GET', '/teams/alpha/tasks')).status, 404);
   t.equal((await as(fleet, alpha.lead, 'GET', '/workitems')).status, 404);
-  t.equal(toolText(await callTool(fleet, alpha.lead, 'team_assign', { agent: 'ann', task: 'Nope' })), 'Unknown tool: team_assign');
+  t.equal(toolText(await callTool(fleet, alpha.lead, 'team_assign', { agent: 'ann', task: 'Nope' })), 'FLEET_TOOL_NOT_FOUND: Unknown tool: team_assign');
   const status = toolJson(await callTool(fleet, bob, 'team_status'));
   t.notOk('tasks' in status, 'no tasks section in team_status');
   t.match(status.unread, { mail: 2, chats: 2 }, 'the unread section is there');

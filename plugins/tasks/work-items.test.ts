@@ -1,5 +1,5 @@
 import t from 'tap';
-import { type Agent, as, callTool, nextMillisecond, registerTeam, startCoordination, toolText } from '../mail/test-support.js';
+import { type Agent, as, callTool, nextMillisecond, registerTeam, startCoordination, toolText } from '../../test/kit/index.js';
 
 const WORK_ITEM_ID = /^wi-[a-z0-9]{5}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -57,7 +57,7 @@ t.test('work items: readable ids, the seed shape, filters, and a status history'
 
   const missing = await as(fleet, ann, 'GET', '/workitems/wi-zzzzz');
   t.equal(missing.status, 404);
-  t.same(missing.body, { error: 'Work item not found' });
+  t.same(missing.body, { error: 'Work item not found', code: 'TASKS_WORK_ITEM_NOT_FOUND' });
   t.equal((await as(fleet, ann, 'PATCH', '/workitems/wi-zzzzz', { status: 'completed' })).status, 404);
 });
 
@@ -94,13 +94,13 @@ t.test('batches: create with work items, list, get with items; unknown items are
   t.same(listed.body.map((x: { name: string }) => x.name), ['Sprint 1', 'Empty']);
 
   const bad = await as(fleet, ann, 'POST', '/batches', { name: 'Bad', workItemIds: [c.id, 'wi-zzzzz'] });
-  t.equal(bad.status, 400);
-  t.same(bad.body, { error: 'workItemIds: work item wi-zzzzz not found' });
+  t.equal(bad.status, 404);
+  t.same(bad.body, { error: 'workItemIds: work item wi-zzzzz not found', code: 'TASKS_UNKNOWN_WORK_ITEM', field: 'workItemIds' });
   t.equal((await as(fleet, ann, 'GET', '/batches')).body.length, 2, 'the refused batch was not created (one transaction)');
   t.equal((await as(fleet, ann, 'GET', `/workitems/${c.id}`)).body.batchId, null, 'nor was its known item moved');
   const badBatch = await as(fleet, ann, 'POST', '/workitems', { title: 'E', batchId: '00000000-0000-4000-8000-000000000000' });
-  t.equal(badBatch.status, 400);
-  t.match(badBatch.body.error, /^batchId: /);
+  t.equal(badBatch.status, 404, 'a batch that is not there');
+  t.match(badBatch.body, { error: /^batchId: batch .* not found$/, code: 'TASKS_UNKNOWN_BATCH', field: 'batchId' });
   t.equal((await as(fleet, ann, 'GET', '/batches/00000000-0000-4000-8000-000000000000')).status, 404);
 });
 
@@ -113,14 +113,14 @@ t.test('POST /batches/:id/dispatch: lead only; 409 while the workers plugin is o
 
   const worker = await as(fleet, ann, 'POST', `/batches/${batch.id}/dispatch`, { workerHandle: 'ann' });
   t.equal(worker.status, 403, 'a worker may not dispatch');
-  t.match(worker.body, { error: 'Insufficient permissions', required: 'team-lead' });
+  t.match(worker.body, { error: 'Insufficient permissions', code: 'FLEET_INSUFFICIENT_PERMISSIONS', required: 'team-lead' });
 
   const off = await as(fleet, alpha.lead, 'POST', `/batches/${batch.id}/dispatch`, { workerHandle: 'ann' });
   t.equal(off.status, 409);
   t.match(off.body.error, /^Workers are off: turn on the workers plugin/);
   const tool = await callTool(fleet, alpha.lead, 'batch_dispatch', { batch_id: batch.id, worker: 'ann' });
   t.equal(tool.isError, true);
-  t.match(toolText(tool), /^Workers are off/, 'the tool says the same');
+  t.match(toolText(tool), /^TASKS_WORKERS_OFF: Workers are off/, 'the tool says the same');
   const after = (await as(fleet, ann, 'GET', `/batches/${batch.id}`)).body;
   t.match(after, { status: 'open', dispatchedTo: null }, 'nothing changed');
   t.equal(after.workItems[0].assignedTo, null);

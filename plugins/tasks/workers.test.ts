@@ -5,8 +5,8 @@
  * it answers a plain prompt with `ack: <first line>` and runs `TOOL <name> <json>` lines as MCP calls.
  */
 import t from 'tap';
-import { type Agent, as, callTool, registerTeam, toolJson, toolText } from '../mail/test-support.js';
-import { startWorkersFleet } from './test-workers.js';
+import { type Agent, as, callTool, registerTeam, toolJson, toolText } from '../../test/kit/index.js';
+import { startWorkersFleet } from '../../test/kit/index.js';
 
 t.test("a spawned worker's first prompt is its briefing: unread mail (whole bodies) and pending handoffs", async (t) => {
   const w = await startWorkersFleet(t);
@@ -19,7 +19,7 @@ t.test("a spawned worker's first prompt is its briefing: unread mail (whole bodi
   const mail = await as(fleet, ann, 'POST', '/mail', { to: 'w1', subject: 'welcome', body: 'TOOL mail_send {"to":"ann","body":"briefed"}' });
   t.equal(mail.status, 200);
   await as(fleet, alpha.lead, 'POST', '/handoffs', { to: 'w1', context: { branch: 'fleet/ann' } });
-  t.equal((await as(fleet, alpha.lead, 'GET', '/handoffs/w1')).body.length, 1, 'a pending handoff');
+  t.equal((await as(fleet, alpha.lead, 'GET', '/handoffs/w1')).status, 404, 'w1 is no agent yet: Agent w1 not found');
 
   const spawned = await w.spawn(alpha.lead, 'w1');
   t.equal(spawned.status, 201, JSON.stringify(spawned.body));
@@ -28,7 +28,7 @@ t.test("a spawned worker's first prompt is its briefing: unread mail (whole bodi
   const reply = (await as(fleet, ann, 'GET', '/mail/ann')).body;
   t.match(reply, [{ fromHandle: 'w1', toHandle: 'ann', body: 'briefed' }], 'the worker answered through its own MCP tools, as w1');
 
-  t.same((await as(fleet, alpha.lead, 'GET', '/handoffs/w1')).body, [], 'the handoff was delivered into the prompt');
+  t.match((await as(fleet, alpha.lead, 'GET', '/handoffs/w1')).body, [{ status: 'delivered', acceptedAt: null, context: { branch: 'fleet/ann' } }], 'the handoff was delivered into the prompt, open until accepted');
   t.equal((await as(fleet, alpha.lead, 'GET', '/mail/w1/unread')).body.length, 1, 'mail stays unread until the worker reads it');
 
   // A worker with nothing waiting gets no briefing: its first turn is its own prompt.
@@ -60,7 +60,7 @@ t.test('POST /batches/:id/dispatch and batch_dispatch through the real workers p
 
   const notRunning = await as(fleet, alpha.lead, 'POST', `/batches/${batch.id}/dispatch`, { workerHandle: 'ann' });
   t.equal(notRunning.status, 409, 'an agent that is not a running worker');
-  t.same(notRunning.body, { error: 'Worker ann is not running' });
+  t.same(notRunning.body, { error: 'Worker ann is not running', code: 'TASKS_WORKER_NOT_RUNNING' });
   const byWorker = await as(fleet, ann, 'POST', `/batches/${batch.id}/dispatch`, { workerHandle: 'w1' });
   t.equal(byWorker.status, 403, 'team leads only');
   t.match((await as(fleet, alpha.lead, 'GET', `/batches/${batch.id}`)).body, { status: 'open', dispatchedTo: null }, 'nothing changed yet');
@@ -75,11 +75,11 @@ t.test('POST /batches/:id/dispatch and batch_dispatch through the real workers p
 
   const twice = await as(fleet, alpha.lead, 'POST', `/batches/${batch.id}/dispatch`, { workerHandle: 'w1' });
   t.equal(twice.status, 409);
-  t.same(twice.body, { error: 'Batch is dispatched, not open' });
+  t.same(twice.body, { error: 'Batch is dispatched, not open', code: 'TASKS_BATCH_NOT_OPEN' });
 
   const second = (await as(fleet, alpha.lead, 'POST', '/batches', { name: 'Second', workItemIds: [] })).body;
   const denied = await callTool(fleet, ann, 'batch_dispatch', { batch_id: second.id, worker: 'w1' });
-  t.match(toolText(denied), /^Permission denied: batch_dispatch is for team leads/);
+  t.match(toolText(denied), /^FLEET_INSUFFICIENT_PERMISSIONS: Insufficient permissions/);
   t.match(toolJson(await callTool(fleet, alpha.lead, 'batch_dispatch', { batch_id: second.id, worker: 'w1' })), { status: 'dispatched', dispatchedTo: 'w1', dispatchedCount: 0 });
   const next = await w.waitWorker(alpha.lead, 'w1', (x) => x.state === 'idle' && x.numTurns >= 2, 'a turn for the second batch');
   t.equal(next.result, `ack: [BATCH] Second (${second.id})`, 'batch_dispatch sends through the same port');
@@ -88,6 +88,6 @@ t.test('POST /batches/:id/dispatch and batch_dispatch through the real workers p
   const betaBatch = (await as(fleet, beta.lead, 'POST', '/batches', { name: 'Beta' })).body;
   const cross = await as(fleet, beta.lead, 'POST', `/batches/${betaBatch.id}/dispatch`, { workerHandle: 'w1' });
   t.equal(cross.status, 409, "alpha's worker is not running for beta");
-  t.same(cross.body, { error: 'Worker w1 is not running' });
+  t.same(cross.body, { error: 'Worker w1 is not running', code: 'TASKS_WORKER_NOT_RUNNING' });
   t.equal((await as(fleet, beta.lead, 'POST', `/batches/${batch.id}/dispatch`, { workerHandle: 'w1' })).status, 404, "alpha's batch is not beta's");
 });

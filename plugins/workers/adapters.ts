@@ -1,7 +1,5 @@
 import { chmodSync, writeFileSync } from 'node:fs';
-import { FLEET_BIN } from '../../core/mcp/install.js';
-import type { SpawnSpec } from '../../core/workers/spawn-spec.js';
-import { workerFiles } from '../../core/workers/spawn-spec.js';
+import { FLEET_BIN, type SpawnSpec, workerFiles } from '../../core/index.js';
 import type { WorkersOptions } from './options.js';
 
 export interface SpawnContext {

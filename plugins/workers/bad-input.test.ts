@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { running, startWorkerFleet } from '../../test/workers/helpers.js';
+import { running, startWorkerFleet } from '../../test/kit/index.js';
 
 t.test('handles must be 1–50 of [A-Za-z0-9_-]', async (t) => {
   const w = await startWorkerFleet(t);
@@ -52,7 +52,7 @@ t.test('handles must be 1–50 of [A-Za-z0-9_-]', async (t) => {
   }
   const tool = await w.fleet.request('POST', '/mcp/call', { token: w.lead, body: { name: 'team_spawn', arguments: { handle: 'bad handle' } } });
   t.ok(tool.body.isError);
-  t.match(tool.body.content[0].text, /^Invalid arguments: handle: may contain only/);
+  t.match(tool.body.content[0].text, /^FLEET_INVALID_INPUT: handle: may contain only/);
 
   for (const handle of ['a', 'Z-9_x', 'x'.repeat(50)]) {
     const answer = await w.spawn(handle);
@@ -79,7 +79,7 @@ t.test('duplicates, unknown workers, dismissed workers', async (t) => {
   }
   const toolDismiss = await fleet.request('POST', '/mcp/call', { token: w.lead, body: { name: 'team_dismiss', arguments: { handle: 'ghost' } } });
   t.ok(toolDismiss.body.isError);
-  t.equal(toolDismiss.body.content[0].text, 'Worker ghost not found');
+  t.equal(toolDismiss.body.content[0].text, 'WORKERS_NOT_FOUND: Worker ghost not found');
 
   for (const [what, body, error] of [
     ['no message', {}, /^message: /],
@@ -125,7 +125,7 @@ t.test('workingDir and other spawn fields', async (t) => {
     ['worktree that is not a boolean', { worktree: 'yes' }, 400, /^worktree: must be true or false/],
     ['a bad adapter name', { adapter: 'Bad Name' }, 400, /^adapter: must be claude or a configured command name/],
     ['an unknown adapter', { adapter: 'aider' }, 400, /^adapter: no adapter aider \(available: claude\)/],
-    ['another team', { teamName: 'beta' }, 403, /^teamName: you lead team alpha, not beta/],
+    ['another team', { teamName: 'beta' }, 403, /^teamName: you belong to team alpha, not beta/],
   ];
   for (const [what, extra, status, error] of cases) {
     const answer = await w.fleet.request('POST', '/orchestrate/spawn', { token: w.lead, body: { handle: 'w1', workingDir: w.fleet.dataDir, ...extra } });
@@ -165,7 +165,7 @@ t.test('lead-only routes and tools, for anyone else', async (t) => {
   for (const [name, args] of tools) {
     const result = (await w.fleet.request('POST', '/mcp/call', { token: member, body: { name, arguments: args } })).body;
     t.ok(result.isError, `${name} for a worker is an error`);
-    t.equal(result.content[0].text, `Permission denied: ${name} is for team leads (you are worker)`);
+    t.equal(result.content[0].text, 'FLEET_INSUFFICIENT_PERMISSIONS: Insufficient permissions {"required":"team-lead","current":"worker"}', name);
   }
   t.equal((await w.worker('w1')).state !== 'stopped', true, 'w1 was not dismissed');
   t.same(((await w.fleet.request('GET', '/orchestrate/workers', { token: w.lead })).body as any[]).map((x) => x.handle), ['w1'], 'and nothing was spawned');
@@ -207,7 +207,7 @@ t.test('another team’s lead cannot see, send to, read or dismiss our workers',
   t.equal(spawnBeta.status, 403, 'nor spawn into our team');
   const same = await fleet.request('POST', '/orchestrate/spawn', { token: stranger, body: { handle: 'ours', workingDir: fleet.dataDir } });
   t.equal(same.status, 409, 'our handle cannot be spawned by them (handles name one window and one data dir)');
-  t.same(same.body, { error: 'handle: ours is taken by a worker of another team' }, 'and the answer tells nothing about our worker');
+  t.same(same.body, { error: 'handle: ours is taken by a worker of another team', code: 'WORKERS_HANDLE_TAKEN', field: 'handle' }, 'and the answer tells nothing about our worker');
   const queued = await fleet.request('POST', '/spawn-queue', { token: stranger, body: { handle: 'ours', workingDir: fleet.dataDir } });
   t.equal(queued.status, 409, 'nor queued');
   const ours = await w.worker('ours');

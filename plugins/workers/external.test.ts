@@ -4,7 +4,7 @@
  * no heartbeats and take no input over a pane; another team cannot push or read.
  */
 import t from 'tap';
-import { EventSocket, sleep, startWorkerFleet } from '../../test/workers/helpers.js';
+import { EventSocket, sleep, startWorkerFleet } from '../../test/kit/index.js';
 
 const line = (message: Record<string, unknown>) => JSON.stringify({ ...message, session_id: 'ext-session-1' });
 

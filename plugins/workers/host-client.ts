@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
-import type { HostMessage, HostRequest } from '../../core/workers/host-socket.js';
+import type { HostMessage, HostRequest } from '../../core/index.js';
 
 /**
  * The server's connection to one pane host. It reconnects after a drop (the host outlives server

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { EventSocket, groupAlive, logLines, running, startWorkerFleet, tmuxSync, waitFor } from '../../test/workers/helpers.js';
+import { EventSocket, groupAlive, logLines, running, startWorkerFleet, tmuxSync, waitFor } from '../../test/kit/index.js';
 
 const call = (fleet: { request: (...a: any[]) => Promise<any> }, token: string, name: string, args: Record<string, unknown>) =>
   fleet.request('POST', '/mcp/call', { token, body: { name, arguments: args } }).then((r: any) => r.body as { content: { text: string }[]; isError?: boolean });
@@ -132,7 +132,7 @@ t.test('MCP tools: team_spawn, team_workers, team_send forwarded to the agent, t
   const { fleet } = w;
   const spawned = await call(fleet, w.lead, 'team_spawn', { handle: 'tw', prompt: 'hello', workingDir: fleet.dataDir });
   t.notOk(spawned.isError, spawned.content[0]!.text);
-  t.match(JSON.parse(spawned.content[0]!.text), { queued: false, worker: { handle: 'tw', state: 'starting' } });
+  t.match(JSON.parse(spawned.content[0]!.text), { handle: 'tw', state: 'starting' }, 'the tool answers like the route: the worker');
   await w.waitWorker('tw', (x) => x.state === 'idle', 'idle');
   const listed = await call(fleet, w.lead, 'team_workers', {});
   t.match(JSON.parse(listed.content[0]!.text), [{ handle: 'tw', state: 'idle', result: 'ack: hello' }]);

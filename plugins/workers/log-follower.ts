@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
-import type { LogEvent, LogStreamLike } from '../../core/native/logstream.js';
+import type { LogEvent, LogStreamLike } from '../../core/index.js';
 
 export interface LogLine {
   /** Byte offset of the line's start in the log: a cursor that survives restarts. */

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { workerFiles } from '../../core/workers/spawn-spec.js';
+import { workerFiles } from '../../core/index.js';
 
 /** Whether a pid exists (a zombie counts). */
 export const alive = (pid: number | undefined): boolean => {

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { EventSocket, groupAlive, running, startWorkerFleet, tmuxSync, waitFor } from '../../test/workers/helpers.js';
+import { EventSocket, groupAlive, running, startWorkerFleet, tmuxSync, waitFor } from '../../test/kit/index.js';
 
 const spawnArgv = (dir: string) => (JSON.parse(readFileSync(join(dir, 'spawn.json'), 'utf8')) as { argv: string[]; initialPrompt?: string });
 const windows = (socket: string) => tmuxSync(socket, ['list-windows', '-t', '=fleet', '-F', '#{window_name}']).trim().split('\n');

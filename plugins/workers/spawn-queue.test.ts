@@ -4,41 +4,38 @@
  * spawns start as slots free (a dismiss, or a boot with a higher limit), and can be cancelled.
  * Routes /spawn-queue and the spawn_request / spawn_status / spawn_cancel tools, scoped per team.
  */
-import t from 'tap';
-import { resolveConfig } from '../../core/config/load-config.js';
-import { Kernel } from '../../core/kernel/kernel.js';
-import { createLogger } from '../../core/log.js';
-import { requestJson, tempDir, type TestLike } from '../../test/harness.js';
-import { fakeAgentWorkers, killTmuxServer, killWorkerProcesses, privateTmux, waitFor } from '../../test/workers/helpers.js';
+import t, { type Test } from 'tap';
+import { fakeAgentWorkers, killTmuxServer, killWorkerProcesses, privateTmux, requestJson, startFleet, tempDir, type TestFleet, waitFor } from '../../test/kit/index.js';
+import type { WorkersApi } from './index.js';
 
 interface Booted {
-  kernel: Kernel;
+  kernel: TestFleet['kernel'];
   url: string;
   request: (method: string, path: string, token: string, body?: unknown) => Promise<{ status: number; body: any }>;
   call: (token: string, name: string, args: Record<string, unknown>) => Promise<{ text: string; isError: boolean; json: () => any }>;
   worker: (token: string, handle: string) => Promise<any>;
 }
 
-/** Boot a fleet in this process on a given data dir and tmux socket; stopped at teardown. */
-async function boot(t: TestLike, dataDir: string, socket: string, options: { max?: number; env?: Record<string, string> } = {}): Promise<Booted> {
-  const config = resolveConfig(
-    {
-      dataDir,
-      server: { port: 0, rateLimit: { max: 1_000_000 } },
-      log: { level: 'warn' },
-      tmux: { socket, session: 'fleet' },
-      ...(options.max ? { workers: { max: options.max } } : {}),
-      plugins: { auth: true, mail: true, tasks: true, workers: fakeAgentWorkers() },
-    },
-    { env: options.env ?? {}, cwd: dataDir },
-  );
-  const kernel = await Kernel.boot({ config, log: createLogger({ level: 'silent' }) });
-  t.teardown(() => kernel.stop());
+/** Boot a fleet on a given data dir, storage and tmux socket (the same ones again for a restart); stopped at teardown. */
+async function boot(
+  t: Test,
+  dataDir: string,
+  socket: string,
+  options: { max?: number; env?: Record<string, string>; storage?: TestFleet['storage'] } = {},
+): Promise<Booted & { storage: TestFleet['storage'] }> {
+  const fleet = await startFleet(t, {
+    dataDir,
+    env: options.env,
+    config: { server: { rateLimit: { max: 1_000_000 } }, log: { level: 'warn' }, ...(options.storage ? { storage: options.storage } : {}) },
+    plugins: { auth: true, mail: true, tasks: true, workers: fakeAgentWorkers({ tmux: { socket, session: 'fleet' }, ...(options.max ? { max: options.max } : {}) }) },
+  });
+  const kernel = fleet.kernel;
   const url = kernel.url;
   const request = (method: string, path: string, token: string, body?: unknown) => requestJson(url, method, path, { token, body });
   return {
     kernel,
     url,
+    storage: fleet.storage,
     request,
     async call(token, name, args) {
       const response = await request('POST', '/mcp/call', token, { name, arguments: args });
@@ -61,7 +58,7 @@ t.test('queue at maxWorkers, survive restarts, start as slots free, cancel', asy
 
   // Boot A: MAX_WORKERS=1 from the environment.
   const a = await boot(t, dataDir, socket, { env: { MAX_WORKERS: '1' } });
-  t.equal(a.kernel.config.workers.max, 1, 'MAX_WORKERS sets the limit');
+  t.equal(a.kernel.api<WorkersApi>('workers')!.options.max, 1, 'MAX_WORKERS sets the limit');
   const lead = (await a.request('POST', '/auth', a.kernel.adminKey, { handle: 'lead', teamName: 'alpha', agentType: 'team-lead' })).body.token as string;
   const otherLead = (await a.request('POST', '/auth', a.kernel.adminKey, { handle: 'lead', teamName: 'beta', agentType: 'team-lead' })).body.token as string;
   const member = (await a.request('POST', '/auth', a.kernel.adminKey, { handle: 'dev', teamName: 'alpha', agentType: 'worker' })).body.token as string;
@@ -93,7 +90,7 @@ t.test('queue at maxWorkers, survive restarts, start as slots free, cancel', asy
   t.match(again.text, /is cancelled, not queued/);
   const denied = await a.call(member, 'spawn_request', { handle: 'w9' });
   t.ok(denied.isError);
-  t.match(denied.text, /^Permission denied: spawn_request is for team leads/);
+  t.match(denied.text, /^FLEET_INSUFFICIENT_PERMISSIONS: Insufficient permissions/);
   t.match((await a.call(member, 'spawn_status', {})).json(), { queued: [{ handle: 'w2' }, { handle: 'w3' }] }, 'a member may look at the queue');
 
   // Another team sees none of it.
@@ -104,7 +101,7 @@ t.test('queue at maxWorkers, survive restarts, start as slots free, cancel', asy
   await a.kernel.stop();
 
   // Boot B on the same data dir: the queue survived, w1 is re-adopted and still counts.
-  const b = await boot(t, dataDir, socket, { max: 1 });
+  const b = await boot(t, dataDir, socket, { max: 1, storage: a.storage });
   const afterRestart = await b.request('GET', '/spawn-queue/status', lead);
   t.match(afterRestart.body, { live: 1, maxWorkers: 1, queued: [{ handle: 'w2', position: 1, status: 'queued' }, { handle: 'w3', position: 2 }] }, 'the queue survives a restart');
   t.equal(afterRestart.body.queued.length, 2);
@@ -125,7 +122,7 @@ t.test('queue at maxWorkers, survive restarts, start as slots free, cancel', asy
   await b.kernel.stop();
 
   // Boot C with a higher limit: w3 starts while the fleet boots (on port 0: with the real URL).
-  const c = await boot(t, dataDir, socket, { max: 3 });
+  const c = await boot(t, dataDir, socket, { max: 3, storage: a.storage });
   const w3worker = await waitFor('w3 idle', async () => {
     const worker = await c.worker(lead, 'w3');
     return worker?.state === 'idle' ? worker : undefined;

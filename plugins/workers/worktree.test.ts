@@ -8,8 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { tempDir, type TestLike } from '../../test/harness.js';
-import { startWorkerFleet } from '../../test/workers/helpers.js';
+import { tempDir, type TestLike } from '../../test/kit/index.js';
+import { startWorkerFleet } from '../../test/kit/index.js';
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@localhost', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
@@ -134,7 +134,7 @@ t.test('the worktree_* tools: the worker commits its own tree; others may not; p
   writeFileSync(join(path, 'b.txt'), 'b\n');
   const foreign = await call(other, 'worktree_commit', { message: 'not mine', handle: 'wt' });
   t.ok(foreign.isError);
-  t.match(foreign.content[0]!.text, /only the worker itself or a team lead/);
+  t.match(foreign.content[0]!.text, /^FLEET_ACT_AS_DENIED: handle: you may act only as yourself/);
   const foreignRoute = await fleet.request('POST', '/orchestrate/worktree/wt/commit', { token: other, body: { message: 'not mine' } });
   t.equal(foreignRoute.status, 403);
   const noTree = await call(other, 'worktree_commit', { message: 'mine?' });
@@ -146,14 +146,14 @@ t.test('the worktree_* tools: the worker commits its own tree; others may not; p
 
   const pushDenied = await call(self, 'worktree_push', { handle: 'wt' });
   t.ok(pushDenied.isError);
-  t.match(pushDenied.content[0]!.text, /^Permission denied: worktree_push is for team leads/);
+  t.match(pushDenied.content[0]!.text, /^FLEET_INSUFFICIENT_PERMISSIONS: Insufficient permissions/);
   const push = await call(w.lead, 'worktree_push', { handle: 'wt' });
   t.ok(push.isError);
-  t.match(push.content[0]!.text, /^No git remote is configured/);
+  t.match(push.content[0]!.text, /^WORKERS_NO_REMOTE: No git remote is configured/);
   if (!ghInstalled()) {
     const pr = await call(w.lead, 'worktree_pr', { handle: 'wt', title: 'x', body: 'y' });
     t.ok(pr.isError);
-    t.match(pr.content[0]!.text, /^gh \(the GitHub CLI\) is not installed/);
+    t.match(pr.content[0]!.text, /^WORKERS_GH_MISSING: gh \(the GitHub CLI\) is not installed/);
   }
 });
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
-import { freePort, requestJson, type TestLike, tempDir } from '../harness.js';
+import { freePort, requestJson, type TestLike, tempDir } from '../kit/index.js';
 
 const FLEET_BIN = join(import.meta.dirname, '../../bin/fleet.mjs');
 

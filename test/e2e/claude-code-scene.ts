@@ -13,7 +13,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { startFleet, type TestFleet } from '../harness.js';
+import { startFleet, type TestFleet } from '../kit/index.js';
 import { type MessagesRequest, promptsOf, startModelApi, systemOf, text, toolResultsOf, toolResultText, toolUse } from '../fixtures/model-api/server.js';
 
 const CLAUDE_BIN = process.env.CLAUDE_CODE_BIN;
@@ -200,8 +200,7 @@ t.test('Claude Code as a fleet worker, against the scripted model API', async (t
   });
 
   const fleet: TestFleet = await startFleet(t, {
-    plugins: { auth: true, mail: true, tasks: true, workers: { claude: { command: [CLAUDE_BIN] }, heartbeatSeconds: 1 } },
-    config: { tmux: { socket: tmuxSocket, session: 'e2e' } },
+    plugins: { auth: true, mail: true, tasks: true, workers: { claude: { command: [CLAUDE_BIN] }, heartbeatSeconds: 1, tmux: { socket: tmuxSocket, session: 'e2e' } } },
   });
   const states: string[] = [];
   fleet.kernel.spine.subscribe('*', (event) => {

@@ -1,38 +1,42 @@
 import { request as httpRequest } from 'node:http';
 import t from 'tap';
 import * as v from 'valibot';
-import { definePlugin } from '../../core/plugin.js';
-import { startFleet } from '../harness.js';
+import { definePlugin, operationsFor } from '../../core/index.js';
+import { startFleet } from '../kit/index.js';
 
 const LEAKY_MESSAGE = 'SQLITE_ERROR: no such table: secret_table in SELECT * FROM secret_table at /home/fleet/core/db/secret.ts:42';
 
-/** A plugin whose handlers fail in the ways real code does, and a route with every schema kind. */
+const op = operationsFor<void>();
+const thrower = (name: string, path: string, fail: () => unknown) => op({ name, summary: name, access: 'public', input: v.object({}), http: { method: 'GET', path }, run: fail });
+
+/** A plugin whose handlers fail in the ways real code does, and a route with every input kind. */
 const probe = definePlugin({
   name: 'probe',
-  setup(ctx) {
-    ctx.router.get('/probe/throw', { summary: 'Throws a plain Error', auth: 'public' }, () => {
+  operations: [
+    thrower('throw', '/probe/throw', () => {
       throw new Error(LEAKY_MESSAGE);
-    });
-    ctx.router.get('/probe/throw-async', { summary: 'Rejects after an await', auth: 'public' }, async () => {
+    }),
+    thrower('throwAsync', '/probe/throw-async', async () => {
       await new Promise((resolve) => setImmediate(resolve));
       throw new TypeError(`Cannot read properties of undefined (reading 'x') at /srv/fleet/plugins/probe/index.ts:9`);
-    });
-    ctx.router.get('/probe/throw-string', { summary: 'Throws a string', auth: 'public' }, () => {
+    }),
+    thrower('throwString', '/probe/throw-string', () => {
       throw `raw failure at /var/lib/fleet/fleet.db`;
-    });
-    ctx.router.get('/probe/koa-500', { summary: 'ctx.throw(500) with internals in the message', auth: 'public' }, (_input, koaCtx) => {
-      koaCtx.throw(500, 'pool exhausted at /etc/fleet/db.conf');
-    });
-    ctx.router.post(
-      '/probe/items/:id',
-      {
-        summary: 'Echo an item',
-        params: v.object({ id: v.pipe(v.string(), v.regex(/^\d+$/, 'must be digits')) }),
-        body: v.object({ text: v.pipe(v.string('must be a string'), v.maxLength(2000, 'must be at most 2000 characters')) }),
-      },
-      ({ params, body, identity }) => ({ id: params.id, text: body.text, by: identity.handle }),
-    );
-  },
+    }),
+    // What Koa's ctx.throw(500, ...) throws: an error with a status and internals in the message.
+    thrower('koa500', '/probe/koa-500', () => {
+      throw Object.assign(new Error('pool exhausted at /etc/fleet/db.conf'), { status: 500, expose: false });
+    }),
+    op({
+      name: 'echo',
+      summary: 'Echo an item',
+      access: 'agent',
+      input: v.object({ id: v.pipe(v.string(), v.regex(/^\d+$/, 'must be digits')), text: v.pipe(v.string('must be a string'), v.maxLength(2000, 'must be at most 2000 characters')) }),
+      http: { method: 'POST', path: '/probe/items/:id' },
+      run: ({ input, caller }) => ({ id: input.id, text: input.text, by: caller.handle }),
+    }),
+  ],
+  setup() {},
 });
 
 const plugins = { auth: true, metrics: true, probe: true };
@@ -173,7 +177,7 @@ t.test('a handler that throws answers 500 Internal server error with no internal
   for (const path of ['/probe/throw', '/probe/throw-async', '/probe/throw-string', '/probe/koa-500']) {
     const response = await fleet.request('GET', path);
     t.equal(response.status, 500, path);
-    t.same(response.body, { error: 'Internal server error' }, `${path}: only the generic message`);
+    t.same(response.body, { error: 'Internal server error', code: 'FLEET_INTERNAL' }, `${path}: only the generic message`);
     const raw = JSON.stringify(response.body);
     t.notMatch(raw, /SELECT|SQLITE|secret_table|\/home\/|\/srv\/|\/var\/|\/etc\/|\.ts|stack|at /, `${path}: no stack, SQL or path`);
   }

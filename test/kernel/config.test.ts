@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { DEFAULT_PORT, loadConfig, resolveConfig } from '../../core/config/load-config.js';
 import type { FleetError } from '../../core/errors.js';
-import { type TestLike, tempDir } from '../harness.js';
+import { type TestLike, tempDir } from '../kit/index.js';
 
 const CORE_INDEX = join(import.meta.dirname, '../../core/index.ts');
 
@@ -38,7 +38,6 @@ t.test('defaults: 127.0.0.1:3847, data in ./.fleet, SQLite at <dataDir>/fleet.db
   t.equal(config.auth.jwtSecret, undefined);
   t.equal(config.auth.adminKey, undefined);
   t.equal(config.log.level, 'info');
-  t.equal(config.workers.max, 5);
   t.same(config.plugins, {});
 });
 
@@ -92,7 +91,6 @@ t.test('every environment variable wins over the file', async (t) => {
     ['HOST', { HOST: '0.0.0.0' }, (c) => c.server.host, '0.0.0.0'],
     ['DB_PATH', { DB_PATH: 'other/x.db' }, (c) => c.storage, { driver: 'sqlite', path: join(cwd, 'other', 'x.db') }],
     ['JWT_EXPIRES_IN', { JWT_EXPIRES_IN: '2h' }, (c) => c.auth.jwtExpiresIn, '2h'],
-    ['MAX_WORKERS', { MAX_WORKERS: '9' }, (c) => c.workers.max, 9],
     ['LOG_LEVEL', { LOG_LEVEL: 'DEBUG' }, (c) => c.log.level, 'debug'],
     ['CLAUDE_FLEET_URL', { CLAUDE_FLEET_URL: 'http://fleet.example:9000' }, (c) => c.server.publicUrl, 'http://fleet.example:9000'],
     ['RATE_LIMIT_WINDOW', { RATE_LIMIT_WINDOW: '1000' }, (c) => c.server.rateLimit, { windowMs: 1000, max: 50 }],
@@ -167,7 +165,6 @@ t.test('invalid environment values name the variable', async (t) => {
     [{ PORT: '70000' }, /PORT: must be an integer from 0 to 65535/],
     [{ RATE_LIMIT_WINDOW: '0' }, /RATE_LIMIT_WINDOW: must be an integer/],
     [{ RATE_LIMIT_MAX: '-5' }, /RATE_LIMIT_MAX: must be an integer/],
-    [{ MAX_WORKERS: 'many' }, /MAX_WORKERS: must be an integer/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL: must be one of/],
     [{ JWT_EXPIRES_IN: 'forever' }, /JWT_EXPIRES_IN: must be a duration/],
     [{ CLAUDE_FLEET_URL: 'ftp://fleet' }, /CLAUDE_FLEET_URL: must be an http\(s\) URL/],
@@ -181,9 +178,16 @@ t.test('invalid environment values name the variable', async (t) => {
   }
   const leaked = t.throws(() => resolveConfig({}, { env: { JWT_SECRET: 'hunter2-secret' } })) as FleetError;
   t.notMatch(leaked.message, 'hunter2', 'a bad secret is not echoed');
-  const both = t.throws(() => resolveConfig({}, { env: { PORT: 'x', MAX_WORKERS: 'y' } })) as FleetError;
-  t.match(both.message, /PORT.*MAX_WORKERS/, 'all bad variables are named');
+  const both = t.throws(() => resolveConfig({}, { env: { PORT: 'x', RATE_LIMIT_MAX: 'y' } })) as FleetError;
+  t.match(both.message, /PORT.*RATE_LIMIT_MAX/, 'all bad variables are named');
   t.doesNotThrow(() => resolveConfig({}, { env: { PORT: '', HOST: '' } }), 'empty variables are ignored');
+});
+
+t.test('keys a plugin took over are named with where they moved', async (t) => {
+  const tmux = t.throws(() => resolveConfig({ tmux: { socket: 'x' } } as never, { env: {} })) as FleetError;
+  t.match(tmux.message, /tmux: is not a known key: it moved to plugins\.workers\.tmux/);
+  const workers = t.throws(() => resolveConfig({ workers: { max: 2 } } as never, { env: {} })) as FleetError;
+  t.match(workers.message, /workers: is not a known key: it moved to plugins\.workers/);
 });
 
 t.test('the config file itself: missing, unparsable, no default export', async (t) => {

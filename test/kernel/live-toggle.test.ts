@@ -5,11 +5,11 @@ import * as v from 'valibot';
 import type { Kysely } from 'kysely';
 import { Kernel } from '../../core/kernel/kernel.js';
 import { createLogger } from '../../core/log.js';
-import { defineTool } from '../../core/mcp/types.js';
-import { type AnyPlugin, definePlugin } from '../../core/plugin.js';
-import { requestJson, type TestLike, tempDir } from '../harness.js';
+import { type AnyPlugin, definePlugin, defineTables, operationsFor } from '../../core/index.js';
+import { requestJson, type TestLike, tempDir } from '../kit/index.js';
 
 const CORE_INDEX = join(import.meta.dirname, '../../core/index.ts');
+const op = operationsFor<unknown>();
 
 /** Write fleet.config.ts the way a person would: a module with a default export. */
 function writeConfig(file: string, config: unknown): void {
@@ -90,9 +90,11 @@ t.test('a plugin turned off takes its tools and routes along, and its dependents
   const events: string[] = [];
   const widget = definePlugin({
     name: 'widget',
-    setup(ctx) {
-      ctx.router.get('/widget', { summary: 'a widget', auth: 'public' }, () => ({ widget: true }));
-      ctx.tools.register(defineTool({ name: 'widget_ping', description: 'ping', input: v.object({}), handler: () => 'pong' }));
+    operations: [
+      op({ name: 'widget', summary: 'a widget', access: 'public', input: v.object({}), http: { method: 'GET', path: '/widget' }, run: () => ({ widget: true }) }),
+      op({ name: 'ping', summary: 'ping', access: 'agent', input: v.object({}), tools: [{ name: 'widget_ping' }], run: () => 'pong' }),
+    ],
+    setup() {
       events.push('start:widget');
     },
     stop: () => void events.push('stop:widget'),
@@ -100,8 +102,8 @@ t.test('a plugin turned off takes its tools and routes along, and its dependents
   const gadget = definePlugin({
     name: 'gadget',
     dependsOn: ['widget'],
-    setup(ctx) {
-      ctx.tools.register(defineTool({ name: 'gadget_ping', description: 'ping', input: v.object({}), handler: () => 'pong' }));
+    operations: [op({ name: 'ping', summary: 'ping', access: 'agent', input: v.object({}), tools: [{ name: 'gadget_ping' }], run: () => 'pong' })],
+    setup() {
       events.push('start:gadget');
     },
     stop: () => void events.push('stop:gadget'),
@@ -121,7 +123,7 @@ t.test('a plugin turned off takes its tools and routes along, and its dependents
   t.same((await fleet.get('/mcp/tools', token)).body.tools.map((tool: { name: string }) => tool.name), ['team_status'], 'tools/list over HTTP agrees');
   const call = await requestJson(fleet.kernel.url, 'POST', '/mcp/call', { token, body: { name: 'widget_ping' } });
   t.equal(call.body.isError, true);
-  t.match(call.body.content[0].text, /Unknown tool: widget_ping/);
+  t.match(call.body.content[0].text, /^FLEET_TOOL_NOT_FOUND: Unknown tool: widget_ping/);
   t.same(stateOf(fleet.kernel, 'gadget'), { name: 'gadget', state: 'off', reason: 'depends on widget, which is off' });
   t.ok(logged(fleet.logs, /plugin gadget off: depends on widget, which is off/), 'the log says why gadget went off');
   t.ok(logged(fleet.logs, /plugin widget off: turned off in the config/));
@@ -136,6 +138,22 @@ t.test('a plugin turned off takes its tools and routes along, and its dependents
 t.test('a plugin turned on is migrated, then started', async (t) => {
   const ledger = definePlugin({
     name: 'ledger',
+    tables: defineTables<{ ledger_entries: { id: number; amount: number } }>({ ledger_entries: 'entries' }),
+    operations: [
+      op({
+        name: 'add',
+        summary: 'add an entry',
+        access: 'public',
+        input: v.object({ amount: v.number() }),
+        http: { method: 'POST', path: '/ledger' },
+        run: async ({ input, ctx }) => {
+          const db = ctx.db;
+          await db.insertInto('ledger_entries').values({ amount: input.amount }).execute();
+          const row = await db.selectFrom('ledger_entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+          return { entries: Number(row.n) };
+        },
+      }),
+    ],
     migrations: {
       '0001_entries': {
         async up(db: Kysely<any>) {
@@ -143,13 +161,7 @@ t.test('a plugin turned on is migrated, then started', async (t) => {
         },
       },
     },
-    setup(ctx) {
-      ctx.router.post('/ledger', { summary: 'add an entry', auth: 'public', body: v.object({ amount: v.number() }) }, async ({ body }) => {
-        await ctx.db.insertInto('ledger_entries').values({ amount: body.amount }).execute();
-        const row = await ctx.db.selectFrom('ledger_entries').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-        return { entries: Number(row.n) };
-      });
-    },
+    setup() {},
   });
   const fleet = await liveFleet(t, { plugins: { auth: true, ledger: false } }, [ledger]);
   const trackingTables = async () =>
@@ -167,21 +179,19 @@ t.test('a plugin turned on is migrated, then started', async (t) => {
 });
 
 t.test('changed plugin options restart the plugin, and its dependents with the new api', async (t) => {
+  const greet = operationsFor<{ greeting: string }>();
   const greeter = definePlugin({
     name: 'greeter',
     config: v.object({ greeting: v.optional(v.string(), 'hello') }),
-    setup(ctx) {
-      ctx.router.get('/greet', { summary: 'greet', auth: 'public' }, () => ({ greeting: ctx.options.greeting }));
-      return { greeting: ctx.options.greeting };
-    },
+    operations: [greet({ name: 'greet', summary: 'greet', access: 'public', input: v.object({}), http: { method: 'GET', path: '/greet' }, run: ({ api }) => ({ greeting: api.greeting }) })],
+    setup: (ctx) => ({ greeting: ctx.options.greeting }),
   });
   const echo = definePlugin({
     name: 'echo',
     dependsOn: ['greeter'],
-    setup(ctx) {
-      const api = ctx.use<{ greeting: string }>('greeter');
-      ctx.router.get('/echo', { summary: 'echo', auth: 'public' }, () => ({ echoed: api.greeting }));
-    },
+    operations: [greet({ name: 'echo', summary: 'echo', access: 'public', input: v.object({}), http: { method: 'GET', path: '/echo' }, run: ({ api }) => ({ echoed: api.greeting }) })],
+    // The api of greeter, read once: stale after greeter restarts, unless echo restarts too.
+    setup: (ctx) => ({ greeting: ctx.use<{ greeting: string }>('greeter').greeting }),
   });
   const fleet = await liveFleet(t, { plugins: { greeter: true, echo: true } }, [greeter, echo]);
   t.same((await fleet.get('/greet')).body, { greeting: 'hello' });
@@ -192,18 +202,23 @@ t.test('changed plugin options restart the plugin, and its dependents with the n
   t.ok(logged(fleet.logs, /plugin echo off: restarting with new options/));
 });
 
-t.test('a plugin turned on that takes a tool name already in use fails alone', async (t) => {
+t.test('an edit that turns on a plugin taking a tool name already in use is rejected before anything starts', async (t) => {
+  let started = false;
   const copycat = definePlugin({
     name: 'copycat',
-    setup(ctx) {
-      ctx.tools.register(defineTool({ name: 'copycat_own', description: 'mine', input: v.object({}), handler: () => 'mine' }));
-      ctx.tools.register(defineTool({ name: 'team_status', description: 'stolen', input: v.object({}), handler: () => 'stolen' }));
+    operations: [
+      op({ name: 'own', summary: 'mine', access: 'agent', input: v.object({}), tools: [{ name: 'copycat_own' }], run: () => 'mine' }),
+      op({ name: 'stolen', summary: 'stolen', access: 'agent', input: v.object({}), tools: [{ name: 'team_status' }], run: () => 'stolen' }),
+    ],
+    setup() {
+      started = true;
     },
   });
   const fleet = await liveFleet(t, { plugins: { auth: true, copycat: false } }, [copycat]);
-  await fleet.edit({ plugins: { auth: true, copycat: true } }, () => logged(fleet.logs, /plugin copycat failed to start/));
-  t.ok(logged(fleet.logs, /tool team_status of plugin copycat is already registered by plugin auth.*FLEET_ERR_DUPLICATE_TOOL/));
-  t.same(fleet.kernel.tools.list().map((tool) => tool.name), ['team_status'], 'the failed plugin left no tool behind');
+  await fleet.edit({ plugins: { auth: true, copycat: true } }, () => logged(fleet.logs, /config rejected/));
+  t.ok(logged(fleet.logs, /config rejected, keeping the last good one: tool team_status of plugin copycat is already registered by plugin auth.*FLEET_ERR_DUPLICATE_TOOL/));
+  t.notOk(started, 'copycat never started');
+  t.same(fleet.kernel.tools.list().map((tool) => tool.name), ['team_status'], 'no tool of copycat');
   t.match(fleet.kernel.tools.list()[0]!.description, /Your team at a glance/, 'auth keeps its tool');
 });
 
@@ -234,10 +249,10 @@ t.test('an invalid edit is rejected with a clear log line and the fleet keeps it
 });
 
 t.test('kernel-level settings changed in the file wait for a restart', async (t) => {
-  const fleet = await liveFleet(t, { tmux: { session: 'one' }, plugins: { auth: true, metrics: true } });
-  await fleet.edit({ tmux: { session: 'two' }, plugins: { auth: true, metrics: false } }, async () => (await fleet.get('/metrics')).status === 404);
-  t.ok(logged(fleet.logs, /tmux changed; restart the fleet to apply it/));
-  t.equal(fleet.kernel.config.tmux.session, 'one', 'the running value is kept');
+  const fleet = await liveFleet(t, { events: { ringCapacity: 500 }, plugins: { auth: true, metrics: true } });
+  await fleet.edit({ events: { ringCapacity: 900 }, plugins: { auth: true, metrics: false } }, async () => (await fleet.get('/metrics')).status === 404);
+  t.ok(logged(fleet.logs, /events changed; restart the fleet to apply it/));
+  t.equal(fleet.kernel.config.events.ringCapacity, 500, 'the running value is kept');
 });
 
 t.test('a plugin that fails to start on an edit is reported, and its dependents stay off', async (t) => {

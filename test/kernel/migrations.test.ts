@@ -7,7 +7,7 @@ import { migrationTableName } from '../../core/db/plugin-migrator.js';
 import { Kernel } from '../../core/kernel/kernel.js';
 import { createLogger } from '../../core/log.js';
 import { type AnyPlugin, definePlugin } from '../../core/plugin.js';
-import { type TestLike, tempDir } from '../harness.js';
+import { type TestLike, tempDir } from '../kit/index.js';
 
 /** Boot a fleet on a given data dir (so a second boot sees the first one's database). */
 async function boot(t: TestLike, dataDir: string, plugins: Record<string, boolean>, extra: AnyPlugin[], logs: string[] = []): Promise<Kernel> {

@@ -3,7 +3,8 @@ import * as v from 'valibot';
 import { FleetError } from '../../core/errors.js';
 import { planPlugins } from '../../core/kernel/plan.js';
 import { type AnyPlugin, definePlugin } from '../../core/plugin.js';
-import { startFleet } from '../harness.js';
+import { operationsFor } from '../../core/index.js';
+import { startFleet } from '../kit/index.js';
 
 /** A plugin that records its lifecycle calls in `events` as `<hook>:<name>`. */
 function recorder(name: string, dependsOn: string[], events: string[]): AnyPlugin {
@@ -179,6 +180,24 @@ t.test('plugin options are validated by the plugin schema', async (t) => {
   t.same(seen, { interval: 7, label: 'x' }, 'the plugin receives its validated options');
 });
 
+t.test("a plugin's own environment variables set its options, checked by its schema, named when bad", async (t) => {
+  const sized = definePlugin({
+    name: 'sized',
+    config: v.object({ max: v.optional(v.pipe(v.number('must be a number'), v.integer(), v.minValue(1, 'must be at least 1')), 5), label: v.optional(v.string(), 'x') }),
+    env: { SIZED_MAX: 'max', SIZED_LABEL: 'label' },
+    setup: () => undefined,
+  });
+  const catalog = new Map([['sized', sized as AnyPlugin]]);
+  t.same(planPlugins(catalog, { sized: true }, {}).options.get('sized'), { max: 5, label: 'x' }, 'defaults without the variables');
+  t.same(planPlugins(catalog, { sized: { max: 2 } }, { SIZED_MAX: '9', SIZED_LABEL: 'big' }).options.get('sized'), { max: 9, label: 'big' }, 'the environment wins over the file');
+  const bad = t.throws(() => planPlugins(catalog, { sized: true }, { SIZED_MAX: '0' })) as FleetError;
+  t.equal(bad.code, 'FLEET_ERR_CONFIG_INVALID');
+  t.match(bad.message, /^environment: SIZED_MAX: must be at least 1/);
+  const text = t.throws(() => planPlugins(catalog, { sized: true }, { SIZED_MAX: 'many' })) as FleetError;
+  t.match(text.message, /^environment: SIZED_MAX: must be a number/);
+  t.same(planPlugins(catalog, { sized: false }, { SIZED_MAX: 'many' }).order, [], 'a plugin that is off ignores its variables');
+});
+
 t.test('a plugin without a schema takes no options', async (t) => {
   const catalog = catalogOf(bare('plain'));
   t.same(planPlugins(catalog, { plain: true }).options.get('plain'), {});
@@ -200,7 +219,11 @@ t.test('a plugin whose setup throws fails boot with a coded error naming it', as
 
 t.test('two plugins serving one route fail boot naming both', async (t) => {
   const route = (name: string, path: string) =>
-    definePlugin({ name, setup: (ctx) => void ctx.router.get(path, { summary: 'x', auth: 'public' }, () => ({})) });
+    definePlugin({
+      name,
+      operations: [operationsFor<void>()({ name: 'x', summary: 'x', access: 'public', input: v.object({}), http: { method: 'GET', path }, run: () => ({}) })],
+      setup: () => undefined,
+    });
   await t.rejects(startFleet(t, { plugins: { first: true, second: true }, extraPlugins: [route('first', '/same'), route('second', '/same')] }), {
     code: 'FLEET_ERR_DUPLICATE_ROUTE',
     message: 'GET /same of plugin second is already served by first',

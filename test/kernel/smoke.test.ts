@@ -1,5 +1,5 @@
 import t from 'tap';
-import { startFleet } from '../harness.js';
+import { startFleet } from '../kit/index.js';
 
 t.test('a fleet boots and answers /health', async (t) => {
   const fleet = await startFleet(t);

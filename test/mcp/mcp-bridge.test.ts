@@ -5,33 +5,38 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import t from 'tap';
 import * as v from 'valibot';
-import { definePlugin } from '../../core/plugin.js';
-import { startFleet, tempDir, type TestFleet, type TestLike } from '../harness.js';
+import { definePlugin, operationsFor } from '../../core/index.js';
+import { startFleet, tempDir, type TestFleet, type TestLike } from '../kit/index.js';
 
 const FLEET_BIN = fileURLToPath(new URL('../../bin/fleet.mjs', import.meta.url));
 const execFileAsync = promisify(execFile);
 
 /** A lead-only tool and a tool with a required typed argument, served like any plugin's. */
+const op = operationsFor<void>();
 const probe = definePlugin({
   name: 'mcpprobe',
-  setup(ctx) {
-    ctx.tools.register({
-      name: 'test_lead_only',
-      description: 'Something only a team lead may do.',
-      lead: true,
+  operations: [
+    op({
+      name: 'leadOnly',
+      summary: 'Something only a team lead may do.',
+      access: 'lead',
       input: v.object({ note: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty')) }),
-      handler: (args, caller) => ({ done: true, note: args.note, by: caller.handle }),
-    });
-    ctx.tools.register({
-      name: 'test_typed',
-      description: 'Doubles a positive integer.',
+      tools: [{ name: 'test_lead_only' }],
+      run: ({ input, caller }) => ({ done: true, note: input.note, by: caller.handle }),
+    }),
+    op({
+      name: 'typed',
+      summary: 'Doubles a positive integer.',
+      access: 'agent',
       input: v.object({
         count: v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1')),
         label: v.optional(v.string('must be a string')),
       }),
-      handler: (args, caller) => ({ doubled: args.count * 2, label: args.label ?? null, by: caller.handle }),
-    });
-  },
+      tools: [{ name: 'test_typed' }],
+      run: ({ input, caller }) => ({ doubled: input.count * 2, label: input.label ?? null, by: caller.handle }),
+    }),
+  ],
+  setup: () => undefined,
 });
 
 const plugins = { auth: true, metrics: true, mcpprobe: true };

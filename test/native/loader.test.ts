@@ -5,7 +5,7 @@ import t from 'tap';
 import { logstreamImplementation, nativeLogstream } from '../../core/native/logstream.js';
 import { nativeDisabled } from '../../core/native/native-binary.js';
 import { nativeRingbus, ringbusImplementation } from '../../core/native/ringbus.js';
-import { startFleet } from '../harness.js';
+import { startFleet } from '../kit/index.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

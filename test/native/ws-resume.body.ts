@@ -4,14 +4,14 @@
  */
 import type { Test } from 'tap';
 import { definePlugin } from '../../core/plugin.js';
-import { startFleet, type TestFleet } from '../harness.js';
-import { WsClient } from '../ws-client.js';
+import { startFleet, type TestFleet } from '../kit/index.js';
+import { WsClient } from '../kit/index.js';
 
 /** Vouches for chat c1 of team alpha, as the mail plugin does for its chats. */
 const chats = definePlugin({
   name: 'chats',
   setup(ctx) {
-    ctx.ws.authorizeChat((identity, chatId) => identity.teamName === 'alpha' && chatId === 'c1');
+    ctx.ws.guardTopics({ prefix: 'chat', key: 'chatId', authorize: (identity, chatId) => identity.teamName === 'alpha' && chatId === 'c1' });
   },
 });
 

@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type TestLike } from '../harness.js';
+import { freePort, type TestLike } from '../kit/index.js';
 
 /** The newest installed PostgreSQL server's bin dir (Debian layout), if any. */
 export function postgresBin(): string | undefined {

@@ -1,12 +1,12 @@
 import t from 'tap';
-import { startFleet } from '../harness.js';
+import { startFleet } from '../kit/index.js';
 import { postgresUnavailable, startPostgres } from './postgres-cluster.js';
 
 const unavailable = postgresUnavailable();
 
 t.test('the plugins run on PostgreSQL: same migrations, same behaviour', { skip: unavailable }, async (t) => {
   const url = await startPostgres(t);
-  const fleet = await startFleet(t, { plugins: { auth: true, metrics: true, mail: true, tasks: true, workers: true }, config: { storage: { driver: 'postgres', url }, tmux: { socket: `fleet-pg-${process.pid}` } } });
+  const fleet = await startFleet(t, { plugins: { auth: true, metrics: true, mail: true, tasks: true, workers: { tmux: { socket: `fleet-pg-${process.pid}` } } }, config: { storage: { driver: 'postgres', url } } });
   t.equal(fleet.kernel.dialect, 'postgres');
 
   const lead = await fleet.register('lead', 'alpha', 'team-lead');
@@ -23,7 +23,7 @@ t.test('the plugins run on PostgreSQL: same migrations, same behaviour', { skip:
 
   const chats = await fleet.request('GET', `/users/${worker.uid}/chats`, { token: worker.token });
   t.equal(chats.body[0].unread, 1, 'the assignment DM counts as unread');
-  t.match(chats.body[0].lastMessage, { id: Number, text: /^\[TASK\] Port the migrations/ });
+  t.match(chats.body[0].lastMessage, { id: /^[0-9a-f-]{36}$/, status: 'pending', text: /^\[TASK\] Port the migrations/ });
 
   const unowned = await fleet.request('POST', '/tasks', { token: lead.token, body: { subject: 'Claim me' } });
   const claims = await Promise.all(

@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { requestJson, tempDir } from '../harness.js';
-import { EventSocket, FAKE_AGENT, freePort, groupAlive, killTmuxServer, killWorkerProcesses, logLines, privateTmux, running, startServerProcess, tmuxSync, waitFor } from './helpers.js';
+import { requestJson, tempDir } from '../kit/index.js';
+import { EventSocket, FAKE_AGENT, freePort, groupAlive, killTmuxServer, killWorkerProcesses, logLines, privateTmux, running, startServerProcess, tmuxSync, waitFor } from '../kit/index.js';
 
 t.test('kill -9 the server mid-output, start it again: workers re-adopted, output continues, send works', async (t) => {
   const dir = tempDir(t, 'fleet-crash-');

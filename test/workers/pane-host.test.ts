@@ -13,8 +13,8 @@ import t from 'tap';
 import { hostSocketPath } from '../../core/workers/host-socket.js';
 import { type SpawnSpec, writeSpawnSpec } from '../../core/workers/spawn-spec.js';
 import { TmuxDriver } from '../../core/workers/tmux.js';
-import { tempDir, type TestLike } from '../harness.js';
-import { FAKE_AGENT, FLEET_BIN, groupAlive, type Message, pidAlive, privateTmux, running, waitFor } from './helpers.js';
+import { tempDir, type TestLike } from '../kit/index.js';
+import { FAKE_AGENT, FLEET_BIN, groupAlive, type Message, pidAlive, privateTmux, running, waitFor } from '../kit/index.js';
 
 function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};

@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import t from 'tap';
 import { execTmux, TmuxDriver, TmuxError } from '../../core/workers/tmux.js';
-import { tempDir, type TestLike } from '../harness.js';
-import { FLEET_BIN, pidAlive, privateTmux, sleep, tmuxSocketPath, waitFor } from './helpers.js';
+import { tempDir, type TestLike } from '../kit/index.js';
+import { FLEET_BIN, pidAlive, privateTmux, sleep, tmuxSocketPath, waitFor } from '../kit/index.js';
 
 /** A raw-mode program for a pane: appends every byte it receives to `out`, writes `ready` once raw. */
 const RECORDER = `

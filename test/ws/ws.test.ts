@@ -1,8 +1,8 @@
 import t from 'tap';
 import { WebSocket } from 'ws';
 import { definePlugin } from '../../core/plugin.js';
-import { startFleet, type TestFleet, type TestLike } from '../harness.js';
-import { type Message, WsClient } from '../ws-client.js';
+import { startFleet, type TestFleet, type TestLike } from '../kit/index.js';
+import { type Message, WsClient } from '../kit/index.js';
 
 /** The shared client, with the auth message this suite sends most. */
 class TestSocket extends WsClient {
@@ -17,7 +17,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 const chats = definePlugin({
   name: 'chats',
   setup(ctx) {
-    ctx.ws.authorizeChat((identity, chatId) => identity.teamName === 'alpha' && chatId === 'c1');
+    ctx.ws.guardTopics({ prefix: 'chat', key: 'chatId', authorize: (identity, chatId) => identity.teamName === 'alpha' && chatId === 'c1' });
   },
 });
 

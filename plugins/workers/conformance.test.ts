@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { type FixtureContext, runConformance } from '../../test/kit/conformance.js';
+import { fakeAgentWorkers, startFleet, tempDir, type TestFleet, waitFor } from '../../test/kit/index.js';
+
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@localhost', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+
+// The fake agent keeps its per-session state outside the worktrees, so they start clean.
+process.env.FAKE_AGENT_STATE_DIR = tempDir(t, 'fleet-fake-state-');
+
+t.test('workers: every operation conforms (401, other teams, required fields, route and tool agree)', async (t) => {
+  const fleet: TestFleet = await startFleet(t, {
+    plugins: { auth: true, mail: true, tasks: true, workers: fakeAgentWorkers({ max: 10 }) },
+    config: { server: { rateLimit: { max: 1_000_000 } } },
+  });
+  // A repository with a bare remote, for the worktree operations.
+  const project = join(tempDir(t, 'fleet-repo-'), 'project');
+  const remote = join(project, '..', 'remote.git');
+  mkdirSync(project);
+  git(project, '-c', 'init.defaultBranch=main', 'init', '--quiet');
+  writeFileSync(join(project, 'README.md'), '# project\n');
+  git(project, 'add', 'README.md');
+  git(project, 'commit', '--quiet', '-m', 'initial');
+  git(project, 'init', '--quiet', '--bare', remote);
+  git(project, 'remote', 'add', 'origin', remote);
+
+  /** A worker of team alpha, spawned once and ready (ready or idle) before the fixture returns. */
+  const spawned = new Map<string, Promise<any>>();
+  const alphaWorker = ({ alpha, call }: FixtureContext, handle: string, extra: Record<string, unknown> = {}) => {
+    if (!spawned.has(handle)) {
+      spawned.set(
+        handle,
+        (async () => {
+          await call(alpha.lead, 'POST', '/orchestrate/spawn', { handle, workingDir: fleet.dataDir, ...extra });
+          return waitFor(`${handle} ready`, async () => {
+            const list = await call(alpha.lead, 'GET', '/orchestrate/workers');
+            const worker = list.find((w: any) => w.handle === handle);
+            return worker && ['ready', 'idle'].includes(worker.state) ? worker : undefined;
+          }, 30_000);
+        })(),
+      );
+    }
+    return spawned.get(handle)!;
+  };
+
+  await runConformance(t, {
+    fleet,
+    plugin: 'workers',
+    fixtures: {
+      spawnWorker: async () => ({ input: { handle: 'cw-spawn', teamName: 'alpha', workingDir: fleet.dataDir, initialPrompt: 'hello' }, validCallFirst: true }),
+      listWorkers: async (context) => {
+        await alphaWorker(context, 'cw-listed');
+        return { input: {}, otherTeam: 'own', secrets: ['cw-listed'], skipAgreement: 'worker states and times move between the two calls' };
+      },
+      sendToWorker: async (context) => {
+        await alphaWorker(context, 'cw-send');
+        return { input: { handle: 'cw-send', message: 'hello worker' } };
+      },
+      workerOutput: async (context) => {
+        await alphaWorker(context, 'cw-send');
+        return { input: { handle: 'cw-send', limit: 5 } };
+      },
+      registerExternal: async () => ({ input: { handle: 'cw-ext', teamName: 'alpha', format: 'text' } }),
+      pushOutput: async ({ alpha, call }) => {
+        await call(alpha.lead, 'POST', '/orchestrate/workers/register', { handle: 'cw-ext-push', format: 'text' });
+        return { input: { handle: 'cw-ext-push', output: 'a line from elsewhere' } };
+      },
+      dismissWorker: async (context) => {
+        await alphaWorker(context, 'cw-dismiss');
+        return { input: { handle: 'cw-dismiss' } };
+      },
+      commitInWorktree: async (context) => {
+        const worker = await alphaWorker(context, 'cw-tree', { workingDir: project, worktree: true });
+        writeFileSync(join(worker.worktree.path, 'change.txt'), 'a change\n');
+        return { input: { handle: 'cw-tree', message: 'conformance commit' } };
+      },
+      pushBranch: async (context) => {
+        await alphaWorker(context, 'cw-tree', { workingDir: project, worktree: true });
+        return { input: { handle: 'cw-tree' } };
+      },
+      openPr: async (context) => {
+        await alphaWorker(context, 'cw-tree', { workingDir: project, worktree: true });
+        return {
+          input: { handle: 'cw-tree', title: 'A pull request', body: 'Its body' },
+          skipValidCall: 'opening a pull request needs gh and a forge; worktree.test.ts checks the 409 without gh',
+        };
+      },
+      worktreeState: async (context) => {
+        await alphaWorker(context, 'cw-tree', { workingDir: project, worktree: true });
+        return { input: { handle: 'cw-tree' }, secrets: ['fleet/cw-tree'] };
+      },
+      queueSpawn: async () => ({ input: { handle: 'cw-queued', teamName: 'alpha', workingDir: fleet.dataDir }, validCallFirst: true }),
+      queueStatus: async () => ({ input: {}, otherTeam: 'own' }),
+      queueItem: async ({ alpha, call }) => {
+        const item = await call(alpha.lead, 'POST', '/spawn-queue', { handle: 'cw-queue-item', workingDir: fleet.dataDir });
+        return { input: { id: item.id }, secrets: ['cw-queue-item'], skipAgreement: 'no tool serves this route' };
+      },
+      spawnStatus: async ({ alpha, call }) => {
+        const item = await call(alpha.lead, 'POST', '/spawn-queue', { handle: 'cw-queue-status', workingDir: fleet.dataDir });
+        return { input: { id: item.id }, secrets: ['cw-queue-status'] };
+      },
+      cancelQueued: async ({ alpha, call }) => {
+        const item = await call(alpha.lead, 'POST', '/spawn-queue', { handle: 'cw-queue-cancel', workingDir: fleet.dataDir });
+        return {
+          input: { id: item.id },
+          secrets: ['cw-queue-cancel'],
+          skipValidCall: 'with free slots a queued spawn starts at once, so there is nothing left to cancel; spawn-queue.test.ts cancels in a full fleet',
+        };
+      },
+    },
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * The test kit: everything a suite needs to run real fleets, in one import.
+ *
+ *   import { startFleet, registerAgent, WsClient, waitFor } from '../../test/kit/index.js';
+ *
+ * fleet.ts        startFleet / TestFleet: a real fleet, storage from FLEET_TEST_STORAGE
+ * storage.ts      testStorage(), testDatabase(): the engine of this run, a fresh PostgreSQL database
+ * http.ts         requestJson, freePort
+ * temp.ts         tempDir
+ * wait.ts         waitFor, sleep, nextMillisecond
+ * ws.ts           WsClient (aliases TestSocket, EventSocket), connect
+ * agents.ts       registerAgent, registerTeam, as, callTool, toolText, toolJson, seed ids
+ * coordination.ts startCoordination: auth, mail and tasks
+ * workers.ts      startWorkerFleet, startWorkersFleet, fakeAgentWorkers, logLines
+ * tmux.ts         private tmux sockets
+ * processes.ts    pids, process groups, worker clean-up, `fleet up` as a child process
+ * paths.ts        REPO_ROOT, FLEET_BIN, FAKE_AGENT
+ * (conformance.ts, the operation conformance suite, is imported on its own.)
+ */
+export * from './agents.js';
+export * from './coordination.js';
+export * from './fleet.js';
+export * from './http.js';
+export * from './paths.js';
+export * from './processes.js';
+export * from './storage.js';
+export * from './temp.js';
+export type * from './test-like.js';
+export * from './tmux.js';
+export * from './wait.js';
+export * from './workers.js';
+export * from './ws.js';

@@ -1,0 +1,63 @@
+/**
+ * Which storage engine the kit's fleets use, from the environment: FLEET_TEST_STORAGE=postgres with
+ * FLEET_TEST_PG_URL=postgres://… (a running cluster; `npm test` starts one) gives every fleet its
+ * own fresh database on that cluster; unset or `sqlite` keeps SQLite in the fleet's temp data dir.
+ */
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import type { TestLike } from './test-like.js';
+
+export type TestStorage = 'sqlite' | 'postgres';
+
+/** The engine this test run uses (FLEET_TEST_STORAGE); throws on an unknown value or a missing URL. */
+export function testStorage(env: Record<string, string | undefined> = process.env): TestStorage {
+  const value = env.FLEET_TEST_STORAGE ?? '';
+  if (value === '' || value === 'sqlite') return 'sqlite';
+  if (value === 'postgres') {
+    if (!env.FLEET_TEST_PG_URL) {
+      throw new Error('FLEET_TEST_STORAGE=postgres needs FLEET_TEST_PG_URL=postgres://… (a running cluster)');
+    }
+    return 'postgres';
+  }
+  throw new Error(`FLEET_TEST_STORAGE must be sqlite or postgres (got ${JSON.stringify(value)})`);
+}
+
+let databaseCount = 0;
+
+async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const { Client } = (await import('pg')).default;
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * A fresh, empty database on the cluster at `clusterUrl` (default FLEET_TEST_PG_URL), named
+ * `fleet_t_<pid>_<n>_<random>`; returns its URL. Dropped at teardown: register this before the
+ * teardown that stops whatever uses it (tap runs teardowns last-in first-out). The drop ends any
+ * connection still open (WITH (FORCE)).
+ */
+export async function testDatabase(t: TestLike, clusterUrl = process.env.FLEET_TEST_PG_URL): Promise<string> {
+  if (!clusterUrl) throw new Error('testDatabase: no cluster URL (set FLEET_TEST_PG_URL)');
+  const name = `fleet_t_${process.pid}_${++databaseCount}_${randomBytes(3).toString('hex')}`;
+  await withClient(clusterUrl, async (client) => {
+    // CREATE DATABASE copies template1; it refuses while another session is connected to it (55006).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query(`CREATE DATABASE "${name}"`);
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== '55006' || attempt >= 20) throw error;
+        await new Promise((resolveRetry) => setTimeout(resolveRetry, 50 * attempt));
+      }
+    }
+  });
+  t.teardown(() => withClient(clusterUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)));
+  const url = new URL(clusterUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
