@@ -30,13 +30,14 @@ export interface ResponseObservation {
 /**
  * Topics only some sockets may follow: events on `team.<team>.<prefix>.<id>` reach a socket only
  * after it sent `{ type: 'subscribe', <key>: id }` and `authorize` said yes. The mail plugin guards
- * its chats this way (`prefix: 'chat'`, `key: 'chatId'`).
+ * its chats this way (`prefix: 'chat'`, `key: 'chatId'`). Declared as data, so the kernel keeps
+ * these topics private from boot, even while their plugin is off (nothing then vouches for them).
  */
-export interface GuardedTopics {
+export interface GuardedTopics<Api = any> {
   prefix: string;
   /** The subscribe message's field that names the id. */
   key: string;
-  authorize(identity: Identity, id: string): Promise<boolean> | boolean;
+  authorize(identity: Identity, id: string, api: Api): Promise<boolean> | boolean;
 }
 
 export interface PluginEvents {
@@ -65,7 +66,6 @@ export interface PluginContext<Options = unknown, Tables = unknown> {
   /** Counters shown by /health; each must be a COUNT(*) or a counter, never a table load. */
   readonly health: { count(name: string, read: () => Promise<number> | number): void };
   readonly http: { onResponse(observer: (observation: ResponseObservation) => void): void };
-  readonly ws: { guardTopics(guard: GuardedTopics): void };
   /** The api returned by the setup of a plugin this one depends on (undefined if an optional one is off). */
   use<T = unknown>(plugin: string): T;
   /** Run when the plugin stops (timers, watchers). */
@@ -105,6 +105,8 @@ export interface PluginDefinition<S extends AnySchema | undefined = AnySchema | 
   events?: EventSpecs;
   /** What it can do, each served as a route and/or tools. */
   operations?: readonly Operation<Api>[];
+  /** WebSocket topics only the sockets it vouches for may follow (a chat's messages). */
+  topics?: readonly GuardedTopics<Api>[];
   /** Commands it adds to the `fleet` CLI. */
   commands?: Readonly<Record<string, PluginCommand<OptionsOf<S>>>>;
   /** Build services and listeners; return the api that dependents and operations receive. */

@@ -105,7 +105,7 @@ export class Kernel {
       apiOf: (plugin: string) => this.#hosts.get(plugin)?.api,
       fleetUrl: () => this.publicUrl,
       tableOwner: (table) => this.#tableOwners.get(table),
-      guardTopics: (guard) => this.#hub.guardTopics(guard),
+      vouch: (prefix, authorize) => this.#hub.vouch(prefix, authorize),
     };
     const view: KernelView = {
       startedAt: this.startedAt,
@@ -132,7 +132,14 @@ export class Kernel {
       observers: () => [...this.#hosts.values()].flatMap((host) => [...host.observers]),
     });
     this.#server = createServer(app.callback());
-    this.#hub = new WebSocketHub({ server: this.#server, spine: this.spine, tokens: this.tokens, log: this.log.child('ws'), pingSeconds: init.config.server.wsPingSeconds });
+    this.#hub = new WebSocketHub({
+      server: this.#server,
+      spine: this.spine,
+      tokens: this.tokens,
+      log: this.log.child('ws'),
+      pingSeconds: init.config.server.wsPingSeconds,
+      guarded: [...init.catalog.values()].flatMap((plugin) => (plugin.topics ?? []).map(({ prefix, key }) => ({ prefix, key }))),
+    });
   }
 
   /** Boot a fleet: load and validate config, plan plugins, open storage, start plugins, listen. */

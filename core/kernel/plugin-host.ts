@@ -10,7 +10,7 @@ import type { EventSpine } from '../events/types.js';
 import type { Logger } from '../log.js';
 import type { ToolRegistry } from '../mcp/registry.js';
 import { operationRoutes, type ServedOperation } from '../operations/serve-http.js';
-import type { AnyPlugin, GuardedTopics, PluginContext, ResponseObservation } from '../plugin.js';
+import type { AnyPlugin, PluginContext, ResponseObservation } from '../plugin.js';
 
 /** What the kernel lends each running plugin. */
 export interface KernelServices {
@@ -25,7 +25,8 @@ export interface KernelServices {
   fleetUrl(): string;
   /** Which plugin of the catalog declares a table (for the guard's message). */
   tableOwner(table: string): string | undefined;
-  guardTopics(guard: GuardedTopics): () => void;
+  /** Let a running plugin vouch for subscriptions to its guarded topics; returns the undo. */
+  vouch(prefix: string, authorize: (identity: Identity, id: string) => Promise<boolean> | boolean): () => void;
 }
 
 /** One running plugin: its context, operations, api and everything to undo when it stops. */
@@ -97,7 +98,6 @@ export class PluginHost {
       tokens: { mint: (identity) => services.mint(identity) },
       health: { count: (counter, read) => void this.healthCounters.set(counter, read) },
       http: { onResponse: (observer) => void this.observers.add(observer) },
-      ws: { guardTopics: (topics) => void cleanups.push(services.guardTopics(topics)) },
       use: <T>(plugin: string): T => {
         if (!dependsOn.has(plugin)) {
           throw new FleetError('FLEET_ERR_PLUGIN_NOT_DEPENDENCY', `plugin ${name} uses ${plugin} but does not list it in dependsOn or optionalDependsOn`, {
@@ -129,6 +129,9 @@ export class PluginHost {
     try {
       this.api = await this.definition.setup(this.#context);
       for (const served of this.served) this.#services.tools.register(served);
+      for (const guard of this.definition.topics ?? []) {
+        this.#cleanups.push(this.#services.vouch(guard.prefix, (identity, id) => guard.authorize(identity, id, this.api)));
+      }
       await this.definition.start?.(this.#context, this.api);
     } catch (error) {
       await this.stop();

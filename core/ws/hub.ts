@@ -5,7 +5,6 @@ import type { Identity } from '../auth/identity.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { EventSpine, FleetEvent } from '../events/types.js';
 import type { Logger } from '../log.js';
-import type { GuardedTopics } from '../plugin.js';
 
 interface Client {
   socket: WebSocket;
@@ -50,9 +49,11 @@ function guardedTopicOf(event: FleetEvent, guarded: ReadonlySet<string>): string
 export class WebSocketHub {
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   readonly #clients = new Set<Client>();
-  readonly #guards = new Set<GuardedTopics>();
-  /** Every prefix ever guarded: its events stay private even after its plugin stops. */
-  readonly #guardedPrefixes = new Set<string>();
+  /** Guarded topic prefixes of every plugin of the catalog, with the subscribe field naming the id. */
+  readonly #guards: readonly { prefix: string; key: string }[];
+  readonly #guardedPrefixes: ReadonlySet<string>;
+  /** The running plugins' checks, by prefix: a prefix without one vouches for no one. */
+  readonly #vouchers = new Map<string, (identity: Identity, id: string) => Promise<boolean> | boolean>();
   readonly #tokens: TokenService;
   readonly #log: Logger;
   readonly #unsubscribe: () => void;
@@ -61,7 +62,16 @@ export class WebSocketHub {
   /** The newest seq the hub has seen; it hears every event from the spine. */
   #lastSeq = 0;
 
-  constructor(options: { server: Server; spine: EventSpine; tokens: TokenService; log: Logger; pingSeconds: number }) {
+  constructor(options: {
+    server: Server;
+    spine: EventSpine;
+    tokens: TokenService;
+    log: Logger;
+    pingSeconds: number;
+    guarded: readonly { prefix: string; key: string }[];
+  }) {
+    this.#guards = options.guarded;
+    this.#guardedPrefixes = new Set(options.guarded.map((guard) => guard.prefix));
     this.#tokens = options.tokens;
     this.#log = options.log;
     options.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -79,18 +89,21 @@ export class WebSocketHub {
     this.#heartbeat.unref();
   }
 
-  /** A plugin's guarded topics; returns the function that removes the guard (its events stay private). */
-  guardTopics(guard: GuardedTopics): () => void {
-    this.#guards.add(guard);
-    this.#guardedPrefixes.add(guard.prefix);
-    return () => this.#guards.delete(guard);
+  /** A running plugin vouches for subscriptions to one of its guarded prefixes; returns the undo. */
+  vouch(prefix: string, authorize: (identity: Identity, id: string) => Promise<boolean> | boolean): () => void {
+    this.#vouchers.set(prefix, authorize);
+    return () => {
+      if (this.#vouchers.get(prefix) === authorize) this.#vouchers.delete(prefix);
+    };
   }
 
-  async #mayFollow(guard: GuardedTopics, identity: Identity, id: string): Promise<boolean> {
+  async #mayFollow(prefix: string, identity: Identity, id: string): Promise<boolean> {
+    const authorize = this.#vouchers.get(prefix);
+    if (!authorize) return false;
     try {
-      return await guard.authorize(identity, id);
+      return await authorize(identity, id);
     } catch (error) {
-      this.#log.warn('topic guard failed', { prefix: guard.prefix, id, error });
+      this.#log.warn('topic guard failed', { prefix, id, error });
       return false;
     }
   }
@@ -172,14 +185,14 @@ export class WebSocketHub {
           this.#send(client, { type: 'error', message: 'since: must be a non-negative integer' });
           return;
         }
-        const guard = [...this.#guards].find((candidate) => message[candidate.key] !== undefined);
+        const guard = this.#guards.find((candidate) => message[candidate.key] !== undefined);
         // `since` alone: the team's events this socket missed, no topic to join.
         if (message.type === 'subscribe' && typeof since === 'number' && !guard) {
           this.#resume(client, since);
           return;
         }
         if (!guard) {
-          const keys = [...this.#guards].map((candidate) => candidate.key);
+          const keys = [...new Set(this.#guards.map((candidate) => candidate.key))];
           this.#send(client, { type: 'error', message: keys.length > 0 ? `${keys.join(' or ')}: is required` : 'subscribe: no running plugin offers topics to subscribe to' });
           return;
         }
@@ -190,7 +203,7 @@ export class WebSocketHub {
         }
         const topic = `${guard.prefix}.${id}`;
         if (message.type === 'subscribe') {
-          if (!(await this.#mayFollow(guard, client.identity, id))) {
+          if (!(await this.#mayFollow(guard.prefix, client.identity, id))) {
             this.#send(client, { type: 'error', message: `${guard.key}: no ${guard.prefix} ${id} that you belong to` });
             return;
           }

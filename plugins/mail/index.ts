@@ -40,13 +40,13 @@ export const mail = definePlugin({
   errors: mailErrors,
   events: mailEvents,
   operations: [...chatOperations, ...mailOperations],
+  // A chat's messages reach only the sockets of its members that subscribed to it.
+  topics: [{ prefix: 'chat', key: 'chatId', authorize: (identity, chatId, api: MailApi) => api.chats.isMember(chatId, identity.uid, identity.teamName) }],
   setup(ctx): MailApi {
     const auth = () => ctx.use<AuthApi>('auth');
     const chats = new ChatService(ctx.db, ctx.join);
     const mailbox = new MailService(ctx.db, ctx.events.emit);
     const handoffs = new HandoffService(ctx.db, ctx.events.emit);
-    // A chat's messages reach only the sockets of its members that subscribed to it.
-    ctx.ws.guardTopics({ prefix: 'chat', key: 'chatId', authorize: (identity, chatId) => chats.isMember(chatId, identity.uid, identity.teamName) });
     ctx.health.count('messages', () => chats.countMessages());
     ctx.onStop(
       auth().addStatusSection('unread', async (teamName, uid) => {

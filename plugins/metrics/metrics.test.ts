@@ -1,6 +1,6 @@
 import { Counter } from 'prom-client';
 import t from 'tap';
-import { definePlugin } from '../../core/plugin.js';
+import { definePlugin } from '../../core/index.js';
 import { startFleet } from '../../test/kit/index.js';
 import type { MetricsApi } from './index.js';
 

@@ -1,16 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { Kernel } from '../../core/kernel/kernel.js';
-import { createLogger } from '../../core/log.js';
-import { requestJson, tempDir } from '../../test/kit/index.js';
+import { requestJson, startFleet, tempDir, type TestFleet } from '../../test/kit/index.js';
 import { type Agent, as, callTool, registerTeam, startCoordination, toolJson, toolText } from '../../test/kit/index.js';
 
 const CORE_INDEX = join(import.meta.dirname, '../../core/index.ts');
 const TASK_TOOLS = ['team_tasks', 'team_assign', 'team_complete', 'team_claim', 'workitem_create', 'workitem_update', 'workitem_list', 'batch_create', 'batch_dispatch', 'list_tasks', 'create_task', 'update_task'];
 const MAIL_TOOLS = ['team_broadcast', 'team_send', 'team_handoff', 'mail_send', 'mail_read', 'send_message', 'read_messages'];
 
-const stateOf = (kernel: Kernel, name: string) => kernel.pluginStates().find((s) => s.name === name);
+const stateOf = (kernel: TestFleet['kernel'], name: string) => kernel.pluginStates().find((s) => s.name === name);
 
 t.test('mail off: tasks is off too, and says why; their routes are 404 and their tools unknown', async (t) => {
   const fleet = await startCoordination(t, { plugins: { auth: true, mail: false, tasks: true } });
@@ -76,9 +74,8 @@ t.test('live: turning mail off in fleet.config.ts turns tasks off; turning it on
   const write = (plugins: Record<string, boolean>) =>
     writeFileSync(file, `import { defineConfig } from ${JSON.stringify(CORE_INDEX)};\n\nexport default defineConfig(${JSON.stringify({ dataDir: join(dir, 'data'), server: { rateLimit: { max: 100000 } }, plugins }, null, 2)});\n`);
   write({ auth: true, mail: true, tasks: true });
-  const logs: string[] = [];
-  const kernel = await Kernel.boot({ path: file, env: {}, overrides: { server: { port: 0 } }, log: createLogger({ level: 'debug', sink: (line) => logs.push(line) }) });
-  t.teardown(() => kernel.stop());
+  const fleet = await startFleet(t, { configFile: file });
+  const { kernel, logs } = fleet;
   const register = async (handle: string, agentType = 'worker') => (await requestJson(kernel.url, 'POST', '/auth', { token: kernel.adminKey, body: { handle, teamName: 'alpha', agentType } })).body.token as string;
   const lead = await register('boss', 'team-lead');
   const req = (method: string, path: string, body?: unknown) => requestJson(kernel.url, method, path, { token: lead, body });

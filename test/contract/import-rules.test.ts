@@ -35,7 +35,7 @@ t.test('what a plugin file may not import', async (t) => {
   refused('plugins/tasks/a.ts', "import type { AgentService } from '../auth/service.js';", /plugin auth's files/);
   refused('plugins/tasks/a.ts', "import { FleetError } from '../../core/errors.js';", /kernel's internals/);
   refused('plugins/tasks/a.ts', "import { startFleet } from '../../test/kit/fleet.js';", /\*\.test\.ts files only/);
-  refused('plugins/tasks/a.test.ts', "import { startFleet } from '../../test/harness.js';", /test\/kit only/);
+  refused('plugins/tasks/a.test.ts', "import { FAKE_AGENT } from '../../test/fixtures/model-api/server.js';", /test\/kit only/);
   refused('plugins/tasks/migrations/0001.ts', "import { f } from '../../core/index.js';", /does not exist/);
   refused('plugins/tasks/a.ts', "import { x } from '../../scripts/docs/markdown.js';", /outside the plugin/);
 });

@@ -97,7 +97,7 @@ t.test('malformed JSON is 400 and a non-JSON body is refused', async (t) => {
   const fleet = await startFleet(t);
   const malformed = await fleet.request('POST', '/auth', { token: fleet.adminKey, body: '{"handle": "alice",' });
   t.equal(malformed.status, 400);
-  t.same(malformed.body, { error: 'body: is not valid JSON' });
+  t.same(malformed.body, { error: 'body: is not valid JSON', code: 'FLEET_INVALID_JSON', field: 'body' });
 
   const form = await fleet.request('POST', '/auth', { token: fleet.adminKey, body: 'handle=alice&teamName=alpha', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   t.equal(form.status, 415);
@@ -113,11 +113,11 @@ t.test('route schemas validate params and body with 400s naming the field', asyn
 
   const badParam = await fleet.request('POST', '/probe/items/seven', { token: agent.token, body: { text: 'hi' } });
   t.equal(badParam.status, 400);
-  t.same(badParam.body, { error: 'id: must be digits' });
+  t.same(badParam.body, { error: 'id: must be digits', code: 'FLEET_INVALID_INPUT', field: 'id' });
 
   const badBody = await fleet.request('POST', '/probe/items/7', { token: agent.token, body: { text: 5 } });
   t.equal(badBody.status, 400);
-  t.same(badBody.body, { error: 'text: must be a string' });
+  t.same(badBody.body, { error: 'text: must be a string', code: 'FLEET_INVALID_INPUT', field: 'text' });
 });
 
 t.test('rate limit: the request past server.rateLimit.max is 429, per client, /health and /metrics exempt', async (t) => {
@@ -132,7 +132,7 @@ t.test('rate limit: the request past server.rateLimit.max is 429, per client, /h
   }
   const sixth = await fleet.request('GET', '/teams/alpha/agents', { token: alice.token });
   t.equal(sixth.status, 429);
-  t.same(sixth.body, { error: 'Too many requests. Try again later.' });
+  t.same(sixth.body, { error: 'Too many requests. Try again later.', code: 'FLEET_RATE_LIMITED' });
   const retryAfter = Number(sixth.headers.get('retry-after'));
   t.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After is seconds within the window (${retryAfter})`);
   t.equal((await fleet.request('POST', '/mcp/call', { token: alice.token, body: { name: 'team_status' } })).status, 429, 'every limited route shares the budget');

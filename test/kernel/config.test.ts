@@ -80,7 +80,6 @@ t.test('every environment variable wins over the file', async (t) => {
     dataDir: 'from-file',
     auth: { jwtExpiresIn: '1h' },
     log: { level: 'warn' },
-    workers: { max: 3 },
   });
   const cwd = tempDir(t);
   const base = await loadConfig({ path: file, cwd, env: {} });
@@ -133,7 +132,6 @@ t.test('invalid values in the file name the key', async (t) => {
     [{ auth: { jwtExpiresIn: 'forever' } }, /auth\.jwtExpiresIn: must be a duration/],
     [{ storage: { driver: 'mysql' } }, /storage.*must be \{ driver: "sqlite", path\? \} or \{ driver: "postgres", url \}/],
     [{ storage: { driver: 'postgres', url: 'mysql://x' } }, /storage\.url: must be a postgres:\/\/ URL/],
-    [{ workers: { max: 1.5 } }, /workers\.max: must be an integer/],
     [{ plugins: { metrics: 'yes' } }, /plugins\.metrics: must be true, false or an options object/],
     [{ plugins: { Metrics: true } }, /plugin names are lower-case words/],
   ];

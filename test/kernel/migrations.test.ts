@@ -7,6 +7,10 @@ import { migrationTableName } from '../../core/db/plugin-migrator.js';
 import { Kernel } from '../../core/kernel/kernel.js';
 import { createLogger } from '../../core/log.js';
 import { type AnyPlugin, definePlugin } from '../../core/plugin.js';
+import { defineTables } from '../../core/index.js';
+
+/** A plugin's table list: these tests create plain tables, whatever their columns. */
+const tableSet = (...names: string[]) => defineTables<Record<string, never>>(Object.fromEntries(names.map((name) => [name, name])) as never);
 import { type TestLike, tempDir } from '../kit/index.js';
 
 /** Boot a fleet on a given data dir (so a second boot sees the first one's database). */
@@ -47,10 +51,11 @@ t.test('each plugin migrates once, tracked in its own table; a second boot appli
   const runs = new Map<string, number>();
   const books = definePlugin({
     name: 'books',
+    tables: tableSet('books', 'loans'),
     migrations: { '0001_books': createTable('books', runs), '0002_loans': createTable('loans', runs) },
     setup: () => undefined,
   });
-  const shelf = definePlugin({ name: 'shelf', dependsOn: ['books'], migrations: { '0001_shelves': createTable('shelves', runs) }, setup: () => undefined });
+  const shelf = definePlugin({ name: 'shelf', dependsOn: ['books'], tables: tableSet('shelves'), migrations: { '0001_shelves': createTable('shelves', runs) }, setup: () => undefined });
 
   const firstLogs: string[] = [];
   const first = await boot(t, dataDir, { books: true, shelf: true }, [books, shelf], firstLogs);
@@ -86,8 +91,8 @@ t.test('the built-in auth plugin migrates into fleet_migrations_auth', async (t)
 t.test('a plugin added later migrates alone', async (t) => {
   const dataDir = tempDir(t);
   const runs = new Map<string, number>();
-  const early = definePlugin({ name: 'early', migrations: { '0001_early': createTable('early_rows', runs) }, setup: () => undefined });
-  const late = definePlugin({ name: 'late-comer', migrations: { '0001_late': createTable('late_rows', runs) }, setup: () => undefined });
+  const early = definePlugin({ name: 'early', tables: tableSet('early_rows'), migrations: { '0001_early': createTable('early_rows', runs) }, setup: () => undefined });
+  const late = definePlugin({ name: 'late-comer', tables: tableSet('late_rows'), migrations: { '0001_late': createTable('late_rows', runs) }, setup: () => undefined });
 
   await (await boot(t, dataDir, { early: true, 'late-comer': false }, [early, late])).stop();
   t.same(inspect(dataDir).applied('late-comer'), undefined, 'a plugin that is off is not migrated');
@@ -106,8 +111,8 @@ t.test('a plugin added later migrates alone', async (t) => {
 t.test('a new migration of an existing plugin applies on the next boot', async (t) => {
   const dataDir = tempDir(t);
   const runs = new Map<string, number>();
-  const v1 = definePlugin({ name: 'grow', migrations: { '0001_a': createTable('grow_a', runs) }, setup: () => undefined });
-  const v2 = definePlugin({ name: 'grow', migrations: { '0001_a': createTable('grow_a', runs), '0002_b': createTable('grow_b', runs) }, setup: () => undefined });
+  const v1 = definePlugin({ name: 'grow', tables: tableSet('grow_a'), migrations: { '0001_a': createTable('grow_a', runs) }, setup: () => undefined });
+  const v2 = definePlugin({ name: 'grow', tables: tableSet('grow_a', 'grow_b'), migrations: { '0001_a': createTable('grow_a', runs), '0002_b': createTable('grow_b', runs) }, setup: () => undefined });
   await (await boot(t, dataDir, { grow: true }, [v1])).stop();
   await (await boot(t, dataDir, { grow: true }, [v2])).stop();
   t.same(Object.fromEntries(runs), { grow_a: 1, grow_b: 1 });
@@ -118,12 +123,13 @@ t.test('a failing migration fails boot cleanly with a coded error naming plugin 
   const dataDir = tempDir(t);
   const runs = new Map<string, number>();
   const stopped: string[] = [];
-  const first = definePlugin({ name: 'first', migrations: { '0001_first': createTable('first_rows', runs) }, setup: () => undefined, stop: () => void stopped.push('first') });
+  const first = definePlugin({ name: 'first', tables: tableSet('first_rows'), migrations: { '0001_first': createTable('first_rows', runs) }, setup: () => undefined, stop: () => void stopped.push('first') });
   let setupRan = false;
   const broken = (fixed: boolean) =>
     definePlugin({
       name: 'broken',
       dependsOn: ['first'],
+      tables: tableSet('fine_rows', 'half_done'),
       migrations: {
         '0001_fine': createTable('fine_rows', runs),
         '0002_bad': {

@@ -125,7 +125,7 @@ t.test('fleet mcp with FLEET_TOKEN: tools/list, good and bad calls, roles enforc
 
   const denied = await call(bridge, 'test_lead_only', { note: 'ship it' });
   t.equal(denied.isError, true, 'a worker calling a lead-only tool');
-  t.match(textOf(denied), /Permission denied/);
+  t.match(textOf(denied), /^FLEET_INSUFFICIENT_PERMISSIONS: Insufficient permissions/);
   t.notMatch(textOf(denied), /"done"/, 'and the handler did not run');
 
   const unknown = await call(bridge, 'no_such_tool');

@@ -10,9 +10,8 @@ import { WsClient } from '../kit/index.js';
 /** Vouches for chat c1 of team alpha, as the mail plugin does for its chats. */
 const chats = definePlugin({
   name: 'chats',
-  setup(ctx) {
-    ctx.ws.guardTopics({ prefix: 'chat', key: 'chatId', authorize: (identity, chatId) => identity.teamName === 'alpha' && chatId === 'c1' });
-  },
+  topics: [{ prefix: 'chat', key: 'chatId', authorize: (identity, chatId) => identity.teamName === 'alpha' && chatId === 'c1' }],
+  setup: () => undefined,
 });
 
 function publish(fleet: TestFleet, team: string, kind: string, n: number): number {

@@ -23,9 +23,13 @@ t.test('kill -9 the server mid-output, start it again: workers re-adopted, outpu
   const port = await freePort();
   const config = {
     server: { port, rateLimit: { max: 1_000_000 } },
-    tmux: { socket, session: 'fleet' },
     log: { level: 'debug' },
-    plugins: { auth: true, mail: true, tasks: true, workers: { claude: { command: [process.execPath, FAKE_AGENT] }, heartbeatSeconds: 1, maxRestarts: 0 } },
+    plugins: {
+      auth: true,
+      mail: true,
+      tasks: true,
+      workers: { claude: { command: [process.execPath, FAKE_AGENT] }, heartbeatSeconds: 1, maxRestarts: 0, tmux: { socket, session: 'fleet' } },
+    },
   };
   const configFile = join(dir, 'fleet.config.ts');
   writeFileSync(configFile, `export default ${JSON.stringify(config, null, 2)};\n`);

@@ -202,7 +202,7 @@ t.test('fleet attach without tmux on PATH: exit 1 with the install hint', async 
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   symlinkSync(process.execPath, join(bin, 'node'));
-  writeFileSync(join(dir, 'fleet.config.ts'), `export default ${JSON.stringify({ tmux: { socket: 'fleet-test-attach-never', session: 'fleet' }, plugins: { auth: true } })};\n`);
+  writeFileSync(join(dir, 'fleet.config.ts'), `export default ${JSON.stringify({ plugins: { auth: true, workers: { tmux: { socket: 'fleet-test-attach-never', session: 'fleet' } } } })};\n`);
   const result = spawnSync(process.execPath, [FLEET_BIN, 'attach', '--config', join(dir, 'fleet.config.ts')], { cwd: dir, env: { PATH: bin, HOME: dir }, encoding: 'utf8', timeout: 30_000 });
   t.equal(result.status, 1, result.stderr);
   t.match(result.stderr, /tmux is not installed: install it \(Debian\/Ubuntu: apt-get install tmux; macOS: brew install tmux\)/);

@@ -16,9 +16,8 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 /** Vouches for chat `c1` of team alpha only, as the mail plugin does for its chats. */
 const chats = definePlugin({
   name: 'chats',
-  setup(ctx) {
-    ctx.ws.guardTopics({ prefix: 'chat', key: 'chatId', authorize: (identity, chatId) => identity.teamName === 'alpha' && chatId === 'c1' });
-  },
+  topics: [{ prefix: 'chat', key: 'chatId', authorize: (identity, chatId) => identity.teamName === 'alpha' && chatId === 'c1' }],
+  setup: () => undefined,
 });
 
 t.test('ping answers pong before and after auth', async (t) => {
