@@ -38,7 +38,9 @@ export function checkAccess(access: Access, caller: Identity | undefined): void 
 /** How an access rule reads in docs and tool descriptions. */
 export function describeAccess(access: Access): string {
   if (typeof access === 'object') return `roles: ${access.roles.join(', ')}`;
-  return { public: 'public', agent: 'any agent', lead: 'team leads', 'admin-or-lead': 'admin key or team lead' }[access];
+  return { public: 'public', agent: 'any agent', lead: 'team leads', 'admin-or-lead': 'admin key or team lead' }[
+    access
+  ];
 }
 
 /**
@@ -47,7 +49,9 @@ export function describeAccess(access: Access): string {
  * in that team). Returns true when the caller acts for someone else.
  */
 export function actAs(caller: Identity, named: { uid?: string; handle?: string }, field: string): boolean {
-  const other = (named.uid !== undefined && named.uid !== caller.uid) || (named.handle !== undefined && named.handle !== caller.handle);
+  const other =
+    (named.uid !== undefined && named.uid !== caller.uid) ||
+    (named.handle !== undefined && named.handle !== caller.handle);
   if (other && !isLead(caller)) throw fleetErrors.FLEET_ACT_AS_DENIED({ field, handle: caller.handle });
   return other;
 }
@@ -57,7 +61,11 @@ export function actAs(caller: Identity, named: { uid?: string; handle?: string }
  * a mismatch answers: 403 naming both teams, or 404 as if the other team did not exist.
  * Returns the caller's team (also when none was named).
  */
-export function sameTeam(caller: Identity, teamName: string | undefined, options: { field?: string; deny: 403 | 404 }): string {
+export function sameTeam(
+  caller: Identity,
+  teamName: string | undefined,
+  options: { field?: string; deny: 403 | 404 },
+): string {
   if (teamName === undefined || teamName === caller.teamName) return caller.teamName;
   if (options.deny === 404) throw fleetErrors.FLEET_TEAM_NOT_FOUND({ team: teamName });
   throw fleetErrors.FLEET_OTHER_TEAM({ field: options.field ?? 'teamName', own: caller.teamName, other: teamName });

@@ -77,6 +77,9 @@ export function jsonObject(bounds: { maxChars?: number } = {}) {
     v.unknown(),
     v.check((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'must be an object'),
     v.record(v.string(), v.unknown(), 'must be an object'),
-    v.check((value) => maxChars === undefined || JSON.stringify(value).length <= maxChars, `must be at most ${maxChars} characters of JSON`),
+    v.check(
+      (value) => maxChars === undefined || JSON.stringify(value).length <= maxChars,
+      `must be at most ${maxChars} characters of JSON`,
+    ),
   );
 }

@@ -7,7 +7,14 @@
 export { defineConfig } from './config/define-config.js';
 export type { FleetConfig, FleetConfigInput } from './config/types.js';
 export { definePlugin } from './plugin.js';
-export type { AnyPlugin, GuardedTopics, PluginCommand, PluginContext, PluginDefinition, ResponseObservation } from './plugin.js';
+export type {
+  AnyPlugin,
+  GuardedTopics,
+  PluginCommand,
+  PluginContext,
+  PluginDefinition,
+  ResponseObservation,
+} from './plugin.js';
 
 // Operations: one schema, one access rule, one handler, served as a route and as tools
 export { operationsFor, reply } from './operations/operation.js';

@@ -81,7 +81,11 @@ export interface PluginCommand<Options = unknown> {
 
 type OptionsOf<S> = S extends AnySchema ? v.InferOutput<S> : Record<string, never>;
 
-export interface PluginDefinition<S extends AnySchema | undefined = AnySchema | undefined, Api = unknown, Tables = unknown> {
+export interface PluginDefinition<
+  S extends AnySchema | undefined = AnySchema | undefined,
+  Api = unknown,
+  Tables = unknown,
+> {
   /** Lower-case; names the plugin folder, its config key, its error codes' prefix and its migration table. */
   name: string;
   description?: string;

@@ -11,15 +11,15 @@ mkdirSync(join(root, 'dist'), { recursive: true });
 let result;
 try {
   result = await build({
-  entryPoints: [join(root, 'core/mcp/bridge-main.ts')],
-  outfile: join(root, 'dist/fleet-mcp.mjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  metafile: true,
-  logLevel: 'warning',
+    entryPoints: [join(root, 'core/mcp/bridge-main.ts')],
+    outfile: join(root, 'dist/fleet-mcp.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    metafile: true,
+    logLevel: 'warning',
   });
 } catch (error) {
   // Without the bundle `fleet mcp` still works, through the TypeScript loader: warn, do not fail the install.

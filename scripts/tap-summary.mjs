@@ -6,6 +6,7 @@
 // output; a run without its closing summary (tap died) counts as 1 failed. Two more lines it may
 // write: `# storage: <engine> skipped (<n> suites): <why>` adds n skipped, and
 // `# storage: <engine> failed: <why>` adds 1 failed (the run should have happened but could not).
+// The static checks before the runs write `# check: <name> passed|failed`: one test each.
 // Unlabelled input (a plain `tap | node scripts/tap-summary.mjs`) is one run, as before.
 import { createInterface } from 'node:readline';
 
@@ -13,6 +14,7 @@ import { createInterface } from 'node:readline';
 const runs = [];
 let extraSkipped = 0;
 let extraFailed = 0;
+let extraPassed = 0;
 
 const begin = (name) => {
   const run = { name };
@@ -31,6 +33,9 @@ for await (const line of lines) {
     extraSkipped += Number(match[2]);
   } else if ((match = /^# storage: (\S+) failed\b/.exec(line))) {
     extraFailed += 1;
+  } else if ((match = /^# check: (\S+) (passed|failed)\s*$/.exec(line))) {
+    if (match[2] === 'passed') extraPassed += 1;
+    else extraFailed += 1;
   } else if ((match = /^# \{ (.*) \}\s*$/.exec(line))) {
     let run = runs.at(-1);
     // A second summary without a label in between is another run.
@@ -45,7 +50,7 @@ for await (const line of lines) {
 }
 if (runs.length === 0) begin('tap');
 
-let passed = 0;
+let passed = extraPassed;
 let failed = extraFailed;
 let skipped = extraSkipped;
 const counts = (p, f, s) => `${p} passed, ${f} failed${s ? `, ${s} skipped` : ''}`;

@@ -44,9 +44,29 @@ done
 [ "$named_files" -eq 0 ] && pg_files=("${PG_SUITES[@]}")
 pg_args+=("${pg_files[@]}")
 
-echo "# typecheck (tsc --noEmit)"
-if ! npx --no-install tsc --noEmit -p .; then
+# Static checks: the typecheck and the type-aware linter run side by side (each uses one core),
+# then the formatter's check. A failure fails the run; the tests still run, to report everything.
+# Each counts in the summary as one test passed or failed (`# check: <name> passed|failed`).
+echo "# typecheck (tsc --noEmit), lint (eslint), format (prettier --check)"
+checks=()
+lint_log=$(mktemp)
+npx --no-install eslint . >"$lint_log" 2>&1 &
+lint_pid=$!
+if npx --no-install tsc --noEmit -p .; then checks+=("typecheck passed"); else
   echo "# typecheck failed"
+  checks+=("typecheck failed")
+  status=1
+fi
+if wait "$lint_pid"; then checks+=("lint passed"); else
+  cat "$lint_log"
+  echo "# lint failed (npx eslint . to see it again)"
+  checks+=("lint failed")
+  status=1
+fi
+rm -f "$lint_log"
+if npx --no-install prettier --check . --log-level warn; then checks+=("format passed"); else
+  echo "# format check failed: run npm run format"
+  checks+=("format failed")
   status=1
 fi
 # The prebuilt fleet mcp bundle must match the sources the tests run.
@@ -87,6 +107,7 @@ fi
 
 {
   run_status=0
+  for check in "${checks[@]}"; do echo "# check: $check"; done
   echo "# storage: sqlite"
   FLEET_TEST_STORAGE=sqlite npx --no-install tap --reporter=tap "${tap_args[@]}" || run_status=$?
   if [ -n "$pg_url" ]; then

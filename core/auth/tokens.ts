@@ -2,9 +2,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { AGENT_ROLES, AGENT_TYPES, type AgentRole, type AgentType, type Identity } from './identity.js';
 
-export type VerifyResult =
-  | { ok: true; identity: Identity }
-  | { ok: false; reason: 'expired' | 'invalid' };
+export type VerifyResult = { ok: true; identity: Identity } | { ok: false; reason: 'expired' | 'invalid' };
 
 /** Verified tokens remembered at most; the oldest is forgotten first. */
 const VERIFIED_CACHE_SIZE = 10_000;

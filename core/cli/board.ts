@@ -15,11 +15,18 @@ export async function run(args: string[]): Promise<number> {
   const draw = async () => {
     let text: string;
     try {
-      const health = (await (await fetchFleet(`${url}/health`)).json()) as { version: string; uptime: number; plugins: string[]; counts: Record<string, number> };
+      const health = (await (await fetchFleet(`${url}/health`)).json()) as {
+        version: string;
+        uptime: number;
+        plugins: string[];
+        counts: Record<string, number>;
+      };
       text = [
         `Claude Fleet ${health.version} at ${url} · up ${health.uptime}s`,
         `plugins: ${health.plugins.join(', ')}`,
-        `counts:  ${Object.entries(health.counts).map(([k, n]) => `${k}=${n}`).join('  ')}`,
+        `counts:  ${Object.entries(health.counts)
+          .map(([k, n]) => `${k}=${n}`)
+          .join('  ')}`,
         '',
         'Workers have a window each: Ctrl-b w to pick one, Ctrl-b d to detach.',
       ].join('\n');

@@ -8,7 +8,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args
   token: { summary: 'Register an agent with the admin key and print its token', load: () => import('./token.js') },
   board: { summary: "The fleet's overview window in tmux (run by the fleet)", load: () => import('./board.js') },
   pane: { summary: "Host a worker's agent inside its tmux pane (run by the fleet)", load: () => import('./pane.js') },
-  mcp: { summary: 'Run the stdio MCP server for Claude Code (`fleet mcp install` registers it)', load: () => import('./mcp.js') },
+  mcp: {
+    summary: 'Run the stdio MCP server for Claude Code (`fleet mcp install` registers it)',
+    load: () => import('./mcp.js'),
+  },
 };
 
 export const MAIN_HELP = `Usage: fleet <command> [options]
@@ -22,8 +25,12 @@ Run \`fleet <command> --help\` for a command's options.`;
 
 /** The help, with the commands plugins add (\`attach\` from workers). */
 async function fullHelp(): Promise<string> {
-  const extra = [...(await pluginCommands())].map(([name, { plugin, command }]) => `  ${name.padEnd(9)}${command.summary} (plugin ${plugin.name})`);
-  return extra.length > 0 ? MAIN_HELP.replace('\n\nRun ', `\n\nPlugin commands:\n${extra.join('\n')}\n\nRun `) : MAIN_HELP;
+  const extra = [...(await pluginCommands())].map(
+    ([name, { plugin, command }]) => `  ${name.padEnd(9)}${command.summary} (plugin ${plugin.name})`,
+  );
+  return extra.length > 0
+    ? MAIN_HELP.replace('\n\nRun ', `\n\nPlugin commands:\n${extra.join('\n')}\n\nRun `)
+    : MAIN_HELP;
 }
 
 /** Run the CLI; returns the exit code. Errors print one line, never a stack. */

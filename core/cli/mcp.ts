@@ -32,14 +32,22 @@ export async function run(args: string[]): Promise<number> {
 async function install(args: string[]): Promise<number> {
   const parsed = parseCommand(
     args,
-    { name: { type: 'string' }, url: { type: 'string' }, agent: { type: 'string' }, team: { type: 'string' }, type: { type: 'string' }, 'data-dir': { type: 'string' } },
+    {
+      name: { type: 'string' },
+      url: { type: 'string' },
+      agent: { type: 'string' },
+      team: { type: 'string' },
+      type: { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
     HELP,
   );
   if (!parsed) return 0;
   const { values } = parsed;
   const name = values.name ?? 'fleet';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw usageError('--name: must be 1–64 of A-Z a-z 0-9 _ -');
-  if (values.type && values.type !== 'worker' && values.type !== 'team-lead') throw usageError('--type: must be worker or team-lead');
+  if (values.type && values.type !== 'worker' && values.type !== 'team-lead')
+    throw usageError('--type: must be worker or team-lead');
   const { installMcpEntry } = await import('../mcp/install.js');
   const result = installMcpEntry({
     projectDir: process.cwd(),
@@ -50,6 +58,9 @@ async function install(args: string[]): Promise<number> {
     agentType: values.type,
     dataDir: values['data-dir'],
   });
-  process.stdout.write(`${result.created ? 'Created' : 'Updated'} ${result.path} (server "${name}").\nThe same with Claude Code's own command:\n  ${result.command}\n`);
+  process.stdout.write(
+    `${result.created ? 'Created' : 'Updated'} ${result.path} (server "${name}").\n` +
+      `The same with Claude Code's own command:\n  ${result.command}\n`,
+  );
   return 0;
 }

@@ -7,7 +7,12 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 export function parseCommand<O extends Options>(args: string[], options: O, help: string, allowPositionals = false) {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
+    parsed = parseArgs({
+      args,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals,
+      strict: true,
+    });
   } catch (error) {
     throw usageError(`${(error as Error).message.split('\n')[0]}; see --help`);
   }
@@ -15,5 +20,8 @@ export function parseCommand<O extends Options>(args: string[], options: O, help
     process.stdout.write(help.trim() + '\n');
     return undefined;
   }
-  return parsed as { values: { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string }; positionals: string[] };
+  return parsed as {
+    values: { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string };
+    positionals: string[];
+  };
 }

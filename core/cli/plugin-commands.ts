@@ -25,7 +25,11 @@ export async function pluginCommands(): Promise<Map<string, { plugin: AnyPlugin;
  * Run a plugin's command with the config file's options for that plugin (its defaults when the
  * config leaves it off), so `fleet attach` finds the same tmux socket the fleet uses.
  */
-export async function runPluginCommand(plugin: AnyPlugin, command: PluginCommand<any>, args: readonly string[]): Promise<number> {
+export async function runPluginCommand(
+  plugin: AnyPlugin,
+  command: PluginCommand<any>,
+  args: readonly string[],
+): Promise<number> {
   const config = await loadConfig({ path: configArgument(args) });
   const options = pluginOptions(plugin, config.plugins[plugin.name], config.env);
   return command.run(args, { config, options });

@@ -24,7 +24,12 @@ export async function run(args: string[]): Promise<number> {
   const catalog = await discoverPlugins();
   const plan = planPlugins(catalog, config.plugins, config.env);
   let running: string[] | undefined;
-  const url = fleetUrl(parsed.values.url ?? process.env.FLEET_URL ?? process.env.CLAUDE_FLEET_URL ?? `http://127.0.0.1:${config.server.port}`);
+  const url = fleetUrl(
+    parsed.values.url ??
+      process.env.FLEET_URL ??
+      process.env.CLAUDE_FLEET_URL ??
+      `http://127.0.0.1:${config.server.port}`,
+  );
   try {
     const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
     if (response.ok) running = ((await response.json()) as { plugins: string[] }).plugins;
@@ -33,7 +38,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const width = Math.max(...plan.states.map((s) => s.name.length));
   for (const state of plan.states) {
-    const deps = catalog.get(state.name)?.dependsOn?.length ? ` (needs ${catalog.get(state.name)!.dependsOn!.join(', ')})` : '';
+    const deps = catalog.get(state.name)?.dependsOn?.length
+      ? ` (needs ${catalog.get(state.name)!.dependsOn!.join(', ')})`
+      : '';
     const why = state.state === 'off' ? `  ${state.reason}` : '';
     const live = running ? (running.includes(state.name) ? '  [running]' : '  [not running]') : '';
     process.stdout.write(`${state.name.padEnd(width)}  ${state.state.padEnd(3)}${why}${deps}${live}\n`);

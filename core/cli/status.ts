@@ -36,8 +36,12 @@ export async function run(args: string[]): Promise<number> {
   const lines = [
     `fleet ${health.version} at ${url}: ${health.status}, up ${health.uptime}s`,
     `plugins: ${health.plugins.join(', ') || 'none'}`,
-    `native:  ${Object.entries(health.native).map(([name, impl]) => `${name}=${impl}`).join(', ')}`,
-    `counts:  ${Object.entries(health.counts).map(([name, n]) => `${name}=${n}`).join(', ')}`,
+    `native:  ${Object.entries(health.native)
+      .map(([name, impl]) => `${name}=${impl}`)
+      .join(', ')}`,
+    `counts:  ${Object.entries(health.counts)
+      .map(([name, n]) => `${name}=${n}`)
+      .join(', ')}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
   return 0;

@@ -28,14 +28,25 @@ Options:
 export function readAdminKey(dataDir?: string, env: Record<string, string | undefined> = process.env): string {
   if (env.FLEET_ADMIN_KEY) return env.FLEET_ADMIN_KEY;
   const path = adminKeyPath(resolve(dataDir ?? env.FLEET_DATA_DIR ?? '.fleet'));
-  if (!existsSync(path)) throw new CliError(`no admin key: FLEET_ADMIN_KEY is not set and ${path} does not exist (start the fleet once with \`fleet up\`, or pass --data-dir)`);
+  if (!existsSync(path))
+    throw new CliError(
+      `no admin key: FLEET_ADMIN_KEY is not set and ${path} does not exist ` +
+        '(start the fleet once with `fleet up`, or pass --data-dir)',
+    );
   return readFileSync(path, 'utf8').trim();
 }
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(
     args,
-    { handle: { type: 'string' }, team: { type: 'string' }, type: { type: 'string' }, role: { type: 'string' }, url: { type: 'string' }, 'data-dir': { type: 'string' } },
+    {
+      handle: { type: 'string' },
+      team: { type: 'string' },
+      type: { type: 'string' },
+      role: { type: 'string' },
+      url: { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
     HELP,
   );
   if (!parsed) return 0;
@@ -46,10 +57,16 @@ export async function run(args: string[]): Promise<number> {
   const response = await fetchFleet(`${url}/auth`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
-    body: JSON.stringify({ handle: values.handle, teamName: values.team ?? process.env.CLAUDE_CODE_TEAM_NAME ?? 'dev-team', agentType: values.type, role: values.role }),
+    body: JSON.stringify({
+      handle: values.handle,
+      teamName: values.team ?? process.env.CLAUDE_CODE_TEAM_NAME ?? 'dev-team',
+      agentType: values.type,
+      role: values.role,
+    }),
   });
   const body = (await response.json()) as { token?: string; error?: string };
-  if (!response.ok || !body.token) throw new CliError(`the fleet refused: ${response.status} ${body.error ?? ''}`.trim());
+  if (!response.ok || !body.token)
+    throw new CliError(`the fleet refused: ${response.status} ${body.error ?? ''}`.trim());
   process.stdout.write(body.token + '\n');
   return 0;
 }

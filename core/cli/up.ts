@@ -17,7 +17,10 @@ export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(args, { config: { type: 'string' } }, HELP);
   if (!parsed) return 0;
   const kernel = await Kernel.boot({ path: parsed.values.config });
-  process.stdout.write(`fleet up: listening on ${kernel.url} (admin key in ${kernel.config.auth.adminKey ? 'FLEET_ADMIN_KEY' : kernel.config.dataDir + '/admin.key'})\n`);
+  process.stdout.write(
+    `fleet up: listening on ${kernel.url} ` +
+      `(admin key in ${kernel.config.auth.adminKey ? 'FLEET_ADMIN_KEY' : kernel.config.dataDir + '/admin.key'})\n`,
+  );
   return new Promise<number>((resolveExit) => {
     let stopping = false;
     const shutdown = (signal: string) => {

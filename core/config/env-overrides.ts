@@ -9,7 +9,13 @@ export interface EnvIssue {
 
 type Env = Record<string, string | undefined>;
 
-function intFrom(env: Env, name: string, issues: EnvIssue[], min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+function intFrom(
+  env: Env,
+  name: string,
+  issues: EnvIssue[],
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   const value = Number(raw);
@@ -26,7 +32,10 @@ function intFrom(env: Env, name: string, issues: EnvIssue[], min: number, max = 
  * environment are relative to the current directory, as a shell user expects.
  * Secrets (JWT_SECRET, FLEET_ADMIN_KEY) are returned apart: they never belong in the config file.
  */
-export function readEnvOverrides(env: Env, cwd = process.cwd()): {
+export function readEnvOverrides(
+  env: Env,
+  cwd = process.cwd(),
+): {
   overrides: FleetConfigInput;
   secrets: { jwtSecret?: string; adminKey?: string };
   issues: EnvIssue[];
@@ -40,7 +49,10 @@ export function readEnvOverrides(env: Env, cwd = process.cwd()): {
   if (env.HOST) server.host = env.HOST;
   if (env.CLAUDE_FLEET_URL) {
     if (!/^https?:\/\/[^\s]+$/.test(env.CLAUDE_FLEET_URL)) {
-      issues.push({ variable: 'CLAUDE_FLEET_URL', message: `must be an http(s) URL (got ${JSON.stringify(env.CLAUDE_FLEET_URL)})` });
+      issues.push({
+        variable: 'CLAUDE_FLEET_URL',
+        message: `must be an http(s) URL (got ${JSON.stringify(env.CLAUDE_FLEET_URL)})`,
+      });
     } else server.publicUrl = env.CLAUDE_FLEET_URL;
   }
   const windowMs = intFrom(env, 'RATE_LIMIT_WINDOW', issues, 1);
@@ -61,13 +73,19 @@ export function readEnvOverrides(env: Env, cwd = process.cwd()): {
   if (env.FLEET_DATA_DIR) overrides.dataDir = resolve(cwd, env.FLEET_DATA_DIR);
   if (env.JWT_EXPIRES_IN) {
     if (!/^\d+\s*(s|m|h|d|w|y)?$/.test(env.JWT_EXPIRES_IN)) {
-      issues.push({ variable: 'JWT_EXPIRES_IN', message: `must be a duration such as 3600, 30m, 24h or 7d (got ${JSON.stringify(env.JWT_EXPIRES_IN)})` });
+      issues.push({
+        variable: 'JWT_EXPIRES_IN',
+        message: `must be a duration such as 3600, 30m, 24h or 7d (got ${JSON.stringify(env.JWT_EXPIRES_IN)})`,
+      });
     } else overrides.auth = { jwtExpiresIn: env.JWT_EXPIRES_IN };
   }
   if (env.LOG_LEVEL) {
     const level = env.LOG_LEVEL.toLowerCase();
     if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) {
-      issues.push({ variable: 'LOG_LEVEL', message: `must be one of debug, info, warn, error, silent (got ${JSON.stringify(env.LOG_LEVEL)})` });
+      issues.push({
+        variable: 'LOG_LEVEL',
+        message: `must be one of debug, info, warn, error, silent (got ${JSON.stringify(env.LOG_LEVEL)})`,
+      });
     } else overrides.log = { level: level as 'info' };
   }
 
@@ -77,7 +95,8 @@ export function readEnvOverrides(env: Env, cwd = process.cwd()): {
     else secrets.jwtSecret = env.JWT_SECRET;
   }
   if (env.FLEET_ADMIN_KEY) {
-    if (env.FLEET_ADMIN_KEY.length < 16) issues.push({ variable: 'FLEET_ADMIN_KEY', message: 'must be at least 16 characters' });
+    if (env.FLEET_ADMIN_KEY.length < 16)
+      issues.push({ variable: 'FLEET_ADMIN_KEY', message: 'must be at least 16 characters' });
     else secrets.adminKey = env.FLEET_ADMIN_KEY;
   }
   return { overrides, secrets, issues };

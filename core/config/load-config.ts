@@ -36,7 +36,11 @@ export async function importConfigFile(path: string): Promise<unknown> {
   try {
     mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
   } catch (error) {
-    throw new FleetError('FLEET_ERR_CONFIG_LOAD', `${path}: cannot be loaded: ${(error as Error).message.split('\n')[0]}`, { path });
+    throw new FleetError(
+      'FLEET_ERR_CONFIG_LOAD',
+      `${path}: cannot be loaded: ${(error as Error).message.split('\n')[0]}`,
+      { path },
+    );
   }
   let value = mod.default;
   // Outside an ESM package tsx compiles the file to CommonJS: the namespace's default is then
@@ -48,15 +52,27 @@ export async function importConfigFile(path: string): Promise<unknown> {
     value = (value as { default: unknown }).default;
   }
   if (value === undefined) {
-    throw new FleetError('FLEET_ERR_CONFIG_INVALID', `${path}: has no default export (write \`export default defineConfig({...})\`)`, { path });
+    throw new FleetError(
+      'FLEET_ERR_CONFIG_INVALID',
+      `${path}: has no default export (write \`export default defineConfig({...})\`)`,
+      { path },
+    );
   }
   return value;
 }
 
-/** Validate a raw config object, apply defaults and resolve paths. Throws FLEET_ERR_CONFIG_INVALID naming each bad key. */
+/**
+ * Validate a raw config object, apply defaults and resolve paths. Throws FLEET_ERR_CONFIG_INVALID
+ * naming each bad key.
+ */
 export function resolveConfig(
   raw: unknown,
-  context: { configPath?: string; env?: Record<string, string | undefined>; cwd?: string; overrides?: FleetConfigInput },
+  context: {
+    configPath?: string;
+    env?: Record<string, string | undefined>;
+    cwd?: string;
+    overrides?: FleetConfigInput;
+  },
 ): FleetConfig {
   const label = context.configPath ?? 'config';
   const parsed = v.safeParse(configSchema, raw ?? {});
@@ -71,8 +87,15 @@ export function resolveConfig(
     const lines = issues.map((issue) => `${issue.variable}: ${issue.message}`);
     throw new FleetError('FLEET_ERR_CONFIG_INVALID', `environment: ${lines.join('; ')}`, { issues: lines });
   }
-  let input = mergeDeep(parsed.output as Record<string, unknown>, overrides as Record<string, unknown>) as FleetConfigInput;
-  if (context.overrides) input = mergeDeep(input as Record<string, unknown>, context.overrides as Record<string, unknown>) as FleetConfigInput;
+  let input = mergeDeep(
+    parsed.output as Record<string, unknown>,
+    overrides as Record<string, unknown>,
+  ) as FleetConfigInput;
+  if (context.overrides)
+    input = mergeDeep(
+      input as Record<string, unknown>,
+      context.overrides as Record<string, unknown>,
+    ) as FleetConfigInput;
 
   const base = context.configPath ? dirname(context.configPath) : cwd;
   const dataDir = resolve(base, input.dataDir ?? '.fleet');

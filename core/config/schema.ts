@@ -1,10 +1,22 @@
 import * as v from 'valibot';
 import { LOG_LEVELS } from '../log.js';
 
-const port = v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(0, 'must be 0–65535'), v.maxValue(65535, 'must be 0–65535'));
-const positiveInt = v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'));
+const port = v.pipe(
+  v.number('must be a number'),
+  v.integer('must be an integer'),
+  v.minValue(0, 'must be 0–65535'),
+  v.maxValue(65535, 'must be 0–65535'),
+);
+const positiveInt = v.pipe(
+  v.number('must be a number'),
+  v.integer('must be an integer'),
+  v.minValue(1, 'must be at least 1'),
+);
 const nonEmpty = v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'));
-const duration = v.pipe(v.string('must be a string'), v.regex(/^\d+\s*(s|m|h|d|w|y)?$/, 'must be a duration such as 3600, 30m, 24h or 7d'));
+const duration = v.pipe(
+  v.string('must be a string'),
+  v.regex(/^\d+\s*(s|m|h|d|w|y)?$/, 'must be a duration such as 3600, 30m, 24h or 7d'),
+);
 const url = v.pipe(v.string('must be a string'), v.url('must be a URL'));
 
 /** The shape of fleet.config.ts. strictObject so a typo (`sever:`) is named instead of ignored. */
@@ -21,17 +33,23 @@ export const configSchema = v.strictObject(
       }),
     ),
     storage: v.optional(
-      v.variant('driver', [
-        v.strictObject({ driver: v.literal('sqlite'), path: v.optional(nonEmpty) }),
-        v.strictObject({
-          driver: v.literal('postgres'),
-          url: v.pipe(v.string('must be a string'), v.regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')),
-        }),
-      ], 'must be { driver: "sqlite", path? } or { driver: "postgres", url }'),
+      v.variant(
+        'driver',
+        [
+          v.strictObject({ driver: v.literal('sqlite'), path: v.optional(nonEmpty) }),
+          v.strictObject({
+            driver: v.literal('postgres'),
+            url: v.pipe(v.string('must be a string'), v.regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')),
+          }),
+        ],
+        'must be { driver: "sqlite", path? } or { driver: "postgres", url }',
+      ),
     ),
     dataDir: v.optional(nonEmpty),
     auth: v.optional(v.strictObject({ jwtExpiresIn: v.optional(duration) })),
-    log: v.optional(v.strictObject({ level: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)) })),
+    log: v.optional(
+      v.strictObject({ level: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)) }),
+    ),
     events: v.optional(v.strictObject({ ringCapacity: v.optional(positiveInt) })),
     plugins: v.optional(
       v.record(
@@ -44,7 +62,10 @@ export const configSchema = v.strictObject(
 );
 
 /** Keys that moved into a plugin's options when that plugin took them over. */
-const MOVED: Record<string, string> = { tmux: 'plugins.workers.tmux', workers: 'plugins.workers (workers.max is plugins.workers.max)' };
+const MOVED: Record<string, string> = {
+  tmux: 'plugins.workers.tmux',
+  workers: 'plugins.workers (workers.max is plugins.workers.max)',
+};
 
 /** Turn valibot issues into one readable line per problem: `server.port: must be 0–65535 (got 70000)`. */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[], prefix = ''): string[] {
@@ -52,7 +73,12 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[], prefix =
     const path = issue.path?.map((item) => String(item.key)).join('.') ?? '';
     const where = [prefix, path].filter(Boolean).join('.');
     let message = issue.message;
-    if (issue.kind === 'schema' && issue.type === 'strict_object' && issue.input !== undefined && issue.expected === 'never') {
+    if (
+      issue.kind === 'schema' &&
+      issue.type === 'strict_object' &&
+      issue.input !== undefined &&
+      issue.expected === 'never'
+    ) {
       message = MOVED[path] ? `is not a known key: it moved to ${MOVED[path]}` : 'is not a known key';
     } else if (issue.input === undefined && issue.received === 'undefined') {
       message = 'is required';

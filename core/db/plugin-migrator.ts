@@ -15,8 +15,13 @@ export function migrationTableName(plugin: string): string {
  * and can be fixed and run again.
  */
 function atomic(migrations: MigrationSet): MigrationSet {
-  const wrap = (step: Migration['up']): Migration['up'] => (db) => (db.isTransaction ? step(db) : db.transaction().execute((trx) => step(trx)));
-  return Object.fromEntries(Object.entries(migrations).map(([name, m]) => [name, { up: wrap(m.up), down: m.down && wrap(m.down) }]));
+  const wrap =
+    (step: Migration['up']): Migration['up'] =>
+    (db) =>
+      db.isTransaction ? step(db) : db.transaction().execute((trx) => step(trx));
+  return Object.fromEntries(
+    Object.entries(migrations).map(([name, m]) => [name, { up: wrap(m.up), down: m.down && wrap(m.down) }]),
+  );
 }
 
 /**
@@ -35,10 +40,14 @@ export async function migratePlugin(db: FleetDb, plugin: string, migrations: Mig
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new FleetError('FLEET_ERR_MIGRATION', `plugin ${plugin}: migration ${failed ?? '(unknown)'} failed: ${(error as Error).message}`, {
-      plugin,
-      migration: failed,
-    });
+    throw new FleetError(
+      'FLEET_ERR_MIGRATION',
+      `plugin ${plugin}: migration ${failed ?? '(unknown)'} failed: ${(error as Error).message}`,
+      {
+        plugin,
+        migration: failed,
+      },
+    );
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

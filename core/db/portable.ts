@@ -9,7 +9,10 @@ export function isSqlite(db: Kysely<any>): boolean {
  * An auto-incrementing integer primary key `id` on either dialect: SQLite's INTEGER PRIMARY KEY
  * AUTOINCREMENT (ids never reused, so they work as cursors), PostgreSQL's serial.
  */
-export function withSerialId<T extends string>(db: Kysely<any>, table: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'> {
+export function withSerialId<T extends string>(
+  db: Kysely<any>,
+  table: CreateTableBuilder<T, never>,
+): CreateTableBuilder<T, 'id'> {
   return isSqlite(db)
     ? table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
     : table.addColumn('id', 'serial', (c) => c.primaryKey());

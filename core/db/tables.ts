@@ -1,4 +1,14 @@
-import type { Kysely, KyselyPlugin, OperationNode, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, Transaction, UnknownRow } from 'kysely';
+import type {
+  Kysely,
+  KyselyPlugin,
+  OperationNode,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  Transaction,
+  UnknownRow,
+} from 'kysely';
 import { FleetError } from '../errors.js';
 
 /**
@@ -83,7 +93,8 @@ export class OwnedTablesGuard implements KyselyPlugin {
       const owner = this.#ownerOf(table);
       throw new FleetError(
         'FLEET_ERR_TABLE_NOT_OWNED',
-        `plugin ${this.#plugin} used table ${table}, which ${owner ? `belongs to plugin ${owner}` : 'no plugin declares'}: reach other plugins through their api`,
+        `plugin ${this.#plugin} used table ${table}, which ` +
+          `${owner ? `belongs to plugin ${owner}` : 'no plugin declares'}: reach other plugins through their api`,
         { plugin: this.#plugin, table, owner },
       );
     }

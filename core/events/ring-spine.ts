@@ -54,7 +54,14 @@ export class RingSpine implements EventSpine {
     const result = this.#bus.read(pattern, since, max);
     const events = result.events.map((entry): FleetEvent => {
       const stored = JSON.parse(entry.payload as string) as StoredEvent;
-      return { seq: entry.seq, topic: entry.topic, type: stored.type, team: stored.team, data: stored.data, ts: stored.ts };
+      return {
+        seq: entry.seq,
+        topic: entry.topic,
+        type: stored.type,
+        team: stored.team,
+        data: stored.data,
+        ts: stored.ts,
+      };
     });
     return { events, resyncRequired: result.resyncRequired, next: result.next };
   }
@@ -69,6 +76,12 @@ export class RingSpine implements EventSpine {
 
   stats(): SpineStats {
     const stats = this.#bus.stats();
-    return { published: stats.published, lastSeq: stats.lastSeq, topics: stats.topics, evictions: stats.evictions, subscribers: this.#listeners.size };
+    return {
+      published: stats.published,
+      lastSeq: stats.lastSeq,
+      topics: stats.topics,
+      evictions: stats.evictions,
+      subscribers: this.#listeners.size,
+    };
   }
 }

@@ -24,7 +24,10 @@ export class ApiError extends Error {
     return { error: this.message, code: this.code, ...this.details };
   }
 
-  /** The text of an MCP error result: it starts with the code; details follow as JSON (the field is already in the message). */
+  /**
+   * The text of an MCP error result: it starts with the code; details follow as JSON (the field is
+   * already in the message).
+   */
   toToolText(): string {
     const { field: _field, ...rest } = this.details;
     const details = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
@@ -40,7 +43,9 @@ export function isApiError(error: unknown, code?: string): error is ApiError {
 export type ErrorTemplate = readonly [status: number, message: string];
 
 /** The parameters a message template names. */
-type TemplateParams<S extends string> = S extends `${string}{${infer Name}}${infer Rest}` ? { [K in Name]: string | number } & TemplateParams<Rest> : unknown;
+type TemplateParams<S extends string> = S extends `${string}{${infer Name}}${infer Rest}`
+  ? { [K in Name]: string | number } & TemplateParams<Rest>
+  : unknown;
 
 type FactoryArgs<S extends string> = S extends `${string}{${string}}${string}`
   ? [params: TemplateParams<S>, details?: Record<string, unknown>]
@@ -54,7 +59,9 @@ export interface ErrorFactory<S extends string = string> {
   readonly template: string;
 }
 
-export type ErrorFactories<T extends Record<string, ErrorTemplate>> = { readonly [K in keyof T & string]: ErrorFactory<T[K][1]> };
+export type ErrorFactories<T extends Record<string, ErrorTemplate>> = {
+  readonly [K in keyof T & string]: ErrorFactory<T[K][1]>;
+};
 
 /** A plugin's (or the kernel's) table of errors, as the kernel and the README generator read it. */
 export interface ErrorTable {
@@ -65,7 +72,9 @@ const ERROR_TABLE = Symbol.for('claude-fleet.error-table');
 const CODE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/;
 
 function fill(template: string, params: Record<string, unknown> | undefined): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (params && name in params ? String(params[name]) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    params && name in params ? String(params[name]) : whole,
+  );
 }
 
 /**
@@ -78,8 +87,10 @@ export function defineErrors<const T extends Record<string, ErrorTemplate>>(tabl
   const entries: { code: string; status: number; template: string }[] = [];
   for (const [code, [status, template]] of Object.entries(table)) {
     if (!CODE.test(code)) throw new Error(`error code ${code} must be CAPITALS_WITH_UNDERSCORES`);
-    if (!Number.isInteger(status) || status < 400 || status > 599) throw new Error(`error ${code}: status ${status} is not an HTTP error status`);
-    const factory = (params?: Record<string, unknown>, details?: Record<string, unknown>) => new ApiError(status, code, fill(template, params), details);
+    if (!Number.isInteger(status) || status < 400 || status > 599)
+      throw new Error(`error ${code}: status ${status} is not an HTTP error status`);
+    const factory = (params?: Record<string, unknown>, details?: Record<string, unknown>) =>
+      new ApiError(status, code, fill(template, params), details);
     Object.assign(factory, { code, status, template });
     factories[code] = factory;
     entries.push({ code, status, template });

@@ -7,10 +7,7 @@ import { type ApiError, fleetErrors } from './api-error.js';
 
 /** What the Authorization header proved, decided once per request. */
 export type AuthState =
-  | { kind: 'none' }
-  | { kind: 'admin' }
-  | { kind: 'agent'; identity: Identity }
-  | { kind: 'rejected'; error: ApiError };
+  { kind: 'none' } | { kind: 'admin' } | { kind: 'agent'; identity: Identity } | { kind: 'rejected'; error: ApiError };
 
 export interface Authenticator {
   fromHeader(header: string | undefined): Promise<AuthState>;
@@ -28,7 +25,10 @@ export function createAuthenticator(tokens: TokenService, adminKey: () => string
       if (isAdminKey(credential, adminKey())) return { kind: 'admin' };
       const result = await tokens.verify(credential);
       if (result.ok) return { kind: 'agent', identity: result.identity };
-      return { kind: 'rejected', error: result.reason === 'expired' ? fleetErrors.FLEET_TOKEN_EXPIRED() : fleetErrors.FLEET_TOKEN_INVALID() };
+      return {
+        kind: 'rejected',
+        error: result.reason === 'expired' ? fleetErrors.FLEET_TOKEN_EXPIRED() : fleetErrors.FLEET_TOKEN_INVALID(),
+      };
     },
   };
 }
@@ -45,7 +45,10 @@ export function requireIdentity(state: AuthState): Identity {
     case 'rejected':
       throw state.error;
     case 'admin':
-      throw fleetErrors.FLEET_TOKEN_INVALID({}, { hint: 'the admin key only registers agents (POST /auth); call with the token that returns' });
+      throw fleetErrors.FLEET_TOKEN_INVALID(
+        {},
+        { hint: 'the admin key only registers agents (POST /auth); call with the token that returns' },
+      );
     default:
       throw fleetErrors.FLEET_AUTH_REQUIRED();
   }

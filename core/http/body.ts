@@ -27,7 +27,8 @@ export function jsonBody(limitBytes: number) {
       return next();
     }
     const type = ctx.get('content-type');
-    if (type && !/\bjson\b/i.test(type)) throw fleetErrors.FLEET_UNSUPPORTED_MEDIA_TYPE({ type: type.split(';')[0]!.trim() });
+    if (type && !/\bjson\b/i.test(type))
+      throw fleetErrors.FLEET_UNSUPPORTED_MEDIA_TYPE({ type: type.split(';')[0]!.trim() });
     try {
       (ctx.request as { body?: unknown }).body = JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
     } catch {

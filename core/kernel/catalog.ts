@@ -23,12 +23,18 @@ export async function discoverPlugins(dirs: readonly string[] = [DEFAULT_PLUGIN_
       const mod = (await import(pathToFileURL(index).href)) as Record<string, unknown>;
       const plugin = Object.values(mod).find(isPluginDefinition);
       if (!plugin) {
-        throw new FleetError('FLEET_ERR_PLUGIN_INVALID', `${index}: exports no definePlugin() object`, { plugin: entry.name });
-      }
-      if (plugin.name !== entry.name) {
-        throw new FleetError('FLEET_ERR_PLUGIN_INVALID', `${index}: plugin is named ${plugin.name} but its folder is ${entry.name}`, {
+        throw new FleetError('FLEET_ERR_PLUGIN_INVALID', `${index}: exports no definePlugin() object`, {
           plugin: entry.name,
         });
+      }
+      if (plugin.name !== entry.name) {
+        throw new FleetError(
+          'FLEET_ERR_PLUGIN_INVALID',
+          `${index}: plugin is named ${plugin.name} but its folder is ${entry.name}`,
+          {
+            plugin: entry.name,
+          },
+        );
       }
       checkPluginDeclarations(plugin);
       catalog.set(plugin.name, plugin);

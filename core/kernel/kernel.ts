@@ -38,7 +38,15 @@ export interface BootOptions extends LoadConfigOptions {
 }
 
 /** Kernel-level settings that a live edit cannot change: they need a restart. */
-const RESTART_KEYS = ['server.host', 'server.port', 'server.wsPingSeconds', 'storage', 'dataDir', 'auth.jwtExpiresIn', 'events'] as const;
+const RESTART_KEYS = [
+  'server.host',
+  'server.port',
+  'server.wsPingSeconds',
+  'storage',
+  'dataDir',
+  'auth.jwtExpiresIn',
+  'events',
+] as const;
 
 function valueAt(config: FleetConfig, key: string): unknown {
   return key.split('.').reduce<unknown>((value, part) => (value as Record<string, unknown>)?.[part], config);
@@ -120,7 +128,8 @@ export class Kernel {
     this.#kernelServed = kernelOperations.map((operation) => ({
       plugin: 'kernel',
       operation,
-      run: async (input, caller) => operation.run({ input, caller: caller as never, api: view, ctx: undefined as never }),
+      run: async (input, caller) =>
+        operation.run({ input, caller: caller as never, api: view, ctx: undefined as never }),
     }));
     const kernelMiddleware: Middleware = operationRoutes(this.#kernelServed);
     const app = createHttpApp({
@@ -138,7 +147,9 @@ export class Kernel {
       tokens: this.tokens,
       log: this.log.child('ws'),
       pingSeconds: init.config.server.wsPingSeconds,
-      guarded: [...init.catalog.values()].flatMap((plugin) => (plugin.topics ?? []).map(({ prefix, key }) => ({ prefix, key }))),
+      guarded: [...init.catalog.values()].flatMap((plugin) =>
+        (plugin.topics ?? []).map(({ prefix, key }) => ({ prefix, key })),
+      ),
     });
   }
 
@@ -153,7 +164,11 @@ export class Kernel {
       catalog.set(plugin.name, plugin);
     }
     const plan = planPlugins(catalog, config.plugins, config.env);
-    checkSurfaceClashes({ operations: kernelOperations }, plan.order.map((name) => catalog.get(name)!), catalog.values());
+    checkSurfaceClashes(
+      { operations: kernelOperations },
+      plan.order.map((name) => catalog.get(name)!),
+      catalog.values(),
+    );
 
     const adminKey = config.auth.adminKey ?? readOrCreateSecret(config.dataDir, ADMIN_KEY_FILE);
     const jwtSecret = config.auth.jwtSecret ?? readOrCreateSecret(config.dataDir, JWT_SECRET_FILE);
@@ -162,7 +177,9 @@ export class Kernel {
 
     const kernel = new Kernel({ config, catalog, plan, log, db, dialect, adminKey, tokens, options });
     try {
-      for (const state of plan.states) if (state.state === 'off' && state.reason.startsWith('depends')) log.warn(`plugin ${state.name} off: ${state.reason}`);
+      for (const state of plan.states)
+        if (state.state === 'off' && state.reason.startsWith('depends'))
+          log.warn(`plugin ${state.name} off: ${state.reason}`);
       for (const name of plan.order) await kernel.#startPlugin(name, plan.options.get(name));
       await kernel.#listen();
       const watch = options.watch ?? (options.config === undefined && config.configPath !== undefined);
@@ -200,7 +217,11 @@ export class Kernel {
   }
 
   pluginStates(): PluginState[] {
-    return this.#plan.states.map((state) => (state.state === 'on' && !this.#hosts.has(state.name) ? { name: state.name, state: 'off', reason: 'failed to start (see the log)' } : state));
+    return this.#plan.states.map((state) =>
+      state.state === 'on' && !this.#hosts.has(state.name)
+        ? { name: state.name, state: 'off', reason: 'failed to start (see the log)' }
+        : state,
+    );
   }
 
   /** Every operation served now: the kernel's and the running plugins', with their plugin's name. */
@@ -219,7 +240,9 @@ export class Kernel {
    * validation is rejected and the fleet keeps its last good one. Reloads run one at a time.
    */
   reload(): Promise<void> {
-    this.#reloading = this.#reloading.then(() => this.#reloadNow()).catch((error) => this.log.error('config reload failed', { error }));
+    this.#reloading = this.#reloading
+      .then(() => this.#reloadNow())
+      .catch((error) => this.log.error('config reload failed', { error }));
     return this.#reloading;
   }
 
@@ -230,11 +253,22 @@ export class Kernel {
     let plan: PluginPlan;
     try {
       const raw = await importConfigFile(path);
-      next = resolveConfig(raw, { configPath: path, env: this.#configOptions.env, cwd: this.#configOptions.cwd, overrides: this.#configOptions.overrides as FleetConfigInput });
+      next = resolveConfig(raw, {
+        configPath: path,
+        env: this.#configOptions.env,
+        cwd: this.#configOptions.cwd,
+        overrides: this.#configOptions.overrides as FleetConfigInput,
+      });
       plan = planPlugins(this.#catalog, next.plugins, next.env);
-      checkSurfaceClashes({ operations: kernelOperations }, plan.order.map((name) => this.#catalog.get(name)!), this.#catalog.values());
+      checkSurfaceClashes(
+        { operations: kernelOperations },
+        plan.order.map((name) => this.#catalog.get(name)!),
+        this.#catalog.values(),
+      );
     } catch (error) {
-      this.log.error(`config rejected, keeping the last good one: ${(error as Error).message}`, { code: (error as FleetError).code });
+      this.log.error(`config rejected, keeping the last good one: ${(error as Error).message}`, {
+        code: (error as FleetError).code,
+      });
       return;
     }
     for (const key of RESTART_KEYS) {
@@ -243,7 +277,19 @@ export class Kernel {
       }
     }
     // Kernel-level keys that need a restart keep their running values.
-    next = { ...next, server: { ...next.server, host: this.#config.server.host, port: this.#config.server.port, wsPingSeconds: this.#config.server.wsPingSeconds }, storage: this.#config.storage, dataDir: this.#config.dataDir, auth: this.#config.auth, events: this.#config.events };
+    next = {
+      ...next,
+      server: {
+        ...next.server,
+        host: this.#config.server.host,
+        port: this.#config.server.port,
+        wsPingSeconds: this.#config.server.wsPingSeconds,
+      },
+      storage: this.#config.storage,
+      dataDir: this.#config.dataDir,
+      auth: this.#config.auth,
+      events: this.#config.events,
+    };
     this.log.setLevel(next.log.level);
     this.#config = next;
     await this.#applyPlan(plan);
@@ -271,7 +317,10 @@ export class Kernel {
     const stopping = [...this.#hosts.keys()].filter((name) => !wanted.has(name) || restart.has(name)).reverse();
     for (const name of stopping) {
       const reason = plan.states.find((s) => s.name === name);
-      await this.#stopPlugin(name, restart.has(name) ? 'restarting with new options' : reason?.state === 'off' ? reason.reason : 'turned off');
+      await this.#stopPlugin(
+        name,
+        restart.has(name) ? 'restarting with new options' : reason?.state === 'off' ? reason.reason : 'turned off',
+      );
     }
     this.#plan = plan;
     for (const name of plan.order) {
@@ -285,7 +334,9 @@ export class Kernel {
       try {
         await this.#startPlugin(name, plan.options.get(name));
       } catch (error) {
-        this.log.error(`plugin ${name} failed to start: ${(error as Error).message}`, { code: (error as FleetError).code });
+        this.log.error(`plugin ${name} failed to start: ${(error as Error).message}`, {
+          code: (error as FleetError).code,
+        });
       }
     }
   }
@@ -295,7 +346,11 @@ export class Kernel {
     const host = new PluginHost(definition, options, this.#services);
     const applied = await host.start();
     this.#hosts.set(name, host);
-    this.log.info(`plugin ${name} on`, { migrations: applied.length > 0 ? applied : undefined, operations: host.served.length, tools: this.tools.names(name).length });
+    this.log.info(`plugin ${name} on`, {
+      migrations: applied.length > 0 ? applied : undefined,
+      operations: host.served.length,
+      tools: this.tools.names(name).length,
+    });
   }
 
   async #stopPlugin(name: string, reason: string): Promise<void> {

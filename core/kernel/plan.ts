@@ -3,9 +3,7 @@ import { describeIssues } from '../config/schema.js';
 import { FleetError } from '../errors.js';
 import type { AnyPlugin } from '../plugin.js';
 
-export type PluginState =
-  | { name: string; state: 'on' }
-  | { name: string; state: 'off'; reason: string };
+export type PluginState = { name: string; state: 'on' } | { name: string; state: 'off'; reason: string };
 
 /** Which plugins run, in which order, with which options, and why the others do not. */
 export interface PluginPlan {
@@ -26,9 +24,13 @@ export function planPlugins(
 ): PluginPlan {
   for (const name of Object.keys(configured)) {
     if (!catalog.has(name)) {
-      throw new FleetError('FLEET_ERR_PLUGIN_UNKNOWN', `plugins.${name}: no such plugin (available: ${[...catalog.keys()].sort().join(', ') || 'none'})`, {
-        plugin: name,
-      });
+      throw new FleetError(
+        'FLEET_ERR_PLUGIN_UNKNOWN',
+        `plugins.${name}: no such plugin (available: ${[...catalog.keys()].sort().join(', ') || 'none'})`,
+        {
+          plugin: name,
+        },
+      );
     }
   }
   const enabled = Object.entries(configured)
@@ -41,10 +43,14 @@ export function planPlugins(
   for (const name of enabled) {
     for (const dependency of catalog.get(name)!.dependsOn ?? []) {
       if (!catalog.has(dependency)) {
-        throw new FleetError('FLEET_ERR_PLUGIN_MISSING_DEPENDENCY', `plugin ${name} depends on ${dependency}, which does not exist`, {
-          plugin: name,
-          dependency,
-        });
+        throw new FleetError(
+          'FLEET_ERR_PLUGIN_MISSING_DEPENDENCY',
+          `plugin ${name} depends on ${dependency}, which does not exist`,
+          {
+            plugin: name,
+            dependency,
+          },
+        );
       }
     }
   }
@@ -80,25 +86,38 @@ export function planPlugins(
  * One plugin's options: its `plugins.<name>` value (true means {}), then its environment variables,
  * checked by its `config` schema. A bad value names the key or the variable.
  */
-export function pluginOptions(plugin: AnyPlugin, configured: boolean | Record<string, unknown> | undefined, env: Readonly<Record<string, string | undefined>>): unknown {
+export function pluginOptions(
+  plugin: AnyPlugin,
+  configured: boolean | Record<string, unknown> | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): unknown {
   const name = plugin.name;
   const fromFile = typeof configured === 'object' ? configured : {};
   const fromEnv = envOptions(plugin, env);
   const raw = { ...fromFile, ...fromEnv };
   if (!plugin.config) {
     if (Object.keys(raw).length > 0) {
-      throw new FleetError('FLEET_ERR_CONFIG_INVALID', `plugins.${name}: takes no options (use true or false)`, { plugin: name });
+      throw new FleetError('FLEET_ERR_CONFIG_INVALID', `plugins.${name}: takes no options (use true or false)`, {
+        plugin: name,
+      });
     }
     return {};
   }
   const parsed = v.safeParse(plugin.config, raw);
   if (parsed.success) return parsed.output;
-  const variable = Object.entries(plugin.env ?? {}).find(([, key]) => parsed.issues[0]?.path?.[0]?.key === key && key in fromEnv)?.[0];
+  const variable = Object.entries(plugin.env ?? {}).find(
+    ([, key]) => parsed.issues[0]?.path?.[0]?.key === key && key in fromEnv,
+  )?.[0];
   if (variable) {
     const lines = describeIssues(parsed.issues).map((line) => line.replace(/^[^:]*: /, ''));
-    throw new FleetError('FLEET_ERR_CONFIG_INVALID', `environment: ${variable}: ${lines.join('; ')}`, { plugin: name, variable });
+    throw new FleetError('FLEET_ERR_CONFIG_INVALID', `environment: ${variable}: ${lines.join('; ')}`, {
+      plugin: name,
+      variable,
+    });
   }
-  throw new FleetError('FLEET_ERR_CONFIG_INVALID', describeIssues(parsed.issues, `plugins.${name}`).join('; '), { plugin: name });
+  throw new FleetError('FLEET_ERR_CONFIG_INVALID', describeIssues(parsed.issues, `plugins.${name}`).join('; '), {
+    plugin: name,
+  });
 }
 
 /**
@@ -123,7 +142,9 @@ function assertNoCycle(catalog: ReadonlyMap<string, AnyPlugin>, roots: readonly 
     const at = path.indexOf(name);
     if (at !== -1) {
       const cycle = [...path.slice(at), name];
-      throw new FleetError('FLEET_ERR_PLUGIN_CYCLE', `plugin dependency cycle: ${cycle.join(' → ')}`, { plugins: cycle.slice(0, -1) });
+      throw new FleetError('FLEET_ERR_PLUGIN_CYCLE', `plugin dependency cycle: ${cycle.join(' → ')}`, {
+        plugins: cycle.slice(0, -1),
+      });
     }
     path.push(name);
     for (const dependency of catalog.get(name)?.dependsOn ?? []) visit(dependency);
@@ -133,7 +154,10 @@ function assertNoCycle(catalog: ReadonlyMap<string, AnyPlugin>, roots: readonly 
   for (const name of roots) visit(name);
 }
 
-const edgesOf = (plugin: AnyPlugin): readonly string[] => [...(plugin.dependsOn ?? []), ...(plugin.optionalDependsOn ?? [])];
+const edgesOf = (plugin: AnyPlugin): readonly string[] => [
+  ...(plugin.dependsOn ?? []),
+  ...(plugin.optionalDependsOn ?? []),
+];
 
 /**
  * Dependencies first (optional ones too, when they run); ties broken by name so the order never
@@ -146,7 +170,9 @@ function topologicalOrder(catalog: ReadonlyMap<string, AnyPlugin>, names: readon
     const ready = [...remaining].filter((name) => edgesOf(catalog.get(name)!).every((d) => !remaining.has(d))).sort();
     if (ready.length === 0) {
       const stuck = [...remaining].sort();
-      throw new FleetError('FLEET_ERR_PLUGIN_CYCLE', `plugin dependency cycle among: ${stuck.join(', ')}`, { plugins: stuck });
+      throw new FleetError('FLEET_ERR_PLUGIN_CYCLE', `plugin dependency cycle among: ${stuck.join(', ')}`, {
+        plugins: stuck,
+      });
     }
     for (const name of ready) {
       remaining.delete(name);

@@ -81,7 +81,11 @@ export class PluginHost {
         emit: (type, team, data) => {
           const spec = events[type];
           if (!spec) {
-            throw new FleetError('FLEET_ERR_EVENT_NOT_DECLARED', `plugin ${name} emitted ${type}, which is not among its events`, { plugin: name, type });
+            throw new FleetError(
+              'FLEET_ERR_EVENT_NOT_DECLARED',
+              `plugin ${name} emitted ${type}, which is not among its events`,
+              { plugin: name, type },
+            );
           }
           return services.spine.publish({ topic: `team.${team}.${topicOf(spec, data)}`, type, team, data });
         },
@@ -100,10 +104,14 @@ export class PluginHost {
       http: { onResponse: (observer) => void this.observers.add(observer) },
       use: <T>(plugin: string): T => {
         if (!dependsOn.has(plugin)) {
-          throw new FleetError('FLEET_ERR_PLUGIN_NOT_DEPENDENCY', `plugin ${name} uses ${plugin} but does not list it in dependsOn or optionalDependsOn`, {
-            plugin: name,
-            dependency: plugin,
-          });
+          throw new FleetError(
+            'FLEET_ERR_PLUGIN_NOT_DEPENDENCY',
+            `plugin ${name} uses ${plugin} but does not list it in dependsOn or optionalDependsOn`,
+            {
+              plugin: name,
+              dependency: plugin,
+            },
+          );
         }
         return services.apiOf(plugin) as T;
       },
@@ -121,22 +129,39 @@ export class PluginHost {
     return this.#routes;
   }
 
-  /** Migrate, set up, register tools and start. On failure everything done so far is undone and the error rethrown, coded. */
+  /**
+   * Migrate, set up, register tools and start. On failure everything done so far is undone and the
+   * error rethrown, coded.
+   */
   async start(): Promise<string[]> {
     const table = migrationTableName(this.name);
-    const migrationGuard = new OwnedTablesGuard(this.name, [...(this.definition.tables?.names ?? []), table, `${table}_lock`], this.#services.tableOwner);
-    const applied = await migratePlugin(guardedDb(this.#services.db, migrationGuard), this.name, this.definition.migrations ?? {});
+    const migrationGuard = new OwnedTablesGuard(
+      this.name,
+      [...(this.definition.tables?.names ?? []), table, `${table}_lock`],
+      this.#services.tableOwner,
+    );
+    const applied = await migratePlugin(
+      guardedDb(this.#services.db, migrationGuard),
+      this.name,
+      this.definition.migrations ?? {},
+    );
     try {
       this.api = await this.definition.setup(this.#context);
       for (const served of this.served) this.#services.tools.register(served);
       for (const guard of this.definition.topics ?? []) {
-        this.#cleanups.push(this.#services.vouch(guard.prefix, (identity, id) => guard.authorize(identity, id, this.api)));
+        this.#cleanups.push(
+          this.#services.vouch(guard.prefix, (identity, id) => guard.authorize(identity, id, this.api)),
+        );
       }
       await this.definition.start?.(this.#context, this.api);
     } catch (error) {
       await this.stop();
       if (error instanceof FleetError) throw error;
-      throw new FleetError('FLEET_ERR_PLUGIN_SETUP', `plugin ${this.name} failed to start: ${(error as Error).message}`, { plugin: this.name });
+      throw new FleetError(
+        'FLEET_ERR_PLUGIN_SETUP',
+        `plugin ${this.name} failed to start: ${(error as Error).message}`,
+        { plugin: this.name },
+      );
     }
     return applied;
   }

@@ -9,7 +9,8 @@ export function errorPrefix(plugin: string): string {
   return `${plugin.toUpperCase().replace(/-/g, '_')}_`;
 }
 
-const invalid = (plugin: string, message: string) => new FleetError('FLEET_ERR_PLUGIN_INVALID', `plugin ${plugin}: ${message}`, { plugin });
+const invalid = (plugin: string, message: string) =>
+  new FleetError('FLEET_ERR_PLUGIN_INVALID', `plugin ${plugin}: ${message}`, { plugin });
 
 /**
  * Check one plugin's declarations on their own, before anything of it runs: operation names,
@@ -23,11 +24,13 @@ export function checkPluginDeclarations(plugin: AnyPlugin): void {
     names.add(operation.name);
     if (operation.http) {
       for (const param of pathParams(operation.http.path)) {
-        if (!(param in operation.input.entries)) throw invalid(plugin.name, `operation ${operation.name}: path param :${param} is not a key of its input`);
+        if (!(param in operation.input.entries))
+          throw invalid(plugin.name, `operation ${operation.name}: path param :${param} is not a key of its input`);
       }
     }
     for (const binding of operation.tools ?? []) {
-      if (!TOOL_NAME.test(binding.name)) throw invalid(plugin.name, `tool name ${JSON.stringify(binding.name)} must match ${TOOL_NAME}`);
+      if (!TOOL_NAME.test(binding.name))
+        throw invalid(plugin.name, `tool name ${JSON.stringify(binding.name)} must match ${TOOL_NAME}`);
       try {
         new ToolArguments(operation, binding);
       } catch (error) {
@@ -37,7 +40,8 @@ export function checkPluginDeclarations(plugin: AnyPlugin): void {
   }
   const prefix = errorPrefix(plugin.name);
   for (const entry of plugin.errors?.entries ?? []) {
-    if (!entry.code.startsWith(prefix)) throw invalid(plugin.name, `error code ${entry.code} must start with ${prefix}`);
+    if (!entry.code.startsWith(prefix))
+      throw invalid(plugin.name, `error code ${entry.code} must start with ${prefix}`);
   }
 }
 
@@ -50,7 +54,11 @@ export interface KernelSurface {
  * Check that the plugins about to run, with the kernel, claim each route, tool and event type
  * once, and that no two plugins of the catalog declare one table: found before any plugin starts.
  */
-export function checkSurfaceClashes(kernel: KernelSurface, plugins: readonly AnyPlugin[], catalog: Iterable<AnyPlugin>): void {
+export function checkSurfaceClashes(
+  kernel: KernelSurface,
+  plugins: readonly AnyPlugin[],
+  catalog: Iterable<AnyPlugin>,
+): void {
   const routes = new Map<string, string>();
   const tools = new Map<string, string>();
   const events = new Map<string, string>();
@@ -60,17 +68,23 @@ export function checkSurfaceClashes(kernel: KernelSurface, plugins: readonly Any
         const key = `${operation.http.method} ${operation.http.path}`;
         const other = routes.get(key);
         if (other !== undefined) {
-          throw new FleetError('FLEET_ERR_DUPLICATE_ROUTE', `${key} of plugin ${owner} is already served by ${other}`, { plugins: [other, owner] });
+          throw new FleetError('FLEET_ERR_DUPLICATE_ROUTE', `${key} of plugin ${owner} is already served by ${other}`, {
+            plugins: [other, owner],
+          });
         }
         routes.set(key, owner);
       }
       for (const binding of operation.tools ?? []) {
         const other = tools.get(binding.name);
         if (other !== undefined) {
-          throw new FleetError('FLEET_ERR_DUPLICATE_TOOL', `tool ${binding.name} of plugin ${owner} is already registered by plugin ${other}`, {
-            tool: binding.name,
-            plugins: [other, owner],
-          });
+          throw new FleetError(
+            'FLEET_ERR_DUPLICATE_TOOL',
+            `tool ${binding.name} of plugin ${owner} is already registered by plugin ${other}`,
+            {
+              tool: binding.name,
+              plugins: [other, owner],
+            },
+          );
         }
         tools.set(binding.name, owner);
       }
@@ -81,7 +95,12 @@ export function checkSurfaceClashes(kernel: KernelSurface, plugins: readonly Any
     claim(plugin.name, (plugin.operations ?? []) as readonly Operation[]);
     for (const type of Object.keys(plugin.events ?? {})) {
       const other = events.get(type);
-      if (other !== undefined) throw new FleetError('FLEET_ERR_DUPLICATE_EVENT', `event ${type} of plugin ${plugin.name} is already declared by ${other}`, { plugins: [other, plugin.name] });
+      if (other !== undefined)
+        throw new FleetError(
+          'FLEET_ERR_DUPLICATE_EVENT',
+          `event ${type} of plugin ${plugin.name} is already declared by ${other}`,
+          { plugins: [other, plugin.name] },
+        );
       events.set(type, plugin.name);
     }
   }
@@ -89,7 +108,12 @@ export function checkSurfaceClashes(kernel: KernelSurface, plugins: readonly Any
   for (const plugin of catalog) {
     for (const table of plugin.tables?.names ?? []) {
       const other = tables.get(table);
-      if (other !== undefined) throw new FleetError('FLEET_ERR_DUPLICATE_TABLE', `table ${table} of plugin ${plugin.name} is already declared by ${other}`, { plugins: [other, plugin.name] });
+      if (other !== undefined)
+        throw new FleetError(
+          'FLEET_ERR_DUPLICATE_TABLE',
+          `table ${table} of plugin ${plugin.name} is already declared by ${other}`,
+          { plugins: [other, plugin.name] },
+        );
       tables.set(table, plugin.name);
     }
   }

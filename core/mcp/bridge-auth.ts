@@ -23,18 +23,28 @@ export function bridgeCredentials(env: Env, cwd = process.cwd()): BridgeCredenti
   if (env.FLEET_TOKEN) return { url, token: env.FLEET_TOKEN };
   const handle = env.CLAUDE_CODE_AGENT_NAME;
   if (!handle) {
-    throw new Error('FLEET_TOKEN is not set and neither is CLAUDE_CODE_AGENT_NAME: set FLEET_TOKEN to an agent token (`fleet token --handle <name>`), or set CLAUDE_CODE_AGENT_NAME (and CLAUDE_CODE_TEAM_NAME) to register with the admin key');
+    throw new Error(
+      'FLEET_TOKEN is not set and neither is CLAUDE_CODE_AGENT_NAME: ' +
+        'set FLEET_TOKEN to an agent token (`fleet token --handle <name>`), ' +
+        'or set CLAUDE_CODE_AGENT_NAME (and CLAUDE_CODE_TEAM_NAME) to register with the admin key',
+    );
   }
   const teamName = env.CLAUDE_CODE_TEAM_NAME ?? 'dev-team';
   const agentType = env.CLAUDE_CODE_AGENT_TYPE ?? 'worker';
-  if (!HANDLE.test(handle)) throw new Error(`CLAUDE_CODE_AGENT_NAME: must be 1–50 of A-Z a-z 0-9 _ - (got ${JSON.stringify(handle)})`);
-  if (!HANDLE.test(teamName)) throw new Error(`CLAUDE_CODE_TEAM_NAME: must be 1–50 of A-Z a-z 0-9 _ - (got ${JSON.stringify(teamName)})`);
-  if (agentType !== 'worker' && agentType !== 'team-lead') throw new Error(`CLAUDE_CODE_AGENT_TYPE: must be worker or team-lead (got ${JSON.stringify(agentType)})`);
+  if (!HANDLE.test(handle))
+    throw new Error(`CLAUDE_CODE_AGENT_NAME: must be 1–50 of A-Z a-z 0-9 _ - (got ${JSON.stringify(handle)})`);
+  if (!HANDLE.test(teamName))
+    throw new Error(`CLAUDE_CODE_TEAM_NAME: must be 1–50 of A-Z a-z 0-9 _ - (got ${JSON.stringify(teamName)})`);
+  if (agentType !== 'worker' && agentType !== 'team-lead')
+    throw new Error(`CLAUDE_CODE_AGENT_TYPE: must be worker or team-lead (got ${JSON.stringify(agentType)})`);
   let adminKey = env.FLEET_ADMIN_KEY;
   if (!adminKey) {
     const path = join(resolve(cwd, env.FLEET_DATA_DIR ?? '.fleet'), 'admin.key');
     if (!existsSync(path)) {
-      throw new Error(`FLEET_TOKEN is not set and there is no admin key to register with: FLEET_ADMIN_KEY is unset and ${path} does not exist (set FLEET_DATA_DIR to the fleet's data dir)`);
+      throw new Error(
+        'FLEET_TOKEN is not set and there is no admin key to register with: ' +
+          `FLEET_ADMIN_KEY is unset and ${path} does not exist (set FLEET_DATA_DIR to the fleet's data dir)`,
+      );
     }
     adminKey = readFileSync(path, 'utf8').trim();
   }

@@ -42,6 +42,20 @@ export function installMcpEntry(options: InstallOptions): { path: string; comman
   const next = { ...current, mcpServers: { ...(current.mcpServers ?? {}), [options.name]: entry } };
   writeFileSync(path, JSON.stringify(next, null, 2) + '\n');
   const envArgs = Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
-  const command = ['claude', 'mcp', 'add', '--scope', 'project', options.name, ...envArgs, '--', process.execPath, FLEET_BIN, 'mcp'].map(shellQuote).join(' ');
+  const command = [
+    'claude',
+    'mcp',
+    'add',
+    '--scope',
+    'project',
+    options.name,
+    ...envArgs,
+    '--',
+    process.execPath,
+    FLEET_BIN,
+    'mcp',
+  ]
+    .map(shellQuote)
+    .join(' ');
   return { path, command, created };
 }

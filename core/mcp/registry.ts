@@ -19,7 +19,8 @@ interface Entry {
   descriptor: ToolDescriptor;
 }
 
-const text = (value: string, isError = false): ToolResult => (isError ? { content: [{ type: 'text', text: value }], isError } : { content: [{ type: 'text', text: value }] });
+const text = (value: string, isError = false): ToolResult =>
+  isError ? { content: [{ type: 'text', text: value }], isError } : { content: [{ type: 'text', text: value }] };
 
 /** The JSON Schema of a tool's arguments, derived from its operation's input schema. */
 export function toolInputSchema(args: ToolArguments): Record<string, unknown> {
@@ -45,16 +46,26 @@ export class ToolRegistry {
     for (const binding of served.operation.tools ?? []) {
       const existing = this.#tools.get(binding.name);
       if (existing) {
-        throw new FleetError('FLEET_ERR_DUPLICATE_TOOL', `tool ${binding.name} of plugin ${served.plugin} is already registered by plugin ${existing.served.plugin}`, {
-          tool: binding.name,
-          plugins: [existing.served.plugin, served.plugin],
-        });
+        throw new FleetError(
+          'FLEET_ERR_DUPLICATE_TOOL',
+          `tool ${binding.name} of plugin ${served.plugin} is already registered by plugin ${existing.served.plugin}`,
+          {
+            tool: binding.name,
+            plugins: [existing.served.plugin, served.plugin],
+          },
+        );
       }
       const args = new ToolArguments(served.operation, binding);
       const access = binding.access ?? served.operation.access;
       const who = access === 'agent' || access === 'public' ? '' : ` (${describeAccess(access)} only)`;
       const description = (binding.description ?? served.operation.summary) + who;
-      this.#tools.set(binding.name, { served, binding, args, access, descriptor: { name: binding.name, description, inputSchema: toolInputSchema(args) } });
+      this.#tools.set(binding.name, {
+        served,
+        binding,
+        args,
+        access,
+        descriptor: { name: binding.name, description, inputSchema: toolInputSchema(args) },
+      });
     }
   }
 
@@ -80,7 +91,9 @@ export class ToolRegistry {
     if (!entry) return text(fleetErrors.FLEET_TOOL_NOT_FOUND({ name }).toToolText(), true);
     try {
       checkAccess(entry.access, caller);
-      const input = validateInput(entry.served.operation.input, entry.args.toInput(args ?? {}), 'arguments', (key) => entry.args.argOf(key));
+      const input = validateInput(entry.served.operation.input, entry.args.toInput(args ?? {}), 'arguments', (key) =>
+        entry.args.argOf(key),
+      );
       const result = await entry.served.run(input, caller);
       const value = isReply(result) ? result.body : result;
       return text(typeof value === 'string' ? value : JSON.stringify(value ?? { ok: true }, null, 2));

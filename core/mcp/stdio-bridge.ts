@@ -20,14 +20,22 @@ export class FleetBridge {
   async #authorize(refresh = false): Promise<string> {
     if (this.#token && !refresh) return this.#token;
     const register = this.#credentials.register;
-    if (!register) throw new McpError(ErrorCode.InternalError, 'the fleet refused FLEET_TOKEN (expired or invalid); mint a new one with `fleet token`');
+    if (!register)
+      throw new McpError(
+        ErrorCode.InternalError,
+        'the fleet refused FLEET_TOKEN (expired or invalid); mint a new one with `fleet token`',
+      );
     const response = await this.#fetch('/auth', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${register.adminKey}` },
       body: JSON.stringify({ handle: register.handle, teamName: register.teamName, agentType: register.agentType }),
     });
     const body = (await response.json()) as { token?: string; error?: string };
-    if (!response.ok || !body.token) throw new McpError(ErrorCode.InternalError, `registering ${register.handle} with the fleet failed: ${response.status} ${body.error ?? ''}`);
+    if (!response.ok || !body.token)
+      throw new McpError(
+        ErrorCode.InternalError,
+        `registering ${register.handle} with the fleet failed: ${response.status} ${body.error ?? ''}`,
+      );
     this.#token = body.token;
     return body.token;
   }
@@ -45,7 +53,10 @@ export class FleetBridge {
   async #request(path: string, init: RequestInit = {}): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.#authorize(attempt > 0);
-      const response = await this.#fetch(path, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` } });
+      const response = await this.#fetch(path, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` },
+      });
       if (response.status === 401 && attempt === 0 && this.#credentials.register) continue;
       return response;
     }
@@ -54,7 +65,11 @@ export class FleetBridge {
   async listTools(): Promise<ToolDescriptor[]> {
     const response = await this.#request('/mcp/tools');
     const body = (await response.json()) as { tools?: ToolDescriptor[]; error?: string };
-    if (!response.ok || !body.tools) throw new McpError(ErrorCode.InternalError, `the fleet refused to list tools: ${response.status} ${body.error ?? ''}`);
+    if (!response.ok || !body.tools)
+      throw new McpError(
+        ErrorCode.InternalError,
+        `the fleet refused to list tools: ${response.status} ${body.error ?? ''}`,
+      );
     return body.tools;
   }
 
@@ -65,7 +80,11 @@ export class FleetBridge {
       body: JSON.stringify({ name, arguments: args ?? {} }),
     });
     const body = (await response.json()) as ToolResult & { error?: string };
-    if (!response.ok) return { content: [{ type: 'text', text: `${body.error ?? 'Request failed'} (HTTP ${response.status})` }], isError: true };
+    if (!response.ok)
+      return {
+        content: [{ type: 'text', text: `${body.error ?? 'Request failed'} (HTTP ${response.status})` }],
+        isError: true,
+      };
     return body;
   }
 
@@ -73,9 +92,15 @@ export class FleetBridge {
   async serve(version: string): Promise<void> {
     const server = new Server({ name: 'claude-fleet', version }, { capabilities: { tools: {} } });
     server.setRequestHandler(ListToolsRequestSchema, async () => ({
-      tools: (await this.listTools()).map((tool) => ({ ...tool, inputSchema: { type: 'object', ...tool.inputSchema } as { type: 'object' } })),
+      tools: (await this.listTools()).map((tool) => ({
+        ...tool,
+        inputSchema: { type: 'object', ...tool.inputSchema } as { type: 'object' },
+      })),
     }));
-    server.setRequestHandler(CallToolRequestSchema, async (request) => (await this.callTool(request.params.name, request.params.arguments)) as never);
+    server.setRequestHandler(
+      CallToolRequestSchema,
+      async (request) => (await this.callTool(request.params.name, request.params.arguments)) as never,
+    );
     const transport = new StdioServerTransport();
     const closed = new Promise<void>((resolveClosed) => {
       transport.onclose = () => resolveClosed();

@@ -9,14 +9,16 @@ function invalid(message: string): Error {
 /** An integer option of at least `min` (messages as the crate words them). */
 export function countOption(value: number | undefined | null, fallback: number, min: number, name: string): number {
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) throw invalid(`${name}: must be an integer of at least ${min}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
+    throw invalid(`${name}: must be an integer of at least ${min}`);
   return value;
 }
 
 /** A chunk as bytes, without copying a Buffer or Uint8Array. */
 export function chunkBytes(chunk: Uint8Array | string): Buffer {
   if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
-  if (chunk instanceof Uint8Array) return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (chunk instanceof Uint8Array)
+    return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   throw invalid('chunk: must be a Uint8Array or a string');
 }
 
@@ -182,7 +184,10 @@ export class LogStreamFallback implements LogStreamLike {
 
   #remember(line: string): void {
     if (this.#ringLines === 0) return;
-    const kept = Buffer.byteLength(line) > this.#ringLineBytes ? capAtChar(Buffer.from(line), this.#ringLineBytes).toString('utf8') : line;
+    const kept =
+      Buffer.byteLength(line) > this.#ringLineBytes
+        ? capAtChar(Buffer.from(line), this.#ringLineBytes).toString('utf8')
+        : line;
     if (this.#ring.length >= this.#ringLines) this.#ring.shift();
     this.#ring.push(kept);
   }

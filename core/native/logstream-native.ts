@@ -12,7 +12,8 @@ interface LogStreamCore {
 }
 
 /** The crate as loaded (or why not), whatever FLEET_NATIVE says: the parity tests use it. */
-export const nativeLogstream: NativeLoad<{ LogStreamCore: new (options?: LogStreamOptions) => LogStreamCore }> = loadNativeCrate('logstream');
+export const nativeLogstream: NativeLoad<{ LogStreamCore: new (options?: LogStreamOptions) => LogStreamCore }> =
+  loadNativeCrate('logstream');
 
 const NO_EVENTS = '[]';
 
@@ -25,7 +26,10 @@ export class NativeLogStream implements LogStreamLike {
 
   constructor(options?: LogStreamOptions) {
     const native = nativeLogstream.module;
-    if (!native) throw new Error(`the logstream crate is not loaded${nativeLogstream.error ? `: ${nativeLogstream.error.message}` : ''}`);
+    if (!native)
+      throw new Error(
+        `the logstream crate is not loaded${nativeLogstream.error ? `: ${nativeLogstream.error.message}` : ''}`,
+      );
     this.#core = new native.LogStreamCore(options);
   }
 

@@ -31,9 +31,21 @@ export function previewOf(text: string, cap: number): string {
   return last >= 0xd800 && last < 0xdc00 ? cut.slice(0, -1) : cut;
 }
 
-export function unparsed(line: string, reason: 'invalid json' | 'not an object' | 'line too long', truncated: boolean, cx: LineCtx): void {
+export function unparsed(
+  line: string,
+  reason: 'invalid json' | 'not an object' | 'line too long',
+  truncated: boolean,
+  cx: LineCtx,
+): void {
   cx.unparsed++;
-  cx.events.push({ kind: 'unparsed', line: cx.line, offset: cx.offset, reason, text: previewOf(line, cx.previewChars), truncated });
+  cx.events.push({
+    kind: 'unparsed',
+    line: cx.line,
+    offset: cx.offset,
+    reason,
+    text: previewOf(line, cx.previewChars),
+    truncated,
+  });
 }
 
 /** Handle one non-blank line; returns the state it signals, if any. */
@@ -125,17 +137,39 @@ function messageEvents(value: Obj, assistant: boolean, cx: LineCtx): void {
   } else if (Array.isArray(content)) {
     for (const block of content) blockEvent(block, assistant, messageId, parentToolUseId, error, cx);
   } else {
-    cx.events.push({ kind: 'unknown', ...at, type: assistant ? 'assistant' : 'user', subtype: typeof content === 'string' ? 'text' : null, data: null });
+    cx.events.push({
+      kind: 'unknown',
+      ...at,
+      type: assistant ? 'assistant' : 'user',
+      subtype: typeof content === 'string' ? 'text' : null,
+      data: null,
+    });
   }
 }
 
-function blockEvent(block: unknown, assistant: boolean, messageId: string | null, parentToolUseId: string | null, error: string | null, cx: LineCtx): void {
+function blockEvent(
+  block: unknown,
+  assistant: boolean,
+  messageId: string | null,
+  parentToolUseId: string | null,
+  error: string | null,
+  cx: LineCtx,
+): void {
   const at = { line: cx.line, offset: cx.offset };
   const b: Obj = isObj(block) ? block : {};
   if (assistant && b.type === 'text' && typeof b.text === 'string') {
     cx.events.push({ kind: 'text', ...at, text: b.text, messageId, parentToolUseId, error });
   } else if (assistant && b.type === 'tool_use') {
-    cx.events.push({ kind: 'tool_use', ...at, id: str(b.id), name: str(b.name), input: orNull(b.input), paths: pathsOf(b.input), messageId, parentToolUseId });
+    cx.events.push({
+      kind: 'tool_use',
+      ...at,
+      id: str(b.id),
+      name: str(b.name),
+      input: orNull(b.input),
+      paths: pathsOf(b.input),
+      messageId,
+      parentToolUseId,
+    });
   } else if (!assistant && b.type === 'tool_result') {
     const text = resultText(b.content);
     const truncated = text.length > cx.previewChars;
@@ -149,7 +183,13 @@ function blockEvent(block: unknown, assistant: boolean, messageId: string | null
       parentToolUseId,
     });
   } else {
-    cx.events.push({ kind: 'unknown', ...at, type: assistant ? 'assistant' : 'user', subtype: str(b.type), data: null });
+    cx.events.push({
+      kind: 'unknown',
+      ...at,
+      type: assistant ? 'assistant' : 'user',
+      subtype: str(b.type),
+      data: null,
+    });
   }
 }
 
@@ -158,7 +198,8 @@ function resultText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   const parts: string[] = [];
-  for (const part of content) if (isObj(part) && part.type === 'text' && typeof part.text === 'string') parts.push(part.text);
+  for (const part of content)
+    if (isObj(part) && part.type === 'text' && typeof part.text === 'string') parts.push(part.text);
   return parts.join('\n');
 }
 

@@ -19,7 +19,8 @@ function param(params: string, fallback: number): number {
   return n;
 }
 
-const inRange = (c: string | undefined, lo: number, hi: number): boolean => c !== undefined && c.codePointAt(0)! >= lo && c.codePointAt(0)! <= hi;
+const inRange = (c: string | undefined, lo: number, hi: number): boolean =>
+  c !== undefined && c.codePointAt(0)! >= lo && c.codePointAt(0)! <= hi;
 
 export function render(line: string): string {
   if (!NEEDS_RENDER.test(line)) return line;

@@ -1,5 +1,14 @@
 import { topicMatches } from '../events/types.js';
-import { checkPattern, checkPayload, checkTopic, invalid, maxOf, positive, priorityOf, sinceOf } from './ringbus-checks.js';
+import {
+  checkPattern,
+  checkPayload,
+  checkTopic,
+  invalid,
+  maxOf,
+  positive,
+  priorityOf,
+  sinceOf,
+} from './ringbus-checks.js';
 import {
   BUS_ERRORS,
   type BusBatchItem,
@@ -95,7 +104,11 @@ export class RingBusFallback implements RingBusLike {
     // In the crate's order: every payload (as the items convert), every priority, every topic.
     const payloads = items.map((item) => checkPayload(item.payload));
     const priorities = items.map((item) => priorityOf(item.priority));
-    const checked = items.map((item, i) => ({ topic: checkTopic(item.topic), payload: payloads[i]!, priority: priorities[i]! }));
+    const checked = items.map((item, i) => ({
+      topic: checkTopic(item.topic),
+      payload: payloads[i]!,
+      priority: priorities[i]!,
+    }));
     const ts = Date.now();
     for (const item of checked) this.#append(item.topic, item.payload, item.priority, ts);
     return this.#seq;
@@ -132,7 +145,8 @@ export class RingBusFallback implements RingBusLike {
     const take = (topic: string, ring: Ring): void => {
       if (ring.evictedMaxSeq > since) resyncRequired = true;
       // Only a ring's first `max` can be among the first `max` overall.
-      for (let i = ring.firstAfter(since), n = 0; i < ring.size && n < max; i++, n++) picked.push({ topic, entry: ring.at(i) });
+      for (let i = ring.firstAfter(since), n = 0; i < ring.size && n < max; i++, n++)
+        picked.push({ topic, entry: ring.at(i) });
     };
     if (pattern.endsWith('*')) {
       for (const [topic, ring] of this.#rings) if (topicMatches(pattern, topic)) take(topic, ring);
@@ -144,7 +158,13 @@ export class RingBusFallback implements RingBusLike {
     const window = picked.length > max ? picked.slice(0, max) : picked;
     const next = window.length > 0 ? window[window.length - 1]!.entry.seq : since;
     if (highestFirst) window.sort((a, b) => b.entry.priority - a.entry.priority || a.entry.seq - b.entry.seq);
-    const events: BusEvent[] = window.map(({ topic, entry }) => ({ seq: entry.seq, topic, ts: entry.ts, priority: entry.priority, payload: entry.payload }));
+    const events: BusEvent[] = window.map(({ topic, entry }) => ({
+      seq: entry.seq,
+      topic,
+      ts: entry.ts,
+      priority: entry.priority,
+      payload: entry.payload,
+    }));
     return { events, resyncRequired, next };
   }
 
@@ -171,10 +191,23 @@ export class RingBusFallback implements RingBusLike {
   }
 
   stats(): RingBusStats {
-    const perTopic = [...this.#rings].map(([topic, ring]) => ({ topic, count: ring.size, published: ring.published, evictions: ring.evictions, lastSeq: ring.lastSeq }));
+    const perTopic = [...this.#rings].map(([topic, ring]) => ({
+      topic,
+      count: ring.size,
+      published: ring.published,
+      evictions: ring.evictions,
+      lastSeq: ring.lastSeq,
+    }));
     // Byte order of the UTF-8 names, as the crate sorts them.
     perTopic.sort((a, b) => Buffer.compare(Buffer.from(a.topic), Buffer.from(b.topic)));
     const evictions = perTopic.reduce((sum, t) => sum + t.evictions, this.#droppedEvictions);
-    return { published: this.#seq, lastSeq: this.#seq, topics: this.#rings.size, evictions, subscribers: this.#subscribers.size, perTopic };
+    return {
+      published: this.#seq,
+      lastSeq: this.#seq,
+      topics: this.#rings.size,
+      evictions,
+      subscribers: this.#subscribers.size,
+      perTopic,
+    };
   }
 }

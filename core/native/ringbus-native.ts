@@ -24,7 +24,14 @@ interface Columns {
 interface RingBusCore {
   publish(topic: string, payload: BusPayload, priority?: number): number;
   publishBatch(items: BusBatchItem[]): number;
-  publishPacked(topics: string[], topicIndex: Uint32Array, priorities: Uint8Array, ts: Float64Array, joined: string, lengths: Uint32Array): number;
+  publishPacked(
+    topics: string[],
+    topicIndex: Uint32Array,
+    priorities: Uint8Array,
+    ts: Float64Array,
+    joined: string,
+    lengths: Uint32Array,
+  ): number;
   read(pattern: string, since: number, max?: number, options?: BusReadOptions): Columns;
   subscribe(pattern: string, since?: number): number;
   poll(id: number, max?: number, options?: BusReadOptions): Columns;
@@ -34,14 +41,21 @@ interface RingBusCore {
 }
 
 /** The crate as loaded (or why not), whatever FLEET_NATIVE says: the parity tests use it. */
-export const nativeRingbus: NativeLoad<{ RingBusCore: new (options?: RingBusOptions) => RingBusCore }> = loadNativeCrate('ringbus');
+export const nativeRingbus: NativeLoad<{ RingBusCore: new (options?: RingBusOptions) => RingBusCore }> =
+  loadNativeCrate('ringbus');
 
 /** Columns to event objects: V8 builds objects far faster than N-API calls do. */
 function expand(columns: Columns): BusReadResult {
   const { numbers, topics, payloads } = columns;
   const events: BusEvent[] = new Array(payloads.length);
   for (let i = 0, at = 0; i < payloads.length; i++, at += 4) {
-    events[i] = { seq: numbers[at]!, topic: topics[numbers[at + 3]!]!, ts: numbers[at + 1]!, priority: numbers[at + 2]!, payload: payloads[i]! };
+    events[i] = {
+      seq: numbers[at]!,
+      topic: topics[numbers[at + 3]!]!,
+      ts: numbers[at + 1]!,
+      priority: numbers[at + 2]!,
+      payload: payloads[i]!,
+    };
   }
   return { events, resyncRequired: columns.resyncRequired, next: columns.next };
 }
@@ -78,7 +92,10 @@ export class NativeRingBus implements RingBusLike {
 
   constructor(options?: RingBusOptions) {
     const native = nativeRingbus.module;
-    if (!native) throw new Error(`the ringbus crate is not loaded${nativeRingbus.error ? `: ${nativeRingbus.error.message}` : ''}`);
+    if (!native)
+      throw new Error(
+        `the ringbus crate is not loaded${nativeRingbus.error ? `: ${nativeRingbus.error.message}` : ''}`,
+      );
     this.#core = new native.RingBusCore(options);
   }
 

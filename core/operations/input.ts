@@ -17,7 +17,11 @@ export function requiredKeys(schema: InputSchema): string[] {
 }
 
 /** `field.sub: message`, the seed's 400 form, from the first valibot issue, with the field renamed for a tool. */
-export function describeIssue(issues: readonly v.BaseIssue<unknown>[], root: string, renameTop: (key: string) => string = (key) => key): { field: string; message: string } {
+export function describeIssue(
+  issues: readonly v.BaseIssue<unknown>[],
+  root: string,
+  renameTop: (key: string) => string = (key) => key,
+): { field: string; message: string } {
   const issue = issues[0]!;
   const keys = issue.path?.map((item) => String(item.key)) ?? [];
   if (keys.length > 0) keys[0] = renameTop(keys[0]!);
@@ -28,21 +32,32 @@ export function describeIssue(issues: readonly v.BaseIssue<unknown>[], root: str
 }
 
 /** Validate `input` against an operation's schema; a 400 naming the field otherwise. */
-export function validateInput(schema: InputSchema, input: unknown, root: string, renameTop?: (key: string) => string): Record<string, unknown> {
+export function validateInput(
+  schema: InputSchema,
+  input: unknown,
+  root: string,
+  renameTop?: (key: string) => string,
+): Record<string, unknown> {
   const result = v.safeParse(schema, input);
   if (result.success) return result.output as Record<string, unknown>;
   const { field, message } = describeIssue(result.issues, root, renameTop);
   throw invalidInput(field, message);
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * A route's one input: its query, its JSON body and its path params merged. A key given in two
  * places with two values is refused rather than silently preferring one.
  */
-export function mergeHttpInput(parts: { params: Record<string, string>; query: Record<string, unknown>; body: unknown }): Record<string, unknown> {
-  if (parts.body !== undefined && parts.body !== null && !isPlainObject(parts.body)) throw invalidInput('body', 'must be a JSON object');
+export function mergeHttpInput(parts: {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  body: unknown;
+}): Record<string, unknown> {
+  if (parts.body !== undefined && parts.body !== null && !isPlainObject(parts.body))
+    throw invalidInput('body', 'must be a JSON object');
   const merged: Record<string, unknown> = { ...parts.query };
   const sources: Record<string, string> = Object.fromEntries(Object.keys(parts.query).map((key) => [key, 'query']));
   const take = (from: Record<string, unknown>, where: string) => {
@@ -77,10 +92,19 @@ export class ToolArguments {
       this.#toInput.set(arg, key);
       this.#toArg.set(key, arg);
     }
-    for (const key of [...(binding.omit ?? []), ...Object.keys(binding.fixed ?? {}), ...Object.values(binding.rename ?? {}), ...(binding.required ?? [])]) {
-      if (!(key in operation.input.entries)) throw new Error(`tool ${binding.name}: ${key} is not an input of operation ${operation.name}`);
+    for (const key of [
+      ...(binding.omit ?? []),
+      ...Object.keys(binding.fixed ?? {}),
+      ...Object.values(binding.rename ?? {}),
+      ...(binding.required ?? []),
+    ]) {
+      if (!(key in operation.input.entries))
+        throw new Error(`tool ${binding.name}: ${key} is not an input of operation ${operation.name}`);
     }
-    this.#required = new Set([...requiredKeys(operation.input).filter((key) => this.#toArg.has(key)), ...(binding.required ?? [])]);
+    this.#required = new Set([
+      ...requiredKeys(operation.input).filter((key) => this.#toArg.has(key)),
+      ...(binding.required ?? []),
+    ]);
   }
 
   /** The argument name of an input key (for messages). */

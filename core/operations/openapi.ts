@@ -23,7 +23,10 @@ const error = { $ref: '#/components/responses/Error' };
  * An OpenAPI 3.0 document generated from the live operations: path params from the path, the
  * rest of the input as query parameters (GET, DELETE) or as the JSON body (POST, PUT, PATCH).
  */
-export function buildOpenApi(entries: readonly OpenApiEntry[], info: { title: string; version: string }): Record<string, unknown> {
+export function buildOpenApi(
+  entries: readonly OpenApiEntry[],
+  info: { title: string; version: string },
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const { plugin, operation } of entries) {
     const http = operation.http;
@@ -34,7 +37,12 @@ export function buildOpenApi(entries: readonly OpenApiEntry[], info: { title: st
     const hasBody = http.method !== 'GET' && http.method !== 'DELETE';
     const parameters = Object.entries(operation.input.entries)
       .filter(([key]) => inPath.has(key) || !hasBody)
-      .map(([key, schema]) => ({ name: key, in: inPath.has(key) ? 'path' : 'query', required: inPath.has(key) || required.has(key), schema: schemaOf(schema) }));
+      .map(([key, schema]) => ({
+        name: key,
+        in: inPath.has(key) ? 'path' : 'query',
+        required: inPath.has(key) || required.has(key),
+        schema: schemaOf(schema),
+      }));
     const document: Record<string, unknown> = {
       operationId: `${plugin}.${operation.name}`,
       summary: operation.summary,
@@ -52,7 +60,10 @@ export function buildOpenApi(entries: readonly OpenApiEntry[], info: { title: st
     }
     if (operation.tools?.length) document['x-mcp-tools'] = operation.tools.map((tool) => tool.name);
     if (hasBody && Object.keys(rest).length > 0) {
-      document.requestBody = { required: [...required].some((key) => !inPath.has(key)), content: { 'application/json': { schema: schemaOf(v.object(rest)) } } };
+      document.requestBody = {
+        required: [...required].some((key) => !inPath.has(key)),
+        content: { 'application/json': { schema: schemaOf(v.object(rest)) } },
+      };
     }
     (paths[http.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')] ??= {})[http.method.toLowerCase()] = document;
   }
@@ -67,7 +78,11 @@ export function buildOpenApi(entries: readonly OpenApiEntry[], info: { title: st
           description: 'An error: `{ error: message, code: STABLE_CODE, ...details }`',
           content: {
             'application/json': {
-              schema: { type: 'object', properties: { error: { type: 'string' }, code: { type: 'string' } }, required: ['error', 'code'] },
+              schema: {
+                type: 'object',
+                properties: { error: { type: 'string' }, code: { type: 'string' } },
+                required: ['error', 'code'],
+              },
             },
           },
         },

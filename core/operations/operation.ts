@@ -68,7 +68,8 @@ export type Operation<Api = any> = OperationSpec<InputSchema, Access, Api>;
  * caller and api types flow into `run` without annotations.
  */
 export function operationsFor<Api>() {
-  return <S extends InputSchema, const A extends Access>(spec: OperationSpec<S, A, Api>): Operation<Api> => spec as unknown as Operation<Api>;
+  return <S extends InputSchema, const A extends Access>(spec: OperationSpec<S, A, Api>): Operation<Api> =>
+    spec as unknown as Operation<Api>;
 }
 
 const REPLY = Symbol.for('claude-fleet.reply');

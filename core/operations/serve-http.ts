@@ -41,7 +41,11 @@ export function operationRoutes(served: readonly ServedOperation[]): Middleware 
     router[lower[http.method]](http.path, async (ctx: Context) => {
       const caller = callerFor(operation.access, authStateOf(ctx));
       checkAccess(operation.access, caller);
-      const merged = mergeHttpInput({ params: ctx.params as Record<string, string>, query: ctx.query, body: (ctx.request as { body?: unknown }).body });
+      const merged = mergeHttpInput({
+        params: ctx.params as Record<string, string>,
+        query: ctx.query,
+        body: (ctx.request as { body?: unknown }).body,
+      });
       const input = validateInput(operation.input, merged, 'body');
       respond(ctx, await entry.run(input, caller), http.status);
     });

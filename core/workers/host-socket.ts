@@ -14,9 +14,7 @@ export function hostSocketPath(workerDir: string): string {
 
 /** Messages between the server (client) and a pane host, one JSON object per line. */
 export type HostRequest =
-  | { type: 'input'; id: number; text: string }
-  | { type: 'stop'; graceMs?: number }
-  | { type: 'ping' };
+  { type: 'input'; id: number; text: string } | { type: 'stop'; graceMs?: number } | { type: 'ping' };
 
 export type HostMessage =
   | { type: 'hello'; hostPid: number; agentPid: number | undefined; startedAt: number }

@@ -36,19 +36,35 @@ export class PaneHost {
   /** Start the agent and the socket; resolves with the agent's exit once everything is flushed. */
   async run(): Promise<{ code: number | null; signal: string | null }> {
     const spec = this.#spec;
-    this.#display(`\x1b[1m${spec.teamName}/${spec.handle}\x1b[0m \x1b[2m(${spec.adapter}) ${spec.argv[0]} in ${spec.cwd}\x1b[0m`);
+    this.#display(
+      `\x1b[1m${spec.teamName}/${spec.handle}\x1b[0m \x1b[2m(${spec.adapter}) ${spec.argv[0]} in ${spec.cwd}\x1b[0m`,
+    );
     const output = createWriteStream(this.#files.output, { flags: 'a', mode: 0o600 });
-    const stderrLog = createWriteStream(spec.format === 'ndjson' ? this.#files.stderr : this.#files.output, { flags: 'a', mode: 0o600 });
+    const stderrLog = createWriteStream(spec.format === 'ndjson' ? this.#files.stderr : this.#files.output, {
+      flags: 'a',
+      mode: 0o600,
+    });
     // detached: the agent leads its own process group, so stopping it ends its children too.
-    const agent = spawn(spec.argv[0]!, spec.argv.slice(1), { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const agent = spawn(spec.argv[0]!, spec.argv.slice(1), {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.#agent = agent;
     this.#exited = new Promise((resolveExit) => {
       agent.once('exit', (code, signal) => {
         // 'exit' can come before the pipes are read to the end: what the agent wrote last is
         // logged first. A grandchild holding the pipes open cannot keep the host waiting for ever.
         let timer: NodeJS.Timeout | undefined;
-        const closed = (stream: NodeJS.ReadableStream & { closed?: boolean }) => new Promise<void>((resolveClose) => (stream.closed ? resolveClose() : stream.once('close', () => resolveClose())));
-        void Promise.race([Promise.all([closed(agent.stdout!), closed(agent.stderr!)]), new Promise<void>((resolveWait) => (timer = setTimeout(resolveWait, 2000)))]).then(() => {
+        const closed = (stream: NodeJS.ReadableStream & { closed?: boolean }) =>
+          new Promise<void>((resolveClose) =>
+            stream.closed ? resolveClose() : stream.once('close', () => resolveClose()),
+          );
+        void Promise.race([
+          Promise.all([closed(agent.stdout!), closed(agent.stderr!)]),
+          new Promise<void>((resolveWait) => (timer = setTimeout(resolveWait, 2000))),
+        ]).then(() => {
           clearTimeout(timer);
           resolveExit({ code, signal });
         });
@@ -61,13 +77,34 @@ export class PaneHost {
     agent.stdin!.on('error', () => {
       // The agent closed its stdin (it is exiting); input is refused from here on.
     });
-    this.#pipeLines(agent.stdout!, (chunk) => output.write(chunk), (line) => this.#show(line));
-    this.#pipeLines(agent.stderr!, (chunk) => stderrLog.write(chunk), (line) => this.#display(`\x1b[33m${line}\x1b[0m`));
-    writeFileSync(this.#files.host, JSON.stringify({ hostPid: process.pid, agentPid: agent.pid, startedAt: this.#startedAt }), { mode: 0o600 });
+    this.#pipeLines(
+      agent.stdout!,
+      (chunk) => output.write(chunk),
+      (line) => this.#show(line),
+    );
+    this.#pipeLines(
+      agent.stderr!,
+      (chunk) => stderrLog.write(chunk),
+      (line) => this.#display(`\x1b[33m${line}\x1b[0m`),
+    );
+    writeFileSync(
+      this.#files.host,
+      JSON.stringify({ hostPid: process.pid, agentPid: agent.pid, startedAt: this.#startedAt }),
+      { mode: 0o600 },
+    );
     await this.#listen();
     if (spec.initialPrompt) this.#write(spec.initialPrompt);
     this.#readPane();
-    this.#heartbeat = setInterval(() => this.#broadcast({ type: 'heartbeat', agentPid: agent.pid, alive: agent.exitCode === null && agent.signalCode === null, ts: Date.now() }), spec.heartbeatMs);
+    this.#heartbeat = setInterval(
+      () =>
+        this.#broadcast({
+          type: 'heartbeat',
+          agentPid: agent.pid,
+          alive: agent.exitCode === null && agent.signalCode === null,
+          ts: Date.now(),
+        }),
+      spec.heartbeatMs,
+    );
 
     const exit = await this.#exited;
     clearInterval(this.#heartbeat);
@@ -162,7 +199,12 @@ export class PaneHost {
         if (typeof request.text !== 'string') return;
         const ok = this.#write(request.text);
         if (ok) this.#display(`\x1b[35m› ${request.text.split('\n')[0]}\x1b[0m`);
-        this.#send(socket, ok ? { type: 'ack', id: request.id, ok } : { type: 'ack', id: request.id, ok, error: 'the agent is not accepting input' });
+        this.#send(
+          socket,
+          ok
+            ? { type: 'ack', id: request.id, ok }
+            : { type: 'ack', id: request.id, ok, error: 'the agent is not accepting input' },
+        );
         return;
       }
       case 'stop':
@@ -206,7 +248,9 @@ export class PaneHost {
     process.stdin.pause();
     (process.stdin as unknown as { unref?: () => void }).unref?.();
     for (const socket of this.#clients) socket.end();
-    await new Promise<void>((resolveClose) => (this.#server ? this.#server.close(() => resolveClose()) : resolveClose()));
+    await new Promise<void>((resolveClose) =>
+      this.#server ? this.#server.close(() => resolveClose()) : resolveClose(),
+    );
     rmSync(hostSocketPath(this.#dir), { force: true });
   }
 }

@@ -18,16 +18,34 @@ export class TmuxError extends Error {
 export function execTmux(binary = 'tmux'): TmuxRunner {
   return (args, input) =>
     new Promise((resolveRun, reject) => {
-      const child = execFile(binary, [...args], { maxBuffer: 16 * 1024 * 1024, timeout: 15_000 }, (error, stdout, stderr) => {
-        if (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT') {
-            reject(new TmuxError('tmux is not installed: install it (Debian/Ubuntu: apt-get install tmux; macOS: brew install tmux)', args, ''));
-          } else reject(new TmuxError(`tmux ${args[2] ?? args[0]} failed: ${String(stderr).trim() || error.message}`, args, String(stderr)));
-          return;
-        }
-        resolveRun(String(stdout));
-      });
+      const child = execFile(
+        binary,
+        [...args],
+        { maxBuffer: 16 * 1024 * 1024, timeout: 15_000 },
+        (error, stdout, stderr) => {
+          if (error) {
+            const code = (error as NodeJS.ErrnoException).code;
+            if (code === 'ENOENT') {
+              reject(
+                new TmuxError(
+                  'tmux is not installed: install it (Debian/Ubuntu: apt-get install tmux; macOS: brew install tmux)',
+                  args,
+                  '',
+                ),
+              );
+            } else
+              reject(
+                new TmuxError(
+                  `tmux ${args[2] ?? args[0]} failed: ${String(stderr).trim() || error.message}`,
+                  args,
+                  String(stderr),
+                ),
+              );
+            return;
+          }
+          resolveRun(String(stdout));
+        },
+      );
       if (input !== undefined) child.stdin?.end(input);
     });
 }
@@ -90,18 +108,55 @@ export class TmuxDriver {
   }
 
   /** Create the session if it is missing; its first window runs `argv` in `cwd`. */
-  async ensureSession(session: string, options: { cwd: string; argv: readonly string[]; windowName?: string; env?: Record<string, string> }): Promise<boolean> {
+  async ensureSession(
+    session: string,
+    options: { cwd: string; argv: readonly string[]; windowName?: string; env?: Record<string, string> },
+  ): Promise<boolean> {
     if (await this.hasSession(session)) return false;
     const envArgs = Object.entries(options.env ?? {}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
-    await this.#tmux(['new-session', '-d', '-s', session, '-n', options.windowName ?? 'fleet', '-x', '200', '-y', '50', '-c', options.cwd, ...envArgs, '--', ...directArgv(options.argv)]);
+    await this.#tmux([
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-n',
+      options.windowName ?? 'fleet',
+      '-x',
+      '200',
+      '-y',
+      '50',
+      '-c',
+      options.cwd,
+      ...envArgs,
+      '--',
+      ...directArgv(options.argv),
+    ]);
     if (this.#configFile) await this.#tmux(['source-file', this.#configFile]);
     return true;
   }
 
   /** A new window named `name` running `argv` directly (no shell); returns its pane id. */
-  async newWindow(session: string, options: { name: string; cwd: string; argv: readonly string[]; env?: Record<string, string> }): Promise<string> {
+  async newWindow(
+    session: string,
+    options: { name: string; cwd: string; argv: readonly string[]; env?: Record<string, string> },
+  ): Promise<string> {
     const envArgs = Object.entries(options.env ?? {}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
-    const out = await this.#tmux(['new-window', '-d', '-t', `=${session}:`, '-n', options.name, '-c', options.cwd, ...envArgs, '-P', '-F', '#{pane_id}', '--', ...directArgv(options.argv)]);
+    const out = await this.#tmux([
+      'new-window',
+      '-d',
+      '-t',
+      `=${session}:`,
+      '-n',
+      options.name,
+      '-c',
+      options.cwd,
+      ...envArgs,
+      '-P',
+      '-F',
+      '#{pane_id}',
+      '--',
+      ...directArgv(options.argv),
+    ]);
     return out.trim();
   }
 

@@ -24,27 +24,36 @@ export function renderStreamJsonLine(line: string): string[] {
   }
   switch (message.type) {
     case 'system':
-      if (message.subtype === 'init') return [`${DIM}● session ${message.session_id} · model ${message.model} · ${message.tools?.length ?? 0} tools${RESET}`];
+      if (message.subtype === 'init')
+        return [
+          `${DIM}● session ${message.session_id} · model ${message.model} · ` +
+            `${message.tools?.length ?? 0} tools${RESET}`,
+        ];
       return [];
     case 'assistant': {
       const out: string[] = [];
       for (const block of message.message?.content ?? []) {
         if (block.type === 'text' && block.text) out.push(`${BOLD}${block.text}${RESET}`);
-        else if (block.type === 'tool_use') out.push(`${CYAN}→ ${block.name}${RESET} ${DIM}${short(block.input)}${RESET}`);
+        else if (block.type === 'tool_use')
+          out.push(`${CYAN}→ ${block.name}${RESET} ${DIM}${short(block.input)}${RESET}`);
       }
       return out;
     }
     case 'user': {
       const out: string[] = [];
       for (const block of Array.isArray(message.message?.content) ? message.message.content : []) {
-        if (block.type === 'tool_result') out.push(`${DIM}  ← ${block.is_error ? 'error: ' : ''}${short(block.content, 120)}${RESET}`);
+        if (block.type === 'tool_result')
+          out.push(`${DIM}  ← ${block.is_error ? 'error: ' : ''}${short(block.content, 120)}${RESET}`);
       }
       return out;
     }
     case 'result': {
       const color = message.is_error ? RED : GREEN;
       const cost = typeof message.total_cost_usd === 'number' ? ` · $${message.total_cost_usd.toFixed(4)}` : '';
-      return [`${color}■ ${message.is_error ? 'error' : 'done'}${RESET} ${DIM}(${message.num_turns ?? '?'} turns${cost})${RESET}`];
+      return [
+        `${color}■ ${message.is_error ? 'error' : 'done'}${RESET} ` +
+          `${DIM}(${message.num_turns ?? '?'} turns${cost})${RESET}`,
+      ];
     }
     default:
       return [];

@@ -77,7 +77,9 @@ export class WebSocketHub {
     options.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (request.url ?? '').split('?')[0];
       if (path !== '/ws') {
-        socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"Not found"}');
+        socket.end(
+          'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"Not found"}',
+        );
         return;
       }
       this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws));
@@ -123,7 +125,14 @@ export class WebSocketHub {
   }
 
   #accept(socket: WebSocket): void {
-    const client: Client = { socket, identity: undefined, topics: new Set(), alive: true, queue: Promise.resolve(), liveAfter: 0 };
+    const client: Client = {
+      socket,
+      identity: undefined,
+      topics: new Set(),
+      alive: true,
+      queue: Promise.resolve(),
+      liveAfter: 0,
+    };
     this.#clients.add(client);
     socket.on('pong', () => {
       client.alive = true;
@@ -160,16 +169,27 @@ export class WebSocketHub {
           this.#send(client, { type: 'error', message: 'since: must be a non-negative integer' });
           return;
         }
-        const result = typeof message.token === 'string' ? await this.#tokens.verify(message.token) : ({ ok: false, reason: 'invalid' } as const);
+        const result =
+          typeof message.token === 'string'
+            ? await this.#tokens.verify(message.token)
+            : ({ ok: false, reason: 'invalid' } as const);
         if (!result.ok) {
-          this.#send(client, { type: 'error', message: result.reason === 'expired' ? 'Token expired' : 'Invalid token' });
+          this.#send(client, {
+            type: 'error',
+            message: result.reason === 'expired' ? 'Token expired' : 'Invalid token',
+          });
           return;
         }
         // A new identity starts with no chat subscriptions: the old one's memberships are not its own.
         if (client.identity?.uid !== result.identity.uid) client.topics.clear();
         client.identity = result.identity;
         client.liveAfter = this.#lastSeq;
-        this.#send(client, { type: 'authenticated', uid: result.identity.uid, handle: result.identity.handle, teamName: result.identity.teamName });
+        this.#send(client, {
+          type: 'authenticated',
+          uid: result.identity.uid,
+          handle: result.identity.handle,
+          teamName: result.identity.teamName,
+        });
         // Resuming in the same step as authenticating: no live event can come before the missed ones.
         if (isCursor(message.since)) this.#resume(client, message.since);
         return;
@@ -177,7 +197,10 @@ export class WebSocketHub {
       case 'subscribe':
       case 'unsubscribe': {
         if (!client.identity) {
-          this.#send(client, { type: 'error', message: 'Authentication required: send {"type":"auth","token":"..."} first' });
+          this.#send(client, {
+            type: 'error',
+            message: 'Authentication required: send {"type":"auth","token":"..."} first',
+          });
           return;
         }
         const since = message.since;
@@ -193,7 +216,13 @@ export class WebSocketHub {
         }
         if (!guard) {
           const keys = [...new Set(this.#guards.map((candidate) => candidate.key))];
-          this.#send(client, { type: 'error', message: keys.length > 0 ? `${keys.join(' or ')}: is required` : 'subscribe: no running plugin offers topics to subscribe to' });
+          this.#send(client, {
+            type: 'error',
+            message:
+              keys.length > 0
+                ? `${keys.join(' or ')}: is required`
+                : 'subscribe: no running plugin offers topics to subscribe to',
+          });
           return;
         }
         const id = message[guard.key];

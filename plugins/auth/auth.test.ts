@@ -8,14 +8,19 @@ import { startFleet, type TestFleet } from '../../test/kit/index.js';
 const sha24 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 24);
 
 /** POST /auth with whatever credential the test wants (or none). */
-const registerWith = (fleet: TestFleet, credential: string | undefined, body: unknown) => fleet.request('POST', '/auth', { token: credential, body });
+const registerWith = (fleet: TestFleet, credential: string | undefined, body: unknown) =>
+  fleet.request('POST', '/auth', { token: credential, body });
 
 t.test('POST /auth with the admin key registers an agent with the seed body and response', async (t) => {
   const fleet = await startFleet(t);
   const response = await registerWith(fleet, fleet.adminKey, { handle: 'alice', teamName: 'alpha' });
   t.equal(response.status, 200);
   const { token, ...rest } = response.body;
-  t.same(rest, { uid: sha24('alpha:alice'), handle: 'alice', teamName: 'alpha', agentType: 'worker', role: 'worker' }, 'agentType defaults to worker');
+  t.same(
+    rest,
+    { uid: sha24('alpha:alice'), handle: 'alice', teamName: 'alpha', agentType: 'worker', role: 'worker' },
+    'agentType defaults to worker',
+  );
   t.equal(rest.uid, createHash('sha256').update('alpha:alice').digest('hex').slice(0, 24));
   t.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'a compact JWT');
   const claims = decodeJwt(token);
@@ -60,12 +65,20 @@ t.test('a team lead registers workers of its own team only', async (t) => {
   t.equal(otherTeam.status, 403, 'another team is refused');
   t.type(otherTeam.body.error, 'string');
 
-  const anotherLead = await registerWith(fleet, lead.token, { handle: 'boss2', teamName: 'alpha', agentType: 'team-lead' });
+  const anotherLead = await registerWith(fleet, lead.token, {
+    handle: 'boss2',
+    teamName: 'alpha',
+    agentType: 'team-lead',
+  });
   t.equal(anotherLead.status, 403, 'a lead cannot make a lead');
   t.equal(anotherLead.body.error, 'Insufficient permissions');
   t.ok('required' in anotherLead.body && 'current' in anotherLead.body);
 
-  const coordinator = await registerWith(fleet, lead.token, { handle: 'boss3', teamName: 'alpha', role: 'coordinator' });
+  const coordinator = await registerWith(fleet, lead.token, {
+    handle: 'boss3',
+    teamName: 'alpha',
+    role: 'coordinator',
+  });
   t.equal(coordinator.status, 403, 'a lead cannot make a coordinator');
   t.equal(coordinator.body.error, 'Insufficient permissions');
 
@@ -88,7 +101,12 @@ t.test('a worker token registers no one: 403 Insufficient permissions with requi
   const worker = await fleet.register('w', 'alpha');
   const response = await registerWith(fleet, worker.token, { handle: 'w9', teamName: 'alpha' });
   t.equal(response.status, 403);
-  t.same(response.body, { error: 'Insufficient permissions', code: 'FLEET_INSUFFICIENT_PERMISSIONS', required: 'team-lead', current: 'worker' });
+  t.same(response.body, {
+    error: 'Insufficient permissions',
+    code: 'FLEET_INSUFFICIENT_PERMISSIONS',
+    required: 'team-lead',
+    current: 'worker',
+  });
 });
 
 t.test('no credential: 401 Authentication required', async (t) => {
@@ -104,7 +122,13 @@ t.test('no credential: 401 Authentication required', async (t) => {
 
 t.test('garbage, forged and unsigned tokens: 403 Invalid token', async (t) => {
   const fleet = await startFleet(t);
-  const claims = { uid: sha24('alpha:boss'), handle: 'boss', teamName: 'alpha', agentType: 'team-lead', role: 'coordinator' };
+  const claims = {
+    uid: sha24('alpha:boss'),
+    handle: 'boss',
+    teamName: 'alpha',
+    agentType: 'team-lead',
+    role: 'coordinator',
+  };
   const forged = await new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuedAt()
@@ -128,7 +152,10 @@ t.test('garbage, forged and unsigned tokens: 403 Invalid token', async (t) => {
     ['admin key with a typo', { authorization: `Bearer ${fleet.adminKey.slice(0, -1)}x` }],
   ];
   for (const [name, headers] of cases) {
-    const register = await fleet.request('POST', '/auth', { headers, body: { handle: 'intruder', teamName: 'alpha', agentType: 'team-lead' } });
+    const register = await fleet.request('POST', '/auth', {
+      headers,
+      body: { handle: 'intruder', teamName: 'alpha', agentType: 'team-lead' },
+    });
     t.equal(register.status, 403, `${name}: POST /auth`);
     t.same(register.body, { error: 'Invalid token', code: 'FLEET_TOKEN_INVALID' }, name);
     const list = await fleet.request('GET', '/teams/alpha/agents', { headers });
@@ -174,7 +201,11 @@ t.test('invalid bodies are 400 naming the field, never 500', async (t) => {
     ['handle not a string', { handle: 42, teamName: 'alpha' }, /^handle: must be a string/],
     ['missing teamName', { handle: 'alice' }, /^teamName: is required$/],
     ['teamName with a slash', { handle: 'alice', teamName: 'a/b' }, /^teamName: /],
-    ['bad agentType', { handle: 'alice', teamName: 'alpha', agentType: 'boss' }, /^agentType: must be one of team-lead, worker$/],
+    [
+      'bad agentType',
+      { handle: 'alice', teamName: 'alpha', agentType: 'boss' },
+      /^agentType: must be one of team-lead, worker$/,
+    ],
     ['bad role', { handle: 'alice', teamName: 'alpha', role: 'king' }, /^role: must be one of /],
     ['no body', undefined, /^handle: is required$/],
     ['JSON null', 'null', /^handle: is required$/],
@@ -185,19 +216,25 @@ t.test('invalid bodies are 400 naming the field, never 500', async (t) => {
     const response = await registerWith(fleet, fleet.adminKey, body);
     t.equal(response.status, 400, name);
     t.match(response.body?.error, expected, name);
-    t.same(Object.keys(response.body ?? {}), ['error', 'code', 'field'], `${name}: the message, its code and the field`);
+    t.same(
+      Object.keys(response.body ?? {}),
+      ['error', 'code', 'field'],
+      `${name}: the message, its code and the field`,
+    );
     t.equal(response.body?.code, 'FLEET_INVALID_INPUT', `${name}: FLEET_INVALID_INPUT`);
   }
   const boundary = await registerWith(fleet, fleet.adminKey, { handle: 'h'.repeat(50), teamName: 'A-z_09' });
   t.equal(boundary.status, 200, '50 characters of every allowed kind are accepted');
 
   const worker = await fleet.register('w', 'alpha');
-  const badParam = await fleet.request('GET', `/teams/${encodeURIComponent('no spaces')}/agents`, { token: worker.token });
+  const badParam = await fleet.request('GET', `/teams/${encodeURIComponent('no spaces')}/agents`, {
+    token: worker.token,
+  });
   t.equal(badParam.status, 400);
   t.match(badParam.body.error, /^teamName: /);
 });
 
-t.test('GET /teams/:name/agents lists only the caller\'s own team', async (t) => {
+t.test("GET /teams/:name/agents lists only the caller's own team", async (t) => {
   const fleet = await startFleet(t);
   const alice = await fleet.register('alice', 'alpha');
   await fleet.register('boss', 'alpha', 'team-lead');
@@ -236,7 +273,12 @@ t.test('GET /debug is for team leads', async (t) => {
 
   const byWorker = await fleet.request('GET', '/debug', { token: worker.token });
   t.equal(byWorker.status, 403);
-  t.same(byWorker.body, { error: 'Insufficient permissions', code: 'FLEET_INSUFFICIENT_PERMISSIONS', required: 'team-lead', current: 'worker' });
+  t.same(byWorker.body, {
+    error: 'Insufficient permissions',
+    code: 'FLEET_INSUFFICIENT_PERMISSIONS',
+    required: 'team-lead',
+    current: 'worker',
+  });
 
   const byLead = await fleet.request('GET', '/debug', { token: lead.token });
   t.equal(byLead.status, 200);
@@ -249,7 +291,13 @@ t.test('GET /health is public, counts agents and shows native modules, never the
   const fleet = await startFleet(t);
   const before = await fleet.request('GET', '/health');
   t.equal(before.status, 200);
-  t.match(before.body, { status: 'ok', version: String, uptime: Number, native: { ringbus: /^(js|native)$/ }, counts: { agents: 0 } });
+  t.match(before.body, {
+    status: 'ok',
+    version: String,
+    uptime: Number,
+    native: { ringbus: /^(js|native)$/ },
+    counts: { agents: 0 },
+  });
   t.same(before.body.plugins, ['auth', 'metrics']);
 
   await fleet.register('a1', 'alpha');
@@ -277,7 +325,7 @@ t.test('the admin key is generated with mode 0600 in the data dir', async (t) =>
   const other = await startFleet(t);
   t.not(other.adminKey, fleet.adminKey, 'each data dir has its own key');
   const refused = await registerWith(other, fleet.adminKey, { handle: 'x', teamName: 'alpha' });
-  t.equal(refused.status, 403, 'another fleet\'s key is refused');
+  t.equal(refused.status, 403, "another fleet's key is refused");
 });
 
 t.test('FLEET_ADMIN_KEY replaces the generated key', async (t) => {

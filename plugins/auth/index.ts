@@ -31,7 +31,8 @@ export const auth = definePlugin({
     const sections = new Map<string, StatusSection>();
     ctx.health.count('agents', () => agents.count());
     ctx.http.onResponse((observation) => {
-      if (observation.uid) agents.touch(observation.uid).catch((error) => ctx.log.warn('could not record last seen', { error }));
+      if (observation.uid)
+        agents.touch(observation.uid).catch((error) => ctx.log.warn('could not record last seen', { error }));
     });
     return {
       agents,
@@ -44,7 +45,13 @@ export const auth = definePlugin({
         const status: Record<string, unknown> = {
           team: caller.teamName,
           you: { handle: caller.handle, agentType: caller.agentType, role: caller.role },
-          agents: list.map((agent) => ({ handle: agent.handle, agentType: agent.agentType, role: agent.role, presence: presenceOf(agent), lastSeen: agent.lastSeen })),
+          agents: list.map((agent) => ({
+            handle: agent.handle,
+            agentType: agent.agentType,
+            role: agent.role,
+            presence: presenceOf(agent),
+            lastSeen: agent.lastSeen,
+          })),
         };
         for (const [name, section] of sections) status[name] = await section(caller.teamName, caller.uid);
         return status;

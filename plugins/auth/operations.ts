@@ -1,5 +1,16 @@
 import * as v from 'valibot';
-import { AGENT_ROLES, AGENT_TYPES, agentUid, defaultRole, f, type Identity, insufficientPermissions, operationsFor, requireLead, sameTeam } from '../../core/index.js';
+import {
+  AGENT_ROLES,
+  AGENT_TYPES,
+  agentUid,
+  defaultRole,
+  f,
+  type Identity,
+  insufficientPermissions,
+  operationsFor,
+  requireLead,
+  sameTeam,
+} from '../../core/index.js';
 import { authErrors } from './errors.js';
 import type { AuthApi } from './index.js';
 import { presenceOf } from './service.js';
@@ -13,7 +24,8 @@ const op = operationsFor<AuthApi>();
 function authorizeRegistration(caller: Identity | undefined, wanted: Identity): void {
   if (caller === undefined) return;
   requireLead(caller);
-  if (wanted.agentType === 'team-lead' || wanted.role === 'coordinator') throw insufficientPermissions('admin key', caller.agentType);
+  if (wanted.agentType === 'team-lead' || wanted.role === 'coordinator')
+    throw insufficientPermissions('admin key', caller.agentType);
   if (wanted.teamName !== caller.teamName) throw authErrors.AUTH_LEAD_OTHER_TEAM({ team: caller.teamName });
 }
 
@@ -42,7 +54,14 @@ export const register = op({
       throw authErrors.AUTH_TYPE_CONFLICT({ handle: identity.handle, agentType: existing.agentType });
     }
     const agent = await api.agents.upsert(identity);
-    return { uid: agent.uid, handle: agent.handle, teamName: agent.teamName, agentType: agent.agentType, role: agent.role, token: await ctx.tokens.mint(identity) };
+    return {
+      uid: agent.uid,
+      handle: agent.handle,
+      teamName: agent.teamName,
+      agentType: agent.agentType,
+      role: agent.role,
+      token: await ctx.tokens.mint(identity),
+    };
   },
 });
 

@@ -49,12 +49,20 @@ export class AgentService {
   }
 
   async listTeam(teamName: string): Promise<TeamAgent[]> {
-    const rows = await this.#db.selectFrom('agents').selectAll().where('team_name', '=', teamName).orderBy('handle').execute();
+    const rows = await this.#db
+      .selectFrom('agents')
+      .selectAll()
+      .where('team_name', '=', teamName)
+      .orderBy('handle')
+      .execute();
     return rows.map(toAgent);
   }
 
   async count(): Promise<number> {
-    const row = await this.#db.selectFrom('agents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await this.#db
+      .selectFrom('agents')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -63,8 +71,18 @@ export class AgentService {
     const now = Date.now();
     await this.#db
       .insertInto('agents')
-      .values({ uid: identity.uid, handle: identity.handle, team_name: identity.teamName, agent_type: identity.agentType, role: identity.role, created_at: now, last_seen: now })
-      .onConflict((oc) => oc.column('uid').doUpdateSet({ agent_type: identity.agentType, role: identity.role, last_seen: now }))
+      .values({
+        uid: identity.uid,
+        handle: identity.handle,
+        team_name: identity.teamName,
+        agent_type: identity.agentType,
+        role: identity.role,
+        created_at: now,
+        last_seen: now,
+      })
+      .onConflict((oc) =>
+        oc.column('uid').doUpdateSet({ agent_type: identity.agentType, role: identity.role, last_seen: now }),
+      )
       .execute();
     return (await this.get(identity.uid))!;
   }

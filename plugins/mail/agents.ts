@@ -4,7 +4,12 @@ import { mailErrors } from './errors.js';
 import type { MailApi } from './index.js';
 
 /** The agent a field names (`from`, `uid`): the caller, or for a lead any agent of its team. */
-export async function actingAgent(api: MailApi, caller: Identity, uid: string | undefined, field: string): Promise<TeamAgent> {
+export async function actingAgent(
+  api: MailApi,
+  caller: Identity,
+  uid: string | undefined,
+  field: string,
+): Promise<TeamAgent> {
   const target = uid ?? caller.uid;
   actAs(caller, { uid: target }, field);
   const agent = await api.auth().agents.get(target);

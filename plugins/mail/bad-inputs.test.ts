@@ -49,7 +49,12 @@ t.test('bad inputs to every mail route: a 4xx whose error names the field, never
     ['POST', '/teams/alpha/broadcast', { text: 'hi', metadata: ['a'] }, 'metadata: must be an object'],
     ['POST', '/teams/alpha/broadcast', { text: 'hi', metadata: null }, 'metadata: must be an object'],
     ['POST', '/teams/alpha/broadcast', { text: 'hi', from: 'x' }, 'from: must be a 24-digit hex agent uid'],
-    ['POST', `/teams/${encodeURIComponent('al pha')}/broadcast`, { text: 'hi' }, 'teamName: may contain only letters, digits, _ and -'],
+    [
+      'POST',
+      `/teams/${encodeURIComponent('al pha')}/broadcast`,
+      { text: 'hi' },
+      'teamName: may contain only letters, digits, _ and -',
+    ],
     ['POST', `/teams/${long(51)}/broadcast`, { text: 'hi' }, 'teamName: must be 1–50 characters'],
     ['POST', '/mail', {}, 'to: is required'],
     ['POST', '/mail', { to: 'bob' }, 'body: is required'],
@@ -70,14 +75,21 @@ t.test('bad inputs to every mail route: a 4xx whose error names the field, never
     ['POST', '/handoffs', { to: 'bob' }, 'context: is required'],
     ['POST', '/handoffs', { to: 'bob', context: 'text' }, 'context: must be an object'],
     ['POST', '/handoffs', { to: 'bob', context: [1] }, 'context: must be an object'],
-    ['POST', '/handoffs', { to: 'bob', context: { blob: long(200_001) } }, 'context: must be at most 200000 characters of JSON'],
+    [
+      'POST',
+      '/handoffs',
+      { to: 'bob', context: { blob: long(200_001) } },
+      'context: must be at most 200000 characters of JSON',
+    ],
     ['POST', '/handoffs', { to: 'bob!', context: {} }, 'to: may contain only letters, digits, _ and -'],
     ['GET', `/handoffs/${long(51)}`, undefined, 'handle: must be 1–50 characters'],
   ];
 
   for (const [method, path, body, error] of rows) {
     const response = await as(fleet, alpha.lead, method, path, body);
-    const label = `${method} ${path.length > 80 ? path.slice(0, 80) + '…' : path} ${body === undefined ? '' : JSON.stringify(body).slice(0, 60)}`;
+    const label =
+      `${method} ${path.length > 80 ? path.slice(0, 80) + '…' : path} ` +
+      `${body === undefined ? '' : JSON.stringify(body).slice(0, 60)}`;
     t.ok(response.status >= 400 && response.status < 500, `${label}: a 4xx (${response.status})`);
     t.equal(response.status, 400, `${label}: 400`);
     if (typeof error === 'string') t.equal(response.body?.error, error, `${label}: ${error}`);

@@ -6,8 +6,16 @@ import type { MailService } from './mail-service.js';
  * text for its first prompt. Handoffs are marked delivered (they stay open until accepted); mail
  * stays unread until the worker reads it, so it can still be listed with mail_read.
  */
-export async function briefingFor(mail: MailService, handoffs: HandoffService, teamName: string, handle: string): Promise<string | undefined> {
-  const [unread, waiting] = await Promise.all([mail.list(teamName, handle, true), handoffs.undelivered(teamName, handle)]);
+export async function briefingFor(
+  mail: MailService,
+  handoffs: HandoffService,
+  teamName: string,
+  handle: string,
+): Promise<string | undefined> {
+  const [unread, waiting] = await Promise.all([
+    mail.list(teamName, handle, true),
+    handoffs.undelivered(teamName, handle),
+  ]);
   if (unread.length === 0 && waiting.length === 0) return undefined;
   const parts: string[] = [];
   if (unread.length > 0) {
@@ -18,8 +26,12 @@ export async function briefingFor(mail: MailService, handoffs: HandoffService, t
   }
   if (waiting.length > 0) {
     parts.push(`Handoffs for you (${waiting.length}; accept each with handoff_accept once you have taken it over):`);
-    for (const handoff of waiting) parts.push(`- #${handoff.id} from ${handoff.fromHandle}: ${JSON.stringify(handoff.context)}`);
-    await handoffs.markDelivered(teamName, waiting.map((h) => h.id));
+    for (const handoff of waiting)
+      parts.push(`- #${handoff.id} from ${handoff.fromHandle}: ${JSON.stringify(handoff.context)}`);
+    await handoffs.markDelivered(
+      teamName,
+      waiting.map((h) => h.id),
+    );
   }
   return parts.join('\n');
 }

@@ -61,11 +61,19 @@ export class ChatService {
     const chat = await this.get(chatId);
     if (!chat || chat.team_name !== teamName) return false;
     if (chat.kind === 'team') return true;
-    const row = await this.#db.selectFrom('chat_members').select('uid').where('chat_id', '=', chatId).where('uid', '=', uid).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('chat_members')
+      .select('uid')
+      .where('chat_id', '=', chatId)
+      .where('uid', '=', uid)
+      .executeTakeFirst();
     return row !== undefined;
   }
 
-  /** Create the DM between two agents of a team if it does not exist; idempotent. Inside `trx` when given (another plugin's transaction). */
+  /**
+   * Create the DM between two agents of a team if it does not exist; idempotent. Inside `trx` when
+   * given (another plugin's transaction).
+   */
   async ensureDm(teamName: string, uid1: string, uid2: string, trx?: AnyTransaction): Promise<string> {
     const id = dmChatId(uid1, uid2);
     if (trx) await this.#ensureChat(this.#join(trx), id, teamName, 'dm', [uid1, uid2]);
@@ -80,9 +88,19 @@ export class ChatService {
     return id;
   }
 
-  async #ensureChat(trx: Transaction<MailTables>, id: string, teamName: string, kind: 'dm' | 'team', memberUids: readonly string[]): Promise<void> {
+  async #ensureChat(
+    trx: Transaction<MailTables>,
+    id: string,
+    teamName: string,
+    kind: 'dm' | 'team',
+    memberUids: readonly string[],
+  ): Promise<void> {
     const now = Date.now();
-    await trx.insertInto('chats').values({ id, team_name: teamName, kind, created_at: now, updated_at: now }).onConflict((oc) => oc.column('id').doNothing()).execute();
+    await trx
+      .insertInto('chats')
+      .values({ id, team_name: teamName, kind, created_at: now, updated_at: now })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
     if (memberUids.length === 0) return;
     await trx
       .insertInto('chat_members')
@@ -97,13 +115,34 @@ export class ChatService {
   }
 
   /** The writes of `post`, inside another plugin's transaction (a task and its assignment DM commit together). */
-  async record(trx: AnyTransaction, chat: ChatRef, from: Sender, text: string, metadata: Record<string, unknown>): Promise<ChatMessage> {
+  async record(
+    trx: AnyTransaction,
+    chat: ChatRef,
+    from: Sender,
+    text: string,
+    metadata: Record<string, unknown>,
+  ): Promise<ChatMessage> {
     return this.#record(this.#join(trx), chat, from, text, metadata);
   }
 
-  async #record(trx: Transaction<MailTables>, chat: ChatRef, from: Sender, text: string, metadata: Record<string, unknown>): Promise<ChatMessage> {
+  async #record(
+    trx: Transaction<MailTables>,
+    chat: ChatRef,
+    from: Sender,
+    text: string,
+    metadata: Record<string, unknown>,
+  ): Promise<ChatMessage> {
     const now = Date.now();
-    const row = { uuid: randomUUID(), chat_id: chat.id, from_uid: from.uid, from_handle: from.handle, text, metadata: JSON.stringify(metadata), status: 'pending' as const, created_at: now };
+    const row = {
+      uuid: randomUUID(),
+      chat_id: chat.id,
+      from_uid: from.uid,
+      from_handle: from.handle,
+      text,
+      metadata: JSON.stringify(metadata),
+      status: 'pending' as const,
+      created_at: now,
+    };
     const inserted = await trx.insertInto('messages').values(row).returning('id').executeTakeFirstOrThrow();
     await trx.updateTable('chats').set({ updated_at: now }).where('id', '=', chat.id).execute();
     await trx
@@ -117,7 +156,12 @@ export class ChatService {
 
   /** The internal sequence of a message of a chat, for cursors; undefined when it is not there. */
   async seqOf(chatId: string, messageId: string): Promise<number | undefined> {
-    const row = await this.#db.selectFrom('messages').select('id').where('chat_id', '=', chatId).where('uuid', '=', messageId).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('messages')
+      .select('id')
+      .where('chat_id', '=', chatId)
+      .where('uuid', '=', messageId)
+      .executeTakeFirst();
     return row ? Number(row.id) : undefined;
   }
 
@@ -127,7 +171,10 @@ export class ChatService {
     if (page.afterSeq !== undefined) query = query.where('id', '>', page.afterSeq);
     if (page.beforeSeq !== undefined) query = query.where('id', '<', page.beforeSeq);
     const ascending = page.afterSeq !== undefined && page.beforeSeq === undefined;
-    const rows = await query.orderBy('id', ascending ? 'asc' : 'desc').limit(page.limit).execute();
+    const rows = await query
+      .orderBy('id', ascending ? 'asc' : 'desc')
+      .limit(page.limit)
+      .execute();
     const messages = rows.map(toMessage);
     return ascending ? messages : messages.reverse();
   }
@@ -135,8 +182,19 @@ export class ChatService {
   /** Zero the reader's unread count; the others' messages it has now seen become `read`. */
   async markRead(chatId: string, uid: string): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
-      await trx.updateTable('chat_members').set({ unread: 0 }).where('chat_id', '=', chatId).where('uid', '=', uid).execute();
-      await trx.updateTable('messages').set({ status: 'read' }).where('chat_id', '=', chatId).where('status', '=', 'pending').where('from_uid', '!=', uid).execute();
+      await trx
+        .updateTable('chat_members')
+        .set({ unread: 0 })
+        .where('chat_id', '=', chatId)
+        .where('uid', '=', uid)
+        .execute();
+      await trx
+        .updateTable('messages')
+        .set({ status: 'read' })
+        .where('chat_id', '=', chatId)
+        .where('status', '=', 'pending')
+        .where('from_uid', '!=', uid)
+        .execute();
     });
   }
 
@@ -152,7 +210,12 @@ export class ChatService {
       .execute();
     return Promise.all(
       rows.map(async (row) => {
-        const members = await this.#db.selectFrom('chat_members').select('uid').where('chat_id', '=', row.id).orderBy('uid').execute();
+        const members = await this.#db
+          .selectFrom('chat_members')
+          .select('uid')
+          .where('chat_id', '=', row.id)
+          .orderBy('uid')
+          .execute();
         const [last] = await this.list(row.id, { limit: 1 });
         return {
           id: row.id,
@@ -168,12 +231,19 @@ export class ChatService {
   }
 
   async unreadTotal(uid: string): Promise<number> {
-    const row = await this.#db.selectFrom('chat_members').select((eb) => eb.fn.sum<number>('unread').as('n')).where('uid', '=', uid).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('chat_members')
+      .select((eb) => eb.fn.sum<number>('unread').as('n'))
+      .where('uid', '=', uid)
+      .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
 
   async countMessages(): Promise<number> {
-    const row = await this.#db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await this.#db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 }

@@ -1,5 +1,13 @@
 import t from 'tap';
-import { type Agent, agentUid, as, dmChatId, registerTeam, startCoordination, teamChatId } from '../../test/kit/index.js';
+import {
+  type Agent,
+  agentUid,
+  as,
+  dmChatId,
+  registerTeam,
+  startCoordination,
+  teamChatId,
+} from '../../test/kit/index.js';
 
 t.test('GET /users/:uid: an agent of your team; other teams and unknown uids are 404', async (t) => {
   const fleet = await startCoordination(t);
@@ -37,7 +45,11 @@ t.test('POST /chats: the seed DM id, idempotent both ways, only with yourself in
   t.same(swapped.body, { chatId: expected }, 'order of the uids does not matter');
 
   const listed = await as(fleet, ann, 'GET', `/users/${ann.uid}/chats`);
-  t.equal(listed.body.filter((chat: { id: string }) => chat.id === expected).length, 1, 'created once, not three times');
+  t.equal(
+    listed.body.filter((chat: { id: string }) => chat.id === expected).length,
+    1,
+    'created once, not three times',
+  );
   t.same(listed.body[0].participants, [ann.uid, bob.uid].sort());
   t.equal(listed.body[0].kind, 'dm');
 
@@ -56,57 +68,108 @@ t.test('POST /chats: the seed DM id, idempotent both ways, only with yourself in
   t.match(unknown.body.error, /uid2/);
 });
 
-t.test('messages: post with UUID ids and a status, list the latest, page with after/before/limit both ways', async (t) => {
-  const fleet = await startCoordination(t);
-  const alpha = await registerTeam(fleet, 'alpha', ['ann', 'bob']);
-  const [ann, bob] = alpha.workers as [Agent, Agent];
-  const { chatId } = (await as(fleet, ann, 'POST', '/chats', { uid1: ann.uid, uid2: bob.uid })).body;
+t.test(
+  'messages: post with UUID ids and a status, list the latest, page with after/before/limit both ways',
+  async (t) => {
+    const fleet = await startCoordination(t);
+    const alpha = await registerTeam(fleet, 'alpha', ['ann', 'bob']);
+    const [ann, bob] = alpha.workers as [Agent, Agent];
+    const { chatId } = (await as(fleet, ann, 'POST', '/chats', { uid1: ann.uid, uid2: bob.uid })).body;
 
-  const empty = await as(fleet, ann, 'GET', `/chats/${chatId}/messages`);
-  t.same(empty.body, [], 'no messages yet');
+    const empty = await as(fleet, ann, 'GET', `/chats/${chatId}/messages`);
+    t.same(empty.body, [], 'no messages yet');
 
-  const ids: string[] = [];
-  for (let i = 1; i <= 7; i++) {
-    const sender = i % 2 ? ann : bob;
-    const posted = await as(fleet, sender, 'POST', `/chats/${chatId}/messages`, { text: `m${i}`, metadata: { n: i } });
-    t.equal(posted.status, 200);
-    if (i === 1) {
-      t.same(Object.keys(posted.body), ['id', 'chatId', 'fromHandle', 'fromUid', 'text', 'timestamp', 'status', 'metadata'], 'the seed message shape');
-      t.match(posted.body, { chatId, fromHandle: 'collab:ann', fromUid: ann.uid, text: 'm1', status: 'pending', metadata: { n: 1 } });
-      t.match(posted.body.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'the id is a UUID');
-      t.ok(!Number.isNaN(Date.parse(posted.body.timestamp)), 'a timestamp');
+    const ids: string[] = [];
+    for (let i = 1; i <= 7; i++) {
+      const sender = i % 2 ? ann : bob;
+      const posted = await as(fleet, sender, 'POST', `/chats/${chatId}/messages`, {
+        text: `m${i}`,
+        metadata: { n: i },
+      });
+      t.equal(posted.status, 200);
+      if (i === 1) {
+        t.same(
+          Object.keys(posted.body),
+          ['id', 'chatId', 'fromHandle', 'fromUid', 'text', 'timestamp', 'status', 'metadata'],
+          'the seed message shape',
+        );
+        t.match(posted.body, {
+          chatId,
+          fromHandle: 'collab:ann',
+          fromUid: ann.uid,
+          text: 'm1',
+          status: 'pending',
+          metadata: { n: 1 },
+        });
+        t.match(
+          posted.body.id,
+          /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+          'the id is a UUID',
+        );
+        t.ok(!Number.isNaN(Date.parse(posted.body.timestamp)), 'a timestamp');
+      }
+      ids.push(posted.body.id);
     }
-    ids.push(posted.body.id);
-  }
-  t.equal(new Set(ids).size, 7, 'every id differs');
+    t.equal(new Set(ids).size, 7, 'every id differs');
 
-  const texts = (list: { text: string }[]) => list.map((m) => m.text);
-  const all = await as(fleet, bob, 'GET', `/chats/${chatId}/messages`);
-  t.same(texts(all.body), ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7'], 'oldest to newest');
+    const texts = (list: { text: string }[]) => list.map((m) => m.text);
+    const all = await as(fleet, bob, 'GET', `/chats/${chatId}/messages`);
+    t.same(texts(all.body), ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7'], 'oldest to newest');
 
-  t.same(texts((await as(fleet, bob, 'GET', `/chats/${chatId}/messages?limit=3`)).body), ['m5', 'm6', 'm7'], 'limit alone: the latest');
-  t.same(texts((await as(fleet, bob, 'GET', `/chats/${chatId}/messages?after=${ids[1]}&limit=2`)).body), ['m3', 'm4'], 'after: the next ones, forward');
-  t.same(texts((await as(fleet, bob, 'GET', `/chats/${chatId}/messages?after=${ids[6]}`)).body), [], 'after the newest: nothing');
-  t.same(texts((await as(fleet, bob, 'GET', `/chats/${chatId}/messages?before=${ids[5]}&limit=2`)).body), ['m4', 'm5'], 'before: the previous ones, still in order');
-  t.same(texts((await as(fleet, bob, 'GET', `/chats/${chatId}/messages?before=${ids[0]}`)).body), [], 'before the oldest: nothing');
-  t.same(texts((await as(fleet, bob, 'GET', `/chats/${chatId}/messages?after=${ids[1]}&before=${ids[5]}`)).body), ['m3', 'm4', 'm5'], 'between two cursors');
+    t.same(
+      texts((await as(fleet, bob, 'GET', `/chats/${chatId}/messages?limit=3`)).body),
+      ['m5', 'm6', 'm7'],
+      'limit alone: the latest',
+    );
+    t.same(
+      texts((await as(fleet, bob, 'GET', `/chats/${chatId}/messages?after=${ids[1]}&limit=2`)).body),
+      ['m3', 'm4'],
+      'after: the next ones, forward',
+    );
+    t.same(
+      texts((await as(fleet, bob, 'GET', `/chats/${chatId}/messages?after=${ids[6]}`)).body),
+      [],
+      'after the newest: nothing',
+    );
+    t.same(
+      texts((await as(fleet, bob, 'GET', `/chats/${chatId}/messages?before=${ids[5]}&limit=2`)).body),
+      ['m4', 'm5'],
+      'before: the previous ones, still in order',
+    );
+    t.same(
+      texts((await as(fleet, bob, 'GET', `/chats/${chatId}/messages?before=${ids[0]}`)).body),
+      [],
+      'before the oldest: nothing',
+    );
+    t.same(
+      texts((await as(fleet, bob, 'GET', `/chats/${chatId}/messages?after=${ids[1]}&before=${ids[5]}`)).body),
+      ['m3', 'm4', 'm5'],
+      'between two cursors',
+    );
 
-  // Walk backwards with the first id of each page as the next cursor: every message exactly once.
-  const walked: string[] = [];
-  let cursor: string | undefined;
-  for (let pages = 0; pages < 10; pages++) {
-    const page = (await as(fleet, bob, 'GET', `/chats/${chatId}/messages?limit=3${cursor ? `&before=${cursor}` : ''}`)).body as { id: string; text: string }[];
-    if (page.length === 0) break;
-    walked.unshift(...texts(page));
-    cursor = page[0]!.id;
-  }
-  t.same(walked, ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7'], 'paging back with before covers every message once');
+    // Walk backwards with the first id of each page as the next cursor: every message exactly once.
+    const walked: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = (
+        await as(fleet, bob, 'GET', `/chats/${chatId}/messages?limit=3${cursor ? `&before=${cursor}` : ''}`)
+      ).body as { id: string; text: string }[];
+      if (page.length === 0) break;
+      walked.unshift(...texts(page));
+      cursor = page[0]!.id;
+    }
+    t.same(walked, ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7'], 'paging back with before covers every message once');
 
-  const unknown = '00000000-0000-4000-8000-000000000000';
-  const stale = await as(fleet, bob, 'GET', `/chats/${chatId}/messages?after=${unknown}`);
-  t.equal(stale.status, 400, 'a cursor that is no message of this chat');
-  t.same(stale.body, { error: `after: no message ${unknown} in this chat`, code: 'MAIL_UNKNOWN_CURSOR', field: 'after' });
-});
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const stale = await as(fleet, bob, 'GET', `/chats/${chatId}/messages?after=${unknown}`);
+    t.equal(stale.status, 400, 'a cursor that is no message of this chat');
+    t.same(stale.body, {
+      error: `after: no message ${unknown} in this chat`,
+      code: 'MAIL_UNKNOWN_CURSOR',
+      field: 'after',
+    });
+  },
+);
 
 t.test('GET /users/:uid/chats has unread counts; POST /chats/:id/read resets them', async (t) => {
   const fleet = await startCoordination(t);
@@ -139,7 +202,11 @@ t.test('GET /users/:uid/chats has unread counts; POST /chats/:id/read resets the
   t.equal(byLead.status, 200, 'the lead may, for a member of the chat');
   t.equal(await unreadOf(ann), 0);
 
-  t.equal((await as(fleet, cy, 'GET', `/users/${ann.uid}/chats`)).status, 403, "a worker may not list a teammate's chats");
+  t.equal(
+    (await as(fleet, cy, 'GET', `/users/${ann.uid}/chats`)).status,
+    403,
+    "a worker may not list a teammate's chats",
+  );
   t.equal(await unreadOf(alpha.lead, ann), 0, "the lead may list a teammate's chats");
   const outsider = await as(fleet, cy, 'POST', `/chats/${chatId}/read`, {});
   t.equal(outsider.status, 403, 'not a member of the DM');
@@ -185,11 +252,24 @@ t.test('POST /teams/:name/broadcast: leads only, to the seed team chat, every me
 
   const denied = await as(fleet, ann, 'POST', '/teams/alpha/broadcast', { text: 'hello all' });
   t.equal(denied.status, 403, 'a worker may not broadcast');
-  t.match(denied.body, { error: 'Insufficient permissions', code: 'FLEET_INSUFFICIENT_PERMISSIONS', required: 'team-lead', current: 'worker' });
+  t.match(denied.body, {
+    error: 'Insufficient permissions',
+    code: 'FLEET_INSUFFICIENT_PERMISSIONS',
+    required: 'team-lead',
+    current: 'worker',
+  });
 
-  const sent = await as(fleet, alpha.lead, 'POST', '/teams/alpha/broadcast', { text: 'hello all', metadata: { priority: 'high' } });
+  const sent = await as(fleet, alpha.lead, 'POST', '/teams/alpha/broadcast', {
+    text: 'hello all',
+    metadata: { priority: 'high' },
+  });
   t.equal(sent.status, 200);
-  t.match(sent.body, { chatId: expected, text: 'hello all', fromHandle: 'collab:lead-alpha', metadata: { priority: 'high', isBroadcast: true } });
+  t.match(sent.body, {
+    chatId: expected,
+    text: 'hello all',
+    fromHandle: 'collab:lead-alpha',
+    metadata: { priority: 'high', isBroadcast: true },
+  });
   t.match(sent.body.id, /^[0-9a-f-]{36}$/);
 
   for (const agent of [ann, bob]) {
@@ -197,7 +277,11 @@ t.test('POST /teams/:name/broadcast: leads only, to the seed team chat, every me
     const team = chats.body.find((chat: { id: string }) => chat.id === expected);
     t.match(team, { kind: 'team', teamName: 'alpha', unread: 1 }, `${agent.handle} has the team chat with 1 unread`);
     const messages = await as(fleet, agent, 'GET', `/chats/${expected}/messages`);
-    t.same(messages.body.map((m: { text: string }) => m.text), ['hello all'], `${agent.handle} reads it`);
+    t.same(
+      messages.body.map((m: { text: string }) => m.text),
+      ['hello all'],
+      `${agent.handle} reads it`,
+    );
   }
   const leadChats = await as(fleet, alpha.lead, 'GET', `/users/${alpha.lead.uid}/chats`);
   t.equal(leadChats.body.find((chat: { id: string }) => chat.id === expected)?.unread, 0, 'not unread for the sender');

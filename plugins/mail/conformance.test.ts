@@ -12,18 +12,30 @@ t.test('mail: every operation conforms (401, other teams, required fields, route
         await call(alpha.lead, 'POST', '/chats', { uid1: alpha.lead.uid, uid2: alpha.workers[0]!.uid });
         return { input: { uid: alpha.workers[0]!.uid }, secrets: [alpha.workers[0]!.uid] };
       },
-      createChat: async ({ alpha }) => ({ input: { uid1: alpha.workers[0]!.uid, uid2: alpha.workers[1]!.uid }, secrets: [alpha.workers[0]!.uid] }),
+      createChat: async ({ alpha }) => ({
+        input: { uid1: alpha.workers[0]!.uid, uid2: alpha.workers[1]!.uid },
+        secrets: [alpha.workers[0]!.uid],
+      }),
       listMessages: async ({ alpha, call }) => {
-        const { chatId } = await call(alpha.lead, 'POST', '/chats', { uid1: alpha.lead.uid, uid2: alpha.workers[0]!.uid });
+        const { chatId } = await call(alpha.lead, 'POST', '/chats', {
+          uid1: alpha.lead.uid,
+          uid2: alpha.workers[0]!.uid,
+        });
         await call(alpha.lead, 'POST', `/chats/${chatId}/messages`, { text: 'alpha secret message' });
         return { input: { chatId, limit: 10 }, secrets: ['alpha secret message'] };
       },
       postMessage: async ({ alpha, call }) => {
-        const { chatId } = await call(alpha.lead, 'POST', '/chats', { uid1: alpha.lead.uid, uid2: alpha.workers[1]!.uid });
+        const { chatId } = await call(alpha.lead, 'POST', '/chats', {
+          uid1: alpha.lead.uid,
+          uid2: alpha.workers[1]!.uid,
+        });
         return { input: { chatId, text: 'posted by the owner' }, secrets: ['posted by the owner'] };
       },
       markChatRead: async ({ alpha, call }) => {
-        const { chatId } = await call(alpha.lead, 'POST', '/chats', { uid1: alpha.lead.uid, uid2: alpha.workers[0]!.uid });
+        const { chatId } = await call(alpha.lead, 'POST', '/chats', {
+          uid1: alpha.lead.uid,
+          uid2: alpha.workers[0]!.uid,
+        });
         return { input: { chatId } };
       },
       broadcast: async () => ({ input: { teamName: 'alpha', text: 'to the whole team' }, toolsOtherTeam: 'own' }),
@@ -47,7 +59,10 @@ t.test('mail: every operation conforms (401, other teams, required fields, route
         return { input: { id: String(mail.id) } };
       },
       // Like mail, a handoff may wait for an agent not spawned yet: another team's writes stay in its own team.
-      createHandoff: async () => ({ input: { to: 'alpha-w1', context: { files: ['a.ts'], note: 'a handoff' } }, otherTeam: 'own' }),
+      createHandoff: async () => ({
+        input: { to: 'alpha-w1', context: { files: ['a.ts'], note: 'a handoff' } },
+        otherTeam: 'own',
+      }),
       listHandoffs: async ({ alpha, call }) => {
         await call(alpha.lead, 'POST', '/handoffs', { to: 'alpha-w2', context: { note: 'alpha-only context' } });
         return { input: { handle: 'alpha-w2' }, secrets: ['alpha-only context'] };

@@ -7,7 +7,10 @@ export const mailErrors = defineErrors({
   MAIL_CHAT_NOT_FOUND: [404, 'Chat not found'],
   MAIL_NOT_CHAT_MEMBER: [403, 'Not a member of this chat'],
   MAIL_SELF_CHAT: [400, 'uid2: Cannot create chat with yourself'],
-  MAIL_CHAT_WITHOUT_YOU: [403, 'uid1: you may open chats only with yourself in them; team leads may open them for their team'],
+  MAIL_CHAT_WITHOUT_YOU: [
+    403,
+    'uid1: you may open chats only with yourself in them; team leads may open them for their team',
+  ],
   MAIL_UNKNOWN_CURSOR: [400, '{field}: no message {id} in this chat'],
   MAIL_INVALID_ID: [400, 'Invalid mail ID'],
   MAIL_NOT_FOUND: [404, 'Mail {id} not found'],

@@ -20,9 +20,18 @@ declare module '../../core/index.js' {
 }
 
 export const mailEvents = defineEvents({
-  new_message: { topic: (data) => `chat.${data.chatId}`, summary: 'A message posted to a chat (to its subscribers only)' },
-  broadcast: { topic: (data) => `chat.${data.chatId}`, summary: 'A message to the whole team chat (to its subscribers only)' },
-  new_mail: { topic: 'mail', summary: 'Mail arrived for an agent of the team: who from, to whom, the subject (not the body)' },
+  new_message: {
+    topic: (data) => `chat.${data.chatId}`,
+    summary: 'A message posted to a chat (to its subscribers only)',
+  },
+  broadcast: {
+    topic: (data) => `chat.${data.chatId}`,
+    summary: 'A message to the whole team chat (to its subscribers only)',
+  },
+  new_mail: {
+    topic: 'mail',
+    summary: 'Mail arrived for an agent of the team: who from, to whom, the subject (not the body)',
+  },
   handoff_created: { topic: 'handoffs', summary: 'Context was handed over to an agent of the team' },
   handoff_accepted: { topic: 'handoffs', summary: 'The recipient (or a lead) accepted a handoff' },
 });

@@ -37,7 +37,16 @@ export class HandoffService {
   }
 
   async create(teamName: string, from: string, to: string, context: Record<string, unknown>): Promise<Handoff> {
-    const row = { team_name: teamName, from_handle: from, to_handle: to, context: JSON.stringify(context), status: 'pending' as const, created_at: Date.now(), delivered_at: null, accepted_at: null };
+    const row = {
+      team_name: teamName,
+      from_handle: from,
+      to_handle: to,
+      context: JSON.stringify(context),
+      status: 'pending' as const,
+      created_at: Date.now(),
+      delivered_at: null,
+      accepted_at: null,
+    };
     const inserted = await this.#db.insertInto('handoffs').values(row).returning('id').executeTakeFirstOrThrow();
     const handoff = toHandoff({ ...row, id: Number(inserted.id) });
     this.#emit('handoff_created', teamName, { id: handoff.id, fromHandle: from, toHandle: to });
@@ -45,7 +54,12 @@ export class HandoffService {
   }
 
   async get(teamName: string, id: number): Promise<Handoff | undefined> {
-    const row = await this.#db.selectFrom('handoffs').selectAll().where('team_name', '=', teamName).where('id', '=', id).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('handoffs')
+      .selectAll()
+      .where('team_name', '=', teamName)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row ? toHandoff(row) : undefined;
   }
 
@@ -90,7 +104,12 @@ export class HandoffService {
     const handoff = await this.get(teamName, id);
     if (!handoff) throw mailErrors.MAIL_HANDOFF_NOT_FOUND({ id });
     if (Number(result.numUpdatedRows) === 0) throw mailErrors.MAIL_HANDOFF_ACCEPTED({ id });
-    this.#emit('handoff_accepted', teamName, { id, fromHandle: handoff.fromHandle, toHandle: handoff.toHandle, acceptedBy });
+    this.#emit('handoff_accepted', teamName, {
+      id,
+      fromHandle: handoff.fromHandle,
+      toHandle: handoff.toHandle,
+      acceptedBy,
+    });
     return handoff;
   }
 }

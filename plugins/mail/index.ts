@@ -26,7 +26,13 @@ export interface MailApi {
   handoffs: HandoffService;
   auth(): AuthApi;
   /** Post to a chat and tell its subscribers (`new_message` or `broadcast`). */
-  post(chat: ChatRef, from: Sender, text: string, metadata: Record<string, unknown>, type: 'new_message' | 'broadcast'): Promise<ChatMessage>;
+  post(
+    chat: ChatRef,
+    from: Sender,
+    text: string,
+    metadata: Record<string, unknown>,
+    type: 'new_message' | 'broadcast',
+  ): Promise<ChatMessage>;
   /** Unread mail and undelivered handoffs as text for a worker's first prompt (handoffs become delivered). */
   briefing(teamName: string, handle: string): Promise<string | undefined>;
 }
@@ -36,12 +42,22 @@ export const mail = definePlugin({
   description: 'Chats (DMs, team broadcast), persistent mail and handoffs between agents.',
   dependsOn: ['auth'],
   tables: mailTables,
-  migrations: { '0001_chats': chatsMigration, '0002_mailbox': mailboxMigration, '0003_message_ids_and_handoff_acceptance': messageIdsAndHandoffAcceptanceMigration },
+  migrations: {
+    '0001_chats': chatsMigration,
+    '0002_mailbox': mailboxMigration,
+    '0003_message_ids_and_handoff_acceptance': messageIdsAndHandoffAcceptanceMigration,
+  },
   errors: mailErrors,
   events: mailEvents,
   operations: [...chatOperations, ...mailOperations],
   // A chat's messages reach only the sockets of its members that subscribed to it.
-  topics: [{ prefix: 'chat', key: 'chatId', authorize: (identity, chatId, api: MailApi) => api.chats.isMember(chatId, identity.uid, identity.teamName) }],
+  topics: [
+    {
+      prefix: 'chat',
+      key: 'chatId',
+      authorize: (identity, chatId, api: MailApi) => api.chats.isMember(chatId, identity.uid, identity.teamName),
+    },
+  ],
   setup(ctx): MailApi {
     const auth = () => ctx.use<AuthApi>('auth');
     const chats = new ChatService(ctx.db, ctx.join);
@@ -51,7 +67,10 @@ export const mail = definePlugin({
     ctx.onStop(
       auth().addStatusSection('unread', async (teamName, uid) => {
         const agent = await auth().agents.get(uid);
-        return { mail: agent ? await mailbox.unreadCount(teamName, agent.handle) : 0, chats: await chats.unreadTotal(uid) };
+        return {
+          mail: agent ? await mailbox.unreadCount(teamName, agent.handle) : 0,
+          chats: await chats.unreadTotal(uid),
+        };
       }),
     );
     return {

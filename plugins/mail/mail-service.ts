@@ -37,7 +37,15 @@ export class MailService {
   }
 
   async send(teamName: string, from: string, to: string, body: string, subject?: string): Promise<MailItem> {
-    const row = { team_name: teamName, from_handle: from, to_handle: to, subject: subject ?? null, body, read_at: null, created_at: Date.now() };
+    const row = {
+      team_name: teamName,
+      from_handle: from,
+      to_handle: to,
+      subject: subject ?? null,
+      body,
+      read_at: null,
+      created_at: Date.now(),
+    };
     const inserted = await this.#db.insertInto('mailbox').values(row).returning('id').executeTakeFirstOrThrow();
     const mail = toMail({ ...row, id: Number(inserted.id) });
     // Teammates' sockets learn that mail arrived, not what it says.
@@ -47,18 +55,33 @@ export class MailService {
 
   /** Newest first, as the seed returns it. */
   async list(teamName: string, handle: string, unreadOnly: boolean): Promise<MailItem[]> {
-    let query = this.#db.selectFrom('mailbox').selectAll().where('team_name', '=', teamName).where('to_handle', '=', handle);
+    let query = this.#db
+      .selectFrom('mailbox')
+      .selectAll()
+      .where('team_name', '=', teamName)
+      .where('to_handle', '=', handle);
     if (unreadOnly) query = query.where('read_at', 'is', null);
     return (await query.orderBy('id', 'desc').execute()).map(toMail);
   }
 
   async get(teamName: string, id: number): Promise<MailItem | undefined> {
-    const row = await this.#db.selectFrom('mailbox').selectAll().where('team_name', '=', teamName).where('id', '=', id).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('mailbox')
+      .selectAll()
+      .where('team_name', '=', teamName)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row ? toMail(row) : undefined;
   }
 
   async markRead(teamName: string, id: number): Promise<void> {
-    const result = await this.#db.updateTable('mailbox').set({ read_at: Date.now() }).where('team_name', '=', teamName).where('id', '=', id).where('read_at', 'is', null).executeTakeFirst();
+    const result = await this.#db
+      .updateTable('mailbox')
+      .set({ read_at: Date.now() })
+      .where('team_name', '=', teamName)
+      .where('id', '=', id)
+      .where('read_at', 'is', null)
+      .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0 && !(await this.get(teamName, id))) throw mailErrors.MAIL_NOT_FOUND({ id });
   }
 

@@ -11,7 +11,10 @@ const messageText = f.text({ min: 1, max: 50_000 });
 const metadata = v.optional(f.jsonObject({ maxChars: 10_000 }));
 const messageId = v.pipe(v.string('must be a string'), v.uuid('must be a message id (a UUID)'));
 
-/** A chat the caller may see: 404 for chats of other teams (their existence is not ours to reveal), 403 for DMs of others. */
+/**
+ * A chat the caller may see: 404 for chats of other teams (their existence is not ours to reveal),
+ * 403 for DMs of others.
+ */
 async function visibleChat(api: MailApi, caller: Identity, id: string, memberUid = caller.uid) {
   const chat = await api.chats.get(id);
   if (!chat || chat.team_name !== caller.teamName) throw mailErrors.MAIL_CHAT_NOT_FOUND();
@@ -39,7 +42,8 @@ export const createChat = op({
   http: { method: 'POST', path: '/chats' },
   async run({ input, caller, api }) {
     if (input.uid1 === input.uid2) throw mailErrors.MAIL_SELF_CHAT({}, { field: 'uid2' });
-    if (!isLead(caller) && input.uid1 !== caller.uid && input.uid2 !== caller.uid) throw mailErrors.MAIL_CHAT_WITHOUT_YOU({}, { field: 'uid1' });
+    if (!isLead(caller) && input.uid1 !== caller.uid && input.uid2 !== caller.uid)
+      throw mailErrors.MAIL_CHAT_WITHOUT_YOU({}, { field: 'uid1' });
     for (const field of ['uid1', 'uid2'] as const) {
       const agent = await api.auth().agents.get(input[field]);
       if (!agent || agent.teamName !== caller.teamName) throw mailErrors.MAIL_USER_NOT_FOUND({ field });
@@ -52,7 +56,12 @@ export const listMessages = op({
   name: 'listMessages',
   summary: 'Messages of a chat: the latest, or after/before a message id (cursors both ways)',
   access: 'agent',
-  input: v.object({ chatId, limit: v.optional(f.int(1, 100)), after: v.optional(messageId), before: v.optional(messageId) }),
+  input: v.object({
+    chatId,
+    limit: v.optional(f.int(1, 100)),
+    after: v.optional(messageId),
+    before: v.optional(messageId),
+  }),
   http: { method: 'GET', path: '/chats/:chatId/messages' },
   async run({ input, caller, api }) {
     await visibleChat(api, caller, input.chatId);
@@ -63,7 +72,11 @@ export const listMessages = op({
       if (seq === undefined) throw mailErrors.MAIL_UNKNOWN_CURSOR({ field, id }, { field });
       return seq;
     };
-    return api.chats.list(input.chatId, { limit: input.limit ?? 50, afterSeq: await cursor('after'), beforeSeq: await cursor('before') });
+    return api.chats.list(input.chatId, {
+      limit: input.limit ?? 50,
+      afterSeq: await cursor('after'),
+      beforeSeq: await cursor('before'),
+    });
   },
 });
 
@@ -76,7 +89,13 @@ export const postMessage = op({
   async run({ input, caller, api }) {
     const sender = await actingAgent(api, caller, input.from, 'from');
     await visibleChat(api, caller, input.chatId, sender.uid);
-    return api.post({ id: input.chatId, teamName: caller.teamName }, sender, input.text, input.metadata ?? {}, 'new_message');
+    return api.post(
+      { id: input.chatId, teamName: caller.teamName },
+      sender,
+      input.text,
+      input.metadata ?? {},
+      'new_message',
+    );
   },
 });
 
@@ -105,7 +124,10 @@ export const broadcast = op({
     const team = sameTeam(caller, input.teamName, { deny: 403 });
     const sender = await actingAgent(api, caller, input.from, 'from');
     const members = await api.auth().agents.listTeam(team);
-    const id = await api.chats.ensureTeamChat(team, members.map((member) => member.uid));
+    const id = await api.chats.ensureTeamChat(
+      team,
+      members.map((member) => member.uid),
+    );
     return api.post({ id, teamName: team }, sender, input.text, { ...input.metadata, isBroadcast: true }, 'broadcast');
   },
 });
@@ -119,8 +141,22 @@ export const sendDirect = op({
   async run({ input, caller, api }) {
     const target = await teamAgent(api, caller, input.handle);
     const id = await api.chats.ensureDm(caller.teamName, caller.uid, target.uid);
-    return api.post({ id, teamName: caller.teamName }, caller, input.message, { toHandle: target.handle }, 'new_message');
+    return api.post(
+      { id, teamName: caller.teamName },
+      caller,
+      input.message,
+      { toHandle: target.handle },
+      'new_message',
+    );
   },
 });
 
-export const chatOperations = [listUserChats, createChat, listMessages, postMessage, markChatRead, broadcast, sendDirect];
+export const chatOperations = [
+  listUserChats,
+  createChat,
+  listMessages,
+  postMessage,
+  markChatRead,
+  broadcast,
+  sendDirect,
+];

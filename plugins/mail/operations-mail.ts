@@ -15,7 +15,9 @@ const numericId = (raw: string) => {
 
 export const sendMail = op({
   name: 'sendMail',
-  summary: 'Send mail to an agent of your team (it waits in their mailbox, and in their first prompt if they are spawned later)',
+  summary:
+    'Send mail to an agent of your team ' +
+    '(it waits in their mailbox, and in their first prompt if they are spawned later)',
   access: 'agent',
   input: v.object({ from: v.optional(f.handle), to: f.handle, body: f.text({ min: 1, max: 50_000 }), subject }),
   http: { method: 'POST', path: '/mail' },
@@ -60,11 +62,18 @@ export const readMail = op({
   name: 'readMail',
   summary: 'Read your mail, newest first: unread (default) or all; mark_read marks what is returned as read.',
   access: 'agent',
-  input: v.object({ filter: v.optional(f.oneOf(['unread', 'all'], 'must be unread or all')), mark_read: v.optional(f.flag) }),
-  tools: [{ name: 'mail_read' }, { name: 'read_messages', description: 'Alias of mail_read: read your mail, newest first.' }],
+  input: v.object({
+    filter: v.optional(f.oneOf(['unread', 'all'], 'must be unread or all')),
+    mark_read: v.optional(f.flag),
+  }),
+  tools: [
+    { name: 'mail_read' },
+    { name: 'read_messages', description: 'Alias of mail_read: read your mail, newest first.' },
+  ],
   async run({ input, caller, api }) {
     const items = await api.mail.list(caller.teamName, caller.handle, (input.filter ?? 'unread') === 'unread');
-    if (input.mark_read) for (const item of items) if (item.readAt === null) await api.mail.markRead(caller.teamName, item.id);
+    if (input.mark_read)
+      for (const item of items) if (item.readAt === null) await api.mail.markRead(caller.teamName, item.id);
     return items;
   },
 });
@@ -127,4 +136,13 @@ export const acceptHandoff = op({
   },
 });
 
-export const mailOperations = [sendMail, listMail, listUnreadMail, readMail, markMailRead, createHandoff, listHandoffs, acceptHandoff];
+export const mailOperations = [
+  sendMail,
+  listMail,
+  listUnreadMail,
+  readMail,
+  markMailRead,
+  createHandoff,
+  listHandoffs,
+  acceptHandoff,
+];

@@ -1,6 +1,16 @@
 import t from 'tap';
 import type { TestLike } from '../../test/kit/index.js';
-import { type Agent, as, callTool, dmChatId, registerAgent, registerTeam, startCoordination, teamChatId, toolText } from '../../test/kit/index.js';
+import {
+  type Agent,
+  as,
+  callTool,
+  dmChatId,
+  registerAgent,
+  registerTeam,
+  startCoordination,
+  teamChatId,
+  toolText,
+} from '../../test/kit/index.js';
 
 const SECRET = 'ALPHA-SECRET';
 
@@ -42,7 +52,10 @@ t.test("every mail route refuses team beta on alpha's resources: 403 or 404, nev
     ['GET', '/handoffs/bob', undefined, 403, 404],
     ['POST', '/handoffs', { from: 'ann', to: 'bob', context: {} }, 403, 200],
   ];
-  for (const [who, caller] of [['worker', beta.workers[0]!], ['lead', beta.lead]] as const) {
+  for (const [who, caller] of [
+    ['worker', beta.workers[0]!],
+    ['lead', beta.lead],
+  ] as const) {
     for (const [method, path, rawBody, workerStatus, leadStatus] of rows) {
       const body = rawBody && JSON.parse(JSON.stringify(rawBody).replace('"SELF"', JSON.stringify(caller.uid)));
       const expected = who === 'worker' ? workerStatus : leadStatus;
@@ -58,10 +71,18 @@ t.test("every mail route refuses team beta on alpha's resources: 403 or 404, nev
 
   // The writes a beta lead made in its own team's name landed in beta, not in alpha.
   const bobsMail = await as(fleet, bob, 'GET', '/mail/bob');
-  t.same(bobsMail.body.map((m: { body: string }) => m.body), [`${SECRET} mail`], "alpha's bob got nothing from beta");
+  t.same(
+    bobsMail.body.map((m: { body: string }) => m.body),
+    [`${SECRET} mail`],
+    "alpha's bob got nothing from beta",
+  );
   t.same((await as(fleet, bob, 'GET', '/handoffs/bob')).body.length, 1);
   const messages = await as(fleet, ann, 'GET', `/chats/${dm}/messages`);
-  t.same(messages.body.map((m: { text: string }) => m.text), [`${SECRET} dm`], 'no message reached the alpha DM');
+  t.same(
+    messages.body.map((m: { text: string }) => m.text),
+    [`${SECRET} dm`],
+    'no message reached the alpha DM',
+  );
   t.same((await as(fleet, ann, 'GET', `/chats/${teamChat}/messages`)).body.length, 1, 'nor the alpha team chat');
   t.equal((await as(fleet, bob, 'GET', '/mail/bob/unread')).body.length, 1, 'the alpha mail is still unread');
 });
@@ -84,11 +105,18 @@ t.test('mail tools stay inside the caller team', async (t) => {
   const send = await callTool(fleet, bo, 'team_send', { handle: 'ann', message: 'hello from beta' });
   t.equal(send.isError, true, 'team_send to a handle only alpha has');
   t.equal(toolText(send), 'MAIL_AGENT_NOT_FOUND: Agent ann not found');
-  t.equal((await as(fleet, ann, 'GET', `/chats/${dmChatId(ann.uid, bo.uid)}/messages`)).status, 404, 'no cross-team DM was created');
+  t.equal(
+    (await as(fleet, ann, 'GET', `/chats/${dmChatId(ann.uid, bo.uid)}/messages`)).status,
+    404,
+    'no cross-team DM was created',
+  );
   const broadcast = await callTool(fleet, beta.lead, 'team_broadcast', { message: 'beta news' });
   t.notOk(broadcast.isError);
   t.equal(JSON.parse(toolText(broadcast)).chatId, teamChatId('beta'), "a lead broadcasts to its own team's chat only");
-  t.same((await as(fleet, bob, 'GET', `/chats/${teamChatId('alpha')}/messages`)).body.map((m: { text: string }) => m.text), [`${SECRET} broadcast`]);
+  t.same(
+    (await as(fleet, bob, 'GET', `/chats/${teamChatId('alpha')}/messages`)).body.map((m: { text: string }) => m.text),
+    [`${SECRET} broadcast`],
+  );
   const read = await callTool(fleet, bo, 'mail_read', { filter: 'all' });
   t.notMatch(toolText(read), SECRET);
   const status = await callTool(fleet, bo, 'team_status');

@@ -8,7 +8,18 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import t from 'tap';
-import { type Agent, as, callTool, registerTeam, startCoordination, startFleet, tempDir, testStorage, toolJson, toolText } from '../../test/kit/index.js';
+import {
+  type Agent,
+  as,
+  callTool,
+  registerTeam,
+  startCoordination,
+  startFleet,
+  tempDir,
+  testStorage,
+  toolJson,
+  toolText,
+} from '../../test/kit/index.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -33,41 +44,47 @@ t.test('a message is pending until another member reads the chat, then read', as
   );
   await as(fleet, bob, 'POST', `/chats/${chatId}/read`, {});
   const afterBob = (await as(fleet, bob, 'GET', `/chats/${chatId}/messages`)).body as { status: string }[];
-  t.same(afterBob.map((m) => m.status), ['read', 'read']);
-});
-
-t.test('handoffs: acceptedAt null until accepted, by route or tool, once; the list keeps what is not accepted', async (t) => {
-  const fleet = await startCoordination(t);
-  const alpha = await registerTeam(fleet, 'alpha', ['ann', 'bob', 'cy']);
-  const [ann, bob, cy] = alpha.workers as [Agent, Agent, Agent];
-  const first = (await as(fleet, ann, 'POST', '/handoffs', { to: 'bob', context: { branch: 'fleet/ann' } })).body;
-  t.same(Object.keys(first), ['id', 'fromHandle', 'toHandle', 'context', 'status', 'createdAt', 'acceptedAt']);
-  t.match(first, { fromHandle: 'ann', toHandle: 'bob', status: 'pending', acceptedAt: null });
-  const second = toolJson(await callTool(fleet, ann, 'team_handoff', { to: 'bob', context: { step: 2 } }));
-
-  const notYours = await as(fleet, cy, 'POST', `/handoffs/${first.id}/accept`);
-  t.equal(notYours.status, 403, 'only its recipient or a lead');
-  t.equal(notYours.body.code, 'MAIL_HANDOFF_NOT_RECIPIENT');
-
-  const accepted = await as(fleet, bob, 'POST', `/handoffs/${first.id}/accept`);
-  t.equal(accepted.status, 200);
-  t.match(accepted.body, { id: first.id, status: 'accepted', acceptedAt: Number });
-  t.ok(accepted.body.acceptedAt >= first.createdAt);
-  const again = await as(fleet, bob, 'POST', `/handoffs/${first.id}/accept`);
-  t.equal(again.status, 409, 'accepted once');
-  t.same(again.body, { error: `Handoff ${first.id} was already accepted`, code: 'MAIL_HANDOFF_ACCEPTED' });
-
   t.same(
-    (await as(fleet, bob, 'GET', '/handoffs/bob')).body.map((h: { id: number }) => h.id),
-    [second.id],
-    'the list keeps only what is not accepted',
+    afterBob.map((m) => m.status),
+    ['read', 'read'],
   );
-  const byTool = await callTool(fleet, alpha.lead, 'handoff_accept', { handoff_id: second.id });
-  t.match(toolJson(byTool), { id: second.id, status: 'accepted' }, 'a lead accepts for its team, with the tool');
-  t.same((await as(fleet, bob, 'GET', '/handoffs/bob')).body, []);
-  const unknown = await callTool(fleet, bob, 'handoff_accept', { handoff_id: 999 });
-  t.equal(toolText(unknown), 'MAIL_HANDOFF_NOT_FOUND: Handoff 999 not found');
 });
+
+t.test(
+  'handoffs: acceptedAt null until accepted, by route or tool, once; the list keeps what is not accepted',
+  async (t) => {
+    const fleet = await startCoordination(t);
+    const alpha = await registerTeam(fleet, 'alpha', ['ann', 'bob', 'cy']);
+    const [ann, bob, cy] = alpha.workers as [Agent, Agent, Agent];
+    const first = (await as(fleet, ann, 'POST', '/handoffs', { to: 'bob', context: { branch: 'fleet/ann' } })).body;
+    t.same(Object.keys(first), ['id', 'fromHandle', 'toHandle', 'context', 'status', 'createdAt', 'acceptedAt']);
+    t.match(first, { fromHandle: 'ann', toHandle: 'bob', status: 'pending', acceptedAt: null });
+    const second = toolJson(await callTool(fleet, ann, 'team_handoff', { to: 'bob', context: { step: 2 } }));
+
+    const notYours = await as(fleet, cy, 'POST', `/handoffs/${first.id}/accept`);
+    t.equal(notYours.status, 403, 'only its recipient or a lead');
+    t.equal(notYours.body.code, 'MAIL_HANDOFF_NOT_RECIPIENT');
+
+    const accepted = await as(fleet, bob, 'POST', `/handoffs/${first.id}/accept`);
+    t.equal(accepted.status, 200);
+    t.match(accepted.body, { id: first.id, status: 'accepted', acceptedAt: Number });
+    t.ok(accepted.body.acceptedAt >= first.createdAt);
+    const again = await as(fleet, bob, 'POST', `/handoffs/${first.id}/accept`);
+    t.equal(again.status, 409, 'accepted once');
+    t.same(again.body, { error: `Handoff ${first.id} was already accepted`, code: 'MAIL_HANDOFF_ACCEPTED' });
+
+    t.same(
+      (await as(fleet, bob, 'GET', '/handoffs/bob')).body.map((h: { id: number }) => h.id),
+      [second.id],
+      'the list keeps only what is not accepted',
+    );
+    const byTool = await callTool(fleet, alpha.lead, 'handoff_accept', { handoff_id: second.id });
+    t.match(toolJson(byTool), { id: second.id, status: 'accepted' }, 'a lead accepts for its team, with the tool');
+    t.same((await as(fleet, bob, 'GET', '/handoffs/bob')).body, []);
+    const unknown = await callTool(fleet, bob, 'handoff_accept', { handoff_id: 999 });
+    t.equal(toolText(unknown), 'MAIL_HANDOFF_NOT_FOUND: Handoff 999 not found');
+  },
+);
 
 t.test('GET /mail/:handle, /mail/:handle/unread and /handoffs/:handle of a handle that is no agent: 404', async (t) => {
   const fleet = await startCoordination(t);
@@ -80,7 +97,11 @@ t.test('GET /mail/:handle, /mail/:handle/unread and /handoffs/:handle of a handl
   const queued = await as(fleet, alpha.lead, 'POST', '/mail', { to: 'ghost', body: 'for when you are spawned' });
   t.equal(queued.status, 200, 'mail may still wait for an agent not registered yet');
   await fleet.register('ghost', 'alpha');
-  t.match((await as(fleet, alpha.lead, 'GET', '/mail/ghost')).body, [{ body: 'for when you are spawned' }], 'and is there once it is');
+  t.match(
+    (await as(fleet, alpha.lead, 'GET', '/mail/ghost')).body,
+    [{ body: 'for when you are spawned' }],
+    'and is there once it is',
+  );
 });
 
 t.test('route and tool refuse an oversized handoff context with the same message', async (t) => {
@@ -90,9 +111,17 @@ t.test('route and tool refuse an oversized handoff context with the same message
   const context = { notes: 'x'.repeat(200_001) };
   const route = await as(fleet, ann, 'POST', '/handoffs', { to: 'bob', context });
   t.equal(route.status, 400);
-  t.same(route.body, { error: 'context: must be at most 200000 characters of JSON', code: 'FLEET_INVALID_INPUT', field: 'context' });
+  t.same(route.body, {
+    error: 'context: must be at most 200000 characters of JSON',
+    code: 'FLEET_INVALID_INPUT',
+    field: 'context',
+  });
   const tool = await callTool(fleet, ann, 'team_handoff', { to: 'bob', context });
-  t.equal(toolText(tool), 'FLEET_INVALID_INPUT: context: must be at most 200000 characters of JSON', 'team_handoff says the same');
+  t.equal(
+    toolText(tool),
+    'FLEET_INVALID_INPUT: context: must be at most 200000 characters of JSON',
+    'team_handoff says the same',
+  );
   t.same((await as(fleet, alpha.lead, 'GET', '/handoffs/bob')).body, [], 'neither stored anything');
 });
 
@@ -107,34 +136,106 @@ async function writeOldMailDatabase(path: string): Promise<void> {
   await chatsMigration.up(db);
   await mailboxMigration.up(db);
   const record = async (table: string, names: string[]) => {
-    await db.schema.createTable(table).ifNotExists().addColumn('name', 'varchar(255)', (c) => c.primaryKey()).addColumn('timestamp', 'varchar(255)', (c) => c.notNull()).execute();
-    await db.insertInto(table).values(names.map((name) => ({ name, timestamp: new Date().toISOString() }))).execute();
+    await db.schema
+      .createTable(table)
+      .ifNotExists()
+      .addColumn('name', 'varchar(255)', (c) => c.primaryKey())
+      .addColumn('timestamp', 'varchar(255)', (c) => c.notNull())
+      .execute();
+    await db
+      .insertInto(table)
+      .values(names.map((name) => ({ name, timestamp: new Date().toISOString() })))
+      .execute();
   };
   await record('fleet_migrations_auth', ['0001_agents']);
   await record('fleet_migrations_mail', ['0001_chats', '0002_mailbox']);
   const now = Date.now();
-  await db.insertInto('chats').values({ id: 'c1', team_name: 'alpha', kind: 'dm', created_at: now, updated_at: now }).execute();
-  await db.insertInto('messages').values([1, 2, 3].map((n) => ({ chat_id: 'c1', from_uid: 'u1', from_handle: 'ann', text: `old ${n}`, metadata: '{}', created_at: now + n }))).execute();
-  await db.insertInto('handoffs').values({ team_name: 'alpha', from_handle: 'ann', to_handle: 'bob', context: '{"old":true}', status: 'delivered', created_at: now, delivered_at: now }).execute();
+  await db
+    .insertInto('chats')
+    .values({ id: 'c1', team_name: 'alpha', kind: 'dm', created_at: now, updated_at: now })
+    .execute();
+  await db
+    .insertInto('messages')
+    .values(
+      [1, 2, 3].map((n) => ({
+        chat_id: 'c1',
+        from_uid: 'u1',
+        from_handle: 'ann',
+        text: `old ${n}`,
+        metadata: '{}',
+        created_at: now + n,
+      })),
+    )
+    .execute();
+  await db
+    .insertInto('handoffs')
+    .values({
+      team_name: 'alpha',
+      from_handle: 'ann',
+      to_handle: 'bob',
+      context: '{"old":true}',
+      status: 'delivered',
+      created_at: now,
+      delivered_at: now,
+    })
+    .execute();
   await db.destroy();
 }
 
-t.test("a database written by the previous release upgrades in place: messages get UUIDs, handoffs acceptedAt, nothing is lost", { skip: testStorage() === 'postgres' ? 'the upgrade is checked on the embedded SQLite file' : false }, async (t) => {
-  const dataDir = tempDir(t);
-  await writeOldMailDatabase(join(dataDir, 'fleet.db'));
-  const fleet = await startFleet(t, { dataDir, plugins: { auth: true, mail: true }, config: { storage: { driver: 'sqlite', path: join(dataDir, 'fleet.db') } } });
-  t.ok(fleet.logs.some((line) => /plugin mail on .*0003_message_ids_and_handoff_acceptance/.test(line)), 'the new migration ran');
-  const ann = await fleet.register('ann', 'alpha');
-  const bob = await fleet.register('bob', 'alpha');
-  const db = fleet.kernel.db;
-  // The old chat's member rows did not exist for these uids: join them to read it.
-  await db.insertInto('chat_members').values([{ chat_id: 'c1', uid: ann.uid, unread: 0 }, { chat_id: 'c1', uid: bob.uid, unread: 0 }]).execute();
-  const messages = (await fleet.request('GET', '/chats/c1/messages', { token: bob.token })).body as { id: string; text: string; status: string }[];
-  t.same(messages.map((m) => m.text), ['old 1', 'old 2', 'old 3'], 'every message, in order');
-  t.ok(messages.every((m) => UUID.test(m.id)), 'each with a UUID');
-  t.equal(new Set(messages.map((m) => m.id)).size, 3, 'all different');
-  t.ok(messages.every((m) => m.status === 'pending'));
-  const page = (await fleet.request('GET', `/chats/c1/messages?after=${messages[0]!.id}`, { token: bob.token })).body as { text: string }[];
-  t.same(page.map((m) => m.text), ['old 2', 'old 3'], 'cursors work on the old rows');
-  t.match((await fleet.request('GET', '/handoffs/bob', { token: bob.token })).body, [{ context: { old: true }, status: 'delivered', acceptedAt: null }], 'the old handoff is open');
-});
+t.test(
+  'a database written by the previous release upgrades in place: ' +
+    'messages get UUIDs, handoffs acceptedAt, nothing is lost',
+  { skip: testStorage() === 'postgres' ? 'the upgrade is checked on the embedded SQLite file' : false },
+  async (t) => {
+    const dataDir = tempDir(t);
+    await writeOldMailDatabase(join(dataDir, 'fleet.db'));
+    const fleet = await startFleet(t, {
+      dataDir,
+      plugins: { auth: true, mail: true },
+      config: { storage: { driver: 'sqlite', path: join(dataDir, 'fleet.db') } },
+    });
+    t.ok(
+      fleet.logs.some((line) => /plugin mail on .*0003_message_ids_and_handoff_acceptance/.test(line)),
+      'the new migration ran',
+    );
+    const ann = await fleet.register('ann', 'alpha');
+    const bob = await fleet.register('bob', 'alpha');
+    const db = fleet.kernel.db;
+    // The old chat's member rows did not exist for these uids: join them to read it.
+    await db
+      .insertInto('chat_members')
+      .values([
+        { chat_id: 'c1', uid: ann.uid, unread: 0 },
+        { chat_id: 'c1', uid: bob.uid, unread: 0 },
+      ])
+      .execute();
+    const messages = (await fleet.request('GET', '/chats/c1/messages', { token: bob.token })).body as {
+      id: string;
+      text: string;
+      status: string;
+    }[];
+    t.same(
+      messages.map((m) => m.text),
+      ['old 1', 'old 2', 'old 3'],
+      'every message, in order',
+    );
+    t.ok(
+      messages.every((m) => UUID.test(m.id)),
+      'each with a UUID',
+    );
+    t.equal(new Set(messages.map((m) => m.id)).size, 3, 'all different');
+    t.ok(messages.every((m) => m.status === 'pending'));
+    const page = (await fleet.request('GET', `/chats/c1/messages?after=${messages[0]!.id}`, { token: bob.token }))
+      .body as { text: string }[];
+    t.same(
+      page.map((m) => m.text),
+      ['old 2', 'old 3'],
+      'cursors work on the old rows',
+    );
+    t.match(
+      (await fleet.request('GET', '/handoffs/bob', { token: bob.token })).body,
+      [{ context: { old: true }, status: 'delivered', acceptedAt: null }],
+      'the old handoff is open',
+    );
+  },
+);

@@ -25,7 +25,8 @@ function parseValue(raw: string, line: number): number {
   if (raw === '+Inf') return Infinity;
   if (raw === '-Inf') return -Infinity;
   if (raw === 'NaN') return NaN;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) throw new Error(`line ${line}: value ${JSON.stringify(raw)} is not a number`);
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw))
+    throw new Error(`line ${line}: value ${JSON.stringify(raw)} is not a number`);
   return Number(raw);
 }
 
@@ -131,13 +132,17 @@ function parsePrometheus(text: string): Map<string, Family> {
       rest = content.slice(parsed.end);
     }
     const parts = rest.trim().split(/\s+/);
-    if (!rest.startsWith(' ') || parts.length < 1 || parts.length > 2) throw new Error(`line ${line}: expected "value [timestamp]" after ${name}`);
+    if (!rest.startsWith(' ') || parts.length < 1 || parts.length > 2)
+      throw new Error(`line ${line}: expected "value [timestamp]" after ${name}`);
     const value = parseValue(parts[0]!, line);
     if (parts[1] !== undefined && !/^-?\d+$/.test(parts[1])) throw new Error(`line ${line}: bad timestamp ${parts[1]}`);
     const family = familyOf(name, families);
-    if (!family || family.type === undefined) throw new Error(`line ${line}: sample ${name} has no TYPE line before it`);
-    if (family !== current) throw new Error(`line ${line}: sample ${name} is not grouped with its family ${family.name}`);
-    if (family.type === 'histogram' && name.endsWith('_bucket') && labels.le === undefined) throw new Error(`line ${line}: bucket without le`);
+    if (!family || family.type === undefined)
+      throw new Error(`line ${line}: sample ${name} has no TYPE line before it`);
+    if (family !== current)
+      throw new Error(`line ${line}: sample ${name} is not grouped with its family ${family.name}`);
+    if (family.type === 'histogram' && name.endsWith('_bucket') && labels.le === undefined)
+      throw new Error(`line ${line}: bucket without le`);
     const series = `${name}${JSON.stringify(Object.entries(labels).sort())}`;
     if (seen.has(series)) throw new Error(`line ${line}: duplicate series ${series}`);
     seen.add(series);
@@ -152,7 +157,12 @@ function parsePrometheus(text: string): Map<string, Family> {
 
 function checkHistogram(family: Family): void {
   const groups = new Map<string, Sample[]>();
-  const keyOf = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).filter(([k]) => k !== 'le').sort());
+  const keyOf = (labels: Record<string, string>) =>
+    JSON.stringify(
+      Object.entries(labels)
+        .filter(([k]) => k !== 'le')
+        .sort(),
+    );
   for (const sample of family.samples) {
     if (!sample.name.endsWith('_bucket')) continue;
     const key = keyOf(sample.labels);
@@ -170,8 +180,10 @@ function checkHistogram(family: Family): void {
     }
     if (previous !== Infinity) throw new Error(`${family.name}${key}: no le="+Inf" bucket`);
     const count = family.samples.find((s) => s.name === `${family.name}_count` && keyOf(s.labels) === key);
-    if (!count || count.value !== previousCount) throw new Error(`${family.name}${key}: _count differs from the +Inf bucket`);
-    if (!family.samples.some((s) => s.name === `${family.name}_sum` && keyOf(s.labels) === key)) throw new Error(`${family.name}${key}: no _sum`);
+    if (!count || count.value !== previousCount)
+      throw new Error(`${family.name}${key}: _count differs from the +Inf bucket`);
+    if (!family.samples.some((s) => s.name === `${family.name}_sum` && keyOf(s.labels) === key))
+      throw new Error(`${family.name}${key}: no _sum`);
   }
 }
 
@@ -184,21 +196,32 @@ const oddLabels = definePlugin({
   dependsOn: ['metrics'],
   setup(ctx) {
     const { metrics } = ctx.use<MetricsApi>('metrics');
-    const counter = new Counter({ name: 'probe_odd_labels_total', help: ODD_HELP, labelNames: ['text'], registers: [metrics.registry] });
+    const counter = new Counter({
+      name: 'probe_odd_labels_total',
+      help: ODD_HELP,
+      labelNames: ['text'],
+      registers: [metrics.registry],
+    });
     counter.inc({ text: ODD_LABEL }, 2);
   },
 });
 
 const sampleOf = (families: Map<string, Family>, family: string, name: string, labels: Record<string, string>) =>
-  families.get(family)?.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  families
+    .get(family)
+    ?.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
 
 t.test('the test parser is strict', async (t) => {
-  const good = '# HELP a_total A help\n# TYPE a_total counter\na_total{x="q\\"b\\\\s\\nn"} 3\na_total{x="plain"} 1.5e3\n';
+  const good =
+    '# HELP a_total A help\n# TYPE a_total counter\na_total{x="q\\"b\\\\s\\nn"} 3\na_total{x="plain"} 1.5e3\n';
   const parsed = parsePrometheus(good);
-  t.same(parsed.get('a_total')?.samples.map((s) => [s.labels.x, s.value]), [
-    ['q"b\\s\nn', 3],
-    ['plain', 1500],
-  ]);
+  t.same(
+    parsed.get('a_total')?.samples.map((s) => [s.labels.x, s.value]),
+    [
+      ['q"b\\s\nn', 3],
+      ['plain', 1500],
+    ],
+  );
   const bad: [string, string][] = [
     ['no TYPE', 'a_total 1\n'],
     ['value not a number', '# TYPE a counter\na one\n'],
@@ -218,7 +241,10 @@ t.test('the test parser is strict', async (t) => {
 });
 
 t.test('GET /metrics parses as Prometheus text and counts requests by route template', async (t) => {
-  const fleet = await startFleet(t, { plugins: { auth: true, metrics: true, oddlabels: true }, extraPlugins: [oddLabels] });
+  const fleet = await startFleet(t, {
+    plugins: { auth: true, metrics: true, oddlabels: true },
+    extraPlugins: [oddLabels],
+  });
   const agent = await fleet.register('alice', 'alpha');
   t.equal((await fleet.request('GET', '/teams/alpha/agents', { token: agent.token })).status, 200);
   t.equal((await fleet.request('GET', '/teams/alpha/agents')).status, 401);
@@ -236,32 +262,75 @@ t.test('GET /metrics parses as Prometheus text and counts requests by route temp
   const requests = families.get('fleet_http_requests_total');
   t.equal(requests?.type, 'counter');
   t.ok(requests?.help, 'with HELP');
-  const auth = sampleOf(families, 'fleet_http_requests_total', 'fleet_http_requests_total', { method: 'POST', route: '/auth', status: '200' });
+  const auth = sampleOf(families, 'fleet_http_requests_total', 'fleet_http_requests_total', {
+    method: 'POST',
+    route: '/auth',
+    status: '200',
+  });
   t.ok(auth, 'POST /auth is counted with its route');
   t.ok(auth && auth.value >= 1);
-  t.ok(sampleOf(families, 'fleet_http_requests_total', 'fleet_http_requests_total', { route: '/teams/:teamName/agents', status: '401' }), 'refusals count, by status');
-  t.ok(sampleOf(families, 'fleet_http_requests_total', 'fleet_http_requests_total', { route: 'unmatched', status: '404' }), 'unknown paths share one label');
+  t.ok(
+    sampleOf(families, 'fleet_http_requests_total', 'fleet_http_requests_total', {
+      route: '/teams/:teamName/agents',
+      status: '401',
+    }),
+    'refusals count, by status',
+  );
+  t.ok(
+    sampleOf(families, 'fleet_http_requests_total', 'fleet_http_requests_total', { route: 'unmatched', status: '404' }),
+    'unknown paths share one label',
+  );
   const routes = new Set(requests?.samples.map((s) => s.labels.route));
-  t.notOk([...routes].some((route) => route?.includes('alpha') || route?.includes('12345')), 'labels are templates, never raw paths');
+  t.notOk(
+    [...routes].some((route) => route?.includes('alpha') || route?.includes('12345')),
+    'labels are templates, never raw paths',
+  );
 
   const duration = families.get('fleet_http_request_duration_seconds');
   t.equal(duration?.type, 'histogram');
-  t.ok(sampleOf(families, 'fleet_http_request_duration_seconds', 'fleet_http_request_duration_seconds_bucket', { method: 'POST', route: '/auth', le: '+Inf' }));
-  t.ok(sampleOf(families, 'fleet_http_request_duration_seconds', 'fleet_http_request_duration_seconds_count', { method: 'POST', route: '/auth' }));
+  t.ok(
+    sampleOf(families, 'fleet_http_request_duration_seconds', 'fleet_http_request_duration_seconds_bucket', {
+      method: 'POST',
+      route: '/auth',
+      le: '+Inf',
+    }),
+  );
+  t.ok(
+    sampleOf(families, 'fleet_http_request_duration_seconds', 'fleet_http_request_duration_seconds_count', {
+      method: 'POST',
+      route: '/auth',
+    }),
+  );
 
-  for (const name of ['fleet_process_cpu_user_seconds_total', 'fleet_process_resident_memory_bytes', 'fleet_nodejs_heap_size_used_bytes', 'fleet_nodejs_eventloop_lag_seconds']) {
+  for (const name of [
+    'fleet_process_cpu_user_seconds_total',
+    'fleet_process_resident_memory_bytes',
+    'fleet_nodejs_heap_size_used_bytes',
+    'fleet_nodejs_eventloop_lag_seconds',
+  ]) {
     t.ok(families.get(name)?.samples.length, `process metric ${name}`);
   }
 
   const odd = families.get('probe_odd_labels_total');
   t.equal(odd?.help, ODD_HELP, 'HELP escaping round-trips');
-  t.same(odd?.samples.map((s) => [s.labels.text, s.value]), [[ODD_LABEL, 2]], 'label escaping round-trips');
+  t.same(
+    odd?.samples.map((s) => [s.labels.text, s.value]),
+    [[ODD_LABEL, 2]],
+    'label escaping round-trips',
+  );
 
   // The counter moves with traffic.
   const before = auth?.value ?? 0;
   for (const handle of ['b1', 'b2', 'b3']) await fleet.register(handle, 'alpha');
   const after = parsePrometheus(await (await fetch(`${fleet.url}/metrics`)).text());
-  t.equal(sampleOf(after, 'fleet_http_requests_total', 'fleet_http_requests_total', { method: 'POST', route: '/auth', status: '200' })?.value, before + 3);
+  t.equal(
+    sampleOf(after, 'fleet_http_requests_total', 'fleet_http_requests_total', {
+      method: 'POST',
+      route: '/auth',
+      status: '200',
+    })?.value,
+    before + 3,
+  );
 });
 
 t.test('GET /metrics/json needs a token', async (t) => {

@@ -5,7 +5,8 @@ type Row = [method: string, path: string, body: unknown, error: string | RegExp]
 
 const long = (n: number) => 'x'.repeat(n);
 const UUID = '00000000-0000-4000-8000-000000000000';
-const uuids = (n: number) => Array.from({ length: n }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+const uuids = (n: number) =>
+  Array.from({ length: n }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
 
 t.test('bad inputs to every tasks route: a 4xx whose error names the field, never a 500', async (t) => {
   const fleet = await startCoordination(t);
@@ -40,7 +41,12 @@ t.test('bad inputs to every tasks route: a 4xx whose error names the field, neve
     ['PATCH', `/tasks/${task.id}`, { blockedBy: 'x' }, 'blockedBy: must be a list of task ids'],
     ['PATCH', `/tasks/${task.id}`, { blockedBy: [UUID] }, `blockedBy: task ${UUID} not found`],
     ['PATCH', `/tasks/${task.id}`, { blockedBy: [task.id] }, /^blockedBy: dependency cycle /],
-    ['GET', `/teams/${encodeURIComponent('al pha')}/tasks`, undefined, 'teamName: may contain only letters, digits, _ and -'],
+    [
+      'GET',
+      `/teams/${encodeURIComponent('al pha')}/tasks`,
+      undefined,
+      'teamName: may contain only letters, digits, _ and -',
+    ],
     ['GET', '/teams/alpha/tasks?status=done', undefined, 'status: must be one of open, in_progress, resolved, blocked'],
     ['GET', '/teams/alpha/tasks?owner=a%20b', undefined, 'owner: may contain only letters, digits, _ and -'],
     ['GET', '/teams/alpha/tasks?unassigned=yes', undefined, 'unassigned: must be true or false'],
@@ -54,31 +60,66 @@ t.test('bad inputs to every tasks route: a 4xx whose error names the field, neve
     ['POST', '/workitems', { title: '' }, 'title: is required'],
     ['POST', '/workitems', { title: long(201) }, 'title: must be at most 200 characters'],
     ['POST', '/workitems', { title: 'Fine', description: [] }, 'description: must be a string'],
-    ['POST', '/workitems', { title: 'Fine', assignedTo: 'a/b' }, 'assignedTo: may contain only letters, digits, _ and -'],
+    [
+      'POST',
+      '/workitems',
+      { title: 'Fine', assignedTo: 'a/b' },
+      'assignedTo: may contain only letters, digits, _ and -',
+    ],
     ['POST', '/workitems', { title: 'Fine', batchId: 'b1' }, 'batchId: must be a batch id (a UUID)'],
     ['POST', '/workitems', { title: 'Fine', batchId: UUID }, `batchId: batch ${UUID} not found`],
-    ['GET', '/workitems?status=done', undefined, 'status: must be one of pending, in_progress, completed, blocked, cancelled'],
+    [
+      'GET',
+      '/workitems?status=done',
+      undefined,
+      'status: must be one of pending, in_progress, completed, blocked, cancelled',
+    ],
     ['GET', '/workitems?assignee=a%20b', undefined, 'assignee: may contain only letters, digits, _ and -'],
     ['GET', '/workitems?batch=nope', undefined, 'batch: must be a batch id (a UUID)'],
     ['GET', '/workitems/wi-ABCDE', undefined, 'id: must be a work item id like wi-x7k2m'],
     ['GET', '/workitems/wi-abcdef', undefined, 'id: must be a work item id like wi-x7k2m'],
     ['GET', '/workitems/xyz', undefined, 'id: must be a work item id like wi-x7k2m'],
     ['PATCH', `/workitems/${item.id}`, {}, 'status: is required'],
-    ['PATCH', `/workitems/${item.id}`, { status: 'open' }, 'status: must be one of pending, in_progress, completed, blocked, cancelled'],
-    ['PATCH', `/workitems/${item.id}`, { status: 'completed', reason: long(1001) }, 'reason: must be at most 1000 characters'],
+    [
+      'PATCH',
+      `/workitems/${item.id}`,
+      { status: 'open' },
+      'status: must be one of pending, in_progress, completed, blocked, cancelled',
+    ],
+    [
+      'PATCH',
+      `/workitems/${item.id}`,
+      { status: 'completed', reason: long(1001) },
+      'reason: must be at most 1000 characters',
+    ],
     ['PATCH', `/workitems/${item.id}`, { status: 'completed', reason: 3 }, /^reason: /],
     ['PATCH', '/workitems/nope', { status: 'completed' }, 'id: must be a work item id like wi-x7k2m'],
     ['POST', '/batches', {}, 'name: is required'],
     ['POST', '/batches', { name: '' }, 'name: is required'],
     ['POST', '/batches', { name: long(101) }, 'name: must be at most 100 characters'],
     ['POST', '/batches', { name: 'Fine', workItemIds: 'wi-aaaaa' }, 'workItemIds: must be a list of work item ids'],
-    ['POST', '/batches', { name: 'Fine', workItemIds: ['wi-AAAAA'] }, 'workItemIds.0: must be a work item id like wi-x7k2m'],
-    ['POST', '/batches', { name: 'Fine', workItemIds: Array.from({ length: 501 }, () => item.id) }, 'workItemIds: must list at most 500'],
+    [
+      'POST',
+      '/batches',
+      { name: 'Fine', workItemIds: ['wi-AAAAA'] },
+      'workItemIds.0: must be a work item id like wi-x7k2m',
+    ],
+    [
+      'POST',
+      '/batches',
+      { name: 'Fine', workItemIds: Array.from({ length: 501 }, () => item.id) },
+      'workItemIds: must list at most 500',
+    ],
     ['POST', '/batches', { name: 'Fine', workItemIds: ['wi-zzzzz'] }, 'workItemIds: work item wi-zzzzz not found'],
     ['GET', '/batches/nope', undefined, 'id: must be a batch id (a UUID)'],
     ['POST', '/batches/nope/dispatch', { workerHandle: 'ann' }, 'id: must be a batch id (a UUID)'],
     ['POST', `/batches/${batch.id}/dispatch`, {}, 'workerHandle: is required'],
-    ['POST', `/batches/${batch.id}/dispatch`, { workerHandle: 'a b' }, 'workerHandle: may contain only letters, digits, _ and -'],
+    [
+      'POST',
+      `/batches/${batch.id}/dispatch`,
+      { workerHandle: 'a b' },
+      'workerHandle: may contain only letters, digits, _ and -',
+    ],
     ['POST', '/mcp/call', {}, 'name: is required'],
     ['POST', '/mcp/call', { name: 'team_tasks', arguments: 'all' }, 'arguments: must be an object'],
   ];
@@ -88,16 +129,28 @@ t.test('bad inputs to every tasks route: a 4xx whose error names the field, neve
     const label = `${method} ${path} ${body === undefined ? '' : JSON.stringify(body).slice(0, 70)}`;
     t.ok(response.status >= 400 && response.status < 500, `${label}: a 4xx (${response.status})`);
     // A reference to something that is not there (a blocker, a batch, a work item) is a 404 naming the field.
-    t.equal(response.status, / not found$/.test(String(response.body?.error)) ? 404 : 400, `${label}: 400, or 404 for what is not found`);
+    t.equal(
+      response.status,
+      / not found$/.test(String(response.body?.error)) ? 404 : 400,
+      `${label}: 400, or 404 for what is not found`,
+    );
     t.match(response.body?.code, /^[A-Z][A-Z_]+$/, `${label}: a code`);
     if (typeof error === 'string') t.equal(response.body?.error, error, `${label}: ${error}`);
     else t.match(response.body?.error, error, `${label}: ${error}`);
   }
 
   const tasks = await as(fleet, ann, 'GET', '/teams/alpha/tasks');
-  t.same(tasks.body.map((x: { id: string }) => x.id), [task.id], 'no bad request created a task');
+  t.same(
+    tasks.body.map((x: { id: string }) => x.id),
+    [task.id],
+    'no bad request created a task',
+  );
   t.same(tasks.body[0].blockedBy, [], 'or changed one');
-  t.same((await as(fleet, ann, 'GET', '/workitems')).body.map((x: { id: string }) => x.id), [item.id], 'or a work item');
+  t.same(
+    (await as(fleet, ann, 'GET', '/workitems')).body.map((x: { id: string }) => x.id),
+    [item.id],
+    'or a work item',
+  );
   t.equal((await as(fleet, ann, 'GET', '/batches')).body.length, 1, 'or a batch');
 });
 
@@ -144,7 +197,11 @@ t.test('bad tool arguments: an isError result naming the field, never an interna
     const result = await callTool(fleet, alpha.lead, tool, args);
     t.equal(result.status, 200, `${tool}: answered`);
     t.equal(result.isError, true, `${tool} ${JSON.stringify(args)}: isError`);
-    t.match(toolText(result), new RegExp(`^FLEET_INVALID_INPUT: ${field.replace('.', '\\.')}: `), `${tool}: names ${field}`);
+    t.match(
+      toolText(result),
+      new RegExp(`^FLEET_INVALID_INPUT: ${field.replace('.', '\\.')}: `),
+      `${tool}: names ${field}`,
+    );
   }
   t.same((await as(fleet, alpha.lead, 'GET', '/teams/alpha/tasks')).body, [], 'nothing was created');
 });

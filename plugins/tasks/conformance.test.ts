@@ -3,8 +3,10 @@ import { runConformance, type FixtureContext } from '../../test/kit/conformance.
 import { startCoordination } from '../../test/kit/index.js';
 
 /** A task of team alpha, created by its lead (owned by `toHandle` when given). */
-const alphaTask = ({ alpha, call }: FixtureContext, subject: string, toHandle?: string) => call(alpha.lead, 'POST', '/tasks', { subject, toHandle });
-const alphaWorkItem = ({ alpha, call }: FixtureContext, title: string) => call(alpha.lead, 'POST', '/workitems', { title });
+const alphaTask = ({ alpha, call }: FixtureContext, subject: string, toHandle?: string) =>
+  call(alpha.lead, 'POST', '/tasks', { subject, toHandle });
+const alphaWorkItem = ({ alpha, call }: FixtureContext, title: string) =>
+  call(alpha.lead, 'POST', '/workitems', { title });
 
 t.test('tasks: every operation conforms (401, other teams, required fields, route and tool agree)', async (t) => {
   const fleet = await startCoordination(t);
@@ -12,7 +14,9 @@ t.test('tasks: every operation conforms (401, other teams, required fields, rout
     fleet,
     plugin: 'tasks',
     fixtures: {
-      createTask: async () => ({ input: { toHandle: 'alpha-w1', subject: 'A task for alpha', description: 'details' } }),
+      createTask: async () => ({
+        input: { toHandle: 'alpha-w1', subject: 'A task for alpha', description: 'details' },
+      }),
       getTask: async (context) => {
         const task = await alphaTask(context, 'Secret alpha subject');
         return { input: { taskId: task.id }, secrets: ['Secret alpha subject'] };
@@ -48,7 +52,10 @@ t.test('tasks: every operation conforms (401, other teams, required fields, rout
       },
       updateWorkItem: async (context) => {
         const item = await alphaWorkItem(context, 'Alpha work item to update');
-        return { input: { id: item.id, status: 'in_progress', reason: 'started' }, secrets: ['Alpha work item to update'] };
+        return {
+          input: { id: item.id, status: 'in_progress', reason: 'started' },
+          secrets: ['Alpha work item to update'],
+        };
       },
       createBatch: async (context) => {
         const item = await alphaWorkItem(context, 'Alpha work item to batch');
@@ -64,7 +71,11 @@ t.test('tasks: every operation conforms (401, other teams, required fields, rout
       },
       dispatchBatch: async ({ alpha, call }) => {
         const batch = await call(alpha.lead, 'POST', '/batches', { name: 'Alpha batch to dispatch' });
-        return { input: { id: batch.id, workerHandle: 'alpha-w1' }, secrets: ['Alpha batch to dispatch'], skipValidCall: 'dispatching needs the workers plugin: workers.test.ts covers it with real workers' };
+        return {
+          input: { id: batch.id, workerHandle: 'alpha-w1' },
+          secrets: ['Alpha batch to dispatch'],
+          skipValidCall: 'dispatching needs the workers plugin: workers.test.ts covers it with real workers',
+        };
       },
     },
   });

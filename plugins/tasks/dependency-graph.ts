@@ -3,7 +3,11 @@
  * `edges` maps each task to the tasks blocking it. A cycle exists when some new blocker can
  * already reach `task` by following blockers.
  */
-export function findCycle(task: string, blockers: readonly string[], edges: ReadonlyMap<string, readonly string[]>): string[] | undefined {
+export function findCycle(
+  task: string,
+  blockers: readonly string[],
+  edges: ReadonlyMap<string, readonly string[]>,
+): string[] | undefined {
   for (const start of blockers) {
     if (start === task) return [task, task];
     const seen = new Set<string>();

@@ -20,7 +20,10 @@ export const tasksEvents = defineEvents({
   task_created: { topic: 'tasks', summary: 'A task was created' },
   task_updated: { topic: 'tasks', summary: "A task's status, owner or blockers changed" },
   task_resolved: { topic: 'tasks', summary: 'A task was resolved (after its task_updated)' },
-  task_assigned: { topic: (data) => `chat.${data.chatId}`, summary: 'The assignment DM of a task with an owner (to the DM\'s subscribers only)' },
+  task_assigned: {
+    topic: (data) => `chat.${data.chatId}`,
+    summary: "The assignment DM of a task with an owner (to the DM's subscribers only)",
+  },
   workitem_created: { topic: 'workitems', summary: 'A work item was created' },
   workitem_updated: { topic: 'workitems', summary: "A work item's status changed" },
   task_completed: { topic: 'workitems', summary: "The seed's event for a work item that reached completed" },

@@ -9,7 +9,10 @@ export const taskStatus = f.oneOf(TASK_STATUSES);
 export const subject = f.text({ min: 3, max: 200 });
 export const description = v.optional(v.nullable(f.text({ max: 10_000 })));
 export const blockedBy = f.list(taskId, { max: 100, of: 'task ids', unit: 'tasks' });
-export const workItemId = v.pipe(v.string('must be a string'), v.regex(/^wi-[a-z0-9]{5}$/, 'must be a work item id like wi-x7k2m'));
+export const workItemId = v.pipe(
+  v.string('must be a string'),
+  v.regex(/^wi-[a-z0-9]{5}$/, 'must be a work item id like wi-x7k2m'),
+);
 export const batchId = f.uuid('batch');
 export const workItemStatus = f.oneOf(WORK_ITEM_STATUSES);
 export const reason = v.optional(f.text({ max: 1000 }));

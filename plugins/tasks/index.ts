@@ -32,7 +32,11 @@ export const tasks = definePlugin({
   dependsOn: ['auth', 'mail'],
   optionalDependsOn: ['workers'],
   tables: tasksTables,
-  migrations: { '0001_tasks': tasksMigration, '0002_work_items': workItemsMigration, '0003_task_order_index': taskOrderIndexMigration },
+  migrations: {
+    '0001_tasks': tasksMigration,
+    '0002_work_items': workItemsMigration,
+    '0003_task_order_index': taskOrderIndexMigration,
+  },
   errors: tasksErrors,
   events: tasksEvents,
   operations: [...taskOperations, ...workItemOperations],
@@ -47,7 +51,9 @@ export const tasks = definePlugin({
         const mine = agent ? await taskService.list(teamName, { ownerHandle: agent.handle, limit: 20, offset: 0 }) : [];
         return {
           counts: await taskService.counts(teamName),
-          mine: mine.filter((t) => t.status !== 'resolved').map((t) => ({ id: t.id, subject: t.subject, status: t.status })),
+          mine: mine
+            .filter((t) => t.status !== 'resolved')
+            .map((t) => ({ id: t.id, subject: t.subject, status: t.status })),
         };
       }),
     );

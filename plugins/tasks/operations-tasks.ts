@@ -26,7 +26,8 @@ async function creatorOf(api: TasksApi, caller: Identity, fromUid: string | unde
 /** Its owner, its creator and the team lead may change a task. */
 async function changeableTask(api: TasksApi, caller: Identity, id: string): Promise<TeamTask> {
   const task = await api.tasks.require(caller.teamName, id);
-  if (!isLead(caller) && task.ownerUid !== caller.uid && task.createdByUid !== caller.uid) throw tasksErrors.TASKS_NOT_EDITOR();
+  if (!isLead(caller) && task.ownerUid !== caller.uid && task.createdByUid !== caller.uid)
+    throw tasksErrors.TASKS_NOT_EDITOR();
   return task;
 }
 
@@ -34,7 +35,14 @@ export const createTask = op({
   name: 'createTask',
   summary: 'Create a task: assigned to toHandle (who gets a [TASK] direct message), or unowned for team_claim',
   access: 'agent',
-  input: v.object({ fromUid: v.optional(f.uid), toHandle: v.optional(f.handle), teamName: v.optional(f.handle), subject, description, blockedBy: v.optional(blockedBy) }),
+  input: v.object({
+    fromUid: v.optional(f.uid),
+    toHandle: v.optional(f.handle),
+    teamName: v.optional(f.handle),
+    subject,
+    description,
+    blockedBy: v.optional(blockedBy),
+  }),
   http: { method: 'POST', path: '/tasks' },
   tools: [
     { name: 'create_task', rename: { to: 'toHandle', blocked_by: 'blockedBy' }, omit: ['fromUid', 'teamName'] },
@@ -51,7 +59,14 @@ export const createTask = op({
     const teamName = sameTeam(caller, input.teamName, { deny: 403 });
     const creator = await creatorOf(api, caller, input.fromUid);
     const owner = input.toHandle ? await agentOf(api, caller, input.toHandle) : undefined;
-    return api.tasks.create({ teamName, creator, owner, subject: input.subject, description: input.description, blockedBy: input.blockedBy });
+    return api.tasks.create({
+      teamName,
+      creator,
+      owner,
+      subject: input.subject,
+      description: input.description,
+      blockedBy: input.blockedBy,
+    });
   },
 });
 
@@ -66,21 +81,32 @@ export const getTask = op({
 
 export const updateTask = op({
   name: 'updateTask',
-  summary: 'Change a task’s status or blockers (its owner, its creator, or a team lead); resolving needs every blocker resolved',
+  summary:
+    'Change a task’s status or blockers (its owner, its creator, or a team lead); ' +
+    'resolving needs every blocker resolved',
   access: 'agent',
   input: v.object({ taskId, status: v.optional(taskStatus), blockedBy: v.optional(blockedBy) }),
   http: { method: 'PATCH', path: '/tasks/:taskId' },
   tools: [
     { name: 'update_task', rename: { task_id: 'taskId', blocked_by: 'blockedBy' }, required: ['status'] },
-    { name: 'team_complete', description: 'Mark a task resolved (refused while its blockers are unresolved).', rename: { task_id: 'taskId' }, omit: ['blockedBy'], fixed: { status: 'resolved' } },
+    {
+      name: 'team_complete',
+      description: 'Mark a task resolved (refused while its blockers are unresolved).',
+      rename: { task_id: 'taskId' },
+      omit: ['blockedBy'],
+      fixed: { status: 'resolved' },
+    },
   ],
   async run({ input, caller, api }) {
-    if (input.status === undefined && input.blockedBy === undefined) throw tasksErrors.TASKS_NOTHING_TO_CHANGE({}, { field: 'status' });
+    if (input.status === undefined && input.blockedBy === undefined)
+      throw tasksErrors.TASKS_NOTHING_TO_CHANGE({}, { field: 'status' });
     await changeableTask(api, caller, input.taskId);
     let task: TeamTask | undefined;
     // Resolve with new blockers: check them before writing any, so a refused change writes nothing.
-    if (input.blockedBy !== undefined && input.status === 'resolved') await api.tasks.assertResolvable([...new Set(input.blockedBy)]);
-    if (input.blockedBy !== undefined) task = await api.tasks.setBlockers(caller.teamName, input.taskId, input.blockedBy);
+    if (input.blockedBy !== undefined && input.status === 'resolved')
+      await api.tasks.assertResolvable([...new Set(input.blockedBy)]);
+    if (input.blockedBy !== undefined)
+      task = await api.tasks.setBlockers(caller.teamName, input.taskId, input.blockedBy);
     if (input.status !== undefined) task = await api.tasks.setStatus(caller.teamName, input.taskId, input.status);
     return task ?? api.tasks.require(caller.teamName, input.taskId);
   },
@@ -88,7 +114,9 @@ export const updateTask = op({
 
 export const listTeamTasks = op({
   name: 'listTeamTasks',
-  summary: 'Tasks of your team, oldest first; filter by status, owner, unassigned, or ready (open with every blocker resolved)',
+  summary:
+    'Tasks of your team, oldest first; ' +
+    'filter by status, owner, unassigned, or ready (open with every blocker resolved)',
   access: 'agent',
   input: v.object({
     teamName: f.handle,
@@ -117,10 +145,14 @@ const TASK_FILTERS = ['all', 'mine', 'unassigned', 'ready', ...TASK_STATUSES] as
 
 export const teamTasks = op({
   name: 'teamTasks',
-  summary: 'List your team’s tasks: all (default), mine, unassigned, ready (open with every blocker resolved), or by status.',
+  summary:
+    'List your team’s tasks: all (default), mine, unassigned, ready (open with every blocker resolved), or by status.',
   access: 'agent',
   input: v.object({ filter: v.optional(f.oneOf(TASK_FILTERS)) }),
-  tools: [{ name: 'team_tasks' }, { name: 'list_tasks', description: 'Alias of team_tasks: list your team’s tasks by filter.' }],
+  tools: [
+    { name: 'team_tasks' },
+    { name: 'list_tasks', description: 'Alias of team_tasks: list your team’s tasks by filter.' },
+  ],
   run({ input, caller, api }) {
     const query: TaskQuery = { limit: 200, offset: 0 };
     if (input.filter === 'mine') query.ownerHandle = caller.handle;
@@ -133,7 +165,9 @@ export const teamTasks = op({
 
 export const claimTask = op({
   name: 'claimTask',
-  summary: 'Take an open, unowned, unblocked task (the given one, or the oldest ready one). Exactly one of several claimers wins.',
+  summary:
+    'Take an open, unowned, unblocked task (the given one, or the oldest ready one). ' +
+    'Exactly one of several claimers wins.',
   access: 'agent',
   input: v.object({ taskId: v.optional(taskId) }),
   tools: [{ name: 'team_claim', rename: { task_id: 'taskId' } }],

@@ -10,7 +10,12 @@ export const createWorkItem = op({
   name: 'createWorkItem',
   summary: 'Create a work item with a readable id (wi-xxxxx)',
   access: 'agent',
-  input: v.object({ title: f.text({ min: 1, max: 200 }), description: v.optional(v.nullable(f.text({ max: 10_000 }))), assignedTo: v.optional(f.handle), batchId: v.optional(batchId) }),
+  input: v.object({
+    title: f.text({ min: 1, max: 200 }),
+    description: v.optional(v.nullable(f.text({ max: 10_000 }))),
+    assignedTo: v.optional(f.handle),
+    batchId: v.optional(batchId),
+  }),
   http: { method: 'POST', path: '/workitems' },
   tools: [{ name: 'workitem_create' }],
   run: ({ input, caller, api }) => api.workItems.create(caller.teamName, caller.handle, input),
@@ -22,7 +27,8 @@ export const listWorkItems = op({
   access: 'agent',
   input: v.object({ status: v.optional(workItemStatus), assignee: v.optional(f.handle), batch: v.optional(batchId) }),
   http: { method: 'GET', path: '/workitems' },
-  run: ({ input, caller, api }) => api.workItems.list(caller.teamName, { status: input.status, assignee: input.assignee, batchId: input.batch }),
+  run: ({ input, caller, api }) =>
+    api.workItems.list(caller.teamName, { status: input.status, assignee: input.assignee, batchId: input.batch }),
 });
 
 const WORK_ITEM_FILTERS = ['all', 'mine', 'pending', 'in_progress', 'completed', 'blocked', 'cancelled'] as const;
@@ -31,7 +37,10 @@ export const workItemList = op({
   name: 'workItemList',
   summary: 'List work items: all (default), mine, or by status; optionally of one batch.',
   access: 'agent',
-  input: v.object({ filter: v.optional(f.oneOf(WORK_ITEM_FILTERS, 'must be all, mine or a status')), batch_id: v.optional(batchId) }),
+  input: v.object({
+    filter: v.optional(f.oneOf(WORK_ITEM_FILTERS, 'must be all, mine or a status')),
+    batch_id: v.optional(batchId),
+  }),
   tools: [{ name: 'workitem_list' }],
   run: ({ input, caller, api }) =>
     api.workItems.list(caller.teamName, {
@@ -61,17 +70,22 @@ export const updateWorkItem = op({
   input: v.object({ id: workItemId, status: workItemStatus, reason }),
   http: { method: 'PATCH', path: '/workitems/:id' },
   tools: [{ name: 'workitem_update', rename: { workitem_id: 'id' } }],
-  run: ({ input, caller, api }) => api.workItems.setStatus(caller.teamName, input.id, input.status, caller.handle, input.reason),
+  run: ({ input, caller, api }) =>
+    api.workItems.setStatus(caller.teamName, input.id, input.status, caller.handle, input.reason),
 });
 
 export const createBatch = op({
   name: 'createBatch',
   summary: 'Bundle work items into a batch',
   access: 'agent',
-  input: v.object({ name: f.text({ min: 1, max: 100 }), workItemIds: v.optional(f.list(workItemId, { max: 500, of: 'work item ids' })) }),
+  input: v.object({
+    name: f.text({ min: 1, max: 100 }),
+    workItemIds: v.optional(f.list(workItemId, { max: 500, of: 'work item ids' })),
+  }),
   http: { method: 'POST', path: '/batches' },
   tools: [{ name: 'batch_create', rename: { workitem_ids: 'workItemIds' } }],
-  run: ({ input, caller, api }) => api.workItems.createBatch(caller.teamName, caller.handle, input.name, input.workItemIds ?? []),
+  run: ({ input, caller, api }) =>
+    api.workItems.createBatch(caller.teamName, caller.handle, input.name, input.workItemIds ?? []),
 });
 
 export const listBatches = op({
@@ -98,7 +112,8 @@ export const getBatch = op({
 
 export const dispatchBatch = op({
   name: 'dispatchBatch',
-  summary: 'Dispatch a batch to a running worker: its items are assigned and sent to the worker (409 while workers are off)',
+  summary:
+    'Dispatch a batch to a running worker: its items are assigned and sent to the worker (409 while workers are off)',
   access: 'lead',
   input: v.object({ id: batchId, workerHandle: f.handle }),
   http: { method: 'POST', path: '/batches/:id/dispatch' },
@@ -108,16 +123,30 @@ export const dispatchBatch = op({
     if (!existing) throw tasksErrors.TASKS_BATCH_NOT_FOUND();
     const workers = api.workers();
     if (!workers) throw tasksErrors.TASKS_WORKERS_OFF();
-    if (!(await workers.isLive(caller.teamName, input.workerHandle))) throw tasksErrors.TASKS_WORKER_NOT_RUNNING({ handle: input.workerHandle });
+    if (!(await workers.isLive(caller.teamName, input.workerHandle)))
+      throw tasksErrors.TASKS_WORKER_NOT_RUNNING({ handle: input.workerHandle });
     const batch = await api.workItems.markDispatched(caller.teamName, input.id, input.workerHandle, caller.handle);
-    const lines = batch.workItems.map((item) => `- ${item.id}: ${item.title}${item.description ? `\n  ${item.description}` : ''}`);
+    const lines = batch.workItems.map(
+      (item) => `- ${item.id}: ${item.title}${item.description ? `\n  ${item.description}` : ''}`,
+    );
     await workers.sendToWorker(
       caller.teamName,
       input.workerHandle,
-      `[BATCH] ${batch.name} (${batch.id})\nWork items assigned to you:\n${lines.join('\n')}\nUpdate each with workitem_update as you go.`,
+      `[BATCH] ${batch.name} (${batch.id})\nWork items assigned to you:\n` +
+        `${lines.join('\n')}\nUpdate each with workitem_update as you go.`,
     );
     return { ...batch, dispatchedCount: batch.workItems.length };
   },
 });
 
-export const workItemOperations = [createWorkItem, listWorkItems, workItemList, getWorkItem, updateWorkItem, createBatch, listBatches, getBatch, dispatchBatch];
+export const workItemOperations = [
+  createWorkItem,
+  listWorkItems,
+  workItemList,
+  getWorkItem,
+  updateWorkItem,
+  createBatch,
+  listBatches,
+  getBatch,
+  dispatchBatch,
+];

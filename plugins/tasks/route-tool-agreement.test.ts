@@ -14,11 +14,23 @@ t.test('POST /batches and batch_create refuse 501 work items with the same messa
 
   const route = await as(fleet, ann, 'POST', '/batches', { name: 'Too many', workItemIds: ids });
   t.equal(route.status, 400);
-  t.same(route.body, { error: 'workItemIds: must list at most 500', code: 'FLEET_INVALID_INPUT', field: 'workItemIds' });
+  t.same(route.body, {
+    error: 'workItemIds: must list at most 500',
+    code: 'FLEET_INVALID_INPUT',
+    field: 'workItemIds',
+  });
   const tool = await callTool(fleet, ann, 'batch_create', { name: 'Too many', workitem_ids: ids });
-  t.equal(toolText(tool), 'FLEET_INVALID_INPUT: workitem_ids: must list at most 500', 'the tool: same message, its own argument name');
+  t.equal(
+    toolText(tool),
+    'FLEET_INVALID_INPUT: workitem_ids: must list at most 500',
+    'the tool: same message, its own argument name',
+  );
 
   const fine = await callTool(fleet, ann, 'batch_create', { name: 'Just right', workitem_ids: ids.slice(0, 500) });
   t.notOk(fine.isError, '500 are fine');
-  t.same((await as(fleet, ann, 'GET', '/batches')).body.map((b: { name: string }) => b.name), ['Just right'], 'only the valid batch exists');
+  t.same(
+    (await as(fleet, ann, 'GET', '/batches')).body.map((b: { name: string }) => b.name),
+    ['Just right'],
+    'only the valid batch exists',
+  );
 });

@@ -5,59 +5,106 @@ import { startWorkersFleet } from '../../test/kit/index.js';
 
 const SECRET = 'ALPHA-SECRET';
 
-/** Alpha with a task, an unowned task, a work item and a batch, all carrying SECRET; beta's agents. The real workers plugin is on (no worker spawned), so dispatch gets past its 409 to the batch lookup. */
+/**
+ * Alpha with a task, an unowned task, a work item and a batch, all carrying SECRET; beta's agents.
+ * The real workers plugin is on (no worker spawned), so dispatch gets past its 409 to the batch
+ * lookup.
+ */
 async function twoTeams(t: TestLike) {
   const { fleet } = await startWorkersFleet(t);
   const alpha = await registerTeam(fleet, 'alpha', ['ann', 'bob']);
   const beta = await registerTeam(fleet, 'beta', ['bo']);
-  const task = (await as(fleet, alpha.lead, 'POST', '/tasks', { toHandle: 'ann', subject: `${SECRET} task`, description: SECRET })).body;
+  const task = (
+    await as(fleet, alpha.lead, 'POST', '/tasks', { toHandle: 'ann', subject: `${SECRET} task`, description: SECRET })
+  ).body;
   const open = (await as(fleet, alpha.lead, 'POST', '/tasks', { subject: `${SECRET} unowned` })).body;
   const item = (await as(fleet, alpha.lead, 'POST', '/workitems', { title: `${SECRET} item` })).body;
-  const batch = (await as(fleet, alpha.lead, 'POST', '/batches', { name: `${SECRET} batch`, workItemIds: [item.id] })).body;
+  const batch = (await as(fleet, alpha.lead, 'POST', '/batches', { name: `${SECRET} batch`, workItemIds: [item.id] }))
+    .body;
   return { fleet, alpha, beta, task, open, item, batch };
 }
 
-t.test("every tasks route refuses team beta on alpha's resources: 403 or 404 (400 'not found' for ids in a body), never data", async (t) => {
-  const { fleet, alpha, beta, task, open, item, batch } = await twoTeams(t);
-  const [ann] = alpha.workers as [Agent, Agent];
-  const rows: [method: string, path: string, body: unknown, worker: number, lead: number, error?: RegExp][] = [
-    ['POST', '/tasks', { teamName: 'alpha', subject: 'Into alpha' }, 403, 403, /^teamName: /],
-    ['POST', '/tasks', { toHandle: 'ann', subject: 'For alpha ann' }, 404, 404, /^Agent ann not found$/],
-    ['POST', '/tasks', { fromUid: ann.uid, subject: 'As alpha ann' }, 403, 404],
-    ['POST', '/tasks', { subject: 'Blocked by alpha', blockedBy: [task.id] }, 404, 404, /^blockedBy: task .* not found$/],
-    ['GET', `/tasks/${task.id}`, undefined, 404, 404, /^Task not found$/],
-    ['PATCH', `/tasks/${task.id}`, { status: 'resolved' }, 404, 404, /^Task not found$/],
-    ['PATCH', `/tasks/${task.id}`, { blockedBy: [] }, 404, 404],
-    ['GET', '/teams/alpha/tasks', undefined, 404, 404],
-    ['GET', '/teams/alpha/tasks?ready=true', undefined, 404, 404],
-    ['POST', '/workitems', { title: 'Into alpha batch', batchId: batch.id }, 404, 404, /^batchId: batch .* not found$/],
-    ['GET', `/workitems/${item.id}`, undefined, 404, 404, /^Work item not found$/],
-    ['PATCH', `/workitems/${item.id}`, { status: 'cancelled' }, 404, 404],
-    ['POST', '/batches', { name: 'Steal', workItemIds: [item.id] }, 404, 404, /^workItemIds: work item .* not found$/],
-    ['GET', `/batches/${batch.id}`, undefined, 404, 404, /^Batch not found$/],
-    ['POST', `/batches/${batch.id}/dispatch`, { workerHandle: 'bo' }, 403, 404],
-    ['GET', '/workitems', undefined, 200, 200],
-    ['GET', `/workitems?batch=${batch.id}`, undefined, 200, 200],
-    ['GET', '/batches', undefined, 200, 200],
-  ];
-  for (const [who, caller] of [['worker', beta.workers[0]!], ['lead', beta.lead]] as const) {
-    for (const [method, path, body, workerStatus, leadStatus, error] of rows) {
-      const response = await as(fleet, caller, method, path, body);
-      const label = `beta ${who}: ${method} ${path} ${body ? JSON.stringify(body) : ''}`;
-      t.equal(response.status, who === 'worker' ? workerStatus : leadStatus, label);
-      t.notMatch(JSON.stringify(response.body), SECRET, `${label}: no alpha data`);
-      if (response.status === 200) t.same(response.body, [], `${label}: beta's own (empty) list`);
-      else if (error && response.status !== 403) t.match(response.body.error, error, `${label}: ${error}`);
+t.test(
+  "every tasks route refuses team beta on alpha's resources: " +
+    "403 or 404 (400 'not found' for ids in a body), never data",
+  async (t) => {
+    const { fleet, alpha, beta, task, open, item, batch } = await twoTeams(t);
+    const [ann] = alpha.workers as [Agent, Agent];
+    const rows: [method: string, path: string, body: unknown, worker: number, lead: number, error?: RegExp][] = [
+      ['POST', '/tasks', { teamName: 'alpha', subject: 'Into alpha' }, 403, 403, /^teamName: /],
+      ['POST', '/tasks', { toHandle: 'ann', subject: 'For alpha ann' }, 404, 404, /^Agent ann not found$/],
+      ['POST', '/tasks', { fromUid: ann.uid, subject: 'As alpha ann' }, 403, 404],
+      [
+        'POST',
+        '/tasks',
+        { subject: 'Blocked by alpha', blockedBy: [task.id] },
+        404,
+        404,
+        /^blockedBy: task .* not found$/,
+      ],
+      ['GET', `/tasks/${task.id}`, undefined, 404, 404, /^Task not found$/],
+      ['PATCH', `/tasks/${task.id}`, { status: 'resolved' }, 404, 404, /^Task not found$/],
+      ['PATCH', `/tasks/${task.id}`, { blockedBy: [] }, 404, 404],
+      ['GET', '/teams/alpha/tasks', undefined, 404, 404],
+      ['GET', '/teams/alpha/tasks?ready=true', undefined, 404, 404],
+      [
+        'POST',
+        '/workitems',
+        { title: 'Into alpha batch', batchId: batch.id },
+        404,
+        404,
+        /^batchId: batch .* not found$/,
+      ],
+      ['GET', `/workitems/${item.id}`, undefined, 404, 404, /^Work item not found$/],
+      ['PATCH', `/workitems/${item.id}`, { status: 'cancelled' }, 404, 404],
+      [
+        'POST',
+        '/batches',
+        { name: 'Steal', workItemIds: [item.id] },
+        404,
+        404,
+        /^workItemIds: work item .* not found$/,
+      ],
+      ['GET', `/batches/${batch.id}`, undefined, 404, 404, /^Batch not found$/],
+      ['POST', `/batches/${batch.id}/dispatch`, { workerHandle: 'bo' }, 403, 404],
+      ['GET', '/workitems', undefined, 200, 200],
+      ['GET', `/workitems?batch=${batch.id}`, undefined, 200, 200],
+      ['GET', '/batches', undefined, 200, 200],
+    ];
+    for (const [who, caller] of [
+      ['worker', beta.workers[0]!],
+      ['lead', beta.lead],
+    ] as const) {
+      for (const [method, path, body, workerStatus, leadStatus, error] of rows) {
+        const response = await as(fleet, caller, method, path, body);
+        const label = `beta ${who}: ${method} ${path} ${body ? JSON.stringify(body) : ''}`;
+        t.equal(response.status, who === 'worker' ? workerStatus : leadStatus, label);
+        t.notMatch(JSON.stringify(response.body), SECRET, `${label}: no alpha data`);
+        if (response.status === 200) t.same(response.body, [], `${label}: beta's own (empty) list`);
+        else if (error && response.status !== 403) t.match(response.body.error, error, `${label}: ${error}`);
+      }
     }
-  }
 
-  const after = await as(fleet, alpha.lead, 'GET', `/tasks/${task.id}`);
-  t.match(after.body, { status: 'open', ownerHandle: 'ann', blockedBy: [] }, "alpha's task is untouched");
-  t.match((await as(fleet, alpha.lead, 'GET', `/workitems/${item.id}`)).body, { status: 'pending', batchId: batch.id }, 'so is its work item');
-  t.match((await as(fleet, alpha.lead, 'GET', `/batches/${batch.id}`)).body, { status: 'open', dispatchedTo: null }, 'and its batch');
-  const alphaTasks = await as(fleet, alpha.lead, 'GET', '/teams/alpha/tasks');
-  t.same(alphaTasks.body.map((x: { id: string }) => x.id), [task.id, open.id], 'no task was added to alpha');
-});
+    const after = await as(fleet, alpha.lead, 'GET', `/tasks/${task.id}`);
+    t.match(after.body, { status: 'open', ownerHandle: 'ann', blockedBy: [] }, "alpha's task is untouched");
+    t.match(
+      (await as(fleet, alpha.lead, 'GET', `/workitems/${item.id}`)).body,
+      { status: 'pending', batchId: batch.id },
+      'so is its work item',
+    );
+    t.match(
+      (await as(fleet, alpha.lead, 'GET', `/batches/${batch.id}`)).body,
+      { status: 'open', dispatchedTo: null },
+      'and its batch',
+    );
+    const alphaTasks = await as(fleet, alpha.lead, 'GET', '/teams/alpha/tasks');
+    t.same(
+      alphaTasks.body.map((x: { id: string }) => x.id),
+      [task.id, open.id],
+      'no task was added to alpha',
+    );
+  },
+);
 
 t.test('every tasks tool stays inside the caller team', async (t) => {
   const { fleet, alpha, beta, task, open, item, batch } = await twoTeams(t);
@@ -69,10 +116,30 @@ t.test('every tasks tool stays inside the caller team', async (t) => {
     ['update_task', { task_id: task.id, status: 'in_progress' }, bo, /^TASKS_TASK_NOT_FOUND: Task not found$/],
     ['team_assign', { agent: 'ann', task: 'For alpha ann' }, beta.lead, /^TASKS_AGENT_NOT_FOUND: Agent ann not found$/],
     ['create_task', { to: 'bob', subject: 'For alpha bob' }, bo, /^TASKS_AGENT_NOT_FOUND: Agent bob not found$/],
-    ['create_task', { subject: 'Blocked by alpha', blocked_by: [task.id] }, bo, /^TASKS_UNKNOWN_BLOCKER: blockedBy: task .* not found$/],
-    ['workitem_update', { workitem_id: item.id, status: 'completed' }, bo, /^TASKS_WORK_ITEM_NOT_FOUND: Work item not found$/],
-    ['workitem_create', { title: 'Into alpha batch', batchId: batch.id }, bo, /^TASKS_UNKNOWN_BATCH: batchId: batch .* not found$/],
-    ['batch_create', { name: 'Steal', workitem_ids: [item.id] }, bo, /^TASKS_UNKNOWN_WORK_ITEM: workItemIds: work item .* not found$/],
+    [
+      'create_task',
+      { subject: 'Blocked by alpha', blocked_by: [task.id] },
+      bo,
+      /^TASKS_UNKNOWN_BLOCKER: blockedBy: task .* not found$/,
+    ],
+    [
+      'workitem_update',
+      { workitem_id: item.id, status: 'completed' },
+      bo,
+      /^TASKS_WORK_ITEM_NOT_FOUND: Work item not found$/,
+    ],
+    [
+      'workitem_create',
+      { title: 'Into alpha batch', batchId: batch.id },
+      bo,
+      /^TASKS_UNKNOWN_BATCH: batchId: batch .* not found$/,
+    ],
+    [
+      'batch_create',
+      { name: 'Steal', workitem_ids: [item.id] },
+      bo,
+      /^TASKS_UNKNOWN_WORK_ITEM: workItemIds: work item .* not found$/,
+    ],
     ['batch_dispatch', { batch_id: batch.id, worker: 'bo' }, beta.lead, /^TASKS_BATCH_NOT_FOUND: Batch not found$/],
   ];
   for (const [tool, args, caller, expect] of rows) {
@@ -93,8 +160,16 @@ t.test('every tasks tool stays inside the caller team', async (t) => {
     t.same(JSON.parse(toolText(result)), [], `${tool}: beta's own (empty) list`);
   }
   const status = await callTool(fleet, bo, 'team_status');
-  t.match(JSON.parse(toolText(status)).tasks, { counts: { open: 0, in_progress: 0, resolved: 0, blocked: 0 }, mine: [] }, "team_status counts beta's tasks only");
-  t.match((await as(fleet, alpha.lead, 'GET', `/tasks/${open.id}`)).body, { ownerHandle: null, status: 'open' }, 'the alpha task was not claimed');
+  t.match(
+    JSON.parse(toolText(status)).tasks,
+    { counts: { open: 0, in_progress: 0, resolved: 0, blocked: 0 }, mine: [] },
+    "team_status counts beta's tasks only",
+  );
+  t.match(
+    (await as(fleet, alpha.lead, 'GET', `/tasks/${open.id}`)).body,
+    { ownerHandle: null, status: 'open' },
+    'the alpha task was not claimed',
+  );
 });
 
 t.test('a body field naming someone else is 403 unless the caller leads that team', async (t) => {
@@ -118,12 +193,20 @@ t.test('a body field naming someone else is 403 unless the caller leads that tea
     const sendBody = method === 'GET' ? undefined : body;
     const worker = await as(fleet, ann, method, path, sendBody);
     t.equal(worker.status, 403, `worker ann: ${method} ${path} naming bob`);
-    t.match(worker.body.error, new RegExp(`^${field}: you may act only as yourself \\(ann\\)`), 'the error names the field');
+    t.match(
+      worker.body.error,
+      new RegExp(`^${field}: you may act only as yourself \\(ann\\)`),
+      'the error names the field',
+    );
     const lead = await as(fleet, alpha.lead, method, path, sendBody);
     t.equal(lead.status, 200, `alpha's lead: ${method} ${path} for bob`);
   }
   const marked = await as(fleet, ann, 'POST', `/mail/${mail.id}/read`);
   t.equal(marked.status, 403, 'mail read is for the recipient');
-  const selfNamed = await as(fleet, ann, 'POST', '/tasks', { fromUid: ann.uid, toHandle: 'bob', subject: 'Made by ann' });
+  const selfNamed = await as(fleet, ann, 'POST', '/tasks', {
+    fromUid: ann.uid,
+    toHandle: 'bob',
+    subject: 'Made by ann',
+  });
   t.equal(selfNamed.status, 200, 'naming yourself is always fine');
 });

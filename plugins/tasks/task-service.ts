@@ -53,13 +53,21 @@ export class TaskService {
   async #blockersOf(ids: readonly string[], db: Db = this.#db): Promise<Map<string, string[]>> {
     const map = new Map<string, string[]>(ids.map((id) => [id, []]));
     if (ids.length === 0) return map;
-    const rows = await db.selectFrom('task_blockers').select(['task_id', 'blocker_id']).where('task_id', 'in', [...ids]).orderBy('blocker_id').execute();
+    const rows = await db
+      .selectFrom('task_blockers')
+      .select(['task_id', 'blocker_id'])
+      .where('task_id', 'in', [...ids])
+      .orderBy('blocker_id')
+      .execute();
     for (const row of rows) map.get(row.task_id)!.push(row.blocker_id);
     return map;
   }
 
   async #hydrate(rows: TasksTable[], db: Db = this.#db): Promise<TeamTask[]> {
-    const blockers = await this.#blockersOf(rows.map((r) => r.id), db);
+    const blockers = await this.#blockersOf(
+      rows.map((r) => r.id),
+      db,
+    );
     return rows.map((row) => ({
       id: row.id,
       teamName: row.team_name,
@@ -77,7 +85,12 @@ export class TaskService {
   }
 
   async get(teamName: string, id: string, db: Db = this.#db): Promise<TeamTask | undefined> {
-    const row = await db.selectFrom('tasks').selectAll().where('team_name', '=', teamName).where('id', '=', id).executeTakeFirst();
+    const row = await db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('team_name', '=', teamName)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row ? (await this.#hydrate([row], db))[0] : undefined;
   }
 
@@ -91,7 +104,12 @@ export class TaskService {
   async #checkBlockers(teamName: string, blockedBy: readonly string[], db: Db): Promise<string[]> {
     const unique = [...new Set(blockedBy)];
     if (unique.length === 0) return unique;
-    const found = await db.selectFrom('tasks').select('id').where('team_name', '=', teamName).where('id', 'in', unique).execute();
+    const found = await db
+      .selectFrom('tasks')
+      .select('id')
+      .where('team_name', '=', teamName)
+      .where('id', 'in', unique)
+      .execute();
     const known = new Set(found.map((r) => r.id));
     const missing = unique.find((id) => !known.has(id));
     if (missing) throw tasksErrors.TASKS_UNKNOWN_BLOCKER({ id: missing }, { field: 'blockedBy' });
@@ -102,7 +120,14 @@ export class TaskService {
    * Create a task; when it has an owner, post the seed's assignment DM (`[TASK] subject\n\n
    * description`, metadata {taskId, type:'task_assignment'}) in the same transaction.
    */
-  async create(input: { teamName: string; creator: TeamAgent; owner?: TeamAgent; subject: string; description?: string | null; blockedBy?: readonly string[] }): Promise<TeamTask> {
+  async create(input: {
+    teamName: string;
+    creator: TeamAgent;
+    owner?: TeamAgent;
+    subject: string;
+    description?: string | null;
+    blockedBy?: readonly string[];
+  }): Promise<TeamTask> {
     const id = randomUUID();
     const now = Date.now();
     const mail = this.#mail();
@@ -125,17 +150,30 @@ export class TaskService {
           updated_at: now,
         })
         .execute();
-      if (blockers.length > 0) await trx.insertInto('task_blockers').values(blockers.map((blocker) => ({ task_id: id, blocker_id: blocker }))).execute();
+      if (blockers.length > 0)
+        await trx
+          .insertInto('task_blockers')
+          .values(blockers.map((blocker) => ({ task_id: id, blocker_id: blocker })))
+          .execute();
       if (input.owner && input.owner.uid !== input.creator.uid) {
         // The assignment DM is mail's, written in this transaction: the task and its DM commit together.
         const chatId = await mail.chats.ensureDm(input.teamName, input.creator.uid, input.owner.uid, trx);
         const text = `[TASK] ${input.subject}\n\n${input.description ?? ''}`;
-        const message = await mail.chats.record(trx, { id: chatId, teamName: input.teamName }, input.creator, text, { taskId: id, type: 'task_assignment' });
+        const message = await mail.chats.record(trx, { id: chatId, teamName: input.teamName }, input.creator, text, {
+          taskId: id,
+          type: 'task_assignment',
+        });
         assignment = { chatId, message };
       }
       return (await this.get(input.teamName, id, trx))!;
     });
-    if (assignment) this.#emit('task_assigned', input.teamName, { chatId: assignment.chatId, message: assignment.message, handle: input.creator.handle, task });
+    if (assignment)
+      this.#emit('task_assigned', input.teamName, {
+        chatId: assignment.chatId,
+        message: assignment.message,
+        handle: input.creator.handle,
+        task,
+      });
     this.#emit('task_created', input.teamName, { task });
     return task;
   }
@@ -144,14 +182,28 @@ export class TaskService {
   async setStatus(teamName: string, id: string, status: TaskStatus): Promise<TeamTask> {
     const task = await this.require(teamName, id);
     if (status === 'resolved') await this.assertResolvable(task.blockedBy);
-    await this.#db.updateTable('tasks').set({ status, updated_at: Date.now() }).where('team_name', '=', teamName).where('id', '=', id).execute();
+    await this.#db
+      .updateTable('tasks')
+      .set({ status, updated_at: Date.now() })
+      .where('team_name', '=', teamName)
+      .where('id', '=', id)
+      .execute();
     return this.#announceUpdate(teamName, id);
   }
 
-  /** A task blocked by `blockedBy` may be resolved only when all of them are: else the seed's 400 listing the others. */
+  /**
+   * A task blocked by `blockedBy` may be resolved only when all of them are: else the seed's 400
+   * listing the others.
+   */
   async assertResolvable(blockedBy: readonly string[]): Promise<void> {
     if (blockedBy.length === 0) return;
-    const open = await this.#db.selectFrom('tasks').select('id').where('id', 'in', [...blockedBy]).where('status', '!=', 'resolved').orderBy('id').execute();
+    const open = await this.#db
+      .selectFrom('tasks')
+      .select('id')
+      .where('id', 'in', [...blockedBy])
+      .where('status', '!=', 'resolved')
+      .orderBy('id')
+      .execute();
     if (open.length > 0) throw tasksErrors.TASKS_BLOCKED({}, { blockedBy: open.map((r) => r.id) });
   }
 
@@ -176,7 +228,11 @@ export class TaskService {
       const cycle = findCycle(id, blockers, edges);
       if (cycle) throw tasksErrors.TASKS_DEPENDENCY_CYCLE({ path: cycle.join(' → ') }, { field: 'blockedBy', cycle });
       await trx.deleteFrom('task_blockers').where('task_id', '=', id).execute();
-      if (blockers.length > 0) await trx.insertInto('task_blockers').values(blockers.map((blocker) => ({ task_id: id, blocker_id: blocker }))).execute();
+      if (blockers.length > 0)
+        await trx
+          .insertInto('task_blockers')
+          .values(blockers.map((blocker) => ({ task_id: id, blocker_id: blocker })))
+          .execute();
       await trx.updateTable('tasks').set({ updated_at: Date.now() }).where('id', '=', id).execute();
     });
     return this.#announceUpdate(teamName, id);
@@ -188,7 +244,9 @@ export class TaskService {
    * oldest ready unowned task is taken.
    */
   async claim(teamName: string, claimer: TeamAgent, id?: string): Promise<TeamTask> {
-    const candidates = id ? [id] : (await this.list(teamName, { ready: true, unassigned: true, limit: 20, offset: 0 })).map((t) => t.id);
+    const candidates = id
+      ? [id]
+      : (await this.list(teamName, { ready: true, unassigned: true, limit: 20, offset: 0 })).map((t) => t.id);
     if (id) {
       const task = await this.require(teamName, id);
       if (task.ownerUid) throw tasksErrors.TASKS_ALREADY_CLAIMED({ owner: task.ownerHandle ?? '' }, { taskId: id });
@@ -203,14 +261,24 @@ export class TaskService {
         .where('owner_uid', 'is', null)
         .where('status', '=', 'open')
         .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom('task_blockers as b').innerJoin('tasks as bt', 'bt.id', 'b.blocker_id').select('b.blocker_id').whereRef('b.task_id', '=', 'tasks.id').where('bt.status', '!=', 'resolved'))),
+          not(
+            exists(
+              selectFrom('task_blockers as b')
+                .innerJoin('tasks as bt', 'bt.id', 'b.blocker_id')
+                .select('b.blocker_id')
+                .whereRef('b.task_id', '=', 'tasks.id')
+                .where('bt.status', '!=', 'resolved'),
+            ),
+          ),
         )
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 1) return this.#announceUpdate(teamName, candidate);
     }
     if (id) {
       const task = await this.require(teamName, id);
-      throw task.ownerUid ? tasksErrors.TASKS_ALREADY_CLAIMED({ owner: task.ownerHandle ?? '' }, { taskId: id }) : tasksErrors.TASKS_CLAIM_BLOCKED({}, { taskId: id });
+      throw task.ownerUid
+        ? tasksErrors.TASKS_ALREADY_CLAIMED({ owner: task.ownerHandle ?? '' }, { taskId: id })
+        : tasksErrors.TASKS_CLAIM_BLOCKED({}, { taskId: id });
     }
     throw tasksErrors.TASKS_NOTHING_TO_CLAIM();
   }
@@ -224,7 +292,15 @@ export class TaskService {
       q = q
         .where('status', '=', 'open')
         .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom('task_blockers as b').innerJoin('tasks as bt', 'bt.id', 'b.blocker_id').select('b.blocker_id').whereRef('b.task_id', '=', 'tasks.id').where('bt.status', '!=', 'resolved'))),
+          not(
+            exists(
+              selectFrom('task_blockers as b')
+                .innerJoin('tasks as bt', 'bt.id', 'b.blocker_id')
+                .select('b.blocker_id')
+                .whereRef('b.task_id', '=', 'tasks.id')
+                .where('bt.status', '!=', 'resolved'),
+            ),
+          ),
         );
     }
     const rows = await q.orderBy('created_at').orderBy('id').limit(query.limit).offset(query.offset).execute();
@@ -232,14 +308,22 @@ export class TaskService {
   }
 
   async counts(teamName: string): Promise<Record<TaskStatus, number>> {
-    const rows = await this.#db.selectFrom('tasks').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('team_name', '=', teamName).groupBy('status').execute();
+    const rows = await this.#db
+      .selectFrom('tasks')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('team_name', '=', teamName)
+      .groupBy('status')
+      .execute();
     const counts: Record<TaskStatus, number> = { open: 0, in_progress: 0, resolved: 0, blocked: 0 };
     for (const row of rows) counts[row.status] = Number(row.n);
     return counts;
   }
 
   async countAll(): Promise<number> {
-    const row = await this.#db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await this.#db
+      .selectFrom('tasks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 

@@ -9,10 +9,33 @@ t.test('POST /tasks: the seed task object, and the assignment DM with its metada
   const alpha = await registerTeam(fleet, 'alpha', ['ann', 'bob']);
   const [ann, bob] = alpha.workers as [Agent, Agent];
 
-  const created = await as(fleet, alpha.lead, 'POST', '/tasks', { fromUid: alpha.lead.uid, toHandle: 'ann', teamName: 'alpha', subject: 'Write the parser', description: 'Tokens first.\nThen the AST.' });
+  const created = await as(fleet, alpha.lead, 'POST', '/tasks', {
+    fromUid: alpha.lead.uid,
+    toHandle: 'ann',
+    teamName: 'alpha',
+    subject: 'Write the parser',
+    description: 'Tokens first.\nThen the AST.',
+  });
   t.equal(created.status, 200);
   const task = created.body;
-  t.same(Object.keys(task).sort(), ['blockedBy', 'createdAt', 'createdByHandle', 'createdByUid', 'description', 'id', 'ownerHandle', 'ownerUid', 'status', 'subject', 'teamName', 'updatedAt'], 'exactly the seed fields');
+  t.same(
+    Object.keys(task).sort(),
+    [
+      'blockedBy',
+      'createdAt',
+      'createdByHandle',
+      'createdByUid',
+      'description',
+      'id',
+      'ownerHandle',
+      'ownerUid',
+      'status',
+      'subject',
+      'teamName',
+      'updatedAt',
+    ],
+    'exactly the seed fields',
+  );
   t.match(task, {
     id: UUID,
     teamName: 'alpha',
@@ -32,13 +55,26 @@ t.test('POST /tasks: the seed task object, and the assignment DM with its metada
   const messages = await as(fleet, ann, 'GET', `/chats/${chatId}/messages`);
   t.equal(messages.status, 200, 'the assignee reads the DM with the seed chat id');
   t.equal(messages.body.length, 1);
-  t.match(messages.body[0], { chatId, fromHandle: 'collab:lead-alpha', fromUid: alpha.lead.uid, text: '[TASK] Write the parser\n\nTokens first.\nThen the AST.' });
+  t.match(messages.body[0], {
+    chatId,
+    fromHandle: 'collab:lead-alpha',
+    fromUid: alpha.lead.uid,
+    text: '[TASK] Write the parser\n\nTokens first.\nThen the AST.',
+  });
   t.same(messages.body[0].metadata, { taskId: task.id, type: 'task_assignment' });
   const chats = await as(fleet, ann, 'GET', `/users/${ann.uid}/chats`);
-  t.match(chats.body.find((c: { id: string }) => c.id === chatId), { unread: 1 }, 'unread for the assignee');
+  t.match(
+    chats.body.find((c: { id: string }) => c.id === chatId),
+    { unread: 1 },
+    'unread for the assignee',
+  );
 
   const second = await as(fleet, alpha.lead, 'POST', '/tasks', { toHandle: 'ann', subject: 'No description' });
-  t.equal(second.body.description, null, 'the body fields fromUid and teamName are optional: the token says who and which team');
+  t.equal(
+    second.body.description,
+    null,
+    'the body fields fromUid and teamName are optional: the token says who and which team',
+  );
   const again = await as(fleet, ann, 'GET', `/chats/${chatId}/messages`);
   t.equal(again.body.length, 2, 'the same DM is reused');
   t.equal(again.body[1].text, '[TASK] No description\n\n');
@@ -58,7 +94,11 @@ t.test('POST /tasks: the seed task object, and the assignment DM with its metada
   const forged = await as(fleet, bob, 'POST', '/tasks', { fromUid: ann.uid, toHandle: 'bob', subject: 'Forged' });
   t.equal(forged.status, 403, 'a worker may not create as another');
   t.match(forged.body.error, /^fromUid: /);
-  const forAnn = await as(fleet, alpha.lead, 'POST', '/tasks', { fromUid: ann.uid, toHandle: 'bob', subject: 'From ann via lead' });
+  const forAnn = await as(fleet, alpha.lead, 'POST', '/tasks', {
+    fromUid: ann.uid,
+    toHandle: 'bob',
+    subject: 'From ann via lead',
+  });
   t.equal(forAnn.status, 200, 'the lead may create in the name of a member');
   t.match(forAnn.body, { createdByUid: ann.uid, createdByHandle: 'ann' });
   const dm = await as(fleet, bob, 'GET', `/chats/${dmChatId(ann.uid, bob.uid)}/messages`);
@@ -80,7 +120,8 @@ t.test('PATCH /tasks/:id: owner, creator or lead; resolving needs resolved block
   const fleet = await startCoordination(t);
   const alpha = await registerTeam(fleet, 'alpha', ['ann', 'bob', 'cy']);
   const [ann, bob, cy] = alpha.workers as [Agent, Agent, Agent];
-  const create = async (subject: string, extra: Record<string, unknown> = {}) => (await as(fleet, alpha.lead, 'POST', '/tasks', { subject, ...extra })).body;
+  const create = async (subject: string, extra: Record<string, unknown> = {}) =>
+    (await as(fleet, alpha.lead, 'POST', '/tasks', { subject, ...extra })).body;
 
   const a = await create('Blocker A', { toHandle: 'ann' });
   const b = await create('Blocker B', { toHandle: 'bob' });
@@ -94,7 +135,15 @@ t.test('PATCH /tasks/:id: owner, creator or lead; resolving needs resolved block
 
   const refused = await as(fleet, cy, 'PATCH', `/tasks/${c.id}`, { status: 'resolved' });
   t.equal(refused.status, 400);
-  t.same(refused.body, { error: 'Cannot resolve task: blocked by unresolved tasks', code: 'TASKS_BLOCKED', blockedBy: [a.id, b.id].sort() }, 'the seed error with the blockers');
+  t.same(
+    refused.body,
+    {
+      error: 'Cannot resolve task: blocked by unresolved tasks',
+      code: 'TASKS_BLOCKED',
+      blockedBy: [a.id, b.id].sort(),
+    },
+    'the seed error with the blockers',
+  );
   t.equal((await as(fleet, cy, 'GET', `/tasks/${c.id}`)).body.status, 'in_progress', 'the status did not change');
 
   t.equal((await as(fleet, ann, 'PATCH', `/tasks/${a.id}`, { status: 'resolved' })).status, 200, 'A resolved');
@@ -111,7 +160,11 @@ t.test('PATCH /tasks/:id: owner, creator or lead; resolving needs resolved block
   const reopen = await as(fleet, cy, 'PATCH', `/tasks/${c.id}`, { status: 'open' });
   t.equal(reopen.body.status, 'open', 'any status may be set again');
   const mine = await as(fleet, bob, 'POST', '/tasks', { subject: 'Bob made this', toHandle: 'ann' });
-  t.equal((await as(fleet, bob, 'PATCH', `/tasks/${mine.body.id}`, { status: 'blocked' })).status, 200, 'its creator may change it');
+  t.equal(
+    (await as(fleet, bob, 'PATCH', `/tasks/${mine.body.id}`, { status: 'blocked' })).status,
+    200,
+    'its creator may change it',
+  );
 
   const empty = await as(fleet, cy, 'PATCH', `/tasks/${c.id}`, {});
   t.equal(empty.status, 400, 'nothing to change');
@@ -121,7 +174,8 @@ t.test('PATCH /tasks/:id: owner, creator or lead; resolving needs resolved block
 t.test('blockedBy via PATCH: replaced, checked, and a dependency cycle is rejected naming it', async (t) => {
   const fleet = await startCoordination(t);
   const alpha = await registerTeam(fleet, 'alpha', ['ann']);
-  const create = async (subject: string, blockedBy?: string[]) => (await as(fleet, alpha.lead, 'POST', '/tasks', { subject, blockedBy })).body;
+  const create = async (subject: string, blockedBy?: string[]) =>
+    (await as(fleet, alpha.lead, 'POST', '/tasks', { subject, blockedBy })).body;
   const a = await create('Task A');
   const b = await create('Task B', [a.id]);
   const c = await create('Task C', [b.id]);
@@ -149,64 +203,80 @@ t.test('blockedBy via PATCH: replaced, checked, and a dependency cycle is reject
   const nowFine = await as(fleet, alpha.lead, 'PATCH', `/tasks/${a.id}`, { blockedBy: [c.id] });
   t.equal(nowFine.status, 200, 'with C no longer behind B, A may wait for C');
 
-  const unknown = await as(fleet, alpha.lead, 'PATCH', `/tasks/${b.id}`, { blockedBy: ['00000000-0000-4000-8000-000000000000'] });
+  const unknown = await as(fleet, alpha.lead, 'PATCH', `/tasks/${b.id}`, {
+    blockedBy: ['00000000-0000-4000-8000-000000000000'],
+  });
   t.equal(unknown.status, 404, 'a blocker that is not there is not found');
   t.match(unknown.body, { code: 'TASKS_UNKNOWN_BLOCKER', field: 'blockedBy' });
   t.match(unknown.body.error, /^blockedBy: task 00000000-0000-4000-8000-000000000000 not found/);
-  const onCreate = await as(fleet, alpha.lead, 'POST', '/tasks', { subject: 'Bad blockers', blockedBy: ['00000000-0000-4000-8000-000000000000'] });
+  const onCreate = await as(fleet, alpha.lead, 'POST', '/tasks', {
+    subject: 'Bad blockers',
+    blockedBy: ['00000000-0000-4000-8000-000000000000'],
+  });
   t.equal(onCreate.status, 404, 'checked on create too');
   t.match(onCreate.body.error, /^blockedBy: /);
 
   const both = await as(fleet, alpha.lead, 'PATCH', `/tasks/${d.id}`, { blockedBy: [b.id], status: 'resolved' });
   t.equal(both.status, 400, 'blockers and status together: the new blocker applies to the resolve');
-  t.same(both.body, { error: 'Cannot resolve task: blocked by unresolved tasks', code: 'TASKS_BLOCKED', blockedBy: [b.id] });
+  t.same(both.body, {
+    error: 'Cannot resolve task: blocked by unresolved tasks',
+    code: 'TASKS_BLOCKED',
+    blockedBy: [b.id],
+  });
   const untouched = (await as(fleet, alpha.lead, 'GET', `/tasks/${d.id}`)).body;
   t.same(untouched.blockedBy, [], 'a refused PATCH changes nothing: not the blockers either');
   t.equal(untouched.status, 'open');
 });
 
-t.test('GET /teams/:name/tasks: oldest first, filters status, owner, unassigned, ready; limit and offset', async (t) => {
-  const fleet = await startCoordination(t);
-  const alpha = await registerTeam(fleet, 'alpha', ['ann', 'bob']);
-  const [ann] = alpha.workers as [Agent, Agent];
-  const create = async (subject: string, extra: Record<string, unknown> = {}) => {
-    await nextMillisecond();
-    return (await as(fleet, alpha.lead, 'POST', '/tasks', { subject, ...extra })).body;
-  };
-  const t1 = await create('t1 ann open', { toHandle: 'ann' });
-  const t2 = await create('t2 bob open', { toHandle: 'bob' });
-  const t3 = await create('t3 unowned');
-  const t4 = await create('t4 unowned blocked by t1', { blockedBy: [t1.id] });
-  const t5 = await create('t5 ann blocked by t3', { toHandle: 'ann', blockedBy: [t3.id] });
-  await as(fleet, alpha.lead, 'PATCH', `/tasks/${t2.id}`, { status: 'in_progress' });
-  await as(fleet, alpha.lead, 'PATCH', `/tasks/${t3.id}`, { status: 'resolved' });
+t.test(
+  'GET /teams/:name/tasks: oldest first, filters status, owner, unassigned, ready; limit and offset',
+  async (t) => {
+    const fleet = await startCoordination(t);
+    const alpha = await registerTeam(fleet, 'alpha', ['ann', 'bob']);
+    const [ann] = alpha.workers as [Agent, Agent];
+    const create = async (subject: string, extra: Record<string, unknown> = {}) => {
+      await nextMillisecond();
+      return (await as(fleet, alpha.lead, 'POST', '/tasks', { subject, ...extra })).body;
+    };
+    const t1 = await create('t1 ann open', { toHandle: 'ann' });
+    const t2 = await create('t2 bob open', { toHandle: 'bob' });
+    const t3 = await create('t3 unowned');
+    const t4 = await create('t4 unowned blocked by t1', { blockedBy: [t1.id] });
+    const t5 = await create('t5 ann blocked by t3', { toHandle: 'ann', blockedBy: [t3.id] });
+    await as(fleet, alpha.lead, 'PATCH', `/tasks/${t2.id}`, { status: 'in_progress' });
+    await as(fleet, alpha.lead, 'PATCH', `/tasks/${t3.id}`, { status: 'resolved' });
 
-  const subjects = async (query = '') => {
-    const response = await as(fleet, ann, 'GET', `/teams/alpha/tasks${query}`);
-    t.equal(response.status, 200, `GET /teams/alpha/tasks${query}`);
-    return response.body.map((task: { subject: string }) => task.subject.split(' ')[0]);
-  };
-  t.same(await subjects(), ['t1', 't2', 't3', 't4', 't5'], 'all, oldest first');
-  t.same(await subjects('?status=open'), ['t1', 't4', 't5']);
-  t.same(await subjects('?status=in_progress'), ['t2']);
-  t.same(await subjects('?status=resolved'), ['t3']);
-  t.same(await subjects('?owner=ann'), ['t1', 't5']);
-  t.same(await subjects('?unassigned=true'), ['t3', 't4']);
-  t.same(await subjects('?unassigned=false'), ['t1', 't2', 't3', 't4', 't5'], 'unassigned=false filters nothing');
-  t.same(await subjects('?ready=true'), ['t1', 't5'], 'ready: open with every blocker resolved (t4 waits for t1; t5\'s t3 is resolved)');
-  t.same(await subjects('?ready=true&unassigned=true'), [], 'ready and unowned: none yet');
-  await as(fleet, ann, 'PATCH', `/tasks/${t1.id}`, { status: 'resolved' });
-  t.same(await subjects('?ready=true'), ['t4', 't5'], 'resolving t1 makes t4 ready');
-  t.same(await subjects('?ready=true&unassigned=true'), ['t4']);
-  t.same(await subjects('?status=open&owner=ann'), ['t5'], 'filters combine');
+    const subjects = async (query = '') => {
+      const response = await as(fleet, ann, 'GET', `/teams/alpha/tasks${query}`);
+      t.equal(response.status, 200, `GET /teams/alpha/tasks${query}`);
+      return response.body.map((task: { subject: string }) => task.subject.split(' ')[0]);
+    };
+    t.same(await subjects(), ['t1', 't2', 't3', 't4', 't5'], 'all, oldest first');
+    t.same(await subjects('?status=open'), ['t1', 't4', 't5']);
+    t.same(await subjects('?status=in_progress'), ['t2']);
+    t.same(await subjects('?status=resolved'), ['t3']);
+    t.same(await subjects('?owner=ann'), ['t1', 't5']);
+    t.same(await subjects('?unassigned=true'), ['t3', 't4']);
+    t.same(await subjects('?unassigned=false'), ['t1', 't2', 't3', 't4', 't5'], 'unassigned=false filters nothing');
+    t.same(
+      await subjects('?ready=true'),
+      ['t1', 't5'],
+      "ready: open with every blocker resolved (t4 waits for t1; t5's t3 is resolved)",
+    );
+    t.same(await subjects('?ready=true&unassigned=true'), [], 'ready and unowned: none yet');
+    await as(fleet, ann, 'PATCH', `/tasks/${t1.id}`, { status: 'resolved' });
+    t.same(await subjects('?ready=true'), ['t4', 't5'], 'resolving t1 makes t4 ready');
+    t.same(await subjects('?ready=true&unassigned=true'), ['t4']);
+    t.same(await subjects('?status=open&owner=ann'), ['t5'], 'filters combine');
 
-  t.same(await subjects('?limit=2'), ['t1', 't2']);
-  t.same(await subjects('?limit=2&offset=2'), ['t3', 't4']);
-  t.same(await subjects('?limit=2&offset=4'), ['t5']);
-  t.same(await subjects('?offset=9'), []);
-  const task = (await as(fleet, ann, 'GET', '/teams/alpha/tasks?limit=1')).body[0];
-  t.same(task, (await as(fleet, ann, 'GET', `/tasks/${t1.id}`)).body, 'list items are full task objects');
-});
+    t.same(await subjects('?limit=2'), ['t1', 't2']);
+    t.same(await subjects('?limit=2&offset=2'), ['t3', 't4']);
+    t.same(await subjects('?limit=2&offset=4'), ['t5']);
+    t.same(await subjects('?offset=9'), []);
+    const task = (await as(fleet, ann, 'GET', '/teams/alpha/tasks?limit=1')).body[0];
+    t.same(task, (await as(fleet, ann, 'GET', `/tasks/${t1.id}`)).body, 'list items are full task objects');
+  },
+);
 
 t.test('GET /teams/:name/tasks pages: default 100, at most 1000', async (t) => {
   const fleet = await startCoordination(t);

@@ -5,8 +5,29 @@ import { requestJson, startFleet, tempDir, type TestFleet } from '../../test/kit
 import { type Agent, as, callTool, registerTeam, startCoordination, toolJson, toolText } from '../../test/kit/index.js';
 
 const CORE_INDEX = join(import.meta.dirname, '../../core/index.ts');
-const TASK_TOOLS = ['team_tasks', 'team_assign', 'team_complete', 'team_claim', 'workitem_create', 'workitem_update', 'workitem_list', 'batch_create', 'batch_dispatch', 'list_tasks', 'create_task', 'update_task'];
-const MAIL_TOOLS = ['team_broadcast', 'team_send', 'team_handoff', 'mail_send', 'mail_read', 'send_message', 'read_messages'];
+const TASK_TOOLS = [
+  'team_tasks',
+  'team_assign',
+  'team_complete',
+  'team_claim',
+  'workitem_create',
+  'workitem_update',
+  'workitem_list',
+  'batch_create',
+  'batch_dispatch',
+  'list_tasks',
+  'create_task',
+  'update_task',
+];
+const MAIL_TOOLS = [
+  'team_broadcast',
+  'team_send',
+  'team_handoff',
+  'mail_send',
+  'mail_read',
+  'send_message',
+  'read_messages',
+];
 
 const stateOf = (kernel: TestFleet['kernel'], name: string) => kernel.pluginStates().find((s) => s.name === name);
 
@@ -16,7 +37,10 @@ t.test('mail off: tasks is off too, and says why; their routes are 404 and their
   const tasks = stateOf(fleet.kernel, 'tasks');
   t.match(tasks, { name: 'tasks', state: 'off' }, 'tasks is off although the config turns it on');
   t.match(tasks && 'reason' in tasks ? tasks.reason : '', /mail/, 'the reason names mail');
-  t.ok(fleet.logs.some((line) => /tasks/.test(line) && /mail/.test(line) && /off/.test(line)), 'and the log says so');
+  t.ok(
+    fleet.logs.some((line) => /tasks/.test(line) && /mail/.test(line) && /off/.test(line)),
+    'and the log says so',
+  );
 
   const lead = (await registerTeam(fleet, 'alpha', [])).lead;
   for (const [method, path] of [
@@ -30,7 +54,13 @@ t.test('mail off: tasks is off too, and says why; their routes are 404 and their
     ['POST', '/chats'],
     ['POST', '/teams/alpha/broadcast'],
   ]) {
-    const response = await as(fleet, lead, method!, path!, method === 'POST' ? { subject: 'Nope', text: 'x', to: 'x', body: 'x' } : undefined);
+    const response = await as(
+      fleet,
+      lead,
+      method!,
+      path!,
+      method === 'POST' ? { subject: 'Nope', text: 'x', to: 'x', body: 'x' } : undefined,
+    );
     t.equal(response.status, 404, `${method} ${path}: 404`);
     t.type(response.body?.error, 'string', 'a JSON 404');
   }
@@ -62,44 +92,70 @@ t.test('tasks off: mail still works, tasks routes and tools are gone', async (t)
   t.equal((await as(fleet, alpha.lead, 'POST', '/tasks', { subject: 'Nope' })).status, 404, 'POST /tasks is 404');
   t.equal((await as(fleet, alpha.lead, 'GET', '/teams/alpha/tasks')).status, 404);
   t.equal((await as(fleet, alpha.lead, 'GET', '/workitems')).status, 404);
-  t.equal(toolText(await callTool(fleet, alpha.lead, 'team_assign', { agent: 'ann', task: 'Nope' })), 'FLEET_TOOL_NOT_FOUND: Unknown tool: team_assign');
+  t.equal(
+    toolText(await callTool(fleet, alpha.lead, 'team_assign', { agent: 'ann', task: 'Nope' })),
+    'FLEET_TOOL_NOT_FOUND: Unknown tool: team_assign',
+  );
   const status = toolJson(await callTool(fleet, bob, 'team_status'));
   t.notOk('tasks' in status, 'no tasks section in team_status');
   t.match(status.unread, { mail: 2, chats: 2 }, 'the unread section is there');
 });
 
-t.test('live: turning mail off in fleet.config.ts turns tasks off; turning it on brings both back with their data', async (t) => {
-  const dir = tempDir(t);
-  const file = join(dir, 'fleet.config.ts');
-  const write = (plugins: Record<string, boolean>) =>
-    writeFileSync(file, `import { defineConfig } from ${JSON.stringify(CORE_INDEX)};\n\nexport default defineConfig(${JSON.stringify({ dataDir: join(dir, 'data'), server: { rateLimit: { max: 100000 } }, plugins }, null, 2)});\n`);
-  write({ auth: true, mail: true, tasks: true });
-  const fleet = await startFleet(t, { configFile: file });
-  const { kernel, logs } = fleet;
-  const register = async (handle: string, agentType = 'worker') => (await requestJson(kernel.url, 'POST', '/auth', { token: kernel.adminKey, body: { handle, teamName: 'alpha', agentType } })).body.token as string;
-  const lead = await register('boss', 'team-lead');
-  const req = (method: string, path: string, body?: unknown) => requestJson(kernel.url, method, path, { token: lead, body });
-  const until = async (what: string, check: () => Promise<boolean>) => {
-    const deadline = Date.now() + 15_000;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  };
+t.test(
+  'live: turning mail off in fleet.config.ts turns tasks off; turning it on brings both back with their data',
+  async (t) => {
+    const dir = tempDir(t);
+    const file = join(dir, 'fleet.config.ts');
+    const write = (plugins: Record<string, boolean>) => {
+      const config = { dataDir: join(dir, 'data'), server: { rateLimit: { max: 100000 } }, plugins };
+      writeFileSync(
+        file,
+        `import { defineConfig } from ${JSON.stringify(CORE_INDEX)};\n\n` +
+          `export default defineConfig(${JSON.stringify(config, null, 2)});\n`,
+      );
+    };
+    write({ auth: true, mail: true, tasks: true });
+    const fleet = await startFleet(t, { configFile: file });
+    const { kernel, logs } = fleet;
+    const register = async (handle: string, agentType = 'worker') =>
+      (
+        await requestJson(kernel.url, 'POST', '/auth', {
+          token: kernel.adminKey,
+          body: { handle, teamName: 'alpha', agentType },
+        })
+      ).body.token as string;
+    const lead = await register('boss', 'team-lead');
+    const req = (method: string, path: string, body?: unknown) =>
+      requestJson(kernel.url, method, path, { token: lead, body });
+    const until = async (what: string, check: () => Promise<boolean>) => {
+      const deadline = Date.now() + 15_000;
+      while (!(await check())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
 
-  const task = (await req('POST', '/tasks', { subject: 'Survives a toggle' })).body;
-  t.equal((await req('GET', `/tasks/${task.id}`)).status, 200);
+    const task = (await req('POST', '/tasks', { subject: 'Survives a toggle' })).body;
+    t.equal((await req('GET', `/tasks/${task.id}`)).status, 200);
 
-  write({ auth: true, mail: false, tasks: true });
-  await until('tasks to turn off', async () => (await req('GET', `/tasks/${task.id}`)).status === 404);
-  t.match(stateOf(kernel, 'tasks'), { state: 'off', reason: /mail/ }, 'tasks off, because mail is');
-  t.match(stateOf(kernel, 'mail'), { state: 'off' });
-  t.equal((await req('GET', '/mail/boss')).status, 404, 'mail routes are gone');
-  t.ok(logs.some((line) => /plugin tasks off/.test(line) && /mail/.test(line)), 'the log says tasks is off because of mail');
+    write({ auth: true, mail: false, tasks: true });
+    await until('tasks to turn off', async () => (await req('GET', `/tasks/${task.id}`)).status === 404);
+    t.match(stateOf(kernel, 'tasks'), { state: 'off', reason: /mail/ }, 'tasks off, because mail is');
+    t.match(stateOf(kernel, 'mail'), { state: 'off' });
+    t.equal((await req('GET', '/mail/boss')).status, 404, 'mail routes are gone');
+    t.ok(
+      logs.some((line) => /plugin tasks off/.test(line) && /mail/.test(line)),
+      'the log says tasks is off because of mail',
+    );
 
-  write({ auth: true, mail: true, tasks: true });
-  await until('tasks to come back', async () => (await req('GET', `/tasks/${task.id}`)).status === 200);
-  t.match((await req('GET', `/tasks/${task.id}`)).body, { id: task.id, subject: 'Survives a toggle' }, 'the task is still there');
-  t.same(stateOf(kernel, 'tasks'), { name: 'tasks', state: 'on' });
-  t.equal((await req('POST', '/tasks', { subject: 'After the toggle' })).status, 200, 'and tasks works again');
-});
+    write({ auth: true, mail: true, tasks: true });
+    await until('tasks to come back', async () => (await req('GET', `/tasks/${task.id}`)).status === 200);
+    t.match(
+      (await req('GET', `/tasks/${task.id}`)).body,
+      { id: task.id, subject: 'Survives a toggle' },
+      'the task is still there',
+    );
+    t.same(stateOf(kernel, 'tasks'), { name: 'tasks', state: 'on' });
+    t.equal((await req('POST', '/tasks', { subject: 'After the toggle' })).status, 200, 'and tasks works again');
+  },
+);

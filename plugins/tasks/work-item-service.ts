@@ -5,7 +5,13 @@ import { tasksErrors } from './errors.js';
 import type { BatchesTable, BatchStatus, TasksTables, WorkItemsTable, WorkItemStatus } from './tables.js';
 
 export type { BatchStatus, WorkItemStatus } from './tables.js';
-export const WORK_ITEM_STATUSES: readonly WorkItemStatus[] = ['pending', 'in_progress', 'completed', 'blocked', 'cancelled'];
+export const WORK_ITEM_STATUSES: readonly WorkItemStatus[] = [
+  'pending',
+  'in_progress',
+  'completed',
+  'blocked',
+  'cancelled',
+];
 
 /** The seed's WorkItem (createdAt in ms), with its status history when fetched alone. */
 export interface WorkItem {
@@ -77,23 +83,51 @@ export class WorkItemService {
     this.#emit = emit;
   }
 
-  async #event(db: Db, itemId: string, eventType: string, actor: string, fromStatus: string | null, toStatus: string | null, details?: Record<string, unknown>): Promise<void> {
+  async #event(
+    db: Db,
+    itemId: string,
+    eventType: string,
+    actor: string,
+    fromStatus: string | null,
+    toStatus: string | null,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
     await db
       .insertInto('work_item_events')
-      .values({ work_item_id: itemId, event_type: eventType, actor, from_status: fromStatus, to_status: toStatus, details: details ? JSON.stringify(details) : null, created_at: Date.now() })
+      .values({
+        work_item_id: itemId,
+        event_type: eventType,
+        actor,
+        from_status: fromStatus,
+        to_status: toStatus,
+        details: details ? JSON.stringify(details) : null,
+        created_at: Date.now(),
+      })
       .execute();
   }
 
   async #requireBatch(db: Db, teamName: string, batchId: string): Promise<Batch> {
-    const row = await db.selectFrom('batches').selectAll().where('team_name', '=', teamName).where('id', '=', batchId).executeTakeFirst();
+    const row = await db
+      .selectFrom('batches')
+      .selectAll()
+      .where('team_name', '=', teamName)
+      .where('id', '=', batchId)
+      .executeTakeFirst();
     if (!row) throw tasksErrors.TASKS_BATCH_NOT_FOUND();
     return toBatch(row);
   }
 
-  async create(teamName: string, actor: string, input: { title: string; description?: string | null; assignedTo?: string; batchId?: string }): Promise<WorkItem> {
+  async create(
+    teamName: string,
+    actor: string,
+    input: { title: string; description?: string | null; assignedTo?: string; batchId?: string },
+  ): Promise<WorkItem> {
     const now = Date.now();
     const item = await this.#db.transaction().execute(async (trx) => {
-      if (input.batchId) await this.#requireBatch(trx, teamName, input.batchId).catch(() => Promise.reject(tasksErrors.TASKS_UNKNOWN_BATCH({ id: input.batchId! }, { field: 'batchId' })));
+      if (input.batchId)
+        await this.#requireBatch(trx, teamName, input.batchId).catch(() =>
+          Promise.reject(tasksErrors.TASKS_UNKNOWN_BATCH({ id: input.batchId! }, { field: 'batchId' })),
+        );
       // Five base-36 characters collide rarely; a collision just draws again.
       for (let attempt = 0; attempt < 5; attempt++) {
         const id = newWorkItemId();
@@ -101,9 +135,27 @@ export class WorkItemService {
         if (taken) continue;
         await trx
           .insertInto('work_items')
-          .values({ id, team_name: teamName, title: input.title, description: input.description ?? null, status: 'pending', assigned_to: input.assignedTo ?? null, batch_id: input.batchId ?? null, created_at: now, updated_at: now })
+          .values({
+            id,
+            team_name: teamName,
+            title: input.title,
+            description: input.description ?? null,
+            status: 'pending',
+            assigned_to: input.assignedTo ?? null,
+            batch_id: input.batchId ?? null,
+            created_at: now,
+            updated_at: now,
+          })
           .execute();
-        await this.#event(trx, id, 'created', actor, null, 'pending', input.assignedTo ? { assignedTo: input.assignedTo } : undefined);
+        await this.#event(
+          trx,
+          id,
+          'created',
+          actor,
+          null,
+          'pending',
+          input.assignedTo ? { assignedTo: input.assignedTo } : undefined,
+        );
         return toItem(await trx.selectFrom('work_items').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
       }
       throw new Error('could not draw a free work item id');
@@ -113,9 +165,19 @@ export class WorkItemService {
   }
 
   async get(teamName: string, id: string): Promise<(WorkItem & { history: WorkItemEvent[] }) | undefined> {
-    const row = await this.#db.selectFrom('work_items').selectAll().where('team_name', '=', teamName).where('id', '=', id).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('work_items')
+      .selectAll()
+      .where('team_name', '=', teamName)
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) return undefined;
-    const events = await this.#db.selectFrom('work_item_events').selectAll().where('work_item_id', '=', id).orderBy('id').execute();
+    const events = await this.#db
+      .selectFrom('work_item_events')
+      .selectAll()
+      .where('work_item_id', '=', id)
+      .orderBy('id')
+      .execute();
     return {
       ...toItem(row),
       history: events.map((e) => ({
@@ -129,7 +191,10 @@ export class WorkItemService {
     };
   }
 
-  async list(teamName: string, filter: { status?: WorkItemStatus; assignee?: string; batchId?: string }): Promise<WorkItem[]> {
+  async list(
+    teamName: string,
+    filter: { status?: WorkItemStatus; assignee?: string; batchId?: string },
+  ): Promise<WorkItem[]> {
     let q = this.#db.selectFrom('work_items').selectAll().where('team_name', '=', teamName);
     if (filter.status) q = q.where('status', '=', filter.status);
     if (filter.assignee) q = q.where('assigned_to', '=', filter.assignee);
@@ -138,9 +203,20 @@ export class WorkItemService {
   }
 
   /** Change status, recording the change (and its reason) in the item's history. */
-  async setStatus(teamName: string, id: string, status: WorkItemStatus, actor: string, reason?: string): Promise<WorkItem & { history: WorkItemEvent[] }> {
+  async setStatus(
+    teamName: string,
+    id: string,
+    status: WorkItemStatus,
+    actor: string,
+    reason?: string,
+  ): Promise<WorkItem & { history: WorkItemEvent[] }> {
     await this.#db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('work_items').select('status').where('team_name', '=', teamName).where('id', '=', id).executeTakeFirst();
+      const row = await trx
+        .selectFrom('work_items')
+        .select('status')
+        .where('team_name', '=', teamName)
+        .where('id', '=', id)
+        .executeTakeFirst();
       if (!row) throw tasksErrors.TASKS_WORK_ITEM_NOT_FOUND();
       await trx.updateTable('work_items').set({ status, updated_at: Date.now() }).where('id', '=', id).execute();
       await this.#event(trx, id, 'status_changed', actor, row.status, status, reason ? { reason } : undefined);
@@ -151,14 +227,36 @@ export class WorkItemService {
     return item;
   }
 
-  async createBatch(teamName: string, actor: string, name: string, workItemIds: readonly string[]): Promise<Batch & { workItems: WorkItem[] }> {
+  async createBatch(
+    teamName: string,
+    actor: string,
+    name: string,
+    workItemIds: readonly string[],
+  ): Promise<Batch & { workItems: WorkItem[] }> {
     const id = randomUUID();
     const now = Date.now();
     await this.#db.transaction().execute(async (trx) => {
-      await trx.insertInto('batches').values({ id, team_name: teamName, name, status: 'open', dispatched_to: null, created_at: now, updated_at: now }).execute();
+      await trx
+        .insertInto('batches')
+        .values({
+          id,
+          team_name: teamName,
+          name,
+          status: 'open',
+          dispatched_to: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
       for (const itemId of new Set(workItemIds)) {
-        const result = await trx.updateTable('work_items').set({ batch_id: id, updated_at: now }).where('team_name', '=', teamName).where('id', '=', itemId).executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0) throw tasksErrors.TASKS_UNKNOWN_WORK_ITEM({ id: itemId }, { field: 'workItemIds' });
+        const result = await trx
+          .updateTable('work_items')
+          .set({ batch_id: id, updated_at: now })
+          .where('team_name', '=', teamName)
+          .where('id', '=', itemId)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0)
+          throw tasksErrors.TASKS_UNKNOWN_WORK_ITEM({ id: itemId }, { field: 'workItemIds' });
         await this.#event(trx, itemId, 'batched', actor, null, null, { batchId: id });
       }
     });
@@ -166,25 +264,51 @@ export class WorkItemService {
   }
 
   async getBatch(teamName: string, id: string): Promise<(Batch & { workItems: WorkItem[] }) | undefined> {
-    const row = await this.#db.selectFrom('batches').selectAll().where('team_name', '=', teamName).where('id', '=', id).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('batches')
+      .selectAll()
+      .where('team_name', '=', teamName)
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) return undefined;
     return { ...toBatch(row), workItems: await this.list(teamName, { batchId: id }) };
   }
 
   async listBatches(teamName: string): Promise<Batch[]> {
-    return (await this.#db.selectFrom('batches').selectAll().where('team_name', '=', teamName).orderBy('created_at').limit(1000).execute()).map(toBatch);
+    return (
+      await this.#db
+        .selectFrom('batches')
+        .selectAll()
+        .where('team_name', '=', teamName)
+        .orderBy('created_at')
+        .limit(1000)
+        .execute()
+    ).map(toBatch);
   }
 
   /** Assign every item of an open batch to a worker and mark the batch dispatched, in one transaction. */
-  async markDispatched(teamName: string, batchId: string, worker: string, actor: string): Promise<Batch & { workItems: WorkItem[] }> {
+  async markDispatched(
+    teamName: string,
+    batchId: string,
+    worker: string,
+    actor: string,
+  ): Promise<Batch & { workItems: WorkItem[] }> {
     await this.#db.transaction().execute(async (trx) => {
       const batch = await this.#requireBatch(trx, teamName, batchId);
       if (batch.status !== 'open') throw tasksErrors.TASKS_BATCH_NOT_OPEN({ status: batch.status });
       const now = Date.now();
       const items = await trx.selectFrom('work_items').select('id').where('batch_id', '=', batchId).execute();
-      await trx.updateTable('work_items').set({ assigned_to: worker, updated_at: now }).where('batch_id', '=', batchId).execute();
+      await trx
+        .updateTable('work_items')
+        .set({ assigned_to: worker, updated_at: now })
+        .where('batch_id', '=', batchId)
+        .execute();
       for (const item of items) await this.#event(trx, item.id, 'dispatched', actor, null, null, { worker, batchId });
-      await trx.updateTable('batches').set({ status: 'dispatched', dispatched_to: worker, updated_at: now }).where('id', '=', batchId).execute();
+      await trx
+        .updateTable('batches')
+        .set({ status: 'dispatched', dispatched_to: worker, updated_at: now })
+        .where('id', '=', batchId)
+        .execute();
     });
     const batch = (await this.getBatch(teamName, batchId))!;
     this.#emit('task_assignment', teamName, { batch, worker });

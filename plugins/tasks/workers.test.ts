@@ -8,47 +8,88 @@ import t from 'tap';
 import { type Agent, as, callTool, registerTeam, toolJson, toolText } from '../../test/kit/index.js';
 import { startWorkersFleet } from '../../test/kit/index.js';
 
-t.test("a spawned worker's first prompt is its briefing: unread mail (whole bodies) and pending handoffs", async (t) => {
-  const w = await startWorkersFleet(t);
-  const { fleet } = w;
-  const alpha = await registerTeam(fleet, 'alpha', ['ann']);
-  const [ann] = alpha.workers as [Agent];
+t.test(
+  "a spawned worker's first prompt is its briefing: unread mail (whole bodies) and pending handoffs",
+  async (t) => {
+    const w = await startWorkersFleet(t);
+    const { fleet } = w;
+    const alpha = await registerTeam(fleet, 'alpha', ['ann']);
+    const [ann] = alpha.workers as [Agent];
 
-  // Mail waits for a worker that does not exist yet. Its body is a directive the fake agent runs,
-  // so the reply proves the whole body reached the agent, not just a summary.
-  const mail = await as(fleet, ann, 'POST', '/mail', { to: 'w1', subject: 'welcome', body: 'TOOL mail_send {"to":"ann","body":"briefed"}' });
-  t.equal(mail.status, 200);
-  await as(fleet, alpha.lead, 'POST', '/handoffs', { to: 'w1', context: { branch: 'fleet/ann' } });
-  t.equal((await as(fleet, alpha.lead, 'GET', '/handoffs/w1')).status, 404, 'w1 is no agent yet: Agent w1 not found');
+    // Mail waits for a worker that does not exist yet. Its body is a directive the fake agent runs,
+    // so the reply proves the whole body reached the agent, not just a summary.
+    const mail = await as(fleet, ann, 'POST', '/mail', {
+      to: 'w1',
+      subject: 'welcome',
+      body: 'TOOL mail_send {"to":"ann","body":"briefed"}',
+    });
+    t.equal(mail.status, 200);
+    await as(fleet, alpha.lead, 'POST', '/handoffs', { to: 'w1', context: { branch: 'fleet/ann' } });
+    t.equal((await as(fleet, alpha.lead, 'GET', '/handoffs/w1')).status, 404, 'w1 is no agent yet: Agent w1 not found');
 
-  const spawned = await w.spawn(alpha.lead, 'w1');
-  t.equal(spawned.status, 201, JSON.stringify(spawned.body));
-  const idle = await w.waitWorker(alpha.lead, 'w1', (x) => x.state === 'idle' && x.numTurns === 1, 'idle after its first turn');
-  t.equal(idle.result, 'mail_send: ok', 'the first turn ran the mail body: without a prompt of its own, the briefing is its prompt');
-  const reply = (await as(fleet, ann, 'GET', '/mail/ann')).body;
-  t.match(reply, [{ fromHandle: 'w1', toHandle: 'ann', body: 'briefed' }], 'the worker answered through its own MCP tools, as w1');
+    const spawned = await w.spawn(alpha.lead, 'w1');
+    t.equal(spawned.status, 201, JSON.stringify(spawned.body));
+    const idle = await w.waitWorker(
+      alpha.lead,
+      'w1',
+      (x) => x.state === 'idle' && x.numTurns === 1,
+      'idle after its first turn',
+    );
+    t.equal(
+      idle.result,
+      'mail_send: ok',
+      'the first turn ran the mail body: without a prompt of its own, the briefing is its prompt',
+    );
+    const reply = (await as(fleet, ann, 'GET', '/mail/ann')).body;
+    t.match(
+      reply,
+      [{ fromHandle: 'w1', toHandle: 'ann', body: 'briefed' }],
+      'the worker answered through its own MCP tools, as w1',
+    );
 
-  t.match((await as(fleet, alpha.lead, 'GET', '/handoffs/w1')).body, [{ status: 'delivered', acceptedAt: null, context: { branch: 'fleet/ann' } }], 'the handoff was delivered into the prompt, open until accepted');
-  t.equal((await as(fleet, alpha.lead, 'GET', '/mail/w1/unread')).body.length, 1, 'mail stays unread until the worker reads it');
+    t.match(
+      (await as(fleet, alpha.lead, 'GET', '/handoffs/w1')).body,
+      [{ status: 'delivered', acceptedAt: null, context: { branch: 'fleet/ann' } }],
+      'the handoff was delivered into the prompt, open until accepted',
+    );
+    t.equal(
+      (await as(fleet, alpha.lead, 'GET', '/mail/w1/unread')).body.length,
+      1,
+      'mail stays unread until the worker reads it',
+    );
 
-  // A worker with nothing waiting gets no briefing: its first turn is its own prompt.
-  await w.spawn(alpha.lead, 'w2', 'plain prompt');
-  const plain = await w.waitWorker(alpha.lead, 'w2', (x) => x.state === 'idle' && x.numTurns === 1, 'idle after its first turn');
-  t.equal(plain.result, 'ack: plain prompt');
+    // A worker with nothing waiting gets no briefing: its first turn is its own prompt.
+    await w.spawn(alpha.lead, 'w2', 'plain prompt');
+    const plain = await w.waitWorker(
+      alpha.lead,
+      'w2',
+      (x) => x.state === 'idle' && x.numTurns === 1,
+      'idle after its first turn',
+    );
+    t.equal(plain.result, 'ack: plain prompt');
 
-  // With both, the briefing comes first and the prompt after it.
-  await as(fleet, ann, 'POST', '/mail', { to: 'w3', body: 'read me first' });
-  await w.spawn(alpha.lead, 'w3', 'then the task');
-  const both = await w.waitWorker(alpha.lead, 'w3', (x) => x.state === 'idle' && x.numTurns === 1, 'idle after its first turn');
-  t.equal(both.result, 'ack: You have 1 unread mail message(s):', 'the prompt starts with the briefing');
-});
+    // With both, the briefing comes first and the prompt after it.
+    await as(fleet, ann, 'POST', '/mail', { to: 'w3', body: 'read me first' });
+    await w.spawn(alpha.lead, 'w3', 'then the task');
+    const both = await w.waitWorker(
+      alpha.lead,
+      'w3',
+      (x) => x.state === 'idle' && x.numTurns === 1,
+      'idle after its first turn',
+    );
+    t.equal(both.result, 'ack: You have 1 unread mail message(s):', 'the prompt starts with the briefing');
+  },
+);
 
 t.test('POST /batches/:id/dispatch and batch_dispatch through the real workers plugin', async (t) => {
   const w = await startWorkersFleet(t);
   const { fleet } = w;
   const alpha = await registerTeam(fleet, 'alpha', ['ann']);
   const [ann] = alpha.workers as [Agent];
-  t.match(fleet.kernel.pluginStates().find((s) => s.name === 'workers'), { state: 'on' });
+  t.match(
+    fleet.kernel.pluginStates().find((s) => s.name === 'workers'),
+    { state: 'on' },
+  );
 
   const spawned = await w.spawn(alpha.lead, 'w1');
   t.equal(spawned.status, 201, JSON.stringify(spawned.body));
@@ -63,15 +104,30 @@ t.test('POST /batches/:id/dispatch and batch_dispatch through the real workers p
   t.same(notRunning.body, { error: 'Worker ann is not running', code: 'TASKS_WORKER_NOT_RUNNING' });
   const byWorker = await as(fleet, ann, 'POST', `/batches/${batch.id}/dispatch`, { workerHandle: 'w1' });
   t.equal(byWorker.status, 403, 'team leads only');
-  t.match((await as(fleet, alpha.lead, 'GET', `/batches/${batch.id}`)).body, { status: 'open', dispatchedTo: null }, 'nothing changed yet');
+  t.match(
+    (await as(fleet, alpha.lead, 'GET', `/batches/${batch.id}`)).body,
+    { status: 'open', dispatchedTo: null },
+    'nothing changed yet',
+  );
 
   const dispatched = await as(fleet, alpha.lead, 'POST', `/batches/${batch.id}/dispatch`, { workerHandle: 'w1' });
   t.equal(dispatched.status, 200, JSON.stringify(dispatched.body));
   t.match(dispatched.body, { id: batch.id, status: 'dispatched', dispatchedTo: 'w1', dispatchedCount: 2 });
-  t.ok(dispatched.body.workItems.every((x: { assignedTo: string }) => x.assignedTo === 'w1'), 'every item is assigned to the worker');
-  const turn = await w.waitWorker(alpha.lead, 'w1', (x) => x.state === 'idle' && x.numTurns >= 1, 'a turn for the batch');
+  t.ok(
+    dispatched.body.workItems.every((x: { assignedTo: string }) => x.assignedTo === 'w1'),
+    'every item is assigned to the worker',
+  );
+  const turn = await w.waitWorker(
+    alpha.lead,
+    'w1',
+    (x) => x.state === 'idle' && x.numTurns >= 1,
+    'a turn for the batch',
+  );
   t.equal(turn.result, `ack: [BATCH] Sprint (${batch.id})`, 'the worker was sent the batch');
-  t.match((await as(fleet, alpha.lead, 'GET', `/workitems/${a.id}`)).body.history.at(-1), { eventType: 'dispatched', details: { worker: 'w1', batchId: batch.id } });
+  t.match((await as(fleet, alpha.lead, 'GET', `/workitems/${a.id}`)).body.history.at(-1), {
+    eventType: 'dispatched',
+    details: { worker: 'w1', batchId: batch.id },
+  });
 
   const twice = await as(fleet, alpha.lead, 'POST', `/batches/${batch.id}/dispatch`, { workerHandle: 'w1' });
   t.equal(twice.status, 409);
@@ -80,8 +136,17 @@ t.test('POST /batches/:id/dispatch and batch_dispatch through the real workers p
   const second = (await as(fleet, alpha.lead, 'POST', '/batches', { name: 'Second', workItemIds: [] })).body;
   const denied = await callTool(fleet, ann, 'batch_dispatch', { batch_id: second.id, worker: 'w1' });
   t.match(toolText(denied), /^FLEET_INSUFFICIENT_PERMISSIONS: Insufficient permissions/);
-  t.match(toolJson(await callTool(fleet, alpha.lead, 'batch_dispatch', { batch_id: second.id, worker: 'w1' })), { status: 'dispatched', dispatchedTo: 'w1', dispatchedCount: 0 });
-  const next = await w.waitWorker(alpha.lead, 'w1', (x) => x.state === 'idle' && x.numTurns >= 2, 'a turn for the second batch');
+  t.match(toolJson(await callTool(fleet, alpha.lead, 'batch_dispatch', { batch_id: second.id, worker: 'w1' })), {
+    status: 'dispatched',
+    dispatchedTo: 'w1',
+    dispatchedCount: 0,
+  });
+  const next = await w.waitWorker(
+    alpha.lead,
+    'w1',
+    (x) => x.state === 'idle' && x.numTurns >= 2,
+    'a turn for the second batch',
+  );
   t.equal(next.result, `ack: [BATCH] Second (${second.id})`, 'batch_dispatch sends through the same port');
 
   const beta = await registerTeam(fleet, 'beta', []);
@@ -89,5 +154,9 @@ t.test('POST /batches/:id/dispatch and batch_dispatch through the real workers p
   const cross = await as(fleet, beta.lead, 'POST', `/batches/${betaBatch.id}/dispatch`, { workerHandle: 'w1' });
   t.equal(cross.status, 409, "alpha's worker is not running for beta");
   t.same(cross.body, { error: 'Worker w1 is not running', code: 'TASKS_WORKER_NOT_RUNNING' });
-  t.equal((await as(fleet, beta.lead, 'POST', `/batches/${batch.id}/dispatch`, { workerHandle: 'w1' })).status, 404, "alpha's batch is not beta's");
+  t.equal(
+    (await as(fleet, beta.lead, 'POST', `/batches/${batch.id}/dispatch`, { workerHandle: 'w1' })).status,
+    404,
+    "alpha's batch is not beta's",
+  );
 });

@@ -45,7 +45,8 @@ export function writeMcpConfig(context: SpawnContext): string {
 function teamContext(context: SpawnContext, extra: string | undefined): string {
   return [
     `You are ${context.handle}, a worker of team ${context.teamName} in a Claude Fleet.`,
-    'Coordinate through the fleet MCP tools (mcp__fleet__*): team_status, team_tasks, team_claim, team_complete, mail_read, mail_send, team_send.',
+    'Coordinate through the fleet MCP tools (mcp__fleet__*): ' +
+      'team_status, team_tasks, team_claim, team_complete, mail_read, mail_send, team_send.',
     extra ?? '',
   ]
     .filter(Boolean)
@@ -91,7 +92,17 @@ export function buildSpawnSpec(context: SpawnContext, options: WorkersOptions): 
     const model = context.model ?? claude.model;
     if (model) argv.push('--model', model);
     if (claude.permissionMode) argv.push('--permission-mode', claude.permissionMode);
-    return { handle: context.handle, teamName: context.teamName, adapter: 'claude', argv, cwd: context.cwd, env, format: 'ndjson', initialPrompt: context.prompt, heartbeatMs };
+    return {
+      handle: context.handle,
+      teamName: context.teamName,
+      adapter: 'claude',
+      argv,
+      cwd: context.cwd,
+      env,
+      format: 'ndjson',
+      initialPrompt: context.prompt,
+      heartbeatMs,
+    };
   }
   const command = options.commands[context.adapter];
   if (!command) throw new Error(`unknown adapter ${context.adapter}`);

@@ -20,7 +20,9 @@ one window per worker. Detach with Ctrl-b d; the workers keep running.`,
       child.once('error', (error) =>
         reject(
           (error as NodeJS.ErrnoException).code === 'ENOENT'
-            ? new Error('tmux is not installed: install it (Debian/Ubuntu: apt-get install tmux; macOS: brew install tmux)')
+            ? new Error(
+                'tmux is not installed: install it (Debian/Ubuntu: apt-get install tmux; macOS: brew install tmux)',
+              )
             : error,
         ),
       );

@@ -28,15 +28,25 @@ t.test('handles must be 1–50 of [A-Za-z0-9_-]', async (t) => {
     ['null', null, /^handle: must be a string/],
   ];
   for (const [what, handle, error] of bad) {
-    const answer = await w.fleet.request('POST', '/orchestrate/spawn', { token: w.lead, body: { handle, workingDir: w.fleet.dataDir } });
+    const answer = await w.fleet.request('POST', '/orchestrate/spawn', {
+      token: w.lead,
+      body: { handle, workingDir: w.fleet.dataDir },
+    });
     t.equal(answer.status, 400, `${what}: 400`);
     t.match(answer.body.error, error, `${what}: ${answer.body.error}`);
   }
-  const missing = await w.fleet.request('POST', '/orchestrate/spawn', { token: w.lead, body: { workingDir: w.fleet.dataDir } });
+  const missing = await w.fleet.request('POST', '/orchestrate/spawn', {
+    token: w.lead,
+    body: { workingDir: w.fleet.dataDir },
+  });
   t.equal(missing.status, 400);
   t.match(missing.body.error, /^handle: /);
   t.same((await w.fleet.request('GET', '/orchestrate/workers', { token: w.lead })).body, [], 'no worker was made');
-  const windows = (await w.fleet.kernel.api<{ tmux: { listPanes(s: string): Promise<{ windowName: string }[]> } }>('workers')!.tmux.listPanes('fleet')).map((p) => p.windowName);
+  const windows = (
+    await w.fleet.kernel
+      .api<{ tmux: { listPanes(s: string): Promise<{ windowName: string }[]> } }>('workers')!
+      .tmux.listPanes('fleet')
+  ).map((p) => p.windowName);
   t.same(windows, ['fleet'], 'no window was opened');
 
   for (const [route, method] of [
@@ -45,12 +55,18 @@ t.test('handles must be 1–50 of [A-Za-z0-9_-]', async (t) => {
     ['dismiss', 'POST'],
   ] as const) {
     for (const handle of ['a.b', 'a'.repeat(51), '%241']) {
-      const answer = await w.fleet.request(method, `/orchestrate/${route}/${handle}`, { token: w.lead, body: method === 'POST' ? { message: 'x' } : undefined });
+      const answer = await w.fleet.request(method, `/orchestrate/${route}/${handle}`, {
+        token: w.lead,
+        body: method === 'POST' ? { message: 'x' } : undefined,
+      });
       t.equal(answer.status, 400, `${route}/${handle.slice(0, 10)}: 400`);
       t.match(answer.body.error, /^handle: /);
     }
   }
-  const tool = await w.fleet.request('POST', '/mcp/call', { token: w.lead, body: { name: 'team_spawn', arguments: { handle: 'bad handle' } } });
+  const tool = await w.fleet.request('POST', '/mcp/call', {
+    token: w.lead,
+    body: { name: 'team_spawn', arguments: { handle: 'bad handle' } },
+  });
   t.ok(tool.body.isError);
   t.match(tool.body.content[0].text, /^FLEET_INVALID_INPUT: handle: may contain only/);
 
@@ -73,11 +89,17 @@ t.test('duplicates, unknown workers, dismissed workers', async (t) => {
     ['GET', '/orchestrate/output/ghost'],
     ['POST', '/orchestrate/dismiss/ghost'],
   ] as const) {
-    const answer = await fleet.request(method, path, { token: w.lead, body: method === 'POST' ? { message: 'hello' } : undefined });
+    const answer = await fleet.request(method, path, {
+      token: w.lead,
+      body: method === 'POST' ? { message: 'hello' } : undefined,
+    });
     t.equal(answer.status, 404, `${path}: 404`);
     t.equal(answer.body.error, 'Worker ghost not found');
   }
-  const toolDismiss = await fleet.request('POST', '/mcp/call', { token: w.lead, body: { name: 'team_dismiss', arguments: { handle: 'ghost' } } });
+  const toolDismiss = await fleet.request('POST', '/mcp/call', {
+    token: w.lead,
+    body: { name: 'team_dismiss', arguments: { handle: 'ghost' } },
+  });
   t.ok(toolDismiss.body.isError);
   t.equal(toolDismiss.body.content[0].text, 'WORKERS_NOT_FOUND: Worker ghost not found');
 
@@ -117,10 +139,20 @@ t.test('workingDir and other spawn fields', async (t) => {
   const cases: [string, Record<string, unknown>, number, RegExp][] = [
     ['a relative workingDir', { workingDir: 'relative/dir' }, 400, /^workingDir: must be an absolute path/],
     ['a dot workingDir', { workingDir: '.' }, 400, /^workingDir: must be an absolute path/],
-    ['a missing directory', { workingDir: '/nonexistent/dir' }, 400, /^workingDir: \/nonexistent\/dir is not a directory/],
+    [
+      'a missing directory',
+      { workingDir: '/nonexistent/dir' },
+      400,
+      /^workingDir: \/nonexistent\/dir is not a directory/,
+    ],
     ['a file', { workingDir: file }, 400, /^workingDir: .*a-file is not a directory/],
     ['a workingDir that is not a string', { workingDir: 7 }, 400, /^workingDir: must be a string/],
-    ['a very long workingDir', { workingDir: '/' + 'x'.repeat(600) }, 400, /^workingDir: must be at most 500 characters/],
+    [
+      'a very long workingDir',
+      { workingDir: '/' + 'x'.repeat(600) },
+      400,
+      /^workingDir: must be at most 500 characters/,
+    ],
     ['a prompt that is not a string', { initialPrompt: ['x'] }, 400, /^initialPrompt: must be a string/],
     ['worktree that is not a boolean', { worktree: 'yes' }, 400, /^worktree: must be true or false/],
     ['a bad adapter name', { adapter: 'Bad Name' }, 400, /^adapter: must be claude or a configured command name/],
@@ -128,15 +160,29 @@ t.test('workingDir and other spawn fields', async (t) => {
     ['another team', { teamName: 'beta' }, 403, /^teamName: you belong to team alpha, not beta/],
   ];
   for (const [what, extra, status, error] of cases) {
-    const answer = await w.fleet.request('POST', '/orchestrate/spawn', { token: w.lead, body: { handle: 'w1', workingDir: w.fleet.dataDir, ...extra } });
+    const answer = await w.fleet.request('POST', '/orchestrate/spawn', {
+      token: w.lead,
+      body: { handle: 'w1', workingDir: w.fleet.dataDir, ...extra },
+    });
     t.equal(answer.status, status, `${what}: ${status}`);
     t.match(answer.body.error, error, `${what}: ${answer.body.error}`);
   }
-  t.same((await w.fleet.request('GET', '/orchestrate/workers', { token: w.lead })).body, [], 'none of them made a worker');
-  const queued = await w.fleet.request('POST', '/spawn-queue', { token: w.lead, body: { handle: 'q1', workingDir: 'relative' } });
+  t.same(
+    (await w.fleet.request('GET', '/orchestrate/workers', { token: w.lead })).body,
+    [],
+    'none of them made a worker',
+  );
+  const queued = await w.fleet.request('POST', '/spawn-queue', {
+    token: w.lead,
+    body: { handle: 'q1', workingDir: 'relative' },
+  });
   t.equal(queued.status, 400, 'the queue validates the same way');
   t.match(queued.body.error, /^workingDir: must be an absolute path/);
-  const noBody = await w.fleet.request('POST', '/orchestrate/spawn', { token: w.lead, body: 'not json', headers: { 'content-type': 'application/json' } });
+  const noBody = await w.fleet.request('POST', '/orchestrate/spawn', {
+    token: w.lead,
+    body: 'not json',
+    headers: { 'content-type': 'application/json' },
+  });
   t.equal(noBody.status, 400);
   t.equal((await w.fleet.request('GET', '/orchestrate/workers')).status, 401, 'no token: 401');
 });
@@ -145,14 +191,29 @@ t.test('lead-only routes and tools, for anyone else', async (t) => {
   const w = await startWorkerFleet(t);
   const member = (await w.fleet.register('dev', 'alpha')).token;
   t.equal((await w.spawn('w1', { initialPrompt: 'hi' })).status, 201);
-  const spawn = await w.fleet.request('POST', '/orchestrate/spawn', { token: member, body: { handle: 'w2', workingDir: w.fleet.dataDir } });
+  const spawn = await w.fleet.request('POST', '/orchestrate/spawn', {
+    token: member,
+    body: { handle: 'w2', workingDir: w.fleet.dataDir },
+  });
   t.equal(spawn.status, 403);
   t.equal(spawn.body.error, 'Insufficient permissions');
   t.equal((await w.fleet.request('POST', '/orchestrate/dismiss/w1', { token: member })).status, 403);
-  t.equal((await w.fleet.request('POST', '/spawn-queue', { token: member, body: { handle: 'w3', workingDir: w.fleet.dataDir } })).status, 403);
+  t.equal(
+    (
+      await w.fleet.request('POST', '/spawn-queue', {
+        token: member,
+        body: { handle: 'w3', workingDir: w.fleet.dataDir },
+      })
+    ).status,
+    403,
+  );
   t.equal((await w.fleet.request('DELETE', '/spawn-queue/1', { token: member })).status, 403);
   t.equal((await w.fleet.request('POST', '/orchestrate/worktree/w1/push', { token: member })).status, 403);
-  t.equal((await w.fleet.request('POST', '/orchestrate/worktree/w1/pr', { token: member, body: { title: 't', body: 'b' } })).status, 403);
+  t.equal(
+    (await w.fleet.request('POST', '/orchestrate/worktree/w1/pr', { token: member, body: { title: 't', body: 'b' } }))
+      .status,
+    403,
+  );
 
   const tools: [string, Record<string, unknown>][] = [
     ['team_spawn', { handle: 'w2', workingDir: w.fleet.dataDir }],
@@ -163,16 +224,27 @@ t.test('lead-only routes and tools, for anyone else', async (t) => {
     ['worktree_pr', { handle: 'w1', title: 't', body: 'b' }],
   ];
   for (const [name, args] of tools) {
-    const result = (await w.fleet.request('POST', '/mcp/call', { token: member, body: { name, arguments: args } })).body;
+    const result = (await w.fleet.request('POST', '/mcp/call', { token: member, body: { name, arguments: args } }))
+      .body;
     t.ok(result.isError, `${name} for a worker is an error`);
-    t.equal(result.content[0].text, 'FLEET_INSUFFICIENT_PERMISSIONS: Insufficient permissions {"required":"team-lead","current":"worker"}', name);
+    t.equal(
+      result.content[0].text,
+      'FLEET_INSUFFICIENT_PERMISSIONS: Insufficient permissions {"required":"team-lead","current":"worker"}',
+      name,
+    );
   }
   t.equal((await w.worker('w1')).state !== 'stopped', true, 'w1 was not dismissed');
-  t.same(((await w.fleet.request('GET', '/orchestrate/workers', { token: w.lead })).body as any[]).map((x) => x.handle), ['w1'], 'and nothing was spawned');
+  t.same(
+    ((await w.fleet.request('GET', '/orchestrate/workers', { token: w.lead })).body as any[]).map((x) => x.handle),
+    ['w1'],
+    'and nothing was spawned',
+  );
   // What a member may do: list, read output, send.
   t.equal((await w.fleet.request('GET', '/orchestrate/workers', { token: member })).status, 200);
   t.equal((await w.fleet.request('GET', '/orchestrate/output/w1', { token: member })).status, 200);
-  const workers = (await w.fleet.request('POST', '/mcp/call', { token: member, body: { name: 'team_workers', arguments: {} } })).body;
+  const workers = (
+    await w.fleet.request('POST', '/mcp/call', { token: member, body: { name: 'team_workers', arguments: {} } })
+  ).body;
   t.notOk(workers.isError);
 });
 
@@ -185,14 +257,19 @@ t.test('another team’s lead cannot see, send to, read or dismiss our workers',
   const host = w.host('ours');
 
   t.same((await fleet.request('GET', '/orchestrate/workers', { token: stranger })).body, [], 'not listed for them');
-  const listed = (await fleet.request('POST', '/mcp/call', { token: stranger, body: { name: 'team_workers', arguments: {} } })).body;
+  const listed = (
+    await fleet.request('POST', '/mcp/call', { token: stranger, body: { name: 'team_workers', arguments: {} } })
+  ).body;
   t.same(JSON.parse(listed.content[0].text), []);
   for (const [method, path] of [
     ['POST', '/orchestrate/send/ours'],
     ['GET', '/orchestrate/output/ours?cursor=0'],
     ['POST', '/orchestrate/dismiss/ours'],
   ] as const) {
-    const answer = await fleet.request(method, path, { token: stranger, body: method === 'POST' ? { message: 'hijack' } : undefined });
+    const answer = await fleet.request(method, path, {
+      token: stranger,
+      body: method === 'POST' ? { message: 'hijack' } : undefined,
+    });
     t.equal(answer.status, 404, `${method} ${path}: 404 for another team`);
     t.equal(answer.body.error, 'Worker ours not found', 'as if it did not exist');
   }
@@ -200,15 +277,29 @@ t.test('another team’s lead cannot see, send to, read or dismiss our workers',
     ['team_dismiss', { handle: 'ours' }],
     ['team_send', { handle: 'ours', message: 'hijack' }],
   ] as const) {
-    const result = (await fleet.request('POST', '/mcp/call', { token: stranger, body: { name, arguments: args } })).body;
+    const result = (await fleet.request('POST', '/mcp/call', { token: stranger, body: { name, arguments: args } }))
+      .body;
     t.ok(result.isError, `${name} from another team is an error`);
   }
-  const spawnBeta = await fleet.request('POST', '/orchestrate/spawn', { token: stranger, body: { handle: 'theirs', workingDir: fleet.dataDir, teamName: 'alpha' } });
+  const spawnBeta = await fleet.request('POST', '/orchestrate/spawn', {
+    token: stranger,
+    body: { handle: 'theirs', workingDir: fleet.dataDir, teamName: 'alpha' },
+  });
   t.equal(spawnBeta.status, 403, 'nor spawn into our team');
-  const same = await fleet.request('POST', '/orchestrate/spawn', { token: stranger, body: { handle: 'ours', workingDir: fleet.dataDir } });
+  const same = await fleet.request('POST', '/orchestrate/spawn', {
+    token: stranger,
+    body: { handle: 'ours', workingDir: fleet.dataDir },
+  });
   t.equal(same.status, 409, 'our handle cannot be spawned by them (handles name one window and one data dir)');
-  t.same(same.body, { error: 'handle: ours is taken by a worker of another team', code: 'WORKERS_HANDLE_TAKEN', field: 'handle' }, 'and the answer tells nothing about our worker');
-  const queued = await fleet.request('POST', '/spawn-queue', { token: stranger, body: { handle: 'ours', workingDir: fleet.dataDir } });
+  t.same(
+    same.body,
+    { error: 'handle: ours is taken by a worker of another team', code: 'WORKERS_HANDLE_TAKEN', field: 'handle' },
+    'and the answer tells nothing about our worker',
+  );
+  const queued = await fleet.request('POST', '/spawn-queue', {
+    token: stranger,
+    body: { handle: 'ours', workingDir: fleet.dataDir },
+  });
   t.equal(queued.status, 409, 'nor queued');
   const ours = await w.worker('ours');
   t.match(ours, { state: 'idle', numTurns: 1 }, 'our worker is untouched: no message reached it');
@@ -216,10 +307,20 @@ t.test('another team’s lead cannot see, send to, read or dismiss our workers',
 
   // Even once dismissed, our worker's record is not taken over by another team.
   t.equal((await fleet.request('POST', '/orchestrate/dismiss/ours', { token: w.lead })).status, 200);
-  const after = await fleet.request('POST', '/orchestrate/spawn', { token: stranger, body: { handle: 'ours', workingDir: fleet.dataDir } });
+  const after = await fleet.request('POST', '/orchestrate/spawn', {
+    token: stranger,
+    body: { handle: 'ours', workingDir: fleet.dataDir },
+  });
   t.equal(after.status, 409);
   t.match(await w.worker('ours'), { teamName: 'alpha', state: 'stopped', result: 'ack: hi' }, 'our record stays ours');
-  const mine = await fleet.request('POST', '/orchestrate/spawn', { token: stranger, body: { handle: 'theirs-only', workingDir: fleet.dataDir } });
+  const mine = await fleet.request('POST', '/orchestrate/spawn', {
+    token: stranger,
+    body: { handle: 'theirs-only', workingDir: fleet.dataDir },
+  });
   t.equal(mine.status, 201, 'a handle of their own is fine');
-  t.same(((await fleet.request('GET', '/orchestrate/workers', { token: w.lead })).body as any[]).map((x) => x.handle), ['ours'], 'and we do not see it');
+  t.same(
+    ((await fleet.request('GET', '/orchestrate/workers', { token: w.lead })).body as any[]).map((x) => x.handle),
+    ['ours'],
+    'and we do not see it',
+  );
 });

@@ -6,7 +6,11 @@ import { type FixtureContext, runConformance } from '../../test/kit/conformance.
 import { fakeAgentWorkers, startFleet, tempDir, type TestFleet, waitFor } from '../../test/kit/index.js';
 
 const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@localhost', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@localhost', ...args], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 
 // The fake agent keeps its per-session state outside the worktrees, so they start clean.
 process.env.FAKE_AGENT_STATE_DIR = tempDir(t, 'fleet-fake-state-');
@@ -35,11 +39,15 @@ t.test('workers: every operation conforms (401, other teams, required fields, ro
         handle,
         (async () => {
           await call(alpha.lead, 'POST', '/orchestrate/spawn', { handle, workingDir: fleet.dataDir, ...extra });
-          return waitFor(`${handle} ready`, async () => {
-            const list = await call(alpha.lead, 'GET', '/orchestrate/workers');
-            const worker = list.find((w: any) => w.handle === handle);
-            return worker && ['ready', 'idle'].includes(worker.state) ? worker : undefined;
-          }, 30_000);
+          return waitFor(
+            `${handle} ready`,
+            async () => {
+              const list = await call(alpha.lead, 'GET', '/orchestrate/workers');
+              const worker = list.find((w: any) => w.handle === handle);
+              return worker && ['ready', 'idle'].includes(worker.state) ? worker : undefined;
+            },
+            30_000,
+          );
         })(),
       );
     }
@@ -50,10 +58,18 @@ t.test('workers: every operation conforms (401, other teams, required fields, ro
     fleet,
     plugin: 'workers',
     fixtures: {
-      spawnWorker: async () => ({ input: { handle: 'cw-spawn', teamName: 'alpha', workingDir: fleet.dataDir, initialPrompt: 'hello' }, validCallFirst: true }),
+      spawnWorker: async () => ({
+        input: { handle: 'cw-spawn', teamName: 'alpha', workingDir: fleet.dataDir, initialPrompt: 'hello' },
+        validCallFirst: true,
+      }),
       listWorkers: async (context) => {
         await alphaWorker(context, 'cw-listed');
-        return { input: {}, otherTeam: 'own', secrets: ['cw-listed'], skipAgreement: 'worker states and times move between the two calls' };
+        return {
+          input: {},
+          otherTeam: 'own',
+          secrets: ['cw-listed'],
+          skipAgreement: 'worker states and times move between the two calls',
+        };
       },
       sendToWorker: async (context) => {
         await alphaWorker(context, 'cw-send');
@@ -92,22 +108,36 @@ t.test('workers: every operation conforms (401, other teams, required fields, ro
         await alphaWorker(context, 'cw-tree', { workingDir: project, worktree: true });
         return { input: { handle: 'cw-tree' }, secrets: ['fleet/cw-tree'] };
       },
-      queueSpawn: async () => ({ input: { handle: 'cw-queued', teamName: 'alpha', workingDir: fleet.dataDir }, validCallFirst: true }),
+      queueSpawn: async () => ({
+        input: { handle: 'cw-queued', teamName: 'alpha', workingDir: fleet.dataDir },
+        validCallFirst: true,
+      }),
       queueStatus: async () => ({ input: {}, otherTeam: 'own' }),
       queueItem: async ({ alpha, call }) => {
-        const item = await call(alpha.lead, 'POST', '/spawn-queue', { handle: 'cw-queue-item', workingDir: fleet.dataDir });
+        const item = await call(alpha.lead, 'POST', '/spawn-queue', {
+          handle: 'cw-queue-item',
+          workingDir: fleet.dataDir,
+        });
         return { input: { id: item.id }, secrets: ['cw-queue-item'], skipAgreement: 'no tool serves this route' };
       },
       spawnStatus: async ({ alpha, call }) => {
-        const item = await call(alpha.lead, 'POST', '/spawn-queue', { handle: 'cw-queue-status', workingDir: fleet.dataDir });
+        const item = await call(alpha.lead, 'POST', '/spawn-queue', {
+          handle: 'cw-queue-status',
+          workingDir: fleet.dataDir,
+        });
         return { input: { id: item.id }, secrets: ['cw-queue-status'] };
       },
       cancelQueued: async ({ alpha, call }) => {
-        const item = await call(alpha.lead, 'POST', '/spawn-queue', { handle: 'cw-queue-cancel', workingDir: fleet.dataDir });
+        const item = await call(alpha.lead, 'POST', '/spawn-queue', {
+          handle: 'cw-queue-cancel',
+          workingDir: fleet.dataDir,
+        });
         return {
           input: { id: item.id },
           secrets: ['cw-queue-cancel'],
-          skipValidCall: 'with free slots a queued spawn starts at once, so there is nothing left to cancel; spawn-queue.test.ts cancels in a full fleet',
+          skipValidCall:
+            'with free slots a queued spawn starts at once, so there is nothing left to cancel; ' +
+            'spawn-queue.test.ts cancels in a full fleet',
         };
       },
     },

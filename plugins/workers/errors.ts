@@ -19,7 +19,10 @@ export const workersErrors = defineErrors({
   WORKERS_NO_WORKTREE: [409, 'Worker {handle} has no worktree (spawn it with worktree: true)'],
   WORKERS_NOT_A_REPO: [400, 'workingDir: {path} is not a git repository (a worktree needs one)'],
   WORKERS_NOTHING_TO_COMMIT: [409, 'Nothing to commit: the worktree has no changes'],
-  WORKERS_NO_REMOTE: [409, 'No git remote is configured for this repository: add one (git remote add origin <url>) to push'],
+  WORKERS_NO_REMOTE: [
+    409,
+    'No git remote is configured for this repository: add one (git remote add origin <url>) to push',
+  ],
   WORKERS_NO_REMOTE_FOR_PR: [409, 'No git remote is configured for this repository: a pull request needs one'],
   WORKERS_PROGRAM_MISSING: [409, '{program} is not installed'],
   WORKERS_GH_MISSING: [409, 'gh (the GitHub CLI) is not installed: install it to open pull requests'],

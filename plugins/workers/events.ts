@@ -7,7 +7,13 @@ declare module '../../core/index.js' {
     worker_spawned: { handle: string; worker: WorkerView };
     worker_state: { handle: string; state: WorkerState; previous: WorkerState };
     worker_output: { handle: string; offset: number; line: string };
-    worker_result: { handle: string; isError: boolean; result: string | null; costUsd: number | null; numTurns: number | null };
+    worker_result: {
+      handle: string;
+      isError: boolean;
+      result: string | null;
+      costUsd: number | null;
+      numTurns: number | null;
+    };
     worker_error: { handle: string; result: string | null };
     worker_health: { handle: string; health: WorkerHealth; previous: WorkerHealth; secondsSinceHeartbeat: number };
     worker_stalled: { handle: string; secondsSilent: number };
@@ -23,11 +29,17 @@ const perWorker = (data: { handle: string }) => `workers.${data.handle}`;
 
 export const workersEvents = defineEvents({
   worker_spawned: { topic: perWorker, summary: 'A worker was started (or an external one registered)' },
-  worker_state: { topic: perWorker, summary: 'A worker moved between starting, ready, working, idle, stopping, stopped, failed' },
+  worker_state: {
+    topic: perWorker,
+    summary: 'A worker moved between starting, ready, working, idle, stopping, stopped, failed',
+  },
   worker_output: { topic: perWorker, summary: 'One line its agent wrote, with its byte offset in the log' },
-  worker_result: { topic: perWorker, summary: "The agent finished a turn: result text, cost, turns" },
+  worker_result: { topic: perWorker, summary: 'The agent finished a turn: result text, cost, turns' },
   worker_error: { topic: perWorker, summary: 'A turn ended in an error' },
-  worker_health: { topic: perWorker, summary: 'Health changed (degraded after 30 s without a heartbeat, unhealthy after 60 s)' },
+  worker_health: {
+    topic: perWorker,
+    summary: 'Health changed (degraded after 30 s without a heartbeat, unhealthy after 60 s)',
+  },
   worker_stalled: { topic: perWorker, summary: 'A working agent has been silent for long (it is not killed)' },
   worker_exit: { topic: perWorker, summary: 'The agent process exited unasked' },
   worker_restart: { topic: perWorker, summary: 'The agent is restarted with --resume' },

@@ -81,7 +81,8 @@ export class HostClient {
   input(text: string, timeoutMs = 5000): Promise<{ ok: boolean; error?: string }> {
     const id = this.#nextId++;
     return new Promise((resolveAck) => {
-      if (!this.#send({ type: 'input', id, text })) return resolveAck({ ok: false, error: 'the pane host is not connected' });
+      if (!this.#send({ type: 'input', id, text }))
+        return resolveAck({ ok: false, error: 'the pane host is not connected' });
       const timer = setTimeout(() => {
         this.#pending.delete(id);
         resolveAck({ ok: false, error: 'the pane host did not answer' });

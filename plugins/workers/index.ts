@@ -28,7 +28,9 @@ export interface WorkersApi {
 
 export const workers = definePlugin({
   name: 'workers',
-  description: 'Workers (Claude Code or any CLI) in tmux panes: spawn, lifecycle, health, restart, re-adoption, worktrees, spawn queue.',
+  description:
+    'Workers (Claude Code or any CLI) in tmux panes: ' +
+    'spawn, lifecycle, health, restart, re-adoption, worktrees, spawn queue.',
   dependsOn: ['auth'],
   optionalDependsOn: ['mail'],
   config: workersOptionsSchema,
@@ -53,7 +55,13 @@ export const workers = definePlugin({
       log: ctx.log,
       emit: ctx.events.emit,
       async credentials(teamName, handle) {
-        const identity = { uid: agentUid(teamName, handle), handle, teamName, agentType: 'worker' as const, role: 'worker' as const };
+        const identity = {
+          uid: agentUid(teamName, handle),
+          handle,
+          teamName,
+          agentType: 'worker' as const,
+          role: 'worker' as const,
+        };
         await auth().agents.upsert(identity);
         return ctx.tokens.mint(identity);
       },
@@ -65,14 +73,19 @@ export const workers = definePlugin({
     // A direct message (team_send) or a task assigned to a running worker reaches its agent too.
     ctx.events.on(['new_message', 'task_assigned'], (event) => {
       const { message } = event.data;
-      const to = event.type === 'task_assigned' ? event.data.task.ownerHandle : (message.metadata as { toHandle?: string }).toHandle;
+      const to =
+        event.type === 'task_assigned'
+          ? event.data.task.ownerHandle
+          : (message.metadata as { toHandle?: string }).toHandle;
       if (!to || !message.text) return;
       // fromHandle keeps the seed's `collab:` prefix; the agent is told the teammate's handle.
       const text = `[${message.fromHandle.replace(/^collab:/, '')}] ${message.text}`;
       void manager
         .isLive(event.team, to)
         .then((live) => (live ? manager.send(event.team, to, text) : undefined))
-        .catch((error) => ctx.log.warn('could not forward a message to a worker', { to, error: (error as Error).message }));
+        .catch((error) =>
+          ctx.log.warn('could not forward a message to a worker', { to, error: (error as Error).message }),
+        );
     });
     // The tmux status line lists workers and their states.
     ctx.events.on('worker_state', () => {
@@ -94,7 +107,10 @@ export const workers = definePlugin({
   async start(ctx, api) {
     const begin = async () => {
       const created = await ensureFleetSession(api.tmux, api.session, ctx.fleetUrl());
-      ctx.log.info(`tmux session ${api.session} on socket ${api.options.tmux.socket} ${created ? 'created' : 'found'}: attach with \`fleet attach\``);
+      ctx.log.info(
+        `tmux session ${api.session} on socket ${api.options.tmux.socket} ${created ? 'created' : 'found'}: ` +
+          'attach with `fleet attach`',
+      );
       await api.manager.start();
     };
     if (urlKnown(ctx.fleetUrl())) return begin();
@@ -127,5 +143,9 @@ function urlKnown(url: string): boolean {
 
 /** Create the fleet's tmux session (first window: the board) if it is missing. */
 export async function ensureFleetSession(tmux: TmuxDriver, session: string, fleetUrl: string): Promise<boolean> {
-  return tmux.ensureSession(session, { cwd: process.cwd(), windowName: 'fleet', argv: [process.execPath, FLEET_BIN, 'board', '--url', fleetUrl] });
+  return tmux.ensureSession(session, {
+    cwd: process.cwd(),
+    windowName: 'fleet',
+    argv: [process.execPath, FLEET_BIN, 'board', '--url', fleetUrl],
+  });
 }

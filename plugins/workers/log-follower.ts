@@ -109,7 +109,11 @@ export class LogFollower {
 }
 
 /** Lines of a log from a cursor (byte offset), or its last `limit` lines when no cursor is given. */
-export function readLogLines(path: string, cursor: number | undefined, limit: number): { lines: LogLine[]; cursor: number } {
+export function readLogLines(
+  path: string,
+  cursor: number | undefined,
+  limit: number,
+): { lines: LogLine[]; cursor: number } {
   if (!existsSync(path)) return { lines: [], cursor: cursor ?? 0 };
   const size = statSync(path).size;
   const fd = openSync(path, 'r');
@@ -126,13 +130,17 @@ export function readLogLines(path: string, cursor: number | undefined, limit: nu
     while (at < length) {
       const end = buffer.indexOf(0x0a, at);
       if (end === -1) break;
-      lines.push({ offset: start + at, text: buffer.toString('utf8', at, end).replace(/\r$/, ''), end: start + end + 1 });
+      lines.push({
+        offset: start + at,
+        text: buffer.toString('utf8', at, end).replace(/\r$/, ''),
+        end: start + end + 1,
+      });
       at = end + 1;
     }
     if (cursor === undefined) lines = lines.slice(-limit);
     else lines = lines.slice(0, limit);
     const last = lines[lines.length - 1];
-    const next = last ? last.end : cursor ?? size;
+    const next = last ? last.end : (cursor ?? size);
     return { lines: lines.map(({ offset, text }) => ({ offset, text })), cursor: next };
   } finally {
     closeSync(fd);

@@ -25,7 +25,15 @@ import { SpawnQueue } from './spawn-queue.js';
 import { HostClient } from './host-client.js';
 import { LogFollower, type LogLine, readLogLines } from './log-follower.js';
 import type { WorkersOptions } from './options.js';
-import { FINAL_STATES, type SpawnRequest, type WorkerHealth, type WorkerRow, type WorkerState, WorkerStore, workerView } from './worker-store.js';
+import {
+  FINAL_STATES,
+  type SpawnRequest,
+  type WorkerHealth,
+  type WorkerRow,
+  type WorkerState,
+  WorkerStore,
+  workerView,
+} from './worker-store.js';
 
 export interface ManagerDeps {
   store: WorkerStore;
@@ -72,7 +80,13 @@ function parserState(state: WorkerState): LogState {
 export const EXTERNAL = 'external';
 
 /** The event types of one worker (each carries its handle). */
-type WorkerEventType = { [K in keyof FleetEventMap]: FleetEventMap[K] extends { handle: string } ? (K extends 'spawn_queued' ? never : K) : never }[keyof FleetEventMap] &
+type WorkerEventType = {
+  [K in keyof FleetEventMap]: FleetEventMap[K] extends { handle: string }
+    ? K extends 'spawn_queued'
+      ? never
+      : K
+    : never;
+}[keyof FleetEventMap] &
   `worker_${string}`;
 
 /**
@@ -104,7 +118,11 @@ export class WorkerManager {
   }
 
   /** One of this worker's events, on its topic (`team.<team>.workers.<handle>`). */
-  #publish<K extends WorkerEventType>(row: Pick<WorkerRow, 'team_name' | 'handle'>, type: K, data: Omit<FleetEventMap[K], 'handle'>): void {
+  #publish<K extends WorkerEventType>(
+    row: Pick<WorkerRow, 'team_name' | 'handle'>,
+    type: K,
+    data: Omit<FleetEventMap[K], 'handle'>,
+  ): void {
     this.#deps.emit(type, row.team_name, { handle: row.handle, ...data } as FleetEventMap[K]);
   }
 
@@ -149,21 +167,29 @@ export class WorkerManager {
       await this.#attach(row);
       return;
     }
-    const host = existsSync(files.host) ? (JSON.parse(readFileSync(files.host, 'utf8')) as { hostPid: number; agentPid: number }) : undefined;
+    const host = existsSync(files.host)
+      ? (JSON.parse(readFileSync(files.host, 'utf8')) as { hostPid: number; agentPid: number })
+      : undefined;
     if (host && running(host.hostPid)) {
       this.#deps.log.info(`re-adopting worker ${row.handle}`, { state: row.state, offset: Number(row.log_offset) });
       await this.#attach(row, host);
       return;
     }
     // The pane host is gone while we were down: the agent exited (or was killed) unseen.
-    const exit = existsSync(files.exit) ? (JSON.parse(readFileSync(files.exit, 'utf8')) as { code: number | null; signal: string | null }) : { code: null, signal: 'SIGKILL' };
+    const exit = existsSync(files.exit)
+      ? (JSON.parse(readFileSync(files.exit, 'utf8')) as { code: number | null; signal: string | null })
+      : { code: null, signal: 'SIGKILL' };
     this.#deps.log.warn(`worker ${row.handle} ended while the server was down`, exit);
     await this.#handleExit(row, exit);
   }
 
   async #attach(row: WorkerRow, host?: { hostPid: number; agentPid: number }): Promise<void> {
     const files = workerFiles(row.dir);
-    const spec = JSON.parse(readFileSync(files.spec, 'utf8')) as { format: 'ndjson' | 'text'; idleMarker?: string; errorMarker?: string };
+    const spec = JSON.parse(readFileSync(files.spec, 'utf8')) as {
+      format: 'ndjson' | 'text';
+      idleMarker?: string;
+      errorMarker?: string;
+    };
     let markExited!: () => void;
     const attached: Attached = {
       handle: row.handle,
@@ -178,12 +204,23 @@ export class WorkerManager {
       serial: Promise.resolve(),
       exited: new Promise<void>((resolveExit) => (markExited = resolveExit)),
       markExited: () => markExited(),
-      client: row.adapter === EXTERNAL ? undefined : new HostClient(hostSocketPath(row.dir), (message) => this.#inOrder(row.handle, () => this.#onHostMessage(row, message))),
+      client:
+        row.adapter === EXTERNAL
+          ? undefined
+          : new HostClient(hostSocketPath(row.dir), (message) =>
+              this.#inOrder(row.handle, () => this.#onHostMessage(row, message)),
+            ),
       follower: new LogFollower(
         files.output,
         Number(row.log_offset),
         (lines, next, events) => this.#inOrder(row.handle, () => this.#onLines(row, lines, next, events)),
-        new LogStream({ mode: spec.format, startOffset: Number(row.log_offset), state: parserState(row.state), idleMarker: spec.idleMarker, errorMarker: spec.errorMarker }),
+        new LogStream({
+          mode: spec.format,
+          startOffset: Number(row.log_offset),
+          state: parserState(row.state),
+          idleMarker: spec.idleMarker,
+          errorMarker: spec.errorMarker,
+        }),
       ),
     };
     this.#attached.set(row.handle, attached);
@@ -199,7 +236,9 @@ export class WorkerManager {
   #inOrder(handle: string, work: () => Promise<void>): void {
     const attached = this.#attached.get(handle);
     if (!attached) return;
-    attached.serial = attached.serial.then(work).catch((error) => this.#deps.log.error(`worker ${handle}: ${(error as Error).message}`, { error }));
+    attached.serial = attached.serial
+      .then(work)
+      .catch((error) => this.#deps.log.error(`worker ${handle}: ${(error as Error).message}`, { error }));
   }
 
   async #onHostMessage(row: WorkerRow, message: HostMessage): Promise<void> {
@@ -223,7 +262,13 @@ export class WorkerManager {
    * New lines of a worker's log: each goes out as a worker_output event; the parser's events drive
    * the lifecycle (session id, state, result, cost); then the offset is saved for re-adoption.
    */
-  async #onLines(row: WorkerRow, lines: LogLine[], nextOffset: number, events: LogEvent[], attached = this.#attached.get(row.handle)): Promise<void> {
+  async #onLines(
+    row: WorkerRow,
+    lines: LogLine[],
+    nextOffset: number,
+    events: LogEvent[],
+    attached = this.#attached.get(row.handle),
+  ): Promise<void> {
     if (!attached) return;
     attached.lastEvent = Date.now();
     attached.stalledReported = false;
@@ -254,7 +299,12 @@ export class WorkerManager {
       };
       Object.assign(row, change);
       await this.#deps.store.update(row.handle, change);
-      this.#publish(row, 'worker_result', { isError: event.isError, result: resultText, costUsd: event.totalCostUsd, numTurns: event.numTurns });
+      this.#publish(row, 'worker_result', {
+        isError: event.isError,
+        result: resultText,
+        costUsd: event.totalCostUsd,
+        numTurns: event.numTurns,
+      });
     } else if (event.kind === 'state' && !settled) {
       if (event.state === 'error') {
         // An error result ends the turn: the worker waits for input like any idle one, and says why.
@@ -280,22 +330,34 @@ export class WorkerManager {
       if (attached.hostPid && !running(attached.hostPid)) {
         // A zombie host: make tmux reap it (its window closes) while the exit is handled.
         if (alive(attached.hostPid)) void this.#deps.tmux.reapPanes();
-        const exit = existsSync(workerFiles(row.dir).exit) ? (JSON.parse(readFileSync(workerFiles(row.dir).exit, 'utf8')) as { code: number | null; signal: string | null }) : { code: null, signal: 'SIGKILL' };
+        const exit = existsSync(workerFiles(row.dir).exit)
+          ? (JSON.parse(readFileSync(workerFiles(row.dir).exit, 'utf8')) as {
+              code: number | null;
+              signal: string | null;
+            })
+          : { code: null, signal: 'SIGKILL' };
         this.#inOrder(handle, () => this.#handleExit(row, exit));
         continue;
       }
       const silence = (now - attached.lastHeartbeat) / 1000;
-      const health: WorkerHealth = silence >= options.unhealthySeconds ? 'unhealthy' : silence >= options.degradedSeconds ? 'degraded' : 'healthy';
+      const health: WorkerHealth =
+        silence >= options.unhealthySeconds ? 'unhealthy' : silence >= options.degradedSeconds ? 'degraded' : 'healthy';
       if (health !== row.health) {
         const previous = row.health;
         row.health = health;
         await this.#deps.store.update(handle, { health });
         this.#publish(row, 'worker_health', { health, previous, secondsSinceHeartbeat: Math.round(silence) });
       }
-      if (row.state === 'working' && !attached.stalledReported && (now - attached.lastEvent) / 1000 >= options.stalledSeconds) {
+      if (
+        row.state === 'working' &&
+        !attached.stalledReported &&
+        (now - attached.lastEvent) / 1000 >= options.stalledSeconds
+      ) {
         attached.stalledReported = true;
         this.#publish(row, 'worker_stalled', { secondsSilent: Math.round((now - attached.lastEvent) / 1000) });
-        this.#deps.log.warn(`worker ${handle} is working but silent`, { seconds: Math.round((now - attached.lastEvent) / 1000) });
+        this.#deps.log.warn(`worker ${handle} is working but silent`, {
+          seconds: Math.round((now - attached.lastEvent) / 1000),
+        });
       }
     }
   }
@@ -328,7 +390,9 @@ export class WorkerManager {
     const options = this.#deps.options();
     if (Number(current.restart_count) < options.maxRestarts) {
       const attempt = Number(current.restart_count) + 1;
-      this.#deps.log.warn(`worker ${current.handle} exited (${exit.signal ?? exit.code}); restart ${attempt} of ${options.maxRestarts}`);
+      this.#deps.log.warn(
+        `worker ${current.handle} exited (${exit.signal ?? exit.code}); restart ${attempt} of ${options.maxRestarts}`,
+      );
       this.#publish(current, 'worker_restart', { attempt, resume: current.session_id });
       try {
         await this.#launch(current, { resume: current.session_id !== null, restartCount: attempt });
@@ -338,7 +402,11 @@ export class WorkerManager {
       }
     }
     await this.#setState(current, 'failed', { pane_id: null });
-    this.#publish(current, 'worker_failed', { code: exit.code, signal: exit.signal, restarts: Number(current.restart_count) });
+    this.#publish(current, 'worker_failed', {
+      code: exit.code,
+      signal: exit.signal,
+      restarts: Number(current.restart_count),
+    });
     await this.drainQueue();
   }
 
@@ -354,7 +422,20 @@ export class WorkerManager {
     }
     const sessionId = how.resume && row.session_id ? row.session_id : randomUUID();
     const spec = buildSpawnSpec(
-      { handle: row.handle, teamName: row.team_name, dir: row.dir, cwd: row.cwd, adapter: row.adapter, sessionId, resume: how.resume && row.session_id !== null, prompt, fleetUrl: this.#deps.fleetUrl(), token, model: request.model, baseEnv: process.env },
+      {
+        handle: row.handle,
+        teamName: row.team_name,
+        dir: row.dir,
+        cwd: row.cwd,
+        adapter: row.adapter,
+        sessionId,
+        resume: how.resume && row.session_id !== null,
+        prompt,
+        fleetUrl: this.#deps.fleetUrl(),
+        token,
+        model: request.model,
+        baseEnv: process.env,
+      },
       this.#deps.options(),
     );
     writeSpawnSpec(row.dir, spec);
@@ -365,12 +446,24 @@ export class WorkerManager {
       argv: [process.execPath, FLEET_BIN, 'pane', '--dir', row.dir],
     });
     await this.#deps.tmux.setPaneTitle(paneId, `worker:${row.handle}`);
-    await this.#setState(row, 'starting', { pane_id: paneId, restart_count: how.restartCount, session_id: spec.adapter === 'claude' ? sessionId : row.session_id, prompt: prompt ?? null, health: 'healthy' });
+    await this.#setState(row, 'starting', {
+      pane_id: paneId,
+      restart_count: how.restartCount,
+      session_id: spec.adapter === 'claude' ? sessionId : row.session_id,
+      prompt: prompt ?? null,
+      health: 'healthy',
+    });
     await this.#attach(row);
   }
 
   /** Spawn now, or queue when maxWorkers are live (202 with the queue position). */
-  async spawn(request: SpawnRequest, spawnedBy: Identity, maxWorkers: number): Promise<{ queued: false; worker: ReturnType<typeof workerView> } | { queued: true; id: number; position: number }> {
+  async spawn(
+    request: SpawnRequest,
+    spawnedBy: Identity,
+    maxWorkers: number,
+  ): Promise<
+    { queued: false; worker: ReturnType<typeof workerView> } | { queued: true; id: number; position: number }
+  > {
     await this.starting;
     const existing = await this.#deps.store.get(request.handle);
     this.#assertHandleFree(existing, request.teamName, request.handle);
@@ -390,7 +483,9 @@ export class WorkerManager {
       renameSync(dir, join(this.#workersDir(), '.archive', `${request.handle}-${Date.now()}`));
     }
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const worktree = request.worktree ? await addWorktree(request.cwd, join(this.#deps.dataDir, 'worktrees', request.handle), request.handle) : undefined;
+    const worktree = request.worktree
+      ? await addWorktree(request.cwd, join(this.#deps.dataDir, 'worktrees', request.handle), request.handle)
+      : undefined;
     const now = Date.now();
     const row: WorkerRow = {
       handle: request.handle,
@@ -435,8 +530,10 @@ export class WorkerManager {
    * row is never overwritten from another team.
    */
   #assertHandleFree(existing: WorkerRow | undefined, teamName: string, handle: string): void {
-    if (existing && existing.team_name !== teamName) throw workersErrors.WORKERS_HANDLE_TAKEN({ handle }, { field: 'handle' });
-    if (existing && !FINAL_STATES.includes(existing.state)) throw workersErrors.WORKERS_EXISTS({ handle }, { state: existing.state });
+    if (existing && existing.team_name !== teamName)
+      throw workersErrors.WORKERS_HANDLE_TAKEN({ handle }, { field: 'handle' });
+    if (existing && !FINAL_STATES.includes(existing.state))
+      throw workersErrors.WORKERS_EXISTS({ handle }, { state: existing.state });
   }
 
   /** Persist a spawn to run when a slot frees; it survives server restarts. */
@@ -486,7 +583,9 @@ export class WorkerManager {
 
   async isLive(teamName: string, handle: string): Promise<boolean> {
     const row = await this.#deps.store.get(handle);
-    return row !== undefined && row.team_name === teamName && !FINAL_STATES.includes(row.state) && row.state !== 'stopping';
+    return (
+      row !== undefined && row.team_name === teamName && !FINAL_STATES.includes(row.state) && row.state !== 'stopping'
+    );
   }
 
   /** Deliver a message to a running worker's agent. */
@@ -494,7 +593,8 @@ export class WorkerManager {
     await this.starting;
     const row = await this.require(teamName, handle);
     const attached = this.#attached.get(handle);
-    if (FINAL_STATES.includes(row.state) || row.state === 'stopping' || !attached) throw workersErrors.WORKERS_NOT_RUNNING({ handle, state: row.state });
+    if (FINAL_STATES.includes(row.state) || row.state === 'stopping' || !attached)
+      throw workersErrors.WORKERS_NOT_RUNNING({ handle, state: row.state });
     if (!attached.client) throw workersErrors.WORKERS_EXTERNAL({ handle });
     const ack = await attached.client.input(text);
     if (!ack.ok) throw workersErrors.WORKERS_INPUT_REFUSED({ handle, reason: ack.error ?? 'unknown' });
@@ -511,7 +611,10 @@ export class WorkerManager {
    * Register a worker that runs outside the fleet's tmux (another machine, a CI job). It has no
    * pane host: it pushes what it writes, which goes through the same log, parser and events.
    */
-  async registerExternal(request: { handle: string; teamName: string; format: 'ndjson' | 'text' }, registeredBy: string): Promise<WorkerRow> {
+  async registerExternal(
+    request: { handle: string; teamName: string; format: 'ndjson' | 'text' },
+    registeredBy: string,
+  ): Promise<WorkerRow> {
     await this.starting;
     const existing = this.#attached.get(request.handle)?.row ?? (await this.#deps.store.get(request.handle));
     this.#assertHandleFree(existing, request.teamName, request.handle);
@@ -521,13 +624,36 @@ export class WorkerManager {
       renameSync(dir, join(this.#workersDir(), '.archive', `${request.handle}-${Date.now()}`));
     }
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(workerFiles(dir).spec, JSON.stringify({ handle: request.handle, teamName: request.teamName, adapter: EXTERNAL, format: request.format }), { mode: 0o600 });
+    writeFileSync(
+      workerFiles(dir).spec,
+      JSON.stringify({ handle: request.handle, teamName: request.teamName, adapter: EXTERNAL, format: request.format }),
+      { mode: 0o600 },
+    );
     writeFileSync(workerFiles(dir).output, '', { mode: 0o600 });
     const now = Date.now();
     const row: WorkerRow = {
-      handle: request.handle, team_name: request.teamName, adapter: EXTERNAL, state: 'ready', health: 'healthy', session_id: null, pane_id: null, dir, cwd: dir,
-      prompt: null, spec: JSON.stringify({ ...request, adapter: EXTERNAL, cwd: dir }), restart_count: 0, log_offset: 0, result_text: null, cost_usd: null, usage: null,
-      num_turns: null, worktree_path: null, worktree_branch: null, spawned_by: registeredBy, created_at: now, updated_at: now,
+      handle: request.handle,
+      team_name: request.teamName,
+      adapter: EXTERNAL,
+      state: 'ready',
+      health: 'healthy',
+      session_id: null,
+      pane_id: null,
+      dir,
+      cwd: dir,
+      prompt: null,
+      spec: JSON.stringify({ ...request, adapter: EXTERNAL, cwd: dir }),
+      restart_count: 0,
+      log_offset: 0,
+      result_text: null,
+      cost_usd: null,
+      usage: null,
+      num_turns: null,
+      worktree_path: null,
+      worktree_branch: null,
+      spawned_by: registeredBy,
+      created_at: now,
+      updated_at: now,
     };
     await this.#deps.store.upsert(row);
     await this.#attach(row);
@@ -541,7 +667,8 @@ export class WorkerManager {
     const row = await this.require(teamName, handle);
     const attached = this.#attached.get(handle);
     if (row.adapter !== EXTERNAL) throw workersErrors.WORKERS_NOT_EXTERNAL({ handle });
-    if (!attached || FINAL_STATES.includes(row.state)) throw workersErrors.WORKERS_NOT_RUNNING({ handle, state: row.state });
+    if (!attached || FINAL_STATES.includes(row.state))
+      throw workersErrors.WORKERS_NOT_RUNNING({ handle, state: row.state });
     appendFileSync(workerFiles(row.dir).output, text.endsWith('\n') ? text : text + '\n');
     attached.follower.poll();
     return { cursor: attached.follower.offset };
@@ -566,7 +693,9 @@ export class WorkerManager {
     if (FINAL_STATES.includes(row.state)) return workerView(row);
     await this.#setState(row, 'stopping');
     const attached = this.#attached.get(handle);
-    const host = existsSync(workerFiles(row.dir).host) ? (JSON.parse(readFileSync(workerFiles(row.dir).host, 'utf8')) as { hostPid: number; agentPid: number }) : undefined;
+    const host = existsSync(workerFiles(row.dir).host)
+      ? (JSON.parse(readFileSync(workerFiles(row.dir).host, 'utf8')) as { hostPid: number; agentPid: number })
+      : undefined;
     if (attached?.client?.stop(3000)) {
       await Promise.race([attached.exited, new Promise((r) => setTimeout(r, 7000))]);
     }

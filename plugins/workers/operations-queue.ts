@@ -45,7 +45,10 @@ export const spawnStatus = op({
   access: 'agent',
   input: v.object({ id: v.optional(queueId) }),
   tools: [{ name: 'spawn_status' }],
-  run: ({ input, caller, api }) => (input.id ? api.manager.queueItem(caller.teamName, input.id) : api.manager.queueStatus(caller.teamName, api.options.max)),
+  run: ({ input, caller, api }) =>
+    input.id
+      ? api.manager.queueItem(caller.teamName, input.id)
+      : api.manager.queueStatus(caller.teamName, api.options.max),
 });
 
 export const cancelQueued = op({

@@ -9,21 +9,26 @@ const op = operationsFor<WorkersApi>();
 
 export const spawnWorker = op({
   name: 'spawnWorker',
-  summary: 'Spawn a worker (Claude Code by default) in its own tmux pane with an initial prompt; queued (202, with its position) when the fleet is full',
+  summary:
+    'Spawn a worker (Claude Code by default) in its own tmux pane with an initial prompt; ' +
+    'queued (202, with its position) when the fleet is full',
   access: 'lead',
   input: spawnInput,
   http: { method: 'POST', path: '/orchestrate/spawn', status: 201 },
   tools: [{ name: 'team_spawn', rename: { prompt: 'initialPrompt' }, omit: ['teamName'] }],
   async run({ input, caller, api }) {
     const result = await api.manager.spawn(spawnRequest(caller, input, api.options), caller, api.options.max);
-    if (result.queued) return reply.status(202, { queued: true, id: result.id, position: result.position, handle: input.handle });
+    if (result.queued)
+      return reply.status(202, { queued: true, id: result.id, position: result.position, handle: input.handle });
     return result.worker;
   },
 });
 
 export const listWorkers = op({
   name: 'listWorkers',
-  summary: 'Workers of your team with their state (starting, ready, working, idle, stopped, failed), health, session, cost and last result',
+  summary:
+    'Workers of your team with their state (starting, ready, working, idle, stopped, failed), ' +
+    'health, session, cost and last result',
   access: 'agent',
   input: v.object({}),
   http: { method: 'GET', path: '/orchestrate/workers' },
@@ -56,11 +61,17 @@ export const registerExternal = op({
   name: 'registerExternal',
   summary: 'Register an external worker (it runs elsewhere and pushes its output)',
   access: 'lead',
-  input: v.object({ handle: f.handle, teamName: v.optional(f.handle), format: v.optional(f.oneOf(['ndjson', 'text'], 'must be ndjson or text'), 'text') }),
+  input: v.object({
+    handle: f.handle,
+    teamName: v.optional(f.handle),
+    format: v.optional(f.oneOf(['ndjson', 'text'], 'must be ndjson or text'), 'text'),
+  }),
   http: { method: 'POST', path: '/orchestrate/workers/register', status: 201 },
   async run({ input, caller, api }) {
     const teamName = sameTeam(caller, input.teamName, { deny: 403 });
-    return workerView(await api.manager.registerExternal({ handle: input.handle, teamName, format: input.format }, caller.handle));
+    return workerView(
+      await api.manager.registerExternal({ handle: input.handle, teamName, format: input.format }, caller.handle),
+    );
   },
 });
 
@@ -71,7 +82,12 @@ export const pushOutput = op({
   input: v.object({
     handle: f.handle,
     output: v.optional(f.text({ max: 1_000_000 })),
-    lines: v.optional(v.pipe(v.array(v.string('must be strings'), 'must be a list of lines'), v.maxLength(10_000, 'must be at most 10000 lines'))),
+    lines: v.optional(
+      v.pipe(
+        v.array(v.string('must be strings'), 'must be a list of lines'),
+        v.maxLength(10_000, 'must be at most 10000 lines'),
+      ),
+    ),
   }),
   http: { method: 'POST', path: '/orchestrate/workers/:handle/output' },
   run({ input, caller, api }) {
@@ -92,4 +108,12 @@ export const dismissWorker = op({
   run: ({ input, caller, api }) => api.manager.dismiss(caller.teamName, input.handle),
 });
 
-export const workerOperations = [spawnWorker, listWorkers, sendToWorker, workerOutput, registerExternal, pushOutput, dismissWorker];
+export const workerOperations = [
+  spawnWorker,
+  listWorkers,
+  sendToWorker,
+  workerOutput,
+  registerExternal,
+  pushOutput,
+  dismissWorker,
+];

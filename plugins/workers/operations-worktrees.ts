@@ -6,7 +6,11 @@ import { commitWorktree, openPullRequest, pushWorktree, worktreeStatus } from '.
 
 const op = operationsFor<WorkersApi>();
 
-async function worktreeOf(api: WorkersApi, caller: Identity, handle: string): Promise<{ path: string; branch: string }> {
+async function worktreeOf(
+  api: WorkersApi,
+  caller: Identity,
+  handle: string,
+): Promise<{ path: string; branch: string }> {
   const row = await api.manager.require(caller.teamName, handle);
   if (!row.worktree_path || !row.worktree_branch) throw workersErrors.WORKERS_NO_WORKTREE({ handle });
   return { path: row.worktree_path, branch: row.worktree_branch };
@@ -47,7 +51,9 @@ export const openPr = op({
     handle: f.handle,
     title: f.text({ min: 1, max: 200 }),
     body: f.text({ min: 1, max: 10_000 }),
-    base: v.optional(v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9._/-]{1,100}$/, 'must be a branch name'))),
+    base: v.optional(
+      v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9._/-]{1,100}$/, 'must be a branch name')),
+    ),
   }),
   http: { method: 'POST', path: '/orchestrate/worktree/:handle/pr' },
   tools: [{ name: 'worktree_pr' }],

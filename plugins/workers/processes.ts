@@ -72,4 +72,3 @@ export function endAgentGroup(dir: string, handle: string): void {
     // ended meanwhile
   }
 }
-

@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import t from 'tap';
 import { EventSocket, groupAlive, running, startWorkerFleet, tmuxSync, waitFor } from '../../test/kit/index.js';
 
-const spawnArgv = (dir: string) => (JSON.parse(readFileSync(join(dir, 'spawn.json'), 'utf8')) as { argv: string[]; initialPrompt?: string });
-const windows = (socket: string) => tmuxSync(socket, ['list-windows', '-t', '=fleet', '-F', '#{window_name}']).trim().split('\n');
+const spawnArgv = (dir: string) =>
+  JSON.parse(readFileSync(join(dir, 'spawn.json'), 'utf8')) as { argv: string[]; initialPrompt?: string };
+const windows = (socket: string) =>
+  tmuxSync(socket, ['list-windows', '-t', '=fleet', '-F', '#{window_name}']).trim().split('\n');
 
 t.test('a crashing agent is restarted with --resume <same session> up to maxRestarts, then failed', async (t) => {
   const w = await startWorkerFleet(t, { workers: { maxRestarts: 2 } });
@@ -20,7 +22,13 @@ t.test('a crashing agent is restarted with --resume <same session> up to maxRest
   const sessionId = spawned.body.sessionId as string;
   const idle = await w.waitWorker('crashy', (x) => x.state === 'idle', 'first turn done');
   t.equal(idle.costUsd, 0.0012);
-  t.same(spawnArgv(w.workerDir('crashy')).argv.slice(-0).filter((a) => a === '--session-id' || a === '--resume'), ['--session-id'], 'the first launch names its session with --session-id');
+  t.same(
+    spawnArgv(w.workerDir('crashy'))
+      .argv.slice(-0)
+      .filter((a) => a === '--session-id' || a === '--resume'),
+    ['--session-id'],
+    'the first launch names its session with --session-id',
+  );
   const firstHost = w.host('crashy');
 
   // The agent dies mid-turn: restart 1 resumes the same session and re-runs the task.
@@ -28,11 +36,19 @@ t.test('a crashing agent is restarted with --resume <same session> up to maxRest
   const restart1 = await ws.waitFor('worker_restart 1', (m) => m.type === 'worker_restart' && m.attempt === 1);
   t.match(restart1, { handle: 'crashy', attempt: 1, resume: sessionId });
   t.match(ws.of('worker_exit', 'crashy')[0], { code: 1, signal: null }, 'the exit is reported');
-  const resumed = await w.waitWorker('crashy', (x) => x.restartCount === 1 && x.state === 'idle', 'idle after restart 1');
+  const resumed = await w.waitWorker(
+    'crashy',
+    (x) => x.restartCount === 1 && x.state === 'idle',
+    'idle after restart 1',
+  );
   t.equal(resumed.sessionId, sessionId, 'the same session id');
   t.equal(resumed.costUsd, 0.0024, 'the resumed session’s cost is cumulative (the fake agent kept it per session)');
   t.equal(resumed.numTurns, 2);
-  t.match(resumed.result, /^ack: You were restarted\. Continue your task/, 'the restarted agent was given its task again');
+  t.match(
+    resumed.result,
+    /^ack: You were restarted\. Continue your task/,
+    'the restarted agent was given its task again',
+  );
   const spec = spawnArgv(w.workerDir('crashy'));
   const at = spec.argv.indexOf('--resume');
   t.ok(at > 0 && spec.argv[at + 1] === sessionId, `relaunched with --resume ${sessionId}`);
@@ -40,7 +56,11 @@ t.test('a crashing agent is restarted with --resume <same session> up to maxRest
   t.match(spec.initialPrompt, /hello/, 'the task is the original prompt');
   t.notOk(running(firstHost.hostPid) || groupAlive(firstHost.agentPid), 'the first pane host and agent are gone');
   t.ok(running(w.host('crashy').hostPid), 'a new pane host runs');
-  t.same(windows(w.socket).filter((name) => name === 'crashy'), ['crashy'], 'one window for the worker, not two');
+  t.same(
+    windows(w.socket).filter((name) => name === 'crashy'),
+    ['crashy'],
+    'one window for the worker, not two',
+  );
 
   // It keeps dying: restart 2, then failed.
   await w.fleet.request('POST', '/orchestrate/send/crashy', { token: w.lead, body: { message: 'CRASH' } });
@@ -57,7 +77,10 @@ t.test('a crashing agent is restarted with --resume <same session> up to maxRest
   await waitFor('the last host to end', () => !running(lastHost.hostPid) && !groupAlive(lastHost.agentPid), 5000);
   await waitFor('the window to close', () => !windows(w.socket).includes('crashy'), 5000);
   t.pass('nothing of the failed worker is left');
-  const send = await w.fleet.request('POST', '/orchestrate/send/crashy', { token: w.lead, body: { message: 'hello?' } });
+  const send = await w.fleet.request('POST', '/orchestrate/send/crashy', {
+    token: w.lead,
+    body: { message: 'hello?' },
+  });
   t.equal(send.status, 409, 'a failed worker takes no input');
   t.match(send.body.error, /not running \(failed\)/);
 });
@@ -69,7 +92,10 @@ t.test('an agent that crashes on every start fails after maxRestarts', async (t)
   await ws.waitFor('worker_failed', (m) => m.type === 'worker_failed' && m.handle === 'doomed');
   const worker = await w.worker('doomed');
   t.match(worker, { state: 'failed', restartCount: 1 });
-  t.same(ws.of('worker_restart', 'doomed').map((m) => m.attempt), [1]);
+  t.same(
+    ws.of('worker_restart', 'doomed').map((m) => m.attempt),
+    [1],
+  );
   t.same(ws.of('worker_state', 'doomed').at(-1)?.state, 'failed');
 });
 
@@ -83,8 +109,12 @@ t.test('maxRestarts 0: the first death fails the worker', async (t) => {
 
 t.test('a pane host killed with SIGKILL: its agent group is ended before the worker is restarted', async (t) => {
   // A command agent that ignores its stdin closing (so it would outlive its host).
-  const stubborn = `process.stdin.resume(); process.stdin.on('end', () => {}); console.log('up ' + process.pid); setInterval(() => {}, 1000);`;
-  const w = await startWorkerFleet(t, { workers: { maxRestarts: 1, commands: { stubborn: { argv: [process.execPath, '-e', stubborn] } } } });
+  const stubborn =
+    `process.stdin.resume(); process.stdin.on('end', () => {}); ` +
+    `console.log('up ' + process.pid); setInterval(() => {}, 1000);`;
+  const w = await startWorkerFleet(t, {
+    workers: { maxRestarts: 1, commands: { stubborn: { argv: [process.execPath, '-e', stubborn] } } },
+  });
   t.equal((await w.spawn('orphan', { adapter: 'stubborn', initialPrompt: 'go' })).status, 201);
   await w.waitWorker('orphan', (x) => x.state === 'working', 'working');
   const first = w.host('orphan');
@@ -141,11 +171,22 @@ t.test('health: heartbeats stop (host SIGSTOPped) → degraded → unhealthy; SI
   const stoppedAt = Date.now();
   await waitFor('the host to be stopped', () => stateOf(host.hostPid) === 'T', 2000);
   const after = (m: Record<string, any>) => ws.received.indexOf(m) >= before;
-  const degraded = await ws.waitFor('degraded', (m) => after(m) && m.type === 'worker_health' && m.health === 'degraded', 5000);
+  const degraded = await ws.waitFor(
+    'degraded',
+    (m) => after(m) && m.type === 'worker_health' && m.health === 'degraded',
+    5000,
+  );
   const degradedAfter = Date.now() - stoppedAt;
   t.match(degraded, { handle: 'sleepy', previous: 'healthy' });
-  t.ok(degradedAfter >= 700 && degradedAfter < 2000, `degraded ${degradedAfter} ms after the last heartbeat (degradedSeconds 1)`);
-  const unhealthy = await ws.waitFor('unhealthy', (m) => after(m) && m.type === 'worker_health' && m.health === 'unhealthy', 5000);
+  t.ok(
+    degradedAfter >= 700 && degradedAfter < 2000,
+    `degraded ${degradedAfter} ms after the last heartbeat (degradedSeconds 1)`,
+  );
+  const unhealthy = await ws.waitFor(
+    'unhealthy',
+    (m) => after(m) && m.type === 'worker_health' && m.health === 'unhealthy',
+    5000,
+  );
   const unhealthyAfter = Date.now() - stoppedAt;
   t.match(unhealthy, { handle: 'sleepy', previous: 'degraded' });
   t.ok(unhealthyAfter >= 1700 && unhealthyAfter < 3500, `unhealthy ${unhealthyAfter} ms after (unhealthySeconds 2)`);
@@ -155,7 +196,10 @@ t.test('health: heartbeats stop (host SIGSTOPped) → degraded → unhealthy; SI
   thaw();
   await ws.waitFor('healthy again', (m) => after(m) && m.type === 'worker_health' && m.health === 'healthy', 5000);
   t.equal((await w.worker('sleepy')).health, 'healthy');
-  const sent = await w.fleet.request('POST', '/orchestrate/send/sleepy', { token: w.lead, body: { message: 'still there?' } });
+  const sent = await w.fleet.request('POST', '/orchestrate/send/sleepy', {
+    token: w.lead,
+    body: { message: 'still there?' },
+  });
   t.equal(sent.status, 200);
   await w.waitWorker('sleepy', (x) => x.numTurns === 2, 'answers after SIGCONT');
 });
@@ -164,7 +208,11 @@ t.test('a working agent that goes silent is flagged stalled (an event), not kill
   const w = await startWorkerFleet(t, { workers: { heartbeatSeconds: 0.2, stalledSeconds: 0.8 } });
   const ws = await EventSocket.open(t, w.fleet.url, w.lead);
   t.equal((await w.spawn('thinker', { initialPrompt: 'SLEEP 2000' })).status, 201);
-  const stalled = await ws.waitFor('worker_stalled', (m) => m.type === 'worker_stalled' && m.handle === 'thinker', 5000);
+  const stalled = await ws.waitFor(
+    'worker_stalled',
+    (m) => m.type === 'worker_stalled' && m.handle === 'thinker',
+    5000,
+  );
   t.ok(stalled.secondsSilent >= 0, 'seconds silent reported');
   t.equal(ws.of('worker_stalled', 'thinker').length, 1, 'reported once per silence');
   const done = await w.waitWorker('thinker', (x) => x.state === 'idle', 'the long turn completes');

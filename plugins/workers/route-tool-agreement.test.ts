@@ -10,13 +10,31 @@ t.test('spawn: route, team_spawn and spawn_request refuse a long model and an un
   const { fleet, lead } = await startWorkerFleet(t);
   const leadAgent = { handle: 'lead', uid: '', token: lead, teamName: 'alpha' };
   const cases: [what: string, input: Record<string, unknown>, message: string, code: string][] = [
-    ['a model of 101 characters', { model: 'm'.repeat(101) }, 'model: must be at most 100 characters', 'FLEET_INVALID_INPUT'],
+    [
+      'a model of 101 characters',
+      { model: 'm'.repeat(101) },
+      'model: must be at most 100 characters',
+      'FLEET_INVALID_INPUT',
+    ],
     ['an empty model', { model: '' }, 'model: is required', 'FLEET_INVALID_INPUT'],
-    ['an adapter nobody configured', { adapter: 'nosuch' }, 'adapter: no adapter nosuch (available: claude)', 'WORKERS_UNKNOWN_ADAPTER'],
-    ['an adapter that is no name', { adapter: 'No Such!' }, 'adapter: must be claude or a configured command name', 'FLEET_INVALID_INPUT'],
+    [
+      'an adapter nobody configured',
+      { adapter: 'nosuch' },
+      'adapter: no adapter nosuch (available: claude)',
+      'WORKERS_UNKNOWN_ADAPTER',
+    ],
+    [
+      'an adapter that is no name',
+      { adapter: 'No Such!' },
+      'adapter: must be claude or a configured command name',
+      'FLEET_INVALID_INPUT',
+    ],
   ];
   for (const [what, input, message, code] of cases) {
-    const route = await fleet.request('POST', '/orchestrate/spawn', { token: lead, body: { handle: 'drift', workingDir: fleet.dataDir, ...input } });
+    const route = await fleet.request('POST', '/orchestrate/spawn', {
+      token: lead,
+      body: { handle: 'drift', workingDir: fleet.dataDir, ...input },
+    });
     t.equal(route.status, 400, `route, ${what}: 400`);
     t.same({ error: route.body.error, code: route.body.code }, { error: message, code }, `route, ${what}`);
     for (const tool of ['team_spawn', 'spawn_request']) {

@@ -12,20 +12,41 @@ export const spawnInput = v.object({
   teamName: v.optional(f.handle),
   workingDir: v.optional(f.text({ max: 500 })),
   initialPrompt: v.optional(f.text({ max: 50_000 })),
-  adapter: v.optional(v.pipe(v.string('must be a string'), v.regex(/^[a-z][a-z0-9-]{0,49}$/, 'must be claude or a configured command name'))),
+  adapter: v.optional(
+    v.pipe(
+      v.string('must be a string'),
+      v.regex(/^[a-z][a-z0-9-]{0,49}$/, 'must be claude or a configured command name'),
+    ),
+  ),
   model: v.optional(f.text({ min: 1, max: 100 })),
   worktree: v.optional(f.flag),
 });
 
 /** Turn a spawn input into a request the manager can run, or a 400 naming the field. */
-export function spawnRequest(caller: Identity, input: v.InferOutput<typeof spawnInput>, options: WorkersOptions): SpawnRequest {
+export function spawnRequest(
+  caller: Identity,
+  input: v.InferOutput<typeof spawnInput>,
+  options: WorkersOptions,
+): SpawnRequest {
   const teamName = sameTeam(caller, input.teamName, { deny: 403 });
   const adapter = input.adapter ?? options.defaultAdapter;
   if (adapter !== 'claude' && !options.commands[adapter]) {
-    throw workersErrors.WORKERS_UNKNOWN_ADAPTER({ adapter, available: ['claude', ...Object.keys(options.commands)].join(', ') }, { field: 'adapter' });
+    throw workersErrors.WORKERS_UNKNOWN_ADAPTER(
+      { adapter, available: ['claude', ...Object.keys(options.commands)].join(', ') },
+      { field: 'adapter' },
+    );
   }
   const cwd = input.workingDir ?? options.workingDir ?? process.cwd();
   if (!isAbsolute(cwd)) throw workersErrors.WORKERS_RELATIVE_DIR({}, { field: 'workingDir' });
-  if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw workersErrors.WORKERS_NOT_A_DIR({ path: cwd }, { field: 'workingDir' });
-  return { handle: input.handle, teamName, adapter, prompt: input.initialPrompt, cwd, model: input.model, worktree: input.worktree };
+  if (!existsSync(cwd) || !statSync(cwd).isDirectory())
+    throw workersErrors.WORKERS_NOT_A_DIR({ path: cwd }, { field: 'workingDir' });
+  return {
+    handle: input.handle,
+    teamName,
+    adapter,
+    prompt: input.initialPrompt,
+    cwd,
+    model: input.model,
+    worktree: input.worktree,
+  };
 }

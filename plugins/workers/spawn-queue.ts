@@ -23,7 +23,12 @@ export class SpawnQueue {
 
   /** A queued spawn of this handle refuses another (naming the other team's, without its details). */
   async assertNotQueued(teamName: string, handle: string): Promise<void> {
-    const row = await this.db.selectFrom('spawn_queue').select('team_name').where('handle', '=', handle).where('status', '=', 'queued').executeTakeFirst();
+    const row = await this.db
+      .selectFrom('spawn_queue')
+      .select('team_name')
+      .where('handle', '=', handle)
+      .where('status', '=', 'queued')
+      .executeTakeFirst();
     if (!row) return;
     if (row.team_name !== teamName) throw workersErrors.WORKERS_HANDLE_TAKEN({ handle }, { field: 'handle' });
     throw workersErrors.WORKERS_ALREADY_QUEUED({ handle });
@@ -34,33 +39,71 @@ export class SpawnQueue {
     const now = Date.now();
     const row = await this.db
       .insertInto('spawn_queue')
-      .values({ team_name: request.teamName, handle: request.handle, request: JSON.stringify(request), requested_by: requestedBy, status: 'queued', error: null, created_at: now, updated_at: now })
+      .values({
+        team_name: request.teamName,
+        handle: request.handle,
+        request: JSON.stringify(request),
+        requested_by: requestedBy,
+        status: 'queued',
+        error: null,
+        created_at: now,
+        updated_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     return Number(row.id);
   }
 
   async position(id: number): Promise<number> {
-    const row = await this.db.selectFrom('spawn_queue').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'queued').where('id', '<=', id).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('spawn_queue')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'queued')
+      .where('id', '<=', id)
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
   /** The oldest queued spawn, marked started; undefined when the queue is empty. */
   async takeNext(): Promise<{ id: number; request: SpawnRequest; requestedBy: string } | undefined> {
     for (;;) {
-      const next = await this.db.selectFrom('spawn_queue').selectAll().where('status', '=', 'queued').orderBy('id').executeTakeFirst();
+      const next = await this.db
+        .selectFrom('spawn_queue')
+        .selectAll()
+        .where('status', '=', 'queued')
+        .orderBy('id')
+        .executeTakeFirst();
       if (!next) return undefined;
-      const claimed = await this.db.updateTable('spawn_queue').set({ status: 'started', updated_at: Date.now() }).where('id', '=', next.id).where('status', '=', 'queued').executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) === 1) return { id: Number(next.id), request: JSON.parse(next.request) as SpawnRequest, requestedBy: next.requested_by };
+      const claimed = await this.db
+        .updateTable('spawn_queue')
+        .set({ status: 'started', updated_at: Date.now() })
+        .where('id', '=', next.id)
+        .where('status', '=', 'queued')
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) === 1)
+        return {
+          id: Number(next.id),
+          request: JSON.parse(next.request) as SpawnRequest,
+          requestedBy: next.requested_by,
+        };
     }
   }
 
   async markFailed(id: number, error: string): Promise<void> {
-    await this.db.updateTable('spawn_queue').set({ status: 'failed', error, updated_at: Date.now() }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('spawn_queue')
+      .set({ status: 'failed', error, updated_at: Date.now() })
+      .where('id', '=', id)
+      .execute();
   }
 
   async item(teamName: string, id: number): Promise<QueueItem> {
-    const row = await this.db.selectFrom('spawn_queue').selectAll().where('id', '=', id).where('team_name', '=', teamName).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('spawn_queue')
+      .selectAll()
+      .where('id', '=', id)
+      .where('team_name', '=', teamName)
+      .executeTakeFirst();
     if (!row) throw workersErrors.WORKERS_QUEUED_NOT_FOUND({ id });
     return {
       id: Number(row.id),
@@ -74,12 +117,24 @@ export class SpawnQueue {
   }
 
   async queued(teamName: string): Promise<QueueItem[]> {
-    const rows = await this.db.selectFrom('spawn_queue').select('id').where('team_name', '=', teamName).where('status', '=', 'queued').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('spawn_queue')
+      .select('id')
+      .where('team_name', '=', teamName)
+      .where('status', '=', 'queued')
+      .orderBy('id')
+      .execute();
     return Promise.all(rows.map((row) => this.item(teamName, Number(row.id))));
   }
 
   async cancel(teamName: string, id: number): Promise<QueueItem> {
-    const result = await this.db.updateTable('spawn_queue').set({ status: 'cancelled', updated_at: Date.now() }).where('id', '=', id).where('team_name', '=', teamName).where('status', '=', 'queued').executeTakeFirst();
+    const result = await this.db
+      .updateTable('spawn_queue')
+      .set({ status: 'cancelled', updated_at: Date.now() })
+      .where('id', '=', id)
+      .where('team_name', '=', teamName)
+      .where('status', '=', 'queued')
+      .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) {
       const item = await this.item(teamName, id);
       throw workersErrors.WORKERS_NOT_QUEUED({ id, status: item.status });

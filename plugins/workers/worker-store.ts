@@ -16,7 +16,6 @@ export interface SpawnRequest {
   worktree?: boolean;
 }
 
-
 /** The public shape of a worker (GET /orchestrate/workers, team_workers). */
 export function workerView(row: WorkerRow) {
   return {
@@ -54,11 +53,19 @@ export class WorkerStore {
   }
 
   async listLive(): Promise<WorkerRow[]> {
-    return this.db.selectFrom('workers').selectAll().where('state', 'not in', [...FINAL_STATES]).execute();
+    return this.db
+      .selectFrom('workers')
+      .selectAll()
+      .where('state', 'not in', [...FINAL_STATES])
+      .execute();
   }
 
   async countLive(): Promise<number> {
-    const row = await this.db.selectFrom('workers').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'not in', [...FINAL_STATES]).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('workers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', 'not in', [...FINAL_STATES])
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -71,6 +78,10 @@ export class WorkerStore {
   }
 
   async update(handle: string, change: Partial<WorkerRow>): Promise<void> {
-    await this.db.updateTable('workers').set({ ...change, updated_at: Date.now() }).where('handle', '=', handle).execute();
+    await this.db
+      .updateTable('workers')
+      .set({ ...change, updated_at: Date.now() })
+      .where('handle', '=', handle)
+      .execute();
   }
 }

@@ -11,7 +11,12 @@ import t from 'tap';
 import { tempDir, type TestLike } from '../../test/kit/index.js';
 import { startWorkerFleet } from '../../test/kit/index.js';
 
-const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@localhost', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@localhost', ...args], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 
 /** A git repository with one commit on main. */
 function repo(t: TestLike): string {
@@ -70,7 +75,10 @@ t.test('spawn in a worktree on fleet/<handle>; commit, status, push, PR', async 
   // The message is one argument to git: shell syntax and option-looking text stay text.
   const pwned = join(scratch, 'pwned');
   const message = `$(touch ${pwned})`;
-  const committed = await fleet.request('POST', '/orchestrate/worktree/feat/commit', { token: w.lead, body: { message } });
+  const committed = await fleet.request('POST', '/orchestrate/worktree/feat/commit', {
+    token: w.lead,
+    body: { message },
+  });
   t.equal(committed.status, 200, JSON.stringify(committed.body));
   t.match(committed.body, { commit: /^[0-9a-f]{40}$/, message });
   t.equal(git(path, 'log', '-1', '--format=%B'), message, 'the commit message is exactly the text');
@@ -78,18 +86,28 @@ t.test('spawn in a worktree on fleet/<handle>; commit, status, push, PR', async 
   t.equal(git(path, 'rev-parse', '--abbrev-ref', 'HEAD'), 'fleet/feat');
   t.equal(existsSync(pwned), false, 'nothing ran: the file was never created');
   t.equal(git(project, 'log', '-1', '--format=%s', 'main'), 'initial', 'main is untouched');
-  t.same((await fleet.request('GET', '/orchestrate/worktree/feat/status', { token: w.lead })).body, { branch: 'fleet/feat', clean: true, files: [] });
+  t.same((await fleet.request('GET', '/orchestrate/worktree/feat/status', { token: w.lead })).body, {
+    branch: 'fleet/feat',
+    clean: true,
+    files: [],
+  });
 
   for (const tricky of ['--amend', `\`touch ${pwned}\`; echo "x" && touch ${pwned}`, 'line one\nline two']) {
     writeFileSync(join(path, 'feature.ts'), `export const x = ${JSON.stringify(tricky)};\n`);
-    const again = await fleet.request('POST', '/orchestrate/worktree/feat/commit', { token: w.lead, body: { message: tricky } });
+    const again = await fleet.request('POST', '/orchestrate/worktree/feat/commit', {
+      token: w.lead,
+      body: { message: tricky },
+    });
     t.equal(again.status, 200, JSON.stringify(again.body));
     t.equal(git(path, 'log', '-1', '--format=%B'), tricky, `message ${JSON.stringify(tricky)} kept as text`);
   }
   t.equal(existsSync(pwned), false);
   t.equal(git(path, 'rev-list', '--count', 'HEAD'), '5', 'four new commits, none amended');
 
-  const nothing = await fleet.request('POST', '/orchestrate/worktree/feat/commit', { token: w.lead, body: { message: 'empty' } });
+  const nothing = await fleet.request('POST', '/orchestrate/worktree/feat/commit', {
+    token: w.lead,
+    body: { message: 'empty' },
+  });
   t.equal(nothing.status, 409);
   t.match(nothing.body.error, /^Nothing to commit/);
 
@@ -102,60 +120,80 @@ t.test('spawn in a worktree on fleet/<handle>; commit, status, push, PR', async 
   git(project, 'remote', 'add', 'origin', bare);
   const pushed = await fleet.request('POST', '/orchestrate/worktree/feat/push', { token: w.lead });
   t.same(pushed, { ...pushed, status: 200, body: { remote: 'origin', branch: 'fleet/feat' } });
-  t.equal(execFileSync('git', ['--git-dir', bare, 'rev-parse', 'refs/heads/fleet/feat'], { encoding: 'utf8' }).trim(), git(path, 'rev-parse', 'HEAD'), 'the remote has the branch');
+  t.equal(
+    execFileSync('git', ['--git-dir', bare, 'rev-parse', 'refs/heads/fleet/feat'], { encoding: 'utf8' }).trim(),
+    git(path, 'rev-parse', 'HEAD'),
+    'the remote has the branch',
+  );
 
   // PR: without gh, a clear 409.
-  const pr = await fleet.request('POST', '/orchestrate/worktree/feat/pr', { token: w.lead, body: { title: 'Feature $(id)', body: 'Body `id`' } });
+  const pr = await fleet.request('POST', '/orchestrate/worktree/feat/pr', {
+    token: w.lead,
+    body: { title: 'Feature $(id)', body: 'Body `id`' },
+  });
   if (ghInstalled()) t.comment('gh is installed here: the missing-gh answer is not checked');
   else {
     t.equal(pr.status, 409);
     t.match(pr.body.error, /^gh \(the GitHub CLI\) is not installed/);
   }
-  const badBase = await fleet.request('POST', '/orchestrate/worktree/feat/pr', { token: w.lead, body: { title: 't', body: 'b', base: 'main; rm -rf /' } });
+  const badBase = await fleet.request('POST', '/orchestrate/worktree/feat/pr', {
+    token: w.lead,
+    body: { title: 't', body: 'b', base: 'main; rm -rf /' },
+  });
   t.equal(badBase.status, 400);
   t.match(badBase.body.error, /^base: must be a branch name/);
 });
 
-t.test('the worktree_* tools: the worker commits its own tree; others may not; push and PR are the lead’s', async (t) => {
-  const project = repo(t);
-  const w = await startWorkerFleet(t);
-  const { fleet } = w;
-  t.equal((await w.spawn('wt', { workingDir: project, worktree: true })).status, 201);
-  const path = join(fleet.dataDir, 'worktrees', 'wt');
-  const self = (await fleet.register('wt', 'alpha')).token;
-  const other = (await fleet.register('someone', 'alpha')).token;
-  const call = async (token: string, name: string, args: Record<string, unknown>) => (await fleet.request('POST', '/mcp/call', { token, body: { name, arguments: args } })).body as { content: { text: string }[]; isError?: boolean };
+t.test(
+  'the worktree_* tools: the worker commits its own tree; others may not; push and PR are the lead’s',
+  async (t) => {
+    const project = repo(t);
+    const w = await startWorkerFleet(t);
+    const { fleet } = w;
+    t.equal((await w.spawn('wt', { workingDir: project, worktree: true })).status, 201);
+    const path = join(fleet.dataDir, 'worktrees', 'wt');
+    const self = (await fleet.register('wt', 'alpha')).token;
+    const other = (await fleet.register('someone', 'alpha')).token;
+    const call = async (token: string, name: string, args: Record<string, unknown>) =>
+      (await fleet.request('POST', '/mcp/call', { token, body: { name, arguments: args } })).body as {
+        content: { text: string }[];
+        isError?: boolean;
+      };
 
-  writeFileSync(join(path, 'a.txt'), 'a\n');
-  const own = await call(self, 'worktree_commit', { message: 'from the worker' });
-  t.notOk(own.isError, own.content[0]!.text);
-  t.equal(git(path, 'log', '-1', '--format=%B'), 'from the worker');
+    writeFileSync(join(path, 'a.txt'), 'a\n');
+    const own = await call(self, 'worktree_commit', { message: 'from the worker' });
+    t.notOk(own.isError, own.content[0]!.text);
+    t.equal(git(path, 'log', '-1', '--format=%B'), 'from the worker');
 
-  writeFileSync(join(path, 'b.txt'), 'b\n');
-  const foreign = await call(other, 'worktree_commit', { message: 'not mine', handle: 'wt' });
-  t.ok(foreign.isError);
-  t.match(foreign.content[0]!.text, /^FLEET_ACT_AS_DENIED: handle: you may act only as yourself/);
-  const foreignRoute = await fleet.request('POST', '/orchestrate/worktree/wt/commit', { token: other, body: { message: 'not mine' } });
-  t.equal(foreignRoute.status, 403);
-  const noTree = await call(other, 'worktree_commit', { message: 'mine?' });
-  t.ok(noTree.isError);
-  t.match(noTree.content[0]!.text, /not found|has no worktree/);
-  const byLead = await call(w.lead, 'worktree_commit', { message: 'by the lead', handle: 'wt' });
-  t.notOk(byLead.isError, byLead.content[0]!.text);
-  t.equal(git(path, 'log', '-1', '--format=%B'), 'by the lead');
+    writeFileSync(join(path, 'b.txt'), 'b\n');
+    const foreign = await call(other, 'worktree_commit', { message: 'not mine', handle: 'wt' });
+    t.ok(foreign.isError);
+    t.match(foreign.content[0]!.text, /^FLEET_ACT_AS_DENIED: handle: you may act only as yourself/);
+    const foreignRoute = await fleet.request('POST', '/orchestrate/worktree/wt/commit', {
+      token: other,
+      body: { message: 'not mine' },
+    });
+    t.equal(foreignRoute.status, 403);
+    const noTree = await call(other, 'worktree_commit', { message: 'mine?' });
+    t.ok(noTree.isError);
+    t.match(noTree.content[0]!.text, /not found|has no worktree/);
+    const byLead = await call(w.lead, 'worktree_commit', { message: 'by the lead', handle: 'wt' });
+    t.notOk(byLead.isError, byLead.content[0]!.text);
+    t.equal(git(path, 'log', '-1', '--format=%B'), 'by the lead');
 
-  const pushDenied = await call(self, 'worktree_push', { handle: 'wt' });
-  t.ok(pushDenied.isError);
-  t.match(pushDenied.content[0]!.text, /^FLEET_INSUFFICIENT_PERMISSIONS: Insufficient permissions/);
-  const push = await call(w.lead, 'worktree_push', { handle: 'wt' });
-  t.ok(push.isError);
-  t.match(push.content[0]!.text, /^WORKERS_NO_REMOTE: No git remote is configured/);
-  if (!ghInstalled()) {
-    const pr = await call(w.lead, 'worktree_pr', { handle: 'wt', title: 'x', body: 'y' });
-    t.ok(pr.isError);
-    t.match(pr.content[0]!.text, /^WORKERS_GH_MISSING: gh \(the GitHub CLI\) is not installed/);
-  }
-});
+    const pushDenied = await call(self, 'worktree_push', { handle: 'wt' });
+    t.ok(pushDenied.isError);
+    t.match(pushDenied.content[0]!.text, /^FLEET_INSUFFICIENT_PERMISSIONS: Insufficient permissions/);
+    const push = await call(w.lead, 'worktree_push', { handle: 'wt' });
+    t.ok(push.isError);
+    t.match(push.content[0]!.text, /^WORKERS_NO_REMOTE: No git remote is configured/);
+    if (!ghInstalled()) {
+      const pr = await call(w.lead, 'worktree_pr', { handle: 'wt', title: 'x', body: 'y' });
+      t.ok(pr.isError);
+      t.match(pr.content[0]!.text, /^WORKERS_GH_MISSING: gh \(the GitHub CLI\) is not installed/);
+    }
+  },
+);
 
 t.test('worktree refusals: not a git repository, no worktree, unknown worker, other team', async (t) => {
   const plain = tempDir(t, 'fleet-plain-');

@@ -7,17 +7,26 @@ import { workersErrors } from './errors.js';
 /** Run a program with an argument array (never a shell): commit messages and titles stay text. */
 function run(program: string, args: readonly string[], cwd?: string): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolveRun, reject) => {
-    execFile(program, [...args], { cwd, timeout: 120_000, maxBuffer: 8 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }, (error, stdout, stderr) => {
-      if (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-          reject(program === 'gh' ? workersErrors.WORKERS_GH_MISSING() : workersErrors.WORKERS_PROGRAM_MISSING({ program }));
+    execFile(
+      program,
+      [...args],
+      { cwd, timeout: 120_000, maxBuffer: 8 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
+      (error, stdout, stderr) => {
+        if (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+            reject(
+              program === 'gh'
+                ? workersErrors.WORKERS_GH_MISSING()
+                : workersErrors.WORKERS_PROGRAM_MISSING({ program }),
+            );
+            return;
+          }
+          reject(Object.assign(new Error(String(stderr).trim() || error.message), { stderr: String(stderr) }));
           return;
         }
-        reject(Object.assign(new Error(String(stderr).trim() || error.message), { stderr: String(stderr) }));
-        return;
-      }
-      resolveRun({ stdout: String(stdout), stderr: String(stderr) });
-    });
+        resolveRun({ stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
 }
 
@@ -28,7 +37,11 @@ export function branchOf(handle: string): string {
 }
 
 /** `git worktree add -b fleet/<handle> <path>` from the repository at `repoDir` (reusing the branch if it exists). */
-export async function addWorktree(repoDir: string, path: string, handle: string): Promise<{ path: string; branch: string }> {
+export async function addWorktree(
+  repoDir: string,
+  path: string,
+  handle: string,
+): Promise<{ path: string; branch: string }> {
   try {
     await git(repoDir, 'rev-parse', '--is-inside-work-tree');
   } catch {
@@ -70,7 +83,11 @@ export async function pushWorktree(path: string, branch: string): Promise<{ remo
   return { remote, branch };
 }
 
-export async function openPullRequest(path: string, branch: string, pr: { title: string; body: string; base?: string }): Promise<{ url: string }> {
+export async function openPullRequest(
+  path: string,
+  branch: string,
+  pr: { title: string; body: string; base?: string },
+): Promise<{ url: string }> {
   await run('gh', ['--version']);
   const remotes = (await git(path, 'remote')).stdout.split('\n').filter(Boolean);
   if (remotes.length === 0) throw workersErrors.WORKERS_NO_REMOTE_FOR_PR();
@@ -85,7 +102,9 @@ export async function openPullRequest(path: string, branch: string, pr: { title:
   }
 }
 
-export async function worktreeStatus(path: string): Promise<{ branch: string; clean: boolean; files: { status: string; path: string }[] }> {
+export async function worktreeStatus(
+  path: string,
+): Promise<{ branch: string; clean: boolean; files: { status: string; path: string }[] }> {
   const { stdout } = await git(path, 'status', '--porcelain=v1', '-b');
   const [head = '', ...rest] = stdout.split('\n');
   const files = rest.filter(Boolean).map((line) => ({ status: line.slice(0, 2).trim(), path: line.slice(3) }));

@@ -10,8 +10,16 @@ import { type LoadResult, type LoadTarget, measure } from './lib/load.js';
 import { benchConnections, benchSeconds, machineNote } from './lib/settings.js';
 import { formatNumber, formatTable } from './lib/table.js';
 
-async function postJson(url: string, token: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+async function postJson(
+  url: string,
+  token: string,
+  body: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -22,7 +30,11 @@ async function agentCount(fleet: BenchFleet): Promise<number> {
 
 /** Every target must answer 2xx once before it is loaded: a benchmark of 401s measures nothing. */
 async function checkOnce(target: LoadTarget): Promise<void> {
-  const response = await fetch(target.url, { method: target.method ?? 'GET', headers: target.headers, body: target.body?.replace('[<id>]', 'check') });
+  const response = await fetch(target.url, {
+    method: target.method ?? 'GET',
+    headers: target.headers,
+    body: target.body?.replace('[<id>]', 'check'),
+  });
   if (!response.ok) throw new Error(`${target.name}: ${response.status} ${await response.text()}`);
 }
 
@@ -58,8 +70,13 @@ async function main(): Promise<number> {
     const bare = await startBareKoa();
     koa = bare.server;
     fleet = await bootBenchFleet();
-    const lead = await postJson(`${fleet.url}/auth`, fleet.adminKey, { handle: 'bench-lead', teamName: 'bench', agentType: 'team-lead' });
-    if (lead.status !== 200) throw new Error(`registering the bench lead failed: ${lead.status} ${JSON.stringify(lead.body)}`);
+    const lead = await postJson(`${fleet.url}/auth`, fleet.adminKey, {
+      handle: 'bench-lead',
+      teamName: 'bench',
+      agentType: 'team-lead',
+    });
+    if (lead.status !== 200)
+      throw new Error(`registering the bench lead failed: ${lead.status} ${JSON.stringify(lead.body)}`);
     const leadToken = String(lead.body.token);
 
     const targets: LoadTarget[] = [
@@ -77,7 +94,13 @@ async function main(): Promise<number> {
     ];
     for (const target of targets) await checkOnce(target);
     const before = await agentCount(fleet);
-    process.stdout.write(`http: plugins ${fleet.kernel.pluginStates().filter((s) => s.state === 'on').map((s) => s.name).join(', ')}; SQLite in ${fleet.dataDir}\n`);
+    process.stdout.write(
+      `http: plugins ${fleet.kernel
+        .pluginStates()
+        .filter((s) => s.state === 'on')
+        .map((s) => s.name)
+        .join(', ')}; SQLite in ${fleet.dataDir}\n`,
+    );
 
     const results: LoadResult[] = [];
     for (const target of targets) {
@@ -87,9 +110,12 @@ async function main(): Promise<number> {
     const written = (await agentCount(fleet)) - before;
     process.stdout.write('\n' + render(results, seconds, connections) + '\n');
     // Each acknowledged write must be a row: warm-up and measured 2xx answers of the write target.
-    process.stdout.write(`http: ${formatNumber(written)} worker rows written during the write runs (warm-up included)\n`);
+    process.stdout.write(
+      `http: ${formatNumber(written)} worker rows written during the write runs (warm-up included)\n`,
+    );
     const failures = results.filter((result) => result.non2xx + result.errors > 0);
-    for (const failure of failures) process.stderr.write(`http: ${failure.name}: ${failure.non2xx} non-2xx answers, ${failure.errors} errors\n`);
+    for (const failure of failures)
+      process.stderr.write(`http: ${failure.name}: ${failure.non2xx} non-2xx answers, ${failure.errors} errors\n`);
     return failures.length > 0 ? 1 : 0;
   } finally {
     await cleanup();

@@ -26,7 +26,12 @@ function best(run: () => number): number {
   return fastest;
 }
 
-function parseAll(LogStream: LogStreamConstructor, bytes: Buffer, mode: 'ndjson' | 'text', previewChars?: number): number {
+function parseAll(
+  LogStream: LogStreamConstructor,
+  bytes: Buffer,
+  mode: 'ndjson' | 'text',
+  previewChars?: number,
+): number {
   const stream = new LogStream({ mode, previewChars });
   let events = 0;
   for (let at = 0; at < bytes.length; at += CHUNK) events += stream.feed(bytes.subarray(at, at + CHUNK)).length;
@@ -58,7 +63,11 @@ async function main(): Promise<void> {
     const corpus = readFileSync(file);
     const terminal = terminalCorpus(20 * MB);
     const native = nativeLogstream.module ? NativeLogStream : undefined;
-    if (!native) process.stdout.write(`native logstream not loaded (${nativeLogstream.error?.message ?? 'no binary: npm run build:native'}); fallback rows only\n`);
+    if (!native)
+      process.stdout.write(
+        `native logstream not loaded (${nativeLogstream.error?.message ?? 'no binary: npm run build:native'}); ` +
+          'fallback rows only\n',
+      );
 
     const rows: string[][] = [];
     const rate = (ms: number, bytes: number) => bytes / MB / (ms / 1000);
@@ -72,7 +81,9 @@ async function main(): Promise<void> {
     });
     const nativeMs = native ? best(() => parseAll(native, corpus, 'ndjson')) : undefined;
     const row = (name: string, ms: number | undefined, bytes: number, base: number) =>
-      ms === undefined ? [name, 'n/a', 'n/a', 'n/a'] : [name, formatNumber(rate(ms, bytes), 0), formatNumber(ms, 0), formatNumber(base / ms, 2)];
+      ms === undefined
+        ? [name, 'n/a', 'n/a', 'n/a']
+        : [name, formatNumber(rate(ms, bytes), 0), formatNumber(ms, 0), formatNumber(base / ms, 2)];
     // Larger previews mean more text to hand to JS: the native side pays for it, the fallback not.
     const nativeWideMs = native ? best(() => parseAll(native, corpus, 'ndjson', 4000)) : undefined;
     const jsWideMs = best(() => parseAll(LogStreamFallback, corpus, 'ndjson', 4000));
@@ -88,8 +99,10 @@ async function main(): Promise<void> {
 
     process.stdout.write(
       [
-        `stream-json corpus: ${formatNumber(corpus.length / MB, 1)} MB, ${formatNumber(written.lines)} lines, ${formatNumber(events)} events; terminal corpus: ${formatNumber(terminal.length / MB, 1)} MB.`,
-        `Fed in ${CHUNK / 1024} KiB chunks; best of ${RUNS} runs; previewChars 1000 (the default) unless said. "x fallback" compares with the fallback row of the same settings.`,
+        `stream-json corpus: ${formatNumber(corpus.length / MB, 1)} MB, ${formatNumber(written.lines)} lines, ` +
+          `${formatNumber(events)} events; terminal corpus: ${formatNumber(terminal.length / MB, 1)} MB.`,
+        `Fed in ${CHUNK / 1024} KiB chunks; best of ${RUNS} runs; previewChars 1000 (the default) unless said. ` +
+          '"x fallback" compares with the fallback row of the same settings.',
         formatTable(['parser', 'MB/s', 'ms', 'x fallback'], rows),
         `Node ${process.version}; one process, one core.`,
       ].join('\n') + '\n',

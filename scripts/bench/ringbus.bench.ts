@@ -14,11 +14,22 @@ const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const EVENTS = 200_000;
 const TOPICS = Array.from({ length: 16 }, (_, i) => `team.t${i % 4}.kind${i}`);
 /** About the size of a task_updated event's JSON. */
-const PAYLOAD = JSON.stringify({ type: 'task_updated', team: 't0', data: { task: { id: 'task-0000', title: 'Parse the worker log incrementally', status: 'in_progress', owner: 'worker-7' } }, ts: Date.now() });
+const PAYLOAD = JSON.stringify({
+  type: 'task_updated',
+  team: 't0',
+  data: {
+    task: { id: 'task-0000', title: 'Parse the worker log incrementally', status: 'in_progress', owner: 'worker-7' },
+  },
+  ts: Date.now(),
+});
 const BUFFER = Buffer.from(PAYLOAD);
 
 /** Best events/s over RUNS runs of `run`, each on a fresh bus; `prepare` is not timed. */
-function rate(RingBus: RingBusConstructor, run: (bus: RingBusLike) => number, prepare?: (bus: RingBusLike) => void): number {
+function rate(
+  RingBus: RingBusConstructor,
+  run: (bus: RingBusLike) => number,
+  prepare?: (bus: RingBusLike) => void,
+): number {
   let best = 0;
   for (let i = 0; i < RUNS; i++) {
     const bus = new RingBus({ capacity: EVENTS });
@@ -59,7 +70,13 @@ function spineRate(RingBus: RingBusConstructor, implementation: 'native' | 'js')
     let heard = 0;
     spine.subscribe('team.*', () => heard++);
     const started = performance.now();
-    for (let n = 0; n < EVENTS; n++) spine.publish({ topic: TOPICS[n & 15]!, type: 'task_updated', team: 't0', data: { task: { id: `task-${n}`, title: 'Parse the worker log incrementally', status: 'in_progress' } } });
+    for (let n = 0; n < EVENTS; n++)
+      spine.publish({
+        topic: TOPICS[n & 15]!,
+        type: 'task_updated',
+        team: 't0',
+        data: { task: { id: `task-${n}`, title: 'Parse the worker log incrementally', status: 'in_progress' } },
+      });
     best = Math.max(best, heard / ((performance.now() - started) / 1000));
   }
   return best;
@@ -67,15 +84,34 @@ function spineRate(RingBus: RingBusConstructor, implementation: 'native' | 'js')
 
 const sides: { name: string; RingBus: RingBusConstructor; implementation: 'native' | 'js' }[] = [];
 if (nativeRingbus.module) sides.push({ name: 'native', RingBus: NativeRingBus, implementation: 'native' });
-else process.stdout.write(`native ringbus not loaded (${nativeRingbus.error?.message ?? 'no binary: npm run build:native'}); fallback only\n`);
+else
+  process.stdout.write(
+    `native ringbus not loaded (${nativeRingbus.error?.message ?? 'no binary: npm run build:native'}); fallback only\n`,
+  );
 sides.push({ name: 'fallback', RingBus: RingBusFallback, implementation: 'js' });
 
 const operations: [string, (side: (typeof sides)[number]) => number][] = [
   ['publish (string payload)', (s) => rate(s.RingBus, (bus) => publishAll(bus))],
   ['publish (Buffer, by reference)', (s) => rate(s.RingBus, (bus) => publishAll(bus, BUFFER))],
   ['publishBatch (100 per call)', (s) => rate(s.RingBus, publishBatches)],
-  ['read one topic, pages of 1000', (s) => rate(s.RingBus, (bus) => readAll(bus, TOPICS[5]!), (bus) => publishAll(bus))],
-  ['read pattern (4 topics), pages', (s) => rate(s.RingBus, (bus) => readAll(bus, 'team.t1.*'), (bus) => publishAll(bus))],
+  [
+    'read one topic, pages of 1000',
+    (s) =>
+      rate(
+        s.RingBus,
+        (bus) => readAll(bus, TOPICS[5]!),
+        (bus) => publishAll(bus),
+      ),
+  ],
+  [
+    'read pattern (4 topics), pages',
+    (s) =>
+      rate(
+        s.RingBus,
+        (bus) => readAll(bus, 'team.t1.*'),
+        (bus) => publishAll(bus),
+      ),
+  ],
   ['publish then read all', (s) => rate(s.RingBus, (bus) => (publishAll(bus) + readAll(bus, '*')) / 2)],
   ['spine: JSON + publish + listener', (s) => spineRate(s.RingBus, s.implementation)],
 ];
@@ -111,7 +147,8 @@ rows.push(['full GC with them held (ms)', ...held.map((h) => formatNumber(h.gcMs
 
 process.stdout.write(
   [
-    `${formatNumber(EVENTS)} events of ${PAYLOAD.length} bytes over ${TOPICS.length} topics; events per second, best of ${RUNS}.`,
+    `${formatNumber(EVENTS)} events of ${PAYLOAD.length} bytes over ${TOPICS.length} topics; ` +
+      `events per second, best of ${RUNS}.`,
     formatTable(['operation', ...sides.map((s) => `${s.name} ev/s`), 'native / fallback'], rows),
     `Node ${process.version}. A call into the crate crosses N-API (about 0.25 µs here, plus a copy per string);`,
     'the loader queues string publishes and sends them in one packed call, but a JS Map and array push cross',

@@ -33,12 +33,20 @@ function runOne(file: string): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write('Usage: npm run bench [-- name ...]\nRuns scripts/bench/*.bench.ts (those whose name contains a given name). Env: BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default 32).\n');
+    process.stdout.write(
+      'Usage: npm run bench [-- name ...]\n' +
+        'Runs scripts/bench/*.bench.ts (those whose name contains a given name). ' +
+        'Env: BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default 32).\n',
+    );
     return 0;
   }
   const files = benchFiles(argv);
   if (files.length === 0) {
-    process.stderr.write(`bench: no benchmark matches ${argv.join(', ')} (have: ${benchFiles([]).map((f) => basename(f, SUFFIX)).join(', ')})\n`);
+    process.stderr.write(
+      `bench: no benchmark matches ${argv.join(', ')} (have: ${benchFiles([])
+        .map((f) => basename(f, SUFFIX))
+        .join(', ')})\n`,
+    );
     return 2;
   }
   const started = Date.now();
@@ -49,7 +57,10 @@ async function main(argv: string[]): Promise<number> {
     if ((await runOne(file)) !== 0) failed.push(name);
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`\nbench: ${files.length} run, ${files.length - failed.length} ok, ${failed.length} failed${failed.length ? ` (${failed.join(', ')})` : ''} in ${seconds} s\n`);
+  process.stdout.write(
+    `\nbench: ${files.length} run, ${files.length - failed.length} ok, ${failed.length} failed` +
+      `${failed.length ? ` (${failed.join(', ')})` : ''} in ${seconds} s\n`,
+  );
   return failed.length > 0 ? 1 : 0;
 }
 

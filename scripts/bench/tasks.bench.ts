@@ -17,14 +17,20 @@ const SEED_TASKS = 10_000;
 const READ_TEAM = 'bench-read';
 const WRITE_TEAM = 'bench-write';
 
-async function register(fleet: BenchFleet, handle: string, teamName: string, agentType: 'worker' | 'team-lead'): Promise<{ uid: string; token: string }> {
+async function register(
+  fleet: BenchFleet,
+  handle: string,
+  teamName: string,
+  agentType: 'worker' | 'team-lead',
+): Promise<{ uid: string; token: string }> {
   const response = await fetch(`${fleet.url}/auth`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${fleet.adminKey}` },
     body: JSON.stringify({ handle, teamName, agentType }),
   });
   const body = (await response.json()) as { uid: string; token: string };
-  if (response.status !== 200) throw new Error(`registering ${handle} failed: ${response.status} ${JSON.stringify(body)}`);
+  if (response.status !== 200)
+    throw new Error(`registering ${handle} failed: ${response.status} ${JSON.stringify(body)}`);
   return body;
 }
 
@@ -56,7 +62,11 @@ async function seed(fleet: BenchFleet, leadUid: string, workerUid: string): Prom
 }
 
 async function checkOnce(target: LoadTarget): Promise<void> {
-  const response = await fetch(target.url, { method: target.method ?? 'GET', headers: target.headers, body: target.body?.replace('[<id>]', 'check') });
+  const response = await fetch(target.url, {
+    method: target.method ?? 'GET',
+    headers: target.headers,
+    body: target.body?.replace('[<id>]', 'check'),
+  });
   if (!response.ok) throw new Error(`${target.name}: ${response.status} ${await response.text()}`);
 }
 
@@ -78,7 +88,8 @@ function render(results: LoadResult[], seconds: number, connections: number): st
     String(result.non2xx + result.errors),
   ]);
   return [
-    `${connections} connections, 1 s warm-up, then ${seconds} s per target; latency in ms; ratios are to the bare Koa route.`,
+    `${connections} connections, 1 s warm-up, then ${seconds} s per target; ` +
+      'latency in ms; ratios are to the bare Koa route.',
     formatTable(['target', 'req/s', 'p50', 'p99', 'x Koa req/s', 'x Koa p99', 'non-2xx+errors'], rows),
     machineNote(),
   ].join('\n');
@@ -105,11 +116,17 @@ async function main(): Promise<number> {
     const writeLead = await register(fleet, 'lead', WRITE_TEAM, 'team-lead');
     await register(fleet, 'worker', WRITE_TEAM, 'worker');
 
-    process.stdout.write(`tasks: seeding ${formatNumber(SEED_TASKS)} tasks in team ${READ_TEAM} through the tasks service ...\n`);
+    process.stdout.write(
+      `tasks: seeding ${formatNumber(SEED_TASKS)} tasks in team ${READ_TEAM} through the tasks service ...\n`,
+    );
     const seedMs = await seed(fleet, readLead.uid, readWorker.uid);
     process.stdout.write(`tasks: seeded in ${formatNumber(seedMs / 1000, 1)} s; SQLite in ${fleet.dataDir}\n`);
 
-    const read = (name: string, query: string): LoadTarget => ({ name, url: `${fleet!.url}/teams/${READ_TEAM}/tasks${query}`, headers: { authorization: `Bearer ${readLead.token}` } });
+    const read = (name: string, query: string): LoadTarget => ({
+      name,
+      url: `${fleet!.url}/teams/${READ_TEAM}/tasks${query}`,
+      headers: { authorization: `Bearer ${readLead.token}` },
+    });
     const koaTarget: LoadTarget = { name: 'bare Koa GET /hello', url: `${bare.url}/hello` };
     const listTargets = [
       read('GET /teams/:name/tasks (first 100 of 10k)', ''),
@@ -126,14 +143,20 @@ async function main(): Promise<number> {
     };
     for (const target of [koaTarget, ...listTargets, writeTarget]) await checkOnce(target);
     const page = (await (await fetch(listTargets[0]!.url, { headers: listTargets[0]!.headers })).json()) as unknown[];
-    const last = (await (await fetch(`${fleet.url}/teams/${READ_TEAM}/tasks?limit=1000&offset=9000`, { headers: listTargets[0]!.headers })).json()) as unknown[];
-    if (page.length !== 100 || last.length !== 1000) throw new Error(`the read team should list 100 and 1000 tasks, got ${page.length} and ${last.length}`);
+    const last = (await (
+      await fetch(`${fleet.url}/teams/${READ_TEAM}/tasks?limit=1000&offset=9000`, { headers: listTargets[0]!.headers })
+    ).json()) as unknown[];
+    if (page.length !== 100 || last.length !== 1000)
+      throw new Error(`the read team should list 100 and 1000 tasks, got ${page.length} and ${last.length}`);
 
     // The reads run while the database holds exactly the 10,000 seeded tasks (plus the one check
     // write); the write target runs last, since it adds thousands of tasks to another team.
     const results = new Map<LoadTarget, LoadResult>();
     for (const target of [koaTarget, ...listTargets, writeTarget]) {
-      if (target === writeTarget) process.stdout.write(`tasks: ${formatNumber(await countTasks(fleet))} tasks in the database before the write run\n`);
+      if (target === writeTarget)
+        process.stdout.write(
+          `tasks: ${formatNumber(await countTasks(fleet))} tasks in the database before the write run\n`,
+        );
       process.stdout.write(`tasks: loading ${target.name} ...\n`);
       results.set(target, await measure(target, { seconds, connections }));
     }
@@ -141,7 +164,8 @@ async function main(): Promise<number> {
     process.stdout.write('\n' + render(ordered, seconds, connections) + '\n');
     process.stdout.write(`tasks: ${formatNumber(await countTasks(fleet))} tasks in the database at the end\n`);
     const failures = ordered.filter((result) => result.non2xx + result.errors > 0);
-    for (const failure of failures) process.stderr.write(`tasks: ${failure.name}: ${failure.non2xx} non-2xx answers, ${failure.errors} errors\n`);
+    for (const failure of failures)
+      process.stderr.write(`tasks: ${failure.name}: ${failure.non2xx} non-2xx answers, ${failure.errors} errors\n`);
     return failures.length > 0 ? 1 : 0;
   } finally {
     await cleanup();

@@ -27,14 +27,16 @@ const LIVE = 20;
 const LINES = Math.max(1000, Number(process.env.BENCH_WORKERS_LINES ?? 100_000));
 const LINE_PAD = 'x'.repeat(80);
 
+/** FLOOD's write of what it has gathered, once that reaches 64 KiB. */
+const FLUSH = "if (out.length >= 65536) { process.stdout.write(out); out = ''; }";
+
 /** Prints N lines (`line <i> xxx…`, ~90 bytes each) in 64 KiB writes, then stays up. */
 const FLOOD = `
 const n = Number(process.argv[1]); const pad = ${JSON.stringify(LINE_PAD)}; let out = '';
-for (let i = 0; i < n; i++) { out += 'line ' + i + ' ' + pad + '\\n'; if (out.length >= 65536) { process.stdout.write(out); out = ''; } }
+for (let i = 0; i < n; i++) { out += 'line ' + i + ' ' + pad + '\\n'; ${FLUSH} }
 process.stdout.write(out); setInterval(() => {}, 1000);`;
 
 type Message = Record<string, any>;
-
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
@@ -111,14 +113,23 @@ async function startFleet(dir: string): Promise<Fleet> {
       auth: true,
       mail: true,
       tasks: true,
-      workers: { claude: { command: [process.execPath, FAKE_AGENT] }, commands: { flood: { argv: [process.execPath, '-e', FLOOD, String(LINES)] } } },
+      workers: {
+        claude: { command: [process.execPath, FAKE_AGENT] },
+        commands: { flood: { argv: [process.execPath, '-e', FLOOD, String(LINES)] } },
+      },
     },
   };
   const configFile = join(dir, 'fleet.config.ts');
   writeFileSync(configFile, `export default ${JSON.stringify(config, null, 2)};\n`);
   const child = spawn(process.execPath, [FLEET_BIN, 'up', '--config', configFile], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, FLEET_DATA_DIR: dataDir, FLEET_ADMIN_KEY: adminKey, FAKE_AGENT_STATE_DIR: dir },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: dir,
+      FLEET_DATA_DIR: dataDir,
+      FLEET_ADMIN_KEY: adminKey,
+      FAKE_AGENT_STATE_DIR: dir,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -131,11 +142,22 @@ async function startFleet(dir: string): Promise<Fleet> {
   }
   const url = `http://127.0.0.1:${port}`;
   const call = async (token: string, method: string, path: string, body?: unknown) => {
-    const response = await fetch(url + path, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(url + path, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   };
-  const registered = await call(adminKey, 'POST', '/auth', { handle: 'bench-lead', teamName: 'bench', agentType: 'team-lead' });
+  const registered = await call(adminKey, 'POST', '/auth', {
+    handle: 'bench-lead',
+    teamName: 'bench',
+    agentType: 'team-lead',
+  });
   if (registered.status !== 200) throw new Error(`register lead: ${registered.status}`);
   const lead = registered.body.token as string;
   return { child, url, dataDir, socket, lead, request: (method, path, body) => call(lead, method, path, body) };
@@ -147,10 +169,14 @@ function cleanup(fleet: Fleet | undefined, dir: string): void {
     if (fleet.child.exitCode === null) fleet.child.kill('SIGKILL');
     const workers = join(fleet.dataDir, 'workers');
     const dirs = existsSync(workers) ? readdirSync(workers).map((name) => join(workers, name)) : [];
-    if (existsSync(join(workers, '.archive'))) dirs.push(...readdirSync(join(workers, '.archive')).map((name) => join(workers, '.archive', name)));
+    if (existsSync(join(workers, '.archive')))
+      dirs.push(...readdirSync(join(workers, '.archive')).map((name) => join(workers, '.archive', name)));
     for (const worker of dirs) {
       try {
-        const host = JSON.parse(readFileSync(join(worker, 'host.json'), 'utf8')) as { hostPid: number; agentPid: number };
+        const host = JSON.parse(readFileSync(join(worker, 'host.json'), 'utf8')) as {
+          hostPid: number;
+          agentPid: number;
+        };
         for (const pid of [-host.agentPid, host.hostPid]) {
           try {
             process.kill(pid, 'SIGKILL');
@@ -193,7 +219,11 @@ async function spawnLatency(fleet: Fleet, ws: TeamSocket): Promise<{ ready: numb
     const handle = `lat-${i}`;
     const isReady = ws.next((m) => m.type === 'worker_state' && m.handle === handle && m.state === 'ready', 30_000);
     const started = performance.now();
-    const spawned = await fleet.request('POST', '/orchestrate/spawn', { handle, initialPrompt: 'hello', workingDir: fleet.dataDir });
+    const spawned = await fleet.request('POST', '/orchestrate/spawn', {
+      handle,
+      initialPrompt: 'hello',
+      workingDir: fleet.dataDir,
+    });
     if (spawned.status !== 201) throw new Error(`spawn ${handle}: ${spawned.status} ${JSON.stringify(spawned.body)}`);
     await isReady;
     ready.push(performance.now() - started);
@@ -217,13 +247,20 @@ async function serverMemory(fleet: Fleet): Promise<Memory> {
   return debug.body.memory as Memory;
 }
 
-async function liveMemory(fleet: Fleet, ws: TeamSocket): Promise<{ before: Memory; after: Memory; workerRssKb: number }> {
+async function liveMemory(
+  fleet: Fleet,
+  ws: TeamSocket,
+): Promise<{ before: Memory; after: Memory; workerRssKb: number }> {
   const before = await serverMemory(fleet);
   const idle = [];
   for (let i = 0; i < LIVE; i++) {
     const handle = `live-${i}`;
     idle.push(ws.next((m) => m.type === 'worker_state' && m.handle === handle && m.state === 'idle', 60_000));
-    const spawned = await fleet.request('POST', '/orchestrate/spawn', { handle, initialPrompt: 'hello', workingDir: fleet.dataDir });
+    const spawned = await fleet.request('POST', '/orchestrate/spawn', {
+      handle,
+      initialPrompt: 'hello',
+      workingDir: fleet.dataDir,
+    });
     if (spawned.status !== 201) throw new Error(`spawn ${handle}: ${spawned.status} ${JSON.stringify(spawned.body)}`);
   }
   await Promise.all(idle);
@@ -232,13 +269,23 @@ async function liveMemory(fleet: Fleet, ws: TeamSocket): Promise<{ before: Memor
   if (live !== LIVE) throw new Error(`expected ${LIVE} live workers, have ${live}`);
   await sleep(2000);
   const after = await serverMemory(fleet);
-  const pids = Array.from({ length: LIVE }, (_, i) => JSON.parse(readFileSync(join(fleet.dataDir, 'workers', `live-${i}`, 'host.json'), 'utf8')) as { hostPid: number; agentPid: number }).flatMap((h) => [h.hostPid, h.agentPid]);
+  const pids = Array.from(
+    { length: LIVE },
+    (_, i) =>
+      JSON.parse(readFileSync(join(fleet.dataDir, 'workers', `live-${i}`, 'host.json'), 'utf8')) as {
+        hostPid: number;
+        agentPid: number;
+      },
+  ).flatMap((h) => [h.hostPid, h.agentPid]);
   const workerRssKb = rssKb(pids);
   await Promise.all(Array.from({ length: LIVE }, (_, i) => fleet.request('POST', `/orchestrate/dismiss/live-${i}`)));
   return { before, after, workerRssKb };
 }
 
-async function throughput(fleet: Fleet, ws: TeamSocket): Promise<{ lines: number; bytes: number; firstToLastMs: number; spawnToLastMs: number }> {
+async function throughput(
+  fleet: Fleet,
+  ws: TeamSocket,
+): Promise<{ lines: number; bytes: number; firstToLastMs: number; spawnToLastMs: number }> {
   let received = 0;
   let bytes = 0;
   let first = 0;
@@ -251,7 +298,11 @@ async function throughput(fleet: Fleet, ws: TeamSocket): Promise<{ lines: number
     bytes += Buffer.byteLength(m.line) + 1;
   };
   const started = performance.now();
-  const spawned = await fleet.request('POST', '/orchestrate/spawn', { handle: 'flood', adapter: 'flood', workingDir: fleet.dataDir });
+  const spawned = await fleet.request('POST', '/orchestrate/spawn', {
+    handle: 'flood',
+    adapter: 'flood',
+    workingDir: fleet.dataDir,
+  });
   if (spawned.status !== 201) throw new Error(`spawn flood: ${spawned.status} ${JSON.stringify(spawned.body)}`);
   await done;
   const ended = performance.now();
@@ -273,7 +324,9 @@ async function main(): Promise<number> {
   try {
     fleet = await startFleet(dir);
     const ws = await TeamSocket.open(fleet.url, fleet.lead);
-    process.stdout.write(`workers: fleet up (pid ${fleet.child.pid}) on ${fleet.url}, tmux -L ${fleet.socket}; fake agent ${FAKE_AGENT}\n`);
+    process.stdout.write(
+      `workers: fleet up (pid ${fleet.child.pid}) on ${fleet.url}, tmux -L ${fleet.socket}; fake agent ${FAKE_AGENT}\n`,
+    );
 
     process.stdout.write(`workers: ${SPAWNS} spawns, one at a time ...\n`);
     const latency = await spawnLatency(fleet, ws);
@@ -296,7 +349,13 @@ async function main(): Promise<number> {
           ['measure', 'p50', 'p95', 'min', 'max'],
           [
             ['spawn → ready', ms(percentile(ready, 50)), ms(percentile(ready, 95)), ms(ready[0]!), ms(ready.at(-1)!)],
-            ['dismiss (answer)', ms(percentile(dismiss, 50)), ms(percentile(dismiss, 95)), ms(dismiss[0]!), ms(dismiss.at(-1)!)],
+            [
+              'dismiss (answer)',
+              ms(percentile(dismiss, 50)),
+              ms(percentile(dismiss, 95)),
+              ms(dismiss[0]!),
+              ms(dismiss.at(-1)!),
+            ],
           ],
         ),
         '',
@@ -304,19 +363,41 @@ async function main(): Promise<number> {
         formatTable(
           ['state', 'RSS', 'heap used', 'heap total'],
           [
-            ['no live workers (after the spawn round)', mib(memory.before.rss), mib(memory.before.heapUsed), mib(memory.before.heapTotal)],
+            [
+              'no live workers (after the spawn round)',
+              mib(memory.before.rss),
+              mib(memory.before.heapUsed),
+              mib(memory.before.heapTotal),
+            ],
             [`${LIVE} live workers`, mib(memory.after.rss), mib(memory.after.heapUsed), mib(memory.after.heapTotal)],
-            ['difference', mib(memory.after.rss - memory.before.rss), mib(memory.after.heapUsed - memory.before.heapUsed), mib(memory.after.heapTotal - memory.before.heapTotal)],
+            [
+              'difference',
+              mib(memory.after.rss - memory.before.rss),
+              mib(memory.after.heapUsed - memory.before.heapUsed),
+              mib(memory.after.heapTotal - memory.before.heapTotal),
+            ],
           ],
         ),
-        `(the ${LIVE} pane hosts and fake agents themselves: ${formatNumber(memory.workerRssKb / 1024, 0)} MiB RSS in all, outside the server)`,
+        `(the ${LIVE} pane hosts and fake agents themselves: ` +
+          `${formatNumber(memory.workerRssKb / 1024, 0)} MiB RSS in all, outside the server)`,
         '',
-        `Output throughput, agent → log → server → WebSocket client (${formatNumber(flow.lines)} lines, ${mib(flow.bytes)} MiB):`,
+        'Output throughput, agent → log → server → WebSocket client ' +
+          `(${formatNumber(flow.lines)} lines, ${mib(flow.bytes)} MiB):`,
         formatTable(
           ['window', 'ms', 'lines/s', 'MB/s'],
           [
-            ['first line → last line at the client', ms(flow.firstToLastMs), formatNumber(flow.lines / (flow.firstToLastMs / 1000)), formatNumber(flow.bytes / 1e6 / (flow.firstToLastMs / 1000), 1)],
-            ['spawn request → last line at the client', ms(flow.spawnToLastMs), formatNumber(flow.lines / (flow.spawnToLastMs / 1000)), formatNumber(flow.bytes / 1e6 / (flow.spawnToLastMs / 1000), 1)],
+            [
+              'first line → last line at the client',
+              ms(flow.firstToLastMs),
+              formatNumber(flow.lines / (flow.firstToLastMs / 1000)),
+              formatNumber(flow.bytes / 1e6 / (flow.firstToLastMs / 1000), 1),
+            ],
+            [
+              'spawn request → last line at the client',
+              ms(flow.spawnToLastMs),
+              formatNumber(flow.lines / (flow.spawnToLastMs / 1000)),
+              formatNumber(flow.bytes / 1e6 / (flow.spawnToLastMs / 1000), 1),
+            ],
           ],
         ),
         machineNote().replace('the load client and the server', 'the server, the client, tmux and the agents'),
@@ -325,7 +406,9 @@ async function main(): Promise<number> {
     );
     ws.ws.terminate();
     fleet.child.kill('SIGTERM');
-    await new Promise((resolveExit) => (fleet!.child.exitCode !== null ? resolveExit(undefined) : fleet!.child.once('exit', resolveExit)));
+    await new Promise((resolveExit) =>
+      fleet!.child.exitCode !== null ? resolveExit(undefined) : fleet!.child.once('exit', resolveExit),
+    );
     return 0;
   } catch (error) {
     process.stderr.write(`workers bench failed: ${(error as Error).stack ?? error}\n`);

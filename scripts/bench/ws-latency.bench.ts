@@ -53,11 +53,17 @@ async function measureHere(): Promise<SideResult> {
       });
     }
     for (let n = 0; n < EVENTS; n++) {
-      fleet.kernel.spine.publish({ topic: 'team.bench.tasks', type: 'task_updated', team: 'bench', data: { n, sentAt: performance.now(), task: { id: `task-${n}`, status: 'in_progress' } } });
+      fleet.kernel.spine.publish({
+        topic: 'team.bench.tasks',
+        type: 'task_updated',
+        team: 'bench',
+        data: { n, sentAt: performance.now(), task: { id: `task-${n}`, status: 'in_progress' } },
+      });
       await new Promise((resolve) => setTimeout(resolve, GAP_MS));
     }
     const deadline = Date.now() + 10_000;
-    while (latencies.length < EVENTS * CLIENTS && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (latencies.length < EVENTS * CLIENTS && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     const sorted = latencies.sort((a, b) => a - b);
     return {
       implementation: fleet.kernel.spine.implementation,
@@ -76,11 +82,16 @@ async function measureHere(): Promise<SideResult> {
 /** Run this file again as a child for one side; it prints its result as JSON. */
 function measureIn(env: NodeJS.ProcessEnv): Promise<SideResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--side'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--side'], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as SideResult) : reject(new Error(`side exited ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as SideResult) : reject(new Error(`side exited ${code}`)),
+    );
   });
 }
 
@@ -89,10 +100,18 @@ if (process.argv.includes('--side')) {
 } else {
   const { FLEET_NATIVE: _ignored, ...env } = process.env;
   const results = [await measureIn(env), await measureIn({ ...env, FLEET_NATIVE: '0' })];
-  const rows = results.map((r) => [`spine on ${r.implementation === 'native' ? 'native ringbus' : 'fallback'}`, formatNumber(r.deliveries), formatNumber(r.p50, 2), formatNumber(r.p99, 2), formatNumber(r.max, 2), formatNumber(r.mean, 2)]);
+  const rows = results.map((r) => [
+    `spine on ${r.implementation === 'native' ? 'native ringbus' : 'fallback'}`,
+    formatNumber(r.deliveries),
+    formatNumber(r.p50, 2),
+    formatNumber(r.p99, 2),
+    formatNumber(r.max, 2),
+    formatNumber(r.mean, 2),
+  ]);
   process.stdout.write(
     [
-      `${CLIENTS} authenticated clients of one team, ${EVENTS} events published ${GAP_MS} ms apart; latency from publish to arrival, ms.`,
+      `${CLIENTS} authenticated clients of one team, ${EVENTS} events published ${GAP_MS} ms apart; ` +
+        'latency from publish to arrival, ms.',
       formatTable(['spine', 'deliveries', 'p50', 'p99', 'max', 'mean'], rows),
       `Node ${process.version}; server and clients share one process and event loop.`,
     ].join('\n') + '\n',

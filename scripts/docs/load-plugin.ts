@@ -11,8 +11,7 @@ export const PLUGINS_DIR = join(REPO_ROOT, 'plugins');
 
 /** A plugin folder after trying to import its index: the definition, or why it could not be had. */
 export type LoadedPlugin =
-  | { name: string; dir: string; plugin: AnyPlugin }
-  | { name: string; dir: string; error: Error };
+  { name: string; dir: string; plugin: AnyPlugin } | { name: string; dir: string; error: Error };
 
 /** Every plugin folder (one holding an index.ts), sorted by name. */
 export function pluginFolders(pluginsDir: string = PLUGINS_DIR): string[] {

@@ -4,7 +4,10 @@ export const GENERATED_END = '<!-- generated:end -->';
 
 /** Text safe inside a Markdown table cell: pipes escaped, line breaks flattened. */
 export function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ');
 }
 
 /** Inline code; a longer fence when the text itself holds backticks. */

@@ -56,7 +56,7 @@ export async function tablesTable(plugin: AnyPlugin): Promise<string | undefined
   const rows = names.map((name) => {
     const migrated = created.get(name);
     const columns = migrated?.columns.map((column) => code(columnText(column, migrated.primaryKey))).join(', ');
-    const description = descriptions[name] ?? 'not declared in the plugin\'s tables';
+    const description = descriptions[name] ?? "not declared in the plugin's tables";
     return [code(name), cell(description), columns ?? 'not created by a migration'];
   });
   return rows.length > 0 ? table(['table', 'description', 'columns'], rows) : undefined;

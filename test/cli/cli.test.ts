@@ -20,9 +20,16 @@ function childEnv(home: string, extra: Record<string, string> = {}): Record<stri
 }
 
 /** Run `fleet <args>` to completion. */
-function fleet(args: string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<Result> {
+function fleet(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<Result> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [FLEET_BIN, ...args], { cwd: options.cwd, env: childEnv(options.cwd, options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [FLEET_BIN, ...args], {
+      cwd: options.cwd,
+      env: childEnv(options.cwd, options.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -65,7 +72,10 @@ interface RunningFleet {
 /** `fleet up` on a free port with a config file in a temp dir; killed at teardown if still running. */
 async function fleetUp(t: TestLike): Promise<RunningFleet> {
   const dir = tempDir(t, 'fleet-cli-');
-  writeFileSync(join(dir, 'fleet.config.ts'), `export default ${JSON.stringify({ plugins: { auth: true, metrics: true } })};\n`);
+  writeFileSync(
+    join(dir, 'fleet.config.ts'),
+    `export default ${JSON.stringify({ plugins: { auth: true, metrics: true } })};\n`,
+  );
   const port = await freePort();
   const child = spawn(process.execPath, [FLEET_BIN, 'up', '--config', 'fleet.config.ts'], {
     cwd: dir,
@@ -76,7 +86,9 @@ async function fleetUp(t: TestLike): Promise<RunningFleet> {
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));
   child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => child.on('exit', (code, signal) => resolveExit({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
+    child.on('exit', (code, signal) => resolveExit({ code, signal })),
+  );
   t.teardown(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
@@ -95,7 +107,10 @@ async function fleetUp(t: TestLike): Promise<RunningFleet> {
 /** Wait for a child to exit, failing after a deadline instead of hanging the suite. */
 async function exitOf(running: RunningFleet, timeoutMs = 15_000) {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`fleet up did not exit: ${running.stderr()}`)), timeoutMs)));
+  const timeout = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(() => reject(new Error(`fleet up did not exit: ${running.stderr()}`)), timeoutMs)),
+  );
   try {
     return await Promise.race([running.exited, timeout]);
   } finally {
@@ -109,7 +124,8 @@ t.test('fleet --help and each command --help exit 0 with usage', async (t) => {
   const cwd = tempDir(t, 'fleet-cli-');
   const main = await fleet(['--help'], { cwd });
   t.equal(main.code, 0);
-  for (const command of ['up', 'status', 'plugins', 'token', 'mcp']) t.match(main.stdout, new RegExp(`^  ${command} `, 'm'), `lists ${command}`);
+  for (const command of ['up', 'status', 'plugins', 'token', 'mcp'])
+    t.match(main.stdout, new RegExp(`^  ${command} `, 'm'), `lists ${command}`);
 
   const commands = [['up'], ['status'], ['plugins'], ['token'], ['mcp'], ['mcp', 'install']];
   const results = await Promise.all(commands.map((command) => fleet([...command, '--help'], { cwd })));
@@ -204,7 +220,9 @@ t.test('a running fleet: status, plugins, token; SIGTERM exits 0 and closes the 
   t.match(plugins.stdout, /^auth\s+on\s+\[running\]$/m);
   t.match(plugins.stdout, /^metrics\s+on\s+\[running\]$/m);
 
-  const token = await fleet(['token', '--handle', 'x', '--team', 't', '--data-dir', '.fleet', '--url', url], { cwd: dir });
+  const token = await fleet(['token', '--handle', 'x', '--team', 't', '--data-dir', '.fleet', '--url', url], {
+    cwd: dir,
+  });
   t.equal(token.code, 0, token.stderr);
   const jwt = token.stdout.trim();
   t.match(jwt, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'a JWT');
@@ -212,7 +230,10 @@ t.test('a running fleet: status, plugins, token; SIGTERM exits 0 and closes the 
   t.match(claims, { handle: 'x', teamName: 't', agentType: 'worker' });
   const agents = await requestJson(url, 'GET', '/teams/t/agents', { token: jwt });
   t.equal(agents.status, 200, 'the fleet accepts the token');
-  t.same(agents.body.map((a: { handle: string }) => a.handle), ['x']);
+  t.same(
+    agents.body.map((a: { handle: string }) => a.handle),
+    ['x'],
+  );
 
   running.child.kill('SIGTERM');
   t.same(await exitOf(running), { code: 0, signal: null });
@@ -238,7 +259,10 @@ t.test('SIGINT stops fleet up with exit code 0, even with a client connected', a
 
 t.test('fleet plugins without a running fleet answers from the config', async (t) => {
   const dir = tempDir(t, 'fleet-cli-');
-  writeFileSync(join(dir, 'fleet.config.ts'), `export default ${JSON.stringify({ plugins: { auth: true, metrics: false } })};\n`);
+  writeFileSync(
+    join(dir, 'fleet.config.ts'),
+    `export default ${JSON.stringify({ plugins: { auth: true, metrics: false } })};\n`,
+  );
   const url = `http://127.0.0.1:${await freePort()}`;
   const result = await fleet(['plugins', '--url', url], { cwd: dir });
   t.equal(result.code, 0, result.stderr);
@@ -260,13 +284,20 @@ t.test('fleet token without a handle or an admin key says what is missing', asyn
 
 t.test('fleet mcp install writes .mcp.json, keeps other servers, and prints claude mcp add', async (t) => {
   const cwd = tempDir(t, 'fleet-cli-');
-  const first = await fleet(['mcp', 'install', '--url', 'http://127.0.0.1:4555', '--agent', 'me', '--team', 'blue'], { cwd });
+  const first = await fleet(['mcp', 'install', '--url', 'http://127.0.0.1:4555', '--agent', 'me', '--team', 'blue'], {
+    cwd,
+  });
   t.equal(first.code, 0, first.stderr);
   t.match(first.stdout, /^Created .*\.mcp\.json/);
   const commandLine = lines(first.stdout).find((line) => line.trim().startsWith('claude mcp add')) ?? '';
   t.ok(commandLine, 'prints a claude mcp add line');
   t.match(commandLine, /^\s*claude mcp add --scope project fleet -e /);
-  for (const env of ['CLAUDE_FLEET_URL=http://127.0.0.1:4555', 'CLAUDE_CODE_AGENT_NAME=me', 'CLAUDE_CODE_TEAM_NAME=blue']) t.match(commandLine, ` -e ${env} `);
+  for (const env of [
+    'CLAUDE_FLEET_URL=http://127.0.0.1:4555',
+    'CLAUDE_CODE_AGENT_NAME=me',
+    'CLAUDE_CODE_TEAM_NAME=blue',
+  ])
+    t.match(commandLine, ` -e ${env} `);
   t.ok(commandLine.endsWith(` -- ${process.execPath} ${FLEET_BIN} mcp`), commandLine);
   const written = JSON.parse(readFileSync(join(cwd, '.mcp.json'), 'utf8'));
   t.match(written.mcpServers.fleet, {
@@ -278,7 +309,10 @@ t.test('fleet mcp install writes .mcp.json, keeps other servers, and prints clau
 
   // Someone else's servers and settings survive; our entry is replaced, not duplicated.
   const other = { type: 'stdio', command: 'other-server', args: ['--flag'] };
-  writeFileSync(join(cwd, '.mcp.json'), JSON.stringify({ mcpServers: { other, fleet: written.mcpServers.fleet }, note: 'keep me' }));
+  writeFileSync(
+    join(cwd, '.mcp.json'),
+    JSON.stringify({ mcpServers: { other, fleet: written.mcpServers.fleet }, note: 'keep me' }),
+  );
   const second = await fleet(['mcp', 'install', '--url', 'http://127.0.0.1:4556'], { cwd });
   t.equal(second.code, 0, second.stderr);
   t.match(second.stdout, /^Updated /);

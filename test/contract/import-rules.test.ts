@@ -20,7 +20,10 @@ t.test('what a plugin file may import', async (t) => {
     "let api: import('../auth/index.js').AuthApi;",
     "import { x } from './service.js';",
   ];
-  t.same(verdicts('plugins/tasks/service.ts', allowed.join('\n')), allowed.map(() => undefined));
+  t.same(
+    verdicts('plugins/tasks/service.ts', allowed.join('\n')),
+    allowed.map(() => undefined),
+  );
   const migration = "import { isSqlite } from '../../../core/index.js';";
   t.same(verdicts('plugins/tasks/migrations/0001-tasks.ts', migration), [undefined]);
   t.same(verdicts('plugins/tasks/tasks.test.ts', "import { startFleet } from '../../test/kit/fleet.js';"), [undefined]);
@@ -35,7 +38,11 @@ t.test('what a plugin file may not import', async (t) => {
   refused('plugins/tasks/a.ts', "import type { AgentService } from '../auth/service.js';", /plugin auth's files/);
   refused('plugins/tasks/a.ts', "import { FleetError } from '../../core/errors.js';", /kernel's internals/);
   refused('plugins/tasks/a.ts', "import { startFleet } from '../../test/kit/fleet.js';", /\*\.test\.ts files only/);
-  refused('plugins/tasks/a.test.ts', "import { FAKE_AGENT } from '../../test/fixtures/model-api/server.js';", /test\/kit only/);
+  refused(
+    'plugins/tasks/a.test.ts',
+    "import { FAKE_AGENT } from '../../test/fixtures/model-api/server.js';",
+    /test\/kit only/,
+  );
   refused('plugins/tasks/migrations/0001.ts', "import { f } from '../../core/index.js';", /does not exist/);
   refused('plugins/tasks/a.ts', "import { x } from '../../scripts/docs/markdown.js';", /outside the plugin/);
 });

@@ -54,7 +54,7 @@ export function pluginImportViolation(file: string, reference: ModuleReference):
   if (other !== undefined) {
     return `reaches into plugin ${other}'s files: use its api (ctx.use) and \`import type\` from its index`;
   }
-  if (isInside(path, CORE)) return 'reaches into the kernel\'s internals: import from core/index.js';
+  if (isInside(path, CORE)) return "reaches into the kernel's internals: import from core/index.js";
   if (isInside(path, join(REPO_ROOT, 'test'))) return 'plugin tests may use test/kit only';
   return 'is outside the plugin, core/index.js and test/kit';
 }

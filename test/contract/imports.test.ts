@@ -29,7 +29,7 @@ const pluginsDir = join(REPO_ROOT, 'plugins');
 // One subtest per plugin folder, so a plugin under rewrite shows apart from the finished ones.
 const plugins = readdirSync(pluginsDir, { withFileTypes: true }).filter((entry) => entry.isDirectory());
 for (const plugin of plugins.map((entry) => entry.name).sort()) {
-  const rule = 'imports only core/index.js, its own files, test/kit (tests) and other plugins\' types';
+  const rule = "imports only core/index.js, its own files, test/kit (tests) and other plugins' types";
   t.test(`plugins/${plugin} ${rule}`, async (t) => {
     report(t, violations(join(pluginsDir, plugin), pluginImportViolation), 'no forbidden import');
   });

@@ -46,7 +46,7 @@ const op = operationsFor<RogueApi>();
 /** The same trespass from an operation: GET /rogue/agents and the rogue_peek tool. */
 const peekAgents = op({
   name: 'peekAgents',
-  summary: 'Read auth\'s agents table directly (refused)',
+  summary: "Read auth's agents table directly (refused)",
   access: 'agent',
   input: v.object({}),
   http: { method: 'GET', path: '/rogue/agents' },
@@ -98,7 +98,10 @@ export const ledger = definePlugin({
   migrations: {
     '0001_entries': {
       async up(db: Kysely<any>) {
-        await db.schema.createTable('ledger_entries').addColumn('id', 'text', (c) => c.primaryKey()).execute();
+        await db.schema
+          .createTable('ledger_entries')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .execute();
       },
     },
   },

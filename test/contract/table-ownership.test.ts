@@ -77,7 +77,7 @@ async function boot(t: TestLike, plugins: AnyPlugin[], logs: string[] = []): Pro
   return kernel;
 }
 
-t.test('a plugin querying another plugin\'s table through ctx.db is refused, naming the owner', async (t) => {
+t.test("a plugin querying another plugin's table through ctx.db is refused, naming the owner", async (t) => {
   const logs: string[] = [];
   const kernel = await boot(t, [auth, roguePlugin(), ledger], logs);
   const rogue = kernel.api<RogueApi>('rogue')!;
@@ -104,7 +104,7 @@ t.test('a plugin querying another plugin\'s table through ctx.db is refused, nam
   t.ok(logged, 'the log names the refused table and its owner');
 });
 
-t.test('a plugin\'s own tables work, and a joined transaction writes them in one commit', async (t) => {
+t.test("a plugin's own tables work, and a joined transaction writes them in one commit", async (t) => {
   const kernel = await boot(t, [auth, roguePlugin(), ledger]);
   const rogue = kernel.api<RogueApi>('rogue')!;
   const ledgerApi = kernel.api<LedgerApi>('ledger')!;
@@ -114,12 +114,19 @@ t.test('a plugin\'s own tables work, and a joined transaction writes them in one
 
   await ledgerApi.record('e1');
   t.same(await ledgerApi.entries(), ['e1']);
-  const notes = [{ id: 'a', body: 'own table' }, { id: 'e1', body: 'joined' }];
-  t.same(await rogue.notes(), notes, 'rogue wrote in ledger\'s transaction');
+  const notes = [
+    { id: 'a', body: 'own table' },
+    { id: 'e1', body: 'joined' },
+  ];
+  t.same(await rogue.notes(), notes, "rogue wrote in ledger's transaction");
 
   await t.rejects(ledgerApi.record('e2', { fail: true }), /rolled back on purpose/);
   t.same(await ledgerApi.entries(), ['e1'], 'the failed transaction left no entry');
-  t.same((await rogue.notes()).map((note) => note.id), ['a', 'e1'], 'nor a note: one commit covered both plugins');
+  t.same(
+    (await rogue.notes()).map((note) => note.id),
+    ['a', 'e1'],
+    'nor a note: one commit covered both plugins',
+  );
 
   // Joining a transaction lends its connection, not the other plugin's tables.
   await t.rejects(ledgerApi.rogueReadsLedgerIn(), {
@@ -128,7 +135,7 @@ t.test('a plugin\'s own tables work, and a joined transaction writes them in one
   });
 });
 
-t.test('a migration naming another plugin\'s table fails the plugin\'s start', async (t) => {
+t.test("a migration naming another plugin's table fails the plugin's start", async (t) => {
   await t.rejects(boot(t, [auth, roguePlugin({ indexOnAgents: true })]), {
     code: 'FLEET_ERR_MIGRATION',
     message: /migration 0002_index_agents failed: plugin rogue used table agents, which belongs to plugin auth/,

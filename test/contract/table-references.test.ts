@@ -12,13 +12,7 @@ t.test('Kysely builder calls name their tables', async (t) => {
   t.same(found("db.selectFrom(['x', 'public.y as z'])"), ['x selectFrom', 'y selectFrom']);
   t.same(found("const T = 'tasks';\ndb.deleteFrom(T).execute()"), ['tasks deleteFrom']);
   const writes = "db.insertInto('a'); db.updateTable('b'); db.replaceInto('c'); db.mergeInto('d').using('e', 'e.id')";
-  t.same(found(writes), [
-    'a insertInto',
-    'b updateTable',
-    'c replaceInto',
-    'e using',
-    'd mergeInto',
-  ]);
+  t.same(found(writes), ['a insertInto', 'b updateTable', 'c replaceInto', 'e using', 'd mergeInto']);
 });
 
 t.test('schema builder calls name their tables, an index the table it indexes', async (t) => {

@@ -10,9 +10,22 @@ export interface TableReference {
 
 /** Kysely methods whose first argument names a table (or several, as an array). */
 const TABLE_METHODS = new Set([
-  'selectFrom', 'insertInto', 'updateTable', 'deleteFrom', 'replaceInto', 'mergeInto',
-  'innerJoin', 'leftJoin', 'rightJoin', 'fullJoin', 'crossJoin', 'innerJoinLateral', 'leftJoinLateral',
-  'createTable', 'alterTable', 'dropTable',
+  'selectFrom',
+  'insertInto',
+  'updateTable',
+  'deleteFrom',
+  'replaceInto',
+  'mergeInto',
+  'innerJoin',
+  'leftJoin',
+  'rightJoin',
+  'fullJoin',
+  'crossJoin',
+  'innerJoinLateral',
+  'leftJoinLateral',
+  'createTable',
+  'alterTable',
+  'dropTable',
 ]);
 
 /**

@@ -51,7 +51,10 @@ const fixture = definePlugin({
       async up(db: Kysely<any>) {
         const widgets = db.schema.createTable('widgets').addColumn('id', 'text', (c) => c.primaryKey());
         await widgets.addColumn('owner', 'text').execute();
-        await db.schema.createTable('widget_tags').addColumn('widget_id', 'text', (c) => c.notNull()).execute();
+        await db.schema
+          .createTable('widget_tags')
+          .addColumn('widget_id', 'text', (c) => c.notNull())
+          .execute();
       },
     },
   },

@@ -21,7 +21,8 @@ import t from 'tap';
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const SCENE = fileURLToPath(new URL('./claude-code-scene.ts', import.meta.url));
 const INSTALL_DIR = process.env.CLAUDE_CODE_DIR ?? join(homedir(), '.cache', 'claude-fleet', 'claude-code');
-const CLAUDE_BIN = process.env.CLAUDE_CODE_BIN ?? join(INSTALL_DIR, 'node_modules', '@anthropic-ai', 'claude-code', 'bin', 'claude.exe');
+const CLAUDE_BIN =
+  process.env.CLAUDE_CODE_BIN ?? join(INSTALL_DIR, 'node_modules', '@anthropic-ai', 'claude-code', 'bin', 'claude.exe');
 
 /** Whether a private network namespace with its loopback up can be made here. */
 function netnsProbe(): { ok: true } | { ok: false; reason: string } {
@@ -43,9 +44,15 @@ if (!existsSync(CLAUDE_BIN)) {
 } else {
   const probe = netnsProbe();
   const mode = probe.ok ? 'netns' : 'loopback';
-  if (!probe.ok) t.comment(`unshare -rn is not available (${probe.reason}): running on plain loopback with the non-essential-traffic switches`);
+  if (!probe.ok)
+    t.comment(
+      `unshare -rn is not available (${probe.reason}): ` +
+        'running on plain loopback with the non-essential-traffic switches',
+    );
   const nodeArgs = ['--import=tsx', SCENE];
-  const [command, args] = probe.ok ? ['unshare', ['-rn', '--', process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const [command, args] = probe.ok
+    ? ['unshare', ['-rn', '--', process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs];
   await t.spawn(
     command,
     args,

@@ -4,10 +4,12 @@ import * as v from 'valibot';
 import { definePlugin, operationsFor } from '../../core/index.js';
 import { startFleet } from '../kit/index.js';
 
-const LEAKY_MESSAGE = 'SQLITE_ERROR: no such table: secret_table in SELECT * FROM secret_table at /home/fleet/core/db/secret.ts:42';
+const LEAKY_MESSAGE =
+  'SQLITE_ERROR: no such table: secret_table in SELECT * FROM secret_table at /home/fleet/core/db/secret.ts:42';
 
 const op = operationsFor<void>();
-const thrower = (name: string, path: string, fail: () => unknown) => op({ name, summary: name, access: 'public', input: v.object({}), http: { method: 'GET', path }, run: fail });
+const thrower = (name: string, path: string, fail: () => unknown) =>
+  op({ name, summary: name, access: 'public', input: v.object({}), http: { method: 'GET', path }, run: fail });
 
 /** A plugin whose handlers fail in the ways real code does, and a route with every input kind. */
 const probe = definePlugin({
@@ -31,7 +33,10 @@ const probe = definePlugin({
       name: 'echo',
       summary: 'Echo an item',
       access: 'agent',
-      input: v.object({ id: v.pipe(v.string(), v.regex(/^\d+$/, 'must be digits')), text: v.pipe(v.string('must be a string'), v.maxLength(2000, 'must be at most 2000 characters')) }),
+      input: v.object({
+        id: v.pipe(v.string(), v.regex(/^\d+$/, 'must be digits')),
+        text: v.pipe(v.string('must be a string'), v.maxLength(2000, 'must be at most 2000 characters')),
+      }),
       http: { method: 'POST', path: '/probe/items/:id' },
       run: ({ input, caller }) => ({ id: input.id, text: input.text, by: caller.handle }),
     }),
@@ -44,14 +49,20 @@ const plugins = { auth: true, metrics: true, probe: true };
 /** Send a body in chunks without a Content-Length, so only the streaming check can catch its size. */
 function postChunked(url: string, path: string, chunks: string[]): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url + path, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = httpRequest(
+      url + path,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     // The server may answer 413 and close before every chunk is written.
-    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error),
+    );
     const write = (index: number): void => {
       if (index === chunks.length) {
         req.end();
@@ -85,11 +96,18 @@ t.test('a body over server.bodyLimit is refused with 413', async (t) => {
   t.equal(declared.status, 413, 'a declared Content-Length over the limit');
   t.match(declared.body.error, /too large/i);
 
-  const streamed = await postChunked(fleet.url, '/auth', Array.from({ length: 8 }, () => 'x'.repeat(512)));
+  const streamed = await postChunked(
+    fleet.url,
+    '/auth',
+    Array.from({ length: 8 }, () => 'x'.repeat(512)),
+  );
   t.equal(streamed.status, 413, 'a chunked body that grows past the limit');
   t.match(JSON.parse(streamed.body).error, /too large/i);
 
-  const small = await fleet.request('POST', '/auth', { token: fleet.adminKey, body: { handle: 'alice', teamName: 'alpha' } });
+  const small = await fleet.request('POST', '/auth', {
+    token: fleet.adminKey,
+    body: { handle: 'alice', teamName: 'alpha' },
+  });
   t.equal(small.status, 200, 'a body under the limit still works');
 });
 
@@ -99,7 +117,11 @@ t.test('malformed JSON is 400 and a non-JSON body is refused', async (t) => {
   t.equal(malformed.status, 400);
   t.same(malformed.body, { error: 'body: is not valid JSON', code: 'FLEET_INVALID_JSON', field: 'body' });
 
-  const form = await fleet.request('POST', '/auth', { token: fleet.adminKey, body: 'handle=alice&teamName=alpha', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const form = await fleet.request('POST', '/auth', {
+    token: fleet.adminKey,
+    body: 'handle=alice&teamName=alpha',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   t.equal(form.status, 415);
   t.match(form.body.error, /^body: expected application\/json/);
 });
@@ -120,31 +142,49 @@ t.test('route schemas validate params and body with 400s naming the field', asyn
   t.same(badBody.body, { error: 'text: must be a string', code: 'FLEET_INVALID_INPUT', field: 'text' });
 });
 
-t.test('rate limit: the request past server.rateLimit.max is 429, per client, /health and /metrics exempt', async (t) => {
-  const fleet = await startFleet(t, { config: { server: { rateLimit: { windowMs: 60_000, max: 5 } } } });
-  const alice = await fleet.register('alice', 'alpha');
-  const bob = await fleet.register('bob', 'alpha');
+t.test(
+  'rate limit: the request past server.rateLimit.max is 429, per client, /health and /metrics exempt',
+  async (t) => {
+    const fleet = await startFleet(t, { config: { server: { rateLimit: { windowMs: 60_000, max: 5 } } } });
+    const alice = await fleet.register('alice', 'alpha');
+    const bob = await fleet.register('bob', 'alpha');
 
-  for (let i = 1; i <= 5; i++) {
-    const response = await fleet.request('GET', '/teams/alpha/agents', { token: alice.token });
-    t.equal(response.status, 200, `request ${i} of 5`);
-    t.equal(response.headers.get('ratelimit-remaining'), String(5 - i));
-  }
-  const sixth = await fleet.request('GET', '/teams/alpha/agents', { token: alice.token });
-  t.equal(sixth.status, 429);
-  t.same(sixth.body, { error: 'Too many requests. Try again later.', code: 'FLEET_RATE_LIMITED' });
-  const retryAfter = Number(sixth.headers.get('retry-after'));
-  t.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After is seconds within the window (${retryAfter})`);
-  t.equal((await fleet.request('POST', '/mcp/call', { token: alice.token, body: { name: 'team_status' } })).status, 429, 'every limited route shares the budget');
+    for (let i = 1; i <= 5; i++) {
+      const response = await fleet.request('GET', '/teams/alpha/agents', { token: alice.token });
+      t.equal(response.status, 200, `request ${i} of 5`);
+      t.equal(response.headers.get('ratelimit-remaining'), String(5 - i));
+    }
+    const sixth = await fleet.request('GET', '/teams/alpha/agents', { token: alice.token });
+    t.equal(sixth.status, 429);
+    t.same(sixth.body, { error: 'Too many requests. Try again later.', code: 'FLEET_RATE_LIMITED' });
+    const retryAfter = Number(sixth.headers.get('retry-after'));
+    t.ok(
+      Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60,
+      `Retry-After is seconds within the window (${retryAfter})`,
+    );
+    t.equal(
+      (await fleet.request('POST', '/mcp/call', { token: alice.token, body: { name: 'team_status' } })).status,
+      429,
+      'every limited route shares the budget',
+    );
 
-  for (let i = 0; i < 8; i++) {
-    t.equal((await fleet.request('GET', '/health', { token: alice.token })).status, 200, `/health is exempt (${i})`);
-    t.equal((await fleet.request('GET', '/metrics', { token: alice.token })).status, 200, `/metrics is exempt (${i})`);
-  }
+    for (let i = 0; i < 8; i++) {
+      t.equal((await fleet.request('GET', '/health', { token: alice.token })).status, 200, `/health is exempt (${i})`);
+      t.equal(
+        (await fleet.request('GET', '/metrics', { token: alice.token })).status,
+        200,
+        `/metrics is exempt (${i})`,
+      );
+    }
 
-  t.equal((await fleet.request('GET', '/teams/alpha/agents', { token: bob.token })).status, 200, 'another agent has its own budget');
-  t.equal((await fleet.request('GET', '/openapi.json')).status, 200, 'an anonymous client has its own budget');
-});
+    t.equal(
+      (await fleet.request('GET', '/teams/alpha/agents', { token: bob.token })).status,
+      200,
+      'another agent has its own budget',
+    );
+    t.equal((await fleet.request('GET', '/openapi.json')).status, 200, 'an anonymous client has its own budget');
+  },
+);
 
 t.test('rate limit: an invalid token buys no fresh budget', async (t) => {
   const fleet = await startFleet(t, { config: { server: { rateLimit: { windowMs: 60_000, max: 3 } } } });
@@ -177,9 +217,17 @@ t.test('a handler that throws answers 500 Internal server error with no internal
   for (const path of ['/probe/throw', '/probe/throw-async', '/probe/throw-string', '/probe/koa-500']) {
     const response = await fleet.request('GET', path);
     t.equal(response.status, 500, path);
-    t.same(response.body, { error: 'Internal server error', code: 'FLEET_INTERNAL' }, `${path}: only the generic message`);
+    t.same(
+      response.body,
+      { error: 'Internal server error', code: 'FLEET_INTERNAL' },
+      `${path}: only the generic message`,
+    );
     const raw = JSON.stringify(response.body);
-    t.notMatch(raw, /SELECT|SQLITE|secret_table|\/home\/|\/srv\/|\/var\/|\/etc\/|\.ts|stack|at /, `${path}: no stack, SQL or path`);
+    t.notMatch(
+      raw,
+      /SELECT|SQLITE|secret_table|\/home\/|\/srv\/|\/var\/|\/etc\/|\.ts|stack|at /,
+      `${path}: no stack, SQL or path`,
+    );
   }
   t.ok(
     fleet.logs.some((line) => line.includes('secret_table')),
@@ -214,12 +262,14 @@ t.test('GET /openapi.json describes the live routes and their schemas', async (t
   t.ok(doc.components?.securitySchemes?.bearer);
 
   const item = doc.paths['/probe/items/{id}']?.post;
-  t.ok(item, 'the extra plugin\'s route is documented');
+  t.ok(item, "the extra plugin's route is documented");
   t.same(item.tags, ['probe']);
   t.ok(item.requestBody.content['application/json'].schema.properties.text);
   t.ok(doc.paths['/probe/throw']?.get, 'every route of the plugin');
 
-  for (const [path, operations] of Object.entries(doc.paths as Record<string, Record<string, { responses?: object }>>)) {
+  for (const [path, operations] of Object.entries(
+    doc.paths as Record<string, Record<string, { responses?: object }>>,
+  )) {
     t.match(path, /^\//, `${path} is absolute`);
     for (const [method, operation] of Object.entries(operations)) {
       t.ok(['get', 'post', 'put', 'patch', 'delete'].includes(method), `${method} ${path} is an HTTP method`);
@@ -232,5 +282,5 @@ t.test('openapi.json follows the plugins that are running', async (t) => {
   const fleet = await startFleet(t);
   const doc = (await fleet.request('GET', '/openapi.json')).body;
   t.notOk(doc.paths['/probe/items/{id}'], 'no route of a plugin that is not on');
-  t.ok(doc.paths['/metrics'], 'the metrics plugin\'s routes');
+  t.ok(doc.paths['/metrics'], "the metrics plugin's routes");
 });

@@ -68,7 +68,11 @@ t.test('./fleet.config.ts in the current directory is found without being named'
 t.test('a config file may import defineConfig', async (t) => {
   const dir = tempDir(t);
   const file = join(dir, 'fleet.config.ts');
-  writeFileSync(file, `import { defineConfig } from ${JSON.stringify(CORE_INDEX)};\nexport default defineConfig({ server: { port: 4200 }, plugins: { metrics: false } });\n`);
+  writeFileSync(
+    file,
+    `import { defineConfig } from ${JSON.stringify(CORE_INDEX)};\n` +
+      'export default defineConfig({ server: { port: 4200 }, plugins: { metrics: false } });\n',
+  );
   const config = await loadConfig({ path: file, env: {} });
   t.equal(config.server.port, 4200);
   t.same(config.plugins, { metrics: false });
@@ -76,7 +80,12 @@ t.test('a config file may import defineConfig', async (t) => {
 
 t.test('every environment variable wins over the file', async (t) => {
   const { dir, file } = project(t, {
-    server: { host: 'localhost', port: 4000, publicUrl: 'http://file.example:4000', rateLimit: { windowMs: 5000, max: 50 } },
+    server: {
+      host: 'localhost',
+      port: 4000,
+      publicUrl: 'http://file.example:4000',
+      rateLimit: { windowMs: 5000, max: 50 },
+    },
     dataDir: 'from-file',
     auth: { jwtExpiresIn: '1h' },
     log: { level: 'warn' },
@@ -91,10 +100,20 @@ t.test('every environment variable wins over the file', async (t) => {
     ['DB_PATH', { DB_PATH: 'other/x.db' }, (c) => c.storage, { driver: 'sqlite', path: join(cwd, 'other', 'x.db') }],
     ['JWT_EXPIRES_IN', { JWT_EXPIRES_IN: '2h' }, (c) => c.auth.jwtExpiresIn, '2h'],
     ['LOG_LEVEL', { LOG_LEVEL: 'DEBUG' }, (c) => c.log.level, 'debug'],
-    ['CLAUDE_FLEET_URL', { CLAUDE_FLEET_URL: 'http://fleet.example:9000' }, (c) => c.server.publicUrl, 'http://fleet.example:9000'],
+    [
+      'CLAUDE_FLEET_URL',
+      { CLAUDE_FLEET_URL: 'http://fleet.example:9000' },
+      (c) => c.server.publicUrl,
+      'http://fleet.example:9000',
+    ],
     ['RATE_LIMIT_WINDOW', { RATE_LIMIT_WINDOW: '1000' }, (c) => c.server.rateLimit, { windowMs: 1000, max: 50 }],
     ['RATE_LIMIT_MAX', { RATE_LIMIT_MAX: '7' }, (c) => c.server.rateLimit, { windowMs: 5000, max: 7 }],
-    ['FLEET_DATA_DIR', { FLEET_DATA_DIR: 'data' }, (c) => [c.dataDir, c.storage], [join(cwd, 'data'), { driver: 'sqlite', path: join(cwd, 'data', 'fleet.db') }]],
+    [
+      'FLEET_DATA_DIR',
+      { FLEET_DATA_DIR: 'data' },
+      (c) => [c.dataDir, c.storage],
+      [join(cwd, 'data'), { driver: 'sqlite', path: join(cwd, 'data', 'fleet.db') }],
+    ],
     ['FLEET_ADMIN_KEY', { FLEET_ADMIN_KEY: 'k'.repeat(32) }, (c) => c.auth.adminKey, 'k'.repeat(32)],
     ['JWT_SECRET', { JWT_SECRET: 's'.repeat(32) }, (c) => c.auth.jwtSecret, 's'.repeat(32)],
   ];
@@ -114,7 +133,10 @@ t.test('FLEET_CONFIG names another config file; an explicit path wins over it', 
   t.equal(byEnv.server.port, 4302);
   const explicit = await loadConfig({ path: one.file, env: { FLEET_CONFIG: two.file } });
   t.equal(explicit.server.port, 4301);
-  t.match(await failure(loadConfig({ cwd: one.dir, env: { FLEET_CONFIG: 'nope.config.ts' } })), { code: 'FLEET_ERR_CONFIG_LOAD', message: /nope\.config\.ts: no such config file/ });
+  t.match(await failure(loadConfig({ cwd: one.dir, env: { FLEET_CONFIG: 'nope.config.ts' } })), {
+    code: 'FLEET_ERR_CONFIG_LOAD',
+    message: /nope\.config\.ts: no such config file/,
+  });
 });
 
 t.test('test overrides win over the environment', async (t) => {
@@ -130,7 +152,10 @@ t.test('invalid values in the file name the key', async (t) => {
     [{ server: { rateLimit: { max: 0 } } }, /server\.rateLimit\.max: must be at least 1/],
     [{ log: { level: 'loud' } }, /log\.level: must be one of debug, info, warn, error, silent/],
     [{ auth: { jwtExpiresIn: 'forever' } }, /auth\.jwtExpiresIn: must be a duration/],
-    [{ storage: { driver: 'mysql' } }, /storage.*must be \{ driver: "sqlite", path\? \} or \{ driver: "postgres", url \}/],
+    [
+      { storage: { driver: 'mysql' } },
+      /storage.*must be \{ driver: "sqlite", path\? \} or \{ driver: "postgres", url \}/,
+    ],
     [{ storage: { driver: 'postgres', url: 'mysql://x' } }, /storage\.url: must be a postgres:\/\/ URL/],
     [{ plugins: { metrics: 'yes' } }, /plugins\.metrics: must be true, false or an options object/],
     [{ plugins: { Metrics: true } }, /plugin names are lower-case words/],
@@ -143,8 +168,14 @@ t.test('invalid values in the file name the key', async (t) => {
 });
 
 t.test('an unknown key is named, at the top and nested', async (t) => {
-  t.throws(() => resolveConfig({ sever: { port: 1 } }, { env: {} }), { code: 'FLEET_ERR_CONFIG_INVALID', message: /sever: is not a known key/ });
-  t.throws(() => resolveConfig({ server: { prot: 1 } }, { env: {} }), { code: 'FLEET_ERR_CONFIG_INVALID', message: /server\.prot: is not a known key/ });
+  t.throws(() => resolveConfig({ sever: { port: 1 } }, { env: {} }), {
+    code: 'FLEET_ERR_CONFIG_INVALID',
+    message: /sever: is not a known key/,
+  });
+  t.throws(() => resolveConfig({ server: { prot: 1 } }, { env: {} }), {
+    code: 'FLEET_ERR_CONFIG_INVALID',
+    message: /server\.prot: is not a known key/,
+  });
 });
 
 t.test('every problem is reported at once, with the file it came from', async (t) => {
@@ -190,24 +221,40 @@ t.test('keys a plugin took over are named with where they moved', async (t) => {
 
 t.test('the config file itself: missing, unparsable, no default export', async (t) => {
   const dir = tempDir(t);
-  t.match(await failure(loadConfig({ path: join(dir, 'absent.ts'), env: {} })), { code: 'FLEET_ERR_CONFIG_LOAD', message: /absent\.ts: no such config file/ });
+  t.match(await failure(loadConfig({ path: join(dir, 'absent.ts'), env: {} })), {
+    code: 'FLEET_ERR_CONFIG_LOAD',
+    message: /absent\.ts: no such config file/,
+  });
 
   const broken = join(dir, 'broken.config.ts');
   writeFileSync(broken, 'export default { server: { port: 1,, };\n');
-  t.match(await failure(loadConfig({ path: broken, env: {} })), { code: 'FLEET_ERR_CONFIG_LOAD', message: /broken\.config\.ts: cannot be loaded/ });
+  t.match(await failure(loadConfig({ path: broken, env: {} })), {
+    code: 'FLEET_ERR_CONFIG_LOAD',
+    message: /broken\.config\.ts: cannot be loaded/,
+  });
 
   const noDefault = join(dir, 'named.config.ts');
   writeFileSync(noDefault, 'export const config = {};\n');
-  t.match(await failure(loadConfig({ path: noDefault, env: {} })), { code: 'FLEET_ERR_CONFIG_INVALID', message: /has no default export/ });
+  t.match(await failure(loadConfig({ path: noDefault, env: {} })), {
+    code: 'FLEET_ERR_CONFIG_INVALID',
+    message: /has no default export/,
+  });
 
   const extraExport = join(dir, 'extra.config.ts');
   writeFileSync(extraExport, 'export const port = 4500;\nexport default { server: { port } };\n');
-  t.equal((await loadConfig({ path: extraExport, env: {} })).server.port, 4500, 'a named export beside the default is fine');
+  t.equal(
+    (await loadConfig({ path: extraExport, env: {} })).server.port,
+    4500,
+    'a named export beside the default is fine',
+  );
 
   mkdirSync(join(dir, 'sub'));
   const notObject = join(dir, 'sub', 'fleet.config.ts');
   writeFileSync(notObject, 'export default 42;\n');
-  t.match(await failure(loadConfig({ path: notObject, env: {} })), { code: 'FLEET_ERR_CONFIG_INVALID', message: /must be an object/ });
+  t.match(await failure(loadConfig({ path: notObject, env: {} })), {
+    code: 'FLEET_ERR_CONFIG_INVALID',
+    message: /must be an object/,
+  });
 });
 
 t.test('an edited file is read afresh on each load', async (t) => {

@@ -30,8 +30,16 @@ export interface ConformanceTeam {
 /** What the suite needs of a test fleet. */
 export interface ConformanceFleet {
   kernel: Kernel;
-  request(method: string, path: string, options?: { token?: string; body?: unknown }): Promise<{ status: number; body: any }>;
-  register(handle: string, teamName: string, agentType?: 'worker' | 'team-lead'): Promise<{ uid: string; token: string }>;
+  request(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown },
+  ): Promise<{ status: number; body: any }>;
+  register(
+    handle: string,
+    teamName: string,
+    agentType?: 'worker' | 'team-lead',
+  ): Promise<{ uid: string; token: string }>;
 }
 
 export interface FixtureContext {
@@ -79,10 +87,15 @@ interface ToolView {
 const WRONG_VALUES: readonly unknown[] = [{ wrong: true }, 12345, true, [{ wrong: true }], 'x'.repeat(1_100_000)];
 
 /** The route's path with its params filled in, and what goes to the query string or the body. */
-function httpRequest(operation: Operation, input: Record<string, unknown>): { method: string; path: string; body?: unknown } {
+function httpRequest(
+  operation: Operation,
+  input: Record<string, unknown>,
+): { method: string; path: string; body?: unknown } {
   const http = operation.http!;
   const params = new Set(pathParams(http.path));
-  const path = http.path.replace(/:([A-Za-z0-9_]+)/g, (_whole, name: string) => encodeURIComponent(String(input[name])));
+  const path = http.path.replace(/:([A-Za-z0-9_]+)/g, (_whole, name: string) =>
+    encodeURIComponent(String(input[name])),
+  );
   const rest = Object.fromEntries(Object.entries(input).filter(([key]) => !params.has(key)));
   if (http.method === 'GET' || http.method === 'DELETE') {
     const query = new URLSearchParams(Object.entries(rest).map(([key, value]) => [key, String(value)])).toString();
@@ -94,7 +107,11 @@ function httpRequest(operation: Operation, input: Record<string, unknown>): { me
 /** A tool's arguments for an operation input: renamed, without what the tool omits or fixes. */
 function toolArgs(view: ToolView, input: Record<string, unknown>): Record<string, unknown> {
   const hidden = new Set([...(view.binding.omit ?? []), ...Object.keys(view.binding.fixed ?? {})]);
-  return Object.fromEntries(Object.entries(input).filter(([key]) => !hidden.has(key)).map(([key, value]) => [view.args.argOf(key), value]));
+  return Object.fromEntries(
+    Object.entries(input)
+      .filter(([key]) => !hidden.has(key))
+      .map(([key, value]) => [view.args.argOf(key), value]),
+  );
 }
 
 const textOf = (result: { content?: { text: string }[] }) => (result.content ?? []).map((part) => part.text).join('\n');
@@ -110,32 +127,52 @@ function validationMessage(text: string, field: string): string | undefined {
  * Run the conformance suite for one plugin on a fleet the caller started (with the plugins it needs).
  * Fails for every non-public operation without a fixture, so a new operation cannot skip it.
  */
-export async function runConformance(t: Test, options: { fleet: ConformanceFleet; plugin: string; fixtures: Fixtures }): Promise<void> {
+export async function runConformance(
+  t: Test,
+  options: { fleet: ConformanceFleet; plugin: string; fixtures: Fixtures },
+): Promise<void> {
   const { fleet, plugin, fixtures } = options;
-  const register = async (handle: string, teamName: string, agentType: 'worker' | 'team-lead' = 'worker'): Promise<ConformanceAgent> => ({
+  const register = async (
+    handle: string,
+    teamName: string,
+    agentType: 'worker' | 'team-lead' = 'worker',
+  ): Promise<ConformanceAgent> => ({
     handle,
     teamName,
     ...(await fleet.register(handle, teamName, agentType)),
   });
-  const alpha: ConformanceTeam = { lead: await register('lead-alpha', 'alpha', 'team-lead'), workers: [await register('alpha-w1', 'alpha'), await register('alpha-w2', 'alpha')] };
-  const beta: ConformanceTeam = { lead: await register('lead-beta', 'beta', 'team-lead'), workers: [await register('beta-w1', 'beta')] };
+  const alpha: ConformanceTeam = {
+    lead: await register('lead-alpha', 'alpha', 'team-lead'),
+    workers: [await register('alpha-w1', 'alpha'), await register('alpha-w2', 'alpha')],
+  };
+  const beta: ConformanceTeam = {
+    lead: await register('lead-beta', 'beta', 'team-lead'),
+    workers: [await register('beta-w1', 'beta')],
+  };
   const context: FixtureContext = {
     fleet,
     alpha,
     beta,
     async call(agent, method, path, body) {
       const response = await fleet.request(method, path, { token: agent.token, body });
-      if (response.status >= 300) throw new Error(`fixture call ${method} ${path} failed: ${response.status} ${JSON.stringify(response.body)}`);
+      if (response.status >= 300)
+        throw new Error(`fixture call ${method} ${path} failed: ${response.status} ${JSON.stringify(response.body)}`);
       return response.body;
     },
   };
   const callTool = async (agent: ConformanceAgent, name: string, args: unknown) =>
-    (await fleet.request('POST', '/mcp/call', { token: agent.token, body: { name, arguments: args } })).body as { content: { text: string }[]; isError?: boolean };
+    (await fleet.request('POST', '/mcp/call', { token: agent.token, body: { name, arguments: args } })).body as {
+      content: { text: string }[];
+      isError?: boolean;
+    };
 
-  const operations = fleet.kernel.operations().filter((served) => served.plugin === plugin && served.operation.access !== 'public');
+  const operations = fleet.kernel
+    .operations()
+    .filter((served) => served.plugin === plugin && served.operation.access !== 'public');
   t.ok(operations.length > 0, `plugin ${plugin} serves operations`);
   for (const name of Object.keys(fixtures)) {
-    if (!operations.some((served) => served.operation.name === name)) t.fail(`fixture ${name} names no non-public operation of ${plugin}`);
+    if (!operations.some((served) => served.operation.name === name))
+      t.fail(`fixture ${name} names no non-public operation of ${plugin}`);
   }
 
   for (const { operation } of operations) {
@@ -145,9 +182,15 @@ export async function runConformance(t: Test, options: { fleet: ConformanceFleet
         t.fail(`operation ${operation.name} has no conformance fixture`);
         return;
       }
-      const tools: ToolView[] = (operation.tools ?? []).map((binding) => ({ binding, args: new ToolArguments(operation, binding) }));
+      const tools: ToolView[] = (operation.tools ?? []).map((binding) => ({
+        binding,
+        args: new ToolArguments(operation, binding),
+      }));
       if (operation.http) {
-        const { method, path, body } = httpRequest(operation, Object.fromEntries(pathParams(operation.http.path).map((key) => [key, 'x'])));
+        const { method, path, body } = httpRequest(
+          operation,
+          Object.fromEntries(pathParams(operation.http.path).map((key) => [key, 'x'])),
+        );
         const anonymous = await fleet.request(method, path, { body });
         t.equal(anonymous.status, 401, 'no token: 401');
         t.equal(anonymous.body?.code, 'FLEET_AUTH_REQUIRED', 'with its code');
@@ -164,15 +207,22 @@ export async function runConformance(t: Test, options: { fleet: ConformanceFleet
         if (operation.http) {
           const { method, path, body } = httpRequest(operation, fixture.input);
           const answer = await fleet.request(method, path, { token: owner.token, body });
-          t.ok(answer.status >= 200 && answer.status < 300, `the owner's valid call succeeds (got ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)})`);
+          t.ok(
+            answer.status >= 200 && answer.status < 300,
+            `the owner's valid call succeeds (got ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)})`,
+          );
           routeAnswer = answer.body;
         }
         const readOnly = operation.http?.method === 'GET' || !operation.http;
         for (const tool of tools) {
           if (operation.http && !readOnly) break;
           const result = await callTool(owner, tool.binding.name, toolArgs(tool, fixture.input));
-          t.ok(!result.isError, `${tool.binding.name}: the owner's valid call succeeds (${textOf(result).slice(0, 200)})`);
-          if (operation.http && !fixture.skipAgreement && !tool.binding.fixed) t.same(JSON.parse(textOf(result)), routeAnswer, `${tool.binding.name} answers like the route`);
+          t.ok(
+            !result.isError,
+            `${tool.binding.name}: the owner's valid call succeeds (${textOf(result).slice(0, 200)})`,
+          );
+          if (operation.http && !fixture.skipAgreement && !tool.binding.fixed)
+            t.same(JSON.parse(textOf(result)), routeAnswer, `${tool.binding.name} answers like the route`);
         }
       };
       if (fixture.validCallFirst) await validCall();
@@ -181,16 +231,26 @@ export async function runConformance(t: Test, options: { fleet: ConformanceFleet
         if (operation.http) {
           const { method, path, body } = httpRequest(operation, fixture.input);
           const answer = await fleet.request(method, path, { token: intruder.token, body });
-          if ((fixture.otherTeam ?? 'deny') === 'deny') t.ok([403, 404].includes(answer.status), `${intruder.handle}: 403 or 404 (got ${answer.status} ${JSON.stringify(answer.body)})`);
+          if ((fixture.otherTeam ?? 'deny') === 'deny')
+            t.ok(
+              [403, 404].includes(answer.status),
+              `${intruder.handle}: 403 or 404 (got ${answer.status} ${JSON.stringify(answer.body)})`,
+            );
           else t.ok(answer.status < 500, `${intruder.handle}: no server error (got ${answer.status})`);
           t.same(leaks(answer.body), [], `${intruder.handle}: nothing of the owner team in the answer`);
-          if (answer.status >= 400) t.match(answer.body, { error: String, code: /^[A-Z][A-Z0-9_]+$/ }, `${intruder.handle}: a coded error`);
+          if (answer.status >= 400)
+            t.match(answer.body, { error: String, code: /^[A-Z][A-Z0-9_]+$/ }, `${intruder.handle}: a coded error`);
         }
         for (const tool of tools) {
           const result = await callTool(intruder, tool.binding.name, toolArgs(tool, fixture.input));
-          if ((fixture.toolsOtherTeam ?? fixture.otherTeam ?? 'deny') === 'deny') t.ok(result.isError, `${intruder.handle} via ${tool.binding.name}: refused (${textOf(result).slice(0, 200)})`);
+          if ((fixture.toolsOtherTeam ?? fixture.otherTeam ?? 'deny') === 'deny')
+            t.ok(
+              result.isError,
+              `${intruder.handle} via ${tool.binding.name}: refused (${textOf(result).slice(0, 200)})`,
+            );
           t.same(leaks(result), [], `${intruder.handle} via ${tool.binding.name}: nothing of the owner team`);
-          if (result.isError) t.match(textOf(result), /^[A-Z][A-Z0-9_]+: /, `${tool.binding.name}: the error starts with its code`);
+          if (result.isError)
+            t.match(textOf(result), /^[A-Z][A-Z0-9_]+: /, `${tool.binding.name}: the error starts with its code`);
         }
       }
 
@@ -206,19 +266,37 @@ export async function runConformance(t: Test, options: { fleet: ConformanceFleet
           routeMessage = validationMessage(String(answer.body?.error), key);
           t.equal(routeMessage, 'is required', `without ${key}: "${key}: is required"`);
         }
-        for (const tool of tools.filter((view) => !(view.binding.omit ?? []).includes(key) && !(key in (view.binding.fixed ?? {})))) {
+        for (const tool of tools.filter(
+          (view) => !(view.binding.omit ?? []).includes(key) && !(key in (view.binding.fixed ?? {})),
+        )) {
           const arg = tool.args.argOf(key);
           const result = await callTool(owner, tool.binding.name, toolArgs(tool, input));
           t.ok(result.isError, `${tool.binding.name} without ${arg}: refused`);
-          t.match(textOf(result), new RegExp(`^FLEET_INVALID_INPUT: ${arg}: `), `${tool.binding.name} without ${arg}: the argument is named`);
-          t.equal(validationMessage(textOf(result), arg), routeMessage ?? 'is required', `${tool.binding.name} and the route say the same`);
+          t.match(
+            textOf(result),
+            new RegExp(`^FLEET_INVALID_INPUT: ${arg}: `),
+            `${tool.binding.name} without ${arg}: the argument is named`,
+          );
+          t.equal(
+            validationMessage(textOf(result), arg),
+            routeMessage ?? 'is required',
+            `${tool.binding.name} and the route say the same`,
+          );
         }
       }
       for (const tool of tools) {
         for (const key of tool.binding.required ?? []) {
           const arg = tool.args.argOf(key);
-          const result = await callTool(owner, tool.binding.name, Object.fromEntries(Object.entries(toolArgs(tool, fixture.input)).filter(([k]) => k !== arg)));
-          t.match(textOf(result), new RegExp(`^FLEET_INVALID_INPUT: ${arg}: is required`), `${tool.binding.name} requires ${arg}`);
+          const result = await callTool(
+            owner,
+            tool.binding.name,
+            Object.fromEntries(Object.entries(toolArgs(tool, fixture.input)).filter(([k]) => k !== arg)),
+          );
+          t.match(
+            textOf(result),
+            new RegExp(`^FLEET_INVALID_INPUT: ${arg}: is required`),
+            `${tool.binding.name} requires ${arg}`,
+          );
         }
       }
 
@@ -242,13 +320,16 @@ export async function runConformance(t: Test, options: { fleet: ConformanceFleet
           t.equal(answer.body?.field, key, `${key} of the wrong type: the field is named`);
           routeMessage = validationMessage(String(answer.body?.error), key);
         }
-        for (const tool of tools.filter((view) => !(view.binding.omit ?? []).includes(key) && !(key in (view.binding.fixed ?? {})))) {
+        for (const tool of tools.filter(
+          (view) => !(view.binding.omit ?? []).includes(key) && !(key in (view.binding.fixed ?? {})),
+        )) {
           const arg = tool.args.argOf(key);
           const result = await callTool(owner, tool.binding.name, toolArgs(tool, input));
           if (!result.isError && textOf(result).includes('Request body too large')) continue;
           t.ok(result.isError, `${tool.binding.name} with ${arg} of the wrong type: refused`);
           const message = validationMessage(textOf(result), arg);
-          if (routeMessage !== undefined) t.equal(message, routeMessage, `${tool.binding.name} and the route refuse ${key} alike`);
+          if (routeMessage !== undefined)
+            t.equal(message, routeMessage, `${tool.binding.name} and the route refuse ${key} alike`);
           else if (expected !== undefined) t.ok(message !== undefined, `${tool.binding.name} names ${arg}`);
         }
       }

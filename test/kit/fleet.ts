@@ -80,7 +80,12 @@ export async function startFleet(t: TestLike, options: FleetOptions = {}): Promi
   const logs: string[] = [];
   const log = createLogger({ level: 'debug', sink: (line) => logs.push(line) });
   if (options.configFile) {
-    const kernel = await Kernel.boot({ path: options.configFile, env: options.env ?? {}, overrides: { server: { port: 0 } }, log });
+    const kernel = await Kernel.boot({
+      path: options.configFile,
+      env: options.env ?? {},
+      overrides: { server: { port: 0 } },
+      log,
+    });
     t.teardown(() => kernel.stop());
     return fleetOf(kernel, kernel.config.dataDir, logs, undefined);
   }
@@ -121,8 +126,12 @@ function fleetOf(kernel: Kernel, dataDir: string, logs: string[], socket: string
     storage: kernel.config.storage,
     tmuxSocket: socket,
     async register(handle, teamName, agentType = 'worker', role) {
-      const response = await requestJson(url, 'POST', '/auth', { token: kernel.adminKey, body: { handle, teamName, agentType, role } });
-      if (response.status !== 200) throw new Error(`register ${handle} failed: ${response.status} ${JSON.stringify(response.body)}`);
+      const response = await requestJson(url, 'POST', '/auth', {
+        token: kernel.adminKey,
+        body: { handle, teamName, agentType, role },
+      });
+      if (response.status !== 200)
+        throw new Error(`register ${handle} failed: ${response.status} ${JSON.stringify(response.body)}`);
       return { uid: response.body.uid, token: response.body.token };
     },
     request: (method, path, requestOptions) => requestJson(url, method, path, requestOptions),

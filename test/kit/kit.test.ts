@@ -67,7 +67,10 @@ t.test('a fleet boots on the run’s engine, registers agents and answers /healt
   t.equal(lead.uid, agentUid('alpha', 'lead'), 'the seed’s uid');
   t.match(lead.token, /\S{20,}/);
   const team = await registerTeam(fleet, 'beta', ['b1', 'b2']);
-  t.same(team.workers.map((w) => w.handle), ['b1', 'b2']);
+  t.same(
+    team.workers.map((w) => w.handle),
+    ['b1', 'b2'],
+  );
 
   const health = await fleet.request('GET', '/health');
   t.equal(health.status, 200);
@@ -168,14 +171,32 @@ t.test('waitFor, tempDir, freePort, nextMillisecond', async (t) => {
   t.equal(await waitFor('zero', () => 0), 0, '0 is a value');
   t.equal(await waitFor('true', () => true), true);
   calls = 0;
-  t.equal(await waitFor('no throw', () => {
-    if (++calls < 3) throw new Error('not yet');
-    return 'ok';
-  }, 2000), 'ok', 'a check that throws is retried');
-  await t.rejects(waitFor('never', () => false, 100), /timed out after 100 ms waiting for never \(last: false\)/);
-  await t.rejects(waitFor('a failing check', () => {
-    throw new Error('boom');
-  }, 100), /waiting for a failing check \(last: boom\)/);
+  t.equal(
+    await waitFor(
+      'no throw',
+      () => {
+        if (++calls < 3) throw new Error('not yet');
+        return 'ok';
+      },
+      2000,
+    ),
+    'ok',
+    'a check that throws is retried',
+  );
+  await t.rejects(
+    waitFor('never', () => false, 100),
+    /timed out after 100 ms waiting for never \(last: false\)/,
+  );
+  await t.rejects(
+    waitFor(
+      'a failing check',
+      () => {
+        throw new Error('boom');
+      },
+      100,
+    ),
+    /waiting for a failing check \(last: boom\)/,
+  );
 
   const dir = tempDir(t, 'fleet-kit-');
   t.ok(existsSync(dir));

@@ -121,13 +121,17 @@ export async function startServerProcess(
   });
   const url = `http://127.0.0.1:${options.port}`;
   let exitedEarly: Error | undefined;
-  await waitFor('fleet up to listen', () => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      exitedEarly ??= new Error(`fleet up exited ${child.exitCode ?? child.signalCode}`);
-      return true;
-    }
-    return output.includes('listening on');
-  }, 30_000).catch((error: Error) => {
+  await waitFor(
+    'fleet up to listen',
+    () => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        exitedEarly ??= new Error(`fleet up exited ${child.exitCode ?? child.signalCode}`);
+        return true;
+      }
+      return output.includes('listening on');
+    },
+    30_000,
+  ).catch((error: Error) => {
     throw new Error(`${error.message}\n${output}`);
   });
   if (exitedEarly) throw new Error(`${exitedEarly.message}: ${output}`);

@@ -87,10 +87,14 @@ export async function startWorkerFleet(t: TestLike, options: WorkerFleetOptions 
       fleet.request('POST', '/orchestrate/spawn', { token, body: { handle, workingDir: fleet.dataDir, ...body } }),
     worker: (handle, token = lead) => findWorker(fleet, token, handle),
     waitWorker(handle, match, what, timeoutMs = 20_000) {
-      return waitFor(`${handle}: ${what}`, async () => {
-        const worker = await api.worker(handle);
-        return worker && match(worker) ? worker : undefined;
-      }, timeoutMs);
+      return waitFor(
+        `${handle}: ${what}`,
+        async () => {
+          const worker = await api.worker(handle);
+          return worker && match(worker) ? worker : undefined;
+        },
+        timeoutMs,
+      );
     },
     host: (handle) =>
       JSON.parse(readFileSync(join(workerDir(handle), 'host.json'), 'utf8')) as { hostPid: number; agentPid: number },
@@ -134,10 +138,14 @@ export async function startWorkersFleet(
         body: { handle, workingDir: fleet.dataDir, initialPrompt },
       }),
     waitWorker: (lead, handle, match, what) =>
-      waitFor(`${handle}: ${what}`, async () => {
-        const worker = await findWorker(fleet, lead.token, handle);
-        return worker && match(worker) ? worker : undefined;
-      }, 30_000),
+      waitFor(
+        `${handle}: ${what}`,
+        async () => {
+          const worker = await findWorker(fleet, lead.token, handle);
+          return worker && match(worker) ? worker : undefined;
+        },
+        30_000,
+      ),
   };
 }
 

@@ -29,7 +29,11 @@ const probe = definePlugin({
       summary: 'Doubles a positive integer.',
       access: 'agent',
       input: v.object({
-        count: v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1')),
+        count: v.pipe(
+          v.number('must be a number'),
+          v.integer('must be an integer'),
+          v.minValue(1, 'must be at least 1'),
+        ),
         label: v.optional(v.string('must be a string')),
       }),
       tools: [{ name: 'test_typed' }],
@@ -91,7 +95,10 @@ t.test('fleet mcp with FLEET_TOKEN: tools/list, good and bad calls, roles enforc
     t.equal(tool.inputSchema.type, 'object', `${tool.name}: an object schema`);
     t.type(tool.description, 'string');
   }
-  const typed = byName.get('test_typed')!.inputSchema as { properties?: Record<string, { type?: string }>; required?: string[] };
+  const typed = byName.get('test_typed')!.inputSchema as {
+    properties?: Record<string, { type?: string }>;
+    required?: string[];
+  };
   t.match(typed.properties?.count?.type, /^(number|integer)$/, 'count is typed in JSON Schema');
   t.equal(typed.properties?.label?.type, 'string');
   t.same(typed.required, ['count'], 'only count is required');
@@ -105,12 +112,12 @@ t.test('fleet mcp with FLEET_TOKEN: tools/list, good and bad calls, roles enforc
   t.same(
     body.agents.map((agent: { handle: string }) => agent.handle),
     ['boss', 'wanda'],
-    'the team\'s agents, and no one of another team',
+    "the team's agents, and no one of another team",
   );
 
   const good = await call(bridge, 'test_typed', { count: 21 });
   t.notOk(good.isError);
-  t.same(JSON.parse(textOf(good)), { doubled: 42, label: null, by: 'wanda' }, 'the caller is the token\'s agent');
+  t.same(JSON.parse(textOf(good)), { doubled: 42, label: null, by: 'wanda' }, "the caller is the token's agent");
 
   for (const [name, args, field] of [
     ['a string for a number', { count: 'three' }, 'count'],
@@ -133,7 +140,7 @@ t.test('fleet mcp with FLEET_TOKEN: tools/list, good and bad calls, roles enforc
   t.match(textOf(unknown), /Unknown tool/);
 });
 
-t.test('a team lead\'s token may call the lead-only tool', async (t) => {
+t.test("a team lead's token may call the lead-only tool", async (t) => {
   const fleet = await fleetWithProbe(t);
   const lead = await fleet.register('boss', 'alpha', 'team-lead');
   const bridge = await connect(t, { FLEET_URL: fleet.url, FLEET_TOKEN: lead.token }, tempDir(t));
@@ -168,12 +175,14 @@ t.test('without FLEET_TOKEN, fleet mcp registers itself with the admin key from 
   const team = await fleet.request('GET', '/teams/gamma/agents', { token: member.token });
   t.equal(team.status, 200);
   t.ok(
-    team.body.some((agent: { handle: string; agentType: string }) => agent.handle === 'person-1' && agent.agentType === 'team-lead'),
+    team.body.some(
+      (agent: { handle: string; agentType: string }) => agent.handle === 'person-1' && agent.agentType === 'team-lead',
+    ),
     'the agent appears in its team',
   );
 });
 
-t.test('the seed\'s CLAUDE_FLEET_URL is accepted instead of FLEET_URL', async (t) => {
+t.test("the seed's CLAUDE_FLEET_URL is accepted instead of FLEET_URL", async (t) => {
   const fleet = await fleetWithProbe(t);
   const worker = await fleet.register('wanda', 'alpha');
   // The fleet listens on a random port, so only CLAUDE_FLEET_URL can lead the bridge to it.
@@ -187,7 +196,12 @@ t.test('an auto-registered bridge registers again when its token expires', async
   const fleet = await startFleet(t, { plugins, extraPlugins: [probe], config: { auth: { jwtExpiresIn: '1s' } } });
   const bridge = await connect(
     t,
-    { FLEET_URL: fleet.url, CLAUDE_CODE_AGENT_NAME: 'person-2', CLAUDE_CODE_TEAM_NAME: 'delta', FLEET_DATA_DIR: fleet.dataDir },
+    {
+      FLEET_URL: fleet.url,
+      CLAUDE_CODE_AGENT_NAME: 'person-2',
+      CLAUDE_CODE_TEAM_NAME: 'delta',
+      FLEET_DATA_DIR: fleet.dataDir,
+    },
     tempDir(t),
   );
   t.notOk((await call(bridge, 'test_typed', { count: 1 })).isError, 'first call registers');
@@ -230,7 +244,11 @@ t.test('fleet mcp says clearly what is missing and exits non-zero', async (t) =>
   t.match(noKey.stderr, /admin/);
   t.ok(noKey.stderr.includes(cwd), 'names where it looked');
 
-  const badType = await run({ CLAUDE_CODE_AGENT_NAME: 'person', CLAUDE_CODE_AGENT_TYPE: 'overlord', FLEET_DATA_DIR: fleet.dataDir });
+  const badType = await run({
+    CLAUDE_CODE_AGENT_NAME: 'person',
+    CLAUDE_CODE_AGENT_TYPE: 'overlord',
+    FLEET_DATA_DIR: fleet.dataDir,
+  });
   t.not(badType.code, 0);
   t.match(badType.stderr, /CLAUDE_CODE_AGENT_TYPE/);
 });

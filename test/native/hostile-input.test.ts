@@ -82,24 +82,31 @@ for (const impl of logstreamImpls()) {
   });
 }
 
-t.test('both sides agree on which hostile calls throw', { skip: bothOrNone(ringbusImpls()) ? false : 'the native ringbus is not loaded' }, async (t) => {
-  const both = bothOrNone(ringbusImpls())!;
-  const outcome = (RingBus: typeof both.js, args: unknown[]) => {
-    const bus = new RingBus({ capacity: 2 });
-    try {
-      bus.publish(args[0] as never, args[1] as never, args[2] as never);
-      return `ok ${bus.lastSeq}`;
-    } catch {
-      return 'throws';
-    }
-  };
-  const differences: string[] = [];
-  for (const a of WEIRD)
-    for (const b of WEIRD.slice(9, 16))
-      for (const c of [undefined, 0, 3, 4, 1.5, Number.NaN]) {
-        const native = outcome(both.native, [a, b, c]);
-        const js = outcome(both.js, [a, b, c]);
-        if (native !== js) differences.push(`${String(a).slice(0, 20)} / ${String(b).slice(0, 20)} / ${String(c)}: native ${native}, js ${js}`);
+t.test(
+  'both sides agree on which hostile calls throw',
+  { skip: bothOrNone(ringbusImpls()) ? false : 'the native ringbus is not loaded' },
+  async (t) => {
+    const both = bothOrNone(ringbusImpls())!;
+    const outcome = (RingBus: typeof both.js, args: unknown[]) => {
+      const bus = new RingBus({ capacity: 2 });
+      try {
+        bus.publish(args[0] as never, args[1] as never, args[2] as never);
+        return `ok ${bus.lastSeq}`;
+      } catch {
+        return 'throws';
       }
-  t.same(differences, [], 'publish accepts and refuses the same arguments');
-});
+    };
+    const differences: string[] = [];
+    for (const a of WEIRD)
+      for (const b of WEIRD.slice(9, 16))
+        for (const c of [undefined, 0, 3, 4, 1.5, Number.NaN]) {
+          const native = outcome(both.native, [a, b, c]);
+          const js = outcome(both.js, [a, b, c]);
+          if (native !== js)
+            differences.push(
+              `${String(a).slice(0, 20)} / ${String(b).slice(0, 20)} / ${String(c)}: native ${native}, js ${js}`,
+            );
+        }
+    t.same(differences, [], 'publish accepts and refuses the same arguments');
+  },
+);

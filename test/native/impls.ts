@@ -19,17 +19,28 @@ export interface Impl<T> {
 }
 
 function nativeSide<T>(crate: string, load: NativeLoad<unknown>, value: T | undefined): Impl<T> {
-  if (!load.path) return { name: 'native', skip: `crates/${crate} has no built binary (run npm run build:native); only the fallback is tested` };
-  if (load.error || value === undefined) return { name: 'native', loadError: load.error ?? new Error(`${load.path} loaded without the expected export`) };
+  if (!load.path)
+    return {
+      name: 'native',
+      skip: `crates/${crate} has no built binary (run npm run build:native); only the fallback is tested`,
+    };
+  if (load.error || value === undefined)
+    return { name: 'native', loadError: load.error ?? new Error(`${load.path} loaded without the expected export`) };
   return { name: 'native', value };
 }
 
 export function ringbusImpls(): Impl<RingBusConstructor>[] {
-  return [nativeSide('ringbus', nativeRingbus, nativeRingbus.module ? NativeRingBus : undefined), { name: 'js', value: RingBusFallback }];
+  return [
+    nativeSide('ringbus', nativeRingbus, nativeRingbus.module ? NativeRingBus : undefined),
+    { name: 'js', value: RingBusFallback },
+  ];
 }
 
 export function logstreamImpls(): Impl<LogStreamConstructor>[] {
-  return [nativeSide('logstream', nativeLogstream, nativeLogstream.module ? NativeLogStream : undefined), { name: 'js', value: LogStreamFallback }];
+  return [
+    nativeSide('logstream', nativeLogstream, nativeLogstream.module ? NativeLogStream : undefined),
+    { name: 'js', value: LogStreamFallback },
+  ];
 }
 
 /** Both sides when both can run (for comparing their outputs), else undefined. */

@@ -16,7 +16,12 @@ const fixtures = readdirSync(FIXTURES)
 const GOLDEN: LogStreamOptions = { previewChars: 200 };
 
 /** Feed `bytes` in the given chunk sizes (cycled), then end. */
-function parse(LogStream: LogStreamConstructor, bytes: Uint8Array, sizes: number[] = [bytes.length || 1], options: LogStreamOptions = {}): LogEvent[] {
+function parse(
+  LogStream: LogStreamConstructor,
+  bytes: Uint8Array,
+  sizes: number[] = [bytes.length || 1],
+  options: LogStreamOptions = {},
+): LogEvent[] {
   const stream = new LogStream(options);
   const events: LogEvent[] = [];
   for (let at = 0, i = 0; at < bytes.length; i++) {
@@ -28,11 +33,13 @@ function parse(LogStream: LogStreamConstructor, bytes: Uint8Array, sizes: number
   return events;
 }
 
-const texts = (events: LogEvent[]): string[] => events.flatMap((e) => (e.kind === 'line' || e.kind === 'text' ? [e.text] : []));
+const texts = (events: LogEvent[]): string[] =>
+  events.flatMap((e) => (e.kind === 'line' || e.kind === 'text' ? [e.text] : []));
 
 function suite(t: Test, LogStream: LogStreamConstructor): void {
   t.test('golden stream-json fixtures', async (t) => {
-    for (const fixture of fixtures) t.same(parse(LogStream, fixture.bytes, undefined, GOLDEN), fixture.golden, fixture.name);
+    for (const fixture of fixtures)
+      t.same(parse(LogStream, fixture.bytes, undefined, GOLDEN), fixture.golden, fixture.name);
   });
 
   t.test('any chunking gives the same events (property)', async (t) => {
@@ -49,7 +56,9 @@ function suite(t: Test, LogStream: LogStreamConstructor): void {
 
   t.test('multi-byte UTF-8 split at every byte', async (t) => {
     const line = 'aé€😀 日本語 \u{10ffff}z';
-    const ndjson = Buffer.from(`${JSON.stringify({ type: 'assistant', message: { content: [{ type: 'text', text: line }] } })}\n`);
+    const ndjson = Buffer.from(
+      `${JSON.stringify({ type: 'assistant', message: { content: [{ type: 'text', text: line }] } })}\n`,
+    );
     const text = Buffer.from(`${line}\n`);
     for (let cut = 1; cut < ndjson.length; cut++) {
       const s = new LogStream();
@@ -61,7 +70,11 @@ function suite(t: Test, LogStream: LogStreamConstructor): void {
       const events = [...s.feed(text.subarray(0, cut)), ...s.feed(text.subarray(cut))];
       if (!t.same(texts(events), [line], `text cut at ${cut}`)) break;
     }
-    t.same(texts(parse(LogStream, Buffer.from('ok \xff\xfe bad\n', 'latin1'), [3], { mode: 'text' })), ['ok \ufffd\ufffd bad'], 'invalid UTF-8 becomes U+FFFD');
+    t.same(
+      texts(parse(LogStream, Buffer.from('ok \xff\xfe bad\n', 'latin1'), [3], { mode: 'text' })),
+      ['ok \ufffd\ufffd bad'],
+      'invalid UTF-8 becomes U+FFFD',
+    );
   });
 
   t.test('text mode: ANSI stripped, overwrites applied', async (t) => {
@@ -88,7 +101,10 @@ function suite(t: Test, LogStream: LogStreamConstructor): void {
     ];
     const input = Buffer.from(cases.map(([raw]) => raw).join('\n') + '\n');
     const events = parse(LogStream, input, [5], { mode: 'text' });
-    t.same(texts(events), cases.map(([, want]) => want));
+    t.same(
+      texts(events),
+      cases.map(([, want]) => want),
+    );
     const huge = parse(LogStream, Buffer.from('x\x1b[99999999Gy\n'), undefined, { mode: 'text' });
     t.equal(texts(huge)[0]!.length, 10_000, 'a cursor move cannot allocate past column 10 000');
   });
@@ -123,7 +139,8 @@ function suite(t: Test, LogStream: LogStreamConstructor): void {
     const all = parse(LogStream, whole.bytes);
     const middle = all[Math.floor(all.length / 2)]!;
     const resumed = parse(LogStream, whole.bytes.subarray(middle.offset), [300], { startOffset: middle.offset });
-    const strip = (events: LogEvent[]): unknown[] => events.filter((e) => e.kind !== 'state').map(({ line: _line, ...rest }) => rest);
+    const strip = (events: LogEvent[]): unknown[] =>
+      events.filter((e) => e.kind !== 'state').map(({ line: _line, ...rest }) => rest);
     t.same(strip(resumed), strip(all.filter((e) => e.offset > middle.offset)), 'the same events, at the same offsets');
     t.equal(all.at(-1)!.offset, whole.bytes.length, 'the last offset is the end of the log');
   });
@@ -175,8 +192,13 @@ function suite(t: Test, LogStream: LogStreamConstructor): void {
   t.test('a resumed log starts from the state it had', async (t) => {
     const s = new LogStream({ state: 'idle', startOffset: 1000 });
     t.equal(s.state, 'idle');
-    t.match(s.feed('{"type":"system","subtype":"init"}\n'), [{ kind: 'init', offset: 1035 }, { kind: 'state', state: 'working', previous: 'idle' }]);
-    t.throws(() => new LogStream({ state: 'stopped' as 'idle' }), { message: 'state: must be starting, ready, working, idle or error' });
+    t.match(s.feed('{"type":"system","subtype":"init"}\n'), [
+      { kind: 'init', offset: 1035 },
+      { kind: 'state', state: 'working', previous: 'idle' },
+    ]);
+    t.throws(() => new LogStream({ state: 'stopped' as 'idle' }), {
+      message: 'state: must be starting, ready, working, idle or error',
+    });
   });
 
   t.test('counts and bad input', async (t) => {
@@ -195,13 +217,30 @@ function suite(t: Test, LogStream: LogStreamConstructor): void {
   });
 
   t.test('tool result previews count UTF-16 units and keep surrogate pairs whole', async (t) => {
-    const line = (content: unknown): string => `${JSON.stringify({ type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't', content }] } })}\n`;
+    const line = (content: unknown): string => {
+      const block = { type: 'tool_result', tool_use_id: 't', content };
+      return `${JSON.stringify({ type: 'user', message: { content: [block] } })}\n`;
+    };
     const s = new LogStream({ previewChars: 4 });
     t.match(s.feed(line('abc😀d')), [{ kind: 'tool_result', text: 'abc', truncated: true }]);
     t.match(s.feed(line('ab😀d')), [{ kind: 'tool_result', text: 'ab😀', truncated: true }]);
-    t.match(s.feed(line([{ type: 'text', text: 'ab' }, { type: 'text', text: 'cd' }])), [{ kind: 'tool_result', text: 'ab\nc' }]);
-    t.match(s.feed('{"type":"user","message":{"content":[{"type":"tool_result","content":"abc\\ud83d\\ude00"}]}}\n'), [{ text: 'abc', truncated: true }]);
-    t.match(s.feed('{"type":"user","message":{"content":[{"type":"tool_result","content":"ab\\ud800"}]}}\n'), [{ text: 'ab\ud800', truncated: false }], 'a lone surrogate survives when nothing is cut');
+    t.match(
+      s.feed(
+        line([
+          { type: 'text', text: 'ab' },
+          { type: 'text', text: 'cd' },
+        ]),
+      ),
+      [{ kind: 'tool_result', text: 'ab\nc' }],
+    );
+    t.match(s.feed('{"type":"user","message":{"content":[{"type":"tool_result","content":"abc\\ud83d\\ude00"}]}}\n'), [
+      { text: 'abc', truncated: true },
+    ]);
+    t.match(
+      s.feed('{"type":"user","message":{"content":[{"type":"tool_result","content":"ab\\ud800"}]}}\n'),
+      [{ text: 'ab\ud800', truncated: false }],
+      'a lone surrogate survives when nothing is cut',
+    );
   });
 }
 

@@ -25,7 +25,11 @@ function suite(t: Test, RingBus: RingBusConstructor): void {
     const bus = new RingBus();
     const topics = ['team.alpha.tasks', 'team.alpha.chat.c1', 'team.alphabet.tasks', 'team.beta.tasks', 'team.alpha'];
     for (let i = 0; i < 20; i++) bus.publish(topics[i % topics.length]!, `e${i + 1}`);
-    t.same(seqs(bus.read('team.alpha.*', 0).events), [1, 2, 6, 7, 11, 12, 16, 17], 'prefix pattern, not team.alphabet nor team.alpha itself');
+    t.same(
+      seqs(bus.read('team.alpha.*', 0).events),
+      [1, 2, 6, 7, 11, 12, 16, 17],
+      'prefix pattern, not team.alphabet nor team.alpha itself',
+    );
     t.same(seqs(bus.read('team.alpha', 0).events), [5, 10, 15, 20], 'exact topic');
     t.same(seqs(bus.read('team.gamma.*', 0).events), [], 'no such topic');
     const page = bus.read('team.alpha.*', 2, 3);
@@ -73,10 +77,19 @@ function suite(t: Test, RingBus: RingBusConstructor): void {
       last = bus.publish(`team.t${i % 7}.x`, i % 500 === 0 ? buffer : `p${i} ünï 😀`, i % 4);
       if (last !== i) return t.fail(`publish ${i} got seq ${last}`);
     }
-    t.equal(bus.publishBatch(Array.from({ length: 2000 }, (_, i) => ({ topic: 'team.t1.x', payload: i === 1000 ? buffer : `b${i}` }))), 5000);
+    t.equal(
+      bus.publishBatch(
+        Array.from({ length: 2000 }, (_, i) => ({ topic: 'team.t1.x', payload: i === 1000 ? buffer : `b${i}` })),
+      ),
+      5000,
+    );
     t.equal(bus.lastSeq, 5000);
     const read = bus.read('team.*', 0, 10_000);
-    t.same(seqs(read.events), Array.from({ length: 5000 }, (_, i) => i + 1), 'every seq, in order');
+    t.same(
+      seqs(read.events),
+      Array.from({ length: 5000 }, (_, i) => i + 1),
+      'every seq, in order',
+    );
     t.equal(read.events[499]!.payload, buffer);
     t.equal(read.events[1]!.payload, 'p2 ünï 😀');
     t.equal(read.events[4000]!.payload, buffer);
@@ -101,7 +114,11 @@ function suite(t: Test, RingBus: RingBusConstructor): void {
     const r = bus.read('t', 0, 3, { highestFirst: true });
     t.same(payloads(r.events), ['critical', 'normal', 'low'], 'window is seqs 1–3, reordered');
     t.equal(r.next, 3, 'the cursor stays exact');
-    t.same(payloads(bus.read('t', 0, 10, { highestFirst: true }).events), ['critical', 'critical-2', 'normal', 'low'], 'ties keep seq order');
+    t.same(
+      payloads(bus.read('t', 0, 10, { highestFirst: true }).events),
+      ['critical', 'critical-2', 'normal', 'low'],
+      'ties keep seq order',
+    );
   });
 
   t.test('batch publish is contiguous and all or none', async (t) => {
@@ -115,8 +132,22 @@ function suite(t: Test, RingBus: RingBusConstructor): void {
     t.equal(last, 4);
     t.same(seqs(bus.read('*', 1).events), [2, 3, 4]);
     t.equal(bus.publishBatch([]), 4, 'an empty batch publishes nothing');
-    t.throws(() => bus.publishBatch([{ topic: 'a', payload: 'ok' }, { topic: 'a', payload: 'bad', priority: 9 }]), { message: BUS_ERRORS.priority });
-    t.throws(() => bus.publishBatch([{ topic: 'a', payload: 'ok' }, { topic: 'a*', payload: 'bad' }]), { message: BUS_ERRORS.topic });
+    t.throws(
+      () =>
+        bus.publishBatch([
+          { topic: 'a', payload: 'ok' },
+          { topic: 'a', payload: 'bad', priority: 9 },
+        ]),
+      { message: BUS_ERRORS.priority },
+    );
+    t.throws(
+      () =>
+        bus.publishBatch([
+          { topic: 'a', payload: 'ok' },
+          { topic: 'a*', payload: 'bad' },
+        ]),
+      { message: BUS_ERRORS.topic },
+    );
     t.equal(bus.lastSeq, 4, 'a rejected batch published nothing');
   });
 
@@ -128,12 +159,15 @@ function suite(t: Test, RingBus: RingBusConstructor): void {
     t.throws(() => bus.publish('', 'x'), { message: BUS_ERRORS.topic });
     t.throws(() => bus.publish('team.*', 'x'), { message: BUS_ERRORS.topic });
     t.throws(() => bus.publish('t', 42 as unknown as string), { message: 'payload: must be a string or a Uint8Array' });
-    t.throws(() => bus.publish('t', { a: 1 } as unknown as string), { message: 'payload: must be a string or a Uint8Array' });
+    t.throws(() => bus.publish('t', { a: 1 } as unknown as string), {
+      message: 'payload: must be a string or a Uint8Array',
+    });
     t.throws(() => bus.read('t', -1), { message: BUS_ERRORS.since });
     t.throws(() => bus.read('t', 0.5), { message: BUS_ERRORS.since });
     t.throws(() => bus.read('t', Number.NaN), { message: BUS_ERRORS.since });
     t.throws(() => bus.read('t', 0, -2), { message: BUS_ERRORS.max });
-    for (const pattern of ['team.*.x', 'team*', '', '**']) t.throws(() => bus.read(pattern, 0), { message: BUS_ERRORS.pattern }, pattern);
+    for (const pattern of ['team.*.x', 'team*', '', '**'])
+      t.throws(() => bus.read(pattern, 0), { message: BUS_ERRORS.pattern }, pattern);
     t.throws(() => bus.poll(999), { message: BUS_ERRORS.subscriber });
     t.throws(() => new RingBus({ capacity: 0 }), { message: 'capacity: must be a positive integer' });
     t.equal(bus.lastSeq, 0, 'nothing was published');
@@ -151,7 +185,11 @@ function suite(t: Test, RingBus: RingBusConstructor): void {
     t.equal(events[1]!.payload, array, 'the same Uint8Array comes back');
     t.equal(events[2]!.payload, 'héllo 😀');
     bus.publish('t', 'lone \ud800 surrogate');
-    t.equal(bus.read('t', 3).events[0]!.payload, 'lone \ufffd surrogate', 'strings are kept as UTF-8: a lone surrogate becomes U+FFFD');
+    t.equal(
+      bus.read('t', 3).events[0]!.payload,
+      'lone \ufffd surrogate',
+      'strings are kept as UTF-8: a lone surrogate becomes U+FFFD',
+    );
   });
 
   t.test('subscribers keep their own cursor', async (t) => {
@@ -207,8 +245,16 @@ function suite(t: Test, RingBus: RingBusConstructor): void {
       }),
     );
     const all = [...mine.values()].flat().sort((a, b) => a - b);
-    t.same(all, Array.from({ length: tasks * each }, (_, i) => i + 1), 'every seq handed out once, none skipped');
-    for (const [task, got] of mine) t.ok(got.every((seq, i) => i === 0 || seq > got[i - 1]!), `task ${task} saw its seqs increase`);
+    t.same(
+      all,
+      Array.from({ length: tasks * each }, (_, i) => i + 1),
+      'every seq handed out once, none skipped',
+    );
+    for (const [task, got] of mine)
+      t.ok(
+        got.every((seq, i) => i === 0 || seq > got[i - 1]!),
+        `task ${task} saw its seqs increase`,
+      );
     let cursor = 0;
     const read: BusEvent[] = [];
     for (;;) {
@@ -220,7 +266,11 @@ function suite(t: Test, RingBus: RingBusConstructor): void {
     t.same(seqs(read), all, 'paging through reads every event once, in order');
     for (const [task, got] of mine) {
       const texts = read.filter((e) => got.includes(e.seq)).map((e) => e.payload);
-      t.same(texts, Array.from({ length: each }, (_, i) => `${task}:${i}`), `task ${task}'s payloads in its order`);
+      t.same(
+        texts,
+        Array.from({ length: each }, (_, i) => `${task}:${i}`),
+        `task ${task}'s payloads in its order`,
+      );
     }
   });
 }
@@ -234,43 +284,53 @@ for (const impl of ringbusImpls()) {
 
 /** Random operations on both implementations must give the same results. */
 const both = bothOrNone(ringbusImpls());
-t.test('native and fallback agree on random operations', { skip: both ? false : 'the native ringbus is not loaded' }, async (t) => {
-  if (!both) return;
-  for (let seed = 1; seed <= 30; seed++) {
-    const random = rng(seed);
-    const options = { capacity: 1 + Math.floor(random() * 8), maxTopics: 1 + Math.floor(random() * 6) };
-    const buses: RingBusLike[] = [new both.native(options), new both.js(options)];
-    const topics = ['team.a.x', 'team.a.y', 'team.b.x', 'team.a.chat.1', 'z', 'team.ab.x'];
-    const patterns = ['*', 'team.a.*', 'team.*', 'z', 'team.b.x', 'none.*'];
-    const run = (bus: RingBusLike, op: (bus: RingBusLike) => unknown): unknown => {
-      try {
-        return strip(op(bus));
-      } catch (error) {
-        return `throws ${(error as Error).message}`;
+t.test(
+  'native and fallback agree on random operations',
+  { skip: both ? false : 'the native ringbus is not loaded' },
+  async (t) => {
+    if (!both) return;
+    for (let seed = 1; seed <= 30; seed++) {
+      const random = rng(seed);
+      const options = { capacity: 1 + Math.floor(random() * 8), maxTopics: 1 + Math.floor(random() * 6) };
+      const buses: RingBusLike[] = [new both.native(options), new both.js(options)];
+      const topics = ['team.a.x', 'team.a.y', 'team.b.x', 'team.a.chat.1', 'z', 'team.ab.x'];
+      const patterns = ['*', 'team.a.*', 'team.*', 'z', 'team.b.x', 'none.*'];
+      const run = (bus: RingBusLike, op: (bus: RingBusLike) => unknown): unknown => {
+        try {
+          return strip(op(bus));
+        } catch (error) {
+          return `throws ${(error as Error).message}`;
+        }
+      };
+      const subs: number[][] = [[], []];
+      const results: unknown[][] = [[], []];
+      for (let step = 0; step < 300; step++) {
+        const choice = random();
+        const topic = topics[Math.floor(random() * topics.length)]!;
+        const pattern = patterns[Math.floor(random() * patterns.length)]!;
+        const since = Math.floor(random() * 40);
+        const max = Math.floor(random() * 6);
+        const priority = Math.floor(random() * 5);
+        const highestFirst = random() < 0.3;
+        let op: (bus: RingBusLike, side: number) => unknown;
+        if (choice < 0.5) op = (bus) => bus.publish(topic, `p${step}`, priority);
+        else if (choice < 0.6)
+          op = (bus) =>
+            bus.publishBatch([
+              { topic, payload: `b${step}` },
+              { topic: topics[step % topics.length]!, payload: `c${step}`, priority },
+            ]);
+        else if (choice < 0.85) op = (bus) => bus.read(pattern, since, max, { highestFirst });
+        else if (choice < 0.9) op = (bus, side) => subs[side]!.push(bus.subscribe(pattern, since));
+        else if (choice < 0.97)
+          op = (bus, side) => bus.poll(subs[side]![step % Math.max(subs[side]!.length, 1)] ?? 1, max, { highestFirst });
+        else op = (bus) => bus.stats();
+        buses.forEach((bus, side) => results[side]!.push(run(bus, (x) => op(x, side))));
       }
-    };
-    const subs: number[][] = [[], []];
-    const results: unknown[][] = [[], []];
-    for (let step = 0; step < 300; step++) {
-      const choice = random();
-      const topic = topics[Math.floor(random() * topics.length)]!;
-      const pattern = patterns[Math.floor(random() * patterns.length)]!;
-      const since = Math.floor(random() * 40);
-      const max = Math.floor(random() * 6);
-      const priority = Math.floor(random() * 5);
-      const highestFirst = random() < 0.3;
-      let op: (bus: RingBusLike, side: number) => unknown;
-      if (choice < 0.5) op = (bus) => bus.publish(topic, `p${step}`, priority);
-      else if (choice < 0.6) op = (bus) => bus.publishBatch([{ topic, payload: `b${step}` }, { topic: topics[step % topics.length]!, payload: `c${step}`, priority }]);
-      else if (choice < 0.85) op = (bus) => bus.read(pattern, since, max, { highestFirst });
-      else if (choice < 0.9) op = (bus, side) => subs[side]!.push(bus.subscribe(pattern, since));
-      else if (choice < 0.97) op = (bus, side) => bus.poll(subs[side]![step % Math.max(subs[side]!.length, 1)] ?? 1, max, { highestFirst });
-      else op = (bus) => bus.stats();
-      buses.forEach((bus, side) => results[side]!.push(run(bus, (x) => op(x, side))));
+      t.same(results[0], results[1], `seed ${seed}: 300 operations give the same results`);
     }
-    t.same(results[0], results[1], `seed ${seed}: 300 operations give the same results`);
-  }
-});
+  },
+);
 
 /** Drop the publish time, which differs between two buses by a millisecond now and then. */
 function strip(value: unknown): unknown {

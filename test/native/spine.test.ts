@@ -16,13 +16,27 @@ for (const impl of ringbusImpls()) {
       s.subscribe('*', () => {
         throw new Error('a failing listener must not stop the others');
       });
-      const first = s.publish({ topic: 'team.alpha.tasks', type: 'task_created', team: 'alpha', data: { task: { id: 't1', title: 'ünïcode 😀' } } });
+      const first = s.publish({
+        topic: 'team.alpha.tasks',
+        type: 'task_created',
+        team: 'alpha',
+        data: { task: { id: 't1', title: 'ünïcode 😀' } },
+      });
       s.publish({ topic: 'team.beta.tasks', type: 'task_created', team: 'beta', data: { task: { id: 't2' } } });
-      const third = s.publish({ topic: 'team.alpha.chat.c1', type: 'new_message', team: 'alpha', data: { text: 'hi' } });
+      const third = s.publish({
+        topic: 'team.alpha.chat.c1',
+        type: 'new_message',
+        team: 'alpha',
+        data: { text: 'hi' },
+      });
       t.match(first, { seq: 1, topic: 'team.alpha.tasks', type: 'task_created', team: 'alpha' });
       t.same(heard, [first, third], 'listeners get their pattern only, in order');
       const read = s.read('team.alpha.*', 0);
-      t.same(read, { events: [first, third], resyncRequired: false, next: 3 }, 'read gives back the published events exactly');
+      t.same(
+        read,
+        { events: [first, third], resyncRequired: false, next: 3 },
+        'read gives back the published events exactly',
+      );
       stop();
       s.publish({ topic: 'team.alpha.tasks', type: 'task_updated', team: 'alpha', data: {} });
       t.equal(heard.length, 2, 'unsubscribed');

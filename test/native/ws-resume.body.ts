@@ -10,7 +10,13 @@ import { WsClient } from '../kit/index.js';
 /** Vouches for chat c1 of team alpha, as the mail plugin does for its chats. */
 const chats = definePlugin({
   name: 'chats',
-  topics: [{ prefix: 'chat', key: 'chatId', authorize: (identity, chatId) => identity.teamName === 'alpha' && chatId === 'c1' }],
+  topics: [
+    {
+      prefix: 'chat',
+      key: 'chatId',
+      authorize: (identity, chatId) => identity.teamName === 'alpha' && chatId === 'c1',
+    },
+  ],
   setup: () => undefined,
 });
 
@@ -87,7 +93,10 @@ export function wsResumeSuite(t: Test, expected: 'native' | 'js'): void {
     );
     publish(fleet, 'alpha', 'tasks', 5);
     t.match(await client.next(), { n: 5 });
-    t.same(await client.ask({ type: 'auth', token: alice.token, since: -3 }), { type: 'error', message: 'since: must be a non-negative integer' });
+    t.same(await client.ask({ type: 'auth', token: alice.token, since: -3 }), {
+      type: 'error',
+      message: 'since: must be a non-negative integer',
+    });
   });
 
   t.test('events that reached the socket live are not replayed', async (t) => {
@@ -111,14 +120,22 @@ export function wsResumeSuite(t: Test, expected: 'native' | 'js'): void {
     const cursor = publish(fleet, 'alpha', 'tasks', 0);
     for (let i = 1; i <= 5; i++) publish(fleet, 'alpha', 'tasks', i);
     const client = await connect(t, fleet, alice.token);
-    t.match(await client.ask({ type: 'subscribe', since: cursor }), { type: 'resync_required', since: cursor, lastSeq: cursor + 5 });
+    t.match(await client.ask({ type: 'subscribe', since: cursor }), {
+      type: 'resync_required',
+      since: cursor,
+      lastSeq: cursor + 5,
+    });
     client.send({ type: 'subscribe', since: cursor + 2 });
     t.same(
       (await client.until('resumed')).map((m) => m.n ?? m.type),
       [3, 4, 5, 'resumed'],
       'a cursor inside the ring resumes',
     );
-    t.match(await client.ask({ type: 'subscribe', since: cursor + 500 }), { type: 'resync_required' }, 'a cursor from before a restart');
+    t.match(
+      await client.ask({ type: 'subscribe', since: cursor + 500 }),
+      { type: 'resync_required' },
+      'a cursor from before a restart',
+    );
   });
 
   t.test('since is checked and needs auth', async (t) => {
@@ -127,7 +144,11 @@ export function wsResumeSuite(t: Test, expected: 'native' | 'js'): void {
     const client = await WsClient.open(t, fleet.url);
     t.match(await client.ask({ type: 'subscribe', since: 0 }), { type: 'error', message: /^Authentication required/ });
     await client.ask({ type: 'auth', token: alice.token });
-    for (const since of [-1, 1.5, '3', null]) t.same(await client.ask({ type: 'subscribe', since }), { type: 'error', message: 'since: must be a non-negative integer' });
+    for (const since of [-1, 1.5, '3', null])
+      t.same(await client.ask({ type: 'subscribe', since }), {
+        type: 'error',
+        message: 'since: must be a non-negative integer',
+      });
     t.match(await client.ask({ type: 'subscribe', since: 0 }), { type: 'resumed', count: 0 });
   });
 }

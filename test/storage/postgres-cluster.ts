@@ -8,7 +8,9 @@ import { freePort, type TestLike } from '../kit/index.js';
 export function postgresBin(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions[0] ? join(root, versions[0], 'bin') : undefined;
 }
 
@@ -18,7 +20,6 @@ export function postgresUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'a throwaway cluster is started as the postgres user, which needs root';
   return undefined;
 }
-
 
 /**
  * A real PostgreSQL cluster in a temp dir on a free loopback port, run as the postgres user,
@@ -34,10 +35,30 @@ export async function startPostgres(t: TestLike): Promise<string> {
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
   chownSync(dir, uid, gid);
   chownSync(data, uid, gid);
-  const asPostgres = (program: string, args: string[]) => execFileSync('runuser', ['-u', 'postgres', '--', join(bin, program), ...args], { stdio: 'pipe' });
+  const asPostgres = (program: string, args: string[]) =>
+    execFileSync('runuser', ['-u', 'postgres', '--', join(bin, program), ...args], { stdio: 'pipe' });
   asPostgres('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
   const port = await freePort();
-  const server = spawn('runuser', ['-u', 'postgres', '--', join(bin, 'postgres'), '-D', data, '-h', '127.0.0.1', '-p', String(port), '-k', dir, '-c', 'fsync=off'], { stdio: 'ignore' });
+  const server = spawn(
+    'runuser',
+    [
+      '-u',
+      'postgres',
+      '--',
+      join(bin, 'postgres'),
+      '-D',
+      data,
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-c',
+      'fsync=off',
+    ],
+    { stdio: 'ignore' },
+  );
   t.teardown(async () => {
     if (server.exitCode === null) {
       const exited = new Promise<void>((resolveStop) => server.once('exit', () => resolveStop()));

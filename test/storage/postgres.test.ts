@@ -6,7 +6,16 @@ const unavailable = postgresUnavailable();
 
 t.test('the plugins run on PostgreSQL: same migrations, same behaviour', { skip: unavailable }, async (t) => {
   const url = await startPostgres(t);
-  const fleet = await startFleet(t, { plugins: { auth: true, metrics: true, mail: true, tasks: true, workers: { tmux: { socket: `fleet-pg-${process.pid}` } } }, config: { storage: { driver: 'postgres', url } } });
+  const fleet = await startFleet(t, {
+    plugins: {
+      auth: true,
+      metrics: true,
+      mail: true,
+      tasks: true,
+      workers: { tmux: { socket: `fleet-pg-${process.pid}` } },
+    },
+    config: { storage: { driver: 'postgres', url } },
+  });
   t.equal(fleet.kernel.dialect, 'postgres');
 
   const lead = await fleet.register('lead', 'alpha', 'team-lead');
@@ -14,22 +23,38 @@ t.test('the plugins run on PostgreSQL: same migrations, same behaviour', { skip:
   const health = await fleet.request('GET', '/health');
   t.equal(health.body.counts.agents, 2, 'COUNT(*) comes back as a number');
 
-  const created = await fleet.request('POST', '/tasks', { token: lead.token, body: { toHandle: 'w1', subject: 'Port the migrations', description: 'on pg' } });
+  const created = await fleet.request('POST', '/tasks', {
+    token: lead.token,
+    body: { toHandle: 'w1', subject: 'Port the migrations', description: 'on pg' },
+  });
   t.equal(created.status, 200);
-  const blocked = await fleet.request('POST', '/tasks', { token: lead.token, body: { subject: 'After that', blockedBy: [created.body.id] } });
+  const blocked = await fleet.request('POST', '/tasks', {
+    token: lead.token,
+    body: { subject: 'After that', blockedBy: [created.body.id] },
+  });
   t.same(blocked.body.blockedBy, [created.body.id]);
-  const cycle = await fleet.request('PATCH', `/tasks/${created.body.id}`, { token: lead.token, body: { blockedBy: [blocked.body.id] } });
+  const cycle = await fleet.request('PATCH', `/tasks/${created.body.id}`, {
+    token: lead.token,
+    body: { blockedBy: [blocked.body.id] },
+  });
   t.equal(cycle.status, 400, 'a dependency cycle is refused on PostgreSQL too');
 
   const chats = await fleet.request('GET', `/users/${worker.uid}/chats`, { token: worker.token });
   t.equal(chats.body[0].unread, 1, 'the assignment DM counts as unread');
-  t.match(chats.body[0].lastMessage, { id: /^[0-9a-f-]{36}$/, status: 'pending', text: /^\[TASK\] Port the migrations/ });
+  t.match(chats.body[0].lastMessage, {
+    id: /^[0-9a-f-]{36}$/,
+    status: 'pending',
+    text: /^\[TASK\] Port the migrations/,
+  });
 
   const unowned = await fleet.request('POST', '/tasks', { token: lead.token, body: { subject: 'Claim me' } });
   const claims = await Promise.all(
     ['a', 'b', 'c', 'd'].map(async (handle) => {
       const agent = await fleet.register(handle, 'alpha');
-      return fleet.request('POST', '/mcp/call', { token: agent.token, body: { name: 'team_claim', arguments: { task_id: unowned.body.id } } });
+      return fleet.request('POST', '/mcp/call', {
+        token: agent.token,
+        body: { name: 'team_claim', arguments: { task_id: unowned.body.id } },
+      });
     }),
   );
   t.equal(claims.filter((claim) => !claim.body.isError).length, 1, 'exactly one concurrent claim wins');
@@ -38,6 +63,9 @@ t.test('the plugins run on PostgreSQL: same migrations, same behaviour', { skip:
   t.match(mail.body, { id: Number, readAt: null, createdAt: Number });
   const item = await fleet.request('POST', '/workitems', { token: worker.token, body: { title: 'a work item' } });
   t.match(item.body.id, /^wi-[a-z0-9]{5}$/);
-  const updated = await fleet.request('PATCH', `/workitems/${item.body.id}`, { token: worker.token, body: { status: 'in_progress', reason: 'started' } });
+  const updated = await fleet.request('PATCH', `/workitems/${item.body.id}`, {
+    token: worker.token,
+    body: { status: 'in_progress', reason: 'started' },
+  });
   t.equal(updated.body.history.length, 2);
 });

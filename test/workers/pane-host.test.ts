@@ -14,18 +14,37 @@ import { hostSocketPath } from '../../core/workers/host-socket.js';
 import { type SpawnSpec, writeSpawnSpec } from '../../core/workers/spawn-spec.js';
 import { TmuxDriver } from '../../core/workers/tmux.js';
 import { tempDir, type TestLike } from '../kit/index.js';
-import { FAKE_AGENT, FLEET_BIN, groupAlive, type Message, pidAlive, privateTmux, running, waitFor } from '../kit/index.js';
+import {
+  FAKE_AGENT,
+  FLEET_BIN,
+  groupAlive,
+  type Message,
+  pidAlive,
+  privateTmux,
+  running,
+  waitFor,
+} from '../kit/index.js';
 
 function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith('TAP')) env[key] = value;
+  for (const [key, value] of Object.entries(process.env))
+    if (value !== undefined && !key.startsWith('TAP')) env[key] = value;
   return env;
 }
 
 /** A worker dir with a spawn spec running `node -e <script> ...args`. */
 function workerDir(t: TestLike, spec: Partial<SpawnSpec> & { argv: string[] }): string {
   const dir = tempDir(t, 'fleet-pane-');
-  writeSpawnSpec(dir, { handle: 'w1', teamName: 'alpha', adapter: 'test', cwd: dir, env: baseEnv(), format: 'text', heartbeatMs: 10_000, ...spec });
+  writeSpawnSpec(dir, {
+    handle: 'w1',
+    teamName: 'alpha',
+    adapter: 'test',
+    cwd: dir,
+    env: baseEnv(),
+    format: 'text',
+    heartbeatMs: 10_000,
+    ...spec,
+  });
   return dir;
 }
 
@@ -41,9 +60,13 @@ function startHost(t: TestLike, dir: string): Host {
   let stdout = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));
   child.stderr!.on('data', (chunk) => (stdout += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => child.on('exit', (code, signal) => resolveExit({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
+    child.on('exit', (code, signal) => resolveExit({ code, signal })),
+  );
   t.teardown(async () => {
-    const host = existsSync(join(dir, 'host.json')) ? (JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')) as { agentPid?: number }) : {};
+    const host = existsSync(join(dir, 'host.json'))
+      ? (JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')) as { agentPid?: number })
+      : {};
     for (const pid of [host.agentPid ? -host.agentPid : 0, child.pid ?? 0]) {
       if (!pid) continue;
       try {
@@ -65,12 +88,14 @@ class Conn {
   }
   static async open(t: TestLike, dir: string): Promise<Conn> {
     const path = hostSocketPath(dir);
-    const socket = await waitFor('the host socket', () =>
-      new Promise<Socket | undefined>((resolveConnect) => {
-        const s = connect(path);
-        s.once('connect', () => resolveConnect(s));
-        s.once('error', () => resolveConnect(undefined));
-      }),
+    const socket = await waitFor(
+      'the host socket',
+      () =>
+        new Promise<Socket | undefined>((resolveConnect) => {
+          const s = connect(path);
+          s.once('connect', () => resolveConnect(s));
+          s.once('error', () => resolveConnect(undefined));
+        }),
     );
     t.teardown(() => socket.destroy());
     return new Conn(socket);
@@ -89,7 +114,16 @@ t.test('every byte the agent writes is appended to output.log', async (t) => {
   // Chunks written with pauses between them: a UTF-8 character split across two writes, CRLF,
   // an empty line, and a last line without a newline.
   const e = Buffer.from('é');
-  const chunks = [Buffer.from('plain line\n'), Buffer.from('caf'), e.subarray(0, 1), e.subarray(1), Buffer.from(' ✓ 日本語 🚀\n'), Buffer.from('crlf\r\n'), Buffer.from('\n'), Buffer.from('tail without newline')];
+  const chunks = [
+    Buffer.from('plain line\n'),
+    Buffer.from('caf'),
+    e.subarray(0, 1),
+    e.subarray(1),
+    Buffer.from(' ✓ 日本語 🚀\n'),
+    Buffer.from('crlf\r\n'),
+    Buffer.from('\n'),
+    Buffer.from('tail without newline'),
+  ];
   const script = `
     const chunks = JSON.parse(process.argv[1]).map((c) => Buffer.from(c, 'base64'));
     (async () => {
@@ -100,14 +134,27 @@ t.test('every byte the agent writes is appended to output.log', async (t) => {
   const host = startHost(t, dir);
   const exit = await host.exited;
   t.equal(exit.code, 0, 'the host exits with the agent’s code');
-  t.same(readFileSync(join(dir, 'output.log')), Buffer.concat([Buffer.from('from an earlier run\n'), ...chunks]), 'byte for byte, appended to what was there');
-  t.equal(readFileSync(join(dir, 'output.log'), 'utf8').split('\n')[2], 'café ✓ 日本語 🚀', 'the split character is whole in the file');
+  t.same(
+    readFileSync(join(dir, 'output.log')),
+    Buffer.concat([Buffer.from('from an earlier run\n'), ...chunks]),
+    'byte for byte, appended to what was there',
+  );
+  t.equal(
+    readFileSync(join(dir, 'output.log'), 'utf8').split('\n')[2],
+    'café ✓ 日本語 🚀',
+    'the split character is whole in the file',
+  );
   t.match(host.stdout(), /café ✓ 日本語 🚀/, 'the pane shows it whole too');
   t.match(host.stdout(), /tail without newline/, 'the last line without a newline is shown');
   t.match(JSON.parse(readFileSync(join(dir, 'exit.json'), 'utf8')), { code: 0, signal: null, at: Number });
   t.equal(existsSync(hostSocketPath(dir)), false, 'the socket is removed when the host ends');
-  t.match(JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')), { hostPid: host.child.pid, agentPid: Number, startedAt: Number });
-  for (const file of ['host.json', 'exit.json']) t.equal(statSync(join(dir, file)).mode & 0o777, 0o600, `${file} is private (0600)`);
+  t.match(JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')), {
+    hostPid: host.child.pid,
+    agentPid: Number,
+    startedAt: Number,
+  });
+  for (const file of ['host.json', 'exit.json'])
+    t.equal(statSync(join(dir, file)).mode & 0o777, 0o600, `${file} is private (0600)`);
 });
 
 t.test('ndjson agents: stdout to output.log, stderr to stderr.log', async (t) => {
@@ -117,7 +164,8 @@ t.test('ndjson agents: stdout to output.log, stderr to stderr.log', async (t) =>
   await host.exited;
   t.equal(readFileSync(join(dir, 'output.log'), 'utf8'), '{"type":"x"}\n');
   t.equal(readFileSync(join(dir, 'stderr.log'), 'utf8'), 'warning: something\n');
-  for (const file of ['output.log', 'stderr.log']) t.equal(statSync(join(dir, file)).mode & 0o777, 0o600, `a new ${file} is private (0600)`);
+  for (const file of ['output.log', 'stderr.log'])
+    t.equal(statSync(join(dir, file)).mode & 0o777, 0o600, `a new ${file} is private (0600)`);
 });
 
 t.test('heartbeats come at the spec’s heartbeatMs, saying the agent is alive', async (t) => {
@@ -140,7 +188,9 @@ t.test('heartbeats come at the spec’s heartbeatMs, saying the agent is alive',
 
 t.test('input over the socket reaches the agent and is acknowledged', async (t) => {
   // A text agent that echoes each line it reads.
-  const script = `require('node:readline').createInterface({ input: process.stdin }).on('line', (l) => console.log('got: ' + l));`;
+  const script =
+    `require('node:readline').createInterface({ input: process.stdin })` +
+    `.on('line', (l) => console.log('got: ' + l));`;
   const dir = workerDir(t, { argv: nodeAgent(script), initialPrompt: 'first words' });
   const host = startHost(t, dir);
   const conn = await Conn.open(t, dir);
@@ -151,35 +201,66 @@ t.test('input over the socket reaches the agent and is acknowledged', async (t) 
   t.same(await conn.wait('ack 8', (m) => m.type === 'ack' && m.id === 8), { type: 'ack', id: 8, ok: true });
   const log = join(dir, 'output.log');
   await waitFor('the echoes', () => existsSync(log) && readFileSync(log, 'utf8').split('\n').length >= 4);
-  t.equal(readFileSync(log, 'utf8'), `got: first words\ngot: ${evil}\ngot: two lines\n`, 'the initial prompt, then each input as one line, verbatim');
+  t.equal(
+    readFileSync(log, 'utf8'),
+    `got: first words\ngot: ${evil}\ngot: two lines\n`,
+    'the initial prompt, then each input as one line, verbatim',
+  );
   t.equal(existsSync(join(dir, 'pwned')), false);
   conn.send({ type: 'nonsense' });
   conn.socket.write('not json\n');
   conn.send({ type: 'input', id: 9, text: 42 });
   conn.send({ type: 'input', id: 10, text: 'still here' });
-  t.same(await conn.wait('ack 10', (m) => m.type === 'ack' && m.id === 10), { type: 'ack', id: 10, ok: true }, 'bad requests are ignored; the socket keeps working');
-  t.notOk(conn.messages.some((m) => m.id === 9), 'an input without text is not acknowledged as sent');
+  t.same(
+    await conn.wait('ack 10', (m) => m.type === 'ack' && m.id === 10),
+    { type: 'ack', id: 10, ok: true },
+    'bad requests are ignored; the socket keeps working',
+  );
+  t.notOk(
+    conn.messages.some((m) => m.id === 9),
+    'an input without text is not acknowledged as sent',
+  );
   conn.send({ type: 'stop', graceMs: 1000 });
   await host.exited;
 });
 
 t.test('stream-json agents get input as user messages (the fake agent answers each as a turn)', async (t) => {
-  const dir = workerDir(t, { argv: [process.execPath, FAKE_AGENT, '--session-id', '11111111-2222-3333-4444-555555555555'], format: 'ndjson', initialPrompt: 'hello' });
+  const dir = workerDir(t, {
+    argv: [process.execPath, FAKE_AGENT, '--session-id', '11111111-2222-3333-4444-555555555555'],
+    format: 'ndjson',
+    initialPrompt: 'hello',
+  });
   const host = startHost(t, dir);
   const conn = await Conn.open(t, dir);
   const log = join(dir, 'output.log');
-  const results = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((m) => m.type === 'result') : []);
+  const results = () =>
+    existsSync(log)
+      ? readFileSync(log, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+          .filter((m) => m.type === 'result')
+      : [];
   await waitFor('the first result', () => results().length === 1);
   conn.send({ type: 'input', id: 1, text: 'second turn' });
   await conn.wait('ack', (m) => m.type === 'ack' && m.id === 1);
   await waitFor('the second result', () => results().length === 2);
-  t.same(results().map((r) => r.result), ['ack: hello', 'ack: second turn']);
-  t.same(results().map((r) => r.session_id), ['11111111-2222-3333-4444-555555555555', '11111111-2222-3333-4444-555555555555']);
+  t.same(
+    results().map((r) => r.result),
+    ['ack: hello', 'ack: second turn'],
+  );
+  t.same(
+    results().map((r) => r.session_id),
+    ['11111111-2222-3333-4444-555555555555', '11111111-2222-3333-4444-555555555555'],
+  );
   conn.send({ type: 'stop', graceMs: 2000 });
   await host.exited;
   t.ok(existsSync(join(dir, 'exit.json')), 'stopped, exit recorded');
   t.match(host.stdout(), /ack: second turn/, 'the transcript shows the assistant text');
 });
+
+/** The grandchild that ignores SIGTERM, as a `node -e` script. */
+const IGNORE_TERM = "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)";
 
 /** An agent that starts a grandchild in its own process group, records both pids, and runs on. */
 const FAMILY = `
@@ -187,7 +268,7 @@ const FAMILY = `
   const ignoreTerm = process.argv[2] === 'stubborn';
   if (ignoreTerm) process.on('SIGTERM', () => console.log('agent ignores SIGTERM'));
   const grandchild = ignoreTerm
-    ? spawn(process.execPath, ['-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"], { stdio: 'ignore' })
+    ? spawn(process.execPath, ['-e', "${IGNORE_TERM}"], { stdio: 'ignore' })
     : spawn('sleep', ['1000'], { stdio: 'ignore' });
   require('node:fs').writeFileSync(process.argv[1], JSON.stringify({ agent: process.pid, grandchild: grandchild.pid }));
   console.log('family up');
@@ -195,46 +276,88 @@ const FAMILY = `
 `;
 
 for (const variant of ['plain', 'stubborn'] as const) {
-  t.test(`stop ends the whole process group (${variant === 'plain' ? 'agent and its sleep 1000' : 'both ignore SIGTERM: SIGKILL after the grace period'})`, async (t) => {
-    const dir = workerDir(t, { argv: nodeAgent(FAMILY, '', variant) });
-    const pidsFile = join(dir, 'pids.json');
-    writeSpawnSpec(dir, { handle: 'w1', teamName: 'alpha', adapter: 'test', cwd: dir, env: baseEnv(), format: 'text', heartbeatMs: 10_000, argv: nodeAgent(FAMILY, pidsFile, variant) });
-    const host = startHost(t, dir);
-    const conn = await Conn.open(t, dir);
-    const pids = await waitFor('the family’s pids', () => (existsSync(pidsFile) ? (JSON.parse(readFileSync(pidsFile, 'utf8')) as { agent: number; grandchild: number }) : undefined));
-    t.teardown(() => {
-      for (const pid of [-pids.agent, pids.grandchild]) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone
+  t.test(
+    'stop ends the whole process group ' +
+      `(${variant === 'plain' ? 'agent and its sleep 1000' : 'both ignore SIGTERM: SIGKILL after the grace period'})`,
+    async (t) => {
+      const dir = workerDir(t, { argv: nodeAgent(FAMILY, '', variant) });
+      const pidsFile = join(dir, 'pids.json');
+      writeSpawnSpec(dir, {
+        handle: 'w1',
+        teamName: 'alpha',
+        adapter: 'test',
+        cwd: dir,
+        env: baseEnv(),
+        format: 'text',
+        heartbeatMs: 10_000,
+        argv: nodeAgent(FAMILY, pidsFile, variant),
+      });
+      const host = startHost(t, dir);
+      const conn = await Conn.open(t, dir);
+      const pids = await waitFor('the family’s pids', () =>
+        existsSync(pidsFile)
+          ? (JSON.parse(readFileSync(pidsFile, 'utf8')) as { agent: number; grandchild: number })
+          : undefined,
+      );
+      t.teardown(() => {
+        for (const pid of [-pids.agent, pids.grandchild]) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone
+          }
         }
-      }
-    });
-    t.ok(pidAlive(pids.grandchild), 'the grandchild runs');
-    t.equal(JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')).agentPid, pids.agent, 'host.json names the agent');
-    const started = Date.now();
-    conn.send({ type: 'stop', graceMs: 500 });
-    const exitMessage = await conn.wait('exit message', (m) => m.type === 'exit');
-    const exit = await host.exited;
-    const took = Date.now() - started;
-    t.equal(exitMessage.signal, variant === 'plain' ? 'SIGTERM' : 'SIGKILL', `the agent ended by ${exitMessage.signal}`);
-    if (variant === 'stubborn') t.ok(took >= 450, `SIGKILL came after the grace period (${took} ms)`);
-    t.ok(took < 5000, `stopped in ${took} ms`);
-    t.not(exit.code, 0, 'the host reports the agent did not exit cleanly');
-    await waitFor('no process of the group', () => !groupAlive(pids.agent), 3000);
-    t.notOk(running(pids.grandchild), 'the grandchild is gone');
-    t.notOk(running(pids.agent), 'the agent is gone');
-    t.match(JSON.parse(readFileSync(join(dir, 'exit.json'), 'utf8')), { code: null, signal: exitMessage.signal, at: Number });
-  });
+      });
+      t.ok(pidAlive(pids.grandchild), 'the grandchild runs');
+      t.equal(
+        JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')).agentPid,
+        pids.agent,
+        'host.json names the agent',
+      );
+      const started = Date.now();
+      conn.send({ type: 'stop', graceMs: 500 });
+      const exitMessage = await conn.wait('exit message', (m) => m.type === 'exit');
+      const exit = await host.exited;
+      const took = Date.now() - started;
+      t.equal(
+        exitMessage.signal,
+        variant === 'plain' ? 'SIGTERM' : 'SIGKILL',
+        `the agent ended by ${exitMessage.signal}`,
+      );
+      if (variant === 'stubborn') t.ok(took >= 450, `SIGKILL came after the grace period (${took} ms)`);
+      t.ok(took < 5000, `stopped in ${took} ms`);
+      t.not(exit.code, 0, 'the host reports the agent did not exit cleanly');
+      await waitFor('no process of the group', () => !groupAlive(pids.agent), 3000);
+      t.notOk(running(pids.grandchild), 'the grandchild is gone');
+      t.notOk(running(pids.agent), 'the agent is gone');
+      t.match(JSON.parse(readFileSync(join(dir, 'exit.json'), 'utf8')), {
+        code: null,
+        signal: exitMessage.signal,
+        at: Number,
+      });
+    },
+  );
 }
 
 t.test('SIGHUP to the host (tmux kill-window) ends the agent’s group too', async (t) => {
   const dir = workerDir(t, { argv: ['x'] });
   const pidsFile = join(dir, 'pids.json');
-  writeSpawnSpec(dir, { handle: 'w1', teamName: 'alpha', adapter: 'test', cwd: dir, env: baseEnv(), format: 'text', heartbeatMs: 10_000, argv: nodeAgent(FAMILY, pidsFile, 'plain') });
+  writeSpawnSpec(dir, {
+    handle: 'w1',
+    teamName: 'alpha',
+    adapter: 'test',
+    cwd: dir,
+    env: baseEnv(),
+    format: 'text',
+    heartbeatMs: 10_000,
+    argv: nodeAgent(FAMILY, pidsFile, 'plain'),
+  });
   const host = startHost(t, dir);
-  const pids = await waitFor('the family’s pids', () => (existsSync(pidsFile) ? (JSON.parse(readFileSync(pidsFile, 'utf8')) as { agent: number; grandchild: number }) : undefined));
+  const pids = await waitFor('the family’s pids', () =>
+    existsSync(pidsFile)
+      ? (JSON.parse(readFileSync(pidsFile, 'utf8')) as { agent: number; grandchild: number })
+      : undefined,
+  );
   host.child.kill('SIGHUP');
   await host.exited;
   await waitFor('no process of the group', () => !groupAlive(pids.agent), 5000);
@@ -252,7 +375,9 @@ t.test('an agent exiting by itself: exit.json with its code, an exit message, th
 
 t.test('output still in the pipe when the agent exits is logged before the host reports the exit', async (t) => {
   // 512 KiB, then the agent ends: the pipe still holds the last chunks when the 'exit' event fires.
-  const script = `const line = 'x'.repeat(65535) + '\\n'; for (let i = 0; i < 8; i++) process.stdout.write(line); process.stdout.write('last line\\n'); process.exitCode = 5;`;
+  const script =
+    `const line = 'x'.repeat(65535) + '\\n'; for (let i = 0; i < 8; i++) process.stdout.write(line); ` +
+    `process.stdout.write('last line\\n'); process.exitCode = 5;`;
   for (let round = 0; round < 3; round++) {
     const dir = workerDir(t, { argv: nodeAgent(script) });
     const host = startHost(t, dir);
@@ -288,11 +413,21 @@ t.test('a bad spawn spec is refused without starting anything', async (t) => {
 t.test('in a tmux window: a readable transcript of the stream-json', async (t) => {
   const socket = privateTmux(t, 'pane');
   const tmux = new TmuxDriver({ socket });
-  const dir = workerDir(t, { argv: [process.execPath, FAKE_AGENT, '--session-id', 'abcdefab-0000-4000-8000-000000000001'], format: 'ndjson', initialPrompt: 'WRITE src/app.ts\nSLEEP 10' });
+  const dir = workerDir(t, {
+    argv: [process.execPath, FAKE_AGENT, '--session-id', 'abcdefab-0000-4000-8000-000000000001'],
+    format: 'ndjson',
+    initialPrompt: 'WRITE src/app.ts\nSLEEP 10',
+  });
   await tmux.ensureSession('s', { cwd: dir, argv: ['sleep', '600'] });
-  const paneId = await tmux.newWindow('s', { name: 'w1', cwd: dir, argv: [process.execPath, FLEET_BIN, 'pane', '--dir', dir] });
+  const paneId = await tmux.newWindow('s', {
+    name: 'w1',
+    cwd: dir,
+    argv: [process.execPath, FLEET_BIN, 'pane', '--dir', dir],
+  });
   t.teardown(() => {
-    const host = existsSync(join(dir, 'host.json')) ? (JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')) as { agentPid: number; hostPid: number }) : undefined;
+    const host = existsSync(join(dir, 'host.json'))
+      ? (JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')) as { agentPid: number; hostPid: number })
+      : undefined;
     for (const pid of host ? [-host.agentPid, host.hostPid] : []) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -313,7 +448,11 @@ t.test('in a tmux window: a readable transcript of the stream-json', async (t) =
   t.match(screen, /■ done \(1 turns · \$0\.0012\)/, 'the result with cost');
   t.notMatch(screen, /"type":"assistant"/, 'not raw JSON');
   const host = JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')) as { hostPid: number; agentPid: number };
-  t.equal((await tmux.listPanes('s')).find((p) => p.paneId === paneId)?.pid, host.hostPid, 'the pane’s process is the host');
+  t.equal(
+    (await tmux.listPanes('s')).find((p) => p.paneId === paneId)?.pid,
+    host.hostPid,
+    'the pane’s process is the host',
+  );
 
   // A person types a line in the pane: it goes to the agent as input (a second turn), not to a shell.
   const pwned = join(dir, 'pwned');
@@ -334,10 +473,22 @@ t.test('in a tmux window: a readable transcript of the stream-json', async (t) =
 t.test('in a tmux window: when the agent exits by itself, the host exits too and the window closes', async (t) => {
   const socket = privateTmux(t, 'pane');
   const tmux = new TmuxDriver({ socket });
-  const dir = workerDir(t, { argv: [process.execPath, FAKE_AGENT, '--session-id', 'abcdefab-0000-4000-8000-000000000002'], format: 'ndjson', initialPrompt: 'bye\nEXIT 0' });
+  const dir = workerDir(t, {
+    argv: [process.execPath, FAKE_AGENT, '--session-id', 'abcdefab-0000-4000-8000-000000000002'],
+    format: 'ndjson',
+    initialPrompt: 'bye\nEXIT 0',
+  });
   await tmux.ensureSession('s', { cwd: dir, argv: ['sleep', '600'] });
-  const paneId = await tmux.newWindow('s', { name: 'w2', cwd: dir, argv: [process.execPath, FLEET_BIN, 'pane', '--dir', dir] });
-  const host = await waitFor('host.json', () => (existsSync(join(dir, 'host.json')) ? (JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')) as { agentPid: number; hostPid: number }) : undefined));
+  const paneId = await tmux.newWindow('s', {
+    name: 'w2',
+    cwd: dir,
+    argv: [process.execPath, FLEET_BIN, 'pane', '--dir', dir],
+  });
+  const host = await waitFor('host.json', () =>
+    existsSync(join(dir, 'host.json'))
+      ? (JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')) as { agentPid: number; hostPid: number })
+      : undefined,
+  );
   t.teardown(() => {
     for (const pid of [-host.agentPid, host.hostPid]) {
       try {

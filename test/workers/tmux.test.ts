@@ -33,7 +33,8 @@ async function driverWithSession(t: TestLike) {
   const socket = privateTmux(t, 'tmux');
   const tmux = new TmuxDriver({ socket });
   const dir = tempDir(t, 'fleet-tmux-');
-  if (!(await tmux.ensureSession('s', { cwd: dir, argv: ['sleep', '600'], windowName: 'home' }))) throw new Error('session s already existed');
+  if (!(await tmux.ensureSession('s', { cwd: dir, argv: ['sleep', '600'], windowName: 'home' })))
+    throw new Error('session s already existed');
   return { socket, tmux, dir };
 }
 
@@ -43,7 +44,11 @@ async function recorder(tmux: TmuxDriver, dir: string, name: string, bracketed =
   writeFileSync(script, RECORDER);
   const out = join(dir, `${name}.bin`);
   const ready = join(dir, `${name}.ready`);
-  const paneId = await tmux.newWindow('s', { name, cwd: dir, argv: [process.execPath, script, out, ready, bracketed ? '1' : '0'] });
+  const paneId = await tmux.newWindow('s', {
+    name,
+    cwd: dir,
+    argv: [process.execPath, script, out, ready, bracketed ? '1' : '0'],
+  });
   await waitFor(`${name} recorder ready`, () => existsSync(ready));
   return { paneId, out, received: () => (existsSync(out) ? readFileSync(out) : Buffer.alloc(0)) };
 }
@@ -77,9 +82,21 @@ t.test('newWindow runs argv with no shell: shell syntax stays text', async (t) =
   const script = join(dir, 'argv.cjs');
   writeFileSync(script, ARGV_RECORDER);
   const pwned = join(dir, 'pwned');
-  const evil = [`$(touch ${pwned})`, `\`touch ${pwned}\``, `; touch ${pwned}`, `' && touch ${pwned} '`, '-n', 'é ✓ "q"'];
+  const evil = [
+    `$(touch ${pwned})`,
+    `\`touch ${pwned}\``,
+    `; touch ${pwned}`,
+    `' && touch ${pwned} '`,
+    '-n',
+    'é ✓ "q"',
+  ];
   const argvFile = join(dir, 'argv.json');
-  const paneId = await tmux.newWindow('s', { name: 'argv', cwd: dir, argv: [process.execPath, script, argvFile, ...evil], env: { FLEET_PROBE: '$(touch ' + pwned + ')' } });
+  const paneId = await tmux.newWindow('s', {
+    name: 'argv',
+    cwd: dir,
+    argv: [process.execPath, script, argvFile, ...evil],
+    env: { FLEET_PROBE: '$(touch ' + pwned + ')' },
+  });
   t.match(paneId, /^%\d+$/, 'returns the pane id');
   await waitFor('the argv file', () => existsSync(argvFile));
   t.same(JSON.parse(readFileSync(argvFile, 'utf8')), evil, 'every argument arrives as given');
@@ -99,7 +116,12 @@ t.test('a one-element argv does not go through a shell either', async (t) => {
   const paneId = await tmux
     .newWindow('s', { name: 'one', cwd: dir, argv: [`touch ${pwned}`] })
     .catch((error: Error) => (error instanceof TmuxError ? undefined : Promise.reject(error)));
-  if (paneId) await waitFor('the one-argument window to end', async () => !(await tmux.listPanes('s')).some((p) => p.paneId === paneId && !p.dead), 5000);
+  if (paneId)
+    await waitFor(
+      'the one-argument window to end',
+      async () => !(await tmux.listPanes('s')).some((p) => p.paneId === paneId && !p.dead),
+      5000,
+    );
   await sleep(300);
   t.equal(existsSync(pwned), false, 'the text was never run by a shell');
 
@@ -115,7 +137,15 @@ t.test('sendLiteral: shell syntax, key names and leading dashes arrive as the sa
   const { tmux, dir } = await driverWithSession(t);
   const pane = await recorder(tmux, dir, 'lit');
   const pwned = join(dir, 'pwned');
-  const texts = [`x; $(touch ${pwned}) \`touch ${pwned}\` "q" 's' é ✓`, 'Enter', 'C-c', 'Escape', '-n oops', '--', 'C-d'];
+  const texts = [
+    `x; $(touch ${pwned}) \`touch ${pwned}\` "q" 's' é ✓`,
+    'Enter',
+    'C-c',
+    'Escape',
+    '-n oops',
+    '--',
+    'C-d',
+  ];
   let expected = '';
   for (const text of texts) {
     await tmux.sendLiteral(pane.paneId, text);
@@ -128,7 +158,11 @@ t.test('sendLiteral: shell syntax, key names and leading dashes arrive as the sa
   await tmux.sendKey(pane.paneId, 'Enter');
   await tmux.sendKey(pane.paneId, 'C-c');
   await waitFor('the keys', () => pane.received().length >= Buffer.byteLength(expected) + 2);
-  t.same([...pane.received().subarray(Buffer.byteLength(expected))], [0x0d, 0x03], 'sendKey sends the keys: CR and ETX');
+  t.same(
+    [...pane.received().subarray(Buffer.byteLength(expected))],
+    [0x0d, 0x03],
+    'sendKey sends the keys: CR and ETX',
+  );
 });
 
 t.test('paste keeps line feeds; with bracketed paste on, the text comes wrapped', async (t) => {
@@ -137,7 +171,11 @@ t.test('paste keeps line feeds; with bracketed paste on, the text comes wrapped'
   const plain = await recorder(tmux, dir, 'plain');
   await tmux.paste(plain.paneId, text, 'fleet-test-a');
   await waitFor('the paste', () => plain.received().length >= Buffer.byteLength(text));
-  t.equal(plain.received().toString('utf8'), text, 'LF kept (no LF→CR): a multi-line prompt is not submitted line by line');
+  t.equal(
+    plain.received().toString('utf8'),
+    text,
+    'LF kept (no LF→CR): a multi-line prompt is not submitted line by line',
+  );
 
   const bracketed = await recorder(tmux, dir, 'bracketed', true);
   await sleep(100); // let tmux see the ESC[?2004h the program printed
@@ -170,8 +208,14 @@ t.test('listPanes, setPaneTitle, capture and killWindow', async (t) => {
   const pidA = panes.find((p) => p.paneId === a)!.pid;
   await tmux.killWindow(a);
   const after = await tmux.listPanes('s');
-  t.notOk(after.some((p) => p.paneId === a), 'the window is gone');
-  t.ok(after.some((p) => p.paneId === b), 'the other window stays');
+  t.notOk(
+    after.some((p) => p.paneId === a),
+    'the window is gone',
+  );
+  t.ok(
+    after.some((p) => p.paneId === b),
+    'the other window stays',
+  );
   await waitFor('the killed window’s process to end', () => !pidAlive(pidA), 5000);
   await tmux.killWindow(a); // already gone: no error
   await tmux.killWindow('%99999');
@@ -192,7 +236,9 @@ t.test('a missing tmux binary gives the install hint', async (t) => {
 
 t.test('a tmux failure names the command and tmux’s message', async (t) => {
   const { tmux } = await driverWithSession(t);
-  const error = (await tmux.newWindow('no-such-session', { name: 'x', cwd: '/', argv: ['sleep', '1'] }).catch((e: unknown) => e)) as TmuxError;
+  const error = (await tmux
+    .newWindow('no-such-session', { name: 'x', cwd: '/', argv: ['sleep', '1'] })
+    .catch((e: unknown) => e)) as TmuxError;
   t.ok(error instanceof TmuxError);
   t.match(error.message, /tmux .*failed: .*no-such-session/);
 });
@@ -202,9 +248,21 @@ t.test('fleet attach without tmux on PATH: exit 1 with the install hint', async 
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   symlinkSync(process.execPath, join(bin, 'node'));
-  writeFileSync(join(dir, 'fleet.config.ts'), `export default ${JSON.stringify({ plugins: { auth: true, workers: { tmux: { socket: 'fleet-test-attach-never', session: 'fleet' } } } })};\n`);
-  const result = spawnSync(process.execPath, [FLEET_BIN, 'attach', '--config', join(dir, 'fleet.config.ts')], { cwd: dir, env: { PATH: bin, HOME: dir }, encoding: 'utf8', timeout: 30_000 });
+  const tmux = { socket: 'fleet-test-attach-never', session: 'fleet' };
+  writeFileSync(
+    join(dir, 'fleet.config.ts'),
+    `export default ${JSON.stringify({ plugins: { auth: true, workers: { tmux } } })};\n`,
+  );
+  const result = spawnSync(process.execPath, [FLEET_BIN, 'attach', '--config', join(dir, 'fleet.config.ts')], {
+    cwd: dir,
+    env: { PATH: bin, HOME: dir },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   t.equal(result.status, 1, result.stderr);
-  t.match(result.stderr, /tmux is not installed: install it \(Debian\/Ubuntu: apt-get install tmux; macOS: brew install tmux\)/);
+  t.match(
+    result.stderr,
+    /tmux is not installed: install it \(Debian\/Ubuntu: apt-get install tmux; macOS: brew install tmux\)/,
+  );
   t.equal(existsSync(tmuxSocketPath('fleet-test-attach-never')), false);
 });

@@ -16,7 +16,13 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 /** Vouches for chat `c1` of team alpha only, as the mail plugin does for its chats. */
 const chats = definePlugin({
   name: 'chats',
-  topics: [{ prefix: 'chat', key: 'chatId', authorize: (identity, chatId) => identity.teamName === 'alpha' && chatId === 'c1' }],
+  topics: [
+    {
+      prefix: 'chat',
+      key: 'chatId',
+      authorize: (identity, chatId) => identity.teamName === 'alpha' && chatId === 'c1',
+    },
+  ],
   setup: () => undefined,
 });
 
@@ -40,9 +46,21 @@ t.test('auth: a good token is authenticated with its uid, anything else is an er
 
   t.same(await socket.authenticate('garbage'), { type: 'error', message: 'Invalid token' });
   t.same(await socket.ask({ type: 'auth' }), { type: 'error', message: 'Invalid token' }, 'no token at all');
-  t.same(await socket.ask({ type: 'auth', token: 42 }), { type: 'error', message: 'Invalid token' }, 'a token that is not a string');
-  t.same(await socket.authenticate(fleet.adminKey), { type: 'error', message: 'Invalid token' }, 'the admin key is not an agent token');
-  t.match((await socket.ask({ type: 'subscribe', chatId: 'c1' })).message, /^Authentication required/, 'failed auths authenticate nothing');
+  t.same(
+    await socket.ask({ type: 'auth', token: 42 }),
+    { type: 'error', message: 'Invalid token' },
+    'a token that is not a string',
+  );
+  t.same(
+    await socket.authenticate(fleet.adminKey),
+    { type: 'error', message: 'Invalid token' },
+    'the admin key is not an agent token',
+  );
+  t.match(
+    (await socket.ask({ type: 'subscribe', chatId: 'c1' })).message,
+    /^Authentication required/,
+    'failed auths authenticate nothing',
+  );
 
   const ok = await socket.authenticate(agent.token);
   t.match(ok, { type: 'authenticated', uid: agent.uid });
@@ -78,25 +96,44 @@ t.test('events reach authenticated sockets of their team only', async (t) => {
   t.equal((await beta.authenticate(bob.token)).type, 'authenticated');
   t.equal((await failed.authenticate('forged')).type, 'error');
 
-  const published = fleet.kernel.spine.publish({ topic: 'team.alpha.tasks', type: 'task_updated', team: 'alpha', data: { taskId: 't-1', status: 'resolved' } });
+  const published = fleet.kernel.spine.publish({
+    topic: 'team.alpha.tasks',
+    type: 'task_updated',
+    team: 'alpha',
+    data: { taskId: 't-1', status: 'resolved' },
+  });
   for (const [name, socket] of [
     ['alpha1', alpha1],
     ['alpha2', alpha2],
   ] as const) {
-    t.same(await socket.next(), { taskId: 't-1', status: 'resolved', type: 'task_updated', seq: published.seq, ts: published.ts }, `${name} receives the event`);
+    t.same(
+      await socket.next(),
+      { taskId: 't-1', status: 'resolved', type: 'task_updated', seq: published.seq, ts: published.ts },
+      `${name} receives the event`,
+    );
   }
 
   // Positive control: beta's own event arrives, so had alpha's event been sent to beta it would be ahead of it.
-  const control = fleet.kernel.spine.publish({ topic: 'team.beta.tasks', type: 'task_updated', team: 'beta', data: { taskId: 'b-1' } });
+  const control = fleet.kernel.spine.publish({
+    topic: 'team.beta.tasks',
+    type: 'task_updated',
+    team: 'beta',
+    data: { taskId: 'b-1' },
+  });
   const betaFirst = await beta.next();
-  t.equal(betaFirst.seq, control.seq, 'beta gets its own event, and alpha\'s was not ahead of it');
+  t.equal(betaFirst.seq, control.seq, "beta gets its own event, and alpha's was not ahead of it");
   t.same(await anonymous.sync(), [], 'an anonymous socket got nothing');
   t.same(await failed.sync(), [], 'a socket whose auth failed got nothing');
   await settle();
   t.same(await beta.sync(), [], 'beta got nothing more');
 
-  const alphaControl = fleet.kernel.spine.publish({ topic: 'team.alpha.tasks', type: 'task_updated', team: 'alpha', data: { taskId: 't-2' } });
-  t.equal((await alpha1.next()).seq, alphaControl.seq, 'alpha never saw beta\'s event');
+  const alphaControl = fleet.kernel.spine.publish({
+    topic: 'team.alpha.tasks',
+    type: 'task_updated',
+    team: 'alpha',
+    data: { taskId: 't-2' },
+  });
+  t.equal((await alpha1.next()).seq, alphaControl.seq, "alpha never saw beta's event");
   t.equal((await alpha2.next()).seq, alphaControl.seq);
   t.same(await anonymous.sync(), []);
 });
@@ -109,11 +146,16 @@ t.test('chat subscriptions need a plugin to vouch for membership', async (t) => 
   const refused = await socket.ask({ type: 'subscribe', chatId: 'c1' });
   t.equal(refused.type, 'error', 'no plugin vouches, so no subscription');
   t.match(refused.message, /^chatId: /);
-  fleet.kernel.spine.publish({ topic: 'team.alpha.chat.c1', type: 'new_message', team: 'alpha', data: { text: 'secret' } });
+  fleet.kernel.spine.publish({
+    topic: 'team.alpha.chat.c1',
+    type: 'new_message',
+    team: 'alpha',
+    data: { text: 'secret' },
+  });
   t.same(await socket.sync(), [], 'and no chat event');
 });
 
-t.test('a vouched chat subscription receives that chat\'s events until unsubscribed', async (t) => {
+t.test("a vouched chat subscription receives that chat's events until unsubscribed", async (t) => {
   const fleet = await startFleet(t, { plugins: { auth: true, metrics: true, chats: true }, extraPlugins: [chats] });
   const alice = await fleet.register('alice', 'alpha');
   const carol = await fleet.register('carol', 'alpha');
@@ -126,18 +168,32 @@ t.test('a vouched chat subscription receives that chat\'s events until unsubscri
   await outsider.authenticate(bob.token);
 
   t.same(await subscriber.ask({ type: 'subscribe', chatId: 'c1' }), { type: 'subscribed', chatId: 'c1' });
-  t.equal((await subscriber.ask({ type: 'subscribe', chatId: 'c2' })).type, 'error', 'a chat the plugin does not vouch for');
+  t.equal(
+    (await subscriber.ask({ type: 'subscribe', chatId: 'c2' })).type,
+    'error',
+    'a chat the plugin does not vouch for',
+  );
   t.equal((await outsider.ask({ type: 'subscribe', chatId: 'c1' })).type, 'error', 'another team is refused');
   t.match((await subscriber.ask({ type: 'subscribe', chatId: '../etc' })).message, /^chatId: /, 'a malformed chat id');
   t.match((await subscriber.ask({ type: 'subscribe' })).message, /^chatId: /, 'no chat id');
 
-  const message = fleet.kernel.spine.publish({ topic: 'team.alpha.chat.c1', type: 'new_message', team: 'alpha', data: { text: 'hi' } });
+  const message = fleet.kernel.spine.publish({
+    topic: 'team.alpha.chat.c1',
+    type: 'new_message',
+    team: 'alpha',
+    data: { text: 'hi' },
+  });
   t.match(await subscriber.next(), { type: 'new_message', text: 'hi', seq: message.seq });
   t.same(await teammate.sync(), [], 'a teammate not subscribed to the chat gets nothing');
   t.same(await outsider.sync(), [], 'another team gets nothing');
 
   t.same(await subscriber.ask({ type: 'unsubscribe', chatId: 'c1' }), { type: 'unsubscribed', chatId: 'c1' });
-  fleet.kernel.spine.publish({ topic: 'team.alpha.chat.c1', type: 'new_message', team: 'alpha', data: { text: 'after' } });
+  fleet.kernel.spine.publish({
+    topic: 'team.alpha.chat.c1',
+    type: 'new_message',
+    team: 'alpha',
+    data: { text: 'after' },
+  });
   t.same(await subscriber.sync(), [], 'nothing after unsubscribing');
 });
 

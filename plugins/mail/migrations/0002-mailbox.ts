@@ -23,7 +23,11 @@ export const mailboxMigration: Migration = {
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('delivered_at', 'bigint')
       .execute();
-    await db.schema.createIndex('handoffs_recipient').on('handoffs').columns(['team_name', 'to_handle', 'status']).execute();
+    await db.schema
+      .createIndex('handoffs_recipient')
+      .on('handoffs')
+      .columns(['team_name', 'to_handle', 'status'])
+      .execute();
   },
   async down(db: Kysely<any>) {
     await db.schema.dropTable('handoffs').execute();

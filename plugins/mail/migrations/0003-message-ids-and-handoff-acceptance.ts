@@ -9,11 +9,15 @@ import type { Kysely, Migration } from 'kysely';
 export const messageIdsAndHandoffAcceptanceMigration: Migration = {
   async up(db: Kysely<any>) {
     await db.schema.alterTable('messages').addColumn('uuid', 'text').execute();
-    await db.schema.alterTable('messages').addColumn('status', 'text', (c) => c.notNull().defaultTo('pending')).execute();
+    await db.schema
+      .alterTable('messages')
+      .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending'))
+      .execute();
     for (;;) {
       const rows = await db.selectFrom('messages').select('id').where('uuid', 'is', null).limit(500).execute();
       if (rows.length === 0) break;
-      for (const row of rows) await db.updateTable('messages').set({ uuid: randomUUID() }).where('id', '=', row.id).execute();
+      for (const row of rows)
+        await db.updateTable('messages').set({ uuid: randomUUID() }).where('id', '=', row.id).execute();
     }
     await db.schema.createIndex('messages_uuid').on('messages').column('uuid').unique().execute();
     await db.schema.alterTable('handoffs').addColumn('accepted_at', 'bigint').execute();

@@ -36,7 +36,11 @@ export const workItemsMigration: Migration = {
       .addColumn('details', 'text')
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('work_item_events_item').on('work_item_events').columns(['work_item_id', 'id']).execute();
+    await db.schema
+      .createIndex('work_item_events_item')
+      .on('work_item_events')
+      .columns(['work_item_id', 'id'])
+      .execute();
   },
   async down(db: Kysely<any>) {
     await db.schema.dropTable('work_item_events').execute();

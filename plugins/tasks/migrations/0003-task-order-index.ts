@@ -6,7 +6,11 @@ import type { Kysely, Migration } from 'kysely';
  */
 export const taskOrderIndexMigration: Migration = {
   async up(db: Kysely<any>) {
-    await db.schema.createIndex('tasks_team_created_id').on('tasks').columns(['team_name', 'created_at', 'id']).execute();
+    await db.schema
+      .createIndex('tasks_team_created_id')
+      .on('tasks')
+      .columns(['team_name', 'created_at', 'id'])
+      .execute();
     await db.schema.dropIndex('tasks_team_created').execute();
   },
   async down(db: Kysely<any>) {

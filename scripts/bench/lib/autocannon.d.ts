@@ -35,11 +35,17 @@ declare module 'autocannon' {
 
     /** A running load; `response` fires per answer with its latency in ms (fractional, unlike the histograms). */
     interface Instance {
-      on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void): Instance;
+      on(
+        event: 'response',
+        listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void,
+      ): Instance;
     }
   }
 
-  function autocannon(options: autocannon.Options, callback: (error: Error | null, result: autocannon.Result) => void): autocannon.Instance;
+  function autocannon(
+    options: autocannon.Options,
+    callback: (error: Error | null, result: autocannon.Result) => void,
+  ): autocannon.Instance;
 
   export = autocannon;
 }

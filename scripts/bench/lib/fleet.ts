@@ -20,12 +20,19 @@ export interface BenchFleet {
  * and a rate limit too high to reach, so the figures measure the server and not the limiter.
  * The environment is ignored (env: {}) so a PORT or DB_PATH in the shell cannot leak in.
  */
-export async function bootBenchFleet(plugins: FleetConfigInput['plugins'] = { auth: true, metrics: true }): Promise<BenchFleet> {
+export async function bootBenchFleet(
+  plugins: FleetConfigInput['plugins'] = { auth: true, metrics: true },
+): Promise<BenchFleet> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
   let closed: Promise<void> | undefined;
   try {
     const config = resolveConfig(
-      { dataDir, server: { host: '127.0.0.1', port: 0, rateLimit: { max: 1_000_000_000 } }, log: { level: 'silent' }, plugins },
+      {
+        dataDir,
+        server: { host: '127.0.0.1', port: 0, rateLimit: { max: 1_000_000_000 } },
+        log: { level: 'silent' },
+        plugins,
+      },
       { env: {}, cwd: dataDir },
     );
     const kernel = await Kernel.boot({ config, log: createLogger({ level: 'silent' }) });

@@ -45,9 +45,16 @@ const CLIENT = fileURLToPath(new URL('./load-client.ts', import.meta.url));
  * event loop): a short warm-up, then `seconds` of keep-alive load over `connections` connections.
  */
 export function measure(target: LoadTarget, options: LoadOptions): Promise<LoadResult> {
-  const job: LoadJob = { target, seconds: options.seconds, warmupSeconds: options.warmupSeconds ?? 1, connections: options.connections };
+  const job: LoadJob = {
+    target,
+    seconds: options.seconds,
+    warmupSeconds: options.warmupSeconds ?? 1,
+    connections: options.connections,
+  };
   return new Promise((resolveLoad, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLIENT, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CLIENT, JSON.stringify(job)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;

@@ -4,7 +4,8 @@ function positiveNumber(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}: must be a positive number (got ${JSON.stringify(raw)})`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name}: must be a positive number (got ${JSON.stringify(raw)})`);
   return value;
 }
 
@@ -17,5 +18,8 @@ export const benchConnections = (): number => Math.round(positiveNumber('BENCH_C
 /** Said with every result: figures from a client and a server sharing a small machine are relative. */
 export function machineNote(): string {
   const cores = availableParallelism();
-  return `Node ${process.version}, ${cores} core${cores === 1 ? '' : 's'} shared by the load client and the server: compare rows, not machines.`;
+  return (
+    `Node ${process.version}, ${cores} core${cores === 1 ? '' : 's'} ` +
+    'shared by the load client and the server: compare rows, not machines.'
+  );
 }

@@ -1,0 +1,42 @@
+import { definePlugin } from '../../../core/index.js';
+import { notesErrors } from './errors.js';
+import { notesEvents } from './events.js';
+import { notesMigration } from './migrations/0001-notes.js';
+import { notesOperations } from './operations.js';
+import { NoteService } from './service.js';
+import { notesTables } from './tables.js';
+
+/** What the operations (and plugins that depend on this one) receive. */
+export interface NotesApi {
+  notes: NoteService;
+}
+
+/**
+ * A minimal plugin to copy: a table, a migration, coded errors, an event, and three operations
+ * served as routes and MCP tools. Copy the folder to plugins/<name>/, rename, add `<name>: true`
+ * to fleet.config.ts.
+ */
+export const notes = definePlugin({
+  name: 'notes',
+  description: 'Short notes agents leave for their team.',
+  dependsOn: ['auth'],
+  tables: notesTables,
+  migrations: { '0001_notes': notesMigration },
+  errors: notesErrors,
+  events: notesEvents,
+  operations: notesOperations,
+  setup(ctx): NotesApi {
+    const notes = new NoteService(ctx.db, ctx.events.emit);
+    ctx.health.count(
+      'notes',
+      async () =>
+        (
+          await ctx.db
+            .selectFrom('notes')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+    );
+    return { notes };
+  },
+});
