@@ -25,8 +25,13 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript has no types to check: the type-aware rules would only see `any`.
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
     // Tests read JSON answers (typed any on purpose) and tap's subtests are promises it tracks itself.
-    files: ['**/*.test.ts', 'test/**/*.ts'],
+    files: ['**/*.test.ts', 'test/**/*.ts', 'scripts/bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-floating-promises': 'off',
       '@typescript-eslint/no-explicit-any': 'off',

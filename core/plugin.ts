@@ -33,6 +33,7 @@ export interface ResponseObservation {
  * its chats this way (`prefix: 'chat'`, `key: 'chatId'`). Declared as data, so the kernel keeps
  * these topics private from boot, even while their plugin is off (nothing then vouches for them).
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- declared by any plugin, checked with its api
 export interface GuardedTopics<Api = any> {
   prefix: string;
   /** The subscribe message's field that names the id. */
@@ -42,10 +43,10 @@ export interface GuardedTopics<Api = any> {
 
 export interface PluginEvents {
   /** Publish one of this plugin's event types to a team; the topic comes from the event's declaration. */
-  emit<K extends EventType>(type: K, team: string, data: FleetEventMap[K]): FleetEvent<FleetEventMap[K]>;
+  emit: <K extends EventType>(type: K, team: string, data: FleetEventMap[K]) => FleetEvent<FleetEventMap[K]>;
   /** Listen to event types of any plugin, typed; unsubscribed automatically when the plugin stops. */
-  on<K extends EventType>(types: K | readonly K[], listener: (event: TypedEvent<K>) => void): () => void;
-  read(pattern: string, since: number, max?: number): ReadResult;
+  on: <K extends EventType>(types: K | readonly K[], listener: (event: TypedEvent<K>) => void) => () => void;
+  read: (pattern: string, since: number, max?: number) => ReadResult;
 }
 
 export interface PluginContext<Options = unknown, Tables = unknown> {
@@ -59,7 +60,7 @@ export interface PluginContext<Options = unknown, Tables = unknown> {
   readonly db: Kysely<Tables>;
   readonly dialect: Dialect;
   /** Work in another plugin's transaction (one commit for both), seeing only this plugin's tables. */
-  join(trx: AnyTransaction): Transaction<Tables>;
+  join: (trx: AnyTransaction) => Transaction<Tables>;
   readonly log: Logger;
   readonly events: PluginEvents;
   readonly tokens: { mint(identity: Identity): Promise<string> };
@@ -120,6 +121,7 @@ export interface PluginDefinition<
   stop?(ctx: PluginContext<OptionsOf<S>, Tables>, api: Api): void | Promise<void>;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the kernel holds plugins of every shape
 export type AnyPlugin = PluginDefinition<any, any, any>;
 
 /** Typed identity that marks the object so the kernel can find it among a module's exports. */

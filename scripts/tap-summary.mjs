@@ -26,12 +26,12 @@ const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
   process.stdout.write(line + '\n');
   // Only column 0: tap's own top-level comments, not a test's indented output.
-  let match;
-  if ((match = /^# storage: (\S+)\s*$/.exec(line))) {
+  let match = /^# storage: (\S+)\s*$/.exec(line);
+  if (match) {
     begin(match[1]);
   } else if ((match = /^# storage: (\S+) skipped \((\d+) suites?\)/.exec(line))) {
     extraSkipped += Number(match[2]);
-  } else if ((match = /^# storage: (\S+) failed\b/.exec(line))) {
+  } else if (/^# storage: (\S+) failed\b/.test(line)) {
     extraFailed += 1;
   } else if ((match = /^# check: (\S+) (passed|failed)\s*$/.exec(line))) {
     if (match[2] === 'passed') extraPassed += 1;

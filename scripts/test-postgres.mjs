@@ -60,7 +60,9 @@ function asPostgres(program, args, timeout = 60_000) {
       timeout,
     });
   } catch (error) {
-    throw new Error(`${program} failed: ${(error.stderr || error.stdout || error.message).toString().trim()}`);
+    throw new Error(`${program} failed: ${(error.stderr || error.stdout || error.message).toString().trim()}`, {
+      cause: error,
+    });
   }
 }
 
@@ -100,7 +102,7 @@ async function start(dir) {
     } catch (error) {
       const log = existsSync(join(dir, 'server.log')) ? readFileSync(join(dir, 'server.log'), 'utf8') : '';
       if (attempt >= 3 || !/could not bind|Address already in use/.test(log)) {
-        throw new Error(`${error.message}\n${log}`);
+        throw new Error(`${error.message}\n${log}`, { cause: error });
       }
     }
   }

@@ -12,6 +12,8 @@ export async function fetchFleet(url: string, init?: RequestInit): Promise<Respo
     return await fetch(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(10_000) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new Error(`no fleet answering at ${new URL(url).origin} (${cause}); is \`fleet up\` running?`);
+    throw new Error(`no fleet answering at ${new URL(url).origin} (${cause}); is \`fleet up\` running?`, {
+      cause: error,
+    });
   }
 }

@@ -13,8 +13,12 @@ function configArgument(args: readonly string[]): string | undefined {
 }
 
 /** Every command the plugins of this checkout add to the CLI, by name. */
-export async function pluginCommands(): Promise<Map<string, { plugin: AnyPlugin; command: PluginCommand<any> }>> {
-  const commands = new Map<string, { plugin: AnyPlugin; command: PluginCommand<any> }>();
+/** A plugin's command, whatever that plugin's options. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each plugin's options differ; its command checks them
+type AnyCommand = PluginCommand<any>;
+
+export async function pluginCommands(): Promise<Map<string, { plugin: AnyPlugin; command: AnyCommand }>> {
+  const commands = new Map<string, { plugin: AnyPlugin; command: AnyCommand }>();
   for (const plugin of (await discoverPlugins()).values()) {
     for (const [name, command] of Object.entries(plugin.commands ?? {})) commands.set(name, { plugin, command });
   }
@@ -27,7 +31,7 @@ export async function pluginCommands(): Promise<Map<string, { plugin: AnyPlugin;
  */
 export async function runPluginCommand(
   plugin: AnyPlugin,
-  command: PluginCommand<any>,
+  command: AnyCommand,
   args: readonly string[],
 ): Promise<number> {
   const config = await loadConfig({ path: configArgument(args) });

@@ -49,7 +49,7 @@ export async function importConfigFile(path: string): Promise<unknown> {
     value = (value as { default?: unknown }).default;
   } else if (value && typeof value === 'object' && 'default' in value && Object.keys(value).length === 1) {
     // Other CommonJS interop nests the default export once more.
-    value = (value as { default: unknown }).default;
+    value = value.default;
   }
   if (value === undefined) {
     throw new FleetError(
@@ -92,10 +92,7 @@ export function resolveConfig(
     overrides as Record<string, unknown>,
   ) as FleetConfigInput;
   if (context.overrides)
-    input = mergeDeep(
-      input as Record<string, unknown>,
-      context.overrides as Record<string, unknown>,
-    ) as FleetConfigInput;
+    input = mergeDeep(input as Record<string, unknown>, context.overrides as Record<string, unknown>);
 
   const base = context.configPath ? dirname(context.configPath) : cwd;
   const dataDir = resolve(base, input.dataDir ?? '.fleet');

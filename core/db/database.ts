@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { FleetConfig } from '../config/types.js';
 
 /** Plugins see the database untyped at the kernel level; each plugin types its own tables. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the kernel's handle knows no plugin's tables
 export type FleetDb = Kysely<any>;
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -19,7 +20,7 @@ export async function openDatabase(storage: FleetConfig['storage']): Promise<{ d
     // COUNT(*) and bigint columns come back as strings by default; our counts fit in a double.
     pg.types.setTypeParser(20, (value: string) => Number(value));
     const pool = new pg.Pool({ connectionString: storage.url, max: 10 });
-    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    const db: FleetDb = new Kysely({ dialect: new PostgresDialect({ pool }) });
     await sql`select 1`.execute(db);
     return { db, dialect: 'postgres' };
   }
@@ -32,6 +33,6 @@ export async function openDatabase(storage: FleetConfig['storage']): Promise<{ d
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
-  const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
+  const db: FleetDb = new Kysely({ dialect: new SqliteDialect({ database }) });
   return { db, dialect: 'sqlite' };
 }

@@ -20,7 +20,12 @@ function atomic(migrations: MigrationSet): MigrationSet {
     (db) =>
       db.isTransaction ? step(db) : db.transaction().execute((trx) => step(trx));
   return Object.fromEntries(
-    Object.entries(migrations).map(([name, m]) => [name, { up: wrap(m.up), down: m.down && wrap(m.down) }]),
+    Object.entries(migrations).map(([name, migration]) => {
+      // Called through the object, never detached, so `this` stays whatever the migration expects.
+      const up: Migration['up'] = (db) => migration.up(db);
+      const down: Migration['down'] = migration.down && ((db) => migration.down!(db));
+      return [name, { up: wrap(up), down: down && wrap(down) }];
+    }),
   );
 }
 
@@ -33,7 +38,7 @@ export async function migratePlugin(db: FleetDb, plugin: string, migrations: Mig
   const table = migrationTableName(plugin);
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => atomic(migrations) },
+    provider: { getMigrations: () => Promise.resolve(atomic(migrations)) },
     migrationTableName: table,
     migrationLockTableName: `${table}_lock`,
   });

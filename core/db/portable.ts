@@ -1,7 +1,11 @@
 import { type CreateTableBuilder, type Kysely, SqliteAdapter } from 'kysely';
 
+/** Any database handle: migrations see the schema, not typed tables. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run on every plugin's tables
+type AnyDb = Kysely<any>;
+
 /** Whether a migration runs on SQLite (the embedded default) or PostgreSQL. */
-export function isSqlite(db: Kysely<any>): boolean {
+export function isSqlite(db: AnyDb): boolean {
   return db.getExecutor().adapter instanceof SqliteAdapter;
 }
 
@@ -10,7 +14,7 @@ export function isSqlite(db: Kysely<any>): boolean {
  * AUTOINCREMENT (ids never reused, so they work as cursors), PostgreSQL's serial.
  */
 export function withSerialId<T extends string>(
-  db: Kysely<any>,
+  db: AnyDb,
   table: CreateTableBuilder<T, never>,
 ): CreateTableBuilder<T, 'id'> {
   return isSqlite(db)

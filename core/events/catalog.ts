@@ -11,7 +11,7 @@ import type { FleetEvent } from './types.js';
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface FleetEventMap {}
 
-export type EventType = keyof FleetEventMap & string;
+export type EventType = Extract<keyof FleetEventMap, string>;
 
 /** A typed event as subscribers receive it; for several types, a union narrowed by `type`. */
 export type TypedEvent<K extends EventType> = { [P in K]: FleetEvent<FleetEventMap[P]> & { type: P } }[K];
@@ -34,6 +34,6 @@ export function defineEvents<const T extends EventSpecs>(specs: T): T {
 }
 
 /** The topic of one event, below its team's prefix. */
-export function topicOf(spec: EventSpec<any>, data: unknown): string {
-  return typeof spec.topic === 'function' ? spec.topic(data) : spec.topic;
+export function topicOf(spec: EventSpec<never>, data: unknown): string {
+  return typeof spec.topic === 'function' ? spec.topic(data as never) : spec.topic;
 }

@@ -1,7 +1,7 @@
 import Koa, { type Context, type Middleware, type Next } from 'koa';
 import type { Logger } from '../log.js';
 import type { ResponseObservation } from '../plugin.js';
-import type { Authenticator } from './auth-state.js';
+import type { Authenticator, AuthState } from './auth-state.js';
 import { jsonBody } from './body.js';
 import { errorHandler } from './error-handler.js';
 import { type RateLimitOptions, rateLimit } from './rate-limit.js';
@@ -16,6 +16,8 @@ export interface HttpAppOptions {
   observers: () => Iterable<(observation: ResponseObservation) => void>;
 }
 
+const observedUid = (auth: AuthState | undefined) => (auth?.kind === 'agent' ? auth.identity.uid : undefined);
+
 /** Try each live router in turn; the first that matches answers. */
 function dispatch(routers: () => readonly Middleware[]): Middleware {
   return async function dispatchToRouters(ctx: Context, next: Next): Promise<void> {
@@ -23,7 +25,7 @@ function dispatch(routers: () => readonly Middleware[]): Middleware {
     let index = 0;
     const step = async (): Promise<void> => {
       const router = stack[index++];
-      return router ? (router(ctx, step) as Promise<void>) : next();
+      return router ? (router(ctx, step) as Promise<void>) : ((await next()) as void);
     };
     return step();
   };
@@ -43,7 +45,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
         route: typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : 'unmatched',
         status: ctx.status,
         durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-        uid: ctx.state.auth?.kind === 'agent' ? ctx.state.auth.identity.uid : undefined,
+        uid: observedUid(ctx.state.auth as AuthState | undefined),
       };
       for (const observer of options.observers()) {
         try {
@@ -57,7 +59,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   app.use(errorHandler(options.log));
   app.use(async function authenticate(ctx, next) {
     ctx.state.auth = await options.authenticator.fromHeader(ctx.get('authorization') || undefined);
-    return next();
+    return (await next()) as void;
   });
   app.use(rateLimit(options.rateLimit));
   let limit = options.bodyLimit();

@@ -9,7 +9,7 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 export function jsonBody(limitBytes: number) {
   return async function readJsonBody(ctx: Context, next: Next): Promise<void> {
-    if (!METHODS_WITH_BODY.has(ctx.method)) return next();
+    if (!METHODS_WITH_BODY.has(ctx.method)) return (await next()) as void;
     const declared = Number(ctx.get('content-length') || 0);
     if (declared > limitBytes) throw fleetErrors.FLEET_BODY_TOO_LARGE({ limit: limitBytes });
     const chunks: Buffer[] = [];
@@ -24,7 +24,7 @@ export function jsonBody(limitBytes: number) {
     }
     if (size === 0) {
       (ctx.request as { body?: unknown }).body = undefined;
-      return next();
+      return (await next()) as void;
     }
     const type = ctx.get('content-type');
     if (type && !/\bjson\b/i.test(type))
@@ -34,6 +34,6 @@ export function jsonBody(limitBytes: number) {
     } catch {
       throw fleetErrors.FLEET_INVALID_JSON({}, { field: 'body' });
     }
-    return next();
+    return (await next()) as void;
   };
 }

@@ -19,7 +19,7 @@ export function rateLimit(options: () => RateLimitOptions) {
   let sweepAt = 0;
   return async function limitRate(ctx: Context, next: Next): Promise<void> {
     const { windowMs, max, exempt } = options();
-    if (exempt.includes(ctx.path)) return next();
+    if (exempt.includes(ctx.path)) return (await next()) as void;
     const now = Date.now();
     if (now >= sweepAt) {
       for (const [key, window] of windows) if (window.resetAt <= now) windows.delete(key);
@@ -39,6 +39,6 @@ export function rateLimit(options: () => RateLimitOptions) {
       ctx.set('Retry-After', String(Math.ceil((window.resetAt - now) / 1000)));
       throw fleetErrors.FLEET_RATE_LIMITED();
     }
-    return next();
+    return (await next()) as void;
   };
 }

@@ -4,7 +4,7 @@ import { ADMIN_KEY_FILE, JWT_SECRET_FILE, readOrCreateSecret } from '../auth/adm
 import type { Identity } from '../auth/identity.js';
 import { TokenService } from '../auth/tokens.js';
 import { importConfigFile, loadConfig, type LoadConfigOptions, resolveConfig } from '../config/load-config.js';
-import type { FleetConfig, FleetConfigInput } from '../config/types.js';
+import type { FleetConfig } from '../config/types.js';
 import { watchConfigFile } from '../config/watch-config.js';
 import { type Dialect, type FleetDb, openDatabase } from '../db/database.js';
 import { FleetError } from '../errors.js';
@@ -128,8 +128,7 @@ export class Kernel {
     this.#kernelServed = kernelOperations.map((operation) => ({
       plugin: 'kernel',
       operation,
-      run: async (input, caller) =>
-        operation.run({ input, caller: caller as never, api: view, ctx: undefined as never }),
+      run: async (input, caller) => await operation.run({ input, caller: caller, api: view, ctx: undefined as never }),
     }));
     const kernelMiddleware: Middleware = operationRoutes(this.#kernelServed);
     const app = createHttpApp({
@@ -140,7 +139,8 @@ export class Kernel {
       routers: () => [kernelMiddleware, ...[...this.#hosts.values()].map((host) => host.routes)],
       observers: () => [...this.#hosts.values()].flatMap((host) => [...host.observers]),
     });
-    this.#server = createServer(app.callback());
+    const handle = app.callback();
+    this.#server = createServer((request, response) => void handle(request, response));
     this.#hub = new WebSocketHub({
       server: this.#server,
       spine: this.spine,
@@ -257,7 +257,7 @@ export class Kernel {
         configPath: path,
         env: this.#configOptions.env,
         cwd: this.#configOptions.cwd,
-        overrides: this.#configOptions.overrides as FleetConfigInput,
+        overrides: this.#configOptions.overrides,
       });
       plan = planPlugins(this.#catalog, next.plugins, next.env);
       checkSurfaceClashes(

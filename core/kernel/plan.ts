@@ -103,11 +103,11 @@ export function pluginOptions(
     }
     return {};
   }
-  const parsed = v.safeParse(plugin.config, raw);
+  const schema = plugin.config as v.GenericSchema;
+  const parsed = v.safeParse(schema, raw);
   if (parsed.success) return parsed.output;
-  const variable = Object.entries(plugin.env ?? {}).find(
-    ([, key]) => parsed.issues[0]?.path?.[0]?.key === key && key in fromEnv,
-  )?.[0];
+  const firstKey = parsed.issues[0]?.path?.[0]?.key;
+  const variable = Object.entries(plugin.env ?? {}).find(([, key]) => firstKey === key && key in fromEnv)?.[0];
   if (variable) {
     const lines = describeIssues(parsed.issues).map((line) => line.replace(/^[^:]*: /, ''));
     throw new FleetError('FLEET_ERR_CONFIG_INVALID', `environment: ${variable}: ${lines.join('; ')}`, {

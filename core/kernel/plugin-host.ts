@@ -24,7 +24,7 @@ export interface KernelServices {
   apiOf(plugin: string): unknown;
   fleetUrl(): string;
   /** Which plugin of the catalog declares a table (for the guard's message). */
-  tableOwner(table: string): string | undefined;
+  tableOwner: (table: string) => string | undefined;
   /** Let a running plugin vouch for subscriptions to its guarded topics; returns the undo. */
   vouch(prefix: string, authorize: (identity: Identity, id: string) => Promise<boolean> | boolean): () => void;
 }
@@ -40,6 +40,7 @@ export class PluginHost {
   api: unknown;
   #routes: Middleware | undefined;
   #cleanups: (() => void | Promise<void>)[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the host serves any plugin
   readonly #context: PluginContext<any, any>;
   readonly #guard: OwnedTablesGuard;
   readonly #services: KernelServices;
@@ -55,10 +56,11 @@ export class PluginHost {
     this.served = (definition.operations ?? []).map((operation) => ({
       plugin: name,
       operation,
-      run: async (input, caller) => operation.run({ input, caller, api: this.api, ctx: this.#context }),
+      run: async (input, caller) => await operation.run({ input, caller, api: this.api, ctx: this.#context }),
     }));
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the host serves any plugin
   #createContext(services: KernelServices): PluginContext<any, any> {
     const definition = this.definition;
     const name = definition.name;

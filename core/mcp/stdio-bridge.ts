@@ -94,7 +94,7 @@ export class FleetBridge {
     server.setRequestHandler(ListToolsRequestSchema, async () => ({
       tools: (await this.listTools()).map((tool) => ({
         ...tool,
-        inputSchema: { type: 'object', ...tool.inputSchema } as { type: 'object' },
+        inputSchema: { type: 'object', ...tool.inputSchema },
       })),
     }));
     server.setRequestHandler(

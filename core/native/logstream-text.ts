@@ -8,6 +8,7 @@
 export const MAX_COLUMN = 10_000;
 
 /** Control characters (but tab), DEL and C1 controls: without them a line needs no rendering. */
+// eslint-disable-next-line no-control-regex -- finding control characters is this regex's job
 const NEEDS_RENDER = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
 
 function param(params: string, fallback: number): number {

@@ -47,7 +47,7 @@ export const nativeRingbus: NativeLoad<{ RingBusCore: new (options?: RingBusOpti
 /** Columns to event objects: V8 builds objects far faster than N-API calls do. */
 function expand(columns: Columns): BusReadResult {
   const { numbers, topics, payloads } = columns;
-  const events: BusEvent[] = new Array(payloads.length);
+  const events = new Array<BusEvent>(payloads.length);
   for (let i = 0, at = 0; i < payloads.length; i++, at += 4) {
     events[i] = {
       seq: numbers[at]!,
@@ -127,7 +127,7 @@ export class NativeRingBus implements RingBusLike {
         this.#queue(topics[i]!, body, priorities[i]!, ts);
       } else {
         this.#flush();
-        this.#lastSeq = this.#core.publish(topics[i]!, body, priorities[i]!);
+        this.#lastSeq = this.#core.publish(topics[i]!, body, priorities[i]);
       }
     }
     return this.#lastSeq;

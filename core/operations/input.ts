@@ -39,7 +39,7 @@ export function validateInput(
   renameTop?: (key: string) => string,
 ): Record<string, unknown> {
   const result = v.safeParse(schema, input);
-  if (result.success) return result.output as Record<string, unknown>;
+  if (result.success) return result.output;
   const { field, message } = describeIssue(result.issues, root, renameTop);
   throw invalidInput(field, message);
 }

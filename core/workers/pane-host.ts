@@ -62,7 +62,7 @@ export class PaneHost {
             stream.closed ? resolveClose() : stream.once('close', () => resolveClose()),
           );
         void Promise.race([
-          Promise.all([closed(agent.stdout!), closed(agent.stderr!)]),
+          Promise.all([closed(agent.stdout), closed(agent.stderr)]),
           new Promise<void>((resolveWait) => (timer = setTimeout(resolveWait, 2000))),
         ]).then(() => {
           clearTimeout(timer);
@@ -74,16 +74,16 @@ export class PaneHost {
         resolveExit({ code: 127, signal: null });
       });
     });
-    agent.stdin!.on('error', () => {
+    agent.stdin.on('error', () => {
       // The agent closed its stdin (it is exiting); input is refused from here on.
     });
     this.#pipeLines(
-      agent.stdout!,
+      agent.stdout,
       (chunk) => output.write(chunk),
       (line) => this.#show(line),
     );
     this.#pipeLines(
-      agent.stderr!,
+      agent.stderr,
       (chunk) => stderrLog.write(chunk),
       (line) => this.#display(`\x1b[33m${line}\x1b[0m`),
     );

@@ -14,14 +14,40 @@ function short(value: unknown, max = 100): string {
   return text.length > max ? text.slice(0, max - 1) + '…' : text;
 }
 
+/** The parts of a stream-json line the transcript shows; anything may be missing. */
+interface StreamJsonLine {
+  type?: string;
+  subtype?: string;
+  session_id?: string;
+  model?: string;
+  tools?: unknown[];
+  message?: { content?: unknown };
+  is_error?: boolean;
+  total_cost_usd?: unknown;
+  num_turns?: number;
+}
+
+interface ContentBlock {
+  type?: string;
+  text?: string;
+  name?: string;
+  input?: unknown;
+  content?: unknown;
+  is_error?: boolean;
+}
+
+const blocksOf = (message: StreamJsonLine): ContentBlock[] =>
+  Array.isArray(message.message?.content) ? (message.message.content as ContentBlock[]) : [];
+
 /** Readable lines for one stream-json line; an unparsable line is shown as it is. */
 export function renderStreamJsonLine(line: string): string[] {
-  let message: Record<string, any>;
+  let message: StreamJsonLine;
   try {
-    message = JSON.parse(line) as Record<string, any>;
+    message = JSON.parse(line) as StreamJsonLine;
   } catch {
     return [line];
   }
+  if (typeof message !== 'object' || message === null) return [line];
   switch (message.type) {
     case 'system':
       if (message.subtype === 'init')
@@ -32,7 +58,7 @@ export function renderStreamJsonLine(line: string): string[] {
       return [];
     case 'assistant': {
       const out: string[] = [];
-      for (const block of message.message?.content ?? []) {
+      for (const block of blocksOf(message)) {
         if (block.type === 'text' && block.text) out.push(`${BOLD}${block.text}${RESET}`);
         else if (block.type === 'tool_use')
           out.push(`${CYAN}→ ${block.name}${RESET} ${DIM}${short(block.input)}${RESET}`);
@@ -41,7 +67,7 @@ export function renderStreamJsonLine(line: string): string[] {
     }
     case 'user': {
       const out: string[] = [];
-      for (const block of Array.isArray(message.message?.content) ? message.message.content : []) {
+      for (const block of blocksOf(message)) {
         if (block.type === 'tool_result')
           out.push(`${DIM}  ← ${block.is_error ? 'error: ' : ''}${short(block.content, 120)}${RESET}`);
       }

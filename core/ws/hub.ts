@@ -138,7 +138,11 @@ export class WebSocketHub {
       client.alive = true;
     });
     socket.on('message', (data, isBinary) => {
-      const text = isBinary ? undefined : data.toString();
+      const text = isBinary
+        ? undefined
+        : Buffer.isBuffer(data)
+          ? data.toString('utf8')
+          : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8');
       client.queue = client.queue
         .then(() => this.#onMessage(client, text))
         .catch((error) => this.#log.warn('websocket message failed', { error }));

@@ -29,7 +29,7 @@ async function twoTeams(t: TestLike) {
 }
 
 t.test("every mail route refuses team beta on alpha's resources: 403 or 404, never data", async (t) => {
-  const { fleet, alpha, beta, ann, bob, dm, mailId } = await twoTeams(t);
+  const { fleet, beta, ann, bob, dm, mailId } = await twoTeams(t);
   const teamChat = teamChatId('alpha');
   const rows: [method: string, path: string, body: unknown, worker: number, lead: number][] = [
     ['GET', `/users/${ann.uid}`, undefined, 404, 404],

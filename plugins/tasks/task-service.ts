@@ -260,10 +260,11 @@ export class TaskService {
         .where('id', '=', candidate)
         .where('owner_uid', 'is', null)
         .where('status', '=', 'open')
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('task_blockers as b')
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('task_blockers as b')
                 .innerJoin('tasks as bt', 'bt.id', 'b.blocker_id')
                 .select('b.blocker_id')
                 .whereRef('b.task_id', '=', 'tasks.id')
@@ -291,10 +292,11 @@ export class TaskService {
     if (query.ready) {
       q = q
         .where('status', '=', 'open')
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('task_blockers as b')
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('task_blockers as b')
                 .innerJoin('tasks as bt', 'bt.id', 'b.blocker_id')
                 .select('b.blocker_id')
                 .whereRef('b.task_id', '=', 'tasks.id')

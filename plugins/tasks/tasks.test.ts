@@ -241,8 +241,8 @@ t.test(
     const t1 = await create('t1 ann open', { toHandle: 'ann' });
     const t2 = await create('t2 bob open', { toHandle: 'bob' });
     const t3 = await create('t3 unowned');
-    const t4 = await create('t4 unowned blocked by t1', { blockedBy: [t1.id] });
-    const t5 = await create('t5 ann blocked by t3', { toHandle: 'ann', blockedBy: [t3.id] });
+    await create('t4 unowned blocked by t1', { blockedBy: [t1.id] });
+    await create('t5 ann blocked by t3', { toHandle: 'ann', blockedBy: [t3.id] });
     await as(fleet, alpha.lead, 'PATCH', `/tasks/${t2.id}`, { status: 'in_progress' });
     await as(fleet, alpha.lead, 'PATCH', `/tasks/${t3.id}`, { status: 'resolved' });
 

@@ -50,7 +50,8 @@ class TeamSocket {
   onMessage: ((m: Message) => void) | undefined;
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as Message;
+      // ws hands over a Buffer: no binaryType is set.
+      const message = JSON.parse((data as Buffer).toString('utf8')) as Message;
       this.onMessage?.(message);
       for (const waiter of this.waiters) {
         if (waiter.match(message)) {
@@ -133,8 +134,8 @@ async function startFleet(dir: string): Promise<Fleet> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
   const deadline = Date.now() + 30_000;
   while (!output.includes('listening on')) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`fleet up did not start: ${output}`);
@@ -411,7 +412,7 @@ async function main(): Promise<number> {
     );
     return 0;
   } catch (error) {
-    process.stderr.write(`workers bench failed: ${(error as Error).stack ?? error}\n`);
+    process.stderr.write(`workers bench failed: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
   } finally {
     cleanup(fleet, dir);

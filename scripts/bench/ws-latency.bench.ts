@@ -48,7 +48,7 @@ async function measureHere(): Promise<SideResult> {
         ws.once('message', () => resolve());
       });
       ws.on('message', (data) => {
-        const message = JSON.parse(data.toString()) as { sentAt?: number };
+        const message = JSON.parse((data as Buffer).toString('utf8')) as { sentAt?: number };
         if (typeof message.sentAt === 'number') latencies.push(performance.now() - message.sentAt);
       });
     }

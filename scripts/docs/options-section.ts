@@ -1,3 +1,4 @@
+import type { GenericSchema } from 'valibot';
 import { toJsonSchema } from '@valibot/to-json-schema';
 import type { AnyPlugin } from '../../core/plugin.js';
 import { cell, code, table } from './markdown.js';
@@ -23,7 +24,8 @@ function optionRows(schema: JsonSchema, prefix = ''): OptionRow[] {
  * lacks still gets a row, so the mistake shows.
  */
 export function optionsTable(plugin: AnyPlugin): string | undefined {
-  const schema = plugin.config ? (toJsonSchema(plugin.config, { errorMode: 'ignore' }) as JsonSchema) : {};
+  const config = plugin.config as GenericSchema | undefined;
+  const schema = config ? (toJsonSchema(config, { errorMode: 'ignore' }) as JsonSchema) : {};
   const rows = optionRows(schema);
   const variables = new Map<string, string[]>();
   for (const [variable, key] of Object.entries(plugin.env ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {

@@ -12,7 +12,7 @@ import { cell, code, table } from './markdown.js';
 export async function migratedTables(plugin: AnyPlugin): Promise<MigratedTable[]> {
   const database = new Database(':memory:');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
   try {
     await migratePlugin(db, plugin.name, plugin.migrations ?? {});
     const tracking = migrationTableName(plugin.name);

@@ -51,7 +51,7 @@ const peekAgents = op({
   input: v.object({}),
   http: { method: 'GET', path: '/rogue/agents' },
   tools: [{ name: 'rogue_peek' }],
-  run: ({ ctx }) => (ctx.db as Kysely<any>).selectFrom('agents').selectAll().execute(),
+  run: ({ ctx }) => ctx.db.selectFrom('agents').selectAll().execute(),
 });
 
 export function roguePlugin(options: { indexOnAgents?: boolean } = {}) {

@@ -23,6 +23,7 @@ const probe = definePlugin({
       throw new TypeError(`Cannot read properties of undefined (reading 'x') at /srv/fleet/plugins/probe/index.ts:9`);
     }),
     thrower('throwString', '/probe/throw-string', () => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- what careless code throws, on purpose
       throw `raw failure at /var/lib/fleet/fleet.db`;
     }),
     // What Koa's ctx.throw(500, ...) throws: an error with a status and internals in the message.

@@ -213,9 +213,9 @@ t.test('invalid environment values name the variable', async (t) => {
 });
 
 t.test('keys a plugin took over are named with where they moved', async (t) => {
-  const tmux = t.throws(() => resolveConfig({ tmux: { socket: 'x' } } as never, { env: {} })) as FleetError;
+  const tmux = t.throws(() => resolveConfig({ tmux: { socket: 'x' } }, { env: {} })) as FleetError;
   t.match(tmux.message, /tmux: is not a known key: it moved to plugins\.workers\.tmux/);
-  const workers = t.throws(() => resolveConfig({ workers: { max: 2 } } as never, { env: {} })) as FleetError;
+  const workers = t.throws(() => resolveConfig({ workers: { max: 2 } }, { env: {} })) as FleetError;
   t.match(workers.message, /workers: is not a known key: it moved to plugins\.workers/);
 });
 

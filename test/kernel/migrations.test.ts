@@ -11,7 +11,7 @@ import { defineTables } from '../../core/index.js';
 
 /** A plugin's table list: these tests create plain tables, whatever their columns. */
 const tableSet = (...names: string[]) =>
-  defineTables<Record<string, never>>(Object.fromEntries(names.map((name) => [name, name])) as never);
+  defineTables<Record<string, never>>(Object.fromEntries(names.map((name) => [name, name])));
 import { type TestLike, tempDir } from '../kit/index.js';
 
 /** Boot a fleet on a given data dir (so a second boot sees the first one's database). */

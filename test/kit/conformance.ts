@@ -309,7 +309,7 @@ export async function runConformance(
         const input = { ...fixture.input, [key]: wrong };
         const expected = (() => {
           const parsed = v.safeParse(operation.input, input);
-          return parsed.success ? undefined : parsed.issues[0]!.message;
+          return parsed.success ? undefined : parsed.issues[0].message;
         })();
         let routeMessage: string | undefined;
         if (operation.http && operation.http.method !== 'GET' && operation.http.method !== 'DELETE') {

@@ -15,7 +15,8 @@ export class WsClient {
 
   constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      this.received.push(JSON.parse(data.toString()) as Message);
+      // ws hands over a Buffer: no binaryType is set.
+      this.received.push(JSON.parse((data as Buffer).toString('utf8')) as Message);
       this.#wakeAll();
     });
     ws.on('close', () => this.#wakeAll());

@@ -35,7 +35,7 @@ t.test(
   async (t) => {
     const fmt = await run('cargo', ['fmt', '--all', '--check'], options).then(
       () => '',
-      (error: { stdout?: string }) => error.stdout ?? String(error),
+      (error: Error & { stdout?: string }) => error.stdout ?? error.message,
     );
     t.equal(fmt, '', 'cargo fmt --check');
     const tests = await run('cargo', ['test', '--workspace'], options);

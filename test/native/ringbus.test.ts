@@ -72,9 +72,8 @@ function suite(t: Test, RingBus: RingBusConstructor): void {
   t.test('a long synchronous burst, strings and buffers mixed', async (t) => {
     const bus = new RingBus({ capacity: 5000 });
     const buffer = Buffer.from('b');
-    let last = 0;
     for (let i = 1; i <= 3000; i++) {
-      last = bus.publish(`team.t${i % 7}.x`, i % 500 === 0 ? buffer : `p${i} ünï 😀`, i % 4);
+      const last = bus.publish(`team.t${i % 7}.x`, i % 500 === 0 ? buffer : `p${i} ünï 😀`, i % 4);
       if (last !== i) return t.fail(`publish ${i} got seq ${last}`);
     }
     t.equal(

@@ -58,8 +58,8 @@ interface Host {
 function startHost(t: TestLike, dir: string): Host {
   const child = spawn(process.execPath, [FLEET_BIN, 'pane', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
-  child.stdout!.on('data', (chunk) => (stdout += chunk));
-  child.stderr!.on('data', (chunk) => (stdout += chunk));
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stdout += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
     child.on('exit', (code, signal) => resolveExit({ code, signal })),
   );

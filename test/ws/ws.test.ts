@@ -1,7 +1,7 @@
 import t from 'tap';
 import { WebSocket } from 'ws';
 import { definePlugin } from '../../core/plugin.js';
-import { startFleet, type TestFleet, type TestLike } from '../kit/index.js';
+import { startFleet } from '../kit/index.js';
 import { type Message, WsClient } from '../kit/index.js';
 
 /** The shared client, with the auth message this suite sends most. */

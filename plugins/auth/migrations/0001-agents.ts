@@ -2,7 +2,7 @@ import type { Kysely, Migration } from 'kysely';
 
 /** Registered agents: the seed's `users` table, keyed by the deterministic uid. */
 export const agentsMigration: Migration = {
-  async up(db: Kysely<any>) {
+  async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('agents')
       .addColumn('uid', 'text', (c) => c.primaryKey())
@@ -15,7 +15,7 @@ export const agentsMigration: Migration = {
       .execute();
     await db.schema.createIndex('agents_team_handle').on('agents').columns(['team_name', 'handle']).unique().execute();
   },
-  async down(db: Kysely<any>) {
+  async down(db: Kysely<unknown>) {
     await db.schema.dropTable('agents').execute();
   },
 };

@@ -3,7 +3,7 @@ import { withSerialId } from '../../../core/index.js';
 
 /** Chats (DMs and team chats), their members with unread counts, and messages. */
 export const chatsMigration: Migration = {
-  async up(db: Kysely<any>) {
+  async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('chats')
       .addColumn('id', 'text', (c) => c.primaryKey())
@@ -30,7 +30,7 @@ export const chatsMigration: Migration = {
       .execute();
     await db.schema.createIndex('messages_chat_id').on('messages').columns(['chat_id', 'id']).execute();
   },
-  async down(db: Kysely<any>) {
+  async down(db: Kysely<unknown>) {
     await db.schema.dropTable('messages').execute();
     await db.schema.dropTable('chat_members').execute();
     await db.schema.dropTable('chats').execute();

@@ -3,7 +3,7 @@ import { withSerialId } from '../../../core/index.js';
 
 /** Persistent mail between agents by handle, and handoffs of context from one agent to another. */
 export const mailboxMigration: Migration = {
-  async up(db: Kysely<any>) {
+  async up(db: Kysely<unknown>) {
     await withSerialId(db, db.schema.createTable('mailbox'))
       .addColumn('team_name', 'text', (c) => c.notNull())
       .addColumn('from_handle', 'text', (c) => c.notNull())
@@ -29,7 +29,7 @@ export const mailboxMigration: Migration = {
       .columns(['team_name', 'to_handle', 'status'])
       .execute();
   },
-  async down(db: Kysely<any>) {
+  async down(db: Kysely<unknown>) {
     await db.schema.dropTable('handoffs').execute();
     await db.schema.dropTable('mailbox').execute();
   },

@@ -2,7 +2,7 @@ import type { Kysely, Migration } from 'kysely';
 
 /** Tasks and their blockedBy edges (a table, so "ready" and cycle checks are queries, not JSON scans). */
 export const tasksMigration: Migration = {
-  async up(db: Kysely<any>) {
+  async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('tasks')
       .addColumn('id', 'text', (c) => c.primaryKey())
@@ -27,7 +27,7 @@ export const tasksMigration: Migration = {
       .execute();
     await db.schema.createIndex('task_blockers_blocker').on('task_blockers').column('blocker_id').execute();
   },
-  async down(db: Kysely<any>) {
+  async down(db: Kysely<unknown>) {
     await db.schema.dropTable('task_blockers').execute();
     await db.schema.dropTable('tasks').execute();
   },

@@ -3,7 +3,7 @@ import { withSerialId } from '../../../core/index.js';
 
 /** Work items with readable ids (wi-x7k2m), their status history, and batches of them. */
 export const workItemsMigration: Migration = {
-  async up(db: Kysely<any>) {
+  async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('batches')
       .addColumn('id', 'text', (c) => c.primaryKey())
@@ -42,7 +42,7 @@ export const workItemsMigration: Migration = {
       .columns(['work_item_id', 'id'])
       .execute();
   },
-  async down(db: Kysely<any>) {
+  async down(db: Kysely<unknown>) {
     await db.schema.dropTable('work_item_events').execute();
     await db.schema.dropTable('work_items').execute();
     await db.schema.dropTable('batches').execute();

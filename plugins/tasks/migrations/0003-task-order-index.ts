@@ -5,7 +5,7 @@ import type { Kysely, Migration } from 'kysely';
  * page (offset 9,900 of 10,000) be read from the index instead of sorting the team's tasks.
  */
 export const taskOrderIndexMigration: Migration = {
-  async up(db: Kysely<any>) {
+  async up(db: Kysely<unknown>) {
     await db.schema
       .createIndex('tasks_team_created_id')
       .on('tasks')
@@ -13,7 +13,7 @@ export const taskOrderIndexMigration: Migration = {
       .execute();
     await db.schema.dropIndex('tasks_team_created').execute();
   },
-  async down(db: Kysely<any>) {
+  async down(db: Kysely<unknown>) {
     await db.schema.createIndex('tasks_team_created').on('tasks').columns(['team_name', 'created_at']).execute();
     await db.schema.dropIndex('tasks_team_created_id').execute();
   },

@@ -6,7 +6,7 @@ import { withSerialId } from '../../../core/index.js';
  * was parsed, so a restarted server re-adopts it. The spawn queue persists spawns waiting for a slot.
  */
 export const workersMigration: Migration = {
-  async up(db: Kysely<any>) {
+  async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('workers')
       .addColumn('handle', 'text', (c) => c.primaryKey())
@@ -43,7 +43,7 @@ export const workersMigration: Migration = {
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .execute();
   },
-  async down(db: Kysely<any>) {
+  async down(db: Kysely<unknown>) {
     await db.schema.dropTable('spawn_queue').execute();
     await db.schema.dropTable('workers').execute();
   },

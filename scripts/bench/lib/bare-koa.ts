@@ -11,7 +11,8 @@ export async function startBareKoa(): Promise<{ url: string; server: Server }> {
     ctx.body = { ok: true };
   });
   app.use(router.routes());
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  const server = createServer((request, response) => void handle(request, response));
   await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
