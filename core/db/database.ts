@@ -14,12 +14,19 @@ export type Dialect = 'sqlite' | 'postgres';
  * a busy timeout so a second process waits instead of failing, and synchronous=NORMAL, which in WAL
  * mode keeps every committed write across a process kill (only a power loss can cost the last ones).
  */
-export async function openDatabase(storage: FleetConfig['storage']): Promise<{ db: FleetDb; dialect: Dialect }> {
+export async function openDatabase(
+  storage: FleetConfig['storage'],
+  onIdleError: (error: Error) => void = () => undefined,
+): Promise<{ db: FleetDb; dialect: Dialect }> {
   if (storage.driver === 'postgres') {
     const pg = (await import('pg')).default;
     // COUNT(*) and bigint columns come back as strings by default; our counts fit in a double.
     pg.types.setTypeParser(20, (value: string) => Number(value));
     const pool = new pg.Pool({ connectionString: storage.url, max: 10 });
+    // An idle connection the server ends (a restart, an admin's terminate, a dropped database) is
+    // an 'error' event on the pool: without a listener it would crash the process. The pool has
+    // already removed that connection; the next query opens a fresh one.
+    pool.on('error', onIdleError);
     const db: FleetDb = new Kysely({ dialect: new PostgresDialect({ pool }) });
     await sql`select 1`.execute(db);
     return { db, dialect: 'postgres' };

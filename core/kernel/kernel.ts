@@ -173,7 +173,9 @@ export class Kernel {
     const adminKey = config.auth.adminKey ?? readOrCreateSecret(config.dataDir, ADMIN_KEY_FILE);
     const jwtSecret = config.auth.jwtSecret ?? readOrCreateSecret(config.dataDir, JWT_SECRET_FILE);
     const tokens = new TokenService(jwtSecret, config.auth.jwtExpiresIn);
-    const { db, dialect } = await openDatabase(config.storage);
+    const { db, dialect } = await openDatabase(config.storage, (error) =>
+      log.warn('database connection ended while idle; the next query opens another', { error: error.message }),
+    );
 
     const kernel = new Kernel({ config, catalog, plan, log, db, dialect, adminKey, tokens, options });
     try {

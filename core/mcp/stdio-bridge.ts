@@ -79,10 +79,16 @@ export class FleetBridge {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name, arguments: args ?? {} }),
     });
-    const body = (await response.json()) as ToolResult & { error?: string };
+    const body = (await response.json()) as ToolResult & { error?: string; code?: string };
+    // A refusal before the tool ran (token, rate limit): like a tool's own errors, it starts with its code.
     if (!response.ok)
       return {
-        content: [{ type: 'text', text: `${body.error ?? 'Request failed'} (HTTP ${response.status})` }],
+        content: [
+          {
+            type: 'text',
+            text: `${body.code ?? 'FLEET_HTTP_ERROR'}: ${body.error ?? 'Request failed'} (HTTP ${response.status})`,
+          },
+        ],
         isError: true,
       };
     return body;

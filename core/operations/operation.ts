@@ -43,7 +43,8 @@ export interface OperationArgs<S extends InputSchema, A extends Access, Api> {
   caller: CallerOf<A>;
   /** What the plugin's setup returned. */
   api: Api;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a plugin's options and tables are its own; `api` is typed
+  // The plugin's options and tables are its own business; `api` is the typed part.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   ctx: PluginContext<any, any>;
 }
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt, SignJWT, UnsecuredJWT } from 'jose';
 import t from 'tap';
-import { startFleet, type TestFleet } from '../../test/kit/index.js';
+import { secondStart, startFleet, type TestFleet } from '../../test/kit/index.js';
 
 const sha24 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 24);
 
@@ -172,6 +172,7 @@ t.test('an expired token: 401 Token expired (config auth.jwtExpiresIn and env JW
     ['config', byConfig],
     ['env', byEnv],
   ] as const) {
+    await secondStart();
     const lead = await fleet.register('boss', 'alpha', 'team-lead');
     const claims = decodeJwt(lead.token);
     t.equal(claims.exp! - claims.iat!, 1, `${name}: the token lives one second`);

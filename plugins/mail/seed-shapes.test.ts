@@ -130,9 +130,19 @@ async function writeOldMailDatabase(path: string): Promise<void> {
   mkdirSync(join(path, '..'), { recursive: true });
   const { chatsMigration } = await import('./migrations/0001-chats.js');
   const { mailboxMigration } = await import('./migrations/0002-mailbox.js');
-  const { agentsMigration } = await import('../auth/migrations/0001-agents.js');
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(path) }) });
-  await agentsMigration.up(db);
+  // auth's table as that release made it (a copy: another plugin's files are not ours to import).
+  await db.schema
+    .createTable('agents')
+    .addColumn('uid', 'text', (c) => c.primaryKey())
+    .addColumn('handle', 'text', (c) => c.notNull())
+    .addColumn('team_name', 'text', (c) => c.notNull())
+    .addColumn('agent_type', 'text', (c) => c.notNull())
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('last_seen', 'bigint')
+    .execute();
+  await db.schema.createIndex('agents_team_handle').on('agents').columns(['team_name', 'handle']).unique().execute();
   await chatsMigration.up(db);
   await mailboxMigration.up(db);
   const record = async (table: string, names: string[]) => {

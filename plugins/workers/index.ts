@@ -120,6 +120,7 @@ export const workers = definePlugin({
     api.manager.starting = (async () => {
       const deadline = Date.now() + 60_000;
       while (!urlKnown(ctx.fleetUrl())) {
+        if (api.manager.closing) return;
         if (Date.now() > deadline) throw new Error('the fleet did not start listening');
         await new Promise((resolveWait) => setTimeout(resolveWait, 10));
       }
@@ -128,7 +129,12 @@ export const workers = definePlugin({
   },
   /** Detach without stopping workers: they outlive the server and are re-adopted by the next one. */
   async stop(_ctx, api) {
-    await api?.manager.close();
+    if (!api) return;
+    await api.manager.close();
+    // A start still under way (port 0) finishes before the kernel closes the database under it;
+    // whatever it attached meanwhile is detached again.
+    await api.manager.starting;
+    await api.manager.close();
   },
 });
 

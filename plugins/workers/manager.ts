@@ -138,8 +138,11 @@ export class WorkerManager {
 
   /** Start the health clock and re-adopt every worker that was live when the server last ran. */
   async start(): Promise<void> {
+    // Stopped while waiting to start (a fleet on port 0 stopped before it listened): nothing to arm.
+    if (this.#closing) return;
     mkdirSync(this.#workersDir(), { recursive: true, mode: 0o700 });
     for (const row of await this.#deps.store.listLive()) await this.#adopt(row);
+    if (this.#closing) return;
     const tick = Math.min(this.#deps.options().heartbeatSeconds, 5) * 1000;
     this.#healthTimer = setInterval(() => void this.#checkHealth(), tick);
     this.#healthTimer.unref();
@@ -183,7 +186,13 @@ export class WorkerManager {
     await this.#handleExit(row, exit);
   }
 
+  /** Whether close() was called: a start still under way must not arm anything more. */
+  get closing(): boolean {
+    return this.#closing;
+  }
+
   async #attach(row: WorkerRow, host?: { hostPid: number; agentPid: number }): Promise<void> {
+    if (this.#closing) return;
     const files = workerFiles(row.dir);
     const spec = JSON.parse(readFileSync(files.spec, 'utf8')) as {
       format: 'ndjson' | 'text';

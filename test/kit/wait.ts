@@ -40,3 +40,13 @@ export async function nextMillisecond(): Promise<void> {
   const now = Date.now();
   while (Date.now() === now) await sleep(1);
 }
+
+/**
+ * Wait until a second has just begun. A token that lives one second expires at the next whole
+ * second after it was issued (JWT times are whole seconds): issued late in a second it would be
+ * expired almost at once, so a test that needs it fresh first waits here.
+ */
+export async function secondStart(): Promise<void> {
+  const second = Math.floor(Date.now() / 1000);
+  while (Math.floor(Date.now() / 1000) === second) await sleep(5);
+}

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { startFleet } from '../kit/index.js';
+import { startFleet, waitFor } from '../kit/index.js';
 import { postgresUnavailable, startPostgres } from './postgres-cluster.js';
 
 const unavailable = postgresUnavailable();
@@ -69,3 +69,34 @@ t.test('the plugins run on PostgreSQL: same migrations, same behaviour', { skip:
   });
   t.equal(updated.body.history.length, 2);
 });
+
+t.test(
+  'connections the server ends while idle do not crash the fleet: the next request opens another',
+  { skip: unavailable },
+  async (t) => {
+    const url = await startPostgres(t);
+    const fleet = await startFleet(t, { plugins: { auth: true }, config: { storage: { driver: 'postgres', url } } });
+    const lead = await fleet.register('lead', 'alpha', 'team-lead');
+    t.equal((await fleet.request('GET', '/teams/alpha/agents', { token: lead.token })).status, 200);
+
+    // What a server restart or an administrator's terminate does to the fleet's idle connections.
+    const pg = (await import('pg')).default;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    const ended = await admin.query(
+      'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    );
+    await admin.end();
+    t.ok(ended.rowCount! >= 1, 'the fleet had idle connections, and they were ended');
+
+    await waitFor('the fleet to notice', () =>
+      fleet.logs.some((line) => /database connection ended while idle/.test(line)),
+    );
+    const after = await fleet.request('POST', '/auth', {
+      token: lead.token,
+      body: { handle: 'w2', teamName: 'alpha' },
+    });
+    t.equal(after.status, 200, 'a write right after works: the pool opened a fresh connection');
+    t.equal((await fleet.request('GET', '/health')).body.counts.agents, 2);
+  },
+);

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { WebSocket } from 'ws';
 import { definePlugin } from '../../core/plugin.js';
-import { startFleet } from '../kit/index.js';
+import { secondStart, startFleet } from '../kit/index.js';
 import { type Message, WsClient } from '../kit/index.js';
 
 /** The shared client, with the auth message this suite sends most. */
@@ -68,6 +68,7 @@ t.test('auth: a good token is authenticated with its uid, anything else is an er
 
 t.test('auth with an expired token says so', async (t) => {
   const fleet = await startFleet(t, { config: { auth: { jwtExpiresIn: '1s' } } });
+  await secondStart();
   const agent = await fleet.register('alice', 'alpha');
   const socket = await TestSocket.open(t, fleet);
   let answer = await socket.authenticate(agent.token);
