@@ -32,31 +32,33 @@ export const sendMail = op({
   },
 });
 
-export const listMail = op({
-  name: 'listMail',
-  summary: 'All mail of an agent, newest first (yours, or your team’s if you lead)',
-  access: 'agent',
-  input: v.object({ handle: f.handle }),
-  http: { method: 'GET', path: '/mail/:handle' },
-  async run({ input, caller, api }) {
-    actAs(caller, { handle: input.handle }, 'handle');
-    await teamAgent(api, caller, input.handle);
-    return api.mail.list(caller.teamName, input.handle, false);
-  },
-});
+/** An agent's mailbox (all of it, or its unread mail): yours, or your team's if you lead. */
+const mailbox = (name: string, summary: string, path: string, unreadOnly: boolean) =>
+  op({
+    name,
+    summary,
+    access: 'agent',
+    input: v.object({ handle: f.handle }),
+    http: { method: 'GET', path },
+    async run({ input, caller, api }) {
+      actAs(caller, { handle: input.handle }, 'handle');
+      await teamAgent(api, caller, input.handle);
+      return api.mail.list(caller.teamName, input.handle, unreadOnly);
+    },
+  });
 
-export const listUnreadMail = op({
-  name: 'listUnreadMail',
-  summary: 'Unread mail of an agent, newest first',
-  access: 'agent',
-  input: v.object({ handle: f.handle }),
-  http: { method: 'GET', path: '/mail/:handle/unread' },
-  async run({ input, caller, api }) {
-    actAs(caller, { handle: input.handle }, 'handle');
-    await teamAgent(api, caller, input.handle);
-    return api.mail.list(caller.teamName, input.handle, true);
-  },
-});
+export const listMail = mailbox(
+  'listMail',
+  'All mail of an agent, newest first (yours, or your team’s if you lead)',
+  '/mail/:handle',
+  false,
+);
+export const listUnreadMail = mailbox(
+  'listUnreadMail',
+  'Unread mail of an agent, newest first',
+  '/mail/:handle/unread',
+  true,
+);
 
 export const readMail = op({
   name: 'readMail',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { PluginContext } from '../../core/index.js';
 import type { TeamAgent } from '../auth/index.js';
 import type { ChatMessage, MailApi } from '../mail/index.js';
@@ -27,6 +27,19 @@ export interface TeamTask {
 }
 
 type Db = Kysely<TasksTables>;
+
+/** A task none of whose blockers is unresolved: the condition of "ready" and of a claim. */
+const noOpenBlocker = (eb: ExpressionBuilder<TasksTables, 'tasks'>) =>
+  eb.not(
+    eb.exists(
+      eb
+        .selectFrom('task_blockers as b')
+        .innerJoin('tasks as bt', 'bt.id', 'b.blocker_id')
+        .select('b.blocker_id')
+        .whereRef('b.task_id', '=', 'tasks.id')
+        .where('bt.status', '!=', 'resolved'),
+    ),
+  );
 
 export interface TaskQuery {
   status?: TaskStatus;
@@ -260,18 +273,7 @@ export class TaskService {
         .where('id', '=', candidate)
         .where('owner_uid', 'is', null)
         .where('status', '=', 'open')
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('task_blockers as b')
-                .innerJoin('tasks as bt', 'bt.id', 'b.blocker_id')
-                .select('b.blocker_id')
-                .whereRef('b.task_id', '=', 'tasks.id')
-                .where('bt.status', '!=', 'resolved'),
-            ),
-          ),
-        )
+        .where(noOpenBlocker)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 1) return this.#announceUpdate(teamName, candidate);
     }
@@ -290,20 +292,7 @@ export class TaskService {
     if (query.ownerHandle) q = q.where('owner_handle', '=', query.ownerHandle);
     if (query.unassigned) q = q.where('owner_uid', 'is', null);
     if (query.ready) {
-      q = q
-        .where('status', '=', 'open')
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('task_blockers as b')
-                .innerJoin('tasks as bt', 'bt.id', 'b.blocker_id')
-                .select('b.blocker_id')
-                .whereRef('b.task_id', '=', 'tasks.id')
-                .where('bt.status', '!=', 'resolved'),
-            ),
-          ),
-        );
+      q = q.where('status', '=', 'open').where(noOpenBlocker);
     }
     const rows = await q.orderBy('created_at').orderBy('id').limit(query.limit).offset(query.offset).execute();
     return this.#hydrate(rows);

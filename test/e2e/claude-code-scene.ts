@@ -13,7 +13,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { startFleet, type TestFleet } from '../kit/index.js';
+import { startFleet, type TestFleet, waitFor } from '../kit/index.js';
 import {
   type MessagesRequest,
   promptsOf,
@@ -46,28 +46,12 @@ function run(file: string, args: string[]): Promise<string | undefined> {
   );
 }
 
-/** Poll until `check` returns a value (not undefined/false), or fail at the deadline. */
-async function until<T>(
+/** Poll every 200 ms until `check` returns a value (not undefined/false), or fail at the deadline. */
+const until = <T>(
   what: string,
   timeoutMs: number,
   check: () => Promise<T | undefined | false> | T | undefined | false,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+) => waitFor(what, check, timeoutMs, 200);
 
 const alive = (pid: number): boolean => {
   try {

@@ -84,7 +84,8 @@ t.test(
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     const ended = await admin.query(
-      'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+      'select pg_terminate_backend(pid) from pg_stat_activity' +
+        ' where datname = current_database() and pid <> pg_backend_pid()',
     );
     await admin.end();
     t.ok(ended.rowCount! >= 1, 'the fleet had idle connections, and they were ended');
