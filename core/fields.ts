@@ -1,4 +1,8 @@
 import * as v from 'valibot';
+import { nestsDeeperThan } from './json-depth.js';
+
+/** How deep free-form JSON (metadata, context) may nest: deep enough for real data, bounded for safety. */
+export const MAX_JSON_DEPTH = 32;
 
 /**
  * Field schemas shared by every plugin, with the seed's messages. An operation's input is one
@@ -76,6 +80,7 @@ export function jsonObject(bounds: { maxChars?: number } = {}) {
   return v.pipe(
     v.unknown(),
     v.check((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'must be an object'),
+    v.check((value) => !nestsDeeperThan(value, MAX_JSON_DEPTH), `must not nest deeper than ${MAX_JSON_DEPTH} levels`),
     v.record(v.string(), v.unknown(), 'must be an object'),
     v.check(
       (value) => maxChars === undefined || JSON.stringify(value).length <= maxChars,

@@ -13,6 +13,7 @@ export type {
   PluginCommand,
   PluginContext,
   PluginDefinition,
+  PluginTokens,
   ResponseObservation,
 } from './plugin.js';
 
@@ -37,6 +38,7 @@ export { isSqlite, withSerialId } from './db/portable.js';
 export { defineEvents } from './events/catalog.js';
 export type { EventType, FleetEventMap, TypedEvent } from './events/catalog.js';
 export type { FleetEvent } from './events/types.js';
+export type { TokenCheck } from './auth/tokens.js';
 
 // Identity
 export { agentUid, defaultRole, AGENT_ROLES, AGENT_TYPES } from './auth/identity.js';

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type * as v from 'valibot';
 import type { Identity } from './auth/identity.js';
+import type { TokenCheck } from './auth/tokens.js';
 import type { FleetConfig } from './config/types.js';
 import type { Dialect } from './db/database.js';
 import type { MigrationSet } from './db/plugin-migrator.js';
@@ -49,6 +50,15 @@ export interface PluginEvents {
   read: (pattern: string, since: number, max?: number) => ReadResult;
 }
 
+export interface PluginTokens {
+  /** A token for an agent; `version` is its current token version (tokens of older versions are refused). */
+  mint: (identity: Identity, options?: { version?: number }) => Promise<string>;
+  /** Check every token on every request and WebSocket auth (removed when the plugin stops). */
+  check: (check: TokenCheck) => void;
+  /** An agent's tokens were revoked: its open WebSockets are closed now, with this reason. */
+  revoked: (uid: string, reason: string) => void;
+}
+
 export interface PluginContext<Options = unknown, Tables = unknown> {
   readonly name: string;
   /** This plugin's options from fleet.config.ts, validated by its `config` schema. */
@@ -63,7 +73,7 @@ export interface PluginContext<Options = unknown, Tables = unknown> {
   join: (trx: AnyTransaction) => Transaction<Tables>;
   readonly log: Logger;
   readonly events: PluginEvents;
-  readonly tokens: { mint(identity: Identity): Promise<string> };
+  readonly tokens: PluginTokens;
   /** Counters shown by /health; each must be a COUNT(*) or a counter, never a table load. */
   readonly health: { count(name: string, read: () => Promise<number> | number): void };
   readonly http: { onResponse(observer: (observation: ResponseObservation) => void): void };

@@ -109,6 +109,13 @@ export function resolveConfig(
       bodyLimit: input.server?.bodyLimit ?? 1024 * 1024,
       rateLimit: { windowMs: input.server?.rateLimit?.windowMs ?? 60_000, max: input.server?.rateLimit?.max ?? 100 },
       wsPingSeconds: input.server?.wsPingSeconds ?? 30,
+      websocket: {
+        authTimeoutSeconds: input.server?.websocket?.authTimeoutSeconds ?? 10,
+        maxSockets: input.server?.websocket?.maxSockets ?? 1000,
+        maxSocketsPerAgent: input.server?.websocket?.maxSocketsPerAgent ?? 20,
+        maxBufferedBytes: input.server?.websocket?.maxBufferedBytes ?? 1024 * 1024,
+        messagesPerMinute: input.server?.websocket?.messagesPerMinute ?? 600,
+      },
     },
     storage,
     dataDir,

@@ -30,6 +30,15 @@ export const configSchema = v.strictObject(
         bodyLimit: v.optional(positiveInt),
         rateLimit: v.optional(v.strictObject({ windowMs: v.optional(positiveInt), max: v.optional(positiveInt) })),
         wsPingSeconds: v.optional(positiveInt),
+        websocket: v.optional(
+          v.strictObject({
+            authTimeoutSeconds: v.optional(positiveInt),
+            maxSockets: v.optional(positiveInt),
+            maxSocketsPerAgent: v.optional(positiveInt),
+            maxBufferedBytes: v.optional(positiveInt),
+            messagesPerMinute: v.optional(positiveInt),
+          }),
+        ),
       }),
     ),
     storage: v.optional(

@@ -14,6 +14,19 @@ export interface FleetConfigInput {
     rateLimit?: { windowMs?: number; max?: number };
     /** Seconds between the server's WebSocket pings. Default 30. */
     wsPingSeconds?: number;
+    /** Limits on `/ws` sockets, so no client can hold the server's memory or time. */
+    websocket?: {
+      /** Seconds a socket may stay unauthenticated before it is closed (4401). Default 10. */
+      authTimeoutSeconds?: number;
+      /** Sockets open at once in total; past it the upgrade is answered 503. Default 1000. */
+      maxSockets?: number;
+      /** Authenticated sockets per agent; the next one to authenticate is closed (4429). Default 20. */
+      maxSocketsPerAgent?: number;
+      /** Unsent bytes a socket may have before a send closes it as a slow consumer (4008). Default 1 MiB. */
+      maxBufferedBytes?: number;
+      /** Messages a socket may send a minute; past it it is closed (4429). Default 600. */
+      messagesPerMinute?: number;
+    };
   };
   storage?: { driver: 'sqlite'; path?: string } | { driver: 'postgres'; url: string };
   /** Where the database, keys and worker logs live. Default ./.fleet beside the config file. */
@@ -34,6 +47,13 @@ export interface FleetConfig {
     bodyLimit: number;
     rateLimit: { windowMs: number; max: number };
     wsPingSeconds: number;
+    websocket: {
+      authTimeoutSeconds: number;
+      maxSockets: number;
+      maxSocketsPerAgent: number;
+      maxBufferedBytes: number;
+      messagesPerMinute: number;
+    };
   };
   storage: { driver: 'sqlite'; path: string } | { driver: 'postgres'; url: string };
   dataDir: string;

@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import type { ResponseObservation } from '../plugin.js';
 import type { Authenticator, AuthState } from './auth-state.js';
 import { jsonBody } from './body.js';
+import { allowedMethods, type RouteShape } from './allowed-methods.js';
 import { errorHandler } from './error-handler.js';
 import { type RateLimitOptions, rateLimit } from './rate-limit.js';
 
@@ -14,6 +15,8 @@ export interface HttpAppOptions {
   /** The routers to try in turn, read on each request so plugins can come and go. */
   routers: () => readonly Middleware[];
   observers: () => Iterable<(observation: ResponseObservation) => void>;
+  /** Every route served now, for 405 answers on a known path. */
+  routes: () => readonly RouteShape[];
 }
 
 const observedUid = (auth: AuthState | undefined) => (auth?.kind === 'agent' ? auth.identity.uid : undefined);
@@ -71,6 +74,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     }
     return reader(ctx, next);
   });
+  app.use(allowedMethods(options.routes));
   app.use(dispatch(options.routers));
   return app;
 }

@@ -25,10 +25,12 @@ export function createAuthenticator(tokens: TokenService, adminKey: () => string
       if (isAdminKey(credential, adminKey())) return { kind: 'admin' };
       const result = await tokens.verify(credential);
       if (result.ok) return { kind: 'agent', identity: result.identity };
-      return {
-        kind: 'rejected',
-        error: result.reason === 'expired' ? fleetErrors.FLEET_TOKEN_EXPIRED() : fleetErrors.FLEET_TOKEN_INVALID(),
-      };
+      const error = {
+        expired: fleetErrors.FLEET_TOKEN_EXPIRED,
+        revoked: fleetErrors.FLEET_TOKEN_REVOKED,
+        invalid: fleetErrors.FLEET_TOKEN_INVALID,
+      }[result.reason]();
+      return { kind: 'rejected', error };
     },
   };
 }

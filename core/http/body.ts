@@ -1,5 +1,9 @@
 import type { Context, Next } from 'koa';
-import { fleetErrors } from './api-error.js';
+import { nestsDeeperThan } from '../json-depth.js';
+import { fleetErrors, invalidInput } from './api-error.js';
+
+/** How deep a request body may nest at all (free-form fields have their own, lower limit). */
+const MAX_BODY_DEPTH = 64;
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -29,11 +33,16 @@ export function jsonBody(limitBytes: number) {
     const type = ctx.get('content-type');
     if (type && !/\bjson\b/i.test(type))
       throw fleetErrors.FLEET_UNSUPPORTED_MEDIA_TYPE({ type: type.split(';')[0]!.trim() });
+    let body: unknown;
     try {
-      (ctx.request as { body?: unknown }).body = JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
+      body = JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
     } catch {
       throw fleetErrors.FLEET_INVALID_JSON({}, { field: 'body' });
     }
+    // No input of ours nests this deep; anything deeper could only overflow a recursive reader.
+    if (nestsDeeperThan(body, MAX_BODY_DEPTH))
+      throw invalidInput('body', `must not nest deeper than ${MAX_BODY_DEPTH} levels`);
+    (ctx.request as { body?: unknown }).body = body;
     return (await next()) as void;
   };
 }

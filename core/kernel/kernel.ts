@@ -109,7 +109,9 @@ export class Kernel {
       log: this.log,
       spine: this.spine,
       tools: this.tools,
-      mint: (identity: Identity) => this.tokens.sign(identity),
+      mint: (identity: Identity, version?: number) => this.tokens.sign(identity, version),
+      addTokenCheck: (check) => this.tokens.addCheck(check),
+      disconnect: (uid, reason) => void this.#hub.disconnect(uid, reason),
       apiOf: (plugin: string) => this.#hosts.get(plugin)?.api,
       fleetUrl: () => this.publicUrl,
       tableOwner: (table) => this.#tableOwners.get(table),
@@ -138,6 +140,7 @@ export class Kernel {
       authenticator: createAuthenticator(this.tokens, () => this.#adminKey),
       routers: () => [kernelMiddleware, ...[...this.#hosts.values()].map((host) => host.routes)],
       observers: () => [...this.#hosts.values()].flatMap((host) => [...host.observers]),
+      routes: () => this.operations().flatMap(({ operation }) => (operation.http ? [operation.http] : [])),
     });
     const handle = app.callback();
     this.#server = createServer((request, response) => void handle(request, response));
@@ -150,6 +153,7 @@ export class Kernel {
       guarded: [...init.catalog.values()].flatMap((plugin) =>
         (plugin.topics ?? []).map(({ prefix, key }) => ({ prefix, key })),
       ),
+      limits: () => this.#config.server.websocket,
     });
   }
 

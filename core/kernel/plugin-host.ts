@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Identity } from '../auth/identity.js';
+import type { TokenCheck } from '../auth/tokens.js';
 import type { FleetConfig } from '../config/types.js';
 import type { Dialect, FleetDb } from '../db/database.js';
 import { migratePlugin, migrationTableName } from '../db/plugin-migrator.js';
@@ -20,7 +21,10 @@ export interface KernelServices {
   log: Logger;
   spine: EventSpine;
   tools: ToolRegistry;
-  mint(identity: Identity): Promise<string>;
+  mint: (identity: Identity, version?: number) => Promise<string>;
+  addTokenCheck: (check: TokenCheck) => () => void;
+  /** Close an agent's open WebSockets (its tokens were revoked). */
+  disconnect: (uid: string, reason: string) => void;
   apiOf(plugin: string): unknown;
   fleetUrl(): string;
   /** Which plugin of the catalog declares a table (for the guard's message). */
@@ -101,7 +105,11 @@ export class PluginHost {
         },
         read: (pattern, since, max) => services.spine.read(pattern, since, max),
       },
-      tokens: { mint: (identity) => services.mint(identity) },
+      tokens: {
+        mint: (identity, options) => services.mint(identity, options?.version),
+        check: (check) => void cleanups.push(services.addTokenCheck(check)),
+        revoked: (uid, reason) => services.disconnect(uid, reason),
+      },
       health: { count: (counter, read) => void this.healthCounters.set(counter, read) },
       http: { onResponse: (observer) => void this.observers.add(observer) },
       use: <T>(plugin: string): T => {

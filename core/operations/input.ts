@@ -58,8 +58,11 @@ export function mergeHttpInput(parts: {
 }): Record<string, unknown> {
   if (parts.body !== undefined && parts.body !== null && !isPlainObject(parts.body))
     throw invalidInput('body', 'must be a JSON object');
-  const merged: Record<string, unknown> = { ...parts.query };
-  const sources: Record<string, string> = Object.fromEntries(Object.keys(parts.query).map((key) => [key, 'query']));
+  // Without a prototype: a key named `__proto__` stays a key (refused or ignored by the schema), it
+  // cannot become the prototype and lend the input inherited fields.
+  const merged: Record<string, unknown> = Object.assign(Object.create(null) as Record<string, unknown>, parts.query);
+  const sources: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const key of Object.keys(parts.query)) sources[key] = 'query';
   const take = (from: Record<string, unknown>, where: string) => {
     for (const [key, value] of Object.entries(from)) {
       if (key in merged && sources[key] !== where && String(merged[key]) !== String(value)) {

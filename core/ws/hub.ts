@@ -6,6 +6,26 @@ import type { TokenService } from '../auth/tokens.js';
 import type { EventSpine, FleetEvent } from '../events/types.js';
 import type { Logger } from '../log.js';
 
+/** Limits on sockets, read on each use so a live config edit applies to the next check. */
+export interface WebSocketLimits {
+  /** A socket that has not authenticated this long after connecting is closed (4401). */
+  authTimeoutSeconds: number;
+  /** Sockets open at once, in total; the upgrade past it is answered 503. */
+  maxSockets: number;
+  /** Sockets one agent may have authenticated at once; the next one to authenticate is closed (4429). */
+  maxSocketsPerAgent: number;
+  /** Bytes a socket may have waiting to be written; a send past it closes the socket instead (4008). */
+  maxBufferedBytes: number;
+  /** Messages a socket may send a minute (a bucket refilled continuously); past it the socket is closed (4429). */
+  messagesPerMinute: number;
+}
+
+/** Close codes and reasons of the limits (4000–4999 is the application's range; reasons stay under 123 bytes). */
+export const CLOSE_UNAUTHENTICATED = 4401;
+export const CLOSE_SLOW_CONSUMER = 4008;
+export const CLOSE_TOO_MANY = 4429;
+const SLOW_CONSUMER_REASON = 'slow consumer: reconnect and resume with since';
+
 interface Client {
   socket: WebSocket;
   identity: Identity | undefined;
@@ -16,6 +36,12 @@ interface Client {
   queue: Promise<void>;
   /** The spine's last seq when this socket authenticated: later events reach it live, not by resume. */
   liveAfter: number;
+  /** Closes the socket if it has not authenticated in time; cleared once it has. */
+  authTimer: NodeJS.Timeout | undefined;
+  /** Messages it may still send now: refilled at messagesPerMinute, never above it. */
+  allowance: number;
+  /** When `allowance` was last brought up to date (performance.now()). */
+  allowanceAt: number;
 }
 
 const TOPIC_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -27,6 +53,19 @@ const RESUME_PAGE = 1000;
 /** A `since` a client may send: a seq, 0 for everything still held. */
 function isCursor(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+const TOKEN_FAILURE_MESSAGES = {
+  expired: 'Token expired',
+  revoked: 'Token revoked',
+  invalid: 'Invalid token',
+} as const;
+
+/** A close reason as ws accepts it: at most 123 bytes of UTF-8 (a longer one would throw). */
+function closeReason(text: string): string {
+  let reason = text;
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  return reason;
 }
 
 /** The message a socket receives for an event. */
@@ -45,6 +84,9 @@ function guardedTopicOf(event: FleetEvent, guarded: ReadonlySet<string>): string
  * The `/ws` endpoint: the seed's messages (auth, subscribe, unsubscribe, ping), events from the spine
  * to authenticated sockets of the event's team only, events on guarded topics (a chat's) only to
  * the sockets a plugin let subscribe, and a server ping that ends sockets which stop answering.
+ * Limits keep one client from holding the server's memory or time: unauthenticated sockets are
+ * closed after a while, sockets are capped in total and per agent, a socket that stops reading is
+ * closed before its buffer grows past a bound, and each socket's messages are rate-limited.
  */
 export class WebSocketHub {
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
@@ -59,6 +101,9 @@ export class WebSocketHub {
   readonly #unsubscribe: () => void;
   readonly #heartbeat: NodeJS.Timeout;
   readonly #spine: EventSpine;
+  readonly #limits: () => WebSocketLimits;
+  /** When the hub last logged that it is full, so a flood of refused upgrades logs once a minute. */
+  #fullLoggedAt = -Infinity;
   /** The newest seq the hub has seen; it hears every event from the spine. */
   #lastSeq = 0;
 
@@ -69,8 +114,11 @@ export class WebSocketHub {
     log: Logger;
     pingSeconds: number;
     guarded: readonly { prefix: string; key: string }[];
+    /** Read on each use: a live config edit applies to the next socket, message or send. */
+    limits: () => WebSocketLimits;
   }) {
     this.#guards = options.guarded;
+    this.#limits = options.limits;
     this.#guardedPrefixes = new Set(options.guarded.map((guard) => guard.prefix));
     this.#tokens = options.tokens;
     this.#log = options.log;
@@ -79,6 +127,20 @@ export class WebSocketHub {
       if (path !== '/ws') {
         socket.end(
           'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"Not found"}',
+        );
+        return;
+      }
+      // Refused before the handshake: a full server spends nothing on the socket, and a client reads
+      // a plain 503 (ws clients see `Unexpected server response: 503`) and may retry later.
+      const { maxSockets } = this.#limits();
+      if (this.#clients.size >= maxSockets) {
+        if (performance.now() - this.#fullLoggedAt > 60_000) {
+          this.#fullLoggedAt = performance.now();
+          this.#log.warn('websocket refused: server full', { maxSockets });
+        }
+        socket.end(
+          'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 5\r\n' +
+            `Connection: close\r\n\r\n{"error":"Server full: at most ${maxSockets} WebSocket connections"}`,
         );
         return;
       }
@@ -110,6 +172,20 @@ export class WebSocketHub {
     }
   }
 
+  /**
+   * Close every socket authenticated as this agent (4401 with `reason`), e.g. when its tokens are
+   * revoked: they stop receiving events at once. Returns how many were closed.
+   */
+  disconnect(uid: string, reason: string): number {
+    let closed = 0;
+    for (const client of this.#clients) {
+      if (client.identity?.uid !== uid || client.socket.readyState !== WebSocket.OPEN) continue;
+      client.socket.close(CLOSE_UNAUTHENTICATED, closeReason(reason));
+      closed++;
+    }
+    return closed;
+  }
+
   get connections(): number {
     return this.#clients.size;
   }
@@ -125,6 +201,7 @@ export class WebSocketHub {
   }
 
   #accept(socket: WebSocket): void {
+    const limits = this.#limits();
     const client: Client = {
       socket,
       identity: undefined,
@@ -132,27 +209,92 @@ export class WebSocketHub {
       alive: true,
       queue: Promise.resolve(),
       liveAfter: 0,
+      authTimer: undefined,
+      allowance: limits.messagesPerMinute,
+      allowanceAt: performance.now(),
     };
     this.#clients.add(client);
+    // A socket that never authenticates would otherwise hold its slot (and its buffers) for ever.
+    const expire = () => {
+      if (client.identity || socket.readyState !== WebSocket.OPEN) return;
+      this.#log.debug('closing websocket that did not authenticate in time');
+      socket.close(
+        CLOSE_UNAUTHENTICATED,
+        closeReason(`authentication timeout: send {"type":"auth"} within ${limits.authTimeoutSeconds} s`),
+      );
+    };
+    // Messages received before the deadline are handled first: an auth sent in time but still being
+    // verified counts (the queue is short: the message rate bounds it).
+    client.authTimer = setTimeout(() => void client.queue.then(expire), limits.authTimeoutSeconds * 1000);
+    client.authTimer.unref();
     socket.on('pong', () => {
       client.alive = true;
     });
     socket.on('message', (data, isBinary) => {
+      // Frames already read when the socket began closing are dropped unhandled.
+      if (socket.readyState !== WebSocket.OPEN || !this.#withinRate(client)) return;
       const text = isBinary
         ? undefined
         : Buffer.isBuffer(data)
           ? data.toString('utf8')
           : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8');
       client.queue = client.queue
-        .then(() => this.#onMessage(client, text))
+        // Messages queued behind one that closed the socket are not worth handling (a flood's subscribes).
+        .then(() => (socket.readyState === WebSocket.OPEN ? this.#onMessage(client, text) : undefined))
         .catch((error) => this.#log.warn('websocket message failed', { error }));
     });
-    socket.on('close', () => this.#clients.delete(client));
-    socket.on('error', () => this.#clients.delete(client));
+    const forget = () => {
+      clearTimeout(client.authTimer);
+      this.#clients.delete(client);
+    };
+    socket.on('close', forget);
+    socket.on('error', forget);
+  }
+
+  /**
+   * Take one message from the socket's allowance, or close it (4429) after one error when it has
+   * none left: the messages are counted as they arrive, before any is handled, so a flood costs the
+   * event loop no more than the allowance and cannot delay other sockets' events.
+   */
+  #withinRate(client: Client): boolean {
+    const perMinute = this.#limits().messagesPerMinute;
+    const now = performance.now();
+    client.allowance = Math.min(perMinute, client.allowance + ((now - client.allowanceAt) * perMinute) / 60_000);
+    client.allowanceAt = now;
+    if (client.allowance >= 1) {
+      client.allowance -= 1;
+      return true;
+    }
+    this.#log.warn('closing websocket over its message rate', { uid: client.identity?.uid, perMinute });
+    this.#send(client, { type: 'error', message: `Too many messages: at most ${perMinute} a minute` });
+    client.socket.close(CLOSE_TOO_MANY, 'too many messages');
+    return false;
   }
 
   #send(client: Client, message: Record<string, unknown>): void {
-    if (client.socket.readyState === WebSocket.OPEN) client.socket.send(JSON.stringify(message));
+    this.#write(client, JSON.stringify(message), this.#limits().maxBufferedBytes);
+  }
+
+  /**
+   * Send unless the socket is closing; a socket whose unsent bytes are already past the limit is
+   * closed instead (4008), so a client that stops reading costs at most the limit plus one message.
+   * The close frame follows what is buffered: a client still reading gets every event up to it and
+   * resumes from the last seq it saw. Returns whether the text was sent.
+   */
+  #write(client: Client, text: string, maxBufferedBytes: number): boolean {
+    const socket = client.socket;
+    if (socket.readyState !== WebSocket.OPEN) return false;
+    if (socket.bufferedAmount > maxBufferedBytes) {
+      this.#log.warn('closing slow websocket consumer', {
+        uid: client.identity?.uid,
+        bufferedAmount: socket.bufferedAmount,
+        maxBufferedBytes,
+      });
+      socket.close(CLOSE_SLOW_CONSUMER, SLOW_CONSUMER_REASON);
+      return false;
+    }
+    socket.send(text);
+    return true;
   }
 
   async #onMessage(client: Client, text: string | undefined): Promise<void> {
@@ -180,10 +322,26 @@ export class WebSocketHub {
         if (!result.ok) {
           this.#send(client, {
             type: 'error',
-            message: result.reason === 'expired' ? 'Token expired' : 'Invalid token',
+            message: TOKEN_FAILURE_MESSAGES[result.reason],
           });
           return;
         }
+        const { maxSocketsPerAgent } = this.#limits();
+        let others = 0;
+        for (const other of this.#clients) {
+          const open = other.socket.readyState === WebSocket.OPEN;
+          if (other !== client && open && other.identity?.uid === result.identity.uid) others++;
+        }
+        if (others >= maxSocketsPerAgent) {
+          const handle = result.identity.handle;
+          this.#send(client, {
+            type: 'error',
+            message: `Too many sockets: ${handle} already has ${others} open (at most ${maxSocketsPerAgent})`,
+          });
+          client.socket.close(CLOSE_TOO_MANY, 'too many sockets for this agent');
+          return;
+        }
+        clearTimeout(client.authTimer);
         // A new identity starts with no chat subscriptions: the old one's memberships are not its own.
         if (client.identity?.uid !== result.identity.uid) client.topics.clear();
         client.identity = result.identity;
@@ -289,7 +447,10 @@ export class WebSocketHub {
       this.#send(client, { type: 'resync_required', since, lastSeq: this.#lastSeq });
       return;
     }
-    for (const event of missed) if (client.socket.readyState === WebSocket.OPEN) client.socket.send(wireMessage(event));
+    // Past the buffer limit the socket closes part-way, after the events sent so far: the client's
+    // next resume starts from the last of them, so each attempt makes progress.
+    const { maxBufferedBytes } = this.#limits();
+    for (const event of missed) if (!this.#write(client, wireMessage(event), maxBufferedBytes)) return;
     this.#send(client, { type: 'resumed', since, count: missed.length, next: Math.max(since, client.liveAfter) });
   }
 
@@ -297,11 +458,13 @@ export class WebSocketHub {
     this.#lastSeq = event.seq;
     const guarded = guardedTopicOf(event, this.#guardedPrefixes);
     let payload: string | undefined;
+    let maxBufferedBytes: number | undefined;
     for (const client of this.#clients) {
       if (!client.identity || client.identity.teamName !== event.team) continue;
       if (guarded !== undefined && !client.topics.has(guarded)) continue;
       payload ??= wireMessage(event);
-      if (client.socket.readyState === WebSocket.OPEN) client.socket.send(payload);
+      maxBufferedBytes ??= this.#limits().maxBufferedBytes;
+      this.#write(client, payload, maxBufferedBytes);
     }
   }
 

@@ -40,7 +40,7 @@ export const register = op({
     role: v.optional(f.oneOf(AGENT_ROLES)),
   }),
   http: { method: 'POST', path: '/auth' },
-  async run({ input, caller, api, ctx }) {
+  async run({ input, caller, api }) {
     const identity: Identity = {
       uid: agentUid(input.teamName, input.handle),
       handle: input.handle,
@@ -53,15 +53,31 @@ export const register = op({
     if (existing && existing.agentType !== identity.agentType && caller !== undefined) {
       throw authErrors.AUTH_TYPE_CONFLICT({ handle: identity.handle, agentType: existing.agentType });
     }
-    const agent = await api.agents.upsert(identity);
+    const { agent, token } = await api.issueToken(identity);
     return {
       uid: agent.uid,
       handle: agent.handle,
       teamName: agent.teamName,
       agentType: agent.agentType,
       role: agent.role,
-      token: await ctx.tokens.mint(identity),
+      token,
     };
+  },
+});
+
+export const revokeTokens = op({
+  name: 'revokeTokens',
+  summary:
+    'End every token an agent of your team holds, at once (HTTP, MCP and open WebSockets); the next one it is given works',
+  access: 'lead',
+  input: v.object({ handle: f.handle }),
+  http: { method: 'POST', path: '/agents/:handle/revoke' },
+  tools: [{ name: 'agent_revoke' }],
+  async run({ input, caller, api }) {
+    const agent = await api.agents.findByHandle(caller.teamName, input.handle);
+    if (!agent) throw authErrors.AUTH_AGENT_NOT_FOUND({ handle: input.handle });
+    const tokenVersion = await api.revoke(agent.uid, `revoked by ${caller.handle}`);
+    return { handle: agent.handle, uid: agent.uid, revoked: true, tokenVersion };
   },
 });
 
@@ -99,4 +115,4 @@ export const teamStatus = op({
   run: ({ caller, api }) => api.teamStatus(caller),
 });
 
-export const authOperations = [register, listTeamAgents, getUser, teamStatus];
+export const authOperations = [register, revokeTokens, listTeamAgents, getUser, teamStatus];

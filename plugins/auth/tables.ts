@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely';
 import { defineTables } from '../../core/index.js';
 
 /** The seed's `users` table, keyed by the deterministic uid. Times are ms since the epoch. */
@@ -9,6 +10,8 @@ export interface AgentsTable {
   role: 'coordinator' | 'worker' | 'monitor' | 'notifier' | 'merger';
   created_at: number;
   last_seen: number | null;
+  /** Only tokens minted with this version are accepted; raising it revokes the others. */
+  token_version: ColumnType<number, number | undefined, number>;
 }
 
 export interface AuthTables {
@@ -16,5 +19,7 @@ export interface AuthTables {
 }
 
 export const authTables = defineTables<AuthTables>({
-  agents: 'Registered agents: uid (sha256 of team:handle, 24 hex), handle, team, type, role, first and last seen',
+  agents:
+    'Registered agents: uid (sha256 of team:handle, 24 hex), handle, team, type, role, first and last seen, ' +
+    'and the version of the tokens it accepts',
 });

@@ -104,7 +104,7 @@ export function buildSpawnSpec(context: SpawnContext, options: WorkersOptions): 
       heartbeatMs,
     };
   }
-  const command = options.commands[context.adapter];
+  const command = Object.hasOwn(options.commands, context.adapter) ? options.commands[context.adapter] : undefined;
   if (!command) throw new Error(`unknown adapter ${context.adapter}`);
   return {
     handle: context.handle,

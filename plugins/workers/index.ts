@@ -24,6 +24,8 @@ export interface WorkersApi {
   options: WorkersOptions;
   isLive(teamName: string, handle: string): Promise<boolean>;
   sendToWorker(teamName: string, handle: string, text: string): Promise<void>;
+  /** End the tokens of a worker's agent (it was dismissed). */
+  revokeTokens(teamName: string, handle: string, reason: string): Promise<void>;
 }
 
 export const workers = definePlugin({
@@ -62,8 +64,7 @@ export const workers = definePlugin({
           agentType: 'worker' as const,
           role: 'worker' as const,
         };
-        await auth().agents.upsert(identity);
-        return ctx.tokens.mint(identity);
+        return (await auth().issueToken(identity)).token;
       },
       briefing: async (teamName, handle) => ctx.use<MailApi | undefined>('mail')?.briefing(teamName, handle),
       fleetUrl: () => ctx.fleetUrl(),
@@ -101,6 +102,7 @@ export const workers = definePlugin({
       options,
       isLive: (teamName, handle) => manager.isLive(teamName, handle),
       sendToWorker: (teamName, handle, text) => manager.send(teamName, handle, text),
+      revokeTokens: async (teamName, handle, reason) => void (await auth().revoke(agentUid(teamName, handle), reason)),
     };
   },
   /** The fleet's tmux session exists while the fleet runs; workers from a previous run are re-adopted. */

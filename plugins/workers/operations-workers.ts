@@ -100,12 +100,17 @@ export const pushOutput = op({
 
 export const dismissWorker = op({
   name: 'dismissWorker',
-  summary: 'Stop a worker: its agent, everything it started (its process group), and its pane',
+  summary: 'Stop a worker: its agent, everything it started (its process group), its pane and its tokens',
   access: 'lead',
   input: v.object({ handle: f.handle }),
   http: { method: 'POST', path: '/orchestrate/dismiss/:handle' },
   tools: [{ name: 'team_dismiss' }],
-  run: ({ input, caller, api }) => api.manager.dismiss(caller.teamName, input.handle),
+  async run({ input, caller, api }) {
+    const worker = await api.manager.dismiss(caller.teamName, input.handle);
+    // A dismissed worker's token must not outlive it (it would last its full lifetime otherwise).
+    await api.revokeTokens(caller.teamName, input.handle, `worker dismissed by ${caller.handle}`);
+    return worker;
+  },
 });
 
 export const workerOperations = [

@@ -29,6 +29,13 @@ t.test('spawn: route, team_spawn and spawn_request refuse a long model and an un
       'adapter: must be claude or a configured command name',
       'FLEET_INVALID_INPUT',
     ],
+    // Object.prototype's `constructor` once passed the adapter check: a 500 and a failed worker record.
+    [
+      'an adapter named after a prototype member',
+      { adapter: 'constructor' },
+      'adapter: no adapter constructor (available: claude)',
+      'WORKERS_UNKNOWN_ADAPTER',
+    ],
   ];
   for (const [what, input, message, code] of cases) {
     const route = await fleet.request('POST', '/orchestrate/spawn', {

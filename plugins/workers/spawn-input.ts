@@ -30,7 +30,8 @@ export function spawnRequest(
 ): SpawnRequest {
   const teamName = sameTeam(caller, input.teamName, { deny: 403 });
   const adapter = input.adapter ?? options.defaultAdapter;
-  if (adapter !== 'claude' && !options.commands[adapter]) {
+  // An own key only: `constructor` or `toString` must not pass as a configured command.
+  if (adapter !== 'claude' && !Object.hasOwn(options.commands, adapter)) {
     throw workersErrors.WORKERS_UNKNOWN_ADAPTER(
       { adapter, available: ['claude', ...Object.keys(options.commands)].join(', ') },
       { field: 'adapter' },
