@@ -40,6 +40,10 @@ export type { EventType, FleetEventMap, TypedEvent } from './events/catalog.js';
 export type { FleetEvent } from './events/types.js';
 export type { TokenCheck } from './auth/tokens.js';
 
+// Text from one agent to another, as data with its sender
+export { dataFence } from './text/data-fence.js';
+export type { FenceLabel } from './text/data-fence.js';
+
 // Identity
 export { agentUid, defaultRole, AGENT_ROLES, AGENT_TYPES } from './auth/identity.js';
 export type { AgentRole, AgentType, Identity } from './auth/identity.js';

@@ -67,8 +67,7 @@ export const register = op({
 
 export const revokeTokens = op({
   name: 'revokeTokens',
-  summary:
-    'End every token an agent of your team holds, at once (HTTP, MCP and open WebSockets); the next one it is given works',
+  summary: 'End every token an agent of your team holds, at once (HTTP, MCP, open WebSockets); its next one works',
   access: 'lead',
   input: v.object({ handle: f.handle }),
   http: { method: 'POST', path: '/agents/:handle/revoke' },

@@ -23,3 +23,15 @@ export async function teamAgent(api: MailApi, caller: Identity, handle: string):
   if (!agent) throw mailErrors.MAIL_AGENT_NOT_FOUND({ handle });
   return agent;
 }
+
+/**
+ * The agent a mail or handoff is from: the caller, or for a lead an agent of its team that exists
+ * (404 `Sender not found` otherwise: a lead does not sign for agents that are not there).
+ */
+export async function senderHandle(api: MailApi, caller: Identity, handle: string | undefined): Promise<string> {
+  const from = handle ?? caller.handle;
+  actAs(caller, { handle: from }, 'from');
+  if (from !== caller.handle && !(await api.auth().agents.findByHandle(caller.teamName, from)))
+    throw mailErrors.MAIL_SENDER_NOT_FOUND({}, { field: 'from' });
+  return from;
+}

@@ -164,13 +164,21 @@ t.test("MailApi.briefing: a worker's unread mail and pending handoffs as text; h
   const text = await api!.briefing('alpha', 'bob');
   t.type(text, 'string');
   t.match(text, /2 unread mail/, 'counts the unread mail');
-  t.match(text, /from ann — review:\nplease review PR 12/, 'the subject and body of each');
-  t.match(text, /from lead-alpha:\nthen deploy/);
+  const fenced = (kind: string, from: string, body: string) =>
+    new RegExp(
+      `\\[fleet\\] ${kind} from ${from}\\. [^\\n]*\\n<<<fleet-data ([0-9a-f]{12})\\n${body}\\nfleet-data \\1>>>`,
+    );
+  t.match(text, fenced('mail #\\d+', 'ann', 'Subject: review\\n\\nplease review PR 12'), 'each mail fenced as data');
+  t.match(text, fenced('mail #\\d+', 'lead-alpha', 'then deploy'), 'with its sender');
   t.ok(text!.indexOf('please review PR 12') < text!.indexOf('then deploy'), 'oldest first, as a reader takes it in');
   t.notMatch(text, /already read/, 'read mail is left out');
   t.notMatch(text, /note to self|beta mail/, "others' mail is left out");
   t.match(text, /Handoffs for you \(1; accept each with handoff_accept/);
-  t.match(text, /from ann: \{"branch":"fleet\/ann","todo":"tests"\}/, 'the handoff context');
+  t.match(
+    text,
+    fenced('handoff #\\d+', 'ann', '\\{\\n  "branch": "fleet/ann",\\n  "todo": "tests"\\n\\}'),
+    'the handoff context, fenced',
+  );
 
   t.match(
     (await as(fleet, bob, 'GET', '/handoffs/bob')).body,

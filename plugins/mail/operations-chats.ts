@@ -8,7 +8,23 @@ const op = operationsFor<MailApi>();
 
 const chatId = v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a chat id'));
 const messageText = f.text({ min: 1, max: 50_000 });
-const metadata = v.optional(f.jsonObject({ maxChars: 10_000 }));
+/**
+ * Keys the fleet writes itself: a broadcast's marker, a DM's recipient (the workers plugin forwards
+ * the text to that agent), a task assignment's id and type. A caller setting them could make its
+ * message pass for one of those, so they are refused, naming the key.
+ */
+export const RESERVED_METADATA_KEYS = ['isBroadcast', 'toHandle', 'taskId', 'type'] as const;
+const reservedKeyOf = (value: Record<string, unknown>) =>
+  RESERVED_METADATA_KEYS.find((key) => Object.hasOwn(value, key));
+const metadata = v.optional(
+  v.pipe(
+    f.jsonObject({ maxChars: 10_000 }),
+    v.check(
+      (value) => reservedKeyOf(value) === undefined,
+      (issue) => `"${reservedKeyOf(issue.input as Record<string, unknown>)}" is set by the fleet, not by callers`,
+    ),
+  ),
+);
 const messageId = v.pipe(v.string('must be a string'), v.uuid('must be a message id (a UUID)'));
 
 /**

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { actAs, f, isLead, operationsFor } from '../../core/index.js';
-import { teamAgent } from './agents.js';
+import { senderHandle, teamAgent } from './agents.js';
 import { mailErrors } from './errors.js';
 import type { MailApi } from './index.js';
 
@@ -25,9 +25,8 @@ export const sendMail = op({
     { name: 'mail_send', omit: ['from'] },
     { name: 'send_message', omit: ['from'], description: 'Alias of mail_send: send mail to an agent of your team.' },
   ],
-  run({ input, caller, api }) {
-    const from = input.from ?? caller.handle;
-    actAs(caller, { handle: from }, 'from');
+  async run({ input, caller, api }) {
+    const from = await senderHandle(api, caller, input.from);
     return api.mail.send(caller.teamName, from, input.to, input.body, input.subject);
   },
 });
@@ -103,9 +102,8 @@ export const createHandoff = op({
   input: v.object({ from: v.optional(f.handle), to: f.handle, context: f.jsonObject({ maxChars: 200_000 }) }),
   http: { method: 'POST', path: '/handoffs' },
   tools: [{ name: 'team_handoff', omit: ['from'] }],
-  run({ input, caller, api }) {
-    const from = input.from ?? caller.handle;
-    actAs(caller, { handle: from }, 'from');
+  async run({ input, caller, api }) {
+    const from = await senderHandle(api, caller, input.from);
     return api.handoffs.create(caller.teamName, from, input.to, input.context);
   },
 });

@@ -48,9 +48,10 @@ t.test("every mail route refuses team beta on alpha's resources: 403 or 404, nev
     ['GET', '/mail/bob', undefined, 403, 404],
     ['GET', '/mail/bob/unread', undefined, 403, 404],
     ['POST', `/mail/${mailId}/read`, undefined, 404, 404],
-    ['POST', '/mail', { from: 'ann', to: 'bob', body: 'as ann' }, 403, 200],
+    // beta has no ann: a lead signs only for agents of its own team that exist (404 Sender not found).
+    ['POST', '/mail', { from: 'ann', to: 'bob', body: 'as ann' }, 403, 404],
     ['GET', '/handoffs/bob', undefined, 403, 404],
-    ['POST', '/handoffs', { from: 'ann', to: 'bob', context: {} }, 403, 200],
+    ['POST', '/handoffs', { from: 'ann', to: 'bob', context: {} }, 403, 404],
   ];
   for (const [who, caller] of [
     ['worker', beta.workers[0]!],
@@ -64,7 +65,7 @@ t.test("every mail route refuses team beta on alpha's resources: 403 or 404, nev
       t.equal(response.status, expected, label);
       t.notMatch(JSON.stringify(response.body), SECRET, `${label}: no alpha data`);
       // A lead's handle routes answer for its own team: beta has no agent "bob" (404 Agent bob not
-      // found), and "from: ann" is beta's ann, never alpha's.
+      // found), and "from: ann" would be beta's ann, never alpha's (beta has none: 404).
       if (response.status === 200 && method === 'GET') t.same(response.body, [], `${label}: beta's own (empty) list`);
     }
   }

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { f, operationsFor } from '../../core/index.js';
+import { dataFence, f, operationsFor } from '../../core/index.js';
 import { tasksErrors } from './errors.js';
 import { batchId, workItemId, workItemStatus, reason } from './fields.js';
 import type { TasksApi } from './index.js';
@@ -129,11 +129,13 @@ export const dispatchBatch = op({
     const lines = batch.workItems.map(
       (item) => `- ${item.id}: ${item.title}${item.description ? `\n  ${item.description}` : ''}`,
     );
+    // The batch's name and its items were written by agents: they reach the worker fenced as data.
+    const listing = `Batch: ${batch.name}\nWork items assigned to you:\n${lines.join('\n')}`;
     await workers.sendToWorker(
       caller.teamName,
       input.workerHandle,
-      `[BATCH] ${batch.name} (${batch.id})\nWork items assigned to you:\n` +
-        `${lines.join('\n')}\nUpdate each with workitem_update as you go.`,
+      `[BATCH] ${batch.id} dispatched to you. Update each work item with workitem_update as you go.\n` +
+        dataFence({ kind: `batch ${batch.id}`, from: caller.handle, role: 'team lead' }, listing),
     );
     return { ...batch, dispatchedCount: batch.workItems.length };
   },

@@ -123,7 +123,11 @@ t.test('POST /batches/:id/dispatch and batch_dispatch through the real workers p
     (x) => x.state === 'idle' && x.numTurns >= 1,
     'a turn for the batch',
   );
-  t.equal(turn.result, `ack: [BATCH] Sprint (${batch.id})`, 'the worker was sent the batch');
+  t.equal(
+    turn.result,
+    `ack: [BATCH] ${batch.id} dispatched to you. Update each work item with workitem_update as you go.`,
+    'the worker was sent the batch',
+  );
   t.match((await as(fleet, alpha.lead, 'GET', `/workitems/${a.id}`)).body.history.at(-1), {
     eventType: 'dispatched',
     details: { worker: 'w1', batchId: batch.id },
@@ -133,13 +137,15 @@ t.test('POST /batches/:id/dispatch and batch_dispatch through the real workers p
   t.equal(twice.status, 409);
   t.same(twice.body, { error: 'Batch is dispatched, not open', code: 'TASKS_BATCH_NOT_OPEN' });
 
-  const second = (await as(fleet, alpha.lead, 'POST', '/batches', { name: 'Second', workItemIds: [] })).body;
+  // ECHO makes the fake agent answer with the whole input, to see how the batch reached it.
+  const echo = (await as(fleet, alpha.lead, 'POST', '/workitems', { title: 'Look', description: 'ECHO' })).body;
+  const second = (await as(fleet, alpha.lead, 'POST', '/batches', { name: 'Second', workItemIds: [echo.id] })).body;
   const denied = await callTool(fleet, ann, 'batch_dispatch', { batch_id: second.id, worker: 'w1' });
   t.match(toolText(denied), /^FLEET_INSUFFICIENT_PERMISSIONS: Insufficient permissions/);
   t.match(toolJson(await callTool(fleet, alpha.lead, 'batch_dispatch', { batch_id: second.id, worker: 'w1' })), {
     status: 'dispatched',
     dispatchedTo: 'w1',
-    dispatchedCount: 0,
+    dispatchedCount: 1,
   });
   const next = await w.waitWorker(
     alpha.lead,
@@ -147,7 +153,16 @@ t.test('POST /batches/:id/dispatch and batch_dispatch through the real workers p
     (x) => x.state === 'idle' && x.numTurns >= 2,
     'a turn for the second batch',
   );
-  t.equal(next.result, `ack: [BATCH] Second (${second.id})`, 'batch_dispatch sends through the same port');
+  const received = String(next.result).split('\n');
+  t.match(received[0], `[BATCH] ${second.id} dispatched to you.`, 'batch_dispatch sends through the same port');
+  t.match(received[1], `[fleet] batch ${second.id} from lead-alpha (team lead).`, 'the sender is named');
+  const tag = /^<<<fleet-data ([0-9a-f]{12})$/.exec(received[2] ?? '')?.[1];
+  t.ok(tag, 'the name and items follow inside a data fence');
+  t.same(
+    received.slice(3),
+    ['Batch: Second', 'Work items assigned to you:', `- ${echo.id}: Look`, '  ECHO', `fleet-data ${tag}>>>`],
+    'all of it inside the fence',
+  );
 
   const beta = await registerTeam(fleet, 'beta', []);
   const betaBatch = (await as(fleet, beta.lead, 'POST', '/batches', { name: 'Beta' })).body;

@@ -4,6 +4,10 @@ export const workersErrors = defineErrors({
   WORKERS_NOT_FOUND: [404, 'Worker {handle} not found'],
   WORKERS_HANDLE_TAKEN: [409, 'handle: {handle} is taken by a worker of another team'],
   WORKERS_EXISTS: [409, 'Worker {handle} already exists'],
+  WORKERS_HANDLE_IS_AGENT: [
+    409,
+    'handle: {handle} is already an agent of your team ({agentType}); a worker needs a handle of its own',
+  ],
   WORKERS_ALREADY_QUEUED: [409, 'Worker {handle} is already queued'],
   WORKERS_NOT_RUNNING: [409, 'Worker {handle} is not running ({state})'],
   WORKERS_EXTERNAL: [409, 'Worker {handle} is external: reach it by mail or a direct message'],

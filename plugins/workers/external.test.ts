@@ -81,7 +81,9 @@ t.test('an external stream-json worker: pushed lines drive its lifecycle, output
 
   t.equal((await fleet.request('POST', '/orchestrate/dismiss/ext', { token: w.lead })).status, 200);
   const late = await push(self, { output: 'after' });
-  t.equal(late.status, 409, 'a dismissed external worker takes no more output');
+  t.match(late, { status: 401, body: { code: 'FLEET_TOKEN_REVOKED' } }, 'its token ended with it');
+  const byLead = await push(w.lead, { output: 'after' });
+  t.equal(byLead.status, 409, 'a dismissed external worker takes no more output');
   t.equal((await w.worker('ext')).state, 'stopped');
 });
 

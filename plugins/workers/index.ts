@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { agentUid, definePlugin, FLEET_BIN, TmuxDriver } from '../../core/index.js';
+import { agentUid, dataFence, definePlugin, FLEET_BIN, TmuxDriver } from '../../core/index.js';
 import type { AuthApi } from '../auth/index.js';
 import type { MailApi } from '../mail/index.js';
 import { attachCommand } from './attach-command.js';
@@ -66,27 +66,39 @@ export const workers = definePlugin({
         };
         return (await auth().issueToken(identity)).token;
       },
+      agentOf: (teamName, handle) => auth().agents.findByHandle(teamName, handle),
       briefing: async (teamName, handle) => ctx.use<MailApi | undefined>('mail')?.briefing(teamName, handle),
       fleetUrl: () => ctx.fleetUrl(),
     });
     manager.maxWorkers = () => options.max;
     ctx.health.count('workers', () => manager.store.countLive());
-    // A direct message (team_send) or a task assigned to a running worker reaches its agent too.
-    ctx.events.on(['new_message', 'task_assigned'], (event) => {
-      const { message } = event.data;
-      const to =
-        event.type === 'task_assigned'
-          ? event.data.task.ownerHandle
-          : (message.metadata as { toHandle?: string }).toHandle;
-      if (!to || !message.text) return;
+    // A direct message (team_send) or a task assigned to a running worker reaches its agent too,
+    // fenced as data with its sender. The recipient is read from metadata only the fleet may set
+    // (callers cannot), and must be a member of the chat the message was posted to.
+    const forwardToWorker = async (
+      team: string,
+      chatId: string,
+      to: string,
+      message: { fromUid: string; fromHandle: string; text: string },
+      kind: string,
+    ) => {
+      const chats = ctx.use<MailApi | undefined>('mail')?.chats;
+      if (!chats || !(await chats.isMember(chatId, agentUid(team, to), team))) return;
+      if (!(await manager.isLive(team, to))) return;
+      const sender = await auth().agents.get(message.fromUid);
+      const role = sender?.agentType === 'team-lead' ? 'team lead' : sender ? 'worker' : undefined;
       // fromHandle keeps the seed's `collab:` prefix; the agent is told the teammate's handle.
-      const text = `[${message.fromHandle.replace(/^collab:/, '')}] ${message.text}`;
-      void manager
-        .isLive(event.team, to)
-        .then((live) => (live ? manager.send(event.team, to, text) : undefined))
-        .catch((error) =>
-          ctx.log.warn('could not forward a message to a worker', { to, error: (error as Error).message }),
-        );
+      const from = message.fromHandle.replace(/^collab:/, '');
+      await manager.send(team, to, dataFence({ kind, from, role }, message.text));
+    };
+    ctx.events.on(['new_message', 'task_assigned'], (event) => {
+      const { chatId, message } = event.data;
+      const assignment = event.type === 'task_assigned';
+      const to = assignment ? event.data.task.ownerHandle : (message.metadata as { toHandle?: unknown }).toHandle;
+      if (typeof to !== 'string' || !message.text) return;
+      void forwardToWorker(event.team, chatId, to, message, assignment ? 'task assignment' : 'direct message').catch(
+        (error) => ctx.log.warn('could not forward a message to a worker', { to, error: (error as Error).message }),
+      );
     });
     // The tmux status line lists workers and their states.
     ctx.events.on('worker_state', () => {

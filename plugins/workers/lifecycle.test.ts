@@ -219,17 +219,27 @@ t.test('MCP tools: team_spawn, team_workers, team_send forwarded to the agent, t
   const listed = await call(fleet, w.lead, 'team_workers', {});
   t.match(JSON.parse(listed.content[0]!.text), [{ handle: 'tw', state: 'idle', result: 'ack: hello' }]);
 
-  // A DM to the worker reaches its agent as input (with the sender named).
-  const dm = await call(fleet, w.lead, 'team_send', { handle: 'tw', message: 'please check the build' });
+  // A DM to the worker reaches its agent as input: its text fenced as data, with the sender named.
+  // (ECHO makes the fake agent answer with the whole input it received.)
+  const dm = await call(fleet, w.lead, 'team_send', { handle: 'tw', message: 'please check the build\nECHO' });
   t.notOk(dm.isError, dm.content[0]!.text);
   const afterDm = await w.waitWorker('tw', (x) => x.numTurns === 2 && x.state === 'idle', 'the DM turn');
-  t.equal(afterDm.result, 'ack: [lead] please check the build');
+  const fence = (kind: string, body: string) =>
+    new RegExp(
+      `^\\[fleet\\] ${kind} from lead \\(team lead\\)\\. [^\\n]+\\n` +
+        `<<<fleet-data ([0-9a-f]{12})\\n${body}\\nfleet-data \\1>>>$`,
+    );
+  t.match(afterDm.result, fence('direct message', 'please check the build\\nECHO'));
 
   // A task assigned to the worker reaches it too.
-  const assigned = await call(fleet, w.lead, 'team_assign', { agent: 'tw', task: 'fix the flaky test' });
+  const assigned = await call(fleet, w.lead, 'team_assign', {
+    agent: 'tw',
+    task: 'fix the flaky test',
+    description: 'ECHO',
+  });
   t.notOk(assigned.isError, assigned.content[0]!.text);
   const afterTask = await w.waitWorker('tw', (x) => x.numTurns === 3 && x.state === 'idle', 'the task turn');
-  t.match(afterTask.result, /^ack: \[lead\] .*fix the flaky test/);
+  t.match(afterTask.result, fence('task assignment', '\\[TASK\\] fix the flaky test\\n\\nECHO'));
 
   const host = w.host('tw');
   const dismissed = await call(fleet, w.lead, 'team_dismiss', { handle: 'tw' });

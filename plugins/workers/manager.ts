@@ -45,6 +45,8 @@ export interface ManagerDeps {
   emit: PluginContext['events']['emit'];
   /** Register the worker as an agent of its team and return its token. */
   credentials(teamName: string, handle: string): Promise<string>;
+  /** The agent of the team with this handle, if one is registered (any type). */
+  agentOf(teamName: string, handle: string): Promise<{ agentType: string } | undefined>;
   /** Unread mail and handoffs for a worker's first prompt, when the mail plugin runs. */
   briefing(teamName: string, handle: string): Promise<string | undefined>;
   fleetUrl(): string;
@@ -476,6 +478,7 @@ export class WorkerManager {
     await this.starting;
     const existing = await this.#deps.store.get(request.handle);
     this.#assertHandleFree(existing, request.teamName, request.handle);
+    await this.#assertNotAnotherAgent(existing, request.teamName, request.handle);
     await this.queue.assertNotQueued(request.teamName, request.handle);
     if ((await this.#deps.store.countLive()) >= maxWorkers) {
       const id = await this.enqueue(request, spawnedBy.handle);
@@ -485,6 +488,8 @@ export class WorkerManager {
   }
 
   async #start(request: SpawnRequest, spawnedBy: string): Promise<WorkerRow> {
+    // Checked again here: a queued spawn starts later, when the handle may have been registered.
+    await this.#assertNotAnotherAgent(await this.#deps.store.get(request.handle), request.teamName, request.handle);
     const dir = join(this.#workersDir(), request.handle);
     // A handle used before keeps its old log under .archive; the new worker starts a fresh one.
     if (existsSync(dir)) {
@@ -545,11 +550,31 @@ export class WorkerManager {
       throw workersErrors.WORKERS_EXISTS({ handle }, { state: existing.state });
   }
 
+  /**
+   * A worker's handle is its agent's handle: spawning one over an agent that is not this team's
+   * worker would register it again as a worker (a lead demoted, its mail read by the new worker's
+   * token). Such a handle is refused, naming the agent. A handle the team's own (stopped) worker
+   * held is reused, and an external worker may be an agent that registered itself as a worker.
+   */
+  async #assertNotAnotherAgent(
+    existing: WorkerRow | undefined,
+    teamName: string,
+    handle: string,
+    options: { external?: boolean } = {},
+  ): Promise<void> {
+    const agent = await this.#deps.agentOf(teamName, handle);
+    if (!agent) return;
+    const ownWorker = existing?.team_name === teamName;
+    if (agent.agentType === 'worker' && (ownWorker || options.external)) return;
+    throw workersErrors.WORKERS_HANDLE_IS_AGENT({ handle, agentType: agent.agentType }, { field: 'handle' });
+  }
+
   /** Persist a spawn to run when a slot frees; it survives server restarts. */
   async enqueue(request: SpawnRequest, requestedBy: string): Promise<number> {
     await this.starting;
     const existing = await this.#deps.store.get(request.handle);
     this.#assertHandleFree(existing, request.teamName, request.handle);
+    await this.#assertNotAnotherAgent(existing, request.teamName, request.handle);
     const id = await this.queue.add(request, requestedBy);
     this.#deps.emit('spawn_queued', request.teamName, { id, handle: request.handle });
     return id;
@@ -627,6 +652,7 @@ export class WorkerManager {
     await this.starting;
     const existing = this.#attached.get(request.handle)?.row ?? (await this.#deps.store.get(request.handle));
     this.#assertHandleFree(existing, request.teamName, request.handle);
+    await this.#assertNotAnotherAgent(existing, request.teamName, request.handle, { external: true });
     const dir = join(this.#workersDir(), request.handle);
     if (existsSync(dir)) {
       mkdirSync(join(this.#workersDir(), '.archive'), { recursive: true });

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { actAs, f, operationsFor, reply, sameTeam } from '../../core/index.js';
+import { actAs, dataFence, f, isLead, operationsFor, reply, sameTeam } from '../../core/index.js';
 import { workersErrors } from './errors.js';
 import type { WorkersApi } from './index.js';
 import { spawnInput, spawnRequest } from './spawn-input.js';
@@ -38,12 +38,19 @@ export const listWorkers = op({
 
 export const sendToWorker = op({
   name: 'sendToWorker',
-  summary: 'Send a message to a running worker: it reaches its agent as input',
+  summary:
+    'Send a message to a running worker: it reaches its agent as input (from another worker, fenced as its data)',
   access: 'agent',
   input: v.object({ handle: f.handle, message: f.text({ min: 1, max: 50_000 }) }),
   http: { method: 'POST', path: '/orchestrate/send/:handle' },
   async run({ input, caller, api }) {
-    await api.manager.send(caller.teamName, input.handle, input.message);
+    // A lead (or the worker itself) types into the agent as its operator; another worker's text is
+    // that worker's data, and reaches the agent fenced with its sender.
+    const operator = isLead(caller) || caller.handle === input.handle;
+    const text = operator
+      ? input.message
+      : dataFence({ kind: 'message', from: caller.handle, role: 'worker' }, input.message);
+    await api.manager.send(caller.teamName, input.handle, text);
     return { success: true, handle: input.handle };
   },
 });

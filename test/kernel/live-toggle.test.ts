@@ -149,7 +149,7 @@ t.test('a plugin turned off takes its tools and routes along, and its dependents
   });
   const fleet = await liveFleet(t, { plugins: { auth: true, widget: true, gadget: true } }, [widget, gadget]);
   const toolNames = () => fleet.kernel.tools.list().map((tool) => tool.name);
-  t.same(toolNames(), ['gadget_ping', 'team_status', 'widget_ping']);
+  t.same(toolNames(), ['agent_revoke', 'gadget_ping', 'team_status', 'widget_ping']);
   t.equal((await fleet.get('/widget')).status, 200);
   const registered = await requestJson(fleet.kernel.url, 'POST', '/auth', {
     token: fleet.kernel.adminKey,
@@ -162,12 +162,12 @@ t.test('a plugin turned off takes its tools and routes along, and its dependents
     { plugins: { auth: true, widget: false, gadget: true } },
     () => !toolNames().includes('widget_ping'),
   );
-  t.same(toolNames(), ['team_status'], 'the dependent tool left too');
+  t.same(toolNames(), ['agent_revoke', 'team_status'], 'the dependent tool left too');
   t.same(events, ['stop:gadget', 'stop:widget'], 'the dependent stopped first');
   t.equal((await fleet.get('/widget')).status, 404);
   t.same(
     (await fleet.get('/mcp/tools', token)).body.tools.map((tool: { name: string }) => tool.name),
-    ['team_status'],
+    ['agent_revoke', 'team_status'],
     'tools/list over HTTP agrees',
   );
   const call = await requestJson(fleet.kernel.url, 'POST', '/mcp/call', { token, body: { name: 'widget_ping' } });
@@ -180,7 +180,7 @@ t.test('a plugin turned off takes its tools and routes along, and its dependents
   events.length = 0;
   await fleet.edit({ plugins: { auth: true, widget: true, gadget: true } }, () => toolNames().includes('gadget_ping'));
   t.same(events, ['start:widget', 'start:gadget']);
-  t.same(toolNames(), ['gadget_ping', 'team_status', 'widget_ping']);
+  t.same(toolNames(), ['agent_revoke', 'gadget_ping', 'team_status', 'widget_ping']);
   t.equal((await fleet.get('/widget')).status, 200);
 });
 
@@ -330,10 +330,14 @@ t.test(
     t.notOk(started, 'copycat never started');
     t.same(
       fleet.kernel.tools.list().map((tool) => tool.name),
-      ['team_status'],
+      ['agent_revoke', 'team_status'],
       'no tool of copycat',
     );
-    t.match(fleet.kernel.tools.list()[0]!.description, /Your team at a glance/, 'auth keeps its tool');
+    t.match(
+      fleet.kernel.tools.list().find((tool) => tool.name === 'team_status')?.description,
+      /Your team at a glance/,
+      'auth keeps its tool',
+    );
   },
 );
 

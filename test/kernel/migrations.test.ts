@@ -119,7 +119,7 @@ t.test('the built-in auth plugin migrates into fleet_migrations_auth', async (t)
   await kernel.stop();
   const { tables, applied } = inspect(dataDir);
   t.ok(tables.includes('agents'));
-  t.same(applied('auth'), ['0001_agents']);
+  t.same(applied('auth'), ['0001_agents', '0002_token_versions']);
 });
 
 t.test('a plugin added later migrates alone', async (t) => {
