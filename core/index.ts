@@ -10,6 +10,7 @@ export { definePlugin } from './plugin.js';
 export type {
   AnyPlugin,
   GuardedTopics,
+  HealthCounter,
   PluginCommand,
   PluginContext,
   PluginDefinition,

@@ -59,6 +59,9 @@ export interface PluginTokens {
   revoked: (uid: string, reason: string) => void;
 }
 
+/** A /health counter: the count for one team, or fleet-wide when `teamName` is undefined. */
+export type HealthCounter = (teamName: string | undefined) => Promise<number> | number;
+
 export interface PluginContext<Options = unknown, Tables = unknown> {
   readonly name: string;
   /** This plugin's options from fleet.config.ts, validated by its `config` schema. */
@@ -74,8 +77,12 @@ export interface PluginContext<Options = unknown, Tables = unknown> {
   readonly log: Logger;
   readonly events: PluginEvents;
   readonly tokens: PluginTokens;
-  /** Counters shown by /health; each must be a COUNT(*) or a counter, never a table load. */
-  readonly health: { count(name: string, read: () => Promise<number> | number): void };
+  /**
+   * Counters shown by /health; each must be a COUNT(*) or a counter, never a table load. `read` is
+   * given the caller's team (an agent sees its own team's numbers), or undefined for the fleet-wide
+   * count (the admin key).
+   */
+  readonly health: { count(name: string, read: HealthCounter): void };
   readonly http: { onResponse(observer: (observation: ResponseObservation) => void): void };
   /** The api returned by the setup of a plugin this one depends on (undefined if an optional one is off). */
   use<T = unknown>(plugin: string): T;

@@ -1,30 +1,34 @@
+import { adminHeaders } from './admin-credential.js';
 import { fetchFleet, fleetUrl } from './fleet-url.js';
 import { parseCommand } from './parse.js';
 
 const HELP = `
-Usage: fleet board [--url <url>]
+Usage: fleet board [--url <url>] [--data-dir <dir>]
 
-The fleet's first tmux window: its health, refreshed every few seconds. Switch to a worker's
-window with Ctrl-b w (or Ctrl-b <number>).
+The fleet's first tmux window: its health, refreshed every few seconds, asked for with the admin
+key in <data dir>/admin.key (or $FLEET_ADMIN_KEY). Switch to a worker's window with Ctrl-b w
+(or Ctrl-b <number>).
 `;
 
 export async function run(args: string[]): Promise<number> {
-  const parsed = parseCommand(args, { url: { type: 'string' } }, HELP);
+  const parsed = parseCommand(args, { url: { type: 'string' }, 'data-dir': { type: 'string' } }, HELP);
   if (!parsed) return 0;
   const url = fleetUrl(parsed.values.url);
+  const dataDir = parsed.values['data-dir'];
   const draw = async () => {
     let text: string;
     try {
-      const health = (await (await fetchFleet(`${url}/health`)).json()) as {
+      const response = await fetchFleet(`${url}/health`, { headers: adminHeaders(dataDir) });
+      const health = (await response.json()) as {
         version: string;
-        uptime: number;
-        plugins: string[];
-        counts: Record<string, number>;
+        uptime?: number;
+        plugins?: string[];
+        counts?: Record<string, number>;
       };
       text = [
-        `Claude Fleet ${health.version} at ${url} · up ${health.uptime}s`,
-        `plugins: ${health.plugins.join(', ')}`,
-        `counts:  ${Object.entries(health.counts)
+        `Claude Fleet ${health.version} at ${url}${health.uptime === undefined ? '' : ` · up ${health.uptime}s`}`,
+        `plugins: ${health.plugins?.join(', ') ?? '(needs the admin key)'}`,
+        `counts:  ${Object.entries(health.counts ?? {})
           .map(([k, n]) => `${k}=${n}`)
           .join('  ')}`,
         '',

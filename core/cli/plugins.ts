@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/load-config.js';
 import { discoverPlugins } from '../kernel/catalog.js';
 import { planPlugins } from '../kernel/plan.js';
+import { adminHeaders } from './admin-credential.js';
 import { fleetUrl } from './fleet-url.js';
 import { parseCommand } from './parse.js';
 
@@ -31,8 +32,11 @@ export async function run(args: string[]): Promise<number> {
       `http://127.0.0.1:${config.server.port}`,
   );
   try {
-    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
-    if (response.ok) running = ((await response.json()) as { plugins: string[] }).plugins;
+    const response = await fetch(`${url}/health`, {
+      headers: adminHeaders(config.dataDir),
+      signal: AbortSignal.timeout(2000),
+    });
+    if (response.ok) running = ((await response.json()) as { plugins?: string[] }).plugins;
   } catch {
     // No fleet running: the config alone answers.
   }

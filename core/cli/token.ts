@@ -1,6 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { adminKeyPath } from '../auth/admin-key.js';
+import { findAdminKey } from './admin-credential.js';
 import { CliError, usageError } from './errors.js';
 import { fetchFleet, fleetUrl } from './fleet-url.js';
 import { parseCommand } from './parse.js';
@@ -26,14 +24,13 @@ Options:
 
 /** The admin key: $FLEET_ADMIN_KEY, else the file in the data dir. */
 export function readAdminKey(dataDir?: string, env: Record<string, string | undefined> = process.env): string {
-  if (env.FLEET_ADMIN_KEY) return env.FLEET_ADMIN_KEY;
-  const path = adminKeyPath(resolve(dataDir ?? env.FLEET_DATA_DIR ?? '.fleet'));
-  if (!existsSync(path))
+  const { key, path } = findAdminKey(dataDir, env);
+  if (key === undefined)
     throw new CliError(
       `no admin key: FLEET_ADMIN_KEY is not set and ${path} does not exist ` +
         '(start the fleet once with `fleet up`, or pass --data-dir)',
     );
-  return readFileSync(path, 'utf8').trim();
+  return key;
 }
 
 export async function run(args: string[]): Promise<number> {

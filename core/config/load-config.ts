@@ -107,7 +107,7 @@ export function resolveConfig(
       port: input.server?.port ?? DEFAULT_PORT,
       publicUrl: input.server?.publicUrl,
       bodyLimit: input.server?.bodyLimit ?? 1024 * 1024,
-      rateLimit: { windowMs: input.server?.rateLimit?.windowMs ?? 60_000, max: input.server?.rateLimit?.max ?? 100 },
+      rateLimit: rateLimitOf(input.server?.rateLimit),
       wsPingSeconds: input.server?.wsPingSeconds ?? 30,
       websocket: {
         authTimeoutSeconds: input.server?.websocket?.authTimeoutSeconds ?? 10,
@@ -140,4 +140,15 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Fleet
     throw new FleetError('FLEET_ERR_CONFIG_LOAD', `${path}: no such config file`, { path });
   }
   return resolveConfig(raw, { configPath, env: options.env, cwd: options.cwd, overrides: options.overrides });
+}
+
+/** A team's budget defaults to ten agents' worth, so it follows `max` when only that is set. */
+function rateLimitOf(input: NonNullable<FleetConfigInput['server']>['rateLimit']): FleetConfig['server']['rateLimit'] {
+  const max = input?.max ?? 100;
+  return {
+    windowMs: input?.windowMs ?? 60_000,
+    max,
+    teamMax: input?.teamMax ?? max * 10,
+    authFailuresMax: input?.authFailuresMax ?? 20,
+  };
 }

@@ -28,7 +28,14 @@ export const configSchema = v.strictObject(
         port: v.optional(port),
         publicUrl: v.optional(url),
         bodyLimit: v.optional(positiveInt),
-        rateLimit: v.optional(v.strictObject({ windowMs: v.optional(positiveInt), max: v.optional(positiveInt) })),
+        rateLimit: v.optional(
+          v.strictObject({
+            windowMs: v.optional(positiveInt),
+            max: v.optional(positiveInt),
+            teamMax: v.optional(positiveInt),
+            authFailuresMax: v.optional(positiveInt),
+          }),
+        ),
         wsPingSeconds: v.optional(positiveInt),
         websocket: v.optional(
           v.strictObject({

@@ -11,7 +11,7 @@ export interface FleetConfigInput {
     publicUrl?: string;
     /** Largest request body accepted, in bytes (413 above it). Default 1 MiB. */
     bodyLimit?: number;
-    rateLimit?: { windowMs?: number; max?: number };
+    rateLimit?: { windowMs?: number; max?: number; teamMax?: number; authFailuresMax?: number };
     /** Seconds between the server's WebSocket pings. Default 30. */
     wsPingSeconds?: number;
     /** Limits on `/ws` sockets, so no client can hold the server's memory or time. */
@@ -45,7 +45,7 @@ export interface FleetConfig {
     port: number;
     publicUrl: string | undefined;
     bodyLimit: number;
-    rateLimit: { windowMs: number; max: number };
+    rateLimit: { windowMs: number; max: number; teamMax: number; authFailuresMax: number };
     wsPingSeconds: number;
     websocket: {
       authTimeoutSeconds: number;

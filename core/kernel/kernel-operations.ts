@@ -11,9 +11,11 @@ export interface KernelView {
   activePlugins(): string[];
   pluginStates(): unknown[];
   operations(): readonly OpenApiEntry[];
-  healthCounts(): Promise<Record<string, number>>;
+  /** Plugins' counters for one team, or fleet-wide when teamName is undefined. */
+  healthCounts(teamName: string | undefined): Promise<Record<string, number>>;
   native(): Record<string, string>;
   debugInfo(): Record<string, unknown>;
+  teamSockets(teamName: string): number;
   tools: ToolRegistry;
 }
 
@@ -26,35 +28,57 @@ const op = operationsFor<KernelView>();
 export const kernelOperations = [
   op({
     name: 'health',
-    summary: 'Liveness, version, uptime, counts and active native modules',
+    summary:
+      'Liveness and version; with an agent token also uptime, plugins, native modules and its team’s counts ' +
+      '(fleet-wide counts with the admin key)',
     access: 'public',
     input: v.object({}),
     http: { method: 'GET', path: '/health' },
-    run: async ({ api }) => ({
-      status: 'ok',
-      version: FLEET_VERSION,
-      uptime: Math.round((Date.now() - api.startedAt) / 1000),
-      plugins: api.activePlugins(),
-      native: api.native(),
-      counts: await api.healthCounts(),
-    }),
+    run: async ({ api, caller, adminKey }) => {
+      const status = { status: 'ok', version: FLEET_VERSION };
+      // Anyone may ask whether the fleet is up; what it holds is for its agents (their team's) and its operator.
+      if (!caller && !adminKey) return status;
+      return {
+        ...status,
+        uptime: Math.round((Date.now() - api.startedAt) / 1000),
+        plugins: api.activePlugins(),
+        native: api.native(),
+        ...(caller ? { team: caller.teamName } : {}),
+        counts: await api.healthCounts(caller?.teamName),
+      };
+    },
   }),
   op({
     name: 'debug',
-    summary: 'Process, plugins, events and sockets (team leads only)',
-    access: 'lead',
+    summary: 'Process, plugins, events and sockets (the admin key); a team lead gets its team’s view',
+    access: 'admin-or-lead',
     input: v.object({}),
     http: { method: 'GET', path: '/debug' },
-    run: ({ api }) => ({
-      version: FLEET_VERSION,
-      node: process.version,
-      pid: process.pid,
-      uptime: Math.round((Date.now() - api.startedAt) / 1000),
-      memory: process.memoryUsage(),
-      plugins: api.pluginStates(),
-      tools: api.tools.names().length,
-      ...api.debugInfo(),
-    }),
+    run: async ({ api, caller }) => {
+      const common = {
+        version: FLEET_VERSION,
+        uptime: Math.round((Date.now() - api.startedAt) / 1000),
+        plugins: api.pluginStates(),
+        tools: api.tools.names().length,
+      };
+      // A lead sees its own team; the process and the fleet-wide numbers are the operator's.
+      if (caller) {
+        return {
+          ...common,
+          team: caller.teamName,
+          websockets: api.teamSockets(caller.teamName),
+          counts: await api.healthCounts(caller.teamName),
+        };
+      }
+      return {
+        ...common,
+        node: process.version,
+        pid: process.pid,
+        memory: process.memoryUsage(),
+        ...api.debugInfo(),
+        counts: await api.healthCounts(undefined),
+      };
+    },
   }),
   op({
     name: 'openapi',

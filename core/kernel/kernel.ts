@@ -123,14 +123,22 @@ export class Kernel {
       activePlugins: () => [...this.#hosts.keys()],
       pluginStates: () => this.pluginStates(),
       operations: () => this.operations(),
-      healthCounts: () => this.#healthCounts(),
+      healthCounts: (teamName) => this.#healthCounts(teamName),
       native: () => ({ ringbus: this.spine.implementation, logstream: logstreamImplementation }),
       debugInfo: () => ({ events: this.spine.stats(), websockets: this.#hub.connections ?? 0, dialect: this.dialect }),
+      teamSockets: (teamName) => this.#hub.connectionsOf(teamName),
     };
     this.#kernelServed = kernelOperations.map((operation) => ({
       plugin: 'kernel',
       operation,
-      run: async (input, caller) => await operation.run({ input, caller: caller, api: view, ctx: undefined as never }),
+      run: async (input, caller, request) =>
+        await operation.run({
+          input,
+          caller,
+          api: view,
+          ctx: undefined as never,
+          adminKey: request?.adminKey === true,
+        }),
     }));
     const kernelMiddleware: Middleware = operationRoutes(this.#kernelServed);
     const app = createHttpApp({
@@ -367,16 +375,21 @@ export class Kernel {
     this.log.info(`plugin ${name} off: ${reason}`);
   }
 
-  async #healthCounts(): Promise<Record<string, number>> {
+  /** Each plugin's counters for one team, or fleet-wide (with the event sequence) when teamName is undefined. */
+  async #healthCounts(teamName: string | undefined): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
     for (const host of this.#hosts.values()) {
       for (const [name, read] of host.healthCounters) {
         try {
-          counts[name] = await read();
+          counts[name] = await read(teamName);
         } catch (error) {
           this.log.warn('health counter failed', { plugin: host.name, counter: name, error });
         }
       }
+    }
+    if (teamName !== undefined) {
+      counts.websockets = this.#hub.connectionsOf(teamName);
+      return counts;
     }
     counts.websockets = this.#hub.connections ?? 0;
     counts.events = this.spine.stats().lastSeq;

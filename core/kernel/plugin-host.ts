@@ -11,7 +11,7 @@ import type { EventSpine } from '../events/types.js';
 import type { Logger } from '../log.js';
 import type { ToolRegistry } from '../mcp/registry.js';
 import { operationRoutes, type ServedOperation } from '../operations/serve-http.js';
-import type { AnyPlugin, PluginContext, ResponseObservation } from '../plugin.js';
+import type { AnyPlugin, HealthCounter, PluginContext, ResponseObservation } from '../plugin.js';
 
 /** What the kernel lends each running plugin. */
 export interface KernelServices {
@@ -37,7 +37,7 @@ export interface KernelServices {
 export class PluginHost {
   readonly definition: AnyPlugin;
   readonly options: unknown;
-  readonly healthCounters = new Map<string, () => Promise<number> | number>();
+  readonly healthCounters = new Map<string, HealthCounter>();
   readonly observers = new Set<(observation: ResponseObservation) => void>();
   /** Its operations as the kernel serves them (routes, tools, OpenAPI). */
   readonly served: readonly ServedOperation[];
@@ -60,7 +60,8 @@ export class PluginHost {
     this.served = (definition.operations ?? []).map((operation) => ({
       plugin: name,
       operation,
-      run: async (input, caller) => await operation.run({ input, caller, api: this.api, ctx: this.#context }),
+      run: async (input, caller, request) =>
+        await operation.run({ input, caller, api: this.api, ctx: this.#context, adminKey: request?.adminKey === true }),
     }));
   }
 

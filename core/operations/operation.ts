@@ -46,6 +46,11 @@ export interface OperationArgs<S extends InputSchema, A extends Access, Api> {
   // The plugin's options and tables are its own business; `api` is the typed part.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   ctx: PluginContext<any, any>;
+  /**
+   * The request carried the admin key (HTTP only). For `admin-or-lead` that is what an undefined
+   * caller means; a `public` operation uses it to tell the operator from an anonymous caller.
+   */
+  adminKey: boolean;
 }
 
 /**

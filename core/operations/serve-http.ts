@@ -10,7 +10,11 @@ export interface ServedOperation {
   plugin: string;
   operation: Operation;
   /** Run it for a caller with an input already validated against its schema. */
-  run(input: Record<string, unknown>, caller: ReturnType<typeof callerFor>): Promise<unknown>;
+  run(
+    input: Record<string, unknown>,
+    caller: ReturnType<typeof callerFor>,
+    request?: { adminKey: boolean },
+  ): Promise<unknown>;
 }
 
 const lower = { GET: 'get', POST: 'post', PUT: 'put', PATCH: 'patch', DELETE: 'delete' } as const;
@@ -39,7 +43,8 @@ export function operationRoutes(served: readonly ServedOperation[]): Middleware 
     const http = operation.http;
     if (!http) continue;
     router[lower[http.method]](http.path, async (ctx: Context) => {
-      const caller = callerFor(operation.access, authStateOf(ctx));
+      const auth = authStateOf(ctx);
+      const caller = callerFor(operation.access, auth);
       checkAccess(operation.access, caller);
       const merged = mergeHttpInput({
         params: ctx.params as Record<string, string>,
@@ -47,7 +52,7 @@ export function operationRoutes(served: readonly ServedOperation[]): Middleware 
         body: (ctx.request as { body?: unknown }).body,
       });
       const input = validateInput(operation.input, merged, 'body');
-      respond(ctx, await entry.run(input, caller), http.status);
+      respond(ctx, await entry.run(input, caller, { adminKey: auth.kind === 'admin' }), http.status);
     });
   }
   return router.routes() as unknown as Middleware;

@@ -190,6 +190,13 @@ export class WebSocketHub {
     return this.#clients.size;
   }
 
+  /** Open sockets authenticated as agents of this team. */
+  connectionsOf(teamName: string): number {
+    let count = 0;
+    for (const client of this.#clients) if (client.identity?.teamName === teamName) count++;
+    return count;
+  }
+
   /** Close every socket (1001 going away) and stop listening for events. */
   close(): void {
     clearInterval(this.#heartbeat);

@@ -117,7 +117,11 @@ t.test('no credential: 401 Authentication required', async (t) => {
   const list = await fleet.request('GET', '/teams/alpha/agents');
   t.equal(list.status, 401);
   t.same(list.body, { error: 'Authentication required', code: 'FLEET_AUTH_REQUIRED' });
-  t.equal((await fleet.request('GET', '/health')).body.counts.agents, 0, 'nothing was registered');
+  t.equal(
+    (await fleet.request('GET', '/health', { token: fleet.adminKey })).body.counts.agents,
+    0,
+    'nothing was registered',
+  );
 });
 
 t.test('garbage, forged and unsigned tokens: 403 Invalid token', async (t) => {
@@ -162,7 +166,11 @@ t.test('garbage, forged and unsigned tokens: 403 Invalid token', async (t) => {
     t.equal(list.status, 403, `${name}: GET /teams/alpha/agents`);
     t.equal(list.body.error, 'Invalid token');
   }
-  t.equal((await fleet.request('GET', '/health')).body.counts.agents, 0, 'no intruder was registered');
+  t.equal(
+    (await fleet.request('GET', '/health', { token: fleet.adminKey })).body.counts.agents,
+    0,
+    'no intruder was registered',
+  );
 });
 
 t.test('an expired token: 401 Token expired (config auth.jwtExpiresIn and env JWT_EXPIRES_IN)', async (t) => {
@@ -263,10 +271,12 @@ t.test("GET /teams/:name/agents lists only the caller's own team", async (t) => 
   t.equal(adminKey.body.error, 'Invalid token');
 });
 
-t.test('GET /debug is for team leads', async (t) => {
+t.test('GET /debug: a lead sees its own team; the process and fleet-wide numbers need the admin key', async (t) => {
   const fleet = await startFleet(t);
   const worker = await fleet.register('w', 'alpha');
   const lead = await fleet.register('boss', 'alpha', 'team-lead');
+  await fleet.register('b1', 'beta');
+  await fleet.register('b2', 'beta');
 
   const anonymous = await fleet.request('GET', '/debug');
   t.equal(anonymous.status, 401);
@@ -283,36 +293,57 @@ t.test('GET /debug is for team leads', async (t) => {
 
   const byLead = await fleet.request('GET', '/debug', { token: lead.token });
   t.equal(byLead.status, 200);
-  t.equal(byLead.body.pid, process.pid);
-  t.type(byLead.body.plugins, Array);
+  t.match(byLead.body, { team: 'alpha', counts: { agents: 2 }, websockets: 0 }, "its own team's numbers");
   t.ok(byLead.body.plugins.some((plugin: { name: string }) => plugin.name === 'auth'));
+  for (const key of ['pid', 'memory', 'node', 'events', 'dialect'])
+    t.notOk(key in byLead.body, `no ${key}: the process and the fleet are the operator's`);
+
+  const byAdmin = await fleet.request('GET', '/debug', { token: fleet.adminKey });
+  t.equal(byAdmin.status, 200);
+  t.equal(byAdmin.body.pid, process.pid);
+  t.match(byAdmin.body, { counts: { agents: 4 }, events: Object, memory: Object });
 });
 
-t.test('GET /health is public, counts agents and shows native modules, never the database path', async (t) => {
-  const fleet = await startFleet(t);
-  const before = await fleet.request('GET', '/health');
-  t.equal(before.status, 200);
-  t.match(before.body, {
-    status: 'ok',
-    version: String,
-    uptime: Number,
-    native: { ringbus: /^(js|native)$/ },
-    counts: { agents: 0 },
-  });
-  t.same(before.body.plugins, ['auth', 'metrics']);
+t.test(
+  'GET /health: status and version for anyone; a team’s counts for its agents; all with the admin key',
+  async (t) => {
+    const fleet = await startFleet(t);
+    const before = await fleet.request('GET', '/health');
+    t.equal(before.status, 200);
+    t.same(before.body, { status: 'ok', version: before.body.version }, 'anonymous: status and version only');
+    t.type(before.body.version, 'string');
 
-  await fleet.register('a1', 'alpha');
-  await fleet.register('a2', 'alpha');
-  await fleet.register('b1', 'beta');
-  await fleet.register('a1', 'alpha'); // re-registering is not a new agent
-  const after = await fleet.request('GET', '/health');
-  t.equal(after.body.counts.agents, 3);
+    const a1 = await fleet.register('a1', 'alpha');
+    await fleet.register('a2', 'alpha');
+    const b1 = await fleet.register('b1', 'beta');
+    await fleet.register('a1', 'alpha'); // re-registering is not a new agent
 
-  const text = JSON.stringify(after.body);
-  t.notOk(text.includes(fleet.dataDir), 'no data dir');
-  t.notOk(/fleet\.db|\.sqlite|\.db"/.test(text), 'no database file');
-  t.notOk(text.includes(fleet.adminKey), 'no admin key');
-});
+    const forAlpha = await fleet.request('GET', '/health', { token: a1.token });
+    t.match(forAlpha.body, {
+      status: 'ok',
+      uptime: Number,
+      team: 'alpha',
+      native: { ringbus: /^(js|native)$/ },
+      counts: { agents: 2, websockets: 0 },
+    });
+    t.same(forAlpha.body.plugins, ['auth', 'metrics']);
+    t.notOk('events' in forAlpha.body.counts, 'no fleet-wide event count for a team');
+    t.match((await fleet.request('GET', '/health', { token: b1.token })).body, { team: 'beta', counts: { agents: 1 } });
+
+    const forAdmin = await fleet.request('GET', '/health', { token: fleet.adminKey });
+    t.match(forAdmin.body, { counts: { agents: 3, websockets: 0, events: Number } }, 'the operator sees the fleet');
+    t.notOk('team' in forAdmin.body);
+    const forged = await fleet.request('GET', '/health', { token: 'forged' });
+  t.same(Object.keys(forged.body).sort(), ['status', 'version'], 'a bad token learns what anyone does');
+
+    for (const body of [forAlpha.body, forAdmin.body]) {
+      const text = JSON.stringify(body);
+      t.notOk(text.includes(fleet.dataDir), 'no data dir');
+      t.notOk(/fleet\.db|\.sqlite|\.db"/.test(text), 'no database file');
+      t.notOk(text.includes(fleet.adminKey), 'no admin key');
+    }
+  },
+);
 
 t.test('the admin key is generated with mode 0600 in the data dir', async (t) => {
   const fleet = await startFleet(t);

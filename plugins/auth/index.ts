@@ -36,7 +36,7 @@ export const auth = definePlugin({
     // Only tokens of an agent's current version are accepted, on every request and socket.
     ctx.tokens.check(async (identity, version) => (await agents.tokenVersion(identity.uid)) === version);
     const sections = new Map<string, StatusSection>();
-    ctx.health.count('agents', () => agents.count());
+    ctx.health.count('agents', (team) => agents.count(team));
     ctx.http.onResponse((observation) => {
       if (observation.uid)
         agents.touch(observation.uid).catch((error) => ctx.log.warn('could not record last seen', { error }));

@@ -87,11 +87,11 @@ export class AgentService {
     return rows.map(toAgent);
   }
 
-  async count(): Promise<number> {
-    const row = await this.#db
-      .selectFrom('agents')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
+  /** Agents of one team, or of the fleet when teamName is undefined. */
+  async count(teamName?: string): Promise<number> {
+    let query = this.#db.selectFrom('agents').select((eb) => eb.fn.countAll<number>().as('n'));
+    if (teamName !== undefined) query = query.where('team_name', '=', teamName);
+    const row = await query.executeTakeFirstOrThrow();
     return Number(row.n);
   }
 

@@ -239,11 +239,20 @@ export class ChatService {
     return Number(row?.n ?? 0);
   }
 
-  async countMessages(): Promise<number> {
-    const row = await this.#db
-      .selectFrom('messages')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
+  /** Messages in the chats of one team, or of the fleet when teamName is undefined. */
+  async countMessages(teamName?: string): Promise<number> {
+    const row =
+      teamName === undefined
+        ? await this.#db
+            .selectFrom('messages')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        : await this.#db
+            .selectFrom('messages')
+            .innerJoin('chats', 'chats.id', 'messages.chat_id')
+            .where('chats.team_name', '=', teamName)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 }

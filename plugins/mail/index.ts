@@ -63,7 +63,7 @@ export const mail = definePlugin({
     const chats = new ChatService(ctx.db, ctx.join);
     const mailbox = new MailService(ctx.db, ctx.events.emit);
     const handoffs = new HandoffService(ctx.db, ctx.events.emit);
-    ctx.health.count('messages', () => chats.countMessages());
+    ctx.health.count('messages', (team) => chats.countMessages(team));
     ctx.onStop(
       auth().addStatusSection('unread', async (teamName, uid) => {
         const agent = await auth().agents.get(uid);

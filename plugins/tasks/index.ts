@@ -44,7 +44,7 @@ export const tasks = definePlugin({
     const auth = () => ctx.use<AuthApi>('auth');
     const taskService = new TaskService(ctx.db, ctx.events.emit, () => ctx.use<MailApi>('mail'));
     const workItems = new WorkItemService(ctx.db, ctx.events.emit);
-    ctx.health.count('tasks', () => taskService.countAll());
+    ctx.health.count('tasks', (team) => taskService.countAll(team));
     ctx.onStop(
       auth().addStatusSection('tasks', async (teamName, uid) => {
         const agent = await auth().agents.get(uid);

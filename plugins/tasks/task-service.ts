@@ -310,11 +310,11 @@ export class TaskService {
     return counts;
   }
 
-  async countAll(): Promise<number> {
-    const row = await this.#db
-      .selectFrom('tasks')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
+  /** Tasks of one team, or of the fleet when teamName is undefined. */
+  async countAll(teamName?: string): Promise<number> {
+    let query = this.#db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n'));
+    if (teamName !== undefined) query = query.where('team_name', '=', teamName);
+    const row = await query.executeTakeFirstOrThrow();
     return Number(row.n);
   }
 

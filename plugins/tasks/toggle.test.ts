@@ -71,7 +71,7 @@ t.test('mail off: tasks is off too, and says why; their routes are 404 and their
   t.equal(toolText(call), 'FLEET_TOOL_NOT_FOUND: Unknown tool: team_tasks');
   const status = toolJson(await callTool(fleet, lead, 'team_status'));
   t.notOk('tasks' in status || 'unread' in status, 'team_status has no tasks or unread sections');
-  t.same((await fleet.request('GET', '/health')).body.plugins, ['auth']);
+  t.same((await fleet.request('GET', '/health', { token: fleet.adminKey })).body.plugins, ['auth']);
 });
 
 t.test('tasks off: mail still works, tasks routes and tools are gone', async (t) => {

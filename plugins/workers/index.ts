@@ -7,6 +7,7 @@ import { workersErrors } from './errors.js';
 import { workersEvents } from './events.js';
 import { WorkerManager } from './manager.js';
 import { workersMigration } from './migrations/0001-workers.js';
+import { teamScopedHandlesMigration } from './migrations/0002-team-scoped-handles.js';
 import { operationsOfWorkers } from './operations.js';
 import { type WorkersOptions, workersOptionsSchema } from './options.js';
 import { workersTables } from './tables.js';
@@ -38,7 +39,7 @@ export const workers = definePlugin({
   config: workersOptionsSchema,
   env: { MAX_WORKERS: 'max' },
   tables: workersTables,
-  migrations: { '0001_workers': workersMigration },
+  migrations: { '0001_workers': workersMigration, '0002_team_scoped_handles': teamScopedHandlesMigration },
   errors: workersErrors,
   events: workersEvents,
   operations: operationsOfWorkers,
@@ -71,7 +72,7 @@ export const workers = definePlugin({
       fleetUrl: () => ctx.fleetUrl(),
     });
     manager.maxWorkers = () => options.max;
-    ctx.health.count('workers', () => manager.store.countLive());
+    ctx.health.count('workers', (team) => manager.store.countLive(team));
     // A direct message (team_send) or a task assigned to a running worker reaches its agent too,
     // fenced as data with its sender. The recipient is read from metadata only the fleet may set
     // (callers cannot), and must be a member of the chat the message was posted to.
@@ -100,11 +101,13 @@ export const workers = definePlugin({
         (error) => ctx.log.warn('could not forward a message to a worker', { to, error: (error as Error).message }),
       );
     });
-    // The tmux status line lists workers and their states.
+    // The tmux status line lists workers (team/handle: two teams may each have a w1) and their states.
     ctx.events.on('worker_state', () => {
       void manager.store
         .listLive()
-        .then((rows) => tmux.setOption('@fleet_workers', rows.map((row) => `${row.handle}:${row.state}`).join(' ')))
+        .then((rows) =>
+          tmux.setOption('@fleet_workers', rows.map((row) => `${row.team_name}/${row.handle}:${row.state}`).join(' ')),
+        )
         .catch(() => undefined);
     });
     return {
@@ -120,7 +123,7 @@ export const workers = definePlugin({
   /** The fleet's tmux session exists while the fleet runs; workers from a previous run are re-adopted. */
   async start(ctx, api) {
     const begin = async () => {
-      const created = await ensureFleetSession(api.tmux, api.session, ctx.fleetUrl());
+      const created = await ensureFleetSession(api.tmux, api.session, ctx.fleetUrl(), ctx.config.dataDir);
       ctx.log.info(
         `tmux session ${api.session} on socket ${api.options.tmux.socket} ${created ? 'created' : 'found'}: ` +
           'attach with `fleet attach`',
@@ -162,10 +165,16 @@ function urlKnown(url: string): boolean {
 }
 
 /** Create the fleet's tmux session (first window: the board) if it is missing. */
-export async function ensureFleetSession(tmux: TmuxDriver, session: string, fleetUrl: string): Promise<boolean> {
+export async function ensureFleetSession(
+  tmux: TmuxDriver,
+  session: string,
+  fleetUrl: string,
+  dataDir: string,
+): Promise<boolean> {
+  // The board reads the admin key from the data dir itself: no secret on a command line.
   return tmux.ensureSession(session, {
     cwd: process.cwd(),
     windowName: 'fleet',
-    argv: [process.execPath, FLEET_BIN, 'board', '--url', fleetUrl],
+    argv: [process.execPath, FLEET_BIN, 'board', '--url', fleetUrl, '--data-dir', dataDir],
   });
 }

@@ -44,8 +44,14 @@ export type WorkerView = ReturnType<typeof workerView>;
 export class WorkerStore {
   constructor(readonly db: Kysely<WorkersTables>) {}
 
-  async get(handle: string): Promise<WorkerRow | undefined> {
-    return this.db.selectFrom('workers').selectAll().where('handle', '=', handle).executeTakeFirst();
+  /** A worker is its team and its handle: two teams may each have a worker of the same handle. */
+  async get(teamName: string, handle: string): Promise<WorkerRow | undefined> {
+    return this.db
+      .selectFrom('workers')
+      .selectAll()
+      .where('team_name', '=', teamName)
+      .where('handle', '=', handle)
+      .executeTakeFirst();
   }
 
   async listTeam(teamName: string): Promise<WorkerRow[]> {
@@ -60,12 +66,14 @@ export class WorkerStore {
       .execute();
   }
 
-  async countLive(): Promise<number> {
-    const row = await this.db
+  /** Live workers of one team, or of the fleet (the spawn limit counts these) when teamName is undefined. */
+  async countLive(teamName?: string): Promise<number> {
+    let query = this.db
       .selectFrom('workers')
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('state', 'not in', [...FINAL_STATES])
-      .executeTakeFirstOrThrow();
+      .where('state', 'not in', [...FINAL_STATES]);
+    if (teamName !== undefined) query = query.where('team_name', '=', teamName);
+    const row = await query.executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -73,14 +81,15 @@ export class WorkerStore {
     await this.db
       .insertInto('workers')
       .values(row)
-      .onConflict((oc) => oc.column('handle').doUpdateSet({ ...row }))
+      .onConflict((oc) => oc.columns(['team_name', 'handle']).doUpdateSet({ ...row }))
       .execute();
   }
 
-  async update(handle: string, change: Partial<WorkerRow>): Promise<void> {
+  async update(teamName: string, handle: string, change: Partial<WorkerRow>): Promise<void> {
     await this.db
       .updateTable('workers')
       .set({ ...change, updated_at: Date.now() })
+      .where('team_name', '=', teamName)
       .where('handle', '=', handle)
       .execute();
   }

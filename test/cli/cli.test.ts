@@ -214,6 +214,12 @@ t.test('a running fleet: status, plugins, token; SIGTERM exits 0 and closes the 
   t.match(status.stdout, /plugins: auth, metrics/);
   const json = await fleet(['status', '--url', url, '--json'], { cwd: dir });
   t.equal(JSON.parse(json.stdout).status, 'ok');
+  // Without the admin key (another directory, no FLEET_ADMIN_KEY) the fleet says only that it is up.
+  const bare = await fleet(['status', '--url', url], { cwd: tempDir(t, 'fleet-cli-nokey-') });
+  t.equal(bare.code, 0, bare.stderr);
+  t.match(bare.stdout, new RegExp(`at ${url}: ok\n`));
+  t.match(bare.stdout, /no admin key here/);
+  t.notMatch(bare.stdout, /plugins:|counts:/, 'no counts for a caller without the key');
 
   const plugins = await fleet(['plugins', '--config', 'fleet.config.ts', '--url', url], { cwd: dir });
   t.equal(plugins.code, 0, plugins.stderr);

@@ -157,7 +157,7 @@ t.test(
     }
     const sixth = await fleet.request('GET', '/teams/alpha/agents', { token: alice.token });
     t.equal(sixth.status, 429);
-    t.same(sixth.body, { error: 'Too many requests. Try again later.', code: 'FLEET_RATE_LIMITED' });
+    t.same(sixth.body, { error: 'Too many requests. Try again later.', code: 'FLEET_RATE_LIMITED', scope: 'agent' });
     const retryAfter = Number(sixth.headers.get('retry-after'));
     t.ok(
       Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60,

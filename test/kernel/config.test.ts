@@ -32,7 +32,7 @@ t.test('defaults: 127.0.0.1:3847, data in ./.fleet, SQLite at <dataDir>/fleet.db
   t.equal(DEFAULT_PORT, 3847);
   t.equal(config.dataDir, join(dir, '.fleet'));
   t.same(config.storage, { driver: 'sqlite', path: join(dir, '.fleet', 'fleet.db') });
-  t.same(config.server.rateLimit, { windowMs: 60_000, max: 100 });
+  t.same(config.server.rateLimit, { windowMs: 60_000, max: 100, teamMax: 1000, authFailuresMax: 20 });
   t.equal(config.server.publicUrl, undefined);
   t.equal(config.auth.jwtExpiresIn, '24h');
   t.equal(config.auth.jwtSecret, undefined);
@@ -106,8 +106,18 @@ t.test('every environment variable wins over the file', async (t) => {
       (c) => c.server.publicUrl,
       'http://fleet.example:9000',
     ],
-    ['RATE_LIMIT_WINDOW', { RATE_LIMIT_WINDOW: '1000' }, (c) => c.server.rateLimit, { windowMs: 1000, max: 50 }],
-    ['RATE_LIMIT_MAX', { RATE_LIMIT_MAX: '7' }, (c) => c.server.rateLimit, { windowMs: 5000, max: 7 }],
+    [
+      'RATE_LIMIT_WINDOW',
+      { RATE_LIMIT_WINDOW: '1000' },
+      (c) => c.server.rateLimit,
+      { windowMs: 1000, max: 50, teamMax: 500, authFailuresMax: 20 },
+    ],
+    [
+      'RATE_LIMIT_MAX',
+      { RATE_LIMIT_MAX: '7' },
+      (c) => c.server.rateLimit,
+      { windowMs: 5000, max: 7, teamMax: 70, authFailuresMax: 20 },
+    ],
     [
       'FLEET_DATA_DIR',
       { FLEET_DATA_DIR: 'data' },

@@ -80,7 +80,7 @@ t.test('turning metrics off answers 404 at /metrics; turning it on serves it aga
   t.type(gone.body, 'object', 'the 404 is JSON');
   t.type(gone.body.error, 'string');
   t.same(stateOf(fleet.kernel, 'metrics'), { name: 'metrics', state: 'off', reason: 'turned off in the config' });
-  t.same((await fleet.get('/health')).body.plugins, ['auth']);
+  t.same((await fleet.get('/health', fleet.kernel.adminKey)).body.plugins, ['auth']);
   t.ok(logged(fleet.logs, /plugin metrics off: turned off in the config/));
   t.equal(fleet.kernel.config.plugins.metrics, false, 'the kernel holds the new config');
 
@@ -372,7 +372,7 @@ t.test('an invalid edit is rejected with a clear log line and the fleet keeps it
     () => writeFileSync(fleet.file, 'export default { plugins: { auth: true,, };\n'),
     /cannot be loaded.*FLEET_ERR_CONFIG_LOAD/,
   );
-  t.same((await fleet.get('/health')).body.plugins, ['auth', 'metrics']);
+  t.same((await fleet.get('/health', fleet.kernel.adminKey)).body.plugins, ['auth', 'metrics']);
 
   // The watcher survives rejections: the next good edit applies.
   await fleet.edit(
@@ -429,5 +429,9 @@ t.test('a plugin that fails to start on an edit is reported, and its dependents 
     logged(fleet.logs, /plugin leaning failed to start: depends on fragile, which is not running/),
     'the log says why',
   );
-  t.same((await fleet.get('/health')).body.plugins, ['auth', 'metrics'], 'the rest of the fleet runs on');
+  t.same(
+    (await fleet.get('/health', fleet.kernel.adminKey)).body.plugins,
+    ['auth', 'metrics'],
+    'the rest of the fleet runs on',
+  );
 });

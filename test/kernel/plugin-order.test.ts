@@ -132,7 +132,7 @@ t.test('a dependency turned off turns its dependents off, saying why', async (t)
     'the log says why middle is off',
   );
 
-  const health = await fleet.request('GET', '/health');
+  const health = await fleet.request('GET', '/health', { token: fleet.adminKey });
   t.same(health.body.plugins, ['auth', 'solo']);
 });
 

@@ -72,7 +72,7 @@ t.test('a fleet boots on the run’s engine, registers agents and answers /healt
     ['b1', 'b2'],
   );
 
-  const health = await fleet.request('GET', '/health');
+  const health = await fleet.request('GET', '/health', { token: fleet.adminKey });
   t.equal(health.status, 200);
   t.equal(health.body.counts?.agents, 4, 'four agents, counted by the database');
   t.ok(fleet.logs.length > 0, 'the fleet’s log lines are kept');

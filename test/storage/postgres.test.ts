@@ -20,7 +20,7 @@ t.test('the plugins run on PostgreSQL: same migrations, same behaviour', { skip:
 
   const lead = await fleet.register('lead', 'alpha', 'team-lead');
   const worker = await fleet.register('w1', 'alpha');
-  const health = await fleet.request('GET', '/health');
+  const health = await fleet.request('GET', '/health', { token: fleet.adminKey });
   t.equal(health.body.counts.agents, 2, 'COUNT(*) comes back as a number');
 
   const created = await fleet.request('POST', '/tasks', {
@@ -98,6 +98,6 @@ t.test(
       body: { handle: 'w2', teamName: 'alpha' },
     });
     t.equal(after.status, 200, 'a write right after works: the pool opened a fresh connection');
-    t.equal((await fleet.request('GET', '/health')).body.counts.agents, 2);
+    t.equal((await fleet.request('GET', '/health', { token: fleet.adminKey })).body.counts.agents, 2);
   },
 );

@@ -27,16 +27,12 @@ export const notes = definePlugin({
   operations: notesOperations,
   setup(ctx): NotesApi {
     const notes = new NoteService(ctx.db, ctx.events.emit);
-    ctx.health.count(
-      'notes',
-      async () =>
-        (
-          await ctx.db
-            .selectFrom('notes')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-    );
+    // /health shows an agent its own team's count; the admin key gets the fleet's (team undefined).
+    ctx.health.count('notes', async (team) => {
+      let query = ctx.db.selectFrom('notes').select((eb) => eb.fn.countAll<number>().as('n'));
+      if (team !== undefined) query = query.where('team_name', '=', team);
+      return Number((await query.executeTakeFirstOrThrow()).n);
+    });
     return { notes };
   },
 });
