@@ -334,7 +334,7 @@ t.test(
     t.match(forAdmin.body, { counts: { agents: 3, websockets: 0, events: Number } }, 'the operator sees the fleet');
     t.notOk('team' in forAdmin.body);
     const forged = await fleet.request('GET', '/health', { token: 'forged' });
-  t.same(Object.keys(forged.body).sort(), ['status', 'version'], 'a bad token learns what anyone does');
+    t.same(Object.keys(forged.body).sort(), ['status', 'version'], 'a bad token learns what anyone does');
 
     for (const body of [forAlpha.body, forAdmin.body]) {
       const text = JSON.stringify(body);
