@@ -1,4 +1,6 @@
 import { Kernel } from '../kernel/kernel.js';
+import { createLogger, type Logger } from '../log.js';
+import { installProcessGuard } from '../process-guard.js';
 import { parseCommand } from './parse.js';
 
 const HELP = `
@@ -16,7 +18,13 @@ Options:
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(args, { config: { type: 'string' } }, HELP);
   if (!parsed) return 0;
+  // A stray socket error (a pane host gone mid-write) is logged and the fleet keeps serving every
+  // other team; any other uncaught error still ends the process with code 1. Armed before boot:
+  // re-adoption talks to pane hosts while the kernel starts.
+  let log: Logger = createLogger();
+  installProcessGuard({ log: () => log });
   const kernel = await Kernel.boot({ path: parsed.values.config });
+  log = kernel.log;
   process.stdout.write(
     `fleet up: listening on ${kernel.url} ` +
       `(admin key in ${kernel.config.auth.adminKey ? 'FLEET_ADMIN_KEY' : kernel.config.dataDir + '/admin.key'})\n`,

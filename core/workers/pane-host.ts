@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, rmSync, type WriteStream, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createInterface, type Interface } from 'node:readline';
+import { finished } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { type HostMessage, type HostRequest, hostSocketPath } from './host-socket.js';
 import { encodeInput, readSpawnSpec, type SpawnSpec, workerFiles } from './spawn-spec.js';
@@ -26,7 +27,7 @@ export class PaneHost {
   #exited: Promise<{ code: number | null; signal: string | null }> | undefined;
   #paneInput: Interface | undefined;
 
-  constructor(dir: string, display: (line: string) => void = (line) => process.stdout.write(line + '\n')) {
+  constructor(dir: string, display: (line: string) => void = paneDisplay()) {
     this.#dir = dir;
     this.#spec = readSpawnSpec(dir);
     this.#files = workerFiles(dir);
@@ -39,11 +40,8 @@ export class PaneHost {
     this.#display(
       `\x1b[1m${spec.teamName}/${spec.handle}\x1b[0m \x1b[2m(${spec.adapter}) ${spec.argv[0]} in ${spec.cwd}\x1b[0m`,
     );
-    const output = createWriteStream(this.#files.output, { flags: 'a', mode: 0o600 });
-    const stderrLog = createWriteStream(spec.format === 'ndjson' ? this.#files.stderr : this.#files.output, {
-      flags: 'a',
-      mode: 0o600,
-    });
+    const output = this.#logStream(this.#files.output);
+    const stderrLog = this.#logStream(spec.format === 'ndjson' ? this.#files.stderr : this.#files.output);
     // detached: the agent leads its own process group, so stopping it ends its children too.
     const agent = spawn(spec.argv[0]!, spec.argv.slice(1), {
       cwd: spec.cwd,
@@ -108,12 +106,28 @@ export class PaneHost {
 
     const exit = await this.#exited;
     clearInterval(this.#heartbeat);
-    await Promise.all([new Promise((r) => output.end(r)), new Promise((r) => stderrLog.end(r))]);
+    // finished() settles on an error too: a log that failed must not keep the host from exiting.
+    await Promise.all(
+      [output, stderrLog].map(
+        (stream) => new Promise<void>((resolveEnd) => finished(stream.end(), () => resolveEnd())),
+      ),
+    );
     writeFileSync(this.#files.exit, JSON.stringify({ ...exit, at: Date.now() }), { mode: 0o600 });
     this.#broadcast({ type: 'exit', code: exit.code, signal: exit.signal });
     this.#display(`\x1b[2magent exited (${exit.signal ?? `code ${exit.code}`})\x1b[0m`);
     await this.#close();
     return exit;
+  }
+
+  /**
+   * An append stream for a log. A write that fails (a full disk, a removed dir) is shown once in the
+   * pane; unheard, its error would end the host and with it the agent.
+   */
+  #logStream(path: string): WriteStream {
+    const stream = createWriteStream(path, { flags: 'a', mode: 0o600 });
+    stream.once('error', (error) => this.#display(`\x1b[31mcannot write ${path}: ${error.message}\x1b[0m`));
+    stream.on('error', () => undefined);
+    return stream;
   }
 
   #show(line: string): void {
@@ -126,6 +140,8 @@ export class PaneHost {
     let pending = '';
     // A multi-byte character split across two chunks is decoded whole, not as two U+FFFD.
     const decoder = new StringDecoder('utf8');
+    // A pipe error ends the stream ('close' follows, which the exit waits for); unheard, it would end the host.
+    stream.on('error', () => undefined);
     stream.on('data', (chunk: Buffer) => {
       raw(chunk);
       pending += decoder.write(chunk);
@@ -157,6 +173,10 @@ export class PaneHost {
     if (!process.stdin.isTTY) return;
     const lines = createInterface({ input: process.stdin });
     this.#paneInput = lines;
+    // The window closed: reading its tty fails (EIO). readline re-emits that on its interface, and
+    // stdin keeps a listener of its own for after readline lets go. Input from the fleet goes on.
+    lines.on('error', () => undefined);
+    process.stdin.on('error', () => lines.close());
     lines.on('line', (text) => {
       if (!text.trim()) return;
       this.#display(`\x1b[35m› ${text}\x1b[0m`);
@@ -172,14 +192,20 @@ export class PaneHost {
       this.#server!.once('error', reject);
       this.#server!.listen(path, () => resolveListen());
     });
+    // A failed accept (too many open files) costs one connection, which the server retries; not the host.
+    this.#server.on('error', (error) => this.#display(`\x1b[31mhost socket: ${error.message}\x1b[0m`));
   }
 
   #accept(socket: Socket): void {
     this.#clients.add(socket);
     socket.on('close', () => this.#clients.delete(socket));
+    // A server killed mid-write resets the connection (ECONNRESET, EPIPE): that client is gone, the host
+    // and its agent go on. readline re-emits the socket's errors, so its interface needs a listener too.
     socket.on('error', () => this.#clients.delete(socket));
     this.#send(socket, { type: 'hello', hostPid: process.pid, agentPid: this.#agent?.pid, startedAt: this.#startedAt });
-    createInterface({ input: socket }).on('line', (line) => {
+    const lines = createInterface({ input: socket });
+    lines.on('error', () => undefined);
+    lines.on('line', (line) => {
       let request: HostRequest;
       try {
         request = JSON.parse(line) as HostRequest;
@@ -235,7 +261,9 @@ export class PaneHost {
   }
 
   #send(socket: Socket, message: HostMessage): void {
-    if (!socket.destroyed) socket.write(JSON.stringify(message) + '\n');
+    // Not to a client that has ended its side (a write after end is an error); a failed write is
+    // heard by the socket's 'error' listener.
+    if (!socket.destroyed && socket.writable) socket.write(JSON.stringify(message) + '\n');
   }
 
   #broadcast(message: HostMessage): void {
@@ -253,4 +281,18 @@ export class PaneHost {
     );
     rmSync(hostSocketPath(this.#dir), { force: true });
   }
+}
+
+/**
+ * The pane's terminal. Once its window is closed, writes to it fail (EIO) and the pane host goes on
+ * without a display: the log has everything, and an unheard stdout error would end the host.
+ */
+function paneDisplay(): (line: string) => void {
+  let gone = false;
+  process.stdout.on('error', () => {
+    gone = true;
+  });
+  return (line) => {
+    if (!gone) process.stdout.write(line + '\n');
+  };
 }

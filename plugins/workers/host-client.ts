@@ -2,9 +2,15 @@ import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { HostMessage, HostRequest } from '../../core/index.js';
 
+type Ack = { ok: boolean; error?: string };
+
 /**
  * The server's connection to one pane host. It reconnects after a drop (the host outlives server
  * restarts and brief socket trouble) until closed, and matches input acks to their requests.
+ *
+ * A host can die at any moment, mid-write: every socket and the line reader on it have an `error`
+ * listener (an unheard EPIPE or ECONNRESET would be thrown and end the whole server), and a write
+ * that fails refuses its input with the reason instead of throwing.
  */
 export class HostClient {
   readonly #path: string;
@@ -12,7 +18,7 @@ export class HostClient {
   #socket: Socket | undefined;
   #closed = false;
   #nextId = 1;
-  #pending = new Map<number, (ack: { ok: boolean; error?: string }) => void>();
+  #pending = new Map<number, (ack: Ack) => void>();
   #retry: NodeJS.Timeout | undefined;
   #connected: Promise<void> | undefined;
 
@@ -28,14 +34,25 @@ export class HostClient {
       const attempt = () => {
         if (this.#closed) return reject(new Error('closed'));
         const socket = connect(this.#path);
+        const failed = () => {
+          socket.destroy();
+          if (this.#closed) reject(new Error('closed'));
+          else if (Date.now() > until) reject(new Error(`pane host socket ${this.#path} did not answer`));
+          else this.#retry = setTimeout(attempt, 100);
+        };
+        socket.once('error', failed);
         socket.once('connect', () => {
+          // From here on #attach's listeners own the socket: a later error must not start a second
+          // connection next to the one its 'close' reconnects.
+          socket.off('error', failed);
+          if (this.#closed) {
+            // close() ran while this attempt was under way: nothing may keep the socket open.
+            socket.on('error', () => undefined);
+            socket.destroy();
+            return reject(new Error('closed'));
+          }
           this.#attach(socket);
           resolveConnect();
-        });
-        socket.once('error', () => {
-          socket.destroy();
-          if (Date.now() > until) reject(new Error(`pane host socket ${this.#path} did not answer`));
-          else this.#retry = setTimeout(attempt, 100);
         });
       };
       attempt();
@@ -45,52 +62,70 @@ export class HostClient {
 
   #attach(socket: Socket): void {
     this.#socket = socket;
-    createInterface({ input: socket }).on('line', (line) => {
+    // Errors are heard here; the 'close' that follows each one settles what is pending.
+    socket.on('error', () => undefined);
+    const lines = createInterface({ input: socket });
+    // readline re-emits its input's errors: unheard, the socket's EPIPE would be thrown from here.
+    lines.on('error', () => undefined);
+    lines.on('line', (line) => {
       let message: HostMessage;
       try {
         message = JSON.parse(line) as HostMessage;
       } catch {
         return;
       }
-      if (message.type === 'ack') {
-        this.#pending.get(message.id)?.({ ok: message.ok, error: message.error });
-        this.#pending.delete(message.id);
-      }
+      if (message.type === 'ack') this.#settle(message.id, { ok: message.ok, error: message.error });
       this.#onMessage(message);
     });
     socket.on('close', () => {
-      this.#socket = undefined;
-      for (const resolveAck of this.#pending.values()) resolveAck({ ok: false, error: 'the pane host went away' });
-      this.#pending.clear();
+      if (this.#socket === socket) this.#socket = undefined;
+      for (const id of [...this.#pending.keys()]) this.#settle(id, { ok: false, error: 'the pane host went away' });
       if (!this.#closed) this.#retry = setTimeout(() => void this.connect(2000).catch(() => undefined), 500);
     });
-    socket.on('error', () => undefined);
+  }
+
+  #settle(id: number, ack: Ack): void {
+    const resolveAck = this.#pending.get(id);
+    this.#pending.delete(id);
+    resolveAck?.(ack);
   }
 
   get connected(): boolean {
-    return this.#socket !== undefined && !this.#socket.destroyed;
+    return this.#writable(this.#socket);
   }
 
-  #send(request: HostRequest): boolean {
-    if (!this.#socket || this.#socket.destroyed) return false;
-    this.#socket.write(JSON.stringify(request) + '\n');
+  /** Open for writing: not destroyed, and not ended by a host that closed its side. */
+  #writable(socket: Socket | undefined): socket is Socket {
+    return socket !== undefined && !socket.destroyed && socket.writable;
+  }
+
+  /** Write one request; `failed` hears why a write that was handed to the socket did not go out. */
+  #send(request: HostRequest, failed: (error: Error) => void = () => undefined): boolean {
+    const socket = this.#socket;
+    if (!this.#writable(socket)) return false;
+    try {
+      socket.write(JSON.stringify(request) + '\n', (error) => {
+        if (error) failed(error);
+      });
+    } catch (error) {
+      failed(error as Error);
+    }
     return true;
   }
 
-  /** Deliver input to the agent; resolves when the host acknowledges it. */
-  input(text: string, timeoutMs = 5000): Promise<{ ok: boolean; error?: string }> {
+  /** Deliver input to the agent; resolves when the host acknowledges it, or says why it could not. */
+  input(text: string, timeoutMs = 5000): Promise<Ack> {
     const id = this.#nextId++;
     return new Promise((resolveAck) => {
-      if (!this.#send({ type: 'input', id, text }))
-        return resolveAck({ ok: false, error: 'the pane host is not connected' });
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        resolveAck({ ok: false, error: 'the pane host did not answer' });
-      }, timeoutMs);
+      const timer = setTimeout(() => this.#settle(id, { ok: false, error: 'the pane host did not answer' }), timeoutMs);
       this.#pending.set(id, (ack) => {
         clearTimeout(timer);
         resolveAck(ack);
       });
+      const sent = this.#send({ type: 'input', id, text }, (error) =>
+        this.#settle(id, { ok: false, error: `the pane host connection failed (${errorCode(error)})` }),
+      );
+      if (!sent) this.#settle(id, { ok: false, error: 'the pane host is not connected' });
     });
   }
 
@@ -103,4 +138,8 @@ export class HostClient {
     clearTimeout(this.#retry);
     this.#socket?.destroy();
   }
+}
+
+function errorCode(error: Error): string {
+  return (error as NodeJS.ErrnoException).code ?? error.message;
 }

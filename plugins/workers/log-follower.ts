@@ -39,17 +39,32 @@ export class LogFollower {
   start(pollMs = 250): void {
     this.#timer = setInterval(() => this.poll(), pollMs);
     this.#timer.unref();
-    try {
-      if (existsSync(this.#path)) this.#watcher = watch(this.#path, () => this.poll());
-    } catch {
-      // Polling alone still works.
-    }
+    if (existsSync(this.#path)) this.#watch();
     this.poll();
+  }
+
+  /**
+   * Watch the log for changes. A watcher that fails (the file removed or its dir archived) emits
+   * 'error', which unheard would end the server: it is dropped, and polling, which sets a new one
+   * up once the log has something to read, carries on.
+   */
+  #watch(): void {
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(this.#path, () => this.poll());
+    } catch {
+      return; // Polling alone still works.
+    }
+    watcher.on('error', () => {
+      watcher.close();
+      if (this.#watcher === watcher) this.#watcher = undefined;
+    });
+    this.#watcher = watcher;
   }
 
   /** Read whatever complete lines are new and hand them over. */
   poll(): void {
-    const batch = this.read();
+    const batch = this.#readSafely();
     if (batch) this.#onLines(batch.lines, batch.next, batch.events);
   }
 
@@ -58,7 +73,20 @@ export class LogFollower {
     clearInterval(this.#timer);
     this.#watcher?.close();
     this.#stopped = true;
-    return this.read();
+    return this.#readSafely();
+  }
+
+  /**
+   * read(), for a timer, the watcher and the exit path, where a throw would end the server or
+   * an exit's handling: a log that cannot be read right now (removed between the check and the
+   * read) is left at the same offset, for a later poll or the next server.
+   */
+  #readSafely(): ReturnType<LogFollower['read']> {
+    try {
+      return this.read();
+    } catch {
+      return undefined;
+    }
   }
 
   #stopped = false;
@@ -70,13 +98,7 @@ export class LogFollower {
     try {
       const size = statSync(this.#path).size;
       if (size <= this.#offset) return undefined;
-      if (!this.#watcher && !this.#stopped) {
-        try {
-          this.#watcher = watch(this.#path, () => this.poll());
-        } catch {
-          // keep polling
-        }
-      }
+      if (!this.#watcher && !this.#stopped) this.#watch();
       const fd = openSync(this.#path, 'r');
       try {
         const length = Math.min(size - this.#offset, 4 * 1024 * 1024);
