@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The one test command (npm test): typecheck, then every tap suite on SQLite, then the plugin suites
-# (plugins/**/*.test.ts, and the test kit's own test) again on PostgreSQL, in a throwaway cluster
+# (plugins/**/*.test.ts, the test kit's own test and the API fuzzer) again on PostgreSQL, in a throwaway cluster
 # started once for the run (scripts/test-postgres.mjs), each fleet in a fresh database of its own
 # (test/kit/storage.ts). One summary ends it all: `N passed, N failed[, N skipped]`.
 #
-# Arguments go to tap, for both runs; the PostgreSQL run keeps only the files under plugins/ and
-# test/kit/ (and skips itself when none are left). A directory argument means its *.test.ts files.
+# Arguments go to tap, for both runs; the PostgreSQL run keeps only the files under plugins/,
+# test/kit/ and test/fuzz/ (and skips itself when none are left). A directory argument means its *.test.ts files.
 # Without PostgreSQL (not installed, not root) the PostgreSQL run is skipped with a note and its
 # suites count as skipped; with CI=true that is a failure instead.
 set -uo pipefail
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 status=0
 
 # The PostgreSQL run's suites, when no file is named.
-PG_SUITES=(plugins/**/*.test.ts test/kit/**/*.test.ts)
+PG_SUITES=(plugins/**/*.test.ts test/kit/**/*.test.ts test/fuzz/**/*.test.ts)
 
 # Split the arguments: paths (files, directories, globs) and everything else (options, their values).
 tap_args=()
@@ -33,7 +33,7 @@ for arg in "$@"; do
     tap_args+=("${paths[@]}")
     for path in "${paths[@]}"; do
       case "${path#./}" in
-        plugins/* | test/kit/*) pg_files+=("$path") ;;
+        plugins/* | test/kit/* | test/fuzz/*) pg_files+=("$path") ;;
       esac
     done
   else
@@ -120,7 +120,7 @@ fi
   elif [ -n "$pg_skip" ]; then
     echo "# storage: postgres skipped (${#pg_files[@]} suites): $pg_skip"
   else
-    echo "# postgres: not run: no suite under plugins/ or test/kit/ among the arguments"
+    echo "# postgres: not run: no suite under plugins/, test/kit/ or test/fuzz/ among the arguments"
   fi
   exit "$run_status"
 } | node scripts/tap-summary.mjs

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { invalidInput } from '../http/api-error.js';
+import { pathOfNul } from '../text/nul.js';
 import type { InputSchema, Operation, ToolBinding } from './operation.js';
 
 const OPTIONAL = new Set(['optional', 'nullish', 'exact_optional', 'undefinedable']);
@@ -31,13 +32,19 @@ export function describeIssue(
   return { field: keys.join('.') || root, message };
 }
 
-/** Validate `input` against an operation's schema; a 400 naming the field otherwise. */
+/** Validate `input` against an operation's schema (no NUL anywhere); a 400 naming the field otherwise. */
 export function validateInput(
   schema: InputSchema,
   input: unknown,
   root: string,
   renameTop?: (key: string) => string,
 ): Record<string, unknown> {
+  const nul = pathOfNul(input);
+  if (nul) {
+    const keys = nul.map(String);
+    if (keys.length > 0 && renameTop) keys[0] = renameTop(keys[0]!);
+    throw invalidInput(keys.join('.') || root, 'must not contain NUL characters (\\u0000)');
+  }
   const result = v.safeParse(schema, input);
   if (result.success) return result.output;
   const { field, message } = describeIssue(result.issues, root, renameTop);

@@ -101,3 +101,33 @@ t.test('bad inputs to every mail route: a 4xx whose error names the field, never
   t.same((await as(fleet, bob, 'GET', '/mail/bob')).body, [], 'nor mail');
   t.same((await as(fleet, bob, 'GET', '/handoffs/bob')).body, [], 'nor a handoff');
 });
+
+t.test('a NUL character anywhere in an input is a 400 naming where, on SQLite and PostgreSQL alike', async (t) => {
+  // PostgreSQL's text cannot hold U+0000: this used to be stored on SQLite and a 500 on PostgreSQL.
+  const fleet = await startCoordination(t);
+  const alpha = await registerTeam(fleet, 'alpha', ['ann', 'bob']);
+  const [ann, bob] = alpha.workers as [Agent, Agent];
+  const chat = (await as(fleet, ann, 'POST', '/chats', { uid1: ann.uid, uid2: bob.uid })).body.chatId as string;
+  const message = 'must not contain NUL characters (\\u0000)';
+  const rows: [path: string, body: Record<string, unknown>, field: string][] = [
+    ['/mail', { to: 'bob', body: 'a\u0000b' }, 'body'],
+    ['/mail', { to: 'bob', body: 'ok', subject: '\u0000' }, 'subject'],
+    ['/handoffs', { to: 'bob', context: { files: ['a', 'b\u0000'] } }, 'context.files.1'],
+    ['/handoffs', { to: 'bob', context: { 'k\u0000': 1 } }, 'context.k\u0000'],
+    [`/chats/${chat}/messages`, { text: 'hi\u0000' }, 'text'],
+    ['/tasks', { subject: 'fix\u0000it' }, 'subject'],
+  ];
+  for (const [path, body, field] of rows) {
+    const response = await as(fleet, ann, 'POST', path, body);
+    t.equal(response.status, 400, `POST ${path} ${field}`);
+    t.same(response.body, { error: `${field}: ${message}`, code: 'FLEET_INVALID_INPUT', field });
+  }
+  const tool = await fleet.request('POST', '/mcp/call', {
+    token: ann.token,
+    body: { name: 'mail_send', arguments: { to: 'bob', body: 'x\u0000' } },
+  });
+  t.match(tool, { status: 400, body: { field: 'arguments.body', error: `arguments.body: ${message}` } }, 'tools too');
+  t.same((await as(fleet, bob, 'GET', '/mail/bob')).body, [], 'nothing was stored');
+  t.same((await as(fleet, bob, 'GET', `/chats/${chat}/messages`)).body, []);
+  t.equal((await as(fleet, ann, 'POST', '/mail', { to: 'bob', body: 'fine' })).status, 200, 'and the fleet serves on');
+});

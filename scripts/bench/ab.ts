@@ -12,9 +12,10 @@ import { join, resolve } from 'node:path';
 
 interface Booted {
   stop(): Promise<void>;
-  post(path: string, token: string, body: unknown): Promise<{ token?: string }>;
-  get(path: string): Promise<unknown>;
+  post(path: string, token: string, body: unknown): Promise<{ token?: string; uid?: string }>;
+  get(path: string, token?: string): Promise<unknown>;
   lead: string;
+  leadUid: string;
 }
 
 /** A fleet of the checkout at `root`, loaded from its own core and plugins. */
@@ -40,7 +41,7 @@ async function boot(root: string): Promise<Booted> {
   const post = async (path: string, token: string, body: unknown) => {
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
     const response = await fetch(kernel.url + path, { method: 'POST', headers, body: JSON.stringify(body) });
-    const answer = (await response.json()) as { token?: string };
+    const answer = (await response.json()) as { token?: string; uid?: string };
     if (!response.ok) throw new Error(`${root}: ${path}: ${response.status} ${JSON.stringify(answer)}`);
     return answer;
   };
@@ -48,8 +49,10 @@ async function boot(root: string): Promise<Booted> {
   await post('/auth', kernel.adminKey, { handle: 'w1', teamName: 'bench' });
   return {
     post,
-    get: async (path) => (await fetch(kernel.url + path)).json(),
+    get: async (path, token) =>
+      (await fetch(kernel.url + path, { headers: token ? { authorization: `Bearer ${token}` } : {} })).json(),
     lead: lead.token!,
+    leadUid: lead.uid!,
     async stop() {
       await kernel.stop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -61,6 +64,8 @@ const TARGETS: Record<string, (fleet: Booted, i: number) => Promise<unknown>> = 
   'POST /tasks (assigned, with its DM)': (f, i) => f.post('/tasks', f.lead, { toHandle: 'w1', subject: `task ${i}` }),
   'POST /auth (lead adds worker)': (f, i) => f.post('/auth', f.lead, { handle: `w${i % 5000}x`, teamName: 'bench' }),
   'GET /health': (f) => f.get('/health'),
+  // A read with a token: verification (with the token version check) and the rate limits' windows.
+  'GET /users/:uid (lead token)': (f) => f.get(`/users/${f.leadUid}`, f.lead),
 };
 
 async function main(argv: string[]): Promise<number> {
