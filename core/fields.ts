@@ -48,6 +48,15 @@ export function int(min: number, max: number = Number.MAX_SAFE_INTEGER) {
   );
 }
 
+/** The largest id a serial column holds on both engines (PostgreSQL's integer is 32-bit). */
+export const MAX_SERIAL_ID = 2_147_483_647;
+
+/**
+ * The id of a row with a serial id (mail, handoffs, queued spawns): a larger number would not be
+ * a 404 on PostgreSQL but an "out of range" error, so it is refused as input.
+ */
+export const serialId = int(1, MAX_SERIAL_ID);
+
 /** true or false, or in a query string "true" or "false". */
 export const flag = v.pipe(
   v.unknown(),

@@ -71,6 +71,10 @@ t.test('bad inputs to every mail route: a 4xx whose error names the field, never
     ['POST', '/mail/abc/read', undefined, 'Invalid mail ID'],
     ['POST', '/mail/0x10/read', undefined, 'Invalid mail ID'],
     ['POST', `/mail/${'9'.repeat(16)}/read`, undefined, 'Invalid mail ID'],
+    // Past PostgreSQL's 32-bit serial ids: used to be "out of range" there, a 500.
+    ['POST', '/mail/2147483648/read', undefined, 'Invalid mail ID'],
+    ['POST', '/mail/83842287263520/read', undefined, 'Invalid mail ID'],
+    ['POST', '/handoffs/2147483648/accept', undefined, 'id: must be at most 2147483647'],
     ['POST', '/handoffs', {}, 'to: is required'],
     ['POST', '/handoffs', { to: 'bob' }, 'context: is required'],
     ['POST', '/handoffs', { to: 'bob', context: 'text' }, 'context: must be an object'],

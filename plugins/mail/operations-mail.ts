@@ -9,7 +9,8 @@ const op = operationsFor<MailApi>();
 const subject = v.optional(f.text({ max: 200 }));
 /** The seed's 400 `Invalid mail ID` for anything but a positive whole number. */
 const numericId = (raw: string) => {
-  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) throw mailErrors.MAIL_INVALID_ID({}, { field: 'id' });
+  if (!/^\d{1,10}$/.test(raw) || Number(raw) < 1 || Number(raw) > f.MAX_SERIAL_ID)
+    throw mailErrors.MAIL_INVALID_ID({}, { field: 'id' });
   return Number(raw);
 };
 
@@ -125,7 +126,7 @@ export const acceptHandoff = op({
   name: 'acceptHandoff',
   summary: 'Accept a handoff addressed to you (or, for a lead, to your team): it leaves the open list',
   access: 'agent',
-  input: v.object({ id: f.int(1) }),
+  input: v.object({ id: f.serialId }),
   http: { method: 'POST', path: '/handoffs/:id/accept' },
   tools: [{ name: 'handoff_accept', rename: { handoff_id: 'id' } }],
   async run({ input, caller, api }) {

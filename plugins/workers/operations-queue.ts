@@ -5,7 +5,7 @@ import { spawnInput, spawnRequest } from './spawn-input.js';
 
 const op = operationsFor<WorkersApi>();
 
-const queueId = f.int(1);
+const queueId = f.serialId;
 
 export const queueSpawn = op({
   name: 'queueSpawn',
