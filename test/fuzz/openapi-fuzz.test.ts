@@ -66,8 +66,18 @@ if (!st && process.env.CI !== 'true') {
   t.test('schemathesis over every operation with a lead and a worker token: no 5xx', async (t) => {
     t.ok(st, 'schemathesis is installed (CI installs it)');
     if (!st) return;
+    // Spawns the fuzzer makes without a workingDir run in a temp dir, not in this checkout, and the
+    // fake agent keeps its state there too wherever it runs (agents inherit the fleet's environment).
+    const workDir = tempDir(t, 'fleet-fuzz-workers-');
+    process.env.FAKE_AGENT_STATE_DIR = workDir;
     const fleet = await startFleet(t, {
-      plugins: { auth: true, metrics: true, mail: true, tasks: true, workers: fakeAgentWorkers({ max: 2 }) },
+      plugins: {
+        auth: true,
+        metrics: true,
+        mail: true,
+        tasks: true,
+        workers: fakeAgentWorkers({ max: 2, workingDir: workDir }),
+      },
       config: { server: { rateLimit: { max: 1_000_000 } } },
     });
     const lead = await fleet.register('lead', 'alpha', 'team-lead');
