@@ -160,12 +160,56 @@ export class TmuxDriver {
     return out.trim();
   }
 
+  /** Make a window (`@window` or `%pane` id) the current one of its session. */
+  async selectWindow(target: string): Promise<void> {
+    await this.#tmux(['select-window', '-t', target]);
+  }
+
   async setPaneTitle(paneId: string, title: string): Promise<void> {
     await this.#tmux(['select-pane', '-t', paneId, '-T', title]);
   }
 
   async setOption(name: string, value: string, scope: '-g' | '-s' = '-g'): Promise<void> {
     await this.#tmux(['set-option', scope, name, value]);
+  }
+
+  /**
+   * A user option (`@name`) of the window holding `target` (a `%pane` or `@window` id). Unlike a
+   * window's name or a pane's title, nothing that runs in the pane can change it.
+   */
+  async setWindowOption(target: string, name: `@${string}`, value: string): Promise<void> {
+    await this.#tmux(['set-option', '-w', '-t', target, name, value]);
+  }
+
+  /**
+   * The windows of a session with the given user options of each (`''` where a window has none).
+   * Fields are split on `|`, not a tab: a tmux client without a UTF-8 locale prints a tab as `_`.
+   * The options come first (the fleet's values are handles and team names, which hold no `|`) and
+   * the window's name last, whatever it holds.
+   */
+  async listWindows(
+    session: string,
+    options: readonly `@${string}`[] = [],
+  ): Promise<{ windowId: string; name: string; options: Record<string, string> }[]> {
+    let out: string;
+    try {
+      const format = ['#{window_id}', ...options.map((name) => `#{${name}}`), '#{window_name}'].join('|');
+      out = await this.#tmux(['list-windows', '-t', `=${session}`, '-F', format]);
+    } catch (error) {
+      if (error instanceof TmuxError && /not installed/.test(error.message)) throw error;
+      return [];
+    }
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const fields = line.split('|');
+        return {
+          windowId: fields[0]!,
+          name: fields.slice(options.length + 1).join('|'),
+          options: Object.fromEntries(options.map((option, i) => [option, fields[i + 1] ?? ''])),
+        };
+      });
   }
 
   async listPanes(session: string): Promise<PaneInfo[]> {

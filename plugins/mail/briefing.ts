@@ -4,8 +4,9 @@ import type { MailService } from './mail-service.js';
 
 /**
  * What a worker should know when it starts: its unread mail and the handoffs waiting for it, as
- * text for its first prompt, each item fenced as data with its sender. Handoffs are marked delivered (they stay open until accepted); mail
- * stays unread until the worker reads it, so it can still be listed with mail_read.
+ * text for its first prompt, each item fenced as data with its sender. Handoffs are marked
+ * delivered (they stay open until accepted); mail stays unread until the worker reads it, so it
+ * can still be listed with mail_read.
  */
 export async function briefingFor(
   mail: MailService,

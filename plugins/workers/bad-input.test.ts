@@ -286,32 +286,32 @@ t.test('another team’s lead cannot see, send to, read or dismiss our workers',
     body: { handle: 'theirs', workingDir: fleet.dataDir, teamName: 'alpha' },
   });
   t.equal(spawnBeta.status, 403, 'nor spawn into our team');
+  // A worker is its team and its handle: our handle is theirs to use too, and nothing they get
+  // from it tells them about our worker.
   const same = await fleet.request('POST', '/orchestrate/spawn', {
     token: stranger,
     body: { handle: 'ours', workingDir: fleet.dataDir },
   });
-  t.equal(same.status, 409, 'our handle cannot be spawned by them (handles name one window and one data dir)');
-  t.same(
-    same.body,
-    { error: 'handle: ours is taken by a worker of another team', code: 'WORKERS_HANDLE_TAKEN', field: 'handle' },
-    'and the answer tells nothing about our worker',
-  );
+  t.equal(same.status, 201, 'our handle spawns a worker of their own');
+  t.match(same.body, { handle: 'ours', teamName: 'beta', restartCount: 0, result: null, numTurns: null });
+  t.notMatch(JSON.stringify(same.body), /alpha/, 'and the answer tells nothing about our worker');
   const queued = await fleet.request('POST', '/spawn-queue', {
     token: stranger,
     body: { handle: 'ours', workingDir: fleet.dataDir },
   });
-  t.equal(queued.status, 409, 'nor queued');
+  t.match(queued, { status: 409, body: { code: 'WORKERS_EXISTS' } }, 'their own live ours refuses a second');
+  t.equal((await fleet.request('POST', '/orchestrate/dismiss/ours', { token: stranger })).status, 200);
   const ours = await w.worker('ours');
-  t.match(ours, { state: 'idle', numTurns: 1 }, 'our worker is untouched: no message reached it');
-  t.ok(running(host.hostPid) && running(host.agentPid), 'and still runs');
+  t.match(ours, { state: 'idle', numTurns: 1, teamName: 'alpha' }, 'their dismiss stopped only theirs');
+  t.ok(running(host.hostPid) && running(host.agentPid), 'and ours still runs');
 
-  // Even once dismissed, our worker's record is not taken over by another team.
+  // Once ours is dismissed, our record stays ours: their spawn of the handle makes their own again.
   t.equal((await fleet.request('POST', '/orchestrate/dismiss/ours', { token: w.lead })).status, 200);
   const after = await fleet.request('POST', '/orchestrate/spawn', {
     token: stranger,
     body: { handle: 'ours', workingDir: fleet.dataDir },
   });
-  t.equal(after.status, 409);
+  t.match(after, { status: 201, body: { teamName: 'beta', result: null } });
   t.match(await w.worker('ours'), { teamName: 'alpha', state: 'stopped', result: 'ack: hi' }, 'our record stays ours');
   const mine = await fleet.request('POST', '/orchestrate/spawn', {
     token: stranger,
@@ -321,6 +321,17 @@ t.test('another team’s lead cannot see, send to, read or dismiss our workers',
   t.same(
     ((await fleet.request('GET', '/orchestrate/workers', { token: w.lead })).body as any[]).map((x) => x.handle),
     ['ours'],
-    'and we do not see it',
+    'and we see none of theirs',
+  );
+  t.same(
+    ((await fleet.request('GET', '/orchestrate/workers', { token: stranger })).body as any[]).map((x) => [
+      x.handle,
+      x.teamName,
+    ]),
+    [
+      ['ours', 'beta'],
+      ['theirs-only', 'beta'],
+    ],
+    'nor they ours',
   );
 });

@@ -60,7 +60,9 @@ t.test('workers: every operation conforms (401, other teams, required fields, ro
     fixtures: {
       spawnWorker: async () => ({
         input: { handle: 'cw-spawn', teamName: 'alpha', workingDir: fleet.dataDir, initialPrompt: 'hello' },
-        validCallFirst: true,
+        // A worker is its team and its handle: team_spawn (no teamName) by the other team's lead
+        // spawns a cw-spawn of its own, which takes nothing of the owner's.
+        toolsOtherTeam: 'own',
       }),
       listWorkers: async (context) => {
         await alphaWorker(context, 'cw-listed');
@@ -110,7 +112,7 @@ t.test('workers: every operation conforms (401, other teams, required fields, ro
       },
       queueSpawn: async () => ({
         input: { handle: 'cw-queued', teamName: 'alpha', workingDir: fleet.dataDir },
-        validCallFirst: true,
+        toolsOtherTeam: 'own',
       }),
       queueStatus: async () => ({ input: {}, otherTeam: 'own' }),
       queueItem: async ({ alpha, call }) => {

@@ -2,7 +2,6 @@ import { defineErrors } from '../../core/index.js';
 
 export const workersErrors = defineErrors({
   WORKERS_NOT_FOUND: [404, 'Worker {handle} not found'],
-  WORKERS_HANDLE_TAKEN: [409, 'handle: {handle} is taken by a worker of another team'],
   WORKERS_EXISTS: [409, 'Worker {handle} already exists'],
   WORKERS_HANDLE_IS_AGENT: [
     409,
@@ -22,6 +21,7 @@ export const workersErrors = defineErrors({
   WORKERS_NOT_QUEUED: [409, 'Queued spawn {id} is {status}, not queued'],
   WORKERS_NO_WORKTREE: [409, 'Worker {handle} has no worktree (spawn it with worktree: true)'],
   WORKERS_NOT_A_REPO: [400, 'workingDir: {path} is not a git repository (a worktree needs one)'],
+  WORKERS_BRANCH_IN_USE: [409, 'worktree: branch {branch} is checked out in another worktree of this repository'],
   WORKERS_NOTHING_TO_COMMIT: [409, 'Nothing to commit: the worktree has no changes'],
   WORKERS_NO_REMOTE: [
     409,

@@ -102,9 +102,11 @@ export const workers = definePlugin({
       );
     });
     // The tmux status line lists workers (team/handle: two teams may each have a w1) and their states.
+    // One refresh at a time, each reading the table after the last: the line ends at the latest states.
+    let statusLine = Promise.resolve();
     ctx.events.on('worker_state', () => {
-      void manager.store
-        .listLive()
+      statusLine = statusLine
+        .then(() => manager.store.listLive())
         .then((rows) =>
           tmux.setOption('@fleet_workers', rows.map((row) => `${row.team_name}/${row.handle}:${row.state}`).join(' ')),
         )

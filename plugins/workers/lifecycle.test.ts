@@ -290,7 +290,7 @@ t.test('a handle can be used again after dismiss: the old log is archived, the n
     lines.some((l) => l.text.includes('first life')),
     'the new log holds only the new worker',
   );
-  const archive = join(w.fleet.dataDir, 'workers', '.archive');
+  const archive = join(w.fleet.dataDir, 'workers', w.team, '.archive');
   t.ok(
     existsSync(archive) && readdirSync(archive).some((name) => name.startsWith('again-')),
     'the old log is archived',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   FLEET_BIN,
@@ -52,9 +52,16 @@ export interface ManagerDeps {
   fleetUrl(): string;
 }
 
+/**
+ * A worker is its team and its handle (two teams may each have a `w1`): the key of the attached
+ * map, and how the log names it. Teams and handles are [A-Za-z0-9_-], so the `/` is unambiguous.
+ */
+export function workerKey(row: Pick<WorkerRow, 'team_name' | 'handle'>): string {
+  return `${row.team_name}/${row.handle}`;
+}
+
 /** One worker this server is attached to: its pane host connection, log follower and health clock. */
 interface Attached {
-  handle: string;
   /** The one in-memory copy of the worker's row while attached: every change goes through it. */
   row: WorkerRow;
   /** Absent for external workers: they run elsewhere and push their output over HTTP. */
@@ -97,6 +104,7 @@ type WorkerEventType = {
  */
 export class WorkerManager {
   readonly #deps: ManagerDeps;
+  /** By workerKey (team/handle). */
   readonly #attached = new Map<string, Attached>();
   #healthTimer: NodeJS.Timeout | undefined;
   #closing = false;
@@ -119,6 +127,31 @@ export class WorkerManager {
     return join(this.#deps.dataDir, 'workers');
   }
 
+  /**
+   * A new worker's directory, `<dataDir>/workers/<team>/<handle>`. What the team's previous worker
+   * of that handle left there moves to `<dataDir>/workers/<team>/.archive/<handle>-<ms>`, and so does
+   * its directory of the layout before teams had their own (`<dataDir>/workers/<handle>`, its row's
+   * `dir`), unless that directory holds directories: a team of that name has its workers' there.
+   * Another team's workers' directories are never touched.
+   */
+  #freshDir(teamName: string, handle: string, previous: WorkerRow | undefined): string {
+    const teamDir = join(this.#workersDir(), teamName);
+    const dir = join(teamDir, handle);
+    mkdirSync(teamDir, { recursive: true, mode: 0o700 });
+    const before = previous?.dir !== undefined && previous.dir !== dir ? previous.dir : undefined;
+    const stamp = Date.now();
+    let archived = 0;
+    for (const old of [dir, before]) {
+      if (old === undefined || !existsSync(old)) continue;
+      if (old === before && readdirSync(old, { withFileTypes: true }).some((entry) => entry.isDirectory())) continue;
+      mkdirSync(join(teamDir, '.archive'), { recursive: true, mode: 0o700 });
+      archived += 1;
+      renameSync(old, join(teamDir, '.archive', `${handle}-${stamp}${archived > 1 ? `-${archived}` : ''}`));
+    }
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  }
+
   /** One of this worker's events, on its topic (`team.<team>.workers.<handle>`). */
   #publish<K extends WorkerEventType>(
     row: Pick<WorkerRow, 'team_name' | 'handle'>,
@@ -131,10 +164,10 @@ export class WorkerManager {
   async #setState(row: WorkerRow, state: WorkerState, change: Partial<WorkerRow> = {}): Promise<void> {
     const previous = row.state;
     Object.assign(row, change, { state, updated_at: Date.now() });
-    await this.#deps.store.update(row.handle, { ...change, state });
+    await this.#deps.store.update(row.team_name, row.handle, { ...change, state });
     if (previous !== state) {
       this.#publish(row, 'worker_state', { state, previous });
-      this.#deps.log.info(`worker ${row.handle}: ${previous} → ${state}`);
+      this.#deps.log.info(`worker ${workerKey(row)}: ${previous} → ${state}`);
     }
   }
 
@@ -166,7 +199,7 @@ export class WorkerManager {
 
   async #adopt(row: WorkerRow): Promise<void> {
     // Attached already (by a request served while start() waited for the URL): one follower only.
-    if (this.#attached.has(row.handle)) return;
+    if (this.#attached.has(workerKey(row))) return;
     const files = workerFiles(row.dir);
     if (row.adapter === EXTERNAL) {
       await this.#attach(row);
@@ -176,7 +209,12 @@ export class WorkerManager {
       ? (JSON.parse(readFileSync(files.host, 'utf8')) as { hostPid: number; agentPid: number })
       : undefined;
     if (host && running(host.hostPid)) {
-      this.#deps.log.info(`re-adopting worker ${row.handle}`, { state: row.state, offset: Number(row.log_offset) });
+      this.#deps.log.info(`re-adopting worker ${workerKey(row)}`, {
+        state: row.state,
+        offset: Number(row.log_offset),
+      });
+      // A window opened by a fleet from before windows carried their team gets its tags now.
+      if (row.pane_id) await this.#tagWindow(row.pane_id, row).catch(() => undefined);
       await this.#attach(row, host);
       return;
     }
@@ -184,7 +222,7 @@ export class WorkerManager {
     const exit = existsSync(files.exit)
       ? (JSON.parse(readFileSync(files.exit, 'utf8')) as { code: number | null; signal: string | null })
       : { code: null, signal: 'SIGKILL' };
-    this.#deps.log.warn(`worker ${row.handle} ended while the server was down`, exit);
+    this.#deps.log.warn(`worker ${workerKey(row)} ended while the server was down`, exit);
     await this.#handleExit(row, exit);
   }
 
@@ -202,8 +240,8 @@ export class WorkerManager {
       errorMarker?: string;
     };
     let markExited!: () => void;
+    const key = workerKey(row);
     const attached: Attached = {
-      handle: row.handle,
       row,
       format: spec.format,
       lastHeartbeat: Date.now(),
@@ -219,12 +257,12 @@ export class WorkerManager {
         row.adapter === EXTERNAL
           ? undefined
           : new HostClient(hostSocketPath(row.dir), (message) =>
-              this.#inOrder(row.handle, () => this.#onHostMessage(row, message)),
+              this.#inOrder(key, () => this.#onHostMessage(row, message)),
             ),
       follower: new LogFollower(
         files.output,
         Number(row.log_offset),
-        (lines, next, events) => this.#inOrder(row.handle, () => this.#onLines(row, lines, next, events)),
+        (lines, next, events) => this.#inOrder(key, () => this.#onLines(row, lines, next, events)),
         new LogStream({
           mode: spec.format,
           startOffset: Number(row.log_offset),
@@ -234,26 +272,26 @@ export class WorkerManager {
         }),
       ),
     };
-    this.#attached.set(row.handle, attached);
+    this.#attached.set(key, attached);
     attached.follower.start();
     if (!attached.client) return;
     try {
       await attached.client.connect();
     } catch (error) {
-      this.#deps.log.warn(`worker ${row.handle}: pane host not reachable`, { error: (error as Error).message });
+      this.#deps.log.warn(`worker ${key}: pane host not reachable`, { error: (error as Error).message });
     }
   }
 
-  #inOrder(handle: string, work: () => Promise<void>): void {
-    const attached = this.#attached.get(handle);
+  #inOrder(key: string, work: () => Promise<void>): void {
+    const attached = this.#attached.get(key);
     if (!attached) return;
     attached.serial = attached.serial
       .then(work)
-      .catch((error) => this.#deps.log.error(`worker ${handle}: ${(error as Error).message}`, { error }));
+      .catch((error) => this.#deps.log.error(`worker ${key}: ${(error as Error).message}`, { error }));
   }
 
   async #onHostMessage(row: WorkerRow, message: HostMessage): Promise<void> {
-    const attached = this.#attached.get(row.handle);
+    const attached = this.#attached.get(workerKey(row));
     if (!attached) return;
     if (message.type === 'hello') {
       attached.hostPid = message.hostPid;
@@ -278,7 +316,7 @@ export class WorkerManager {
     lines: LogLine[],
     nextOffset: number,
     events: LogEvent[],
-    attached = this.#attached.get(row.handle),
+    attached = this.#attached.get(workerKey(row)),
   ): Promise<void> {
     if (!attached) return;
     attached.lastEvent = Date.now();
@@ -286,7 +324,7 @@ export class WorkerManager {
     for (const line of lines) this.#publish(row, 'worker_output', { offset: line.offset, line: line.text });
     for (const event of events) await this.#onLogEvent(row, event);
     row.log_offset = nextOffset;
-    await this.#deps.store.update(row.handle, { log_offset: nextOffset });
+    await this.#deps.store.update(row.team_name, row.handle, { log_offset: nextOffset });
   }
 
   async #onLogEvent(row: WorkerRow, event: LogEvent): Promise<void> {
@@ -295,7 +333,7 @@ export class WorkerManager {
     if (event.kind === 'init') {
       if (event.sessionId && event.sessionId !== row.session_id) {
         row.session_id = event.sessionId;
-        await this.#deps.store.update(row.handle, { session_id: event.sessionId });
+        await this.#deps.store.update(row.team_name, row.handle, { session_id: event.sessionId });
       }
       // With stream-json input Claude Code writes init as a turn begins: ready (session known) and working.
       if (!settled && row.state === 'starting') await this.#setState(row, 'ready');
@@ -309,7 +347,7 @@ export class WorkerManager {
         num_turns: event.numTurns,
       };
       Object.assign(row, change);
-      await this.#deps.store.update(row.handle, change);
+      await this.#deps.store.update(row.team_name, row.handle, change);
       this.#publish(row, 'worker_result', {
         isError: event.isError,
         result: resultText,
@@ -334,7 +372,7 @@ export class WorkerManager {
   async #checkHealth(): Promise<void> {
     const options = this.#deps.options();
     const now = Date.now();
-    for (const [handle, attached] of this.#attached) {
+    for (const [key, attached] of this.#attached) {
       const row = attached.row;
       if (FINAL_STATES.includes(row.state)) continue;
       if (!attached.client) continue;
@@ -347,7 +385,7 @@ export class WorkerManager {
               signal: string | null;
             })
           : { code: null, signal: 'SIGKILL' };
-        this.#inOrder(handle, () => this.#handleExit(row, exit));
+        this.#inOrder(key, () => this.#handleExit(row, exit));
         continue;
       }
       const silence = (now - attached.lastHeartbeat) / 1000;
@@ -356,7 +394,7 @@ export class WorkerManager {
       if (health !== row.health) {
         const previous = row.health;
         row.health = health;
-        await this.#deps.store.update(handle, { health });
+        await this.#deps.store.update(row.team_name, row.handle, { health });
         this.#publish(row, 'worker_health', { health, previous, secondsSinceHeartbeat: Math.round(silence) });
       }
       if (
@@ -366,7 +404,7 @@ export class WorkerManager {
       ) {
         attached.stalledReported = true;
         this.#publish(row, 'worker_stalled', { secondsSilent: Math.round((now - attached.lastEvent) / 1000) });
-        this.#deps.log.warn(`worker ${handle} is working but silent`, {
+        this.#deps.log.warn(`worker ${key} is working but silent`, {
           seconds: Math.round((now - attached.lastEvent) / 1000),
         });
       }
@@ -375,7 +413,7 @@ export class WorkerManager {
 
   /** The agent exited: a dismissal ends here; otherwise restart with --resume, up to maxRestarts, then fail. */
   async #handleExit(row: WorkerRow, exit: { code: number | null; signal: string | null }): Promise<void> {
-    const attached = this.#attached.get(row.handle);
+    const attached = this.#attached.get(workerKey(row));
     if (attached) {
       if (attached.exitHandled) return;
       attached.exitHandled = true;
@@ -384,13 +422,13 @@ export class WorkerManager {
       const rest = attached.follower.drain();
       if (rest) await this.#onLines(row, rest.lines, rest.next, rest.events, attached);
       attached.client?.close();
-      this.#attached.delete(row.handle);
+      this.#attached.delete(workerKey(row));
       attached.markExited();
     }
     if (this.#closing) return;
     // A pane host killed outright leaves its agent running in its own process group: end it, so a
     // restart does not run two agents on one session and a failed worker leaves nothing behind.
-    if (row.adapter !== EXTERNAL) endAgentGroup(row.dir, row.handle);
+    if (row.adapter !== EXTERNAL) endAgentGroup(row.dir, row.team_name, row.handle);
     const current = row;
     if (current.state === 'stopping' || FINAL_STATES.includes(current.state)) {
       if (current.state === 'stopping') await this.#setState(current, 'stopped', { pane_id: null });
@@ -402,14 +440,15 @@ export class WorkerManager {
     if (Number(current.restart_count) < options.maxRestarts) {
       const attempt = Number(current.restart_count) + 1;
       this.#deps.log.warn(
-        `worker ${current.handle} exited (${exit.signal ?? exit.code}); restart ${attempt} of ${options.maxRestarts}`,
+        `worker ${workerKey(current)} exited (${exit.signal ?? exit.code}); ` +
+          `restart ${attempt} of ${options.maxRestarts}`,
       );
       this.#publish(current, 'worker_restart', { attempt, resume: current.session_id });
       try {
         await this.#launch(current, { resume: current.session_id !== null, restartCount: attempt });
         return;
       } catch (error) {
-        this.#deps.log.error(`worker ${current.handle}: restart failed`, { error });
+        this.#deps.log.error(`worker ${workerKey(current)}: restart failed`, { error });
       }
     }
     await this.#setState(current, 'failed', { pane_id: null });
@@ -457,6 +496,7 @@ export class WorkerManager {
       argv: [process.execPath, FLEET_BIN, 'pane', '--dir', row.dir],
     });
     await this.#deps.tmux.setPaneTitle(paneId, `worker:${row.handle}`);
+    await this.#tagWindow(paneId, row);
     await this.#setState(row, 'starting', {
       pane_id: paneId,
       restart_count: how.restartCount,
@@ -465,6 +505,15 @@ export class WorkerManager {
       health: 'healthy',
     });
     await this.#attach(row);
+  }
+
+  /**
+   * Two teams may each have a window named w1 (its pane titled worker:w1): `fleet attach` and the
+   * window list tell them apart by these options, which nothing running in the pane can change.
+   */
+  async #tagWindow(paneId: string, row: WorkerRow): Promise<void> {
+    await this.#deps.tmux.setWindowOption(paneId, '@fleet_team', row.team_name);
+    await this.#deps.tmux.setWindowOption(paneId, '@fleet_handle', row.handle);
   }
 
   /** Spawn now, or queue when maxWorkers are live (202 with the queue position). */
@@ -476,8 +525,8 @@ export class WorkerManager {
     { queued: false; worker: ReturnType<typeof workerView> } | { queued: true; id: number; position: number }
   > {
     await this.starting;
-    const existing = await this.#deps.store.get(request.handle);
-    this.#assertHandleFree(existing, request.teamName, request.handle);
+    const existing = await this.#deps.store.get(request.teamName, request.handle);
+    this.#assertHandleFree(existing, request.handle);
     await this.#assertNotAnotherAgent(existing, request.teamName, request.handle);
     await this.queue.assertNotQueued(request.teamName, request.handle);
     if ((await this.#deps.store.countLive()) >= maxWorkers) {
@@ -488,18 +537,16 @@ export class WorkerManager {
   }
 
   async #start(request: SpawnRequest, spawnedBy: string): Promise<WorkerRow> {
-    // Checked again here: a queued spawn starts later, when the handle may have been registered.
-    await this.#assertNotAnotherAgent(await this.#deps.store.get(request.handle), request.teamName, request.handle);
-    const dir = join(this.#workersDir(), request.handle);
-    // A handle used before keeps its old log under .archive; the new worker starts a fresh one.
-    if (existsSync(dir)) {
-      mkdirSync(join(this.#workersDir(), '.archive'), { recursive: true });
-      renameSync(dir, join(this.#workersDir(), '.archive', `${request.handle}-${Date.now()}`));
-    }
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // Checked again here: a queued spawn starts later, when the handle may have been registered (as
+    // an agent, or as an external worker of the team).
+    const previous = await this.#deps.store.get(request.teamName, request.handle);
+    this.#assertHandleFree(previous, request.handle);
+    await this.#assertNotAnotherAgent(previous, request.teamName, request.handle);
     const worktree = request.worktree
-      ? await addWorktree(request.cwd, join(this.#deps.dataDir, 'worktrees', request.handle), request.handle)
+      ? await addWorktree(request.cwd, this.#worktreePath(request.teamName, request.handle, previous), request.handle)
       : undefined;
+    // A handle used before keeps its old log under .archive; the new worker starts a fresh one.
+    const dir = this.#freshDir(request.teamName, request.handle, previous);
     const now = Date.now();
     const row: WorkerRow = {
       handle: request.handle,
@@ -531,7 +578,7 @@ export class WorkerManager {
     } catch (error) {
       await this.#setState(row, 'failed');
       if (isApiError(error)) throw error;
-      this.#deps.log.error(`worker ${request.handle} could not start`, { error });
+      this.#deps.log.error(`worker ${workerKey(row)} could not start`, { error });
       throw workersErrors.WORKERS_START_FAILED({ handle: request.handle });
     }
     this.#publish(row, 'worker_spawned', { worker: workerView(row) });
@@ -539,15 +586,23 @@ export class WorkerManager {
   }
 
   /**
-   * Worker handles are fleet-wide (one tmux window and one data dir each). A handle another team's
-   * worker holds, even a stopped one, is refused without telling anything about that worker: its
-   * row is never overwritten from another team.
+   * A worker is its team and its handle: `existing` is the team's own worker of that handle (the
+   * store is asked by team), so another team's workers are never seen here and nothing a team is
+   * told depends on them. A live one refuses the spawn; a stopped or failed one is replaced.
    */
-  #assertHandleFree(existing: WorkerRow | undefined, teamName: string, handle: string): void {
-    if (existing && existing.team_name !== teamName)
-      throw workersErrors.WORKERS_HANDLE_TAKEN({ handle }, { field: 'handle' });
+  #assertHandleFree(existing: WorkerRow | undefined, handle: string): void {
     if (existing && !FINAL_STATES.includes(existing.state))
       throw workersErrors.WORKERS_EXISTS({ handle }, { state: existing.state });
+  }
+
+  /**
+   * A worktree's path: `<dataDir>/worktrees/<team>/<handle>`, or the path the team's previous worker
+   * of that handle had (a fleet from before teams had their own used `<dataDir>/worktrees/<handle>`),
+   * which is reused as before: its branch `fleet/<handle>` is checked out there.
+   */
+  #worktreePath(teamName: string, handle: string, previous: WorkerRow | undefined): string {
+    if (previous?.worktree_path && existsSync(previous.worktree_path)) return previous.worktree_path;
+    return join(this.#deps.dataDir, 'worktrees', teamName, handle);
   }
 
   /**
@@ -564,7 +619,7 @@ export class WorkerManager {
   ): Promise<void> {
     const agent = await this.#deps.agentOf(teamName, handle);
     if (!agent) return;
-    const ownWorker = existing?.team_name === teamName;
+    const ownWorker = existing !== undefined;
     if (agent.agentType === 'worker' && (ownWorker || options.external)) return;
     throw workersErrors.WORKERS_HANDLE_IS_AGENT({ handle, agentType: agent.agentType }, { field: 'handle' });
   }
@@ -572,8 +627,8 @@ export class WorkerManager {
   /** Persist a spawn to run when a slot frees; it survives server restarts. */
   async enqueue(request: SpawnRequest, requestedBy: string): Promise<number> {
     await this.starting;
-    const existing = await this.#deps.store.get(request.handle);
-    this.#assertHandleFree(existing, request.teamName, request.handle);
+    const existing = await this.#deps.store.get(request.teamName, request.handle);
+    this.#assertHandleFree(existing, request.handle);
     await this.#assertNotAnotherAgent(existing, request.teamName, request.handle);
     const id = await this.queue.add(request, requestedBy);
     this.#deps.emit('spawn_queued', request.teamName, { id, handle: request.handle });
@@ -609,24 +664,24 @@ export class WorkerManager {
     return this.queue.cancel(teamName, id);
   }
 
+  /** The team's worker of this handle; another team's is 404 like an unknown one (it is not looked at). */
   async require(teamName: string, handle: string): Promise<WorkerRow> {
-    const row = this.#attached.get(handle)?.row ?? (await this.#deps.store.get(handle));
-    if (!row || row.team_name !== teamName) throw workersErrors.WORKERS_NOT_FOUND({ handle });
+    const key = workerKey({ team_name: teamName, handle });
+    const row = this.#attached.get(key)?.row ?? (await this.#deps.store.get(teamName, handle));
+    if (!row) throw workersErrors.WORKERS_NOT_FOUND({ handle });
     return row;
   }
 
   async isLive(teamName: string, handle: string): Promise<boolean> {
-    const row = await this.#deps.store.get(handle);
-    return (
-      row !== undefined && row.team_name === teamName && !FINAL_STATES.includes(row.state) && row.state !== 'stopping'
-    );
+    const row = await this.#deps.store.get(teamName, handle);
+    return row !== undefined && !FINAL_STATES.includes(row.state) && row.state !== 'stopping';
   }
 
   /** Deliver a message to a running worker's agent. */
   async send(teamName: string, handle: string, text: string): Promise<void> {
     await this.starting;
     const row = await this.require(teamName, handle);
-    const attached = this.#attached.get(handle);
+    const attached = this.#attached.get(workerKey(row));
     if (FINAL_STATES.includes(row.state) || row.state === 'stopping' || !attached)
       throw workersErrors.WORKERS_NOT_RUNNING({ handle, state: row.state });
     if (!attached.client) throw workersErrors.WORKERS_EXTERNAL({ handle });
@@ -650,15 +705,12 @@ export class WorkerManager {
     registeredBy: string,
   ): Promise<WorkerRow> {
     await this.starting;
-    const existing = this.#attached.get(request.handle)?.row ?? (await this.#deps.store.get(request.handle));
-    this.#assertHandleFree(existing, request.teamName, request.handle);
+    const existing =
+      this.#attached.get(workerKey({ team_name: request.teamName, handle: request.handle }))?.row ??
+      (await this.#deps.store.get(request.teamName, request.handle));
+    this.#assertHandleFree(existing, request.handle);
     await this.#assertNotAnotherAgent(existing, request.teamName, request.handle, { external: true });
-    const dir = join(this.#workersDir(), request.handle);
-    if (existsSync(dir)) {
-      mkdirSync(join(this.#workersDir(), '.archive'), { recursive: true });
-      renameSync(dir, join(this.#workersDir(), '.archive', `${request.handle}-${Date.now()}`));
-    }
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const dir = this.#freshDir(request.teamName, request.handle, existing);
     writeFileSync(
       workerFiles(dir).spec,
       JSON.stringify({ handle: request.handle, teamName: request.teamName, adapter: EXTERNAL, format: request.format }),
@@ -700,7 +752,7 @@ export class WorkerManager {
   async appendOutput(teamName: string, handle: string, text: string): Promise<{ cursor: number }> {
     await this.starting;
     const row = await this.require(teamName, handle);
-    const attached = this.#attached.get(handle);
+    const attached = this.#attached.get(workerKey(row));
     if (row.adapter !== EXTERNAL) throw workersErrors.WORKERS_NOT_EXTERNAL({ handle });
     if (!attached || FINAL_STATES.includes(row.state))
       throw workersErrors.WORKERS_NOT_RUNNING({ handle, state: row.state });
@@ -727,7 +779,8 @@ export class WorkerManager {
     const row = await this.require(teamName, handle);
     if (FINAL_STATES.includes(row.state)) return workerView(row);
     await this.#setState(row, 'stopping');
-    const attached = this.#attached.get(handle);
+    const key = workerKey(row);
+    const attached = this.#attached.get(key);
     const host = existsSync(workerFiles(row.dir).host)
       ? (JSON.parse(readFileSync(workerFiles(row.dir).host, 'utf8')) as { hostPid: number; agentPid: number })
       : undefined;
@@ -745,13 +798,13 @@ export class WorkerManager {
     }
     if (row.pane_id) await this.#deps.tmux.killWindow(row.pane_id);
     if (host?.hostPid) await this.#reapPaneHost(host.hostPid);
-    const still = this.#attached.get(handle);
+    const still = this.#attached.get(key);
     if (still) {
       still.exitHandled = true;
       const rest = still.follower.drain();
       if (rest) await this.#onLines(row, rest.lines, rest.next, rest.events, still);
       still.client?.close();
-      this.#attached.delete(handle);
+      this.#attached.delete(key);
     }
     await this.#setState(row, 'stopped', { pane_id: null });
     this.#publish(row, 'worker_dismissed', {});

@@ -29,9 +29,10 @@ export const running = (pid: number | undefined): boolean => {
 /**
  * SIGKILL what is left of a worker's agent process group (host.json names its leader). On Linux
  * the group is ended only if one of its processes is this worker's agent (its environment names
- * the worker), so a pid reused while the server was down is never hit.
+ * the worker: its team and its handle), so a pid reused while the server was down is never hit,
+ * not even by another team's worker of the same handle.
  */
-export function endAgentGroup(dir: string, handle: string): void {
+export function endAgentGroup(dir: string, teamName: string, handle: string): void {
   const file = workerFiles(dir).host;
   if (!existsSync(file)) return;
   let agentPid: number | undefined;
@@ -47,7 +48,7 @@ export function endAgentGroup(dir: string, handle: string): void {
     return; // the group is gone
   }
   if (existsSync('/proc/self/stat')) {
-    const marker = `CLAUDE_CODE_AGENT_NAME=${handle}`;
+    const markers = [`CLAUDE_CODE_TEAM_NAME=${teamName}`, `CLAUDE_CODE_AGENT_NAME=${handle}`];
     const members = readdirSync('/proc').filter((entry) => {
       if (!/^\d+$/.test(entry)) return false;
       try {
@@ -59,7 +60,8 @@ export function endAgentGroup(dir: string, handle: string): void {
     });
     const ours = members.some((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(marker);
+        const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+        return markers.every((marker) => environ.includes(marker));
       } catch {
         return false;
       }

@@ -21,17 +21,16 @@ export interface QueueItem {
 export class SpawnQueue {
   constructor(private readonly db: Kysely<WorkersTables>) {}
 
-  /** A queued spawn of this handle refuses another (naming the other team's, without its details). */
+  /** A spawn of this handle the team has queued refuses another; other teams' queued spawns are theirs. */
   async assertNotQueued(teamName: string, handle: string): Promise<void> {
     const row = await this.db
       .selectFrom('spawn_queue')
-      .select('team_name')
+      .select('id')
+      .where('team_name', '=', teamName)
       .where('handle', '=', handle)
       .where('status', '=', 'queued')
       .executeTakeFirst();
-    if (!row) return;
-    if (row.team_name !== teamName) throw workersErrors.WORKERS_HANDLE_TAKEN({ handle }, { field: 'handle' });
-    throw workersErrors.WORKERS_ALREADY_QUEUED({ handle });
+    if (row) throw workersErrors.WORKERS_ALREADY_QUEUED({ handle });
   }
 
   async add(request: SpawnRequest, requestedBy: string): Promise<number> {

@@ -6,7 +6,8 @@ export type WorkerHealth = 'healthy' | 'degraded' | 'unhealthy';
 
 /**
  * Workers survive the server: each row says where its pane host and log are and how far the log
- * was parsed, so a restarted server re-adopts it. Times are ms since the epoch.
+ * was parsed, so a restarted server re-adopts it. The key is (team_name, handle): two teams may
+ * each have a worker of the same handle. Times are ms since the epoch.
  */
 export interface WorkersTable {
   handle: string;
@@ -16,6 +17,10 @@ export interface WorkersTable {
   health: WorkerHealth;
   session_id: string | null;
   pane_id: string | null;
+  /**
+   * The worker's directory, as it was made: `<dataDir>/workers/<team>/<handle>` (before 0002,
+   * `<dataDir>/workers/<handle>`). Always read from the row, never recomputed.
+   */
   dir: string;
   cwd: string;
   prompt: string | null;
@@ -54,6 +59,8 @@ export interface WorkersTables {
 }
 
 export const workersTables = defineTables<WorkersTables>({
-  workers: 'Every worker: its pane, session, state, health, restarts, parsed log offset, last result, cost, worktree',
+  workers:
+    'Every worker, keyed by its team and handle: its pane, session, state, health, restarts, ' +
+    'parsed log offset, last result, cost, worktree',
   spawn_queue: 'Spawns waiting for a free worker slot, persisted across restarts',
 });

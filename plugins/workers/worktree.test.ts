@@ -49,7 +49,7 @@ t.test('spawn in a worktree on fleet/<handle>; commit, status, push, PR', async 
   const { fleet } = w;
   const spawned = await w.spawn('feat', { workingDir: project, worktree: true, initialPrompt: 'hello' });
   t.equal(spawned.status, 201, JSON.stringify(spawned.body));
-  const path = join(fleet.dataDir, 'worktrees', 'feat');
+  const path = join(fleet.dataDir, 'worktrees', w.team, 'feat');
   t.same(spawned.body.worktree, { path, branch: 'fleet/feat' });
   t.equal(spawned.body.workingDir, path, 'the worker runs in its worktree');
   const list = git(project, 'worktree', 'list', '--porcelain');
@@ -151,7 +151,7 @@ t.test(
     const w = await startWorkerFleet(t);
     const { fleet } = w;
     t.equal((await w.spawn('wt', { workingDir: project, worktree: true })).status, 201);
-    const path = join(fleet.dataDir, 'worktrees', 'wt');
+    const path = join(fleet.dataDir, 'worktrees', w.team, 'wt');
     const self = (await fleet.register('wt', 'alpha')).token;
     const other = (await fleet.register('someone', 'alpha')).token;
     const call = async (token: string, name: string, args: Record<string, unknown>) =>

@@ -54,7 +54,16 @@ export async function addWorktree(
     () => true,
     () => false,
   );
-  await git(repoDir, 'worktree', 'add', ...(exists ? [path, branch] : ['-b', branch, path]));
+  try {
+    await git(repoDir, 'worktree', 'add', ...(exists ? [path, branch] : ['-b', branch, path]));
+  } catch (error) {
+    // Branches are the repository's: another worktree of it (another team's worker of this handle,
+    // say) may have fleet/<handle> checked out, and git checks a branch out once. The answer names
+    // the branch only, which anyone who can read the repository sees.
+    if (/already (checked out|used by worktree)/.test((error as Error).message))
+      throw workersErrors.WORKERS_BRANCH_IN_USE({ branch }, { field: 'worktree' });
+    throw error;
+  }
   return { path, branch };
 }
 

@@ -10,8 +10,8 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { freePort } from '../../test/kit/index.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { freePort, killWorkerProcesses } from '../../test/kit/index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -168,27 +168,8 @@ async function startFleet(dir: string): Promise<Fleet> {
 function cleanup(fleet: Fleet | undefined, dir: string): void {
   if (fleet) {
     if (fleet.child.exitCode === null) fleet.child.kill('SIGKILL');
-    const workers = join(fleet.dataDir, 'workers');
-    const dirs = existsSync(workers) ? readdirSync(workers).map((name) => join(workers, name)) : [];
-    if (existsSync(join(workers, '.archive')))
-      dirs.push(...readdirSync(join(workers, '.archive')).map((name) => join(workers, '.archive', name)));
-    for (const worker of dirs) {
-      try {
-        const host = JSON.parse(readFileSync(join(worker, 'host.json'), 'utf8')) as {
-          hostPid: number;
-          agentPid: number;
-        };
-        for (const pid of [-host.agentPid, host.hostPid]) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // gone
-          }
-        }
-      } catch {
-        // no host.json
-      }
-    }
+    // Every pane host and agent group under <dataDir>/workers (<team>/<handle> and each .archive).
+    killWorkerProcesses(fleet.dataDir);
     try {
       execFileSync('tmux', ['-L', fleet.socket, 'kill-server'], { stdio: 'ignore' });
     } catch {
@@ -273,7 +254,7 @@ async function liveMemory(
   const pids = Array.from(
     { length: LIVE },
     (_, i) =>
-      JSON.parse(readFileSync(join(fleet.dataDir, 'workers', `live-${i}`, 'host.json'), 'utf8')) as {
+      JSON.parse(readFileSync(join(fleet.dataDir, 'workers', 'bench', `live-${i}`, 'host.json'), 'utf8')) as {
         hostPid: number;
         agentPid: number;
       },

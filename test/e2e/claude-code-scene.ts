@@ -250,7 +250,7 @@ t.test('Claude Code as a fleet worker, against the scripted model API', async (t
     ((await fleet.request('GET', '/orchestrate/workers', { token: lead.token })).body as any[]).find(
       (worker) => worker.handle === WORKER,
     );
-  const workerDir = join(fleet.dataDir, 'workers', WORKER);
+  const workerDir = join(fleet.dataDir, 'workers', TEAM, WORKER);
 
   const dump = async () => {
     for (const file of ['output.log', 'stderr.log']) {

@@ -71,8 +71,9 @@ export interface Fixture {
   /** Why a read served by a route and a tool may answer differently (moving state). */
   skipAgreement?: string;
   /**
-   * Make the owner's valid call first: for a create whose name is fleet-wide (a worker's handle),
-   * so that the other team's attempt meets the owner's resource instead of taking the name.
+   * Make the owner's valid call first: for a create whose name the other team's attempt could
+   * otherwise take first, when names are shared between teams. (Worker handles used to be; a worker
+   * is now its team and its handle, so the workers suite no longer needs this.)
    */
   validCallFirst?: boolean;
 }

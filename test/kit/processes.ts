@@ -64,14 +64,24 @@ const kill = (pid: number, signal: NodeJS.Signals) => {
   }
 };
 
-/** Every pane host and agent group recorded under <dataDir>/workers (and .archive): ended by force. */
+/**
+ * The worker directories under <dataDir>/workers: <team>/<handle> and <team>/.archive/<handle>-<ms>,
+ * and those of the layout before teams had their own (<handle>, .archive/<handle>-<ms>; a team's
+ * directory may be such a worker's too, so every level is searched).
+ */
+function workerDirs(root: string, depth = 3): string[] {
+  if (depth === 0 || !existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap((entry) => {
+      const dir = join(root, entry.name);
+      return [...(existsSync(join(dir, 'host.json')) ? [dir] : []), ...workerDirs(dir, depth - 1)];
+    });
+}
+
+/** Every pane host and agent group recorded under <dataDir>/workers (and each .archive): ended by force. */
 export function killWorkerProcesses(dataDir: string): void {
-  const root = join(dataDir, 'workers');
-  if (!existsSync(root)) return;
-  const dirs = readdirSync(root).map((name) => join(root, name));
-  const archive = join(root, '.archive');
-  if (existsSync(archive)) dirs.push(...readdirSync(archive).map((name) => join(archive, name)));
-  for (const dir of dirs) {
+  for (const dir of workerDirs(join(dataDir, 'workers'))) {
     const file = join(dir, 'host.json');
     if (!existsSync(file)) continue;
     try {

@@ -65,9 +65,10 @@ export interface WorkerFleet {
   worker(handle: string, token?: string): Promise<any>;
   /** Poll GET /orchestrate/workers until the worker matches. */
   waitWorker(handle: string, match: (worker: any) => boolean, what: string, timeoutMs?: number): Promise<any>;
-  /** The pids in the worker's host.json. */
-  host(handle: string): { hostPid: number; agentPid: number };
-  workerDir(handle: string): string;
+  /** The pids in the worker's host.json (a worker of `team`, by default the lead's). */
+  host(handle: string, team?: string): { hostPid: number; agentPid: number };
+  /** Where a worker spawned now keeps its files: <dataDir>/workers/<team>/<handle> (the lead's team by default). */
+  workerDir(handle: string, team?: string): string;
   /** Every line of the worker's output through the API, paging with the cursor from 0. */
   allOutput(handle: string, limit?: number): Promise<{ offset: number; text: string }[]>;
 }
@@ -77,7 +78,7 @@ export async function startWorkerFleet(t: TestLike, options: WorkerFleetOptions 
   const fleet = await startFakeAgentFleet(t, options);
   const team = options.team ?? 'alpha';
   const lead = (await fleet.register('lead', team, 'team-lead')).token;
-  const workerDir = (handle: string) => join(fleet.dataDir, 'workers', handle);
+  const workerDir = (handle: string, ofTeam = team) => join(fleet.dataDir, 'workers', ofTeam, handle);
   const api: WorkerFleet = {
     fleet,
     socket: fleet.tmuxSocket!,
@@ -96,8 +97,11 @@ export async function startWorkerFleet(t: TestLike, options: WorkerFleetOptions 
         timeoutMs,
       );
     },
-    host: (handle) =>
-      JSON.parse(readFileSync(join(workerDir(handle), 'host.json'), 'utf8')) as { hostPid: number; agentPid: number },
+    host: (handle, ofTeam) =>
+      JSON.parse(readFileSync(join(workerDir(handle, ofTeam), 'host.json'), 'utf8')) as {
+        hostPid: number;
+        agentPid: number;
+      },
     workerDir,
     async allOutput(handle, limit = 1000) {
       const lines: { offset: number; text: string }[] = [];

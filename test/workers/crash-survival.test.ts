@@ -83,11 +83,14 @@ t.test('kill -9 the server mid-output, start it again: workers re-adopted, outpu
     'calm idle',
     async () => (await workersOn(first.url)).find((w) => w.handle === 'calm')?.state === 'idle',
   );
-  const logPath = join(dataDir, 'workers', 'long', 'output.log');
+  const logPath = join(dataDir, 'workers', 'alpha', 'long', 'output.log');
   await waitFor('long mid-output', () => existsSync(logPath) && logLines(logPath).length >= 6);
   const before = await workersOn(first.url);
   const hostsBefore = Object.fromEntries(
-    ['long', 'calm'].map((h) => [h, JSON.parse(readFileSync(join(dataDir, 'workers', h, 'host.json'), 'utf8'))]),
+    ['long', 'calm'].map((h) => [
+      h,
+      JSON.parse(readFileSync(join(dataDir, 'workers', 'alpha', h, 'host.json'), 'utf8')),
+    ]),
   );
 
   first.child.kill('SIGKILL');
@@ -102,11 +105,11 @@ t.test('kill -9 the server mid-output, start it again: workers re-adopted, outpu
   );
   await waitFor(
     'ender to end while the server is down',
-    () => existsSync(join(dataDir, 'workers', 'ender', 'exit.json')),
+    () => existsSync(join(dataDir, 'workers', 'alpha', 'ender', 'exit.json')),
     20_000,
   ).catch((error: Error) => {
     // Say what the worker was doing, for a failure on a loaded machine.
-    const worker = join(dataDir, 'workers', 'ender');
+    const worker = join(dataDir, 'workers', 'alpha', 'ender');
     const host = existsSync(join(worker, 'host.json'))
       ? JSON.parse(readFileSync(join(worker, 'host.json'), 'utf8'))
       : {};
@@ -147,7 +150,7 @@ t.test('kill -9 the server mid-output, start it again: workers re-adopted, outpu
     'a worker whose agent ended while the server was down is seen as ended (maxRestarts 0: failed)',
   );
   t.same(
-    JSON.parse(readFileSync(join(dataDir, 'workers', 'long', 'host.json'), 'utf8')),
+    JSON.parse(readFileSync(join(dataDir, 'workers', 'alpha', 'long', 'host.json'), 'utf8')),
     hostsBefore.long,
     'the same pane host (re-adopted, not restarted)',
   );
@@ -218,7 +221,7 @@ t.test('kill -9 the server mid-output, start it again: workers re-adopted, outpu
 
   // Dismiss through the new server: nothing left.
   for (const handle of ['long', 'calm']) {
-    const host = JSON.parse(readFileSync(join(dataDir, 'workers', handle, 'host.json'), 'utf8'));
+    const host = JSON.parse(readFileSync(join(dataDir, 'workers', 'alpha', handle, 'host.json'), 'utf8'));
     const dismissed = await requestJson(second.url, 'POST', `/orchestrate/dismiss/${handle}`, { token: lead });
     t.equal(dismissed.status, 200);
     t.notOk(running(host.hostPid) || groupAlive(host.agentPid), `${handle}: nothing left after dismiss`);
