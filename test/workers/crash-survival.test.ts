@@ -25,6 +25,7 @@ import {
   waitFor,
 } from '../kit/index.js';
 
+const LONG_STEPS = 100;
 t.test('kill -9 the server mid-output, start it again: workers re-adopted, output continues, send works', async (t) => {
   const dir = tempDir(t, 'fleet-crash-');
   const dataDir = join(dir, 'data');
@@ -66,9 +67,10 @@ t.test('kill -9 the server mid-output, start it again: workers re-adopted, outpu
   const lead = registered.body.token as string;
   const wsA = await EventSocket.open(t, first.url, lead);
 
-  // `long` writes two lines every 150 ms for ~9 s; `calm` finishes its turn and sits idle;
+  // `long` writes two lines every 150 ms for ~15 s (long enough to be still working after the kill,
+  // the wait for `ender` and a restart on a loaded machine); `calm` finishes its turn and sits idle;
   // `ender` exits while the server is down.
-  const steps = Array.from({ length: 60 }, (_, i) => `WRITE file-${i}.ts\nSLEEP 150`).join('\n');
+  const steps = Array.from({ length: LONG_STEPS }, (_, i) => `WRITE file-${i}.ts\nSLEEP 150`).join('\n');
   for (const [handle, prompt] of [
     ['long', steps],
     ['calm', 'hello'],
@@ -158,7 +160,7 @@ t.test('kill -9 the server mid-output, start it again: workers re-adopted, outpu
   const done = await waitFor(
     'long finishes its turn',
     async () => (await workersOn(second.url)).find((w) => w.handle === 'long' && w.state === 'idle'),
-    20_000,
+    30_000,
   );
   t.equal(done.result, 'ack: WRITE file-0.ts', 'the turn’s result was recorded by the new server');
 
@@ -169,7 +171,7 @@ t.test('kill -9 the server mid-output, start it again: workers re-adopted, outpu
     .map((l) => JSON.parse(l.text).message.content[0].input.file_path);
   t.same(
     writes,
-    Array.from({ length: 60 }, (_, i) => `file-${i}.ts`),
+    Array.from({ length: LONG_STEPS }, (_, i) => `file-${i}.ts`),
     'nothing the agent wrote is lost',
   );
   const paged: { offset: number; text: string }[] = [];
