@@ -7,7 +7,15 @@
  * serving, and the worker goes through its exit path: restarted, or failed with maxRestarts 0.
  */
 import t, { type Test } from 'tap';
-import { running, sleep, startWorkerFleet, tmuxSync, waitFor, type WorkerFleet } from '../../test/kit/index.js';
+import {
+  freezePaneHost,
+  running,
+  sleep,
+  startWorkerFleet,
+  tmuxSync,
+  waitFor,
+  type WorkerFleet,
+} from '../../test/kit/index.js';
 
 /** A send that has not answered by then counts as a hang. */
 const SEND_TIMEOUT_MS = 12_000;
@@ -102,34 +110,12 @@ function newHost(w: WorkerFleet, handle: string, previous?: number): Promise<{ h
   });
 }
 
-/**
- * SIGSTOP a pane host so what the fleet writes to it stays unread. tmux continues a stopped pane
- * process at once, so its server is stopped first (see restart-health.test.ts); returns the thaw.
- */
-function freeze(socket: string, hostPid: number): () => void {
-  const serverPid = Number(tmuxSync(socket, ['display-message', '-p', '#{pid}']).trim());
-  process.kill(serverPid, 'SIGSTOP');
-  process.kill(hostPid, 'SIGSTOP');
-  let thawed = false;
-  return () => {
-    if (thawed) return;
-    thawed = true;
-    for (const pid of [hostPid, serverPid]) {
-      try {
-        process.kill(pid, 'SIGCONT');
-      } catch {
-        // gone
-      }
-    }
-  };
-}
-
 t.test('a pane host killed with input unread (ECONNRESET): every send answers 409, it restarts', async (t) => {
   const w = await startWorkerFleet(t, { workers: { maxRestarts: 1 } });
   t.equal((await w.spawn('w0', { initialPrompt: 'hello' })).status, 201);
   await w.waitWorker('w0', (x) => x.state === 'idle', 'idle');
   const host = await newHost(w, 'w0');
-  const thaw = freeze(w.socket, host.hostPid);
+  const thaw = freezePaneHost(w.socket, host.hostPid);
   t.teardown(thaw);
   // Written to the host's socket and never read: a host killed like this resets the connection, every time.
   const sends = Array.from({ length: 16 }, (_, i) =>

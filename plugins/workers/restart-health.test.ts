@@ -7,7 +7,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { EventSocket, groupAlive, running, startWorkerFleet, tmuxSync, waitFor } from '../../test/kit/index.js';
+import {
+  EventSocket,
+  freezePaneHost,
+  groupAlive,
+  running,
+  startWorkerFleet,
+  tmuxSync,
+  waitFor,
+} from '../../test/kit/index.js';
 
 const spawnArgv = (dir: string) =>
   JSON.parse(readFileSync(join(dir, 'spawn.json'), 'utf8')) as { argv: string[]; initialPrompt?: string };
@@ -129,29 +137,6 @@ t.test('a pane host killed with SIGKILL: its agent group is ended before the wor
   t.notOk(groupAlive(first.agentPid), 'the agent of the killed host did not survive as an orphan');
 });
 
-/**
- * SIGSTOP a pane host so its heartbeats stop. tmux continues a stopped pane process at once
- * (server_child_stopped in tmux's server.c sends SIGCONT; SIGTSTP/SIGTTIN are discarded for a pane's
- * orphaned process group), so the tmux server is SIGSTOPped first and continued after the host.
- */
-function freeze(socket: string, hostPid: number): () => void {
-  const serverPid = Number(tmuxSync(socket, ['display-message', '-p', '#{pid}']).trim());
-  process.kill(serverPid, 'SIGSTOP');
-  process.kill(hostPid, 'SIGSTOP');
-  let thawed = false;
-  return () => {
-    if (thawed) return;
-    thawed = true;
-    for (const pid of [hostPid, serverPid]) {
-      try {
-        process.kill(pid, 'SIGCONT');
-      } catch {
-        // gone
-      }
-    }
-  };
-}
-
 const stateOf = (pid: number) => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
@@ -166,7 +151,7 @@ t.test('health: heartbeats stop (host SIGSTOPped) → degraded → unhealthy; SI
   t.equal((await w.worker('sleepy')).health, 'healthy', 'an idle agent with heartbeats is healthy');
   const host = w.host('sleepy');
   const before = ws.received.length;
-  const thaw = freeze(w.socket, host.hostPid);
+  const thaw = freezePaneHost(w.socket, host.hostPid);
   t.teardown(thaw);
   const stoppedAt = Date.now();
   await waitFor('the host to be stopped', () => stateOf(host.hostPid) === 'T', 2000);

@@ -43,3 +43,27 @@ export function privateTmux(t: TestLike, tag?: string): string {
   t.teardown(() => killTmuxServer(socket));
   return socket;
 }
+
+/**
+ * SIGSTOP a pane host, so its heartbeats stop and what the fleet writes to it stays unread; returns
+ * the thaw (safe to call twice). tmux continues a stopped pane process at once (server_child_stopped
+ * in tmux's server.c sends SIGCONT; SIGTSTP/SIGTTIN are discarded for a pane's orphaned process
+ * group), so the tmux server is SIGSTOPped first and continued after the host.
+ */
+export function freezePaneHost(socket: string, hostPid: number): () => void {
+  const serverPid = Number(tmuxSync(socket, ['display-message', '-p', '#{pid}']).trim());
+  process.kill(serverPid, 'SIGSTOP');
+  process.kill(hostPid, 'SIGSTOP');
+  let thawed = false;
+  return () => {
+    if (thawed) return;
+    thawed = true;
+    for (const pid of [hostPid, serverPid]) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // gone
+      }
+    }
+  };
+}

@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import { definePlugin } from '../../core/plugin.js';
 import type { TestLike } from './test-like.js';
 
 export type Message = Record<string, any>;
@@ -167,3 +168,20 @@ export async function connect(t: TestLike, url: string, options: { autoPong?: bo
   });
   return ws;
 }
+
+/**
+ * A plugin that vouches for chat `c1` of team alpha only, as the mail plugin does for its chats:
+ * WebSocket tests boot it (`plugins: { chats: true }, extraPlugins: [vouchingChats]`) to have a
+ * guarded topic without mail.
+ */
+export const vouchingChats = definePlugin({
+  name: 'chats',
+  topics: [
+    {
+      prefix: 'chat',
+      key: 'chatId',
+      authorize: (identity, chatId) => identity.teamName === 'alpha' && chatId === 'c1',
+    },
+  ],
+  setup: () => undefined,
+});

@@ -3,22 +3,8 @@
  * Two test files run it: one as the process starts (native when built), one with FLEET_NATIVE=0.
  */
 import type { Test } from 'tap';
-import { definePlugin } from '../../core/plugin.js';
 import { startFleet, type TestFleet } from '../kit/index.js';
-import { WsClient } from '../kit/index.js';
-
-/** Vouches for chat c1 of team alpha, as the mail plugin does for its chats. */
-const chats = definePlugin({
-  name: 'chats',
-  topics: [
-    {
-      prefix: 'chat',
-      key: 'chatId',
-      authorize: (identity, chatId) => identity.teamName === 'alpha' && chatId === 'c1',
-    },
-  ],
-  setup: () => undefined,
-});
+import { vouchingChats, WsClient } from '../kit/index.js';
 
 function publish(fleet: TestFleet, team: string, kind: string, n: number): number {
   return fleet.kernel.spine.publish({ topic: `team.${team}.${kind}`, type: 'task_updated', team, data: { n } }).seq;
@@ -40,7 +26,7 @@ export function wsResumeSuite(t: Test, expected: 'native' | 'js'): void {
   });
 
   t.test('since delivers exactly the missed team events, in order, then live ones', async (t) => {
-    const fleet = await startFleet(t, { extraPlugins: [chats], plugins: { auth: true, chats: true } });
+    const fleet = await startFleet(t, { extraPlugins: [vouchingChats], plugins: { auth: true, chats: true } });
     const alice = await fleet.register('alice', 'alpha');
     const first = await connect(t, fleet, alice.token);
     const seen = publish(fleet, 'alpha', 'tasks', 1);

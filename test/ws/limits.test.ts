@@ -8,9 +8,17 @@ import type { AddressInfo, Socket } from 'node:net';
 import t from 'tap';
 import { WebSocket } from 'ws';
 import type { FleetConfigInput } from '../../core/config/types.js';
-import { definePlugin } from '../../core/plugin.js';
 import { WebSocketHub } from '../../core/ws/hub.js';
-import { type Message, sleep, startFleet, type TestFleet, type TestLike, waitFor, WsClient } from '../kit/index.js';
+import {
+  type Message,
+  sleep,
+  startFleet,
+  type TestFleet,
+  type TestLike,
+  vouchingChats,
+  waitFor,
+  WsClient,
+} from '../kit/index.js';
 
 type Limits = NonNullable<NonNullable<FleetConfigInput['server']>['websocket']>;
 
@@ -56,19 +64,6 @@ function publish(fleet: TestFleet, data: Record<string, unknown>): number {
 
 /** The underlying TCP socket of a client: pausing it stops reading, as a stalled client does. */
 const tcpOf = (client: WsClient) => (client.ws as unknown as { _socket: Socket })._socket;
-
-/** Vouches for chat c1 of team alpha, so a flood of subscribes costs the server real work. */
-const chats = definePlugin({
-  name: 'chats',
-  topics: [
-    {
-      prefix: 'chat',
-      key: 'chatId',
-      authorize: (identity, chatId) => identity.teamName === 'alpha' && chatId === 'c1',
-    },
-  ],
-  setup: () => undefined,
-});
 
 t.test('a socket that has not authenticated by authTimeoutSeconds is closed with 4401', async (t) => {
   const fleet = await startFleet(t, withLimits({ authTimeoutSeconds: 1 }));
@@ -195,7 +190,7 @@ t.test('a slow consumer is closed with 4008 past maxBufferedBytes; others get ev
 t.test('messagesPerMinute: a flood gets one error and 4429; other sockets keep low latency', async (t) => {
   const fleet = await startFleet(t, {
     ...withLimits({ messagesPerMinute: 50 }),
-    extraPlugins: [chats],
+    extraPlugins: [vouchingChats],
     plugins: { auth: true, chats: true },
   });
   const alice = await fleet.register('alice', 'alpha');

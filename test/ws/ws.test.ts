@@ -1,8 +1,7 @@
 import t from 'tap';
 import { WebSocket } from 'ws';
-import { definePlugin } from '../../core/plugin.js';
 import { secondStart, startFleet } from '../kit/index.js';
-import { type Message, WsClient } from '../kit/index.js';
+import { type Message, vouchingChats, WsClient } from '../kit/index.js';
 
 /** The shared client, with the auth message this suite sends most. */
 class TestSocket extends WsClient {
@@ -12,19 +11,6 @@ class TestSocket extends WsClient {
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
-
-/** Vouches for chat `c1` of team alpha only, as the mail plugin does for its chats. */
-const chats = definePlugin({
-  name: 'chats',
-  topics: [
-    {
-      prefix: 'chat',
-      key: 'chatId',
-      authorize: (identity, chatId) => identity.teamName === 'alpha' && chatId === 'c1',
-    },
-  ],
-  setup: () => undefined,
-});
 
 t.test('ping answers pong before and after auth', async (t) => {
   const fleet = await startFleet(t);
@@ -157,7 +143,10 @@ t.test('chat subscriptions need a plugin to vouch for membership', async (t) => 
 });
 
 t.test("a vouched chat subscription receives that chat's events until unsubscribed", async (t) => {
-  const fleet = await startFleet(t, { plugins: { auth: true, metrics: true, chats: true }, extraPlugins: [chats] });
+  const fleet = await startFleet(t, {
+    plugins: { auth: true, metrics: true, chats: true },
+    extraPlugins: [vouchingChats],
+  });
   const alice = await fleet.register('alice', 'alpha');
   const carol = await fleet.register('carol', 'alpha');
   const bob = await fleet.register('bob', 'beta');
@@ -251,7 +240,10 @@ t.test('the server pings and ends sockets that stop answering', async (t) => {
 });
 
 t.test('messages are handled in the order sent: auth then subscribe without waiting', async (t) => {
-  const fleet = await startFleet(t, { plugins: { auth: true, metrics: true, chats: true }, extraPlugins: [chats] });
+  const fleet = await startFleet(t, {
+    plugins: { auth: true, metrics: true, chats: true },
+    extraPlugins: [vouchingChats],
+  });
   const alice = await fleet.register('alice', 'alpha');
   const socket = await TestSocket.open(t, fleet);
   // A client typically sends both on open, before the auth answer arrives.
