@@ -41,9 +41,10 @@ t.test('the loaders use a built binary unless told not to', async (t) => {
 
 t.test('fleet status says which implementations run', async (t) => {
   const fleet = await startFleet(t);
+  // The implementations are the operator's to see: status presents the fleet's admin key.
   const { stdout } = await run(process.execPath, ['bin/fleet.mjs', 'status', '--url', fleet.url], {
     cwd: ROOT,
-    env: { ...process.env, FLEET_URL: '' },
+    env: { ...process.env, FLEET_URL: '', FLEET_ADMIN_KEY: fleet.adminKey },
   });
   t.match(stdout, new RegExp(`native: +ringbus=${ringbusImplementation}, logstream=${logstreamImplementation}`));
 });

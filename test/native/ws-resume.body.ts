@@ -20,7 +20,7 @@ async function connect(t: Test, fleet: TestFleet, token: string): Promise<WsClie
 export function wsResumeSuite(t: Test, expected: 'native' | 'js'): void {
   t.test('/health says which implementations run', async (t) => {
     const fleet = await startFleet(t);
-    const health = await fleet.request('GET', '/health');
+    const health = await fleet.request('GET', '/health', { token: fleet.adminKey });
     t.match(health.body.native, { ringbus: expected, logstream: expected });
     t.equal(fleet.kernel.spine.implementation, expected);
   });
