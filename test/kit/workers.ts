@@ -87,15 +87,22 @@ export async function startWorkerFleet(t: TestLike, options: WorkerFleetOptions 
     spawn: (handle, body = {}, token = lead) =>
       fleet.request('POST', '/orchestrate/spawn', { token, body: { handle, workingDir: fleet.dataDir, ...body } }),
     worker: (handle, token = lead) => findWorker(fleet, token, handle),
-    waitWorker(handle, match, what, timeoutMs = 20_000) {
-      return waitFor(
-        `${handle}: ${what}`,
-        async () => {
-          const worker = await api.worker(handle);
-          return worker && match(worker) ? worker : undefined;
-        },
-        timeoutMs,
-      );
+    async waitWorker(handle, match, what, timeoutMs = 20_000) {
+      let seen: unknown;
+      try {
+        return await waitFor(
+          `${handle}: ${what}`,
+          async () => {
+            const worker = await api.worker(handle);
+            seen = worker;
+            return worker && match(worker) ? worker : undefined;
+          },
+          timeoutMs,
+        );
+      } catch (error) {
+        // Say where the worker stood: "last: undefined" alone does not tell a stuck state from a missing worker.
+        throw new Error(`${(error as Error).message}; the worker was ${JSON.stringify(seen)}`, { cause: error });
+      }
     },
     host: (handle, ofTeam) =>
       JSON.parse(readFileSync(join(workerDir(handle, ofTeam), 'host.json'), 'utf8')) as {
