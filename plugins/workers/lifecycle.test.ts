@@ -296,3 +296,28 @@ t.test('a handle can be used again after dismiss: the old log is archived, the n
     'the old log is archived',
   );
 });
+
+t.test('input to a fast agent in bursts: once the last turn ends the worker is idle, not working', async (t) => {
+  // The agent can end a turn before its input's ack is back; a "working" set after that outlived
+  // the turn (nothing more came to undo it), and the worker stayed working for good.
+  const w = await startWorkerFleet(t);
+  t.equal((await w.spawn('quick', { initialPrompt: 'hello' })).status, 201);
+  await w.waitWorker('quick', (x) => x.state === 'idle', 'first turn done');
+  for (let burst = 0; burst < 5; burst++) {
+    const sends = Array.from({ length: 40 }, (_, i) =>
+      w.fleet.request('POST', '/orchestrate/send/quick', { token: w.lead, body: { message: `b${burst} ${i}` } }),
+    );
+    t.same(
+      (await Promise.all(sends)).filter((sent) => sent.status !== 200),
+      [],
+      `burst ${burst}: every send was taken`,
+    );
+    const done = await w.waitWorker(
+      'quick',
+      (x) => x.state === 'idle' && x.numTurns === 1 + 40 * (burst + 1),
+      `idle after burst ${burst}`,
+      10_000,
+    );
+    t.match(done.result, /^ack: b\d+ \d+$/, `burst ${burst}: idle with its last result`);
+  }
+});

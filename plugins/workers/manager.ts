@@ -76,6 +76,8 @@ interface Attached {
   exited: Promise<void>;
   markExited: () => void;
   exitHandled: boolean;
+  /** Batches of log lines handled: a state the server sets on its own must not follow the log's. */
+  batchesHandled: number;
   /** Log lines and host messages are handled one at a time, in order, so states never interleave. */
   serial: Promise<void>;
 }
@@ -250,19 +252,21 @@ export class WorkerManager {
       agentPid: host?.agentPid,
       stalledReported: false,
       exitHandled: false,
+      batchesHandled: 0,
       serial: Promise.resolve(),
       exited: new Promise<void>((resolveExit) => (markExited = resolveExit)),
       markExited: () => markExited(),
       client:
         row.adapter === EXTERNAL
           ? undefined
-          : new HostClient(hostSocketPath(row.dir), (message) =>
-              this.#inOrder(key, () => this.#onHostMessage(row, message)),
+          : new HostClient(
+              hostSocketPath(row.dir),
+              (message) => void this.#inOrder(key, () => this.#onHostMessage(row, message, attached)),
             ),
       follower: new LogFollower(
         files.output,
         Number(row.log_offset),
-        (lines, next, events) => this.#inOrder(key, () => this.#onLines(row, lines, next, events)),
+        (lines, next, events) => void this.#inOrder(key, () => this.#onLines(row, lines, next, events)),
         new LogStream({
           mode: spec.format,
           startOffset: Number(row.log_offset),
@@ -282,17 +286,20 @@ export class WorkerManager {
     }
   }
 
-  #inOrder(key: string, work: () => Promise<void>): void {
+  /** Queue work behind the worker's earlier lines and messages; resolves once it ran (it never rejects). */
+  #inOrder(key: string, work: () => Promise<void>): Promise<void> {
     const attached = this.#attached.get(key);
-    if (!attached) return;
+    if (!attached) return Promise.resolve();
     attached.serial = attached.serial
       .then(work)
       .catch((error) => this.#deps.log.error(`worker ${key}: ${(error as Error).message}`, { error }));
+    return attached.serial;
   }
 
-  async #onHostMessage(row: WorkerRow, message: HostMessage): Promise<void> {
+  async #onHostMessage(row: WorkerRow, message: HostMessage, from: Attached): Promise<void> {
     const attached = this.#attached.get(workerKey(row));
-    if (!attached) return;
+    // A message of a run that has ended (its host replaced by a restart) says nothing about this one.
+    if (!attached || attached !== from) return;
     if (message.type === 'hello') {
       attached.hostPid = message.hostPid;
       attached.agentPid = message.agentPid;
@@ -303,7 +310,7 @@ export class WorkerManager {
     } else if (message.type === 'heartbeat') {
       attached.lastHeartbeat = Date.now();
     } else if (message.type === 'exit') {
-      await this.#handleExit(row, message);
+      await this.#handleExit(row, message, attached);
     }
   }
 
@@ -319,6 +326,7 @@ export class WorkerManager {
     attached = this.#attached.get(workerKey(row)),
   ): Promise<void> {
     if (!attached) return;
+    attached.batchesHandled++;
     attached.lastEvent = Date.now();
     attached.stalledReported = false;
     for (const line of lines) this.#publish(row, 'worker_output', { offset: line.offset, line: line.text });
@@ -385,7 +393,7 @@ export class WorkerManager {
               signal: string | null;
             })
           : { code: null, signal: 'SIGKILL' };
-        this.#inOrder(key, () => this.#handleExit(row, exit));
+        void this.#inOrder(key, () => this.#handleExit(row, exit, attached));
         continue;
       }
       const silence = (now - attached.lastHeartbeat) / 1000;
@@ -412,8 +420,15 @@ export class WorkerManager {
   }
 
   /** The agent exited: a dismissal ends here; otherwise restart with --resume, up to maxRestarts, then fail. */
-  async #handleExit(row: WorkerRow, exit: { code: number | null; signal: string | null }): Promise<void> {
+  async #handleExit(
+    row: WorkerRow,
+    exit: { code: number | null; signal: string | null },
+    from?: Attached,
+  ): Promise<void> {
     const attached = this.#attached.get(workerKey(row));
+    // One death is often reported twice (the host's exit message, then the health check's dead pid),
+    // the second queued before the first restarts the worker: it must not end the run that replaced it.
+    if (from && attached !== from) return;
     if (attached) {
       if (attached.exitHandled) return;
       attached.exitHandled = true;
@@ -685,9 +700,16 @@ export class WorkerManager {
     if (FINAL_STATES.includes(row.state) || row.state === 'stopping' || !attached)
       throw workersErrors.WORKERS_NOT_RUNNING({ handle, state: row.state });
     if (!attached.client) throw workersErrors.WORKERS_EXTERNAL({ handle });
+    const handledBefore = attached.batchesHandled;
     const ack = await attached.client.input(text);
     if (!ack.ok) throw workersErrors.WORKERS_INPUT_REFUSED({ handle, reason: ack.error ?? 'unknown' });
-    if (row.state === 'idle' || row.state === 'ready') await this.#setState(row, 'working');
+    // Show the input at once, in order with the log, and only while none of the agent's output since
+    // has been handled: a fast agent may have ended its turn already, and "working" set after that
+    // would outlive the turn, as nothing more comes to undo it. Otherwise the log says working itself.
+    await this.#inOrder(workerKey(row), async () => {
+      if (this.#attached.get(workerKey(row)) !== attached || attached.batchesHandled !== handledBefore) return;
+      if (row.state === 'idle' || row.state === 'ready') await this.#setState(row, 'working');
+    });
   }
 
   async output(teamName: string, handle: string, cursor: number | undefined, limit: number) {

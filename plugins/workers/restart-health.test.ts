@@ -4,7 +4,7 @@
  * event; a pane host that stops sending heartbeats (SIGSTOP) makes its worker degraded, then
  * unhealthy, and healthy again after SIGCONT; a silent working agent is flagged stalled.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import {
@@ -13,8 +13,10 @@ import {
   groupAlive,
   running,
   startWorkerFleet,
+  testStorage,
   tmuxSync,
   waitFor,
+  withPgClient,
 } from '../../test/kit/index.js';
 
 const spawnArgv = (dir: string) =>
@@ -136,6 +138,41 @@ t.test('a pane host killed with SIGKILL: its agent group is ended before the wor
   await waitFor('the old agent group to end', () => !groupAlive(first.agentPid), 5000).catch(() => undefined);
   t.notOk(groupAlive(first.agentPid), 'the agent of the killed host did not survive as an orphan');
 });
+
+t.test(
+  'one death reported again and again while the database is slow restarts the worker once',
+  { skip: testStorage() === 'postgres' ? false : 'holds a table lock from another PostgreSQL session' },
+  async (t) => {
+    // The health check (every 100 ms here) reports a dead pane host each time it looks until the exit
+    // is handled, and that waits behind the worker's log lines, whose writes wait for a lock. Every
+    // report was handled in turn, each ending the run the one before had started: 3 restarts, 1 death.
+    const w = await startWorkerFleet(t, { workers: { maxRestarts: 3, heartbeatSeconds: 0.1 } });
+    t.equal((await w.spawn('slow', { initialPrompt: 'hello' })).status, 201);
+    await w.waitWorker('slow', (x) => x.state === 'idle', 'idle');
+    const host = w.host('slow');
+    const output = join(w.workerDir('slow'), 'output.log');
+    const size = statSync(output).size;
+    await withPgClient((w.fleet.storage as { url: string }).url, async (db) => {
+      await db.query('BEGIN');
+      await db.query('LOCK TABLE workers IN EXCLUSIVE MODE');
+      // The send waits for the lock too (its "working"); the agent answers meanwhile.
+      const sent = w.fleet.request('POST', '/orchestrate/send/slow', { token: w.lead, body: { message: 'more' } });
+      await waitFor('the answer in the log', () => statSync(output).size > size);
+      process.kill(host.hostPid, 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await db.query('COMMIT');
+      t.equal((await sent).status, 200, 'the send was taken before the host died');
+    });
+    await w.waitWorker('slow', (x) => x.restartCount >= 1 && x.state === 'idle', 'restarted and idle');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    t.equal(
+      w.fleet.logs.filter((line) => /worker alpha\/slow exited .*; restart \d of/.test(line)).length,
+      1,
+      'one restart for one death',
+    );
+    t.match(await w.worker('slow'), { restartCount: 1, state: 'idle' });
+  },
+);
 
 const stateOf = (pid: number) => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -24,7 +24,8 @@ export function testStorage(env: Record<string, string | undefined> = process.en
 
 let databaseCount = 0;
 
-async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+/** One connection to the PostgreSQL at `url` for `use`, closed after it. */
+export async function withPgClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
   const { Client } = (await import('pg')).default;
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -44,7 +45,7 @@ async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>
 export async function testDatabase(t: TestLike, clusterUrl = process.env.FLEET_TEST_PG_URL): Promise<string> {
   if (!clusterUrl) throw new Error('testDatabase: no cluster URL (set FLEET_TEST_PG_URL)');
   const name = `fleet_t_${process.pid}_${++databaseCount}_${randomBytes(3).toString('hex')}`;
-  await withClient(clusterUrl, async (client) => {
+  await withPgClient(clusterUrl, async (client) => {
     // CREATE DATABASE copies template1; it refuses while another session is connected to it (55006).
     for (let attempt = 1; ; attempt++) {
       try {
@@ -56,7 +57,9 @@ export async function testDatabase(t: TestLike, clusterUrl = process.env.FLEET_T
       }
     }
   });
-  t.teardown(() => withClient(clusterUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)));
+  t.teardown(() =>
+    withPgClient(clusterUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+  );
   const url = new URL(clusterUrl);
   url.pathname = `/${name}`;
   return url.toString();
