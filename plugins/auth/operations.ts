@@ -31,27 +31,51 @@ function authorizeRegistration(caller: Identity | undefined, wanted: Identity): 
 
 export const register = op({
   name: 'register',
-  summary: 'Register an agent and get its token (credential: the admin key, or a team lead token for its workers)',
+  summary:
+    'Register an agent and get its token (credential: the admin key, or a team lead token for its workers). ' +
+    'An existing agent keeps its type and role unless changeType is true.',
   access: 'admin-or-lead',
   input: v.object({
     handle: f.handle,
     teamName: f.handle,
-    agentType: v.optional(f.oneOf(AGENT_TYPES), 'worker'),
+    // No default here: an existing agent registered again without a type keeps its own (a new one is a worker).
+    agentType: v.optional(f.oneOf(AGENT_TYPES)),
     role: v.optional(f.oneOf(AGENT_ROLES)),
+    changeType: v.optional(f.flag),
   }),
   http: { method: 'POST', path: '/auth' },
   async run({ input, caller, api }) {
+    const uid = agentUid(input.teamName, input.handle);
+    const existing = await api.agents.get(uid);
+    const agentType = input.agentType ?? existing?.agentType ?? 'worker';
     const identity: Identity = {
-      uid: agentUid(input.teamName, input.handle),
+      uid,
       handle: input.handle,
       teamName: input.teamName,
-      agentType: input.agentType,
-      role: input.role ?? defaultRole(input.agentType),
+      agentType,
+      // Without a role, an agent whose type stays keeps its role; a new type brings its default role.
+      role: input.role ?? (existing?.agentType === agentType ? existing.role : defaultRole(agentType)),
     };
     authorizeRegistration(caller, identity);
-    const existing = await api.agents.get(identity.uid);
     if (existing && existing.agentType !== identity.agentType && caller !== undefined) {
       throw authErrors.AUTH_TYPE_CONFLICT({ handle: identity.handle, agentType: existing.agentType });
+    }
+    // A new type or role ends the agent's older tokens: a silent demotion (or promotion) is refused.
+    if (
+      existing &&
+      (existing.agentType !== identity.agentType || existing.role !== identity.role) &&
+      !input.changeType
+    ) {
+      throw authErrors.AUTH_TYPE_CHANGE_UNCONFIRMED(
+        {
+          handle: identity.handle,
+          agentType: existing.agentType,
+          role: existing.role,
+          wantedType: identity.agentType,
+          wantedRole: identity.role,
+        },
+        { agentType: existing.agentType, role: existing.role },
+      );
     }
     const { agent, token } = await api.issueToken(identity);
     return {

@@ -15,7 +15,24 @@ t.test('a demoted lead: its old token no longer reaches lead-only routes; the ne
   t.equal((await fleet.request('GET', '/debug', { token: lead.token })).status, 200, 'a lead before');
   for (let i = 0; i < 3; i++) await fleet.request('GET', '/teams/alpha/agents', { token: lead.token }); // cached
 
-  const demoted = await fleet.register('boss', 'alpha', 'worker');
+  const demote = (body: Record<string, unknown>) =>
+    fleet.request('POST', '/auth', { token: fleet.adminKey, body: { handle: 'boss', teamName: 'alpha', ...body } });
+  const unconfirmed = await demote({ agentType: 'worker' });
+  t.equal(unconfirmed.status, 409, 'a new type without changeType is refused');
+  t.match(unconfirmed.body, {
+    code: 'AUTH_TYPE_CHANGE_UNCONFIRMED',
+    agentType: 'team-lead',
+    role: 'coordinator',
+    error: 'Agent boss is a team-lead (role coordinator); making it a worker (role worker) needs changeType: true',
+  });
+  t.equal((await fleet.request('GET', '/debug', { token: lead.token })).status, 200, 'still a lead, token and all');
+  const kept = await demote({});
+  t.match(kept.body, { agentType: 'team-lead', role: 'coordinator' }, 'without a type the agent keeps its own');
+  t.equal((await fleet.request('GET', '/debug', { token: lead.token })).status, 200, 'and its tokens keep working');
+
+  const changed = await demote({ agentType: 'worker', changeType: true });
+  t.match(changed.body, { agentType: 'worker', role: 'worker' });
+  const demoted = { token: changed.body.token as string };
   const old = await fleet.request('POST', '/auth', { token: lead.token, body: { handle: 'w9', teamName: 'alpha' } });
   t.equal(old.status, 401, 'the old lead token registers no one');
   t.same(old.body, REVOKED);
@@ -44,7 +61,23 @@ t.test('a new role ends older tokens; registering again as the same agent does n
     'same type and role',
   );
   t.equal((await fleet.request('GET', '/teams/alpha/agents', { token: again.token })).status, 200);
-  const monitor = await fleet.register('ann', 'alpha', 'worker', 'monitor');
+  const asMonitor = { handle: 'ann', teamName: 'alpha', role: 'monitor' };
+  const refused = await fleet.request('POST', '/auth', { token: fleet.adminKey, body: asMonitor });
+  t.match(refused, { status: 409, body: { code: 'AUTH_TYPE_CHANGE_UNCONFIRMED', role: 'worker' } }, 'not silently');
+  t.equal(
+    (await fleet.request('GET', '/teams/alpha/agents', { token: first.token })).status,
+    200,
+    'refused: no change',
+  );
+  const monitor = (
+    await fleet.request('POST', '/auth', { token: fleet.adminKey, body: { ...asMonitor, changeType: true } })
+  ).body as { token: string };
+  t.equal(
+    (await fleet.request('POST', '/auth', { token: fleet.adminKey, body: { handle: 'ann', teamName: 'alpha' } })).body
+      .role,
+    'monitor',
+    'registered again without a role, it keeps the one it has',
+  );
   t.same((await fleet.request('GET', '/teams/alpha/agents', { token: first.token })).body, REVOKED, 'role changed');
   t.same((await fleet.request('GET', '/teams/alpha/agents', { token: again.token })).body, REVOKED);
   t.equal((await fleet.request('GET', '/teams/alpha/agents', { token: monitor.token })).status, 200);
