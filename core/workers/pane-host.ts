@@ -1,12 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, rmSync, type WriteStream, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createInterface, type Interface } from 'node:readline';
+import { createInterface } from 'node:readline';
 import { finished } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { type HostMessage, type HostRequest, hostSocketPath } from './host-socket.js';
+import { readLogTail } from './log-tail.js';
+import { PaneTerminal } from './pane-terminal.js';
 import { encodeInput, readSpawnSpec, type SpawnSpec, workerFiles } from './spawn-spec.js';
-import { renderStreamJsonLine } from './transcript.js';
+import { inputRecord, type InputSource, Transcript, transcriptTail } from './transcript.js';
+
+/** Transcript lines of the run before this one shown when a worker starts again. */
+const EARLIER_LINES = 20;
 
 /**
  * `fleet pane <worker>`: the small process in a worker's tmux pane. It owns the agent process and
@@ -19,19 +24,28 @@ export class PaneHost {
   readonly #spec: SpawnSpec;
   readonly #files: ReturnType<typeof workerFiles>;
   readonly #clients = new Set<Socket>();
-  readonly #display: (line: string) => void;
+  readonly #terminal: PaneTerminal;
+  readonly #transcript = new Transcript();
   #agent: ChildProcess | undefined;
+  #output: WriteStream | undefined;
+  /** Whether output.log ends with a whole line: the host's own records go only between the agent's lines. */
+  #atLineStart = true;
+  /** Records waiting for the agent to finish the line it is writing. */
+  #pendingRecords: string[] = [];
   #server: Server | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #startedAt = Date.now();
   #exited: Promise<{ code: number | null; signal: string | null }> | undefined;
-  #paneInput: Interface | undefined;
 
-  constructor(dir: string, display: (line: string) => void = paneDisplay()) {
+  constructor(dir: string, terminal: PaneTerminal = new PaneTerminal()) {
     this.#dir = dir;
     this.#spec = readSpawnSpec(dir);
     this.#files = workerFiles(dir);
-    this.#display = display;
+    this.#terminal = terminal;
+  }
+
+  #display(line: string): void {
+    this.#terminal.show(line);
   }
 
   /** Start the agent and the socket; resolves with the agent's exit once everything is flushed. */
@@ -40,7 +54,9 @@ export class PaneHost {
     this.#display(
       `\x1b[1m${spec.teamName}/${spec.handle}\x1b[0m \x1b[2m(${spec.adapter}) ${spec.argv[0]} in ${spec.cwd}\x1b[0m`,
     );
+    this.#showEarlier();
     const output = this.#logStream(this.#files.output);
+    this.#output = output;
     const stderrLog = this.#logStream(spec.format === 'ndjson' ? this.#files.stderr : this.#files.output);
     // detached: the agent leads its own process group, so stopping it ends its children too.
     const agent = spawn(spec.argv[0]!, spec.argv.slice(1), {
@@ -77,7 +93,11 @@ export class PaneHost {
     });
     this.#pipeLines(
       agent.stdout,
-      (chunk) => output.write(chunk),
+      (chunk) => {
+        output.write(chunk);
+        if (chunk.length > 0) this.#atLineStart = chunk[chunk.length - 1] === 0x0a;
+        if (this.#atLineStart) this.#flushRecords();
+      },
       (line) => this.#show(line),
     );
     this.#pipeLines(
@@ -91,7 +111,7 @@ export class PaneHost {
       { mode: 0o600 },
     );
     await this.#listen();
-    if (spec.initialPrompt) this.#write(spec.initialPrompt);
+    if (spec.initialPrompt) this.#give('prompt', spec.initialPrompt);
     this.#readPane();
     this.#heartbeat = setInterval(
       () =>
@@ -106,6 +126,11 @@ export class PaneHost {
 
     const exit = await this.#exited;
     clearInterval(this.#heartbeat);
+    // Inputs still waiting for the agent to end its line: it never will, so they follow on a line of their own.
+    if (this.#pendingRecords.length > 0) {
+      output.write('\n');
+      this.#flushRecords();
+    }
     // finished() settles on an error too: a log that failed must not keep the host from exiting.
     await Promise.all(
       [output, stderrLog].map(
@@ -131,8 +156,43 @@ export class PaneHost {
   }
 
   #show(line: string): void {
-    const lines = this.#spec.format === 'ndjson' ? renderStreamJsonLine(line) : [line];
+    const lines = this.#spec.format === 'ndjson' ? this.#transcript.render(line) : [line];
     for (const out of lines) this.#display(out);
+  }
+
+  /**
+   * A worker started again (its agent restarted, or spawned anew on the same dir) finds the log of
+   * the runs before: the pane shows the end of it, so it does not start empty.
+   */
+  #showEarlier(): void {
+    const tail = readLogTail(this.#files.output);
+    this.#atLineStart = tail.complete;
+    const earlier = this.#spec.format === 'ndjson' ? transcriptTail(tail.lines, EARLIER_LINES) : tail.lines;
+    const shown = earlier.slice(-EARLIER_LINES);
+    if (shown.length === 0) return;
+    this.#display(`\x1b[2m── earlier in this worker's log (last ${shown.length} lines) ──\x1b[0m`);
+    for (const line of shown) this.#display(line);
+    this.#display('\x1b[2m── this run ──\x1b[0m');
+  }
+
+  /**
+   * Give the agent an input and show it in the transcript, once. A stream-json agent's log gets a
+   * record of it (a line of a type log readers skip), so \`fleet logs\` and a later restart show it too.
+   */
+  #give(source: InputSource, text: string): boolean {
+    if (!this.#write(text)) return false;
+    const record = inputRecord(source, text);
+    if (this.#spec.format === 'ndjson' && this.#output) {
+      this.#pendingRecords.push(record);
+      if (this.#atLineStart) this.#flushRecords();
+    }
+    // The same renderer as the log's: a text agent's input is shown the same way, unlogged.
+    for (const line of new Transcript().render(record)) this.#display(line);
+    return true;
+  }
+
+  #flushRecords(): void {
+    for (const record of this.#pendingRecords.splice(0)) this.#output?.write(record + '\n');
   }
 
   /** Copy raw bytes to the log as they come; split lines only for the display. */
@@ -170,17 +230,8 @@ export class PaneHost {
 
   /** Lines a person types in the pane go to the agent like the server's input. */
   #readPane(): void {
-    if (!process.stdin.isTTY) return;
-    const lines = createInterface({ input: process.stdin });
-    this.#paneInput = lines;
-    // The window closed: reading its tty fails (EIO). readline re-emits that on its interface, and
-    // stdin keeps a listener of its own for after readline lets go. Input from the fleet goes on.
-    lines.on('error', () => undefined);
-    process.stdin.on('error', () => lines.close());
-    lines.on('line', (text) => {
-      if (!text.trim()) return;
-      this.#display(`\x1b[35m› ${text}\x1b[0m`);
-      if (!this.#write(text)) this.#display('\x1b[31mthe agent is not accepting input\x1b[0m');
+    this.#terminal.readLines((text) => {
+      if (!this.#give('pane', text)) this.#display('\x1b[31mthe agent is not accepting input\x1b[0m');
     });
   }
 
@@ -223,8 +274,7 @@ export class PaneHost {
         return;
       case 'input': {
         if (typeof request.text !== 'string') return;
-        const ok = this.#write(request.text);
-        if (ok) this.#display(`\x1b[35m› ${request.text.split('\n')[0]}\x1b[0m`);
+        const ok = this.#give('fleet', request.text);
         this.#send(
           socket,
           ok
@@ -272,27 +322,11 @@ export class PaneHost {
 
   async #close(): Promise<void> {
     // Reading the pane's tty would keep the process (and so the window) alive after the agent is gone.
-    this.#paneInput?.close();
-    process.stdin.pause();
-    (process.stdin as unknown as { unref?: () => void }).unref?.();
+    this.#terminal.close();
     for (const socket of this.#clients) socket.end();
     await new Promise<void>((resolveClose) =>
       this.#server ? this.#server.close(() => resolveClose()) : resolveClose(),
     );
     rmSync(hostSocketPath(this.#dir), { force: true });
   }
-}
-
-/**
- * The pane's terminal. Once its window is closed, writes to it fail (EIO) and the pane host goes on
- * without a display: the log has everything, and an unheard stdout error would end the host.
- */
-function paneDisplay(): (line: string) => void {
-  let gone = false;
-  process.stdout.on('error', () => {
-    gone = true;
-  });
-  return (line) => {
-    if (!gone) process.stdout.write(line + '\n');
-  };
 }

@@ -1,0 +1,148 @@
+/**
+ * What a person sees in a worker's pane, read back with `tmux capture-pane`: the initial prompt,
+ * the session line once, a typed line once, and after a restart the end of what came before. And
+ * what the pane host records of its inputs in output.log (what `fleet logs` and a restart render).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { type SpawnSpec, writeSpawnSpec } from '../../core/workers/spawn-spec.js';
+import { TmuxDriver } from '../../core/workers/tmux.js';
+import {
+  FAKE_AGENT,
+  FLEET_BIN,
+  groupAlive,
+  pidAlive,
+  privateTmux,
+  REPO_ROOT,
+  tempDir,
+  type TestLike,
+  waitFor,
+} from '../kit/index.js';
+
+function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env))
+    if (value !== undefined && !key.startsWith('TAP')) env[key] = value;
+  return env;
+}
+
+/** A worker dir running the fake agent (stream-json) with this session and prompt. */
+function fakeAgentDir(t: TestLike, sessionId: string, initialPrompt: string, spec: Partial<SpawnSpec> = {}): string {
+  const dir = tempDir(t, 'fleet-transcript-');
+  writeSpawnSpec(dir, {
+    handle: 'w1',
+    teamName: 'alpha',
+    adapter: 'test',
+    cwd: dir,
+    env: baseEnv(),
+    format: 'ndjson',
+    heartbeatMs: 10_000,
+    argv: [process.execPath, FAKE_AGENT, '--session-id', sessionId],
+    initialPrompt,
+    ...spec,
+  });
+  return dir;
+}
+
+/** The pane host in a window of a private tmux server; host and agent killed at teardown. */
+async function paneIn(t: TestLike, dir: string): Promise<{ tmux: TmuxDriver; paneId: string }> {
+  const tmux = new TmuxDriver({ socket: privateTmux(t, 'transcript') });
+  await tmux.ensureSession('s', { cwd: dir, argv: ['sleep', '600'] });
+  const paneId = await tmux.newWindow('s', {
+    name: 'w1',
+    cwd: dir,
+    argv: [process.execPath, FLEET_BIN, 'pane', '--dir', dir],
+  });
+  t.teardown(() => {
+    const host = existsSync(join(dir, 'host.json'))
+      ? (JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')) as { agentPid: number; hostPid: number })
+      : undefined;
+    for (const pid of host ? [-host.agentPid, host.hostPid] : []) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  });
+  return { tmux, paneId };
+}
+
+const screenLines = (text: string) => text.split('\n').map((line) => line.trimEnd());
+
+t.test('the pane: the initial prompt, the session once, a typed line once', async (t) => {
+  const dir = fakeAgentDir(t, 'abcdefab-0000-4000-8000-0000000000a1', 'WRITE src/app.ts\nplease');
+  const { tmux, paneId } = await paneIn(t, dir);
+  const first = await waitFor('the first turn', async () => {
+    const text = await tmux.capture(paneId);
+    return /■ done/.test(text) ? screenLines(text) : undefined;
+  });
+  const prompt = first.indexOf('› WRITE src/app.ts');
+  t.ok(prompt > 0, 'the initial prompt is shown, marked as the input');
+  t.equal(first[prompt + 1], '  please', 'all of it');
+  t.ok(prompt < first.findIndex((line) => line.startsWith('● session')), 'before the session it started');
+  t.match(first.join('\n'), /← edited/, 'the tool result as text');
+
+  await tmux.sendLiteral(paneId, 'typed by hand');
+  await tmux.sendKey(paneId, 'Enter');
+  const second = await waitFor('the typed turn', async () => {
+    const text = await tmux.capture(paneId);
+    return /■ done \(2 turns/.test(text) ? screenLines(text) : undefined;
+  });
+  t.same(
+    second.filter((line) => line.includes('typed by hand') && !line.includes('ack:')),
+    ['› typed by hand'],
+    'the typed line appears once, as the input',
+  );
+  t.ok(second.includes('ack: typed by hand'), 'the agent answered it');
+  t.equal(
+    second.filter((line) => line.startsWith('● session abcdefab-0000-4000-8000-0000000000a1')).length,
+    1,
+    'two turns, one session line',
+  );
+
+  // The log records both inputs, each before the agent's answer to it.
+  const log = readFileSync(join(dir, 'output.log'), 'utf8').split('\n').filter(Boolean);
+  const inputs = log.map((line) => JSON.parse(line)).filter((message) => message.type === 'fleet_input');
+  t.match(inputs, [
+    { source: 'prompt', text: 'WRITE src/app.ts\nplease' },
+    { source: 'pane', text: 'typed by hand' },
+  ]);
+  const typedAt = log.findIndex((line) => line.includes('"source":"pane"'));
+  t.ok(
+    typedAt > log.findIndex((line) => line.includes('"type":"result"')),
+    'after the first result, before the second turn',
+  );
+
+  const host = JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')) as { hostPid: number; agentPid: number };
+  await tmux.killWindow(paneId);
+  await waitFor('host and agent gone', () => !pidAlive(host.hostPid) && !groupAlive(host.agentPid), 5000);
+});
+
+t.test('a worker started again shows the end of its earlier transcript, then the new run', async (t) => {
+  const dir = fakeAgentDir(t, 'abcdefab-0000-4000-8000-0000000000a2', 'carry on');
+  const earlier = readFileSync(join(REPO_ROOT, 'test/fixtures/stream-json/turn-success.ndjson'), 'utf8');
+  writeFileSync(
+    join(dir, 'output.log'),
+    `{"type":"fleet_input","source":"prompt","text":"report your status"}\n${earlier}`,
+  );
+  const { tmux, paneId } = await paneIn(t, dir);
+  const screen = await waitFor('the new turn', async () => {
+    const text = await tmux.capture(paneId);
+    return /ack: carry on/.test(text) && /■ done/.test(text) ? screenLines(text) : undefined;
+  });
+  const header = screen.findIndex((line) => line.startsWith("── earlier in this worker's log"));
+  const now = screen.indexOf('── this run ──');
+  t.ok(header > 0 && now > header, 'the earlier part is marked off');
+  t.same(screen.slice(header + 1, now), [
+    '› report your status',
+    '● session a5fb4949-d729-40ad-9771-c25b7d4625cb · model claude-sonnet-5-5 · 5 tools',
+    'Hello from the mock. I will report my status.',
+    '→ mcp__fleet__report_status {"status":"done","note":"from mock model"}',
+    '  ← ack done',
+    'All done (mock).',
+    '■ done (2 turns · $0.0008)',
+  ]);
+  t.ok(screen.indexOf('› carry on') > now, "then this run's prompt");
+});
