@@ -1,18 +1,17 @@
-import { adminHeaders } from './admin-credential.js';
-import { fetchFleet, fleetUrl } from './fleet-url.js';
+import { fetchFleet } from './fleet-url.js';
+import { adminHeadersFor, fleetTarget, TARGET_HELP, TARGET_OPTIONS } from './fleet-target.js';
 import { parseCommand } from './parse.js';
 
 const HELP = `
-Usage: fleet status [--url <url>] [--data-dir <dir>] [--json]
+Usage: fleet status [--url <url>] [--config <file>] [--data-dir <dir>] [--json]
 
 Ask a running fleet for its health: version, uptime, plugins, native modules and counts.
-The fleet is found at --url, $FLEET_URL, $CLAUDE_FLEET_URL, or http://127.0.0.1:3847.
+The fleet's port and data dir come from fleet.config.ts, as \`fleet up\` reads them.
 Everything past status and version is the operator's: it is asked for with the admin key
 ($FLEET_ADMIN_KEY or <data dir>/admin.key) when this machine has it.
 
 Options:
-  --url <url>         The fleet's URL
-  --data-dir <dir>    Where admin.key is (default $FLEET_DATA_DIR or ./.fleet)
+${TARGET_HELP}
   --json              Print the raw /health answer
   -h, --help          Show this help
 `;
@@ -28,14 +27,11 @@ interface Health {
 }
 
 export async function run(args: string[]): Promise<number> {
-  const parsed = parseCommand(
-    args,
-    { url: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
-    HELP,
-  );
+  const parsed = parseCommand(args, { ...TARGET_OPTIONS, json: { type: 'boolean' } }, HELP);
   if (!parsed) return 0;
-  const url = fleetUrl(parsed.values.url);
-  const response = await fetchFleet(`${url}/health`, { headers: adminHeaders(parsed.values['data-dir']) });
+  const target = await fleetTarget(parsed.values);
+  const url = target.url;
+  const response = await fetchFleet(`${url}/health`, { headers: adminHeadersFor(target) });
   if (!response.ok) throw new Error(`${url}/health answered ${response.status}`);
   const health = (await response.json()) as Health;
   if (parsed.values.json) {

@@ -14,10 +14,12 @@
  * workers.ts      startWorkerFleet, startWorkersFleet, fakeAgentWorkers, logLines
  * tmux.ts         private tmux sockets
  * processes.ts    pids, process groups, worker clean-up, `fleet up` as a child process
+ * cli.ts          fleetCli, runFleetCli: the real `fleet` command as a child process
  * paths.ts        REPO_ROOT, FLEET_BIN, FAKE_AGENT
  * (conformance.ts, the operation conformance suite, is imported on its own.)
  */
 export * from './agents.js';
+export * from './cli.js';
 export * from './coordination.js';
 export * from './fleet.js';
 export * from './http.js';
