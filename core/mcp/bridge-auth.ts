@@ -7,7 +7,14 @@ export interface BridgeCredentials {
   url: string;
   /** A fixed token (FLEET_TOKEN), or how to get one by registering with the admin key. */
   token?: string;
-  register?: { handle: string; teamName: string; agentType: string; adminKey: string };
+  register?: {
+    handle: string;
+    teamName: string;
+    agentType: string;
+    adminKey: string;
+    /** Where the admin key came from (FLEET_ADMIN_KEY or the key file's path), for error messages. */
+    adminKeySource: string;
+  };
 }
 
 const HANDLE = /^[A-Za-z0-9_-]{1,50}$/;
@@ -38,6 +45,7 @@ export function bridgeCredentials(env: Env, cwd = process.cwd()): BridgeCredenti
   if (agentType !== 'worker' && agentType !== 'team-lead')
     throw new Error(`CLAUDE_CODE_AGENT_TYPE: must be worker or team-lead (got ${JSON.stringify(agentType)})`);
   let adminKey = env.FLEET_ADMIN_KEY;
+  let adminKeySource = 'FLEET_ADMIN_KEY';
   if (!adminKey) {
     const path = join(resolve(cwd, env.FLEET_DATA_DIR ?? '.fleet'), 'admin.key');
     if (!existsSync(path)) {
@@ -46,7 +54,14 @@ export function bridgeCredentials(env: Env, cwd = process.cwd()): BridgeCredenti
           `FLEET_ADMIN_KEY is unset and ${path} does not exist (set FLEET_DATA_DIR to the fleet's data dir)`,
       );
     }
-    adminKey = readFileSync(path, 'utf8').trim();
+    try {
+      adminKey = readFileSync(path, 'utf8').trim();
+    } catch (error) {
+      throw new Error(`cannot read the admin key at ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+        cause: error,
+      });
+    }
+    adminKeySource = path;
   }
-  return { url, register: { handle, teamName, agentType, adminKey } };
+  return { url, register: { handle, teamName, agentType, adminKey, adminKeySource } };
 }

@@ -1,54 +1,61 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isJsonObject, type JsonObject, readJsonObject } from './json-file.js';
 
 export const FLEET_BIN = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../bin/fleet.mjs');
 
-export interface InstallOptions {
-  projectDir: string;
-  name: string;
-  url: string;
-  agentName?: string;
-  teamName?: string;
-  agentType?: string;
-  dataDir?: string;
+/** The project's .mcp.json, read and checked before anything is written. */
+export interface McpFile {
+  path: string;
+  current: JsonObject | undefined;
+}
+
+export function readMcpFile(projectDir: string): McpFile {
+  const path = join(projectDir, '.mcp.json');
+  const current = readJsonObject(path);
+  if (current && current.mcpServers !== undefined && !isJsonObject(current.mcpServers))
+    throw new Error(`${path}: mcpServers is not an object; fix or remove it first`);
+  return { path, current };
+}
+
+/** The environment of server `name` as an earlier `fleet mcp install` (or a person) wrote it. */
+export function previousEnv(file: McpFile, name: string): Record<string, string> {
+  const entry = (file.current?.mcpServers as JsonObject | undefined)?.[name];
+  const env = isJsonObject(entry) ? entry.env : undefined;
+  if (!isJsonObject(env)) return {};
+  return Object.fromEntries(
+    Object.entries(env).filter((pair): pair is [string, string] => typeof pair[1] === 'string'),
+  );
 }
 
 /** Quote one argument for a POSIX shell, for the command we print (never run). */
 const shellQuote = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
 
 /**
- * Add `fleet mcp` to the project's .mcp.json (keeping every other server), and return the
- * equivalent `claude mcp add` command for those who prefer Claude Code to write it.
+ * The next .mcp.json: server `name` runs this checkout's `fleet mcp` by absolute paths (so it
+ * works whatever the PATH), its environment merged over the one it had (so a re-run keeps what an
+ * earlier run or the user set), every other server and key kept. Also the equivalent
+ * `claude mcp add` command, for those who prefer Claude Code to write it.
  */
-export function installMcpEntry(options: InstallOptions): { path: string; command: string; created: boolean } {
-  const path = join(options.projectDir, '.mcp.json');
-  let current: { mcpServers?: Record<string, unknown> } = {};
-  const created = !existsSync(path);
-  if (!created) {
-    try {
-      current = JSON.parse(readFileSync(path, 'utf8')) as typeof current;
-    } catch {
-      throw new Error(`${path} is not valid JSON; fix or remove it first`);
-    }
-  }
-  // Both names: the bridge reads FLEET_URL first, so an unrelated FLEET_URL in the user's shell cannot win.
-  const env: Record<string, string> = { FLEET_URL: options.url, CLAUDE_FLEET_URL: options.url };
-  if (options.agentName) env.CLAUDE_CODE_AGENT_NAME = options.agentName;
-  if (options.teamName) env.CLAUDE_CODE_TEAM_NAME = options.teamName;
-  if (options.agentType) env.CLAUDE_CODE_AGENT_TYPE = options.agentType;
-  if (options.dataDir) env.FLEET_DATA_DIR = resolve(options.dataDir);
-  const entry = { type: 'stdio', command: process.execPath, args: [FLEET_BIN, 'mcp'], env };
-  const next = { ...current, mcpServers: { ...(current.mcpServers ?? {}), [options.name]: entry } };
-  writeFileSync(path, JSON.stringify(next, null, 2) + '\n');
-  const envArgs = Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
+export function planMcpEntry(
+  file: McpFile,
+  name: string,
+  env: Record<string, string>,
+): { next: JsonObject; command: string; created: boolean } {
+  const current = file.current ?? {};
+  const servers = (current.mcpServers ?? {}) as JsonObject;
+  const old = isJsonObject(servers[name]) ? servers[name] : {};
+  const mergedEnv = { ...previousEnv(file, name), ...env };
+  const entry = { ...old, type: 'stdio', command: process.execPath, args: [FLEET_BIN, 'mcp'], env: mergedEnv };
+  const next = { ...current, mcpServers: { ...servers, [name]: entry } };
+  const envArgs = Object.entries(mergedEnv).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
   const command = [
     'claude',
     'mcp',
     'add',
     '--scope',
     'project',
-    options.name,
+    name,
     ...envArgs,
     '--',
     process.execPath,
@@ -57,5 +64,5 @@ export function installMcpEntry(options: InstallOptions): { path: string; comman
   ]
     .map(shellQuote)
     .join(' ');
-  return { path, command, created };
+  return { next, command, created: file.current === undefined };
 }

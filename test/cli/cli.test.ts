@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
@@ -286,59 +286,6 @@ t.test('fleet token without a handle or an admin key says what is missing', asyn
   t.not(noKey.code, 0);
   t.equal(lines(noKey.stderr).length, 1);
   t.match(noKey.stderr, /no admin key: FLEET_ADMIN_KEY is not set and .*admin\.key does not exist/);
-});
-
-t.test('fleet mcp install writes .mcp.json, keeps other servers, and prints claude mcp add', async (t) => {
-  const cwd = tempDir(t, 'fleet-cli-');
-  const first = await fleet(['mcp', 'install', '--url', 'http://127.0.0.1:4555', '--agent', 'me', '--team', 'blue'], {
-    cwd,
-  });
-  t.equal(first.code, 0, first.stderr);
-  t.match(first.stdout, /^Created .*\.mcp\.json/);
-  const commandLine = lines(first.stdout).find((line) => line.trim().startsWith('claude mcp add')) ?? '';
-  t.ok(commandLine, 'prints a claude mcp add line');
-  t.match(commandLine, /^\s*claude mcp add --scope project fleet -e /);
-  for (const env of [
-    'CLAUDE_FLEET_URL=http://127.0.0.1:4555',
-    'CLAUDE_CODE_AGENT_NAME=me',
-    'CLAUDE_CODE_TEAM_NAME=blue',
-  ])
-    t.match(commandLine, ` -e ${env} `);
-  t.ok(commandLine.endsWith(` -- ${process.execPath} ${FLEET_BIN} mcp`), commandLine);
-  const written = JSON.parse(readFileSync(join(cwd, '.mcp.json'), 'utf8'));
-  t.match(written.mcpServers.fleet, {
-    type: 'stdio',
-    command: process.execPath,
-    args: [FLEET_BIN, 'mcp'],
-    env: { CLAUDE_FLEET_URL: 'http://127.0.0.1:4555', CLAUDE_CODE_AGENT_NAME: 'me', CLAUDE_CODE_TEAM_NAME: 'blue' },
-  });
-
-  // Someone else's servers and settings survive; our entry is replaced, not duplicated.
-  const other = { type: 'stdio', command: 'other-server', args: ['--flag'] };
-  writeFileSync(
-    join(cwd, '.mcp.json'),
-    JSON.stringify({ mcpServers: { other, fleet: written.mcpServers.fleet }, note: 'keep me' }),
-  );
-  const second = await fleet(['mcp', 'install', '--url', 'http://127.0.0.1:4556'], { cwd });
-  t.equal(second.code, 0, second.stderr);
-  t.match(second.stdout, /^Updated /);
-  const merged = JSON.parse(readFileSync(join(cwd, '.mcp.json'), 'utf8'));
-  t.same(merged.mcpServers.other, other);
-  t.equal(merged.note, 'keep me');
-  t.same(Object.keys(merged.mcpServers).sort(), ['fleet', 'other']);
-  t.equal(merged.mcpServers.fleet.env.CLAUDE_FLEET_URL, 'http://127.0.0.1:4556');
-  t.notOk('CLAUDE_CODE_AGENT_NAME' in merged.mcpServers.fleet.env, 'the old entry was replaced, not merged into');
-
-  writeFileSync(join(cwd, '.mcp.json'), '{ not json');
-  const broken = await fleet(['mcp', 'install'], { cwd });
-  t.not(broken.code, 0);
-  t.equal(lines(broken.stderr).length, 1);
-  t.match(broken.stderr, /\.mcp\.json is not valid JSON/);
-  t.equal(readFileSync(join(cwd, '.mcp.json'), 'utf8'), '{ not json', 'a broken file is left alone');
-
-  const badName = await fleet(['mcp', 'install', '--name', 'no spaces'], { cwd: tempDir(t, 'fleet-cli-') });
-  t.equal(badName.code, 2);
-  t.match(badName.stderr, /--name/);
 });
 
 t.test('fleet mcp without FLEET_TOKEN or CLAUDE_CODE_AGENT_NAME says what is missing', async (t) => {
