@@ -6,6 +6,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args
   status: { summary: "Show a running fleet's health", load: () => import('./status.js') },
   plugins: { summary: 'List plugins: on, off, and why', load: () => import('./plugins.js') },
   token: { summary: 'Register an agent with the admin key and print its token', load: () => import('./token.js') },
+  workers: { summary: "A team's workers: state, health, restarts, turns, cost", load: () => import('./workers.js') },
+  logs: { summary: "A worker's readable transcript (-f to follow)", load: () => import('./logs.js') },
+  spawn: { summary: 'Start a worker with a first prompt', load: () => import('./spawn.js') },
+  send: { summary: 'Send a message to a worker', load: () => import('./send.js') },
+  dismiss: { summary: 'Stop a worker, its window and its tokens', load: () => import('./dismiss.js') },
   board: { summary: "The fleet's overview window in tmux (run by the fleet)", load: () => import('./board.js') },
   pane: { summary: "Host a worker's agent inside its tmux pane (run by the fleet)", load: () => import('./pane.js') },
   mcp: {
@@ -14,7 +19,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args
   },
 };
 
-export const MAIN_HELP = `Usage: fleet <command> [options]
+export const MAIN_HELP = `Usage: fleet <command> [options]   (fleet --version: the version)
 
 Commands:
 ${Object.entries(COMMANDS)
@@ -36,6 +41,10 @@ async function fullHelp(): Promise<string> {
 /** Run the CLI; returns the exit code. Errors print one line, never a stack. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`${(await import('../version.js')).FLEET_VERSION}\n`);
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write((await fullHelp()) + '\n');
     return name ? 0 : 2;

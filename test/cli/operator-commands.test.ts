@@ -1,0 +1,143 @@
+/**
+ * The commands a person runs against a fleet: fleet spawn, workers, logs (-f), send, dismiss and
+ * --version. The real bin/fleet.mjs as child processes, against a real fleet running the fake agent
+ * in a private tmux server; the CLI holds only the admin key (in its environment).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import {
+  fleetCli,
+  REPO_ROOT,
+  runFleetCli,
+  startFleet,
+  startWorkerFleet,
+  tempDir,
+  type TestLike,
+  waitFor,
+} from '../kit/index.js';
+
+const lines = (text: string) => text.split('\n').filter(Boolean);
+
+function cli(t: TestLike, fleet: { url: string; adminKey: string }) {
+  const cwd = tempDir(t, 'fleet-op-');
+  const env = { FLEET_URL: fleet.url, FLEET_ADMIN_KEY: fleet.adminKey, CLAUDE_CODE_TEAM_NAME: 'alpha' };
+  return {
+    run: (...args: string[]) => runFleetCli(t, args, { cwd, env }),
+    start: (...args: string[]) => fleetCli(t, args, { cwd, env }),
+  };
+}
+
+t.test('fleet --version, -V and the help of each command', async (t) => {
+  const cwd = tempDir(t, 'fleet-op-');
+  const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-V']) {
+    const result = await runFleetCli(t, [flag], { cwd });
+    t.same(
+      { code: result.code, stdout: result.stdout, stderr: result.stderr },
+      { code: 0, stdout: `${version}\n`, stderr: '' },
+    );
+  }
+  const help = await runFleetCli(t, ['--help'], { cwd });
+  for (const command of ['workers', 'logs', 'spawn', 'send', 'dismiss']) {
+    t.match(help.stdout, new RegExp(`^  ${command} `, 'm'), `fleet --help lists ${command}`);
+    const own = await runFleetCli(t, [command, '--help'], { cwd });
+    t.equal(own.code, 0);
+    t.match(own.stdout, new RegExp(`^Usage: fleet ${command} `), `fleet ${command} --help`);
+    t.match(own.stdout, /act as the team's lead `operator`/, 'says how it acts');
+  }
+});
+
+t.test('spawn, workers, logs -f, send and dismiss, as the operator', async (t) => {
+  const w = await startWorkerFleet(t);
+  const fleet = cli(t, w.fleet);
+
+  const spawned = await fleet.run('spawn', 'w1', '--prompt', 'WRITE src/app.ts', '--dir', w.fleet.dataDir);
+  t.equal(spawned.code, 0, spawned.stderr);
+  t.match(spawned.stdout, /^spawned w1 \(team alpha\): (starting|ready|working)\n$/);
+  await w.waitWorker('w1', (x) => x.state === 'idle' && x.numTurns === 1, 'idle after its first turn');
+
+  const table = await fleet.run('workers');
+  t.equal(table.code, 0, table.stderr);
+  t.same(
+    lines(table.stdout).map((line) => line.split(/\s+/)),
+    [
+      ['HANDLE', 'TEAM', 'STATE', 'HEALTH', 'RESTARTS', 'TURNS', 'COST'],
+      ['w1', 'alpha', 'idle', 'healthy', '0', '1', '$0.0012'],
+    ],
+  );
+  const json = await fleet.run('workers', '--json');
+  t.match(JSON.parse(json.stdout), [{ handle: 'w1', teamName: 'alpha', state: 'idle' }]);
+
+  const logs = await fleet.run('logs', 'w1');
+  t.equal(logs.code, 0, logs.stderr);
+  const transcript = lines(logs.stdout);
+  t.equal(transcript[0], '› WRITE src/app.ts', 'the initial prompt first, marked as the input');
+  t.match(logs.stdout, /^● session [0-9a-f-]{36} · model fake-model-1/m);
+  t.match(logs.stdout, /^→ Edit .*src\/app\.ts/m);
+  t.match(logs.stdout, /^ {2}← edited/m);
+  t.match(logs.stdout, /^■ done \(1 turns · \$0\.0012\)$/m);
+  t.notMatch(logs.stdout, /"type":/, 'not raw JSON');
+  t.notOk(logs.stdout.includes('\x1b['), 'no colours in a pipe');
+
+  // -f follows: what the worker writes next arrives without asking again.
+  const follow = fleet.start('logs', 'w1', '-f');
+  await waitFor('the followed transcript', () => /■ done \(1 turns/.test(follow.stdout()));
+  const sent = await fleet.run('send', 'w1', 'second', 'words');
+  t.equal(sent.code, 0, sent.stderr);
+  t.equal(sent.stdout, 'sent to w1 (team alpha)\n');
+  await waitFor('the second turn, followed', () => /■ done \(2 turns/.test(follow.stdout()), 15_000);
+  t.match(follow.stdout(), /^› second words\nack: second words$/m, 'the input, then the answer');
+  t.equal(lines(follow.stdout()).filter((line) => line.startsWith('● session')).length, 1, 'one session line');
+  follow.child.kill('SIGINT');
+  t.match(await follow.done, { code: 0, signal: null }, 'Ctrl-C ends it cleanly');
+
+  const dismissed = await fleet.run('dismiss', 'w1');
+  t.equal(dismissed.code, 0, dismissed.stderr);
+  t.equal(dismissed.stdout, 'dismissed w1 (team alpha): stopped\n');
+  t.match(lines((await fleet.run('workers')).stdout)[1], /^w1\s+alpha\s+stopped\s/);
+
+  // The operator is a lead of the team, registered with the admin key.
+  const agents = await w.fleet.request('GET', '/teams/alpha/agents', { token: w.lead });
+  t.match(
+    (agents.body as { handle: string; agentType: string }[]).find((agent) => agent.handle === 'operator'),
+    { agentType: 'team-lead' },
+  );
+});
+
+t.test('bad input: one line, exit 2 (or 1 for what the fleet does not have), no stack', async (t) => {
+  const w = await startWorkerFleet(t);
+  const fleet = cli(t, w.fleet);
+  const cases: [string[], number, RegExp][] = [
+    [['spawn'], 2, /<handle> is required/],
+    [['spawn', 'a/b'], 2, /<handle>: must be 1–50 of A-Z a-z 0-9 _ - \(got "a\/b"\)/],
+    [['spawn', 'w1', 'w2'], 2, /one worker at a time/],
+    [['spawn', 'w1', '--adapter', 'nosuch'], 2, /adapter/],
+    [['spawn', 'w1', '--team', 'no team'], 2, /--team: must be/],
+    [['send', 'w1'], 2, /<message> is required/],
+    [['logs', 'w1', '-n', '0'], 2, /--lines must be a whole number from 1 to 1000/],
+    [['logs', 'w1', '--bogus'], 2, /--bogus/],
+    [['logs', 'nosuch'], 1, /nosuch/],
+    [['dismiss', 'nosuch'], 1, /nosuch/],
+    [['send', 'nosuch', 'hello'], 1, /nosuch/],
+  ];
+  for (const [args, code, pattern] of cases) {
+    const result = await fleet.run(...args);
+    t.equal(result.code, code, `fleet ${args.join(' ')}: exit ${code}`);
+    t.equal(lines(result.stderr).length, 1, result.stderr);
+    t.match(result.stderr, pattern);
+    t.notMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  }
+
+  const noKey = await runFleetCli(t, ['workers'], { cwd: tempDir(t, 'fleet-op-'), env: { FLEET_URL: w.fleet.url } });
+  t.equal(noKey.code, 1);
+  t.match(noKey.stderr, /no admin key: FLEET_ADMIN_KEY is not set/);
+});
+
+t.test('a fleet without the workers plugin says so', async (t) => {
+  const fleet = await startFleet(t, { plugins: { auth: true } });
+  const result = await cli(t, fleet).run('workers');
+  t.equal(result.code, 1);
+  t.equal(lines(result.stderr).length, 1, result.stderr);
+  t.match(result.stderr, /does not serve GET \/orchestrate\/workers: is the workers plugin on\?/);
+});
