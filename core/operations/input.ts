@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { invalidInput } from '../http/api-error.js';
+import { fleetErrors, invalidInput } from '../http/api-error.js';
 import { pathOfNul } from '../text/nul.js';
 import type { InputSchema, Operation, ToolBinding } from './operation.js';
 
@@ -49,6 +49,27 @@ export function validateInput(
   if (result.success) return result.output;
   const { field, message } = describeIssue(result.issues, root, renameTop);
   throw invalidInput(field, message);
+}
+
+/**
+ * Refuse keys the input does not know (a `prompt` where the field is `initialPrompt` would
+ * otherwise be dropped without a word): a 400 naming the first, listing every unknown key and the
+ * known ones. `known` are the names the caller may use, `shown` those worth listing to it.
+ */
+export function rejectUnknownKeys(
+  input: Record<string, unknown>,
+  known: ReadonlySet<string>,
+  shown: readonly string[] = [...known],
+): void {
+  const unknown = Object.keys(input).filter((key) => !known.has(key));
+  if (unknown.length === 0) return;
+  const others =
+    unknown.length > 1 ? `, nor ${unknown.length === 2 ? 'is' : 'are'} ${unknown.slice(1).join(', ')}` : '';
+  const expected = shown.length > 0 ? `known fields: ${shown.join(', ')}` : 'it takes no fields';
+  throw fleetErrors.FLEET_INVALID_INPUT(
+    { field: unknown[0]!, message: `is not a known field${others} (${expected})` },
+    { field: unknown[0]!, unknown },
+  );
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
@@ -123,22 +144,24 @@ export class ToolArguments {
   }
 
   /** The tool's own input schema (for its JSON Schema): the operation's fields under their argument names. */
-  schema(): InputSchema {
+  schema(): v.StrictObjectSchema<v.ObjectEntries, undefined> {
     const entries: v.ObjectEntries = {};
     for (const [arg, key] of this.#toInput) {
       const entry = this.operation.input.entries[key]!;
       const wrapped = (entry as { wrapped?: v.GenericSchema }).wrapped;
       entries[arg] = this.binding.required?.includes(key) && OPTIONAL.has(entry.type) && wrapped ? wrapped : entry;
     }
-    return v.object(entries);
+    return v.strictObject(entries);
   }
 
   /**
-   * The operation's input from the tool's arguments: renamed back, fixed values added; arguments
-   * the tool does not offer (an omitted `fromUid`) are dropped, never passed through.
+   * The operation's input from the tool's arguments: renamed back, fixed values added. An argument
+   * the tool does not offer (a misspelt one, an omitted `fromUid`, a fixed `status`) is refused,
+   * as its JSON Schema says (`additionalProperties: false`), never passed through or dropped.
    */
   toInput(args: unknown): Record<string, unknown> {
     if (!isPlainObject(args)) throw invalidInput('arguments', 'must be an object');
+    rejectUnknownKeys(args, new Set(this.#toInput.keys()));
     for (const key of this.#required) {
       if (args[this.argOf(key)] === undefined) throw invalidInput(this.argOf(key), 'is required');
     }

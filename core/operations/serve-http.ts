@@ -2,7 +2,7 @@ import { Router } from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { checkAccess } from '../access.js';
 import { authStateOf, callerFor } from '../http/auth-state.js';
-import { mergeHttpInput, validateInput } from './input.js';
+import { mergeHttpInput, pathParams, rejectUnknownKeys, validateInput } from './input.js';
 import { isReply, type Operation } from './operation.js';
 
 /** An operation as the kernel serves it: which plugin it belongs to and how to reach that plugin's api and context. */
@@ -42,6 +42,10 @@ export function operationRoutes(served: readonly ServedOperation[]): Middleware 
     const { operation } = entry;
     const http = operation.http;
     if (!http) continue;
+    // Path params are input keys too, but a client sends them in the path: the 400 lists the rest.
+    const known = new Set(Object.keys(operation.input.entries));
+    const inPath = new Set(pathParams(http.path));
+    const shown = [...known].filter((key) => !inPath.has(key));
     router[lower[http.method]](http.path, async (ctx: Context) => {
       const auth = authStateOf(ctx);
       const caller = callerFor(operation.access, auth);
@@ -51,6 +55,8 @@ export function operationRoutes(served: readonly ServedOperation[]): Middleware 
         query: ctx.query,
         body: (ctx.request as { body?: unknown }).body,
       });
+      // Query and body alike: an unknown key is a typo or a wrong guess, never something to ignore.
+      rejectUnknownKeys(merged, known, shown);
       const input = validateInput(operation.input, merged, 'body');
       respond(ctx, await entry.run(input, caller, { adminKey: auth.kind === 'admin' }), http.status);
     });

@@ -57,7 +57,7 @@ t.test('handles must be 1–50 of [A-Za-z0-9_-]', async (t) => {
     for (const handle of ['a.b', 'a'.repeat(51), '%241']) {
       const answer = await w.fleet.request(method, `/orchestrate/${route}/${handle}`, {
         token: w.lead,
-        body: method === 'POST' ? { message: 'x' } : undefined,
+        body: route === 'send' ? { message: 'x' } : undefined,
       });
       t.equal(answer.status, 400, `${route}/${handle.slice(0, 10)}: 400`);
       t.match(answer.body.error, /^handle: /);
@@ -91,7 +91,7 @@ t.test('duplicates, unknown workers, dismissed workers', async (t) => {
   ] as const) {
     const answer = await fleet.request(method, path, {
       token: w.lead,
-      body: method === 'POST' ? { message: 'hello' } : undefined,
+      body: path.includes('/send/') ? { message: 'hello' } : undefined,
     });
     t.equal(answer.status, 404, `${path}: 404`);
     t.equal(answer.body.error, 'Worker ghost not found');
@@ -268,7 +268,7 @@ t.test('another team’s lead cannot see, send to, read or dismiss our workers',
   ] as const) {
     const answer = await fleet.request(method, path, {
       token: stranger,
-      body: method === 'POST' ? { message: 'hijack' } : undefined,
+      body: path.includes('/send/') ? { message: 'hijack' } : undefined,
     });
     t.equal(answer.status, 404, `${method} ${path}: 404 for another team`);
     t.equal(answer.body.error, 'Worker ours not found', 'as if it did not exist');

@@ -1,6 +1,6 @@
 /**
  * Hostile shapes of input that used to reach a 500: JSON nested thousands of levels deep, and
- * keys named after Object.prototype. Each is a 400 naming the field (or is ignored), stores
+ * keys named after Object.prototype. Each is a 400 naming the field, stores
  * nothing, and leaves the fleet serving.
  */
 import t from 'tap';
@@ -61,8 +61,11 @@ t.test('keys named after Object.prototype lend no fields and pass no lookup', as
     fleet.request('POST', '/tasks', { token: lead.token, body, headers: { 'content-type': 'application/json' } });
 
   const smuggled = await raw('{"subject":"Plain task","__proto__":{"toHandle":"bob","teamName":"beta"}}');
-  t.equal(smuggled.status, 200);
-  t.match(smuggled.body, { teamName: 'alpha', ownerHandle: null }, 'no owner or team came through __proto__');
+  t.equal(smuggled.status, 400, '__proto__ is an unknown field, refused like any other');
+  t.match(smuggled.body, { code: 'FLEET_INVALID_INPUT', field: '__proto__' });
   const constructor = await raw('{"subject":"Another","constructor":{"name":"x"},"toString":"y"}');
-  t.equal(constructor.status, 200, 'unknown keys are ignored, whatever their names');
+  t.equal(constructor.status, 400, 'unknown keys are refused, whatever their names');
+  t.same(constructor.body.unknown, ['constructor', 'toString']);
+  const tasks = await fleet.request('GET', '/teams/alpha/tasks', { token: lead.token });
+  t.same(tasks.body, [], 'nothing was stored');
 });
