@@ -14,6 +14,8 @@ export interface HttpBinding {
   path: string;
   /** Status of a successful answer (default 200); `reply.status()` overrides it per call. */
   status?: number;
+  /** The success answer's content type when it is not JSON (`reply.text`), for the OpenAPI document. */
+  responseType?: string;
 }
 
 /**

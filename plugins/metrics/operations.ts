@@ -9,7 +9,7 @@ export const metricsText = op({
   summary: 'Prometheus metrics (text exposition format)',
   access: 'public',
   input: v.object({}),
-  http: { method: 'GET', path: '/metrics' },
+  http: { method: 'GET', path: '/metrics', responseType: 'text/plain; version=0.0.4' },
   run: async ({ api }) => reply.text(api.metrics.contentType, await api.metrics.text()),
 });
 
