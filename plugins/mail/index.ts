@@ -9,6 +9,7 @@ import { MailService } from './mail-service.js';
 import { chatsMigration } from './migrations/0001-chats.js';
 import { mailboxMigration } from './migrations/0002-mailbox.js';
 import { messageIdsAndHandoffAcceptanceMigration } from './migrations/0003-message-ids-and-handoff-acceptance.js';
+import { mailboxUnreadIndexMigration } from './migrations/0004-mailbox-unread-index.js';
 import { chatOperations } from './operations-chats.js';
 import { mailOperations } from './operations-mail.js';
 import { mailTables } from './tables.js';
@@ -46,6 +47,7 @@ export const mail = definePlugin({
     '0001_chats': chatsMigration,
     '0002_mailbox': mailboxMigration,
     '0003_message_ids_and_handoff_acceptance': messageIdsAndHandoffAcceptanceMigration,
+    '0004_mailbox_unread_index': mailboxUnreadIndexMigration,
   },
   errors: mailErrors,
   events: mailEvents,

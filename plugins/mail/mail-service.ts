@@ -85,6 +85,22 @@ export class MailService {
     if (Number(result.numUpdatedRows) === 0 && !(await this.get(teamName, id))) throw mailErrors.MAIL_NOT_FOUND({ id });
   }
 
+  /** The fleet's mail, all and unread (the metrics plugin): COUNT(*)s, the unread one on its own index. */
+  async countAll(): Promise<{ total: number; unread: number }> {
+    const [total, unread] = await Promise.all([
+      this.#db
+        .selectFrom('mailbox')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
+      this.#db
+        .selectFrom('mailbox')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('read_at', 'is', null)
+        .executeTakeFirstOrThrow(),
+    ]);
+    return { total: Number(total.n), unread: Number(unread.n) };
+  }
+
   async unreadCount(teamName: string, handle: string): Promise<number> {
     const row = await this.#db
       .selectFrom('mailbox')

@@ -13,6 +13,10 @@ export class FleetMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'fleet_' });
+    // prom-client names these three gauges `_total`, which Prometheus keeps for counters (promtool
+    // says so); their by-type twins (`fleet_nodejs_active_handles{type}`, ...) carry the same numbers.
+    for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total'])
+      this.registry.removeSingleMetric(`fleet_nodejs_${name}`);
     this.#requests = new Counter({
       name: 'fleet_http_requests_total',
       help: 'HTTP requests answered, by method, route template and status',

@@ -298,13 +298,11 @@ export class TaskService {
     return this.#hydrate(rows);
   }
 
-  async counts(teamName: string): Promise<Record<TaskStatus, number>> {
-    const rows = await this.#db
-      .selectFrom('tasks')
-      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('team_name', '=', teamName)
-      .groupBy('status')
-      .execute();
+  /** Tasks by status, of one team or (teamName undefined: the metrics plugin) of the fleet. */
+  async counts(teamName?: string): Promise<Record<TaskStatus, number>> {
+    let query = this.#db.selectFrom('tasks').select(['status', (eb) => eb.fn.countAll<number>().as('n')]);
+    if (teamName !== undefined) query = query.where('team_name', '=', teamName);
+    const rows = await query.groupBy('status').execute();
     const counts: Record<TaskStatus, number> = { open: 0, in_progress: 0, resolved: 0, blocked: 0 };
     for (const row of rows) counts[row.status] = Number(row.n);
     return counts;

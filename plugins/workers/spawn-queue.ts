@@ -63,6 +63,16 @@ export class SpawnQueue {
     return Number(row.n);
   }
 
+  /** Spawns waiting, of every team (the metrics plugin's queue depth). */
+  async depth(): Promise<number> {
+    const row = await this.db
+      .selectFrom('spawn_queue')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'queued')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** The oldest queued spawn, marked started; undefined when the queue is empty. */
   async takeNext(): Promise<{ id: number; request: SpawnRequest; requestedBy: string } | undefined> {
     for (;;) {
