@@ -4,6 +4,13 @@ import type { HostMessage, HostRequest } from '../../core/index.js';
 
 type Ack = { ok: boolean; error?: string };
 
+export interface HostClientOptions {
+  /** Whether the host has ended for good (it wrote its exit): then no attempt to reach it is made. */
+  gone?: () => boolean;
+  /** Told once when the connection is lost or cannot be made because the host has ended. */
+  onGone?: () => void;
+}
+
 /**
  * The server's connection to one pane host. It reconnects after a drop (the host outlives server
  * restarts and brief socket trouble) until closed, and matches input acks to their requests.
@@ -15,6 +22,9 @@ type Ack = { ok: boolean; error?: string };
 export class HostClient {
   readonly #path: string;
   readonly #onMessage: (message: HostMessage) => void;
+  readonly #gone: () => boolean;
+  readonly #onGone: () => void;
+  #goneTold = false;
   #socket: Socket | undefined;
   #closed = false;
   #nextId = 1;
@@ -22,17 +32,27 @@ export class HostClient {
   #retry: NodeJS.Timeout | undefined;
   #connected: Promise<void> | undefined;
 
-  constructor(path: string, onMessage: (message: HostMessage) => void) {
+  constructor(path: string, onMessage: (message: HostMessage) => void, options: HostClientOptions = {}) {
     this.#path = path;
     this.#onMessage = onMessage;
+    this.#gone = options.gone ?? (() => false);
+    this.#onGone = options.onGone ?? (() => undefined);
   }
 
-  /** Connect, retrying until `deadlineMs` passes (the host creates its socket shortly after it starts). */
+  /**
+   * Connect, retrying until `deadlineMs` passes (the host creates its socket shortly after it
+   * starts), or until the host has ended: a host whose agent could not start writes its exit and
+   * is gone before anyone connects, and waiting out the deadline would only delay saying so.
+   */
   connect(deadlineMs = 10_000): Promise<void> {
     const until = Date.now() + deadlineMs;
     this.#connected = new Promise((resolveConnect, reject) => {
       const attempt = () => {
         if (this.#closed) return reject(new Error('closed'));
+        if (this.#gone()) {
+          this.#tellGone();
+          return reject(new Error('the pane host has ended'));
+        }
         const socket = connect(this.#path);
         const failed = () => {
           socket.destroy();
@@ -80,8 +100,17 @@ export class HostClient {
     socket.on('close', () => {
       if (this.#socket === socket) this.#socket = undefined;
       for (const id of [...this.#pending.keys()]) this.#settle(id, { ok: false, error: 'the pane host went away' });
-      if (!this.#closed) this.#retry = setTimeout(() => void this.connect(2000).catch(() => undefined), 500);
+      if (this.#closed) return;
+      // The host ended (its exit written): say so now rather than when the health check looks.
+      if (this.#gone()) this.#tellGone();
+      else this.#retry = setTimeout(() => void this.connect(2000).catch(() => undefined), 500);
     });
+  }
+
+  #tellGone(): void {
+    if (this.#goneTold || this.#closed) return;
+    this.#goneTold = true;
+    this.#onGone();
   }
 
   #settle(id: number, ack: Ack): void {

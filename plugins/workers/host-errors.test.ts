@@ -81,6 +81,9 @@ async function barrage(
   return answers;
 }
 
+/** Waiting for input: idle after a turn, or ready when a restart resumed it with nothing to do. */
+const waiting = (worker: { state: string }) => worker.state === 'idle' || worker.state === 'ready';
+
 /** Every answer is a 200, or a 409 saying the worker is not running or refused the input. */
 function checkAnswers(t: Test, answers: Answer[], what: string): void {
   const bad = answers.filter(
@@ -131,7 +134,7 @@ t.test('a pane host killed with input unread (ECONNRESET): every send answers 40
     `every send is refused with a 409 (${answers[0]?.error})`,
   );
   await checkServing(t, w, 'after the reset');
-  await w.waitWorker('w0', (x) => x.restartCount === 1 && x.state === 'idle', 'restarted and idle');
+  await w.waitWorker('w0', (x) => x.restartCount === 1 && waiting(x), 'restarted and waiting');
   const sent = await w.fleet.request('POST', '/orchestrate/send/w0', { token: w.lead, body: { message: 'back?' } });
   t.equal(sent.status, 200, 'the restarted worker takes input');
 });
@@ -141,7 +144,7 @@ t.test('kill -9 the pane host under concurrent sends, 3 times: the fleet answers
   t.equal((await w.spawn('w1', { initialPrompt: 'hello' })).status, 201);
   let previous: number | undefined;
   for (let round = 0; round < 3; round++) {
-    await w.waitWorker('w1', (x) => x.restartCount === round && x.state === 'idle', `idle (round ${round})`);
+    await w.waitWorker('w1', (x) => x.restartCount === round && waiting(x), `waiting (round ${round})`);
     const host = await newHost(w, 'w1', previous);
     previous = host.hostPid;
     const answers = await barrage(w, 'w1', async () => void process.kill(host.hostPid, 'SIGKILL'));
@@ -150,7 +153,7 @@ t.test('kill -9 the pane host under concurrent sends, 3 times: the fleet answers
     const restarted = await w.waitWorker('w1', (x) => x.restartCount === round + 1, `restart ${round + 1}`);
     t.not(restarted.state, 'failed', `round ${round}: restarted, not failed`);
   }
-  await w.waitWorker('w1', (x) => x.state === 'idle', 'idle after the last restart');
+  await w.waitWorker('w1', waiting, 'waiting after the last restart');
   await newHost(w, 'w1', previous);
   const sent = await w.fleet.request('POST', '/orchestrate/send/w1', {
     token: w.lead,
@@ -178,7 +181,7 @@ t.test('the worker’s tmux window closed under concurrent sends: the fleet answ
   t.equal((await w.spawn('win', { initialPrompt: 'hello' })).status, 201);
   let previous: number | undefined;
   for (let round = 0; round < 2; round++) {
-    const idle = await w.waitWorker('win', (x) => x.restartCount === round && x.state === 'idle', `idle (${round})`);
+    const idle = await w.waitWorker('win', (x) => x.restartCount === round && waiting(x), `waiting (${round})`);
     previous = (await newHost(w, 'win', previous)).hostPid;
     const answers = await barrage(w, 'win', async () => void tmuxSync(w.socket, ['kill-window', '-t', idle.paneId]));
     checkAnswers(t, answers, `window closed (round ${round})`);

@@ -8,6 +8,7 @@ import { workersEvents } from './events.js';
 import { WorkerManager } from './manager.js';
 import { workersMigration } from './migrations/0001-workers.js';
 import { teamScopedHandlesMigration } from './migrations/0002-team-scoped-handles.js';
+import { exitsAndTotalsMigration } from './migrations/0003-exits-and-totals.js';
 import { operationsOfWorkers } from './operations.js';
 import { type WorkersOptions, workersOptionsSchema } from './options.js';
 import { workersTables } from './tables.js';
@@ -39,7 +40,11 @@ export const workers = definePlugin({
   config: workersOptionsSchema,
   env: { MAX_WORKERS: 'max' },
   tables: workersTables,
-  migrations: { '0001_workers': workersMigration, '0002_team_scoped_handles': teamScopedHandlesMigration },
+  migrations: {
+    '0001_workers': workersMigration,
+    '0002_team_scoped_handles': teamScopedHandlesMigration,
+    '0003_exits_and_totals': exitsAndTotalsMigration,
+  },
   errors: workersErrors,
   events: workersEvents,
   operations: operationsOfWorkers,

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import {
   FLEET_BIN,
@@ -21,6 +30,8 @@ import { workersErrors } from './errors.js';
 import { buildSpawnSpec } from './adapters.js';
 import { addWorktree } from './worktree.js';
 import { alive, endAgentGroup, running } from './processes.js';
+import { exitReason, readExit } from './exit-reason.js';
+import { permissionDenials } from './permission-denials.js';
 import { SpawnQueue } from './spawn-queue.js';
 import { HostClient } from './host-client.js';
 import { LogFollower, type LogLine, readLogLines } from './log-follower.js';
@@ -78,6 +89,12 @@ interface Attached {
   exitHandled: boolean;
   /** Batches of log lines handled: a state the server sets on its own must not follow the log's. */
   batchesHandled: number;
+  /** When this server attached to the run, and whether its agent has begun a turn (Claude Code's init). */
+  attachedAt: number;
+  cameUp: boolean;
+  /** Settles once the host says its agent runs (a hello with its pid) or the run's exit is handled. */
+  started: Promise<void>;
+  markStarted: () => void;
   /** Log lines and host messages are handled one at a time, in order, so states never interleave. */
   serial: Promise<void>;
 }
@@ -85,6 +102,68 @@ interface Attached {
 /** Where the log parser starts: a worker that is past starting keeps its state across re-adoption. */
 function parserState(state: WorkerState): LogState {
   return state === 'ready' || state === 'working' || state === 'idle' ? state : 'starting';
+}
+
+/**
+ * An agent that exits with an error this soon after its host came up, before it began a turn (for
+ * a text agent: at all), never came up: the same command would fail the same way again.
+ */
+const START_WINDOW_MS = 10_000;
+
+/** How long a spawn waits for the pane host to say its agent runs, or ended, before it answers. */
+const START_ANSWER_MS = 3000;
+
+/** The last of `lines` (in log order) that starts before `offset`. */
+function lineBefore(lines: LogLine[], offset: number): LogLine | undefined {
+  for (let i = lines.length - 1; i >= 0; i--) if (lines[i]!.offset < offset) return lines[i];
+  return undefined;
+}
+
+/** The run's pane host wrote its exit and is no longer running: it will never answer. */
+function hostEnded(dir: string): boolean {
+  if (!existsSync(workerFiles(dir).exit)) return false;
+  try {
+    const host = JSON.parse(readFileSync(workerFiles(dir).host, 'utf8')) as { hostPid?: number };
+    return !running(host.hostPid);
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * What a restarted agent is told. A restart resumes the conversation; the task is sent again only
+ * when it was not finished: the first turn never ended (the task itself), or a later turn was cut
+ * off (continue it). A worker that died idle is resumed in silence: re-sending a finished task
+ * made it do the work again (a second mail went out).
+ */
+function restartPrompt(row: WorkerRow, request: SpawnRequest, midTurn: boolean): string | undefined {
+  const finishedATurn = row.num_turns !== null;
+  if (!finishedATurn) return `You were restarted. Continue your task${request.prompt ? `:\n${request.prompt}` : '.'}`;
+  if (midTurn) return 'You were restarted in the middle of a turn. Continue where you left off.';
+  return undefined;
+}
+
+/**
+ * The worker's cost and turns from what its agent reports. Claude Code reports per session (a
+ * resumed run continues the figures); an agent may count per process instead, and then the worker
+ * keeps what its earlier runs spent. The first result after a restart tells which: a figure below
+ * the worker's total counts from zero. The choice is stored, so it survives a server restart.
+ */
+function totals(
+  row: WorkerRow,
+  cost: number | null,
+  turns: number | null,
+): Pick<WorkerRow, 'cost_usd' | 'num_turns' | 'prior_cost_usd' | 'prior_turns'> {
+  const known = (value: number | null) => (value === null ? null : Number(value));
+  const before = { cost: known(row.cost_usd) ?? 0, turns: known(row.num_turns) ?? 0 };
+  const priorCost = known(row.prior_cost_usd) ?? (cost !== null && cost < before.cost ? before.cost : 0);
+  const priorTurns = known(row.prior_turns) ?? (turns !== null && turns < before.turns ? before.turns : 0);
+  return {
+    cost_usd: cost === null ? row.cost_usd : Math.round((priorCost + cost) * 1e9) / 1e9,
+    num_turns: turns === null ? row.num_turns : priorTurns + turns,
+    prior_cost_usd: priorCost,
+    prior_turns: priorTurns,
+  };
 }
 
 /** The adapter name of workers that run elsewhere and push their output (POST /orchestrate/workers/:handle/output). */
@@ -221,9 +300,7 @@ export class WorkerManager {
       return;
     }
     // The pane host is gone while we were down: the agent exited (or was killed) unseen.
-    const exit = existsSync(files.exit)
-      ? (JSON.parse(readFileSync(files.exit, 'utf8')) as { code: number | null; signal: string | null })
-      : { code: null, signal: 'SIGKILL' };
+    const exit = readExit(row.dir) ?? { code: null, signal: 'SIGKILL' };
     this.#deps.log.warn(`worker ${workerKey(row)} ended while the server was down`, exit);
     await this.#handleExit(row, exit);
   }
@@ -242,6 +319,7 @@ export class WorkerManager {
       errorMarker?: string;
     };
     let markExited!: () => void;
+    let markStarted!: () => void;
     const key = workerKey(row);
     const attached: Attached = {
       row,
@@ -253,6 +331,11 @@ export class WorkerManager {
       stalledReported: false,
       exitHandled: false,
       batchesHandled: 0,
+      attachedAt: Date.now(),
+      // A re-adopted run was up already; a text agent has no sign of being up but surviving a while.
+      cameUp: host !== undefined,
+      started: new Promise<void>((resolveStarted) => (markStarted = resolveStarted)),
+      markStarted: () => markStarted(),
       serial: Promise.resolve(),
       exited: new Promise<void>((resolveExit) => (markExited = resolveExit)),
       markExited: () => markExited(),
@@ -262,6 +345,13 @@ export class WorkerManager {
           : new HostClient(
               hostSocketPath(row.dir),
               (message) => void this.#inOrder(key, () => this.#onHostMessage(row, message, attached)),
+              {
+                gone: () => hostEnded(row.dir),
+                onGone: () => {
+                  const exit = readExit(row.dir);
+                  if (exit) void this.#inOrder(key, () => this.#handleExit(row, exit, attached));
+                },
+              },
             ),
       follower: new LogFollower(
         files.output,
@@ -284,6 +374,16 @@ export class WorkerManager {
     } catch (error) {
       this.#deps.log.warn(`worker ${key}: pane host not reachable`, { error: (error as Error).message });
     }
+    // A host whose agent could not start (a missing CLI) ends before anyone connects, or says hello
+    // without an agent and ends right after: the spawn waits for that (briefly), so its answer says
+    // the worker failed, and why.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      attached.started,
+      new Promise<void>((resolveWait) => (timer = setTimeout(resolveWait, START_ANSWER_MS))),
+    ]);
+    clearTimeout(timer);
+    await attached.serial;
   }
 
   /** Queue work behind the worker's earlier lines and messages; resolves once it ran (it never rejects). */
@@ -303,6 +403,7 @@ export class WorkerManager {
     if (message.type === 'hello') {
       attached.hostPid = message.hostPid;
       attached.agentPid = message.agentPid;
+      if (message.agentPid !== undefined) attached.markStarted();
       attached.lastHeartbeat = Date.now();
       // An agent given nothing to do yet writes nothing: being up is being ready.
       if (row.state === 'starting' && !row.prompt && attached.format === 'text') await this.#setState(row, 'ready');
@@ -330,15 +431,21 @@ export class WorkerManager {
     attached.lastEvent = Date.now();
     attached.stalledReported = false;
     for (const line of lines) this.#publish(row, 'worker_output', { offset: line.offset, line: line.text });
-    for (const event of events) await this.#onLogEvent(row, event);
+    for (const event of events) {
+      // An event's offset is where its line ends: its line is the last one starting before that.
+      const text = event.kind === 'result' ? lineBefore(lines, event.offset)?.text : undefined;
+      await this.#onLogEvent(row, event, text);
+    }
     row.log_offset = nextOffset;
     await this.#deps.store.update(row.team_name, row.handle, { log_offset: nextOffset });
   }
 
-  async #onLogEvent(row: WorkerRow, event: LogEvent): Promise<void> {
+  async #onLogEvent(row: WorkerRow, event: LogEvent, resultLine?: string): Promise<void> {
     // The process decides stopping, stopped and failed; the log cannot undo them.
     const settled = row.state === 'stopping' || FINAL_STATES.includes(row.state);
     if (event.kind === 'init') {
+      const attached = this.#attached.get(workerKey(row));
+      if (attached) attached.cameUp = true;
       if (event.sessionId && event.sessionId !== row.session_id) {
         row.session_id = event.sessionId;
         await this.#deps.store.update(row.team_name, row.handle, { session_id: event.sessionId });
@@ -350,17 +457,25 @@ export class WorkerManager {
       const resultText = event.result ?? (event.errors.length > 0 ? event.errors.map(String).join('; ') : null);
       const change: Partial<WorkerRow> = {
         result_text: resultText,
-        cost_usd: event.totalCostUsd,
+        ...totals(row, event.totalCostUsd, event.numTurns),
         usage: event.usage === null ? null : JSON.stringify(event.usage),
-        num_turns: event.numTurns,
       };
+      // Refused tool calls need a person (allow the tool, or tell the worker another way); a later
+      // turn without any says the worker got past them.
+      const denials = permissionDenials(resultLine);
+      change.attention =
+        denials.length > 0 ? JSON.stringify({ reason: 'permission_denied', denials, since: Date.now() }) : null;
       Object.assign(row, change);
       await this.#deps.store.update(row.team_name, row.handle, change);
+      if (denials.length > 0) {
+        this.#publish(row, 'worker_needs_you', { reason: 'permission_denied', denials });
+        this.#deps.log.warn(`worker ${workerKey(row)} was refused ${denials.map((d) => d.tool).join(', ')}`);
+      }
       this.#publish(row, 'worker_result', {
         isError: event.isError,
         result: resultText,
-        costUsd: event.totalCostUsd,
-        numTurns: event.numTurns,
+        costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
+        numTurns: row.num_turns === null ? null : Number(row.num_turns),
       });
     } else if (event.kind === 'state' && !settled) {
       if (event.state === 'error') {
@@ -387,12 +502,7 @@ export class WorkerManager {
       if (attached.hostPid && !running(attached.hostPid)) {
         // A zombie host: make tmux reap it (its window closes) while the exit is handled.
         if (alive(attached.hostPid)) void this.#deps.tmux.reapPanes();
-        const exit = existsSync(workerFiles(row.dir).exit)
-          ? (JSON.parse(readFileSync(workerFiles(row.dir).exit, 'utf8')) as {
-              code: number | null;
-              signal: string | null;
-            })
-          : { code: null, signal: 'SIGKILL' };
+        const exit = readExit(row.dir) ?? { code: null, signal: 'SIGKILL' };
         void this.#inOrder(key, () => this.#handleExit(row, exit, attached));
         continue;
       }
@@ -429,6 +539,7 @@ export class WorkerManager {
     // One death is often reported twice (the host's exit message, then the health check's dead pid),
     // the second queued before the first restarts the worker: it must not end the run that replaced it.
     if (from && attached !== from) return;
+    let cameUp = true;
     if (attached) {
       if (attached.exitHandled) return;
       attached.exitHandled = true;
@@ -436,9 +547,15 @@ export class WorkerManager {
       // and the offset moves past it, so a restarted worker's follower starts after it: no duplicate.
       const rest = attached.follower.drain();
       if (rest) await this.#onLines(row, rest.lines, rest.next, rest.events, attached);
+      cameUp =
+        attached.cameUp ||
+        exit.signal !== null ||
+        exit.code === 0 ||
+        Date.now() - attached.attachedAt > START_WINDOW_MS;
       attached.client?.close();
       this.#attached.delete(workerKey(row));
       attached.markExited();
+      attached.markStarted();
     }
     if (this.#closing) return;
     // A pane host killed outright leaves its agent running in its own process group: end it, so a
@@ -450,9 +567,15 @@ export class WorkerManager {
       await this.drainQueue();
       return;
     }
-    this.#publish(current, 'worker_exit', { code: exit.code, signal: exit.signal });
+    const error = row.adapter === EXTERNAL ? null : exitReason(row.dir, exit);
+    current.error = error;
+    await this.#deps.store.update(current.team_name, current.handle, { error });
+    this.#publish(current, 'worker_exit', { code: exit.code, signal: exit.signal, error });
     const options = this.#deps.options();
-    if (Number(current.restart_count) < options.maxRestarts) {
+    // An agent that ended with an error before writing a line (a missing CLI, a refused flag) would
+    // fail the same way again: it fails now, with the reason, instead of burning its restarts.
+    if (!cameUp) this.#deps.log.warn(`worker ${workerKey(current)} could not start: ${error}`);
+    else if (Number(current.restart_count) < options.maxRestarts) {
       const attempt = Number(current.restart_count) + 1;
       this.#deps.log.warn(
         `worker ${workerKey(current)} exited (${exit.signal ?? exit.code}); ` +
@@ -460,7 +583,12 @@ export class WorkerManager {
       );
       this.#publish(current, 'worker_restart', { attempt, resume: current.session_id });
       try {
-        await this.#launch(current, { resume: current.session_id !== null, restartCount: attempt });
+        await this.#launch(current, {
+          resume: current.session_id !== null,
+          restartCount: attempt,
+          // A turn was under way, or a restart's prompt had not been taken up yet.
+          midTurn: current.state === 'working' || (current.state === 'starting' && current.prompt !== null),
+        });
         return;
       } catch (error) {
         this.#deps.log.error(`worker ${workerKey(current)}: restart failed`, { error });
@@ -471,16 +599,17 @@ export class WorkerManager {
       code: exit.code,
       signal: exit.signal,
       restarts: Number(current.restart_count),
+      error,
     });
     await this.drainQueue();
   }
 
   /** Write the spawn spec and open the worker's tmux window with its pane host. */
-  async #launch(row: WorkerRow, how: { resume: boolean; restartCount: number }): Promise<void> {
+  async #launch(row: WorkerRow, how: { resume: boolean; restartCount: number; midTurn?: boolean }): Promise<void> {
     const request = JSON.parse(row.spec) as SpawnRequest;
     const token = await this.#deps.credentials(row.team_name, row.handle);
     let prompt = request.prompt;
-    if (how.resume) prompt = `You were restarted. Continue your task${request.prompt ? `:\n${request.prompt}` : '.'}`;
+    if (how.resume) prompt = restartPrompt(row, request, how.midTurn === true);
     else {
       const briefing = await this.#deps.briefing(row.team_name, row.handle);
       if (briefing) prompt = prompt ? `${briefing}\n\n${prompt}` : briefing;
@@ -504,6 +633,8 @@ export class WorkerManager {
       this.#deps.options(),
     );
     writeSpawnSpec(row.dir, spec);
+    // The last run's exit must not be read as this one's (an early exit is noticed by this file).
+    rmSync(workerFiles(row.dir).exit, { force: true });
     if (row.pane_id) await this.#deps.tmux.killWindow(row.pane_id);
     const paneId = await this.#deps.tmux.newWindow(this.#deps.session, {
       name: row.handle,
@@ -518,6 +649,9 @@ export class WorkerManager {
       session_id: spec.adapter === 'claude' ? sessionId : row.session_id,
       prompt: prompt ?? null,
       health: 'healthy',
+      // Unknown until the new run's first result says whether it counts from zero (see #totals).
+      prior_cost_usd: how.restartCount === 0 ? 0 : null,
+      prior_turns: how.restartCount === 0 ? 0 : null,
     });
     await this.#attach(row);
   }
@@ -583,6 +717,10 @@ export class WorkerManager {
       num_turns: null,
       worktree_path: worktree?.path ?? null,
       worktree_branch: worktree?.branch ?? null,
+      error: null,
+      prior_cost_usd: null,
+      prior_turns: null,
+      attention: null,
       spawned_by: spawnedBy,
       created_at: now,
       updated_at: now,
@@ -760,6 +898,10 @@ export class WorkerManager {
       num_turns: null,
       worktree_path: null,
       worktree_branch: null,
+      error: null,
+      prior_cost_usd: null,
+      prior_turns: null,
+      attention: null,
       spawned_by: registeredBy,
       created_at: now,
       updated_at: now,

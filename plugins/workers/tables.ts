@@ -35,6 +35,13 @@ export interface WorkersTable {
   num_turns: number | null;
   worktree_path: string | null;
   worktree_branch: string | null;
+  /** Why the last run ended, when it was not asked to: the exit and the tail of the agent's stderr. */
+  error: string | null;
+  /** Cost and turns of the runs before the current one (a restarted agent may count from zero). */
+  prior_cost_usd: number | null;
+  prior_turns: number | null;
+  /** JSON: what needs a person (the tool calls the agent was refused), until the worker is given input. */
+  attention: string | null;
   spawned_by: string;
   created_at: number;
   updated_at: number;

@@ -33,6 +33,10 @@ export function workerView(row: WorkerRow) {
     usage: row.usage ? (JSON.parse(row.usage) as unknown) : null,
     numTurns: row.num_turns === null ? null : Number(row.num_turns),
     worktree: row.worktree_path ? { path: row.worktree_path, branch: row.worktree_branch } : null,
+    /** Why its last run ended unasked: the exit and the tail of the agent's stderr. */
+    error: row.error ?? null,
+    /** What needs a person: the tool calls its agent was refused, until it is given input again. */
+    needsYou: row.attention ? (JSON.parse(row.attention) as unknown) : null,
     spawnedBy: row.spawned_by,
     createdAt: new Date(Number(row.created_at)).toISOString(),
     updatedAt: new Date(Number(row.updated_at)).toISOString(),

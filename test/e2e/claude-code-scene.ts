@@ -37,6 +37,7 @@ const SECOND_PROMPT = 'SECOND: report back.';
 const FIRST_RESULT = 'Created the e2e task in the fleet.';
 const SECOND_RESULT = 'Second turn done.';
 const RESTART_RESULT = 'Resumed after the restart.';
+const THIRD_PROMPT = 'THIRD: still there after the restart?';
 const FAKE_KEY = 'sk-ant-fake-e2e-not-a-real-key-0000000000';
 
 /** Run a program (no shell) and return its stdout, or undefined when it fails. */
@@ -182,7 +183,8 @@ t.test('Claude Code as a fleet worker, against the scripted model API', async (t
           : text(FIRST_RESULT, 'after-tool');
       }
       const prompt = promptsOf(request).at(-1) ?? '';
-      if (prompt.includes('You were restarted')) return text(RESTART_RESULT, 'restarted');
+      if (prompt.includes('You were restarted')) return text('Doing the task again.', 'told-to-redo');
+      if (prompt.includes('THIRD')) return text(RESTART_RESULT, 'restarted');
       if (prompt.includes('SECOND')) return text(SECOND_RESULT, 'second');
       if (prompt.includes('FIRST'))
         return toolUse(
@@ -383,17 +385,44 @@ t.test('Claude Code as a fleet worker, against the scripted model API', async (t
       t.ok(pane.includes(expected), `the pane's transcript shows ${JSON.stringify(expected)}`);
     }
 
-    // The agent dies: the fleet restarts it with --resume and the same session, history intact.
+    // The agent dies idle, its task done: the fleet restarts it with --resume and the same session,
+    // history intact, and does not send it its finished task again (that ran the task twice).
     const firstHost = JSON.parse(readFileSync(join(workerDir, 'host.json'), 'utf8')) as {
       hostPid: number;
       agentPid: number;
     };
     const beforeRestart = api.messages().length;
     process.kill(firstHost.agentPid, 'SIGKILL');
-    const resumed = await until('the restarted worker to finish its turn', 90_000, async () => {
+    await until('the worker to be restarted and waiting', 90_000, async () => {
+      const worker = await workers();
+      return worker?.restartCount === 1 && worker.state === 'ready' ? worker : undefined;
+    });
+    // Claude Code is up and idle once it answers input; a model request before that would be a re-run.
+    t.same(
+      api
+        .messages()
+        .slice(beforeRestart)
+        .filter((entry) => entry.label !== 'side')
+        .map((entry) => entry.label),
+      [],
+      'the restarted agent was not asked to do its finished task again',
+    );
+    const third = await fleet.request('POST', `/orchestrate/send/${WORKER}`, {
+      token: lead.token,
+      body: { message: THIRD_PROMPT },
+    });
+    t.equal(third.status, 200, 'the restarted worker takes input');
+    const resumed = await until('the restarted worker to answer', 90_000, async () => {
       const worker = await workers();
       return worker?.state === 'idle' && worker.result === RESTART_RESULT ? worker : undefined;
     });
+    t.notOk(
+      api
+        .messages()
+        .slice(beforeRestart)
+        .some((entry) => entry.label === 'told-to-redo'),
+      'no "You were restarted" turn',
+    );
     t.equal(resumed.restartCount, 1, 'restarted once');
     t.equal(resumed.sessionId, passedSessionId, 'the same session after the restart');
     const respec = JSON.parse(readFileSync(join(workerDir, 'spawn.json'), 'utf8')) as { argv: string[] };
