@@ -15,8 +15,9 @@ export default defineConfig({
     mail: true,
     tasks: true,
     // Workers run in tmux (`fleet attach` to watch), at most `max` at once (more wait in a queue).
+    // The tmux server is claude-fleet-<hash of the data dir> unless tmux.socket names one.
     // Claude Code is the default adapter; add other CLIs under `commands`, e.g.
     // commands: { aider: { argv: ['aider', '--yes'], format: 'text' } }.
-    workers: { max: 5, tmux: { socket: 'claude-fleet', session: 'fleet' }, defaultAdapter: 'claude' },
+    workers: { max: 5, tmux: { session: 'fleet' }, defaultAdapter: 'claude' },
   },
 });

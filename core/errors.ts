@@ -17,7 +17,8 @@ export type FleetErrorCode =
   | 'FLEET_ERR_DUPLICATE_EVENT'
   | 'FLEET_ERR_EVENT_NOT_DECLARED'
   | 'FLEET_ERR_TABLE_NOT_OWNED'
-  | 'FLEET_ERR_DUPLICATE_TABLE';
+  | 'FLEET_ERR_DUPLICATE_TABLE'
+  | 'FLEET_ERR_DATA_DIR_LOCKED';
 
 export class FleetError extends Error {
   readonly code: FleetErrorCode;

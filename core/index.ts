@@ -52,6 +52,7 @@ export type { Logger } from './log.js';
 
 // The worker runtime: tmux, the pane host's files and socket, the log parser
 export { TmuxDriver } from './workers/tmux.js';
+export { defaultTmuxSocket, fleetTmuxSocket } from './workers/tmux-socket.js';
 export { workerFiles, writeSpawnSpec } from './workers/spawn-spec.js';
 export type { SpawnSpec } from './workers/spawn-spec.js';
 export { hostSocketPath } from './workers/host-socket.js';

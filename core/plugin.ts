@@ -69,6 +69,11 @@ export interface PluginContext<Options = unknown, Tables = unknown> {
   readonly config: FleetConfig;
   /** The URL agents use to reach this fleet (known once it listens). */
   fleetUrl(): string;
+  /**
+   * Whether the fleet's HTTP server is bound and serving. False while plugins start at boot: what
+   * must not outlive a start that fails to bind (a tmux session) waits for it.
+   */
+  listening(): boolean;
   /** This plugin's tables, typed; a query naming another plugin's table is refused before it runs. */
   readonly db: Kysely<Tables>;
   readonly dialect: Dialect;

@@ -1,3 +1,5 @@
+import { loadConfig } from '../config/load-config.js';
+import { lockDataDir } from '../data-dir-lock.js';
 import { Kernel } from '../kernel/kernel.js';
 import { createLogger, type Logger } from '../log.js';
 import { installProcessGuard } from '../process-guard.js';
@@ -9,6 +11,7 @@ Usage: fleet up [--config <file>]
 Start the fleet in the foreground: load fleet.config.ts (or --config, or $FLEET_CONFIG), migrate and
 start the enabled plugins, and serve HTTP and WebSocket on the configured host and port.
 Edits to the config file apply while it runs. Ctrl-C (SIGINT) or SIGTERM stops it cleanly.
+One fleet per data dir: a second \`fleet up\` on it exits 1 naming the process that has it.
 
 Options:
   --config <file>   Config file (default ./fleet.config.ts)
@@ -23,8 +26,19 @@ export async function run(args: string[]): Promise<number> {
   // re-adoption talks to pane hosts while the kernel starts.
   let log: Logger = createLogger();
   installProcessGuard({ log: () => log });
-  const kernel = await Kernel.boot({ path: parsed.values.config });
-  log = kernel.log;
+  const config = await loadConfig({ path: parsed.values.config });
+  log = createLogger({ level: config.log.level, scope: 'kernel' });
+  // One server per data dir (its database, keys and worker logs, whatever the storage): two would
+  // both restart a crashed worker. Taken before anything in the data dir is touched; released
+  // when the process exits, and taken over from a server that died without releasing it.
+  const lock = await lockDataDir(config.dataDir, { log });
+  let kernel: Kernel;
+  try {
+    kernel = await Kernel.boot({ path: parsed.values.config, config, watch: true, log });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   process.stdout.write(
     `fleet up: listening on ${kernel.url} ` +
       `(admin key in ${kernel.config.auth.adminKey ? 'FLEET_ADMIN_KEY' : kernel.config.dataDir + '/admin.key'})\n`,
@@ -39,9 +53,13 @@ export async function run(args: string[]): Promise<number> {
       stopping = true;
       kernel.log.info(`${signal}: stopping`);
       kernel.stop().then(
-        () => resolveExit(0),
+        () => {
+          lock.release();
+          resolveExit(0);
+        },
         (error) => {
           kernel.log.error('stop failed', { error });
+          lock.release();
           resolveExit(1);
         },
       );

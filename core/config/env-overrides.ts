@@ -31,6 +31,7 @@ function intFrom(
  * such as MAX_WORKERS, are read by the kernel's plan through the plugin's `env`). Paths given in the
  * environment are relative to the current directory, as a shell user expects.
  * Secrets (JWT_SECRET, FLEET_ADMIN_KEY) are returned apart: they never belong in the config file.
+ * So is FLEET_TMUX_SOCKET, which overrides a plugin's option the kernel does not read.
  */
 export function readEnvOverrides(
   env: Env,
@@ -38,6 +39,8 @@ export function readEnvOverrides(
 ): {
   overrides: FleetConfigInput;
   secrets: { jwtSecret?: string; adminKey?: string };
+  /** FLEET_TMUX_SOCKET: the fleet's tmux server (`tmux -L <name>`), over the config's. */
+  tmuxSocket?: string;
   issues: EnvIssue[];
 } {
   const issues: EnvIssue[] = [];
@@ -89,6 +92,17 @@ export function readEnvOverrides(
     } else overrides.log = { level: level as 'info' };
   }
 
+  let tmuxSocket: string | undefined;
+  if (env.FLEET_TMUX_SOCKET) {
+    // A name, not a path: tmux puts it in its own directory. The same characters as the config's.
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(env.FLEET_TMUX_SOCKET)) {
+      issues.push({
+        variable: 'FLEET_TMUX_SOCKET',
+        message: `must be 1 to 64 letters, digits, _ or - (got ${JSON.stringify(env.FLEET_TMUX_SOCKET)})`,
+      });
+    } else tmuxSocket = env.FLEET_TMUX_SOCKET;
+  }
+
   const secrets: { jwtSecret?: string; adminKey?: string } = {};
   if (env.JWT_SECRET) {
     if (env.JWT_SECRET.length < 16) issues.push({ variable: 'JWT_SECRET', message: 'must be at least 16 characters' });
@@ -99,5 +113,5 @@ export function readEnvOverrides(
       issues.push({ variable: 'FLEET_ADMIN_KEY', message: 'must be at least 16 characters' });
     else secrets.adminKey = env.FLEET_ADMIN_KEY;
   }
-  return { overrides, secrets, issues };
+  return { overrides, secrets, tmuxSocket, issues };
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as v from 'valibot';
@@ -34,7 +34,9 @@ export async function importConfigFile(path: string): Promise<unknown> {
   const { tsImport } = await import('tsx/esm/api');
   let mod: Record<string, unknown>;
   try {
-    mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
+    // By its real path: Node caches what a path resolves to, so through a symlink later pointed
+    // elsewhere (or its folder's) it would import the old target again.
+    mod = (await tsImport(pathToFileURL(realpathSync(path)).href, import.meta.url)) as Record<string, unknown>;
   } catch (error) {
     throw new FleetError(
       'FLEET_ERR_CONFIG_LOAD',
@@ -82,7 +84,7 @@ export function resolveConfig(
   }
   const env = context.env ?? process.env;
   const cwd = context.cwd ?? process.cwd();
-  const { overrides, secrets, issues } = readEnvOverrides(env, cwd);
+  const { overrides, secrets, tmuxSocket, issues } = readEnvOverrides(env, cwd);
   if (issues.length > 0) {
     const lines = issues.map((issue) => `${issue.variable}: ${issue.message}`);
     throw new FleetError('FLEET_ERR_CONFIG_INVALID', `environment: ${lines.join('; ')}`, { issues: lines });
@@ -123,6 +125,7 @@ export function resolveConfig(
     log: { level: input.log?.level ?? 'info' },
     events: { ringCapacity: input.events?.ringCapacity ?? 10_000 },
     plugins: input.plugins ?? {},
+    tmuxSocket,
     configPath: context.configPath,
     env,
   };

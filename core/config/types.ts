@@ -61,6 +61,11 @@ export interface FleetConfig {
   log: { level: LogLevel };
   events: { ringCapacity: number };
   plugins: Record<string, boolean | Record<string, unknown>>;
+  /**
+   * FLEET_TMUX_SOCKET: the fleet's tmux server, over the socket a plugin's options name. Unset, the
+   * socket is the configured one, else one derived from the data dir (`fleetTmuxSocket`).
+   */
+  tmuxSocket: string | undefined;
   /** The file this was loaded from, if any. */
   configPath: string | undefined;
   /** The environment it was resolved with: plugins read their own variables from it (`env` of definePlugin). */

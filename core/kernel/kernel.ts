@@ -114,6 +114,7 @@ export class Kernel {
       disconnect: (uid, reason) => void this.#hub.disconnect(uid, reason),
       apiOf: (plugin: string) => this.#hosts.get(plugin)?.api,
       fleetUrl: () => this.publicUrl,
+      listening: () => this.#server.listening,
       tableOwner: (table) => this.#tableOwners.get(table),
       vouch: (prefix, authorize) => this.#hub.vouch(prefix, authorize),
     };

@@ -27,6 +27,8 @@ export interface KernelServices {
   disconnect: (uid: string, reason: string) => void;
   apiOf(plugin: string): unknown;
   fleetUrl(): string;
+  /** Whether the HTTP server is bound (false while plugins start at boot). */
+  listening(): boolean;
   /** Which plugin of the catalog declares a table (for the guard's message). */
   tableOwner: (table: string) => string | undefined;
   /** Let a running plugin vouch for subscriptions to its guarded topics; returns the undo. */
@@ -80,6 +82,7 @@ export class PluginHost {
         return services.config();
       },
       fleetUrl: () => services.fleetUrl(),
+      listening: () => services.listening(),
       db: guardedDb(services.db, guard),
       dialect: services.dialect,
       join: (trx) => joinTransaction(trx, guard),

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { type PluginCommand, TmuxDriver } from '../../core/index.js';
+import { fleetTmuxSocket, type PluginCommand, TmuxDriver } from '../../core/index.js';
 import type { WorkersOptions } from './options.js';
 
 const NAME = /^[A-Za-z0-9_-]{1,50}$/;
@@ -54,7 +54,7 @@ export async function findWorkerWindow(
   return { windowId: windows[0]!.windowId, team: teams[0]! };
 }
 
-/** `fleet attach`: a person's terminal on the fleet's tmux session (socket and session from the workers options). */
+/** `fleet attach`: a person's terminal on the tmux session of the config's fleet (its socket and session). */
 export const attachCommand: PluginCommand<WorkersOptions> = {
   summary: "Attach to the fleet's tmux session (one window per worker)",
   usage: `Usage: fleet attach [<handle> [--team <team>]] [--config <file>]
@@ -63,7 +63,7 @@ Attach your terminal to the fleet's tmux session (plugins.workers.tmux in fleet.
 one window per worker, named by its handle (the window list shows team/handle). With a handle,
 that worker's window is shown; when two teams each have a worker of that handle, say which with
 --team. Detach with Ctrl-b d; the workers keep running.`,
-  async run(argv, { options }) {
+  async run(argv, { config, options }) {
     if (argv.includes('--help') || argv.includes('-h')) {
       process.stdout.write(`${attachCommand.usage}\n`);
       return 0;
@@ -73,10 +73,20 @@ that worker's window is shown; when two teams each have a worker of that handle,
       process.stderr.write(`fleet attach: ${wanted.error}\n${attachCommand.usage}\n`);
       return 2;
     }
-    const { socket, session } = options.tmux;
+    // The socket the fleet of this config uses: FLEET_TMUX_SOCKET, the configured one, else its data dir's.
+    const socket = fleetTmuxSocket(config, options.tmux.socket);
+    const { session } = options.tmux;
+    const tmux = new TmuxDriver({ socket });
+    // Asked first: attach-session with no server would start one, answer "no sessions" and leave
+    // its socket behind. Without tmux installed, the driver's error is the same install hint.
+    if (!(await tmux.hasSession(session))) {
+      process.stderr.write(
+        `fleet attach: no tmux session ${session} on socket ${socket} (the fleet of data dir ${config.dataDir}): ` +
+          'is that fleet running?\n',
+      );
+      return 1;
+    }
     if (wanted.handle !== undefined) {
-      const tmux = new TmuxDriver({ socket });
-      // Without tmux installed, the driver's error is the same install hint.
       const found = await findWorkerWindow(tmux, session, wanted.handle, wanted.team);
       if ('error' in found) {
         process.stderr.write(`fleet attach: ${found.error}\n`);

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { agentUid, dataFence, definePlugin, FLEET_BIN, TmuxDriver } from '../../core/index.js';
+import { agentUid, dataFence, definePlugin, FLEET_BIN, fleetTmuxSocket, TmuxDriver } from '../../core/index.js';
 import type { AuthApi } from '../auth/index.js';
 import type { MailApi } from '../mail/index.js';
 import { attachCommand } from './attach-command.js';
@@ -51,8 +51,8 @@ export const workers = definePlugin({
   commands: { attach: attachCommand },
   setup(ctx): WorkersApi {
     const options = ctx.options;
-    const { socket, session } = options.tmux;
-    const tmux = new TmuxDriver({ socket, configFile: TMUX_CONF });
+    const { session } = options.tmux;
+    const tmux = new TmuxDriver({ socket: fleetTmuxSocket(ctx.config, options.tmux.socket), configFile: TMUX_CONF });
     const auth = () => ctx.use<AuthApi>('auth');
     const manager = new WorkerManager({
       store: new WorkerStore(ctx.db),
@@ -132,18 +132,19 @@ export const workers = definePlugin({
     const begin = async () => {
       const created = await ensureFleetSession(api.tmux, api.session, ctx.fleetUrl(), ctx.config.dataDir);
       ctx.log.info(
-        `tmux session ${api.session} on socket ${api.options.tmux.socket} ${created ? 'created' : 'found'}: ` +
+        `tmux session ${api.session} on socket ${api.tmux.socket} ${created ? 'created' : 'found'}: ` +
           'attach with `fleet attach`',
       );
       await api.manager.start();
     };
-    if (urlKnown(ctx.fleetUrl())) return begin();
-    // Port 0: the fleet's URL is known only once the server listens, which the kernel does right
-    // after every plugin has started. Agents (re)launched now would get a URL ending in :0, so
-    // re-adoption, restarts and the queue wait for it; spawn, send and dismiss wait for them.
+    if (ctx.listening()) return begin();
+    // At boot the kernel listens right after every plugin has started. Until it does, the tmux
+    // session is not created (a fleet whose port is taken leaves no session and no board behind),
+    // and on port 0 the URL agents would get ends in :0. So re-adoption, restarts and the queue
+    // wait for it; spawn, send and dismiss wait for them.
     api.manager.starting = (async () => {
       const deadline = Date.now() + 60_000;
-      while (!urlKnown(ctx.fleetUrl())) {
+      while (!ctx.listening()) {
         if (api.manager.closing) return;
         if (Date.now() > deadline) throw new Error('the fleet did not start listening');
         await new Promise((resolveWait) => setTimeout(resolveWait, 10));
@@ -155,21 +156,12 @@ export const workers = definePlugin({
   async stop(_ctx, api) {
     if (!api) return;
     await api.manager.close();
-    // A start still under way (port 0) finishes before the kernel closes the database under it;
-    // whatever it attached meanwhile is detached again.
+    // A start still under way (waiting for the server to listen) finishes before the kernel closes
+    // the database under it; whatever it attached meanwhile is detached again.
     await api.manager.starting;
     await api.manager.close();
   },
 });
-
-/** Whether a URL names a real port (a fleet on port 0 knows its port only once it listens). */
-function urlKnown(url: string): boolean {
-  try {
-    return new URL(url).port !== '0';
-  } catch {
-    return false;
-  }
-}
 
 /** Create the fleet's tmux session (first window: the board) if it is missing. */
 export async function ensureFleetSession(

@@ -14,11 +14,12 @@ export const workersOptionsSchema = v.object({
     v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1')),
     5,
   ),
-  /** The fleet's own tmux server (`tmux -L <socket>`) and its session: `fleet attach` attaches to it. */
-  tmux: v.optional(
-    v.object({ socket: v.optional(tmuxName, 'claude-fleet'), session: v.optional(tmuxName, 'fleet') }),
-    {},
-  ),
+  /**
+   * The fleet's own tmux server (`tmux -L <socket>`) and its session: `fleet attach` attaches to it.
+   * Without a socket here (or FLEET_TMUX_SOCKET), it is `claude-fleet-<hash of the data dir>`: two
+   * fleets on two data dirs never share a tmux server.
+   */
+  tmux: v.optional(v.object({ socket: v.optional(tmuxName), session: v.optional(tmuxName, 'fleet') }), {}),
   /** Adapter used when a spawn names none: `claude` or a key of `commands`. */
   defaultAdapter: v.optional(v.string(), 'claude'),
   claude: v.optional(

@@ -8,6 +8,7 @@ import type { FleetConfig, FleetConfigInput } from '../../core/config/types.js';
 import { Kernel } from '../../core/kernel/kernel.js';
 import { createLogger } from '../../core/log.js';
 import type { AnyPlugin } from '../../core/plugin.js';
+import { fleetTmuxSocket } from '../../core/workers/tmux-socket.js';
 import { type JsonResponse, type RequestOptions, requestJson } from './http.js';
 import { killWorkerProcesses } from './processes.js';
 import { testDatabase, testStorage } from './storage.js';
@@ -46,7 +47,7 @@ export interface TestFleet {
   logs: string[];
   /** Where its data lives: SQLite's file in dataDir, or its own PostgreSQL database (dropped at teardown). */
   storage: FleetConfig['storage'];
-  /** The private tmux socket of its workers plugin (plugins.workers.tmux.socket), when on. */
+  /** The tmux socket of its workers plugin, when on: a private one, or (configFile) the file's. */
   tmuxSocket: string | undefined;
   /** Register an agent with the admin key. */
   register(
@@ -80,14 +81,27 @@ export async function startFleet(t: TestLike, options: FleetOptions = {}): Promi
   const logs: string[] = [];
   const log = createLogger({ level: 'debug', sink: (line) => logs.push(line) });
   if (options.configFile) {
+    // The file decides the data dir and so the tmux socket (its own, or the one derived from the
+    // data dir): whatever workers ran there go after the kernel has stopped.
+    const booted: { kernel?: Kernel } = {};
+    t.teardown(() => {
+      if (!booted.kernel) return;
+      const { config } = booted.kernel;
+      const workers = config.plugins.workers;
+      const configured = typeof workers === 'object' ? (workers.tmux as { socket?: string } | undefined) : undefined;
+      killWorkerProcesses(config.dataDir);
+      killTmuxServer(fleetTmuxSocket(config, configured?.socket));
+    });
     const kernel = await Kernel.boot({
       path: options.configFile,
       env: options.env ?? {},
       overrides: { server: { port: 0 } },
       log,
     });
+    booted.kernel = kernel;
     t.teardown(() => kernel.stop());
-    return fleetOf(kernel, kernel.config.dataDir, logs, undefined);
+    const running = kernel.api<{ tmux: { socket: string } }>('workers');
+    return fleetOf(kernel, kernel.config.dataDir, logs, running?.tmux.socket);
   }
   let storage = options.config?.storage;
   if (!storage && testStorage() === 'postgres') storage = { driver: 'postgres', url: await testDatabase(t) };
