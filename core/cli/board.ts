@@ -1,12 +1,15 @@
 import { adminHeaders } from './admin-credential.js';
+import { type BoardWorker, boardTable } from './board-table.js';
 import { fetchFleet, fleetUrl } from './fleet-url.js';
 import { parseCommand } from './parse.js';
 
 const HELP = `
 Usage: fleet board [--url <url>] [--data-dir <dir>]
 
-The fleet's first tmux window: its health, refreshed every few seconds, asked for with the admin
-key in <data dir>/admin.key (or $FLEET_ADMIN_KEY). Switch to a worker's window with Ctrl-b w
+The fleet's first tmux window: a live table of every worker of every team (state and for how
+long, health, turns, tokens, cost, the last line it wrote) and what needs you (failed workers and
+why, refused tool calls), refreshed every few seconds, asked for with the admin key in
+<data dir>/admin.key (or $FLEET_ADMIN_KEY). Switch to a worker's window with Ctrl-b w
 (or Ctrl-b <number>).
 `;
 
@@ -25,12 +28,15 @@ export async function run(args: string[]): Promise<number> {
         plugins?: string[];
         counts?: Record<string, number>;
       };
+      const board = await fetchFleet(`${url}/orchestrate/board`, { headers: adminHeaders(dataDir) });
+      const workers = board.ok ? ((await board.json()) as { workers: BoardWorker[] }).workers : undefined;
       text = [
         `Claude Fleet ${health.version} at ${url}${health.uptime === undefined ? '' : ` · up ${health.uptime}s`}`,
         `plugins: ${health.plugins?.join(', ') ?? '(needs the admin key)'}`,
-        `counts:  ${Object.entries(health.counts ?? {})
-          .map(([k, n]) => `${k}=${n}`)
-          .join('  ')}`,
+        '',
+        ...(workers
+          ? boardTable(workers, process.stdout.columns || 120)
+          : [`workers: (GET /orchestrate/board: ${board.status})`]),
         '',
         'Workers have a window each: Ctrl-b w to pick one, Ctrl-b d to detach.',
       ].join('\n');

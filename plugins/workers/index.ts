@@ -106,12 +106,13 @@ export const workers = definePlugin({
         (error) => ctx.log.warn('could not forward a message to a worker', { to, error: (error as Error).message }),
       );
     });
-    // The tmux status line lists workers (team/handle: two teams may each have a w1) and their states.
+    // The tmux status line lists workers (team/handle: two teams may each have a w1) and their states;
+    // failed ones stay on it (until dismissed or replaced), so a failure is not missed.
     // One refresh at a time, each reading the table after the last: the line ends at the latest states.
     let statusLine = Promise.resolve();
     ctx.events.on('worker_state', () => {
       statusLine = statusLine
-        .then(() => manager.store.listLive())
+        .then(() => manager.store.listOnBoard(undefined))
         .then((rows) =>
           tmux.setOption('@fleet_workers', rows.map((row) => `${row.team_name}/${row.handle}:${row.state}`).join(' ')),
         )

@@ -32,6 +32,7 @@ import { addWorktree } from './worktree.js';
 import { alive, endAgentGroup, running } from './processes.js';
 import { exitReason, readExit } from './exit-reason.js';
 import { permissionDenials } from './permission-denials.js';
+import { type BoardRow, boardRow } from './board-view.js';
 import { SpawnQueue } from './spawn-queue.js';
 import { HostClient } from './host-client.js';
 import { LogFollower, type LogLine, readLogLines } from './log-follower.js';
@@ -187,6 +188,8 @@ export class WorkerManager {
   readonly #deps: ManagerDeps;
   /** By workerKey (team/handle). */
   readonly #attached = new Map<string, Attached>();
+  /** When each worker entered its state, as this server saw it (the board's "for how long"). */
+  readonly #stateSince = new Map<string, number>();
   #healthTimer: NodeJS.Timeout | undefined;
   #closing = false;
   /** Settles once start() has run (set by the plugin when start must wait for the fleet's URL). */
@@ -247,6 +250,7 @@ export class WorkerManager {
     Object.assign(row, change, { state, updated_at: Date.now() });
     await this.#deps.store.update(row.team_name, row.handle, { ...change, state });
     if (previous !== state) {
+      this.#stateSince.set(workerKey(row), Date.now());
       this.#publish(row, 'worker_state', { state, previous });
       this.#deps.log.info(`worker ${workerKey(row)}: ${previous} → ${state}`);
     }
@@ -823,6 +827,15 @@ export class WorkerManager {
     const row = this.#attached.get(key)?.row ?? (await this.#deps.store.get(teamName, handle));
     if (!row) throw workersErrors.WORKERS_NOT_FOUND({ handle });
     return row;
+  }
+
+  /**
+   * The board: every worker not stopped (failed ones stay in sight), of one team or of all, with
+   * since when each is in its state and the last line it wrote.
+   */
+  async board(teamName: string | undefined): Promise<BoardRow[]> {
+    const rows = await this.#deps.store.listOnBoard(teamName);
+    return rows.map((row) => boardRow(row, this.#stateSince.get(workerKey(row))));
   }
 
   async isLive(teamName: string, handle: string): Promise<boolean> {

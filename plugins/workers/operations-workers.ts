@@ -36,6 +36,20 @@ export const listWorkers = op({
   run: async ({ caller, api }) => (await api.manager.store.listTeam(caller.teamName)).map(workerView),
 });
 
+export const workerBoard = op({
+  name: 'workerBoard',
+  summary:
+    'The board: every worker not stopped (failed ones too) with its state and since when, health, ' +
+    'turns, tokens, cost, the last line it wrote and what needs a person; all teams for the admin key',
+  access: 'admin-or-lead',
+  input: v.object({}),
+  http: { method: 'GET', path: '/orchestrate/board' },
+  run: async ({ caller, api }) => {
+    const workers = await api.manager.board(caller?.teamName);
+    return { workers, needsYou: workers.filter((w) => w.needsYou !== null || w.state === 'failed').length };
+  },
+});
+
 export const sendToWorker = op({
   name: 'sendToWorker',
   summary:
@@ -123,6 +137,7 @@ export const dismissWorker = op({
 export const workerOperations = [
   spawnWorker,
   listWorkers,
+  workerBoard,
   sendToWorker,
   workerOutput,
   registerExternal,

@@ -62,6 +62,13 @@ export class WorkerStore {
     return this.db.selectFrom('workers').selectAll().where('team_name', '=', teamName).orderBy('created_at').execute();
   }
 
+  /** Workers not stopped (live or failed), of one team or of all, by team and handle. */
+  async listOnBoard(teamName: string | undefined): Promise<WorkerRow[]> {
+    let query = this.db.selectFrom('workers').selectAll().where('state', '!=', 'stopped');
+    if (teamName !== undefined) query = query.where('team_name', '=', teamName);
+    return query.orderBy('team_name').orderBy('handle').execute();
+  }
+
   async listLive(): Promise<WorkerRow[]> {
     return this.db
       .selectFrom('workers')
