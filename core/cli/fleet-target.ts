@@ -10,8 +10,8 @@ export const TARGET_OPTIONS = {
   'data-dir': { type: 'string' },
 } as const;
 
-export const TARGET_HELP = `  --url <url>         The fleet's URL (default $FLEET_URL, $CLAUDE_FLEET_URL, else the config's
-                      server.publicUrl or http://127.0.0.1:<server.port>)
+export const TARGET_HELP = `  --url <url>         The fleet's URL (default $FLEET_URL, $CLAUDE_FLEET_URL, else the
+                      config's server.publicUrl or http://127.0.0.1:<server.port>)
   --config <file>     Config file to read the port and data dir from (default $FLEET_CONFIG or
                       ./fleet.config.ts when present)
   --data-dir <dir>    Where admin.key is (default the config's dataDir: $FLEET_DATA_DIR or ./.fleet)`;

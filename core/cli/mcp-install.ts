@@ -32,7 +32,8 @@ function adminKeyFor(target: FleetTarget): { key: string; source: string; note?:
       throw new CliError(`cannot read the admin key at ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
-  // A fleet started with FLEET_ADMIN_KEY writes no key file; the bridge reads the variable from Claude Code's environment.
+  // A fleet started with FLEET_ADMIN_KEY writes no key file; the bridge reads the variable from
+  // Claude Code's environment.
   if (process.env.FLEET_ADMIN_KEY)
     return {
       key: process.env.FLEET_ADMIN_KEY,

@@ -17,8 +17,8 @@ ${TARGET_HELP}`;
  * key, named \`operator\` (or $FLEET_OPERATOR), and acts with that lead's token: the person at the
  * machine that holds the admin key is the operator of every team.
  */
-export const OPERATOR_NOTE = `These commands act as the team's lead \`operator\` (or $FLEET_OPERATOR): with the admin key
-($FLEET_ADMIN_KEY or <data dir>/admin.key) they register that lead and use its token.`;
+export const OPERATOR_NOTE = `These commands act as the team's lead \`operator\` (or $FLEET_OPERATOR): with the admin
+key ($FLEET_ADMIN_KEY or <data dir>/admin.key) they register that lead and use its token.`;
 
 /** A handle or team given on the command line, checked before anything is asked of the fleet. */
 export function checkName(what: string, value: string | undefined): string {

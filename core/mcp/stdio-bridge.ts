@@ -56,13 +56,14 @@ export class FleetBridge {
     if (response.status === 401 || body.code === 'FLEET_TOKEN_INVALID')
       throw new BridgeError(
         'key-refused',
-        `the fleet at ${url} refused the admin key from ${register.adminKeySource} (${statusText(response.status, body)})`,
+        `the fleet at ${url} refused the admin key from ${register.adminKeySource} ` +
+          `(${statusText(response.status, body)})`,
         response.status,
       );
     throw new BridgeError(
       'refused',
-      `the fleet at ${url} refused to register ${register.handle} (team ${register.teamName}, ${register.agentType}): ` +
-        statusText(response.status, body),
+      `the fleet at ${url} refused to register ${register.handle} ` +
+        `(team ${register.teamName}, ${register.agentType}): ${statusText(response.status, body)}`,
       response.status,
     );
   }

@@ -33,7 +33,8 @@ t.test('a missing agent CLI: the spawn answers with the worker failed and why, n
 
 t.test('an agent that exits with an error before writing anything fails at once with its stderr', async (t) => {
   // As Claude Code does when --dangerously-skip-permissions is used as root.
-  const refuse = `console.error('--dangerously-skip-permissions cannot be used with root privileges'); process.exit(1);`;
+  const refuse =
+    `console.error('--dangerously-skip-permissions cannot be used with root privileges'); ` + `process.exit(1);`;
   const w = await startWorkerFleet(t, {
     workers: { maxRestarts: 3, commands: { refuser: { argv: [process.execPath, '-e', refuse] } } },
   });

@@ -205,7 +205,9 @@ t.test('a lead set up only with fleet mcp install calls fleet tools in claude -p
   t.match(init(failed)?.mcp_servers, [{ name: 'fleet', status: /^(failed|pending)$/ }], 'the server is not connected');
   t.match(final(failed)?.result, /^TOOL FAILED: .*No such tool available: mcp__fleet__team_status/, 'so no fleet tool');
   const debug = existsSync(debugFile) ? readFileSync(debugFile, 'utf8') : '';
-  const reason = `fleet mcp: the fleet at ${fleet.url} refused the admin key from ${join(other, 'admin.key')} (403 Invalid token)`;
+  const reason =
+    `fleet mcp: the fleet at ${fleet.url} refused the admin key from ${join(other, 'admin.key')} ` +
+    '(403 Invalid token)';
   t.ok(debug.includes(reason), `Claude Code's debug log has the server's one-line reason: ${reason}`);
   if (!debug.includes(reason))
     t.comment(
