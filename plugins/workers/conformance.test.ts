@@ -73,6 +73,10 @@ t.test('workers: every operation conforms (401, other teams, required fields, ro
           skipAgreement: 'worker states and times move between the two calls',
         };
       },
+      workerBoard: async (context) => {
+        await alphaWorker(context, 'cw-board');
+        return { input: {}, otherTeam: 'own', secrets: ['cw-board'] };
+      },
       sendToWorker: async (context) => {
         await alphaWorker(context, 'cw-send');
         return { input: { handle: 'cw-send', message: 'hello worker' } };
