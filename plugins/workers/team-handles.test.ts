@@ -6,7 +6,7 @@
  * again on the same data dir. A data dir of the schema before (handle as the key, worker dirs at
  * <dataDir>/workers/<handle>) migrates with its rows, and its live worker is re-adopted where it runs.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import {
   killWorkerProcesses,
   privateTmux,
   requestJson,
+  runFleetCli,
   running,
   startFleet,
   startWorkerFleet,
@@ -145,17 +146,18 @@ t.test('alpha and beta each run a w1: each sees, sends to, reads and dismisses o
     configFile,
     `export default ${JSON.stringify({ plugins: { auth: true, workers: { tmux: { socket: w.socket } } } })};\n`,
   );
+  // Run asynchronously: a synchronous child blocks this process, whose fleet then closes the HTTP
+  // client's idle keep-alive socket just as the next request is written to it (ECONNRESET).
   const attach = (...args: string[]) =>
-    spawnSync(process.execPath, [FLEET_BIN, 'attach', ...args, '--config', configFile], {
+    runFleetCli(t, ['attach', ...args, '--config', configFile], {
       cwd: configDir,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: configDir },
-      encoding: 'utf8',
-      timeout: 30_000,
+      timeoutMs: 30_000,
     });
-  const ambiguous = attach('w1');
-  t.equal(ambiguous.status, 2, ambiguous.stderr);
+  const ambiguous = await attach('w1');
+  t.equal(ambiguous.code, 2, ambiguous.stderr);
   t.match(ambiguous.stderr, /w1 is a worker of teams alpha, beta: say which with --team <team>/);
-  const chosen = attach('w1', '--team', 'beta');
+  const chosen = await attach('w1', '--team', 'beta');
   t.match(chosen.stdout, /worker w1 of team beta/);
   t.equal(
     tmuxSync(w.socket, ['display-message', '-p', '-t', '=fleet:', '#{window_id}']).trim(),
