@@ -18,6 +18,10 @@ export default defineConfig({
     // The tmux server is claude-fleet-<hash of the data dir> unless tmux.socket names one.
     // Claude Code is the default adapter; add other CLIs under `commands`, e.g.
     // commands: { aider: { argv: ['aider', '--yes'], format: 'text' } }.
+    // Claude Code's tools other than the fleet's follow claude.permissionMode: 'default' (the
+    // default) refuses what would need a prompt, which a worker shows as needsYou on the board;
+    // 'acceptEdits' lets workers edit files; 'bypassPermissions' allows everything (as root only
+    // with IS_SANDBOX=1 in the fleet's environment), e.g. claude: { permissionMode: 'acceptEdits' }.
     workers: { max: 5, tmux: { session: 'fleet' }, defaultAdapter: 'claude' },
   },
 });
