@@ -56,6 +56,7 @@ export { defaultTmuxSocket, fleetTmuxSocket } from './workers/tmux-socket.js';
 export { workerFiles, writeSpawnSpec } from './workers/spawn-spec.js';
 export type { SpawnSpec } from './workers/spawn-spec.js';
 export { hostSocketPath } from './workers/host-socket.js';
+export { plain, transcriptTail } from './workers/transcript.js';
 export type { HostMessage, HostRequest } from './workers/host-socket.js';
 export { LogStream } from './native/logstream.js';
 export type { LogEvent, LogStreamLike, WorkerState as LogState } from './native/logstream.js';

@@ -68,7 +68,7 @@ export class PaneTerminal {
     // The window closed: reading its tty fails (EIO). readline re-emits that on its interface, and
     // stdin keeps a listener of its own for after readline lets go. Input from the fleet goes on.
     lines.on('error', () => undefined);
-    this.#in.on('error', () => lines.close());
+    this.#in.on('error', () => closeQuietly(lines));
     lines.on('close', () => {
       if (this.#lines === lines) this.#lines = undefined;
     });
@@ -91,8 +91,20 @@ export class PaneTerminal {
 
   /** Stop reading the tty (it would keep the process, and so the window, alive after the agent is gone). */
   close(): void {
-    this.#lines?.close();
+    if (this.#lines) closeQuietly(this.#lines);
     this.#in.pause();
     (this.#in as unknown as { unref?: () => void }).unref?.();
+  }
+}
+
+/**
+ * Close readline on a tty that may be gone: leaving raw mode on a hung-up tty throws (EIO), and
+ * thrown from an 'error' listener it would end the host before it records its agent's exit.
+ */
+function closeQuietly(lines: Interface): void {
+  try {
+    lines.close();
+  } catch {
+    // The window is closed: there is no terminal mode left to restore.
   }
 }

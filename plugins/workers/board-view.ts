@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { plain, transcriptTail } from '../../core/workers/transcript.js';
-import { workerFiles } from '../../core/index.js';
+import { plain, transcriptTail, workerFiles } from '../../core/index.js';
 import { readLogLines } from './log-follower.js';
 import { workerView, type WorkerRow } from './worker-store.js';
 
