@@ -56,7 +56,8 @@ t.test(
       'the board to show the workers',
       () => {
         const text = tmuxSync(w.socket, ['capture-pane', '-p', '-J', '-t', '=fleet:0']);
-        return text.includes('alpha/writer') && text.includes('Needs you') ? text : undefined;
+        // It redraws every 3 s: wait for a draw from after the ghost failed.
+        return text.includes('alpha/writer') && text.includes('beta/ghost failed') ? text : undefined;
       },
       15_000,
     );
