@@ -8,6 +8,7 @@ import {
   type Identity,
   insufficientPermissions,
   operationsFor,
+  isLead,
   requireLead,
   sameTeam,
 } from '../../core/index.js';
@@ -24,8 +25,7 @@ const op = operationsFor<AuthApi>();
 function authorizeRegistration(caller: Identity | undefined, wanted: Identity): void {
   if (caller === undefined) return;
   requireLead(caller);
-  if (wanted.agentType === 'team-lead' || wanted.role === 'coordinator')
-    throw insufficientPermissions('admin key', caller.agentType);
+  if (isLead(wanted) || wanted.role === 'coordinator') throw insufficientPermissions('admin key', caller.agentType);
   if (wanted.teamName !== caller.teamName) throw authErrors.AUTH_LEAD_OTHER_TEAM({ team: caller.teamName });
 }
 

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { agentUid, dataFence, definePlugin, FLEET_BIN, fleetTmuxSocket, TmuxDriver } from '../../core/index.js';
+import { agentUid, dataFence, definePlugin, FLEET_BIN, fleetTmuxSocket, isLead, TmuxDriver } from '../../core/index.js';
 import type { AuthApi } from '../auth/index.js';
 import type { MailApi } from '../mail/index.js';
 import { attachCommand } from './attach-command.js';
@@ -92,7 +92,7 @@ export const workers = definePlugin({
       if (!chats || !(await chats.isMember(chatId, agentUid(team, to), team))) return;
       if (!(await manager.isLive(team, to))) return;
       const sender = await auth().agents.get(message.fromUid);
-      const role = sender?.agentType === 'team-lead' ? 'team lead' : sender ? 'worker' : undefined;
+      const role = sender ? (isLead(sender) ? 'team lead' : 'worker') : undefined;
       // fromHandle keeps the seed's `collab:` prefix; the agent is told the teammate's handle.
       const from = message.fromHandle.replace(/^collab:/, '');
       await manager.send(team, to, dataFence({ kind, from, role }, message.text));
