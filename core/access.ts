@@ -14,6 +14,10 @@ export type Access = 'public' | 'agent' | 'lead' | 'admin-or-lead' | { readonly 
 /** What a handler receives as its caller for an access rule. */
 export type CallerOf<A extends Access> = A extends 'public' | 'admin-or-lead' ? Identity | undefined : Identity;
 
+/**
+ * Whether the caller leads its team: the one definition (core/index.js exports it) that every lead
+ * check goes through, so what makes a lead can change in one place.
+ */
 export function isLead(caller: Identity): boolean {
   return caller.agentType === 'team-lead';
 }

@@ -24,7 +24,3 @@ export function agentUid(teamName: string, handle: string): string {
 export function defaultRole(agentType: AgentType): AgentRole {
   return agentType === 'team-lead' ? 'coordinator' : 'worker';
 }
-
-export function isLead(identity: Identity): boolean {
-  return identity.agentType === 'team-lead';
-}
