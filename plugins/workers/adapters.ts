@@ -1,5 +1,7 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FLEET_BIN, type SpawnSpec, workerFiles } from '../../core/index.js';
+import type { GuardedLaunch } from './launch-guards.js';
 import type { WorkersOptions } from './options.js';
 
 export interface SpawnContext {
@@ -16,6 +18,26 @@ export interface SpawnContext {
   model?: string;
   /** The server's environment now: PATH, ANTHROPIC_* and the like reach the agent. */
   baseEnv: Record<string, string | undefined>;
+  /** What the launch guards ask of a claude worker (settings, setting sources); absent: nothing. */
+  guarded?: GuardedLaunch;
+}
+
+/** The Claude Code settings the launch guards give a worker: `<worker dir>/settings.json`. */
+export const guardSettingsPath = (dir: string) => join(dir, 'settings.json');
+
+/**
+ * Write the guards' settings for `--settings` (mode 0600: a hook's command line is the worker's
+ * business only), or remove a file an earlier launch left when there is none now.
+ */
+function writeGuardSettings(dir: string, settings: Record<string, unknown> | undefined): string | undefined {
+  const path = guardSettingsPath(dir);
+  if (!settings) {
+    rmSync(path, { force: true });
+    return undefined;
+  }
+  writeFileSync(path, JSON.stringify(settings, null, 2), { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return path;
 }
 
 function cleanEnv(env: Record<string, string | undefined>): Record<string, string> {
@@ -92,6 +114,11 @@ export function buildSpawnSpec(context: SpawnContext, options: WorkersOptions): 
     const model = context.model ?? claude.model;
     if (model) argv.push('--model', model);
     if (claude.permissionMode) argv.push('--permission-mode', claude.permissionMode);
+    const settingsFile = writeGuardSettings(context.dir, context.guarded?.settings);
+    if (settingsFile) argv.push('--settings', settingsFile);
+    // '' is a real value: no settings file but --settings (and the managed ones) is read.
+    const sources = context.guarded?.settingSources;
+    if (sources) argv.push('--setting-sources', sources.join(','));
     return {
       handle: context.handle,
       teamName: context.teamName,

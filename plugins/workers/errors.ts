@@ -14,6 +14,10 @@ export const workersErrors = defineErrors({
   WORKERS_INPUT_REFUSED: [409, 'Worker {handle} did not take the message: {reason}'],
   WORKERS_START_FAILED: [500, 'Could not start worker {handle}'],
   WORKERS_UNKNOWN_ADAPTER: [400, 'adapter: no adapter {adapter} (available: {available})'],
+  WORKERS_UNENFORCEABLE: [
+    409,
+    'adapter: {adapter} workers cannot be held to the {guard} rules, and {guard} is strict: only claude may run',
+  ],
   WORKERS_RELATIVE_DIR: [400, 'workingDir: must be an absolute path'],
   WORKERS_NOT_A_DIR: [400, 'workingDir: {path} is not a directory'],
   WORKERS_OUTPUT_REQUIRED: [400, 'output: is required (or lines)'],

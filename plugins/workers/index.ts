@@ -9,12 +9,14 @@ import { WorkerManager } from './manager.js';
 import { workersMigration } from './migrations/0001-workers.js';
 import { teamScopedHandlesMigration } from './migrations/0002-team-scoped-handles.js';
 import { exitsAndTotalsMigration } from './migrations/0003-exits-and-totals.js';
+import { type LaunchGuard, LaunchGuards } from './launch-guards.js';
 import { operationsOfWorkers } from './operations.js';
 import { type WorkersOptions, workersOptionsSchema } from './options.js';
 import { workersTables } from './tables.js';
 import { WorkerStore } from './worker-store.js';
 
 export type { WorkerView, WorkerState } from './worker-store.js';
+export type { Enforcement, GuardedWorker, LaunchGuard, SettingSource } from './launch-guards.js';
 
 const TMUX_CONF = fileURLToPath(new URL('../../config/tmux.conf', import.meta.url));
 
@@ -28,6 +30,13 @@ export interface WorkersApi {
   sendToWorker(teamName: string, handle: string, text: string): Promise<void>;
   /** End the tokens of a worker's agent (it was dismissed). */
   revokeTokens(teamName: string, handle: string, reason: string): Promise<void>;
+  /**
+   * Hold every worker launched from now on to a guard (see launch-guards.ts): its Claude Code settings
+   * go to each claude worker (spawns, restarts, --resume), and a strict guard refuses other CLIs.
+   * Returns the function that removes it (call it on stop). Workers already running keep how they
+   * were launched until they restart; GET /orchestrate/workers says which are enforced.
+   */
+  addLaunchGuard(guard: LaunchGuard): () => void;
 }
 
 export const workers = definePlugin({
@@ -54,7 +63,9 @@ export const workers = definePlugin({
     const { session } = options.tmux;
     const tmux = new TmuxDriver({ socket: fleetTmuxSocket(ctx.config, options.tmux.socket), configFile: TMUX_CONF });
     const auth = () => ctx.use<AuthApi>('auth');
+    const guards = new LaunchGuards();
     const manager = new WorkerManager({
+      guards,
       store: new WorkerStore(ctx.db),
       tmux,
       session,
@@ -126,6 +137,17 @@ export const workers = definePlugin({
       isLive: (teamName, handle) => manager.isLive(teamName, handle),
       sendToWorker: (teamName, handle, text) => manager.send(teamName, handle, text),
       revokeTokens: async (teamName, handle, reason) => void (await auth().revoke(agentUid(teamName, handle), reason)),
+      addLaunchGuard(guard) {
+        const remove = guards.add(guard);
+        ctx.log.info(`launch guard ${guard.name} added: workers launched from now on are held to it`);
+        let removed = false;
+        return () => {
+          if (removed) return;
+          removed = true;
+          remove();
+          ctx.log.info(`launch guard ${guard.name} removed`);
+        };
+      },
     };
   },
   /** The fleet's tmux session exists while the fleet runs; workers from a previous run are re-adopted. */

@@ -28,6 +28,7 @@ import {
 } from '../../core/index.js';
 import { workersErrors } from './errors.js';
 import { buildSpawnSpec } from './adapters.js';
+import { type Enforcement, LaunchGuards } from './launch-guards.js';
 import { addWorktree } from './worktree.js';
 import { alive, endAgentGroup, running } from './processes.js';
 import { exitReason, readExit } from './exit-reason.js';
@@ -62,6 +63,8 @@ export interface ManagerDeps {
   /** Unread mail and handoffs for a worker's first prompt, when the mail plugin runs. */
   briefing(teamName: string, handle: string): Promise<string | undefined>;
   fleetUrl(): string;
+  /** What other plugins ask of every launch (settings for claude workers, strictness); none by default. */
+  guards?: LaunchGuards;
 }
 
 /**
@@ -131,6 +134,16 @@ function hostEnded(dir: string): boolean {
   }
 }
 
+/** Whether a worker's last run was launched with `--settings` (the launch guards'), from its spawn spec. */
+function launchedWithSettings(dir: string): boolean {
+  try {
+    const spec = JSON.parse(readFileSync(workerFiles(dir).spec, 'utf8')) as { argv?: unknown };
+    return Array.isArray(spec.argv) && spec.argv.includes('--settings');
+  } catch {
+    return false;
+  }
+}
+
 /**
  * What a restarted agent is told. A restart resumes the conversation; the task is sent again only
  * when it was not finished: the first turn never ended (the task itself), or a later turn was cut
@@ -190,6 +203,8 @@ export class WorkerManager {
   readonly #attached = new Map<string, Attached>();
   /** When each worker entered its state, as this server saw it (the board's "for how long"). */
   readonly #stateSince = new Map<string, number>();
+  /** By workerKey: whether the worker's current (or last) run was launched with the guards' settings. */
+  readonly #guardedRuns = new Map<string, boolean>();
   #healthTimer: NodeJS.Timeout | undefined;
   #closing = false;
   /** Settles once start() has run (set by the plugin when start must wait for the fleet's URL). */
@@ -198,9 +213,42 @@ export class WorkerManager {
   /** Spawns waiting for a slot. */
   readonly queue: SpawnQueue;
 
+  /** What other plugins ask of every launch (see launch-guards.ts). */
+  readonly guards: LaunchGuards;
+
   constructor(deps: ManagerDeps) {
     this.#deps = deps;
     this.queue = new SpawnQueue(deps.store.db);
+    this.guards = deps.guards ?? new LaunchGuards();
+  }
+
+  /**
+   * Whether a worker's tool calls are held to the launch guards, only while one is in force: a
+   * claude worker whose run was launched with their settings is; other CLIs and external workers,
+   * and a claude run launched before the guard came, are not.
+   */
+  enforcement(row: WorkerRow): Enforcement | undefined {
+    if (!this.guards.active) return undefined;
+    if (row.adapter !== 'claude') return 'unenforced';
+    const key = workerKey(row);
+    let guarded = this.#guardedRuns.get(key);
+    if (guarded === undefined) {
+      guarded = launchedWithSettings(row.dir);
+      this.#guardedRuns.set(key, guarded);
+    }
+    return guarded ? 'enforced' : 'unenforced';
+  }
+
+  /** The public shape of a worker, with its enforcement while a launch guard is in force. */
+  view(row: WorkerRow): ReturnType<typeof workerView> {
+    return workerView(row, this.enforcement(row));
+  }
+
+  /** A strict guard refuses workers it cannot enforce: any adapter but claude. */
+  #assertEnforceable(adapter: string): void {
+    if (adapter === 'claude') return;
+    const guard = this.guards.strictGuard();
+    if (guard) throw workersErrors.WORKERS_UNENFORCEABLE({ adapter, guard }, { field: 'adapter' });
   }
 
   get store(): WorkerStore {
@@ -321,7 +369,9 @@ export class WorkerManager {
       format: 'ndjson' | 'text';
       idleMarker?: string;
       errorMarker?: string;
+      argv?: string[];
     };
+    this.#guardedRuns.set(workerKey(row), spec.argv?.includes('--settings') === true);
     let markExited!: () => void;
     let markStarted!: () => void;
     const key = workerKey(row);
@@ -611,6 +661,10 @@ export class WorkerManager {
   /** Write the spawn spec and open the worker's tmux window with its pane host. */
   async #launch(row: WorkerRow, how: { resume: boolean; restartCount: number; midTurn?: boolean }): Promise<void> {
     const request = JSON.parse(row.spec) as SpawnRequest;
+    // A restart is a launch too: a strict guard that came since refuses a worker it cannot enforce.
+    this.#assertEnforceable(row.adapter);
+    const guarded =
+      row.adapter === 'claude' ? this.guards.claudeLaunch({ teamName: row.team_name, handle: row.handle }) : undefined;
     const token = await this.#deps.credentials(row.team_name, row.handle);
     let prompt = request.prompt;
     if (how.resume) prompt = restartPrompt(row, request, how.midTurn === true);
@@ -633,10 +687,12 @@ export class WorkerManager {
         token,
         model: request.model,
         baseEnv: process.env,
+        guarded,
       },
       this.#deps.options(),
     );
     writeSpawnSpec(row.dir, spec);
+    this.#guardedRuns.set(workerKey(row), guarded?.settings !== undefined);
     // The last run's exit must not be read as this one's (an early exit is noticed by this file).
     rmSync(workerFiles(row.dir).exit, { force: true });
     if (row.pane_id) await this.#deps.tmux.killWindow(row.pane_id);
@@ -678,6 +734,7 @@ export class WorkerManager {
     { queued: false; worker: ReturnType<typeof workerView> } | { queued: true; id: number; position: number }
   > {
     await this.starting;
+    this.#assertEnforceable(request.adapter);
     const existing = await this.#deps.store.get(request.teamName, request.handle);
     this.#assertHandleFree(existing, request.handle);
     await this.#assertNotAnotherAgent(existing, request.teamName, request.handle);
@@ -686,12 +743,13 @@ export class WorkerManager {
       const id = await this.enqueue(request, spawnedBy.handle);
       return { queued: true, id, position: await this.queue.position(id) };
     }
-    return { queued: false, worker: workerView(await this.#start(request, spawnedBy.handle)) };
+    return { queued: false, worker: this.view(await this.#start(request, spawnedBy.handle)) };
   }
 
   async #start(request: SpawnRequest, spawnedBy: string): Promise<WorkerRow> {
     // Checked again here: a queued spawn starts later, when the handle may have been registered (as
-    // an agent, or as an external worker of the team).
+    // an agent, or as an external worker of the team), or a strict guard may have come.
+    this.#assertEnforceable(request.adapter);
     const previous = await this.#deps.store.get(request.teamName, request.handle);
     this.#assertHandleFree(previous, request.handle);
     await this.#assertNotAnotherAgent(previous, request.teamName, request.handle);
@@ -738,7 +796,7 @@ export class WorkerManager {
       this.#deps.log.error(`worker ${workerKey(row)} could not start`, { error });
       throw workersErrors.WORKERS_START_FAILED({ handle: request.handle });
     }
-    this.#publish(row, 'worker_spawned', { worker: workerView(row) });
+    this.#publish(row, 'worker_spawned', { worker: this.view(row) });
     return row;
   }
 
@@ -784,6 +842,7 @@ export class WorkerManager {
   /** Persist a spawn to run when a slot frees; it survives server restarts. */
   async enqueue(request: SpawnRequest, requestedBy: string): Promise<number> {
     await this.starting;
+    this.#assertEnforceable(request.adapter);
     const existing = await this.#deps.store.get(request.teamName, request.handle);
     this.#assertHandleFree(existing, request.handle);
     await this.#assertNotAnotherAgent(existing, request.teamName, request.handle);
@@ -921,7 +980,7 @@ export class WorkerManager {
     };
     await this.#deps.store.upsert(row);
     await this.#attach(row);
-    this.#publish(row, 'worker_spawned', { worker: workerView(row) });
+    this.#publish(row, 'worker_spawned', { worker: this.view(row) });
     return row;
   }
 
@@ -954,7 +1013,7 @@ export class WorkerManager {
   async dismiss(teamName: string, handle: string): Promise<ReturnType<typeof workerView>> {
     await this.starting;
     const row = await this.require(teamName, handle);
-    if (FINAL_STATES.includes(row.state)) return workerView(row);
+    if (FINAL_STATES.includes(row.state)) return this.view(row);
     await this.#setState(row, 'stopping');
     const key = workerKey(row);
     const attached = this.#attached.get(key);
@@ -986,6 +1045,6 @@ export class WorkerManager {
     await this.#setState(row, 'stopped', { pane_id: null });
     this.#publish(row, 'worker_dismissed', {});
     await this.drainQueue();
-    return workerView(row);
+    return this.view(row);
   }
 }

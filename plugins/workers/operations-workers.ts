@@ -3,7 +3,6 @@ import { actAs, dataFence, f, isLead, operationsFor, reply, sameTeam } from '../
 import { workersErrors } from './errors.js';
 import type { WorkersApi } from './index.js';
 import { spawnInput, spawnRequest } from './spawn-input.js';
-import { workerView } from './worker-store.js';
 
 const op = operationsFor<WorkersApi>();
 
@@ -33,7 +32,8 @@ export const listWorkers = op({
   input: v.object({}),
   http: { method: 'GET', path: '/orchestrate/workers' },
   tools: [{ name: 'team_workers' }],
-  run: async ({ caller, api }) => (await api.manager.store.listTeam(caller.teamName)).map(workerView),
+  run: async ({ caller, api }) =>
+    (await api.manager.store.listTeam(caller.teamName)).map((row) => api.manager.view(row)),
 });
 
 export const workerBoard = op({
@@ -90,7 +90,7 @@ export const registerExternal = op({
   http: { method: 'POST', path: '/orchestrate/workers/register', status: 201 },
   async run({ input, caller, api }) {
     const teamName = sameTeam(caller, input.teamName, { deny: 403 });
-    return workerView(
+    return api.manager.view(
       await api.manager.registerExternal({ handle: input.handle, teamName, format: input.format }, caller.handle),
     );
   },

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Enforcement } from './launch-guards.js';
 import type { WorkersTable, WorkersTables, WorkerState } from './tables.js';
 
 export type { WorkerHealth, WorkerState } from './tables.js';
@@ -16,8 +17,11 @@ export interface SpawnRequest {
   worktree?: boolean;
 }
 
-/** The public shape of a worker (GET /orchestrate/workers, team_workers). */
-export function workerView(row: WorkerRow) {
+/**
+ * The public shape of a worker (GET /orchestrate/workers, team_workers). `enforcement` only while a
+ * launch guard (the policy plugin) is in force: whether the worker's tool calls are held to it.
+ */
+export function workerView(row: WorkerRow, enforcement?: Enforcement) {
   return {
     handle: row.handle,
     teamName: row.team_name,
@@ -40,6 +44,7 @@ export function workerView(row: WorkerRow) {
     spawnedBy: row.spawned_by,
     createdAt: new Date(Number(row.created_at)).toISOString(),
     updatedAt: new Date(Number(row.updated_at)).toISOString(),
+    ...(enforcement ? { enforcement } : {}),
   };
 }
 
