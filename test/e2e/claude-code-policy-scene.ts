@@ -280,7 +280,8 @@ t.test('the hook fails closed in real Claude Code: 5 failure modes, 5 blocks', a
   );
 
   let blocked = 0;
-  for (const { entry, run, marker } of runs.slice(0, cases.length)) {
+  for (const [index, { run, marker }] of runs.slice(0, cases.length).entries()) {
+    const entry = cases[index]!;
     const results = toolResults(run);
     const denied = results.length === 1 && results[0].is_error === true && !existsSync(marker);
     if (denied) blocked++;
