@@ -1,0 +1,88 @@
+import { definePlugin, isLead } from '../../core/index.js';
+import type { WorkersApi } from '../workers/index.js';
+import { ApprovalService } from './approval-service.js';
+import { AuditLog } from './audit-log.js';
+import { BUILTIN_RULES } from './engine/index.js';
+import { PolicyEnforcer } from './enforcer.js';
+import { policyErrors } from './errors.js';
+import { POLICY_TOPIC, policyEvents } from './events.js';
+import { policiesMigration } from './migrations/0001-policies.js';
+import { approvalOperations } from './operations-approvals.js';
+import { policyOperations } from './operations-policies.js';
+import { type PolicyOptions, policyOptionsSchema } from './options.js';
+import { RuleStore } from './rule-store.js';
+import { policyTables } from './tables.js';
+
+export type { Approval } from './approval-service.js';
+export type { AuditEntry } from './audit-log.js';
+export type { CheckAnswer, CheckRequest } from './enforcer.js';
+export type { PolicyView } from './rule-store.js';
+
+/** What dependents (and this plugin's operations) get from ctx.use('policy'). */
+export interface PolicyApi {
+  rules: RuleStore;
+  approvals: ApprovalService;
+  audit: AuditLog;
+  enforcer: PolicyEnforcer;
+  options: PolicyOptions;
+  /** Whether the built-in rule set applies to a team (on for every team in the config, or switched on). */
+  builtinOn(teamName: string): Promise<boolean>;
+  builtinRules(): readonly { name: string; tool: string; reason: string }[];
+}
+
+export const policy = definePlugin({
+  name: 'policy',
+  description:
+    'Rules that block, ask or allow tool calls, enforced on Claude Code workers by a fail-closed hook; ' +
+    'an approvals inbox for asks; violations and an audit trail.',
+  dependsOn: ['auth'],
+  optionalDependsOn: ['workers'],
+  config: policyOptionsSchema,
+  tables: policyTables,
+  migrations: { '0001_policies': policiesMigration },
+  errors: policyErrors,
+  events: policyEvents,
+  operations: [...policyOperations, ...approvalOperations],
+  topics: [
+    {
+      prefix: POLICY_TOPIC.prefix,
+      key: POLICY_TOPIC.key,
+      authorize: (identity, id) => id === POLICY_TOPIC.id && isLead(identity),
+    },
+  ],
+  setup(ctx): PolicyApi {
+    const options = ctx.options;
+    const rules = new RuleStore(ctx.db);
+    const audit = new AuditLog(ctx.db);
+    const approvals = new ApprovalService(ctx.db, audit, ctx.events.emit, () => options, ctx.log);
+    const workers = () => ctx.use<WorkersApi | undefined>('workers');
+    const enforcer = new PolicyEnforcer(
+      rules,
+      approvals,
+      audit,
+      () => options.builtin,
+      async (teamName, handle) => {
+        const row = await workers()?.manager.store.get(teamName, handle);
+        return row ? { cwd: row.cwd, worktree: row.worktree_path ?? undefined } : undefined;
+      },
+      (teamName, violation) => ctx.events.emit('policy_violation', teamName, { violation }),
+    );
+    ctx.health.count('policies', (team) => rules.count(team));
+    ctx.health.count('approvalsPending', (team) => approvals.countPending(team));
+    return {
+      rules,
+      approvals,
+      audit,
+      enforcer,
+      options,
+      builtinOn: async (teamName) => options.builtin || (await rules.builtinEnabled(teamName)),
+      builtinRules: () => BUILTIN_RULES.map((rule) => ({ name: rule.name, tool: rule.tool, reason: rule.reason })),
+    };
+  },
+  async start(_ctx, api) {
+    await api.approvals.start();
+  },
+  stop(_ctx, api) {
+    api.approvals.stop();
+  },
+});
