@@ -130,14 +130,34 @@ function isObject(value) {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** `Fleet policy "<rule>": <reason>`: what the model is told about a decision. */
+/**
+ * `Fleet policy "<rule>": <reason>`: what the model is told about a decision. A reason that names
+ * the fleet policy already (the fleet's own wording) is kept as it is.
+ */
 function policyReason(check, fallback) {
+  const given = typeof check.reason === 'string' && check.reason ? check.reason : undefined;
+  if (given && /\bfleet policy\b/i.test(given)) return given;
   const rule = isObject(check.rule) && typeof check.rule.name === 'string' ? ` "${check.rule.name}"` : '';
-  const reason = typeof check.reason === 'string' && check.reason ? check.reason : fallback;
-  return `Fleet policy${rule}: ${reason}`;
+  return `Fleet policy${rule}: ${given ?? fallback}`;
 }
 
 const sleep = (ms) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+
+/** The outcome of a settled approval wait, or undefined while it is pending. */
+function settledApproval(check, body) {
+  if (body.status === 'pending') return undefined;
+  const asked = policyReason(check, 'a lead must approve this call');
+  const said = typeof body.reason === 'string' && body.reason ? body.reason : undefined;
+  // The fleet's decision counts when it gives one (an expiry may allow; a used approval denies).
+  let decision = body.decision;
+  if (decision !== 'allow' && decision !== 'deny') {
+    if (body.status === 'approved') decision = 'allow';
+    else if (body.status === 'denied' || body.status === 'expired') decision = 'deny';
+    else throw new CheckFailed('the approval wait answered an unknown status');
+  }
+  const fallback = decision === 'allow' ? 'approved' : body.status === 'expired' ? 'not approved in time' : 'denied';
+  return { decision, reason: `${asked} (${said ?? fallback})` };
+}
 
 /** Wait for a lead to decide an approval: 'allow' or 'deny' with the reason. */
 async function waitForApproval(env, check) {
@@ -150,19 +170,12 @@ async function waitForApproval(env, check) {
   for (;;) {
     const started = Date.now();
     const left = deadline - started;
-    if (left <= 0) return { decision: 'deny', reason: policyReason(check, 'the approval was not given in time') };
+    if (left <= 0) return { decision: 'deny', reason: policyReason(check, 'no lead approved this call in time') };
     const response = await post(env.url, path, env.token, {}, Math.min(env.waitTimeoutMs, left));
     if (response.status !== 200) throw httpFailure('the approval wait', response);
-    const body = response.body;
-    if (!isObject(body)) throw new CheckFailed('the approval wait answered something that is not JSON');
-    const note = typeof body.reason === 'string' && body.reason ? `: ${body.reason}` : '';
-    if (body.status === 'approved' && (body.decision === undefined || body.decision === 'allow'))
-      return { decision: 'allow', reason: `${policyReason(check, 'approval required')} (approved${note})` };
-    if (body.status === 'approved' || body.status === 'denied' || body.status === 'expired') {
-      const how = body.status === 'expired' ? 'the approval expired' : 'the approval was denied';
-      return { decision: 'deny', reason: `${policyReason(check, 'approval required')} (${how}${note})` };
-    }
-    if (body.status !== 'pending') throw new CheckFailed('the approval wait answered an unknown status');
+    if (!isObject(response.body)) throw new CheckFailed('the approval wait answered something that is not JSON');
+    const outcome = settledApproval(check, response.body);
+    if (outcome) return outcome;
     const spent = Date.now() - started;
     if (spent < MIN_WAIT_ROUND_MS) await sleep(MIN_WAIT_ROUND_MS - spent);
   }
