@@ -4,6 +4,7 @@ import { ApprovalService } from './approval-service.js';
 import { AuditLog } from './audit-log.js';
 import { BUILTIN_RULES } from './engine/index.js';
 import { PolicyEnforcer } from './enforcer.js';
+import { policyHookSettings } from './hook-settings.js';
 import { policyErrors } from './errors.js';
 import { POLICY_TOPIC, policyEvents } from './events.js';
 import { policiesMigration } from './migrations/0001-policies.js';
@@ -79,8 +80,20 @@ export const policy = definePlugin({
       builtinRules: () => BUILTIN_RULES.map((rule) => ({ name: rule.name, tool: rule.tool, reason: rule.reason })),
     };
   },
-  async start(_ctx, api) {
+  async start(ctx, api) {
     await api.approvals.start();
+    // Every Claude Code worker spawned from now on asks this plugin before each tool call. Its
+    // settings files stay unread (a `disableAllHooks` the agent writes there would turn the hook off).
+    const workers = ctx.use<WorkersApi | undefined>('workers');
+    if (workers)
+      ctx.onStop(
+        workers.addLaunchGuard({
+          name: 'policy',
+          claudeSettings: policyHookSettings({ approvalTimeoutSeconds: api.options.approvals.timeoutSeconds }),
+          settingSources: [],
+          strict: () => api.options.strict,
+        }),
+      );
   },
   stop(_ctx, api) {
     api.approvals.stop();
