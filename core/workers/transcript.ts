@@ -1,9 +1,11 @@
 /**
  * Turns what an agent writes into lines a person can read, in the pane and in `fleet logs`: the
  * input it was given (marked as the user's), assistant text, one line per tool call, tool results
- * as text (bounded), results with cost, and the session line once per session. Lines that are not
- * JSON pass through unchanged.
+ * as text (bounded), a refused call as a refusal (not as a tool error), results with cost, and the
+ * session line once per session. Lines that are not JSON pass through unchanged.
  */
+import { type Refusal, refusalOf, rejectedIds, resultDenials } from './transcript-refusals.js';
+
 const DIM = '\x1b[2m';
 const BOLD = '\x1b[1m';
 const CYAN = '\x1b[36m';
@@ -31,6 +33,8 @@ export function inputRecord(source: InputSource, text: string, at = Date.now()):
 const RESULT_LINES = 8;
 const INPUT_LINES = 20;
 const LINE_CHARS = 200;
+/** Tool calls remembered within a turn (a runaway turn must not grow the map without bound). */
+const MAX_CALLS = 1000;
 
 function short(value: unknown, max = 100): string {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
@@ -44,7 +48,8 @@ interface StreamJsonLine {
   session_id?: string;
   model?: string;
   tools?: unknown[];
-  message?: { content?: unknown };
+  /** A message's content; a string on a system/permission_denied line. */
+  message?: { content?: unknown } | string;
   is_error?: boolean;
   isReplay?: boolean;
   total_cost_usd?: unknown;
@@ -52,11 +57,16 @@ interface StreamJsonLine {
   source?: string;
   text?: unknown;
   tool_name?: string;
+  tool_use_id?: unknown;
+  tool_result_meta?: unknown;
+  permission_denials?: unknown;
 }
 
 interface ContentBlock {
   type?: string;
   text?: string;
+  id?: unknown;
+  tool_use_id?: unknown;
   name?: string;
   input?: unknown;
   content?: unknown;
@@ -65,12 +75,15 @@ interface ContentBlock {
 }
 
 /** The content blocks of a message that are objects (a null in the array is skipped). */
-const blocksOf = (message: StreamJsonLine): ContentBlock[] =>
-  Array.isArray(message.message?.content)
-    ? (message.message.content as unknown[]).filter(
-        (block): block is ContentBlock => typeof block === 'object' && block !== null,
-      )
+const blocksOf = (message: StreamJsonLine): ContentBlock[] => {
+  const content = contentOf(message);
+  return Array.isArray(content)
+    ? (content as unknown[]).filter((block): block is ContentBlock => typeof block === 'object' && block !== null)
     : [];
+};
+
+const contentOf = (message: StreamJsonLine): unknown =>
+  typeof message.message === 'object' && message.message !== null ? message.message.content : undefined;
 
 /** A tool result's content as text: a string, or its blocks' text (an image is named, not dumped). */
 export function toolResultText(content: unknown): string {
@@ -119,6 +132,13 @@ export function renderToolResult(content: unknown, isError = false): string[] {
   return lines.map((line, i) => `${color}${i === 0 ? `  ← ${isError ? 'error: ' : ''}` : '    '}${line}${RESET}`);
 }
 
+/** A refused tool call: the tool and why, set apart from tool errors (the call never ran). */
+function renderRefusal(refusal: Refusal): string[] {
+  const why = refusal.reason === '' ? ['(no reason given)'] : bounded(refusal.reason, RESULT_LINES);
+  const head = `✗ refused ${refusal.tool}${refusal.byHook ? ' (hook)' : ''}: `;
+  return why.map((line, i) => `${YELLOW}${i === 0 ? head : '    '}${line}${RESET}`);
+}
+
 /** An input given to the agent, marked as the person's (or the fleet's) words. */
 function renderInput(text: string): string[] {
   return bounded(text, INPUT_LINES).map((line, i) => `${MAGENTA}${i === 0 ? '› ' : '  '}${line}${RESET}`);
@@ -131,6 +151,10 @@ function renderInput(text: string): string[] {
  */
 export class Transcript {
   #session: string | undefined;
+  /** The tool of each call of this turn, by tool_use id (a tool result names only the id). */
+  #tools = new Map<string, string>();
+  /** The calls of this turn already shown as refused (Claude Code says so twice, or thrice). */
+  #refused = new Set<string>();
 
   /** Readable lines for one line of the log; an unparsable line is shown as it is. */
   render(line: string): string[] {
@@ -146,10 +170,11 @@ export class Transcript {
       case INPUT_RECORD:
         return typeof message.text === 'string' ? renderInput(message.text) : [];
       case 'system':
-        if (message.subtype === 'permission_denied')
-          return [
-            `${YELLOW}⚠ ${message.tool_name ?? 'a tool'} was denied: ${short(message.message ?? '', 200)}${RESET}`,
-          ];
+        if (message.subtype === 'permission_denied') {
+          if (typeof message.tool_use_id === 'string') this.#markRefused(message.tool_use_id);
+          const reason = typeof message.message === 'string' ? message.message : '';
+          return renderRefusal({ tool: message.tool_name ?? 'a tool', reason, byHook: false });
+        }
         if (message.subtype !== 'init' || message.session_id === this.#session) return [];
         this.#session = message.session_id;
         return [
@@ -157,22 +182,27 @@ export class Transcript {
             `${Array.isArray(message.tools) ? message.tools.length : 0} tools${RESET}`,
         ];
       case 'assistant': {
-        if (typeof message.message?.content === 'string') return [`${BOLD}${message.message.content}${RESET}`];
+        const content = contentOf(message);
+        if (typeof content === 'string') return [`${BOLD}${content}${RESET}`];
         const out: string[] = [];
         for (const block of blocksOf(message)) {
           if (block.type === 'text' && block.text) out.push(`${BOLD}${block.text}${RESET}`);
-          else if (block.type === 'tool_use')
+          else if (block.type === 'tool_use') {
+            if (typeof block.id === 'string' && typeof block.name === 'string' && this.#tools.size < MAX_CALLS)
+              this.#tools.set(block.id, block.name);
             out.push(`${CYAN}→ ${block.name}${RESET} ${DIM}${short(block.input)}${RESET}`);
+          }
         }
         return out;
       }
       case 'user': {
         // Claude Code's own echo of an input (--replay-user-messages) reads like the fleet's record.
-        if (message.isReplay && typeof message.message?.content === 'string')
-          return renderInput(message.message.content);
+        const content = contentOf(message);
+        if (message.isReplay && typeof content === 'string') return renderInput(content);
+        const rejected = rejectedIds(message.tool_result_meta);
         const out: string[] = [];
         for (const block of blocksOf(message)) {
-          if (block.type === 'tool_result') out.push(...renderToolResult(block.content, block.is_error === true));
+          if (block.type === 'tool_result') out.push(...this.#toolResult(block, rejected));
           else if (block.type === 'text' && block.text && (block.isSynthetic || message.isReplay))
             out.push(...(message.isReplay ? renderInput(block.text) : [`${DIM}  ↳ ${short(block.text, 200)}${RESET}`]));
         }
@@ -181,14 +211,44 @@ export class Transcript {
       case 'result': {
         const color = message.is_error ? RED : GREEN;
         const cost = typeof message.total_cost_usd === 'number' ? ` · $${message.total_cost_usd.toFixed(4)}` : '';
-        return [
-          `${color}■ ${message.is_error ? 'error' : 'done'}${RESET} ` +
+        // A turn that ends as a success with refused calls did not do all it was asked: say so at its end,
+        // and show the calls this transcript has not shown as refused (a tail that began after them).
+        const denials = resultDenials(message.permission_denials);
+        const unseen = denials.filter((denial) => denial.id === undefined || !this.#refused.has(denial.id));
+        const out = unseen.flatMap((denial) =>
+          renderRefusal({ tool: denial.tool, reason: short(denial.input, 200), byHook: false }),
+        );
+        const refused = denials.length > 0 ? ` ${YELLOW}✗ ${denials.length} refused${RESET}` : '';
+        out.push(
+          `${color}■ ${message.is_error ? 'error' : 'done'}${RESET}${refused} ` +
             `${DIM}(${message.num_turns ?? '?'} turns${cost})${RESET}`,
-        ];
+        );
+        this.#tools.clear();
+        this.#refused.clear();
+        return out;
       }
       default:
         return [];
     }
+  }
+
+  #markRefused(id: string): void {
+    if (this.#refused.size < MAX_CALLS) this.#refused.add(id);
+  }
+
+  /** A tool result: its text, or a refusal when the call was refused (once, however often Claude Code says so). */
+  #toolResult(block: ContentBlock, rejected: Map<string, { source: string | undefined }>): string[] {
+    const id = typeof block.tool_use_id === 'string' ? block.tool_use_id : undefined;
+    if (block.is_error === true) {
+      const tool = id === undefined ? undefined : this.#tools.get(id);
+      const refusal = refusalOf(toolResultText(block.content), tool, id === undefined ? undefined : rejected.get(id));
+      if (refusal) {
+        if (id !== undefined && this.#refused.has(id)) return [];
+        if (id !== undefined) this.#markRefused(id);
+        return renderRefusal(refusal);
+      }
+    }
+    return renderToolResult(block.content, block.is_error === true);
   }
 }
 

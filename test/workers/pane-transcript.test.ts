@@ -146,3 +146,27 @@ t.test('a worker started again shows the end of its earlier transcript, then the
   ]);
   t.ok(screen.indexOf('› carry on') > now, "then this run's prompt");
 });
+
+t.test('the pane: a refused tool call reads as a refusal, and the turn ends saying so', async (t) => {
+  const dir = fakeAgentDir(t, 'abcdefab-0000-4000-8000-0000000000a3', 'DENY Bash {"command":"touch notes.txt"}');
+  const { tmux, paneId } = await paneIn(t, dir);
+  const screen = await waitFor('the refused turn', async () => {
+    const text = await tmux.capture(paneId);
+    return /■ done/.test(text) ? screenLines(text) : undefined;
+  });
+  const call = screen.indexOf('→ Bash {"command":"touch notes.txt"}');
+  t.ok(call > 0, 'the call');
+  t.equal(
+    screen[call + 1],
+    "✗ refused Bash: Claude requested permissions to use Bash, but you haven't granted it yet.",
+    'then its refusal, in place of its result',
+  );
+  t.notOk(
+    screen.some((line) => line.includes('← error')),
+    'not shown as a tool error',
+  );
+  t.match(
+    screen.find((line) => line.startsWith('■ done')),
+    /^■ done ✗ 1 refused \(1 turns/,
+  );
+});
