@@ -9,16 +9,33 @@
  * or the hook itself crashes (exit 1). Each must block: no marker, and the model sees an is_error
  * tool_result saying why. A control run whose fleet answers `none` shows the same call does run.
  *
+ * A real fleet: the workers and policy plugins, three real Claude Code workers in tmux panes (the
+ * policy plugin's launch guard gives them the hook). A block rule: the command does not run and the
+ * model reads the rule's reason. An ask rule: the worker waits, the approval is in the lead's inbox
+ * (GET /approvals) within 2 s, is approved over HTTP, and the command runs within 2 s; another is
+ * denied and does not run.
+ *
  * Env: CLAUDE_CODE_BIN (the claude binary), FLEET_E2E_MODE (netns | loopback).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { policyHookSettings } from '../../plugins/policy/hook-settings.js';
+import { PRE_TOOL_USE_HOOK, policyHookSettings } from '../../plugins/policy/hook-settings.js';
+import { startFleet, waitFor } from '../kit/index.js';
 import {
   type MessagesRequest,
   promptsOf,
@@ -62,6 +79,17 @@ function claudeEnv(modelUrl: string): Record<string, string> {
     IS_SANDBOX: '1',
     NO_PROXY: '127.0.0.1,localhost',
   };
+}
+
+/** The scripted model: run the Bash command the prompt names (RUN<<command>>), then report what the tool said. */
+function bashScript(request: MessagesRequest) {
+  const results = toolResultsOf(request.messages.at(-1));
+  if (results.length > 0)
+    return text(`SAW is_error=${results[0]!.is_error === true}: ${toolResultText(results[0]!)}`, 'after-tool');
+  const prompt = promptsOf(request).at(-1) ?? '';
+  const command = /RUN<<(.*?)>>/s.exec(prompt)?.[1];
+  if (command) return toolUse('Bash', { command, description: 'make the marker' }, `bash ${command}`);
+  return text('ok', 'side');
 }
 
 /** What the stand-in fleet saw of one policy check. */
@@ -209,18 +237,7 @@ const hookResponses = (run: ClaudeRun) =>
     .map((line) => ({ exit: line.exit_code, outcome: line.outcome, stdout: line.stdout, stderr: line.stderr }));
 
 t.test('the hook fails closed in real Claude Code: 5 failure modes, 5 blocks', async (t) => {
-  // The scripted model: run the Bash command the prompt names, then report what the tool said.
-  const api = await startModelApi({
-    script: (request: MessagesRequest) => {
-      const results = toolResultsOf(request.messages.at(-1));
-      if (results.length > 0)
-        return text(`SAW is_error=${results[0]!.is_error === true}: ${toolResultText(results[0]!)}`, 'after-tool');
-      const prompt = promptsOf(request).at(-1) ?? '';
-      const command = /RUN<<(.*?)>>/s.exec(prompt)?.[1];
-      if (command) return toolUse('Bash', { command, description: 'make the marker' }, 'bash');
-      return text('ok', 'side');
-    },
-  });
+  const api = await startModelApi({ script: bashScript });
   t.teardown(() => api.close());
   const standIn = await startStandIn();
   t.teardown(() => standIn.close());
@@ -340,7 +357,183 @@ t.test('the hook fails closed in real Claude Code: 5 failure modes, 5 blocks', a
   });
 });
 
+t.test('a real fleet: a block rule, an ask approved over HTTP, an ask denied', async (t) => {
+  const TEAM = 'e2e';
+  const api = await startModelApi({ script: bashScript });
+  t.teardown(() => api.close());
+  // The fleet hands its environment to its workers: the scene's HOME, the scripted model, no traffic.
+  const saved = { ...process.env };
+  t.teardown(() => {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  });
+  for (const key of Object.keys(process.env))
+    if (/^(ANTHROPIC_|CLAUDE_CODE_|TMUX)|^(https?|all)_proxy$/i.test(key)) delete process.env[key];
+  Object.assign(process.env, claudeEnv(api.url));
+  const socket = `fleet-e2e-policy-${process.pid}-${Date.now().toString(36)}`;
+  t.teardown(
+    () => new Promise<void>((resolveKill) => execFile('tmux', ['-L', socket, 'kill-server'], () => resolveKill())),
+  );
+  const work = join(root, 'fleet-work');
+  mkdirSync(work, { recursive: true });
+
+  const fleet = await startFleet(t, {
+    plugins: {
+      auth: true,
+      workers: {
+        // Only the hook stands between the model and Bash: a mode that would run anything.
+        claude: { command: [CLAUDE_BIN], permissionMode: 'bypassPermissions' },
+        heartbeatSeconds: 1,
+        tmux: { socket, session: 'policy' },
+      },
+      policy: { approvals: { timeoutSeconds: 90 } },
+    },
+  });
+  const lead = (await fleet.register('lead', TEAM, 'team-lead')).token;
+  const asLead = (method: string, path: string, body?: unknown) =>
+    fleet.request(method, path, { token: lead, ...(body === undefined ? {} : { body }) });
+  for (const rule of [
+    {
+      name: 'no-blocked-markers',
+      decision: 'block',
+      tool: 'Bash',
+      pattern: 'blocked-marker',
+      reason: 'blocked markers are not allowed here',
+    },
+    {
+      name: 'ask-for-markers',
+      decision: 'ask',
+      tool: 'Bash',
+      pattern: 'ask-marker',
+      reason: 'a lead signs off markers',
+    },
+  ]) {
+    const created = await asLead('POST', '/policies', rule);
+    t.equal(created.status, 201, `rule ${rule.name} created: ${JSON.stringify(created.body)}`);
+  }
+
+  const markers = {
+    blocker: join(work, 'blocked-marker'),
+    approved: join(work, 'ask-marker-approved'),
+    refused: join(work, 'ask-marker-refused'),
+  };
+  const workers = async () => (await asLead('GET', '/orchestrate/workers')).body as Record<string, any>[];
+  const worker = async (handle: string) => (await workers()).find((entry) => entry.handle === handle);
+  const finished = (handle: string) =>
+    waitFor(
+      `${handle} to finish its turn`,
+      async () => {
+        const found = await worker(handle);
+        return found?.state === 'idle' && found.result ? found : undefined;
+      },
+      90_000,
+      200,
+    );
+  const dump = () => {
+    for (const handle of Object.keys(markers)) {
+      const log = join(fleet.dataDir, 'workers', TEAM, handle, 'output.log');
+      if (existsSync(log)) t.comment(`${handle} output.log:\n${readFileSync(log, 'utf8').slice(-4000)}`);
+    }
+    t.comment(`fleet log tail:\n${fleet.logs.slice(-30).join('\n')}`);
+  };
+
+  try {
+    for (const [handle, marker] of Object.entries(markers)) {
+      const spawned = await asLead('POST', '/orchestrate/spawn', {
+        handle,
+        workingDir: work,
+        initialPrompt: `Please RUN<<touch ${marker}>>`,
+      });
+      t.equal(spawned.status, 201, `${handle} spawned`);
+      t.equal(spawned.body.enforcement, 'enforced', `${handle} is held to the policy`);
+    }
+    const dir = join(fleet.dataDir, 'workers', TEAM, 'blocker');
+    const argv = (JSON.parse(readFileSync(join(dir, 'spawn.json'), 'utf8')) as { argv: string[] }).argv;
+    t.equal(argv[argv.indexOf('--settings') + 1], join(dir, 'settings.json'), 'claude runs with --settings');
+    t.equal(argv[argv.indexOf('--setting-sources') + 1], '', 'and reads no other settings file');
+    t.equal(statSync(join(dir, 'settings.json')).mode & 0o777, 0o600, 'the settings file is 0600');
+    t.match(
+      JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')),
+      { hooks: { PreToolUse: [{ matcher: '*', hooks: [{ args: [PRE_TOOL_USE_HOOK], onFailure: 'block' }] }] } },
+      'the policy plugin’s hook on every tool',
+    );
+
+    // Ask: the worker waits, and its call is in the lead's inbox within 2 s of the model asking for it.
+    const pendingFor = async (handle: string) => {
+      const inbox = await asLead('GET', '/approvals');
+      return (inbox.body as Record<string, any>[]).find((entry) => entry.agent === handle);
+    };
+    const askedAt = (marker: string) =>
+      api.messages().find((entry) => entry.label === `bash touch ${marker}`)?.at ?? undefined;
+    const approval = await waitFor('the approved one’s ask in the inbox', () => pendingFor('approved'), 90_000, 100);
+    const seenAt = Date.now();
+    const asked = askedAt(markers.approved);
+    t.ok(asked !== undefined, 'the model asked for the call');
+    t.ok(seenAt - asked! <= 2000, `the lead saw it within 2 s of the model's tool call (${seenAt - asked!} ms)`);
+    t.match(approval, { status: 'pending', tool: 'Bash', rule: { name: 'ask-for-markers' } }, 'pending, with its rule');
+    t.match(JSON.stringify(approval.input), markers.approved, 'showing the command');
+    await new Promise((resolveWait) => setTimeout(resolveWait, 1000));
+    t.notOk(existsSync(markers.approved), 'the call waits: nothing ran yet');
+    t.equal((await worker('approved'))?.state, 'working', 'the worker is still in its turn');
+
+    const decidedAt = Date.now();
+    const decided = await asLead('POST', `/approvals/${approval.id}/decide`, { decision: 'approve', note: 'go ahead' });
+    t.equal(decided.status, 200, `approved over HTTP: ${JSON.stringify(decided.body)}`);
+    await waitFor('the approved call to run', () => existsSync(markers.approved), 30_000, 50);
+    t.ok(Date.now() - decidedAt <= 2000, `it ran within 2 s of the decision (${Date.now() - decidedAt} ms)`);
+    const ran = await finished('approved');
+    t.match(ran.result, /^SAW is_error=false/, `the model saw the call succeed: ${ran.result}`);
+
+    // Ask, denied: the command does not run, and the model reads who said no.
+    const refusal = await waitFor('the refused one’s ask in the inbox', () => pendingFor('refused'), 90_000, 100);
+    const denied = await asLead('POST', `/approvals/${refusal.id}/decide`, { decision: 'deny', note: 'not today' });
+    t.equal(denied.status, 200, 'denied over HTTP');
+    const said = await finished('refused');
+    t.match(said.result, /^SAW is_error=true: .*Fleet policy "ask-for-markers".*not today/s, `told: ${said.result}`);
+    t.notOk(existsSync(markers.refused), 'the denied call did not run');
+
+    // Block: the command does not run, and the model reads the rule's reason.
+    const blocked = await finished('blocker');
+    t.match(
+      blocked.result,
+      /^SAW is_error=true: PreToolUse:Bash hook error: Fleet policy "no-blocked-markers": blocked markers are not/,
+      `the model read the rule's reason: ${blocked.result}`,
+    );
+    t.notOk(existsSync(markers.blocker), 'the blocked call did not run');
+    const violations = await asLead('GET', '/policies/violations');
+    t.ok(JSON.stringify(violations.body).includes('no-blocked-markers'), 'the block is listed in the violations');
+  } catch (error) {
+    dump();
+    throw error;
+  }
+  if (!t.passing()) dump();
+});
+
+/** Processes (other than this one and its own helpers) whose environment has HOME=<the scene's HOME>. */
+function sceneProcesses(): string[] {
+  const found: string[] = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) continue;
+      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`HOME=${home}`))
+        found.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()}`);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
 t.test('the scene leaves nothing behind', async (t) => {
+  // The fleet, its tmux server and every claude run have been stopped by the subtests' teardowns.
+  const left = await waitFor('the scene’s processes to exit', () => sceneProcesses().length === 0, 10_000, 200).then(
+    () => [],
+    () => sceneProcesses(),
+  );
+  t.same(left, [], 'no process of the scene is left (claude, hooks, pane hosts, tmux)');
   rmSync(root, { recursive: true, force: true });
   t.notOk(existsSync(root), 'the scene’s HOME, TMPDIR and work dirs are removed');
 });
