@@ -7,7 +7,7 @@
  */
 import { compileGlob } from './glob.js';
 import { isInside, resolvePath, workingDirectory } from './paths.js';
-import type { CommandPart } from './shell-split.js';
+import { feeds, type CommandPart } from './shell-split.js';
 import type { CallSubjects, Subject } from './subjects.js';
 import type { PolicyRule } from './types.js';
 import { commandName, interpreterProgram, scanOptions, shellInvocation, SHELLS, stdinProgram } from './unwrap.js';
@@ -307,13 +307,6 @@ const DOWNLOADERS = new Set(['curl', 'wget', 'fetch', 'http', 'https', 'xh', 'ar
 
 function isDownloader(part: CommandPart): boolean {
   return part.kind === 'command' && DOWNLOADERS.has(commandName(part.argv[0]));
-}
-
-/** Does `upstream` feed `downstream` through a pipe (an earlier stage of a shared pipeline)? */
-function feeds(upstream: CommandPart, downstream: CommandPart): boolean {
-  return upstream.pipes.some(([pipeline, stage]) =>
-    downstream.pipes.some(([otherPipeline, otherStage]) => otherPipeline === pipeline && otherStage > stage),
-  );
 }
 
 /** Does this command run a program given to it as an argument (where a substitution can put one)? */

@@ -14,7 +14,7 @@
  * string and never allows it) and parsing goes on as best it can, so a broken line still yields
  * the parts a block rule can catch.
  */
-import { addCodePart, stdinProgram, unwrapCommand } from './unwrap.js';
+import { addCodePart, commandName, stdinProgram, unescapeLiteral, unwrapCommand } from './unwrap.js';
 
 export interface Redirect {
   /** `<`, `>`, `>>`, `<<`, `<<-`, `<<<`, `<&`, `>&`, `&>`, `&>>`, `>|`, `<>` (fd prefix dropped). */
@@ -257,6 +257,7 @@ class Parser {
 
   private parsePipeline(scope: Scope, via: PartVia): void {
     const pipeline = ++this.state.pipelineSeq;
+    const firstPart = this.state.parts.length;
     let stage = 0;
     for (;;) {
       const start = this.i;
@@ -276,7 +277,29 @@ class Parser {
         this.error(`unexpected '${this.peek()}'`);
         this.i++;
       }
+      if (stage > 0) this.connectPipeline(pipeline, firstPart);
       return;
+    }
+  }
+
+  /**
+   * A stage that reads its program from stdin (`… | bash`, `… | python3`) runs what earlier
+   * stages write: it is marked dynamic (no rule can vouch for it), and what a literal writer
+   * (`echo`, `printf`, `cat <<< …`) sends it is parsed as its program.
+   */
+  private connectPipeline(pipeline: number, firstPart: number): void {
+    const members = this.state.parts.slice(firstPart);
+    const stageOf = (part: CommandPart) => part.pipes.find(([id]) => id === pipeline)?.[1];
+    for (const reader of members) {
+      const readerStage = stageOf(reader);
+      if (!readerStage || stdinProgram(reader) === undefined) continue;
+      reader.dynamic = true;
+      for (const writer of members) {
+        const writerStage = stageOf(writer);
+        if (writerStage === undefined || writerStage >= readerStage) continue;
+        const data = pipedData(writer);
+        if (data !== undefined) feedStdin(reader, data, this.state, this.depth);
+      }
     }
   }
 
@@ -487,7 +510,7 @@ class Parser {
             expand: heredoc.expand,
           });
       } else if (redirect.op === '<<<') {
-        feedStdin(effective, redirect.target, this.state, this.depth, true);
+        feedStdin(effective, redirect.target, this.state, this.depth);
       }
     }
   }
@@ -519,7 +542,14 @@ class Parser {
         sub.scanExpansions({ dir: heredoc.part.dir });
         heredoc.part.nested.push(...this.state.parts.slice(first));
       }
-      feedStdin(heredoc.effective, body, this.state, this.depth, false);
+      feedStdin(heredoc.effective, body, this.state, this.depth);
+      if (commandName(heredoc.effective.argv[0]) === 'cat' && heredoc.effective.argv.length === 1) {
+        // `cat <<EOF | bash`: the body is what the later stage runs.
+        for (const reader of this.state.parts) {
+          if (reader !== heredoc.effective && stdinProgram(reader) !== undefined && feeds(heredoc.effective, reader))
+            feedStdin(reader, body, this.state, this.depth);
+        }
+      }
     }
   }
 
@@ -1009,16 +1039,47 @@ function expandRange(body: string): string[] | undefined {
 }
 
 /** A here-document or here-string feeds the command's stdin: a shell runs it, an interpreter too. */
-function feedStdin(effective: MutablePart, body: string, state: SplitState, depth: number, hereString: boolean): void {
-  void hereString;
-  const stdin = stdinProgram(effective);
+function feedStdin(reader: MutablePart, body: string, state: SplitState, depth: number): void {
+  const stdin = stdinProgram(reader);
   if (stdin === 'shell')
     parseShellString(body, state, {
       depth: depth + 1,
       via: 'heredoc',
-      dir: effective.dir,
-      pipes: effective.pipes,
-      judgeOnly: effective.judgeOnly,
+      dir: reader.dir,
+      pipes: reader.pipes,
+      judgeOnly: reader.judgeOnly,
     });
-  else if (stdin !== undefined) addCodePart(effective, stdin, body, state, depth);
+  else if (stdin !== undefined) addCodePart(reader, stdin, body, state, depth);
+}
+
+/** Does `upstream` write into `downstream`'s stdin (an earlier stage of a pipeline both are in)? */
+export function feeds(upstream: CommandPart, downstream: CommandPart): boolean {
+  return upstream.pipes.some(([pipeline, stage]) =>
+    downstream.pipes.some(([otherPipeline, otherStage]) => otherPipeline === pipeline && otherStage > stage),
+  );
+}
+
+/** What a literal writer sends down a pipe: echo's and printf's words, `cat <<< text`. */
+function pipedData(writer: CommandPart): string | undefined {
+  if (writer.kind !== 'command') return undefined;
+  const name = commandName(writer.argv[0]);
+  if (name === 'echo') {
+    let j = 1;
+    let escapes = false;
+    while (j < writer.argv.length && /^-[neE]+$/.test(writer.argv[j]!)) escapes ||= writer.argv[j++]!.includes('e');
+    const text = writer.argv.slice(j).join(' ');
+    return escapes ? unescapeLiteral(text) : text;
+  }
+  if (name === 'printf') {
+    const args = writer.argv.slice(1);
+    if (args[0] === '--') args.shift();
+    let k = 1;
+    const format = unescapeLiteral(args[0] ?? '');
+    const text = format.replace(/%[-+ #0-9.]*([sbdqc%])/g, (whole, conversion: string) =>
+      conversion === '%' ? '%' : conversion === 'b' ? unescapeLiteral(args[k++] ?? '') : (args[k++] ?? ''),
+    );
+    return k < args.length ? `${text} ${args.slice(k).join(' ')}` : text;
+  }
+  if (name === 'cat' && writer.argv.length === 1) return writer.redirects.find((r) => r.op === '<<<')?.target;
+  return undefined;
 }

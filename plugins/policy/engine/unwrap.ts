@@ -5,6 +5,7 @@
  * `sudo rm -rf /` and `rm -rf /`: a block rule on either catches it, and an allow rule must cover
  * both for the call to be allowed.
  */
+import { compileGlob } from './glob.js';
 import {
   parseShellString,
   partText,
@@ -76,6 +77,39 @@ export function scanOptions(
     return options;
   }
   return options;
+}
+
+/** Commands a glob in command position is tested against, riskiest first. */
+const GLOB_GUESSES = [
+  'rm',
+  'bash',
+  'sh',
+  'zsh',
+  'dash',
+  'curl',
+  'wget',
+  'git',
+  'find',
+  'python3',
+  'python',
+  'perl',
+  'node',
+  'ruby',
+  'eval',
+  'sudo',
+  'env',
+  'xargs',
+  'cat',
+];
+
+function guessGlobCommand(name: string): string | undefined {
+  let glob;
+  try {
+    glob = compileGlob(`/${name}`);
+  } catch {
+    return undefined;
+  }
+  return GLOB_GUESSES.find((candidate) => glob.matches(`/${candidate}`, {}));
 }
 
 interface Wrapper {
@@ -180,6 +214,11 @@ function unwrapOnce(part: MutablePart, state: SplitState, depth: number): Mutabl
   const dyn = part.argvDynamic;
   const first = argv[0]!;
   const name = commandName(first);
+  if (dyn[0] && /[*?[]/.test(name) && !/[$`]/.test(name)) {
+    // `/bin/r? -rf /`: a glob as the command name; judge it as the riskiest command it could be.
+    const guess = guessGlobCommand(name);
+    if (guess) return derive(part, state, [guess, ...argv.slice(1)], [...dyn], 'path');
+  }
   if (name !== first && name !== '') {
     // `/bin/rm` and `./node_modules/.bin/x`: judged under their base name as well.
     return derive(part, state, [name, ...argv.slice(1)], [...dyn], 'path');
@@ -493,7 +532,8 @@ export function addCodePart(from: MutablePart, language: string, code: string, s
   }
 }
 
-function unescapeLiteral(body: string): string {
+/** Backslash escapes of a quoted literal (`\\n`, `\\x72`, octal) decoded. */
+export function unescapeLiteral(body: string): string {
   return body.replace(/\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|.)/gs, (_, escape: string) => {
     if (escape[0] === 'x') return String.fromCharCode(parseInt(escape.slice(1), 16));
     if (/^[0-7]+$/.test(escape)) return String.fromCharCode(parseInt(escape, 8) & 0xff);
