@@ -6,7 +6,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args
   status: { summary: "Show a running fleet's health", load: () => import('./status.js') },
   plugins: { summary: 'List plugins: on, off, and why', load: () => import('./plugins.js') },
   token: { summary: 'Register an agent with the admin key and print its token', load: () => import('./token.js') },
-  workers: { summary: "A team's workers: state, health, restarts, turns, cost", load: () => import('./workers.js') },
+  workers: {
+    summary: "Every team's workers (or one team's): state, health, restarts, turns, cost",
+    load: () => import('./workers.js'),
+  },
   logs: { summary: "A worker's readable transcript (-f to follow)", load: () => import('./logs.js') },
   spawn: { summary: 'Start a worker with a first prompt', load: () => import('./spawn.js') },
   send: { summary: 'Send a message to a worker', load: () => import('./send.js') },

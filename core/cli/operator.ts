@@ -27,11 +27,15 @@ export function checkName(what: string, value: string | undefined): string {
   return value;
 }
 
-export interface Operator {
+/** Requests to the fleet with one credential. */
+export interface FleetClient {
   url: string;
-  team: string;
-  /** A request to the fleet as the team's operator; a refusal becomes a one-line error. */
+  /** A request to the fleet; a refusal becomes a one-line error. */
   call<T = Record<string, unknown>>(method: string, path: string, body?: Record<string, unknown>): Promise<T>;
+}
+
+export interface Operator extends FleetClient {
+  team: string;
 }
 
 /** The fleet (from the config, as `fleet up` reads it) and a lead token for the team, minted with the admin key. */
@@ -57,14 +61,26 @@ export async function operatorFor(values: {
         '(set $FLEET_OPERATOR to another handle)',
     );
   });
+  return { ...fleetClient(target.url, token), team };
+}
+
+/**
+ * The fleet and its admin key itself, for what only the admin key sees: every team at once (the
+ * board, GET /orchestrate/board). Nothing is registered.
+ */
+export async function adminFor(values: { url?: string; config?: string; 'data-dir'?: string }): Promise<FleetClient> {
+  const target = await fleetTarget(values);
+  return fleetClient(target.url, readAdminKey(target.dataDir));
+}
+
+function fleetClient(url: string, bearer: string): FleetClient {
   return {
-    url: target.url,
-    team,
+    url,
     async call<T>(method: string, path: string, body?: Record<string, unknown>): Promise<T> {
-      const response = await fetchFleet(`${target.url}${path}`, {
+      const response = await fetchFleet(`${url}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${token}`,
+          authorization: `Bearer ${bearer}`,
           ...(body ? { 'content-type': 'application/json' } : {}),
         },
         body: body ? JSON.stringify(body) : undefined,
@@ -73,7 +89,7 @@ export async function operatorFor(values: {
       if (response.ok) return answer as T;
       const error = typeof answer.error === 'string' ? answer.error : `HTTP ${response.status}`;
       if (answer.code === 'FLEET_ROUTE_NOT_FOUND')
-        throw new CliError(`the fleet at ${target.url} does not serve ${method} ${path}: is the workers plugin on?`);
+        throw new CliError(`the fleet at ${url} does not serve ${method} ${path}: is the workers plugin on?`);
       // The request was wrong (a bad field, a handle in use): a usage error, as for a bad option.
       if (response.status === 400 || response.status === 409) throw usageError(error);
       throw new CliError(error);

@@ -31,8 +31,8 @@ t.test('spawn, workers, logs -f, send and dismiss, as the operator', async (t) =
   t.same(
     lines(table.stdout).map((line) => line.split(/\s+/)),
     [
-      ['HANDLE', 'TEAM', 'STATE', 'HEALTH', 'RESTARTS', 'TURNS', 'COST'],
-      ['w1', 'alpha', 'idle', 'healthy', '0', '1', '$0.0012'],
+      ['TEAM', 'HANDLE', 'STATE', 'HEALTH', 'RESTARTS', 'TURNS', 'COST'],
+      ['alpha', 'w1', 'idle', 'healthy', '0', '1', '$0.0012'],
     ],
   );
   const json = await fleet.run('workers', '--json');
@@ -64,7 +64,7 @@ t.test('spawn, workers, logs -f, send and dismiss, as the operator', async (t) =
   const dismissed = await fleet.run('dismiss', 'w1');
   t.equal(dismissed.code, 0, dismissed.stderr);
   t.equal(dismissed.stdout, 'dismissed w1 (team alpha): stopped\n');
-  t.match(lines((await fleet.run('workers')).stdout)[1], /^w1\s+alpha\s+stopped\s/);
+  t.match(lines((await fleet.run('workers')).stdout)[1], /^alpha\s+w1\s+stopped\s/);
 
   // The operator is a lead of the team, registered with the admin key.
   const agents = await w.fleet.request('GET', '/teams/alpha/agents', { token: w.lead });
