@@ -13,7 +13,8 @@ import type { LaunchGuard, WorkersApi } from './index.js';
 import { mergeSettings } from './launch-guards.js';
 
 /** A program that echoes lines: a command adapter the guards cannot enforce. */
-const ECHO = `require('node:readline').createInterface({ input: process.stdin }).on('line', (l) => console.log('echo ' + l))`;
+const ECHO =
+  "require('node:readline').createInterface({ input: process.stdin })" + ".on('line', (l) => console.log('echo ' + l))";
 
 const spec = (dir: string) =>
   JSON.parse(readFileSync(join(dir, 'spawn.json'), 'utf8')) as { argv: string[]; initialPrompt?: string };
