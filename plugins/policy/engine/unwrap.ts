@@ -249,9 +249,13 @@ function unwrapOnce(part: MutablePart, state: SplitState, depth: number): Mutabl
     return undefined;
   }
   if (name === 'su' || name === 'runuser') {
-    const options = scanOptions(argv, 1, 'csgGw', ['command', 'shell', 'group', 'supp-group', 'whitelist-environment']);
-    const command = options.values.get('c') ?? options.longs.get('command');
-    if (typeof command === 'string') parseString(part, state, depth, command, 'shell-string');
+    // su takes its options after the user name too: look for -c anywhere.
+    for (let j = 1; j < argv.length; j++) {
+      const arg = argv[j]!;
+      if (arg === '-c' || arg === '--command') parseString(part, state, depth, argv[++j] ?? '', 'shell-string');
+      else if (arg.startsWith('--command=')) parseString(part, state, depth, arg.slice(10), 'shell-string');
+      else if (/^-[^-]*c/.test(arg)) parseString(part, state, depth, argv[++j] ?? '', 'shell-string');
+    }
     return undefined;
   }
   if (name === 'watch') {
