@@ -83,14 +83,14 @@ export const policy = definePlugin({
   async start(ctx, api) {
     await api.approvals.start();
     // Every Claude Code worker spawned from now on asks this plugin before each tool call. Its
-    // settings files stay unread (a `disableAllHooks` the agent writes there would turn the hook off).
+    // settings files stay unread unless named (a `disableAllHooks` written there turns the hook off).
     const workers = ctx.use<WorkersApi | undefined>('workers');
     if (workers)
       ctx.onStop(
         workers.addLaunchGuard({
           name: 'policy',
           claudeSettings: policyHookSettings({ approvalTimeoutSeconds: api.options.approvals.timeoutSeconds }),
-          settingSources: [],
+          settingSources: api.options.claudeSettingSources,
           strict: () => api.options.strict,
         }),
       );

@@ -21,6 +21,15 @@ export const policyOptionsSchema = v.object({
    * Code). Off: they run, listed as `unenforced` in GET /orchestrate/workers.
    */
   strict: v.optional(v.boolean('must be true or false'), false),
+  /**
+   * The Claude Code settings files workers still read (`user`, `project`, `local`). None by default:
+   * `disableAllHooks` in any of them, even written by the agent itself, would turn the hook off.
+   * Naming one brings back its permission rules and hooks, and that way round.
+   */
+  claudeSettingSources: v.optional(
+    v.array(v.picklist(['user', 'project', 'local'], 'must be user, project or local'), 'must be a list'),
+    [],
+  ),
   approvals: v.optional(
     v.object({
       /** How long an ask waits for a lead before its expiry answers it. */
