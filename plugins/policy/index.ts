@@ -28,7 +28,7 @@ export interface PolicyApi {
   options: PolicyOptions;
   /** Whether the built-in rule set applies to a team (on for every team in the config, or switched on). */
   builtinOn(teamName: string): Promise<boolean>;
-  builtinRules(): readonly { name: string; tool: string; reason: string }[];
+  builtinRules(): readonly { name: string; tool: string; reason: string; description: string }[];
 }
 
 export const policy = definePlugin({
@@ -77,7 +77,8 @@ export const policy = definePlugin({
       enforcer,
       options,
       builtinOn: async (teamName) => options.builtin || (await rules.builtinEnabled(teamName)),
-      builtinRules: () => BUILTIN_RULES.map((rule) => ({ name: rule.name, tool: rule.tool, reason: rule.reason })),
+      builtinRules: () =>
+        BUILTIN_RULES.map(({ name, tool, reason, description }) => ({ name, tool, reason, description })),
     };
   },
   async start(ctx, api) {
