@@ -23,5 +23,11 @@ export default defineConfig({
     // 'acceptEdits' lets workers edit files; 'bypassPermissions' allows everything (as root only
     // with IS_SANDBOX=1 in the fleet's environment), e.g. claude: { permissionMode: 'acceptEdits' }.
     workers: { max: 5, tmux: { session: 'fleet' }, defaultAdapter: 'claude' },
+    // Rules that block, ask (a lead approves in GET /approvals) or allow workers' tool calls, enforced
+    // on every Claude Code worker by a hook that fails closed. No rule applies until a lead makes one
+    // (POST /policies) or switches on the built-in set (POST /policies/builtin); builtin: true turns
+    // it on for every team. While policy runs, workers ignore Claude Code's own settings files (see
+    // plugins/policy/README.md). More: policy: { strict: true, approvals: { timeoutSeconds: 600 } }.
+    policy: true,
   },
 });
