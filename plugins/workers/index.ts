@@ -13,7 +13,8 @@ import { type LaunchGuard, LaunchGuards } from './launch-guards.js';
 import { operationsOfWorkers } from './operations.js';
 import { type WorkersOptions, workersOptionsSchema } from './options.js';
 import { workersTables } from './tables.js';
-import { WorkerStore } from './worker-store.js';
+import { statusLine } from './status-line.js';
+import { WorkerStore, workerView } from './worker-store.js';
 
 export type { WorkerView, WorkerState } from './worker-store.js';
 export type { Enforcement, GuardedWorker, LaunchGuard, SettingSource } from './launch-guards.js';
@@ -117,16 +118,14 @@ export const workers = definePlugin({
         (error) => ctx.log.warn('could not forward a message to a worker', { to, error: (error as Error).message }),
       );
     });
-    // The tmux status line lists workers (team/handle: two teams may each have a w1) and their states;
-    // failed ones stay on it (until dismissed or replaced), so a failure is not missed.
+    // The tmux status line (statusLine): what needs a person first, marked, then failed workers (kept
+    // until dismissed or replaced, so a failure is not missed), then the rest.
     // One refresh at a time, each reading the table after the last: the line ends at the latest states.
-    let statusLine = Promise.resolve();
-    ctx.events.on('worker_state', () => {
-      statusLine = statusLine
+    let refresh = Promise.resolve();
+    ctx.events.on(['worker_state', 'worker_needs_you'], () => {
+      refresh = refresh
         .then(() => manager.store.listOnBoard(undefined))
-        .then((rows) =>
-          tmux.setOption('@fleet_workers', rows.map((row) => `${row.team_name}/${row.handle}:${row.state}`).join(' ')),
-        )
+        .then((rows) => tmux.setOption('@fleet_workers', statusLine(rows.map((row) => workerView(row)))))
         .catch(() => undefined);
     });
     return {

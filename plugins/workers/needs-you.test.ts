@@ -4,7 +4,7 @@
  * tool and its input, in the API and as an event, until a turn goes by without any.
  */
 import t from 'tap';
-import { EventSocket, startWorkerFleet } from '../../test/kit/index.js';
+import { EventSocket, startWorkerFleet, tmuxSync, waitFor } from '../../test/kit/index.js';
 
 t.test('a refused tool call: the worker needs you (tool and input), an event, cleared by a clean turn', async (t) => {
   const w = await startWorkerFleet(t);
@@ -23,11 +23,22 @@ t.test('a refused tool call: the worker needs you (tool and input), an event, cl
   t.type(idle.needsYou.since, 'number');
   const event = await ws.waitFor('worker_needs_you', (m) => m.type === 'worker_needs_you' && m.handle === 'careful');
   t.match(event, { reason: 'permission_denied', denials: [{ tool: 'Bash', toolUseId: /^toolu_/ }] });
+  const marked = await waitFor('the status line to mark it', () => {
+    const line = tmuxSync(w.socket, ['show-options', '-gv', '@fleet_workers']);
+    return line.includes(`${w.team}/careful:idle!`) ? line : undefined;
+  });
+  t.match(marked, /^! 1 needs you · /, 'the tmux status line leads with who needs a person');
 
   const sent = await w.fleet.request('POST', '/orchestrate/send/careful', { token: w.lead, body: { message: 'ok' } });
   t.equal(sent.status, 200);
   const after = await w.waitWorker('careful', (x) => x.state === 'idle' && x.numTurns === 2, 'a clean turn');
   t.equal(after.needsYou, null, 'a turn without refusals clears it');
+  await waitFor(
+    'the mark to go',
+    () =>
+      tmuxSync(w.socket, ['show-options', '-gv', '@fleet_workers']).includes(`${w.team}/careful:idle`) &&
+      !tmuxSync(w.socket, ['show-options', '-gv', '@fleet_workers']).includes('!'),
+  );
 });
 
 t.test('a refused call with a huge input is kept bounded', async (t) => {
