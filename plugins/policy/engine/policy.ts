@@ -133,6 +133,8 @@ function bestRank(rules: DecisionRules, subject: Subject, context: CallSubjects)
 
 /** Distinct tool names remembered per policy (tool names are few; this bounds a hostile stream). */
 const TOOL_CACHE_LIMIT = 1024;
+/** Tools whose rule lists a new policy builds at once (others on first sight). */
+const PREPARED_TOOLS = ['Bash', 'Read', 'Edit', 'Write', 'MultiEdit', 'NotebookEdit', 'Glob', 'Grep', 'WebFetch'];
 const NONE: Evaluation = Object.freeze({ decision: 'none' });
 
 function compileRule(rule: PolicyRule): CompiledRule {
@@ -191,6 +193,8 @@ class Policy implements CompiledPolicy {
 
   constructor(private readonly compiled: readonly CompiledRule[]) {
     this.rules = compiled.map((entry) => entry.rule);
+    // Build Claude Code's own tools' rule sets now, so the first call of each does not pay for it.
+    for (const tool of PREPARED_TOOLS) this.forTool(tool);
   }
 
   private forTool(tool: string): ToolRules {
