@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import type { Identity } from '../../core/index.js';
 import type { ApprovalService } from './approval-service.js';
 import type { AuditLog } from './audit-log.js';
@@ -82,6 +83,8 @@ export class PolicyEnforcer {
       input: request.input,
       cwd: place?.cwd ?? request.cwd,
       worktree: place?.worktree,
+      // Workers run with the fleet's environment, so `~` in their commands is the fleet's home.
+      home: homedir(),
     };
     return call;
   }
