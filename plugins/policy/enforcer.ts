@@ -75,13 +75,15 @@ export class PolicyEnforcer {
     return policy;
   }
 
-  /** The call as the engine sees it: where the worker stands comes from the fleet, not the request. */
+  /** The call as the engine sees it: the worker's own worktree comes from the fleet, not the request. */
   async toolCall(caller: Identity, request: { tool: string; input: Record<string, unknown>; cwd?: string }) {
     const place = await this.workerPlace(caller.teamName, caller.handle);
     const call: ToolCall = {
       tool: request.tool,
       input: request.input,
-      cwd: place?.cwd ?? request.cwd,
+      // Claude Code's current directory (a `cd` in one Bash call carries into the next) over the
+      // one the worker was spawned in: relative paths resolve where the agent really is.
+      cwd: request.cwd ?? place?.cwd,
       worktree: place?.worktree,
       // Workers run with the fleet's environment, so `~` in their commands is the fleet's home.
       home: homedir(),
