@@ -168,8 +168,16 @@ t.test('refusal garbage never throws', async (t) => {
   for (const line of [
     '{"type":"system","subtype":"permission_denied"}',
     '{"type":"system","subtype":"permission_denied","message":{"x":1},"tool_use_id":5}',
-    '{"type":"user","message":{"content":[{"type":"tool_result","is_error":true,"content":null}]},"tool_result_meta":{}}',
-    '{"type":"user","message":{"content":[{"type":"tool_result","is_error":true}]},"tool_result_meta":[null,1,{"id":1}]}',
+    JSON.stringify({
+      type: 'user',
+      message: { content: [{ type: 'tool_result', is_error: true, content: null }] },
+      tool_result_meta: {},
+    }),
+    JSON.stringify({
+      type: 'user',
+      message: { content: [{ type: 'tool_result', is_error: true }] },
+      tool_result_meta: [null, 1, { id: 1 }],
+    }),
     '{"type":"result","permission_denials":{"a":1}}',
     '{"type":"user","message":"text"}',
   ])
