@@ -1,23 +1,17 @@
 import { plain, Transcript } from '../workers/transcript.js';
 import { usageError } from './errors.js';
-import { checkName, OPERATOR_HELP, OPERATOR_NOTE, OPERATOR_OPTIONS, operatorFor } from './operator.js';
-import { parseCommand } from './parse.js';
+import { operatorFor } from './operator.js';
+import { operatorHelp, parseWorkerCommand } from './operator-command.js';
 
-const HELP = `
-Usage: fleet logs <handle> [-f] [-n <lines>] [--team <team>]
-
-A worker's transcript, as its pane shows it: the inputs it was given, what it said, its tool calls
+const HELP = operatorHelp(
+  'fleet logs <handle> [-f] [-n <lines>] [--team <team>]',
+  `A worker's transcript, as its pane shows it: the inputs it was given, what it said, its tool calls
 and their results, each turn's result and cost (rendered from its log, not raw JSON).
-With -f, keep printing what it writes until Ctrl-C.
-
-${OPERATOR_NOTE}
-
-Options:
-  -f, --follow        Keep following the log
+With -f, keep printing what it writes until Ctrl-C.`,
+  `  -f, --follow        Keep following the log
   -n, --lines <n>     Start from its last <n> log lines (default 200, at most 1000)
-${OPERATOR_HELP}
-  -h, --help          Show this help
-`;
+`,
+);
 
 interface OutputPage {
   lines: { offset: number; text: string }[];
@@ -27,20 +21,12 @@ interface OutputPage {
 const POLL_MS = 500;
 
 export async function run(args: string[]): Promise<number> {
-  const parsed = parseCommand(
-    args,
-    {
-      ...OPERATOR_OPTIONS,
-      follow: { type: 'boolean', short: 'f' },
-      lines: { type: 'string', short: 'n' },
-    },
-    HELP,
-    true,
-  );
+  const parsed = parseWorkerCommand(args, HELP, {
+    follow: { type: 'boolean', short: 'f' },
+    lines: { type: 'string', short: 'n' },
+  });
   if (!parsed) return 0;
-  const { values, positionals } = parsed;
-  if (positionals.length > 1) throw usageError(`one worker at a time (got ${positionals.join(', ')}); see --help`);
-  const handle = checkName('<handle>', positionals[0]);
+  const { values, handle } = parsed;
   const limit = values.lines === undefined ? 200 : Number(values.lines);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
     throw usageError(`--lines must be a whole number from 1 to 1000 (got ${JSON.stringify(values.lines)})`);

@@ -1,52 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
-import { freePort, requestJson, type TestLike, tempDir } from '../kit/index.js';
-
-const FLEET_BIN = join(import.meta.dirname, '../../bin/fleet.mjs');
-
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** A minimal environment, so nothing from the developer's shell (FLEET_TOKEN, PORT...) leaks in. */
-function childEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...extra };
-}
-
-/** Run `fleet <args>` to completion. */
-function fleet(
-  args: string[],
-  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
-): Promise<Result> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [FLEET_BIN, ...args], {
-      cwd: options.cwd,
-      env: childEnv(options.cwd, options.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`fleet ${args.join(' ')} did not exit; stderr: ${stderr}`));
-    }, options.timeoutMs ?? 30_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolveRun({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-/** A port nothing listens on (free a moment ago). */
+import {
+  freePort,
+  requestJson,
+  runFleetCli,
+  type ServerProcess,
+  startServerProcess,
+  type TestLike,
+  tempDir,
+} from '../kit/index.js';
 
 /** Whether something accepts connections on the port. */
 function listening(port: number): Promise<boolean> {
@@ -60,13 +24,9 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-interface RunningFleet {
-  child: ChildProcess;
-  url: string;
+interface RunningFleet extends ServerProcess {
   port: number;
   dir: string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** `fleet up` on a free port with a config file in a temp dir; killed at teardown if still running. */
@@ -77,31 +37,13 @@ async function fleetUp(t: TestLike): Promise<RunningFleet> {
     `export default ${JSON.stringify({ plugins: { auth: true, metrics: true } })};\n`,
   );
   const port = await freePort();
-  const child = spawn(process.execPath, [FLEET_BIN, 'up', '--config', 'fleet.config.ts'], {
+  const server = await startServerProcess(t, {
+    configFile: 'fleet.config.ts',
     cwd: dir,
-    env: childEnv(dir, { PORT: String(port) }),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    port,
+    env: { PORT: String(port) },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
-    child.on('exit', (code, signal) => resolveExit({ code, signal })),
-  );
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
-  const deadline = Date.now() + 30_000;
-  while (!stdout.includes('listening on')) {
-    if (child.exitCode !== null) throw new Error(`fleet up exited ${child.exitCode}: ${stderr}`);
-    if (Date.now() > deadline) throw new Error(`fleet up did not start: ${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return { child, url: `http://127.0.0.1:${port}`, port, dir, stderr: () => stderr, exited };
+  return { ...server, port, dir };
 }
 
 /** Wait for a child to exit, failing after a deadline instead of hanging the suite. */
@@ -109,7 +51,7 @@ async function exitOf(running: RunningFleet, timeoutMs = 15_000) {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>(
     (_, reject) =>
-      (timer = setTimeout(() => reject(new Error(`fleet up did not exit: ${running.stderr()}`)), timeoutMs)),
+      (timer = setTimeout(() => reject(new Error(`fleet up did not exit: ${running.output()}`)), timeoutMs)),
   );
   try {
     return await Promise.race([running.exited, timeout]);
@@ -122,13 +64,13 @@ const lines = (text: string) => text.split('\n').filter(Boolean);
 
 t.test('fleet --help and each command --help exit 0 with usage', async (t) => {
   const cwd = tempDir(t, 'fleet-cli-');
-  const main = await fleet(['--help'], { cwd });
+  const main = await runFleetCli(t, ['--help'], { cwd });
   t.equal(main.code, 0);
   for (const command of ['up', 'status', 'plugins', 'token', 'mcp'])
     t.match(main.stdout, new RegExp(`^  ${command} `, 'm'), `lists ${command}`);
 
   const commands = [['up'], ['status'], ['plugins'], ['token'], ['mcp'], ['mcp', 'install']];
-  const results = await Promise.all(commands.map((command) => fleet([...command, '--help'], { cwd })));
+  const results = await Promise.all(commands.map((command) => runFleetCli(t, [...command, '--help'], { cwd })));
   commands.forEach((command, i) => {
     const result = results[i]!;
     t.equal(result.code, 0, `fleet ${command.join(' ')} --help exits 0`);
@@ -141,17 +83,17 @@ t.test('fleet --help and each command --help exit 0 with usage', async (t) => {
 
 t.test('an unknown command or option exits non-zero with one line', async (t) => {
   const cwd = tempDir(t, 'fleet-cli-');
-  const unknown = await fleet(['launch'], { cwd });
+  const unknown = await runFleetCli(t, ['launch'], { cwd });
   t.not(unknown.code, 0);
   t.equal(lines(unknown.stderr).length, 1, unknown.stderr);
   t.match(unknown.stderr, /unknown command "launch"/);
 
-  const badOption = await fleet(['status', '--bogus'], { cwd });
+  const badOption = await runFleetCli(t, ['status', '--bogus'], { cwd });
   t.equal(badOption.code, 2);
   t.equal(lines(badOption.stderr).length, 1, badOption.stderr);
   t.match(badOption.stderr, /--bogus/);
 
-  const none = await fleet([], { cwd });
+  const none = await runFleetCli(t, [], { cwd });
   t.not(none.code, 0, 'no command is a usage error');
   t.match(none.stdout, /Usage: fleet <command>/);
 });
@@ -166,7 +108,7 @@ t.test('fleet up with an invalid config exits non-zero naming the bad key', asyn
   ];
   for (const [config, pattern] of cases) {
     writeFileSync(join(dir, 'bad.config.ts'), `export default ${JSON.stringify(config)};\n`);
-    const result = await fleet(['up', '--config', 'bad.config.ts'], { cwd: dir, env: { PORT: port } });
+    const result = await runFleetCli(t, ['up', '--config', 'bad.config.ts'], { cwd: dir, env: { PORT: port } });
     t.not(result.code, 0, JSON.stringify(config));
     t.equal(lines(result.stderr).length, 1, result.stderr);
     t.match(result.stderr, pattern);
@@ -174,19 +116,19 @@ t.test('fleet up with an invalid config exits non-zero naming the bad key', asyn
     t.notOk(await listening(Number(port)), 'nothing was left listening');
   }
 
-  const byEnv = await fleet(['up'], { cwd: dir, env: { PORT: port, FLEET_CONFIG: 'bad.config.ts' } });
+  const byEnv = await runFleetCli(t, ['up'], { cwd: dir, env: { PORT: port, FLEET_CONFIG: 'bad.config.ts' } });
   t.not(byEnv.code, 0, 'FLEET_CONFIG is read');
   t.match(byEnv.stderr, /plugins\.nosuch: no such plugin/);
 
-  const plugins = await fleet(['plugins', '--config', 'bad.config.ts'], { cwd: dir });
+  const plugins = await runFleetCli(t, ['plugins', '--config', 'bad.config.ts'], { cwd: dir });
   t.not(plugins.code, 0);
   t.match(plugins.stderr, /plugins\.nosuch: no such plugin/);
 
-  const badEnv = await fleet(['up'], { cwd: dir, env: { PORT: 'abc' } });
+  const badEnv = await runFleetCli(t, ['up'], { cwd: dir, env: { PORT: 'abc' } });
   t.not(badEnv.code, 0);
   t.match(badEnv.stderr, /PORT: must be an integer/);
 
-  const missing = await fleet(['up', '--config', 'nope.config.ts'], { cwd: dir });
+  const missing = await runFleetCli(t, ['up', '--config', 'nope.config.ts'], { cwd: dir });
   t.not(missing.code, 0);
   t.match(missing.stderr, /nope\.config\.ts: no such config file/);
 });
@@ -197,7 +139,7 @@ t.test('fleet up on a port already taken exits non-zero with one line', async (t
   await new Promise<void>((resolveListen) => blocker.listen(0, '127.0.0.1', resolveListen));
   t.teardown(() => new Promise<void>((resolveClose) => blocker.close(() => resolveClose())));
   const port = (blocker.address() as { port: number }).port;
-  const result = await fleet(['up'], { cwd: dir, env: { PORT: String(port), FLEET_DATA_DIR: 'data' } });
+  const result = await runFleetCli(t, ['up'], { cwd: dir, env: { PORT: String(port), FLEET_DATA_DIR: 'data' } });
   t.not(result.code, 0);
   t.match(result.stderr, /EADDRINUSE/);
   t.match(lines(result.stderr).at(-1), /^fleet up: /, 'the last line says what failed');
@@ -208,25 +150,25 @@ t.test('a running fleet: status, plugins, token; SIGTERM exits 0 and closes the 
   const { dir, url } = running;
   t.ok(existsSync(join(dir, '.fleet', 'fleet.db')), 'the database is beside the config file');
 
-  const status = await fleet(['status', '--url', url], { cwd: dir });
+  const status = await runFleetCli(t, ['status', '--url', url], { cwd: dir });
   t.equal(status.code, 0, status.stderr);
   t.match(status.stdout, new RegExp(`at ${url}: ok`));
   t.match(status.stdout, /plugins: auth, metrics/);
-  const json = await fleet(['status', '--url', url, '--json'], { cwd: dir });
+  const json = await runFleetCli(t, ['status', '--url', url, '--json'], { cwd: dir });
   t.equal(JSON.parse(json.stdout).status, 'ok');
   // Without the admin key (another directory, no FLEET_ADMIN_KEY) the fleet says only that it is up.
-  const bare = await fleet(['status', '--url', url], { cwd: tempDir(t, 'fleet-cli-nokey-') });
+  const bare = await runFleetCli(t, ['status', '--url', url], { cwd: tempDir(t, 'fleet-cli-nokey-') });
   t.equal(bare.code, 0, bare.stderr);
   t.match(bare.stdout, new RegExp(`at ${url}: ok\n`));
   t.match(bare.stdout, /no admin key here/);
   t.notMatch(bare.stdout, /plugins:|counts:/, 'no counts for a caller without the key');
 
-  const plugins = await fleet(['plugins', '--config', 'fleet.config.ts', '--url', url], { cwd: dir });
+  const plugins = await runFleetCli(t, ['plugins', '--config', 'fleet.config.ts', '--url', url], { cwd: dir });
   t.equal(plugins.code, 0, plugins.stderr);
   t.match(plugins.stdout, /^auth\s+on\s+\[running\]$/m);
   t.match(plugins.stdout, /^metrics\s+on\s+\[running\]$/m);
 
-  const token = await fleet(['token', '--handle', 'x', '--team', 't', '--data-dir', '.fleet', '--url', url], {
+  const token = await runFleetCli(t, ['token', '--handle', 'x', '--team', 't', '--data-dir', '.fleet', '--url', url], {
     cwd: dir,
   });
   t.equal(token.code, 0, token.stderr);
@@ -244,10 +186,10 @@ t.test('a running fleet: status, plugins, token; SIGTERM exits 0 and closes the 
   running.child.kill('SIGTERM');
   t.same(await exitOf(running), { code: 0, signal: null });
   t.notOk(await listening(running.port), 'the port is closed');
-  t.match(running.stderr(), /SIGTERM: stopping/);
-  t.match(running.stderr(), /\[kernel\] stopped/);
+  t.match(running.output(), /SIGTERM: stopping/);
+  t.match(running.output(), /\[kernel\] stopped/);
 
-  const after = await fleet(['status', '--url', url], { cwd: dir });
+  const after = await runFleetCli(t, ['status', '--url', url], { cwd: dir });
   t.not(after.code, 0, 'status of a stopped fleet fails');
   t.equal(lines(after.stderr).length, 1);
   t.match(after.stderr, /no fleet answering at/);
@@ -260,7 +202,7 @@ t.test('SIGINT stops fleet up with exit code 0, even with a client connected', a
   running.child.kill('SIGINT');
   t.same(await exitOf(running), { code: 0, signal: null });
   t.notOk(await listening(running.port), 'the port is closed');
-  t.match(running.stderr(), /SIGINT: stopping/);
+  t.match(running.output(), /SIGINT: stopping/);
 });
 
 t.test('fleet plugins without a running fleet answers from the config', async (t) => {
@@ -270,7 +212,7 @@ t.test('fleet plugins without a running fleet answers from the config', async (t
     `export default ${JSON.stringify({ plugins: { auth: true, metrics: false } })};\n`,
   );
   const url = `http://127.0.0.1:${await freePort()}`;
-  const result = await fleet(['plugins', '--url', url], { cwd: dir });
+  const result = await runFleetCli(t, ['plugins', '--url', url], { cwd: dir });
   t.equal(result.code, 0, result.stderr);
   t.match(result.stdout, /^auth\s+on\s*$/m);
   t.match(result.stdout, /^metrics\s+off\s+turned off in the config$/m);
@@ -279,10 +221,10 @@ t.test('fleet plugins without a running fleet answers from the config', async (t
 
 t.test('fleet token without a handle or an admin key says what is missing', async (t) => {
   const cwd = tempDir(t, 'fleet-cli-');
-  const noHandle = await fleet(['token'], { cwd });
+  const noHandle = await runFleetCli(t, ['token'], { cwd });
   t.equal(noHandle.code, 2);
   t.match(noHandle.stderr, /--handle is required/);
-  const noKey = await fleet(['token', '--handle', 'x', '--url', 'http://127.0.0.1:1'], { cwd });
+  const noKey = await runFleetCli(t, ['token', '--handle', 'x', '--url', 'http://127.0.0.1:1'], { cwd });
   t.not(noKey.code, 0);
   t.equal(lines(noKey.stderr).length, 1);
   t.match(noKey.stderr, /no admin key: FLEET_ADMIN_KEY is not set and .*admin\.key does not exist/);
@@ -290,18 +232,18 @@ t.test('fleet token without a handle or an admin key says what is missing', asyn
 
 t.test('fleet mcp without FLEET_TOKEN or CLAUDE_CODE_AGENT_NAME says what is missing', async (t) => {
   const cwd = tempDir(t, 'fleet-cli-');
-  const result = await fleet(['mcp'], { cwd });
+  const result = await runFleetCli(t, ['mcp'], { cwd });
   t.not(result.code, 0);
   t.equal(lines(result.stderr).length, 1, result.stderr);
   t.match(result.stderr, /FLEET_TOKEN is not set/);
   t.match(result.stderr, /CLAUDE_CODE_AGENT_NAME/);
   t.equal(result.stdout, '', 'nothing on stdout, which belongs to the MCP protocol');
 
-  const noKey = await fleet(['mcp'], { cwd, env: { CLAUDE_CODE_AGENT_NAME: 'me' } });
+  const noKey = await runFleetCli(t, ['mcp'], { cwd, env: { CLAUDE_CODE_AGENT_NAME: 'me' } });
   t.not(noKey.code, 0);
   t.match(noKey.stderr, /no admin key to register with: FLEET_ADMIN_KEY is unset and .*admin\.key does not exist/);
 
-  const badName = await fleet(['mcp'], { cwd, env: { CLAUDE_CODE_AGENT_NAME: 'no spaces allowed' } });
+  const badName = await runFleetCli(t, ['mcp'], { cwd, env: { CLAUDE_CODE_AGENT_NAME: 'no spaces allowed' } });
   t.not(badName.code, 0);
   t.match(badName.stderr, /CLAUDE_CODE_AGENT_NAME: must be/);
 });

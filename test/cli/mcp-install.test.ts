@@ -4,49 +4,29 @@
  * the fleet with real requests, say what is wrong in one line (writing nothing), merge into
  * .mcp.json and .claude/settings.local.json, and leave an entry that works whatever the PATH.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import t, { type Test } from 'tap';
-import { FLEET_BIN, freePort, REPO_ROOT, startFleet, type TestFleet, type TestLike, tempDir } from '../kit/index.js';
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run a program to completion with exactly this environment (nothing of the test's own leaks in). */
-function runProgram(file: string, args: string[], cwd: string, env: Record<string, string>): Promise<Result> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${file} ${args.join(' ')} did not exit; stderr: ${stderr}`));
-    }, 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, stdout, stderr });
-    });
-  });
-}
+import {
+  type CliResult,
+  FLEET_BIN,
+  freePort,
+  REPO_ROOT,
+  runFleetCli,
+  runProgram,
+  startFleet,
+  type TestFleet,
+  type TestLike,
+  tempDir,
+} from '../kit/index.js';
 
 const baseEnv = (home: string, extra: Record<string, string> = {}) => ({
   PATH: process.env.PATH ?? '/usr/bin:/bin',
   HOME: home,
   ...extra,
 });
-
-/** `node bin/fleet.mjs <args>` in `cwd`. */
-const fleetCli = (args: string[], cwd: string, extra: Record<string, string> = {}) =>
-  runProgram(process.execPath, [FLEET_BIN, ...args], cwd, baseEnv(cwd, extra));
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, any>;
 const lineCount = (text: string) => text.split('\n').filter(Boolean).length;
@@ -117,7 +97,7 @@ t.test("the README's lead setup works verbatim from a project that is not the ch
     ['npm', 'cd', 'fleet'],
     `the setup is npm link, cd, fleet mcp install (${commands.join(' ; ')})`,
   );
-  let install: Result | undefined;
+  let install: CliResult | undefined;
   for (const line of commands) {
     const [program, ...args] = line.split(/\s+/);
     if (program === 'cd') {
@@ -125,11 +105,11 @@ t.test("the README's lead setup works verbatim from a project that is not the ch
       cwd = project; // the README's ~/my-project
     } else if (program === 'npm') {
       t.same(args, ['link'], 'npm link, nothing more');
-      const linked = await runProgram('npm', args, cwd, npmEnv);
+      const linked = await runProgram('npm', args, { cwd, env: npmEnv });
       t.equal(linked.code, 0, `npm link: ${linked.stderr}`);
       t.ok(lstatSync(join(prefix, 'bin', 'fleet')).isSymbolicLink(), 'fleet is linked into the prefix');
     } else if (program === 'fleet') {
-      install = await runProgram(program, args, cwd, { ...baseEnv(home, fleetEnv), PATH: linkedPath });
+      install = await runProgram(program, args, { cwd, env: { ...baseEnv(home, fleetEnv), PATH: linkedPath } });
     } else {
       t.fail(`the README's lead setup runs ${JSON.stringify(line)}, which this test does not know`);
     }
@@ -170,7 +150,7 @@ t.test('install finds the data dir and URL in the fleet’s config file', async 
     config,
     `export default { server: { port: ${new URL(fleet.url).port} }, dataDir: ${JSON.stringify(fleet.dataDir)} };\n`,
   );
-  const result = await fleetCli(['mcp', 'install', '--agent', 'cfg', '--config', config], project);
+  const result = await runFleetCli(t, ['mcp', 'install', '--agent', 'cfg', '--config', config], { cwd: project });
   t.equal(result.code, 0, result.stderr);
   t.match(result.stdout, `data dir ${fleet.dataDir}, from ${config}`);
   t.match(readJson(join(project, '.mcp.json')).mcpServers.fleet.env, {
@@ -186,9 +166,10 @@ t.test('a re-run keeps what it wrote before and everything else in both files', 
   const fleet = await leadFleet(t);
   const project = tempDir(t, 'fleet-lead-project-');
   const where = ['--url', fleet.url, '--data-dir', fleet.dataDir];
-  const first = await fleetCli(
+  const first = await runFleetCli(
+    t,
     ['mcp', 'install', '--agent', 'me', '--team', 'blue', '--type', 'team-lead', ...where],
-    project,
+    { cwd: project },
   );
   t.equal(first.code, 0, first.stderr);
   t.match(first.stdout, /^Created .*\.mcp\.json/m);
@@ -219,7 +200,7 @@ t.test('a re-run keeps what it wrote before and everything else in both files', 
   writeFileSync(settingsPath, JSON.stringify(settings));
 
   // No flags at all: the earlier run's agent, team, type, URL and data dir are kept.
-  const again = await fleetCli(['mcp', 'install'], project);
+  const again = await runFleetCli(t, ['mcp', 'install'], { cwd: project });
   t.equal(again.code, 0, again.stderr);
   t.match(again.stdout, /^Updated .*\.mcp\.json/m);
   t.match(again.stdout, 'already allows mcp__fleet');
@@ -251,7 +232,7 @@ t.test('a re-run keeps what it wrote before and everything else in both files', 
   );
 
   // One flag changes one setting.
-  const renamed = await fleetCli(['mcp', 'install', '--agent', 'me2'], project);
+  const renamed = await runFleetCli(t, ['mcp', 'install', '--agent', 'me2'], { cwd: project });
   t.equal(renamed.code, 0, renamed.stderr);
   t.match(readJson(mcpPath).mcpServers.fleet.env, {
     CLAUDE_CODE_AGENT_NAME: 'me2',
@@ -261,7 +242,9 @@ t.test('a re-run keeps what it wrote before and everything else in both files', 
   });
 
   // A second server name gets its own permission rule beside the first.
-  const second = await fleetCli(['mcp', 'install', '--name', 'fleet2', '--agent', 'me3', ...where], project);
+  const second = await runFleetCli(t, ['mcp', 'install', '--name', 'fleet2', '--agent', 'me3', ...where], {
+    cwd: project,
+  });
   t.equal(second.code, 0, second.stderr);
   t.same(readJson(settingsPath).permissions.allow, ['Bash(npm test)', 'mcp__fleet', 'mcp__fleet2']);
   t.same(Object.keys(readJson(mcpPath).mcpServers).sort(), ['fleet', 'fleet2', 'other']);
@@ -275,7 +258,7 @@ t.test('install says in one line what is wrong, and writes nothing', async (t) =
     t.notOk(existsSync(join(project, '.claude')), `${what}: no .claude`);
   };
   const expectFailure = async (what: string, args: string[], pattern: RegExp, code = 1) => {
-    const result = await fleetCli(['mcp', 'install', ...args], project);
+    const result = await runFleetCli(t, ['mcp', 'install', ...args], { cwd: project });
     t.equal(result.code, code, `${what}: exit ${code}`);
     t.equal(lineCount(result.stderr), 1, `${what}: one line (${result.stderr})`);
     t.match(result.stderr, pattern, what);
@@ -311,9 +294,10 @@ t.test('install says in one line what is wrong, and writes nothing', async (t) =
 
   // A broken file is named and left alone; the other file is not written either.
   writeFileSync(join(project, '.mcp.json'), '{ not json');
-  const broken = await fleetCli(
+  const broken = await runFleetCli(
+    t,
     ['mcp', 'install', '--agent', 'me', '--url', fleet.url, '--data-dir', fleet.dataDir],
-    project,
+    { cwd: project },
   );
   t.equal(broken.code, 1);
   t.match(broken.stderr, /\.mcp\.json is not valid JSON/);
@@ -322,9 +306,10 @@ t.test('install says in one line what is wrong, and writes nothing', async (t) =
   writeFileSync(join(project, '.mcp.json'), '{}');
   mkdirSync(join(project, '.claude'));
   writeFileSync(join(project, '.claude', 'settings.local.json'), '{"permissions": {"allow": "mcp__fleet"}}');
-  const badSettings = await fleetCli(
+  const badSettings = await runFleetCli(
+    t,
     ['mcp', 'install', '--agent', 'me', '--url', fleet.url, '--data-dir', fleet.dataDir],
-    project,
+    { cwd: project },
   );
   t.equal(badSettings.code, 1);
   t.match(badSettings.stderr, /settings\.local\.json: permissions\.allow is not a list of strings/);
@@ -335,9 +320,10 @@ t.test('--skip-check writes the entry with no fleet running', async (t) => {
   const project = tempDir(t, 'fleet-lead-project-');
   const dataDir = tempDir(t, 'fleet-later-data-');
   const url = `http://127.0.0.1:${await freePort()}`;
-  const result = await fleetCli(
+  const result = await runFleetCli(
+    t,
     ['mcp', 'install', '--agent', 'me', '--url', url, '--data-dir', dataDir, '--skip-check'],
-    project,
+    { cwd: project },
   );
   t.equal(result.code, 0, result.stderr);
   t.match(result.stdout, /^Not checked \(--skip-check\)/m);

@@ -4,22 +4,13 @@
  * in a private tmux server; the CLI holds only the admin key (in its environment).
  */
 import t from 'tap';
-import { fleetCli, runFleetCli, startWorkerFleet, tempDir, type TestLike, waitFor } from '../kit/index.js';
+import { operatorCli, startWorkerFleet, waitFor } from '../kit/index.js';
 
 const lines = (text: string) => text.split('\n').filter(Boolean);
 
-function cli(t: TestLike, fleet: { url: string; adminKey: string }) {
-  const cwd = tempDir(t, 'fleet-op-');
-  const env = { FLEET_URL: fleet.url, FLEET_ADMIN_KEY: fleet.adminKey, CLAUDE_CODE_TEAM_NAME: 'alpha' };
-  return {
-    run: (...args: string[]) => runFleetCli(t, args, { cwd, env }),
-    start: (...args: string[]) => fleetCli(t, args, { cwd, env }),
-  };
-}
-
 t.test('spawn, workers, logs -f, send and dismiss, as the operator', async (t) => {
   const w = await startWorkerFleet(t);
-  const fleet = cli(t, w.fleet);
+  const fleet = operatorCli(t, w.fleet);
 
   const spawned = await fleet.run('spawn', 'w1', '--prompt', 'WRITE src/app.ts', '--dir', w.fleet.dataDir);
   t.equal(spawned.code, 0, spawned.stderr);

@@ -8,25 +8,15 @@ import { join } from 'node:path';
 import t from 'tap';
 import {
   type CliResult,
-  fleetCli,
+  operatorCli,
   REPO_ROOT,
   runFleetCli,
   startFleet,
   startWorkerFleet,
   tempDir,
-  type TestLike,
 } from '../kit/index.js';
 
 const lines = (text: string) => text.split('\n').filter(Boolean);
-
-function cli(t: TestLike, fleet: { url: string; adminKey: string }) {
-  const cwd = tempDir(t, 'fleet-op-');
-  const env = { FLEET_URL: fleet.url, FLEET_ADMIN_KEY: fleet.adminKey, CLAUDE_CODE_TEAM_NAME: 'alpha' };
-  return {
-    run: (...args: string[]) => runFleetCli(t, args, { cwd, env }),
-    start: (...args: string[]) => fleetCli(t, args, { cwd, env }),
-  };
-}
 
 t.test('fleet --version, -V and the help of each command', async (t) => {
   const cwd = tempDir(t, 'fleet-op-');
@@ -52,7 +42,7 @@ t.test('fleet --version, -V and the help of each command', async (t) => {
 
 t.test('bad input: one line, exit 2 (or 1 for what the fleet does not have), no stack', async (t) => {
   const w = await startWorkerFleet(t);
-  const fleet = cli(t, w.fleet);
+  const fleet = operatorCli(t, w.fleet);
   const cases: [string[], number, RegExp][] = [
     [['spawn'], 2, /<handle> is required/],
     [['spawn', 'a/b'], 2, /<handle>: must be 1–50 of A-Z a-z 0-9 _ - \(got "a\/b"\)/],
@@ -81,7 +71,7 @@ t.test('bad input: one line, exit 2 (or 1 for what the fleet does not have), no 
 
 t.test('a fleet without the workers plugin says so', async (t) => {
   const fleet = await startFleet(t, { plugins: { auth: true } });
-  const result = await cli(t, fleet).run('workers');
+  const result = await operatorCli(t, fleet).run('workers');
   t.equal(result.code, 1);
   t.equal(lines(result.stderr).length, 1, result.stderr);
   t.match(result.stderr, /does not serve GET \/orchestrate\/workers: is the workers plugin on\?/);

@@ -4,7 +4,7 @@
  * The real bin/fleet.mjs against a real fleet running the fake agent in a private tmux server.
  */
 import t from 'tap';
-import { runFleetCli, startFleet, startWorkerFleet, tempDir, waitFor } from '../kit/index.js';
+import { operatorCli, startFleet, startWorkerFleet, waitFor } from '../kit/index.js';
 
 const lines = (text: string) => text.split('\n').filter(Boolean);
 const cells = (text: string) => lines(text).map((line) => line.split(/\s+/));
@@ -27,10 +27,9 @@ t.test('every team by default, one with --team; live and failed across teams, st
     return state('w1') === 'idle' && state('ghost') === 'failed';
   });
 
-  // No team named: neither --team nor $CLAUDE_CODE_TEAM_NAME (the kit's CLI environment has neither).
-  const cwd = tempDir(t, 'fleet-workers-');
-  const env = { FLEET_URL: w.fleet.url, FLEET_ADMIN_KEY: w.fleet.adminKey };
-  const all = await runFleetCli(t, ['workers'], { cwd, env });
+  // No team named: neither --team nor $CLAUDE_CODE_TEAM_NAME.
+  const fleet = operatorCli(t, w.fleet, { team: null });
+  const all = await fleet.run('workers');
   t.equal(all.code, 0, all.stderr);
   const table = cells(all.stdout);
   t.same(table[0], ['TEAM', 'HANDLE', 'STATE', 'HEALTH', 'RESTARTS', 'TURNS', 'COST']);
@@ -43,14 +42,14 @@ t.test('every team by default, one with --team; live and failed across teams, st
     ],
     "both teams' workers, by team and handle; the dismissed one is not live",
   );
-  const json = await runFleetCli(t, ['workers', '--json'], { cwd, env });
+  const json = await fleet.run('workers', '--json');
   t.match(JSON.parse(json.stdout), [
     { team: 'alpha', handle: 'w1' },
     { team: 'beta', handle: 'ghost', state: 'failed', error: /cannot start/ },
     { team: 'beta', handle: 'w1' },
   ]);
 
-  const narrowed = await runFleetCli(t, ['workers', '--team', 'alpha'], { cwd, env });
+  const narrowed = await fleet.run('workers', '--team', 'alpha');
   t.equal(narrowed.code, 0, narrowed.stderr);
   t.same(
     cells(narrowed.stdout)
@@ -62,7 +61,7 @@ t.test('every team by default, one with --team; live and failed across teams, st
     ],
     "--team: that team's workers, stopped ones too",
   );
-  const fromEnv = await runFleetCli(t, ['workers'], { cwd, env: { ...env, CLAUDE_CODE_TEAM_NAME: 'beta' } });
+  const fromEnv = await operatorCli(t, w.fleet, { team: 'beta' }).run('workers');
   t.same(
     cells(fromEnv.stdout)
       .slice(1)
@@ -73,29 +72,22 @@ t.test('every team by default, one with --team; live and failed across teams, st
     ],
     '$CLAUDE_CODE_TEAM_NAME names the team as for the other commands',
   );
-  const none = await runFleetCli(t, ['workers', '--team', 'gamma'], { cwd, env });
+  const none = await fleet.run('workers', '--team', 'gamma');
   t.equal(none.stdout, 'no workers in team gamma\n');
 });
 
 t.test('every team of a fleet with no workers, or without the workers plugin', async (t) => {
   const w = await startWorkerFleet(t);
-  const cwd = tempDir(t, 'fleet-workers-');
-  const empty = await runFleetCli(t, ['workers'], {
-    cwd,
-    env: { FLEET_URL: w.fleet.url, FLEET_ADMIN_KEY: w.fleet.adminKey },
-  });
+  const empty = await operatorCli(t, w.fleet, { team: null }).run('workers');
   t.same({ code: empty.code, stdout: empty.stdout }, { code: 0, stdout: 'no workers\n' });
 
   const bare = await startFleet(t, { plugins: { auth: true } });
-  const result = await runFleetCli(t, ['workers'], {
-    cwd,
-    env: { FLEET_URL: bare.url, FLEET_ADMIN_KEY: bare.adminKey },
-  });
+  const result = await operatorCli(t, bare, { team: null }).run('workers');
   t.equal(result.code, 1);
   t.equal(lines(result.stderr).length, 1, result.stderr);
   t.match(result.stderr, /does not serve GET \/orchestrate\/board: is the workers plugin on\?/);
 
-  const wrongKey = await runFleetCli(t, ['workers'], { cwd, env: { FLEET_URL: w.fleet.url, FLEET_ADMIN_KEY: 'nope' } });
+  const wrongKey = await operatorCli(t, { url: w.fleet.url, adminKey: 'nope' }, { team: null }).run('workers');
   t.equal(wrongKey.code, 1);
   t.equal(lines(wrongKey.stderr).length, 1, wrongKey.stderr);
 });

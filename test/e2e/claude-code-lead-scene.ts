@@ -7,7 +7,7 @@
  *
  * Env: CLAUDE_CODE_BIN (the claude binary), FLEET_E2E_MODE (netns | loopback).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import {
   toolResultText,
   toolUse,
 } from '../fixtures/model-api/server.js';
-import { FLEET_BIN, startFleet, waitFor } from '../kit/index.js';
+import { type CliResult, FLEET_BIN, runProgram, startFleet, waitFor } from '../kit/index.js';
 
 const CLAUDE_BIN = process.env.CLAUDE_CODE_BIN;
 if (!CLAUDE_BIN) throw new Error('CLAUDE_CODE_BIN is not set: run this through test/e2e/claude-code-lead.test.ts');
@@ -36,39 +36,19 @@ const scratch = join(root, 'tmp');
 for (const dir of [home, scratch]) mkdirSync(dir, { recursive: true, mode: 0o700 });
 t.teardown(() => rmSync(root, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
+interface Run extends CliResult {
+  /** Its stdout's JSON lines (stream-json). */
   lines: Record<string, any>[];
-  stderr: string;
 }
 
-/** Run a program to completion, stdin closed, with exactly this environment. */
-function run(
-  file: string,
-  args: string[],
-  cwd: string,
-  env: Record<string, string>,
-): Promise<Run & { stdout: string }> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${file} did not exit; stderr: ${stderr}`));
-    }, 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const lines = stdout
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, any>);
-      resolveRun({ code, stdout, stderr, lines });
-    });
-  });
+/** Run a program to completion, stdin closed, with exactly this environment; its stream-json lines parsed. */
+async function run(file: string, args: string[], cwd: string, env: Record<string, string>): Promise<Run> {
+  const result = await runProgram(file, args, { cwd, env, timeoutMs: 90_000 });
+  const lines = result.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, any>);
+  return { ...result, lines };
 }
 
 /** Pids (other than ours) whose environment holds `entry`. */

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { FLEET_BIN } from './paths.js';
+import { tempDir } from './temp.js';
 import type { TestLike } from './test-like.js';
 
 export interface CliResult {
@@ -60,4 +61,27 @@ export async function runFleetCli(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The operator's commands (fleet workers, logs, spawn, send, dismiss) against a running fleet, holding
+ * only its admin key, in a temp dir: `run` to completion, `start` to follow. `team` becomes
+ * $CLAUDE_CODE_TEAM_NAME (alpha unless given; null: no team named).
+ */
+export function operatorCli(
+  t: TestLike,
+  fleet: { url: string; adminKey: string },
+  options: { team?: string | null } = {},
+): { run: (...args: string[]) => Promise<CliResult>; start: (...args: string[]) => ReturnType<typeof fleetCli> } {
+  const cwd = tempDir(t, 'fleet-op-');
+  const team = options.team === undefined ? 'alpha' : options.team;
+  const env = {
+    FLEET_URL: fleet.url,
+    FLEET_ADMIN_KEY: fleet.adminKey,
+    ...(team === null ? {} : { CLAUDE_CODE_TEAM_NAME: team }),
+  };
+  return {
+    run: (...args) => runFleetCli(t, args, { cwd, env }),
+    start: (...args) => fleetCli(t, args, { cwd, env }),
+  };
 }

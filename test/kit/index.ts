@@ -14,7 +14,9 @@
  * workers.ts      startWorkerFleet, startWorkersFleet, fakeAgentWorkers, logLines
  * tmux.ts         private tmux sockets
  * processes.ts    pids, process groups, worker clean-up, `fleet up` as a child process
- * cli.ts          fleetCli, runFleetCli: the real `fleet` command as a child process
+ * pane-host.ts    pane hosts without a fleet: a worker dir's spawn spec, the host as a child or in tmux, its socket
+ * programs.ts     runProgram: any program run to completion with exactly the environment given
+ * cli.ts          fleetCli, runFleetCli, operatorCli: the real `fleet` command as a child process
  * paths.ts        REPO_ROOT, FLEET_BIN, FAKE_AGENT
  * (conformance.ts, the operation conformance suite, is imported on its own.)
  */
@@ -23,8 +25,10 @@ export * from './cli.js';
 export * from './coordination.js';
 export * from './fleet.js';
 export * from './http.js';
+export * from './pane-host.js';
 export * from './paths.js';
 export * from './processes.js';
+export * from './programs.js';
 export * from './storage.js';
 export * from './temp.js';
 export type * from './test-like.js';

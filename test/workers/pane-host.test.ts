@@ -4,109 +4,24 @@
  * unix socket reaches the agent and is acknowledged, stop ends the agent's whole process group,
  * and exit.json records how the agent ended.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import t from 'tap';
 import { hostSocketPath } from '../../core/workers/host-socket.js';
-import { type SpawnSpec, writeSpawnSpec } from '../../core/workers/spawn-spec.js';
-import { TmuxDriver } from '../../core/workers/tmux.js';
-import { tempDir, type TestLike } from '../kit/index.js';
 import {
   FAKE_AGENT,
-  FLEET_BIN,
   groupAlive,
-  type Message,
+  HostClient as Conn,
+  hostPids,
+  paneHostWindow,
+  paneWorkerDir as workerDir,
   pidAlive,
-  privateTmux,
   running,
+  startPaneHost as startHost,
+  tempDir,
   waitFor,
+  writeTestSpec,
 } from '../kit/index.js';
-
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env))
-    if (value !== undefined && !key.startsWith('TAP')) env[key] = value;
-  return env;
-}
-
-/** A worker dir with a spawn spec running `node -e <script> ...args`. */
-function workerDir(t: TestLike, spec: Partial<SpawnSpec> & { argv: string[] }): string {
-  const dir = tempDir(t, 'fleet-pane-');
-  writeSpawnSpec(dir, {
-    handle: 'w1',
-    teamName: 'alpha',
-    adapter: 'test',
-    cwd: dir,
-    env: baseEnv(),
-    format: 'text',
-    heartbeatMs: 10_000,
-    ...spec,
-  });
-  return dir;
-}
-
-interface Host {
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stdout: () => string;
-}
-
-/** Run `fleet pane --dir <dir>` as a child; killed (with whatever it started) at teardown. */
-function startHost(t: TestLike, dir: string): Host {
-  const child = spawn(process.execPath, [FLEET_BIN, 'pane', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stdout += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
-    child.on('exit', (code, signal) => resolveExit({ code, signal })),
-  );
-  t.teardown(async () => {
-    const host = existsSync(join(dir, 'host.json'))
-      ? (JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')) as { agentPid?: number })
-      : {};
-    for (const pid of [host.agentPid ? -host.agentPid : 0, child.pid ?? 0]) {
-      if (!pid) continue;
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-    await exited;
-  });
-  return { child, exited, stdout: () => stdout };
-}
-
-/** A raw client of the host's unix socket: every message it got, and a way to send requests. */
-class Conn {
-  readonly messages: Message[] = [];
-  private constructor(readonly socket: Socket) {
-    createInterface({ input: socket }).on('line', (line) => this.messages.push(JSON.parse(line) as Message));
-  }
-  static async open(t: TestLike, dir: string): Promise<Conn> {
-    const path = hostSocketPath(dir);
-    const socket = await waitFor(
-      'the host socket',
-      () =>
-        new Promise<Socket | undefined>((resolveConnect) => {
-          const s = connect(path);
-          s.once('connect', () => resolveConnect(s));
-          s.once('error', () => resolveConnect(undefined));
-        }),
-    );
-    t.teardown(() => socket.destroy());
-    return new Conn(socket);
-  }
-  send(request: unknown): void {
-    this.socket.write(JSON.stringify(request) + '\n');
-  }
-  wait(what: string, match: (m: Message) => boolean, timeoutMs = 10_000): Promise<Message> {
-    return waitFor(what, () => this.messages.find(match), timeoutMs, 20);
-  }
-}
 
 const nodeAgent = (script: string, ...args: string[]) => [process.execPath, '-e', script, '--', ...args];
 
@@ -144,8 +59,8 @@ t.test('every byte the agent writes is appended to output.log', async (t) => {
     'café ✓ 日本語 🚀',
     'the split character is whole in the file',
   );
-  t.match(host.stdout(), /café ✓ 日本語 🚀/, 'the pane shows it whole too');
-  t.match(host.stdout(), /tail without newline/, 'the last line without a newline is shown');
+  t.match(host.output(), /café ✓ 日本語 🚀/, 'the pane shows it whole too');
+  t.match(host.output(), /tail without newline/, 'the last line without a newline is shown');
   t.match(JSON.parse(readFileSync(join(dir, 'exit.json'), 'utf8')), { code: 0, signal: null, at: Number });
   t.equal(existsSync(hostSocketPath(dir)), false, 'the socket is removed when the host ends');
   t.match(JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')), {
@@ -256,7 +171,7 @@ t.test('stream-json agents get input as user messages (the fake agent answers ea
   conn.send({ type: 'stop', graceMs: 2000 });
   await host.exited;
   t.ok(existsSync(join(dir, 'exit.json')), 'stopped, exit recorded');
-  t.match(host.stdout(), /ack: second turn/, 'the transcript shows the assistant text');
+  t.match(host.output(), /ack: second turn/, 'the transcript shows the assistant text');
 });
 
 /** The grandchild that ignores SIGTERM, as a `node -e` script. */
@@ -282,16 +197,7 @@ for (const variant of ['plain', 'stubborn'] as const) {
     async (t) => {
       const dir = workerDir(t, { argv: nodeAgent(FAMILY, '', variant) });
       const pidsFile = join(dir, 'pids.json');
-      writeSpawnSpec(dir, {
-        handle: 'w1',
-        teamName: 'alpha',
-        adapter: 'test',
-        cwd: dir,
-        env: baseEnv(),
-        format: 'text',
-        heartbeatMs: 10_000,
-        argv: nodeAgent(FAMILY, pidsFile, variant),
-      });
+      writeTestSpec(dir, { argv: nodeAgent(FAMILY, pidsFile, variant) });
       const host = startHost(t, dir);
       const conn = await Conn.open(t, dir);
       const pids = await waitFor('the family’s pids', () =>
@@ -309,11 +215,7 @@ for (const variant of ['plain', 'stubborn'] as const) {
         }
       });
       t.ok(pidAlive(pids.grandchild), 'the grandchild runs');
-      t.equal(
-        JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')).agentPid,
-        pids.agent,
-        'host.json names the agent',
-      );
+      t.equal(hostPids(dir)?.agentPid, pids.agent, 'host.json names the agent');
       const started = Date.now();
       conn.send({ type: 'stop', graceMs: 500 });
       const exitMessage = await conn.wait('exit message', (m) => m.type === 'exit');
@@ -342,16 +244,7 @@ for (const variant of ['plain', 'stubborn'] as const) {
 t.test('SIGHUP to the host (tmux kill-window) ends the agent’s group too', async (t) => {
   const dir = workerDir(t, { argv: ['x'] });
   const pidsFile = join(dir, 'pids.json');
-  writeSpawnSpec(dir, {
-    handle: 'w1',
-    teamName: 'alpha',
-    adapter: 'test',
-    cwd: dir,
-    env: baseEnv(),
-    format: 'text',
-    heartbeatMs: 10_000,
-    argv: nodeAgent(FAMILY, pidsFile, 'plain'),
-  });
+  writeTestSpec(dir, { argv: nodeAgent(FAMILY, pidsFile, 'plain') });
   const host = startHost(t, dir);
   const pids = await waitFor('the family’s pids', () =>
     existsSync(pidsFile)
@@ -398,7 +291,7 @@ t.test('a program that cannot start: exit 127, said in the pane', async (t) => {
   const host = startHost(t, dir);
   t.equal((await host.exited).code, 127);
   t.match(JSON.parse(readFileSync(join(dir, 'exit.json'), 'utf8')), { code: 127 });
-  t.match(host.stdout(), /cannot start \/nonexistent\/agent-binary/);
+  t.match(host.output(), /cannot start \/nonexistent\/agent-binary/);
 });
 
 t.test('a bad spawn spec is refused without starting anything', async (t) => {
@@ -411,31 +304,12 @@ t.test('a bad spawn spec is refused without starting anything', async (t) => {
 });
 
 t.test('in a tmux window: a readable transcript of the stream-json', async (t) => {
-  const socket = privateTmux(t, 'pane');
-  const tmux = new TmuxDriver({ socket });
   const dir = workerDir(t, {
     argv: [process.execPath, FAKE_AGENT, '--session-id', 'abcdefab-0000-4000-8000-000000000001'],
     format: 'ndjson',
     initialPrompt: 'WRITE src/app.ts\nSLEEP 10',
   });
-  await tmux.ensureSession('s', { cwd: dir, argv: ['sleep', '600'] });
-  const paneId = await tmux.newWindow('s', {
-    name: 'w1',
-    cwd: dir,
-    argv: [process.execPath, FLEET_BIN, 'pane', '--dir', dir],
-  });
-  t.teardown(() => {
-    const host = existsSync(join(dir, 'host.json'))
-      ? (JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')) as { agentPid: number; hostPid: number })
-      : undefined;
-    for (const pid of host ? [-host.agentPid, host.hostPid] : []) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-  });
+  const { tmux, paneId } = await paneHostWindow(t, dir);
   const screen = await waitFor('the transcript', async () => {
     const text = await tmux.capture(paneId);
     return /■ done/.test(text) ? text : undefined;
@@ -447,7 +321,7 @@ t.test('in a tmux window: a readable transcript of the stream-json', async (t) =
   t.match(screen, /ack: WRITE src\/app\.ts/, 'the assistant text');
   t.match(screen, /■ done \(1 turns · \$0\.0012\)/, 'the result with cost');
   t.notMatch(screen, /"type":"assistant"/, 'not raw JSON');
-  const host = JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')) as { hostPid: number; agentPid: number };
+  const host = hostPids(dir)!;
   t.equal(
     (await tmux.listPanes('s')).find((p) => p.paneId === paneId)?.pid,
     host.hostPid,
@@ -471,33 +345,13 @@ t.test('in a tmux window: a readable transcript of the stream-json', async (t) =
 });
 
 t.test('in a tmux window: when the agent exits by itself, the host exits too and the window closes', async (t) => {
-  const socket = privateTmux(t, 'pane');
-  const tmux = new TmuxDriver({ socket });
   const dir = workerDir(t, {
     argv: [process.execPath, FAKE_AGENT, '--session-id', 'abcdefab-0000-4000-8000-000000000002'],
     format: 'ndjson',
     initialPrompt: 'bye\nEXIT 0',
   });
-  await tmux.ensureSession('s', { cwd: dir, argv: ['sleep', '600'] });
-  const paneId = await tmux.newWindow('s', {
-    name: 'w2',
-    cwd: dir,
-    argv: [process.execPath, FLEET_BIN, 'pane', '--dir', dir],
-  });
-  const host = await waitFor('host.json', () =>
-    existsSync(join(dir, 'host.json'))
-      ? (JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')) as { agentPid: number; hostPid: number })
-      : undefined,
-  );
-  t.teardown(() => {
-    for (const pid of [-host.agentPid, host.hostPid]) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-  });
+  const { tmux, paneId } = await paneHostWindow(t, dir, { name: 'w2' });
+  const host = await waitFor('host.json', () => hostPids(dir));
   await waitFor('exit.json', () => existsSync(join(dir, 'exit.json')));
   t.match(JSON.parse(readFileSync(join(dir, 'exit.json'), 'utf8')), { code: 0 });
   await waitFor('the host to exit', () => !running(host.hostPid), 5000);

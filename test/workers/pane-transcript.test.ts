@@ -3,71 +3,29 @@
  * the session line once, a typed line once, and after a restart the end of what came before. And
  * what the pane host records of its inputs in output.log (what `fleet logs` and a restart render).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { type SpawnSpec, writeSpawnSpec } from '../../core/workers/spawn-spec.js';
-import { TmuxDriver } from '../../core/workers/tmux.js';
 import {
   FAKE_AGENT,
-  FLEET_BIN,
   groupAlive,
+  hostPids,
+  paneHostWindow,
+  paneWorkerDir,
   pidAlive,
-  privateTmux,
   REPO_ROOT,
-  tempDir,
   type TestLike,
   waitFor,
 } from '../kit/index.js';
 
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env))
-    if (value !== undefined && !key.startsWith('TAP')) env[key] = value;
-  return env;
-}
-
 /** A worker dir running the fake agent (stream-json) with this session and prompt. */
-function fakeAgentDir(t: TestLike, sessionId: string, initialPrompt: string, spec: Partial<SpawnSpec> = {}): string {
-  const dir = tempDir(t, 'fleet-transcript-');
-  writeSpawnSpec(dir, {
-    handle: 'w1',
-    teamName: 'alpha',
-    adapter: 'test',
-    cwd: dir,
-    env: baseEnv(),
-    format: 'ndjson',
-    heartbeatMs: 10_000,
-    argv: [process.execPath, FAKE_AGENT, '--session-id', sessionId],
-    initialPrompt,
-    ...spec,
-  });
-  return dir;
+function fakeAgentDir(t: TestLike, sessionId: string, initialPrompt: string): string {
+  const argv = [process.execPath, FAKE_AGENT, '--session-id', sessionId];
+  return paneWorkerDir(t, { format: 'ndjson', argv, initialPrompt }, 'fleet-transcript-');
 }
 
 /** The pane host in a window of a private tmux server; host and agent killed at teardown. */
-async function paneIn(t: TestLike, dir: string): Promise<{ tmux: TmuxDriver; paneId: string }> {
-  const tmux = new TmuxDriver({ socket: privateTmux(t, 'transcript') });
-  await tmux.ensureSession('s', { cwd: dir, argv: ['sleep', '600'] });
-  const paneId = await tmux.newWindow('s', {
-    name: 'w1',
-    cwd: dir,
-    argv: [process.execPath, FLEET_BIN, 'pane', '--dir', dir],
-  });
-  t.teardown(() => {
-    const host = existsSync(join(dir, 'host.json'))
-      ? (JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')) as { agentPid: number; hostPid: number })
-      : undefined;
-    for (const pid of host ? [-host.agentPid, host.hostPid] : []) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-  });
-  return { tmux, paneId };
-}
+const paneIn = (t: TestLike, dir: string) => paneHostWindow(t, dir, { tag: 'transcript' });
 
 const screenLines = (text: string) => text.split('\n').map((line) => line.trimEnd());
 
@@ -115,7 +73,7 @@ t.test('the pane: the initial prompt, the session once, a typed line once', asyn
     'after the first result, before the second turn',
   );
 
-  const host = JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8')) as { hostPid: number; agentPid: number };
+  const host = hostPids(dir)!;
   await tmux.killWindow(paneId);
   await waitFor('host and agent gone', () => !pidAlive(host.hostPid) && !groupAlive(host.agentPid), 5000);
 });
