@@ -12,7 +12,11 @@ export const inputPattern = f.text({ min: 1, max: 1000 });
 export const ruleReason = f.text({ min: 1, max: 500 });
 export const priority = f.int(0, 10_000);
 export const toolName = f.text({ min: 1, max: 200 });
-export const toolInput = f.jsonObject({ maxChars: 200_000 });
+/**
+ * A tool input as Claude Code sends it: a Write of a large file is a large input, and a check the
+ * fleet refuses is a denied call, so this is as large as the server's body limit (1 MiB by default).
+ */
+export const toolInput = f.jsonObject({ maxChars: 1_000_000 });
 export const workingDir = f.text({ min: 1, max: 4096 });
 export const limit = f.int(1, 500);
 export const offset = f.int(0, 1_000_000);

@@ -206,3 +206,19 @@ t.test('builtin: true in the config applies the set to every team', async (t) =>
   });
   t.match(answer.body, { decision: 'deny', rule: { name: /^builtin-/ } });
 });
+
+t.test('a large tool input (a Write of a 600 kB file) is checked, not refused', async (t) => {
+  const fleet = await startCoordination(t, { plugins: { auth: true, policy: true } });
+  const { lead, workers } = await registerTeam(fleet, 'alpha', ['ann']);
+  await as(fleet, lead, 'POST', '/policies', rule({ name: 'no-env', tool: 'Write', pattern: '**/.env' }));
+  const content = 'x'.repeat(600_000);
+  const check = (file_path: string) =>
+    as(fleet, workers[0] as Agent, 'POST', '/policies/check', {
+      tool: 'Write',
+      input: { file_path, content },
+      cwd: '/repo',
+    });
+  t.same((await check('/repo/big.txt')).body, { decision: 'none' });
+  t.match((await check('/repo/.env')).body, { decision: 'deny', rule: { name: 'no-env' } });
+  t.match((await check('/etc/app/.env')).body, { decision: 'deny' }, '**/ is anywhere, not only in the worktree');
+});

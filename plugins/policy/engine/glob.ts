@@ -38,9 +38,9 @@ function toRe2(glob: string): RE2JS {
 }
 
 /**
- * Compile a path glob. `/…` is absolute; `~/…` and `$HOME/…` are under the call's home; anything
- * else is relative to the worker's worktree (or its cwd when it has none): write `**\/.env` to
- * match a name anywhere.
+ * Compile a path glob. `/…` is absolute; `~/…` and `$HOME/…` are under the call's home; `**\/…`
+ * matches at any depth of any absolute path (`**\/.env` is every .env file); anything else is
+ * relative to the worker's worktree (or its cwd when it has none).
  */
 export function compileGlob(glob: string): CompiledGlob {
   if (glob.length > MAX_GLOB) throw new PolicyRuleError('pattern', `glob must be at most ${MAX_GLOB} characters`);
@@ -59,6 +59,13 @@ export function compileGlob(glob: string): CompiledGlob {
         return path !== homeDir && regex.test(path.slice(homeDir === '/' ? 1 : homeDir.length + 1));
       },
     };
+  }
+  // `**/.env` means "a .env file anywhere", the way people write it (and .gitignore reads it): a
+  // block rule that only looked inside the worktree would miss ~/other/.env.
+  if (glob.startsWith('**/')) {
+    const anywhere = toRe2(`/${glob}`);
+    const relative = toRe2(glob);
+    return { source: glob, matches: (path) => (path.startsWith('/') ? anywhere : relative).test(path) };
   }
   if (glob.startsWith('/')) {
     const regex = toRe2(glob);
