@@ -3,6 +3,7 @@ import { agentUid, dataFence, definePlugin, FLEET_BIN, fleetTmuxSocket, isLead, 
 import type { AuthApi } from '../auth/index.js';
 import type { MailApi } from '../mail/index.js';
 import { attachCommand } from './attach-command.js';
+import { type BriefingSource, BriefingSources } from './briefing-sources.js';
 import { workersErrors } from './errors.js';
 import { workersEvents } from './events.js';
 import { WorkerManager } from './manager.js';
@@ -18,6 +19,7 @@ import { WorkerStore, workerView } from './worker-store.js';
 
 export type { WorkerView, WorkerState } from './worker-store.js';
 export type { Enforcement, GuardedWorker, LaunchGuard, SettingSource } from './launch-guards.js';
+export type { BriefingSource } from './briefing-sources.js';
 
 const TMUX_CONF = fileURLToPath(new URL('../../config/tmux.conf', import.meta.url));
 
@@ -38,6 +40,13 @@ export interface WorkersApi {
    * were launched until they restart; GET /orchestrate/workers says which are enforced.
    */
   addLaunchGuard(guard: LaunchGuard): () => void;
+  /**
+   * Add text to the first prompt of every worker launched from now on, and to the first prompt of
+   * a session a worker continues in: each source's text follows the mail briefing, in the order
+   * the sources were added (a source that throws or returns nothing is left out). Returns the
+   * function that removes it (call it on stop). Restarts with --resume get none: they continue.
+   */
+  addBriefingSource(source: BriefingSource): () => void;
 }
 
 export const workers = definePlugin({
@@ -65,6 +74,7 @@ export const workers = definePlugin({
     const tmux = new TmuxDriver({ socket: fleetTmuxSocket(ctx.config, options.tmux.socket), configFile: TMUX_CONF });
     const auth = () => ctx.use<AuthApi>('auth');
     const guards = new LaunchGuards();
+    const briefings = new BriefingSources();
     const manager = new WorkerManager({
       guards,
       store: new WorkerStore(ctx.db),
@@ -85,7 +95,11 @@ export const workers = definePlugin({
         return (await auth().issueToken(identity)).token;
       },
       agentOf: (teamName, handle) => auth().agents.findByHandle(teamName, handle),
-      briefing: async (teamName, handle) => ctx.use<MailApi | undefined>('mail')?.briefing(teamName, handle),
+      async briefing(teamName, handle) {
+        const mail = await ctx.use<MailApi | undefined>('mail')?.briefing(teamName, handle);
+        const others = await briefings.briefing(teamName, handle, ctx.log);
+        return [mail, others].filter((text) => text !== undefined && text !== '').join('\n\n') || undefined;
+      },
       fleetUrl: () => ctx.fleetUrl(),
     });
     manager.maxWorkers = () => options.max;
@@ -147,6 +161,7 @@ export const workers = definePlugin({
           ctx.log.info(`launch guard ${guard.name} removed`);
         };
       },
+      addBriefingSource: (source) => briefings.add(source),
     };
   },
   /** The fleet's tmux session exists while the fleet runs; workers from a previous run are re-adopted. */
