@@ -139,9 +139,15 @@ t.test('the api: create checks the limits, fit makes a built checkpoint fit, mar
   const { api } = await fleetWithTeam(t);
   await t.rejects(
     api.create('alpha', { fromHandle: 'ann', checkpoint: { goal: 'g', now: 'n', next: Array(21).fill('x') } }),
-    { status: 400, code: 'FLEET_INVALID_INPUT', details: { field: 'next' } },
+    {
+      status: 400,
+      code: 'FLEET_INVALID_INPUT',
+      message: 'next: must list at most 20 steps',
+      details: { field: 'next' },
+    },
   );
   await t.rejects(api.create('alpha', { fromHandle: 'ann', checkpoint: { goal: '', now: 'n' } }), {
+    message: 'goal: is required',
     details: { field: 'goal' },
   });
   const draft = {
