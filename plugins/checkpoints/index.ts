@@ -1,5 +1,6 @@
 import { definePlugin } from '../../core/index.js';
 import type { AuthApi } from '../auth/index.js';
+import type { WorkersApi } from '../workers/index.js';
 import { briefingFor, renderCheckpoint } from './briefing.js';
 import {
   type CheckpointInfo,
@@ -99,5 +100,11 @@ export const checkpoints = definePlugin({
       fit: fitCheckpoint,
       auth: () => ctx.use<AuthApi>('auth'),
     };
+  },
+  start(ctx, api) {
+    // Every worker launched from now on (and every session a worker continues in) starts with its
+    // accepted checkpoints not yet delivered, and the ids of those waiting for its decision.
+    const workers = ctx.use<WorkersApi | undefined>('workers');
+    if (workers) ctx.onStop(workers.addBriefingSource({ name: 'checkpoints', briefing: api.briefing }));
   },
 });
