@@ -105,6 +105,9 @@ export const checkpoints = definePlugin({
     // Every worker launched from now on (and every session a worker continues in) starts with its
     // accepted checkpoints not yet delivered, and the ids of those waiting for its decision.
     const workers = ctx.use<WorkersApi | undefined>('workers');
-    if (workers) ctx.onStop(workers.addBriefingSource({ name: 'checkpoints', briefing: api.briefing }));
+    if (workers)
+      ctx.onStop(
+        workers.addBriefingSource({ name: 'checkpoints', briefing: (team, handle) => api.briefing(team, handle) }),
+      );
   },
 });
