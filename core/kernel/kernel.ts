@@ -312,30 +312,41 @@ export class Kernel {
 
   async #applyPlan(plan: PluginPlan): Promise<void> {
     const wanted = new Set(plan.order);
-    const restart = new Set<string>();
+    /** Running plugins to stop and start again, with why. */
+    const restart = new Map<string, string>();
     for (const [name, host] of this.#hosts) {
       if (!wanted.has(name)) continue;
-      if (JSON.stringify(host.options) !== JSON.stringify(plan.options.get(name))) restart.add(name);
+      if (JSON.stringify(host.options) !== JSON.stringify(plan.options.get(name)))
+        restart.set(name, 'restarting with new options');
     }
-    // A plugin restarts when a dependency restarts: its api reference would be stale.
+    // A plugin restarts when a plugin it uses restarts, starts or stops: its api reference would be
+    // stale, and what it registered there (a launch guard, a briefing source) would be gone. Optional
+    // dependencies count too: a worker spawned after the workers plugin restarted must still get the
+    // policy plugin's hook.
+    const arriving = new Set(plan.order.filter((name) => !this.#hosts.has(name)));
+    const leaving = new Set([...this.#hosts.keys()].filter((name) => !wanted.has(name)));
     let grew = true;
     while (grew) {
       grew = false;
       for (const [name, host] of this.#hosts) {
         if (restart.has(name) || !wanted.has(name)) continue;
-        if ((host.definition.dependsOn ?? []).some((d) => restart.has(d))) {
-          restart.add(name);
-          grew = true;
-        }
+        const uses = [...(host.definition.dependsOn ?? []), ...(host.definition.optionalDependsOn ?? [])];
+        const moved = uses.find((d) => restart.has(d) || arriving.has(d) || leaving.has(d));
+        if (moved === undefined) continue;
+        const how = restart.has(moved) ? 'restarts' : arriving.has(moved) ? 'starts' : 'stops';
+        restart.set(
+          name,
+          restart.get(moved) === 'restarting with new options' && how === 'restarts'
+            ? 'restarting with new options'
+            : `restarting: ${moved}, which it uses, ${how}`,
+        );
+        grew = true;
       }
     }
     const stopping = [...this.#hosts.keys()].filter((name) => !wanted.has(name) || restart.has(name)).reverse();
     for (const name of stopping) {
       const reason = plan.states.find((s) => s.name === name);
-      await this.#stopPlugin(
-        name,
-        restart.has(name) ? 'restarting with new options' : reason?.state === 'off' ? reason.reason : 'turned off',
-      );
+      await this.#stopPlugin(name, restart.get(name) ?? (reason?.state === 'off' ? reason.reason : 'turned off'));
     }
     this.#plan = plan;
     for (const name of plan.order) {

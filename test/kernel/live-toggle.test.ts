@@ -39,6 +39,52 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
 }
 
 /** Boot a fleet from a real config file in a temp dir, watched for edits. */
+t.test('a plugin that uses another optionally is restarted when that one restarts, starts or stops', async (t) => {
+  // host keeps a list of guards; guarded adds one in start (as policy adds its launch guard to workers).
+  const count = operationsFor<{ guards: () => number }>();
+  const host = definePlugin({
+    name: 'host',
+    config: v.object({ size: v.optional(v.number(), 1) }),
+    operations: [
+      count({
+        name: 'guards',
+        summary: 'guards',
+        access: 'public',
+        input: v.object({}),
+        http: { method: 'GET', path: '/guards' },
+        run: ({ api }) => ({ guards: api.guards() }),
+      }),
+    ],
+    setup() {
+      const guards = new Set<string>();
+      return { guards: () => guards.size, add: (name: string) => (guards.add(name), () => guards.delete(name)) };
+    },
+  });
+  const guarded = definePlugin({
+    name: 'guarded',
+    optionalDependsOn: ['host'],
+    setup: () => ({}),
+    start(ctx) {
+      const used = ctx.use<{ add(name: string): () => void } | undefined>('host');
+      if (used) ctx.onStop(used.add('guarded'));
+    },
+  });
+  const fleet = await liveFleet(t, { plugins: { host: true, guarded: true } }, [host, guarded]);
+  const guards = async () => (await fleet.get('/guards')).body?.guards;
+  t.equal(await guards(), 1, 'registered at boot');
+
+  await fleet.edit({ plugins: { host: { size: 2 }, guarded: true } }, async () => logged(fleet.logs, /guarded off/));
+  await until('the guard to be back', async () => (await guards()) === 1);
+  t.ok(logged(fleet.logs, /plugin guarded off: restarting with new options/), 'restarted with host');
+
+  await fleet.edit({ plugins: { guarded: true } }, () => stateOf(fleet.kernel, 'host')?.state === 'off');
+  await until('guarded to run again', () => stateOf(fleet.kernel, 'guarded')?.state === 'on');
+  t.ok(logged(fleet.logs, /plugin guarded off: restarting: host, which it uses, stops/));
+
+  await fleet.edit({ plugins: { host: true, guarded: true } }, async () => (await guards()) === 1);
+  t.ok(logged(fleet.logs, /plugin guarded off: restarting: host, which it uses, starts/), 'and when host comes back');
+});
+
 async function liveFleet(t: TestLike, config: unknown, plugins: AnyPlugin[] = []): Promise<LiveFleet> {
   const dir = tempDir(t);
   const file = join(dir, 'fleet.config.ts');

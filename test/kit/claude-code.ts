@@ -39,7 +39,8 @@ export async function runClaudeCodeScene(
   options: { scene: URL | string; title: string; timeoutMs?: number },
 ): Promise<void> {
   if (!existsSync(CLAUDE_BIN)) {
-    const reason = `Claude Code is not installed at ${CLAUDE_BIN}: run \`bash scripts/install-claude-code.sh\` (CI does)`;
+    const install = '`bash scripts/install-claude-code.sh` (CI does)';
+    const reason = `Claude Code is not installed at ${CLAUDE_BIN}: run ${install}`;
     if (process.env.FLEET_E2E_REQUIRE_CLAUDE === '1') t.fail(reason);
     else t.plan(0, reason);
     return;
