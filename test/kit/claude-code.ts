@@ -50,7 +50,8 @@ export async function runClaudeCodeScene(
   const mode = probe.ok ? 'netns' : 'loopback';
   if (!probe.ok)
     t.comment(
-      `unshare -rn is not available (${probe.reason}): running on plain loopback with the non-essential-traffic switches`,
+      `unshare -rn is not available (${probe.reason}): ` +
+        'running on plain loopback with the non-essential-traffic switches',
     );
   const nodeArgs = ['--import=tsx', scene];
   const [command, args] = probe.ok
