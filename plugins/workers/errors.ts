@@ -13,6 +13,8 @@ export const workersErrors = defineErrors({
   WORKERS_NOT_EXTERNAL: [409, 'Worker {handle} runs in the fleet: its output comes from its pane'],
   WORKERS_INPUT_REFUSED: [409, 'Worker {handle} did not take the message: {reason}'],
   WORKERS_START_FAILED: [500, 'Could not start worker {handle}'],
+  WORKERS_NO_SESSIONS: [409, 'Worker {handle} runs {adapter}: only claude workers have sessions to continue'],
+  WORKERS_SESSION_CHANGING: [409, 'Worker {handle} is already moving to a fresh session'],
   WORKERS_UNKNOWN_ADAPTER: [400, 'adapter: no adapter {adapter} (available: {available})'],
   WORKERS_UNENFORCEABLE: [
     409,

@@ -2,6 +2,7 @@ import { defineEvents } from '../../core/index.js';
 import type { WorkerHealth, WorkerState } from './tables.js';
 import type { PermissionDenial } from './permission-denials.js';
 import type { WorkerView } from './worker-store.js';
+import type { UsageReport } from './usage.js';
 
 declare module '../../core/index.js' {
   interface FleetEventMap {
@@ -14,6 +15,34 @@ declare module '../../core/index.js' {
       result: string | null;
       costUsd: number | null;
       numTurns: number | null;
+    };
+    /**
+     * What one result reports about spending (cumulative per session, as the agent gives it), with
+     * where it is: `workerCreatedAt` and `offset` (just past the result's line in the worker's log)
+     * name the result, so one read again after a server restart is known as the same.
+     */
+    worker_usage: UsageReport & {
+      handle: string;
+      sessionId: string | null;
+      /** The model the session's last init named (the one to charge when modelUsage is absent). */
+      model: string | null;
+      workerCreatedAt: number;
+      offset: number;
+      /** The worker's restart count when the result came: a new run of the same session. */
+      run: number;
+      isError: boolean;
+      numTurns: number | null;
+    };
+    /**
+     * A worker's agent runs in another session from now on: `spawn` (its first), `continued` (a
+     * fresh session asked for, see WorkerManager.freshSession), `reported` (the agent said so).
+     */
+    worker_session: {
+      handle: string;
+      sessionId: string;
+      previous: string | null;
+      reason: 'spawn' | 'continued' | 'reported';
+      workerCreatedAt: number;
     };
     worker_error: { handle: string; result: string | null };
     worker_health: { handle: string; health: WorkerHealth; previous: WorkerHealth; secondsSinceHeartbeat: number };
@@ -45,6 +74,11 @@ export const workersEvents = defineEvents({
   },
   worker_output: { topic: perWorker, summary: 'One line its agent wrote, with its byte offset in the log' },
   worker_result: { topic: perWorker, summary: 'The agent finished a turn: result text, cost, turns' },
+  worker_usage: {
+    topic: perWorker,
+    summary: 'What a result reports about spending: tokens by model, cost, the context size (cumulative per session)',
+  },
+  worker_session: { topic: perWorker, summary: 'The agent runs in another session: spawn, continued or reported' },
   worker_needs_you: {
     topic: perWorker,
     summary:

@@ -4,12 +4,14 @@ import type { AuthApi } from '../auth/index.js';
 import type { MailApi } from '../mail/index.js';
 import { attachCommand } from './attach-command.js';
 import { type BriefingSource, BriefingSources } from './briefing-sources.js';
+import type { TranscriptListener } from './transcript-entries.js';
 import { workersErrors } from './errors.js';
 import { workersEvents } from './events.js';
 import { WorkerManager } from './manager.js';
 import { workersMigration } from './migrations/0001-workers.js';
 import { teamScopedHandlesMigration } from './migrations/0002-team-scoped-handles.js';
 import { exitsAndTotalsMigration } from './migrations/0003-exits-and-totals.js';
+import { nextSessionMigration } from './migrations/0004-next-session.js';
 import { type LaunchGuard, LaunchGuards } from './launch-guards.js';
 import { operationsOfWorkers } from './operations.js';
 import { type WorkersOptions, workersOptionsSchema } from './options.js';
@@ -20,6 +22,8 @@ import { WorkerStore, workerView } from './worker-store.js';
 export type { WorkerView, WorkerState } from './worker-store.js';
 export type { Enforcement, GuardedWorker, LaunchGuard, SettingSource } from './launch-guards.js';
 export type { BriefingSource } from './briefing-sources.js';
+export type { ModelFigures, TokenCounts, UsageReport } from './usage.js';
+export type { TranscriptBatch, TranscriptEntry, TranscriptListener } from './transcript-entries.js';
 
 const TMUX_CONF = fileURLToPath(new URL('../../config/tmux.conf', import.meta.url));
 
@@ -47,6 +51,12 @@ export interface WorkersApi {
    * function that removes it (call it on stop). Restarts with --resume get none: they continue.
    */
   addBriefingSource(source: BriefingSource): () => void;
+  /**
+   * Hear what agents write (text blocks and tool calls, from the parser's events), one batch per
+   * read of a worker's log, synchronously on the output path: a listener keeps the batch and
+   * returns at once (the sessions plugin indexes them later, in batches). Returns the remover.
+   */
+  addTranscriptListener(listener: TranscriptListener): () => void;
 }
 
 export const workers = definePlugin({
@@ -63,6 +73,7 @@ export const workers = definePlugin({
     '0001_workers': workersMigration,
     '0002_team_scoped_handles': teamScopedHandlesMigration,
     '0003_exits_and_totals': exitsAndTotalsMigration,
+    '0004_next_session': nextSessionMigration,
   },
   errors: workersErrors,
   events: workersEvents,
@@ -162,6 +173,12 @@ export const workers = definePlugin({
         };
       },
       addBriefingSource: (source) => briefings.add(source),
+      addTranscriptListener(listener) {
+        // One entry per call: the same function added twice is removed once per remover.
+        const entry: TranscriptListener = (batch) => listener(batch);
+        manager.transcriptListeners.add(entry);
+        return () => void manager.transcriptListeners.delete(entry);
+      },
     };
   },
   /** The fleet's tmux session exists while the fleet runs; workers from a previous run are re-adopted. */

@@ -33,6 +33,8 @@ import { addWorktree } from './worktree.js';
 import { alive, endAgentGroup, running } from './processes.js';
 import { exitReason, readExit } from './exit-reason.js';
 import { permissionDenials } from './permission-denials.js';
+import { usageReport } from './usage.js';
+import { type TranscriptListener, transcriptEntries } from './transcript-entries.js';
 import { type BoardRow, boardRow } from './board-view.js';
 import { SpawnQueue } from './spawn-queue.js';
 import { HostClient } from './host-client.js';
@@ -101,6 +103,9 @@ interface Attached {
   markStarted: () => void;
   /** Log lines and host messages are handled one at a time, in order, so states never interleave. */
   serial: Promise<void>;
+  /** The last main-loop assistant line seen (its usage is the context size at a result), and the init's model. */
+  lastAssistantLine: string | undefined;
+  model: string | null;
 }
 
 /** Where the log parser starts: a worker that is past starting keeps its state across re-adoption. */
@@ -161,7 +166,8 @@ function restartPrompt(row: WorkerRow, request: SpawnRequest, midTurn: boolean):
  * The worker's cost and turns from what its agent reports. Claude Code reports per session (a
  * resumed run continues the figures); an agent may count per process instead, and then the worker
  * keeps what its earlier runs spent. The first result after a restart tells which: a figure below
- * the worker's total counts from zero. The choice is stored, so it survives a server restart.
+ * what the current session had reported counts from zero. The choice is stored, so it survives a
+ * server restart. Sessions the worker ran before its current one (base_*) are always kept.
  */
 function totals(
   row: WorkerRow,
@@ -170,14 +176,23 @@ function totals(
 ): Pick<WorkerRow, 'cost_usd' | 'num_turns' | 'prior_cost_usd' | 'prior_turns'> {
   const known = (value: number | null) => (value === null ? null : Number(value));
   const before = { cost: known(row.cost_usd) ?? 0, turns: known(row.num_turns) ?? 0 };
-  const priorCost = known(row.prior_cost_usd) ?? (cost !== null && cost < before.cost ? before.cost : 0);
-  const priorTurns = known(row.prior_turns) ?? (turns !== null && turns < before.turns ? before.turns : 0);
+  const base = { cost: known(row.base_cost_usd) ?? 0, turns: known(row.base_turns) ?? 0 };
+  const priorCost =
+    known(row.prior_cost_usd) ?? (cost !== null && cost < before.cost - base.cost ? before.cost : base.cost);
+  const priorTurns =
+    known(row.prior_turns) ?? (turns !== null && turns < before.turns - base.turns ? before.turns : base.turns);
   return {
     cost_usd: cost === null ? row.cost_usd : Math.round((priorCost + cost) * 1e9) / 1e9,
     num_turns: turns === null ? row.num_turns : priorTurns + turns,
     prior_cost_usd: priorCost,
     prior_turns: priorTurns,
   };
+}
+
+/** The session a worker is to continue in (the row's next_session, as JSON). */
+interface FreshSession {
+  sessionId: string;
+  prompt: string;
 }
 
 /** The adapter name of workers that run elsewhere and push their output (POST /orchestrate/workers/:handle/output). */
@@ -215,6 +230,9 @@ export class WorkerManager {
 
   /** What other plugins ask of every launch (see launch-guards.ts). */
   readonly guards: LaunchGuards;
+
+  /** Who hears what agents write, a batch at a time (WorkersApi.addTranscriptListener). */
+  readonly transcriptListeners = new Set<TranscriptListener>();
 
   constructor(deps: ManagerDeps) {
     this.#deps = deps;
@@ -349,6 +367,8 @@ export class WorkerManager {
       // A window opened by a fleet from before windows carried their team gets its tags now.
       if (row.pane_id) await this.#tagWindow(row.pane_id, row).catch(() => undefined);
       await this.#attach(row, host);
+      // The last server asked it to end for a fresh session and went down before it ended: ask again.
+      if (row.next_session !== null) this.#attached.get(workerKey(row))?.client?.stop(3000);
       return;
     }
     // The pane host is gone while we were down: the agent exited (or was killed) unseen.
@@ -391,6 +411,8 @@ export class WorkerManager {
       started: new Promise<void>((resolveStarted) => (markStarted = resolveStarted)),
       markStarted: () => markStarted(),
       serial: Promise.resolve(),
+      lastAssistantLine: undefined,
+      model: null,
       exited: new Promise<void>((resolveExit) => (markExited = resolveExit)),
       markExited: () => markExited(),
       client:
@@ -485,24 +507,67 @@ export class WorkerManager {
     attached.lastEvent = Date.now();
     attached.stalledReported = false;
     for (const line of lines) this.#publish(row, 'worker_output', { offset: line.offset, line: line.text });
+    // Where the last main-loop assistant message of the batch ends (a subagent's does not fill the context).
+    let assistantAt: number | undefined;
     for (const event of events) {
+      if ((event.kind === 'text' || event.kind === 'tool_use') && event.parentToolUseId === null) {
+        assistantAt = event.offset;
+        continue;
+      }
+      if (event.kind !== 'result') {
+        await this.#onLogEvent(row, event);
+        continue;
+      }
       // An event's offset is where its line ends: its line is the last one starting before that.
-      const text = event.kind === 'result' ? lineBefore(lines, event.offset)?.text : undefined;
-      await this.#onLogEvent(row, event, text);
+      if (assistantAt !== undefined) attached.lastAssistantLine = lineBefore(lines, assistantAt)?.text;
+      assistantAt = undefined;
+      await this.#onLogEvent(row, event, lineBefore(lines, event.offset)?.text, attached);
     }
+    if (assistantAt !== undefined) attached.lastAssistantLine = lineBefore(lines, assistantAt)?.text;
+    if (this.transcriptListeners.size > 0) this.#tellTranscript(row, events);
     row.log_offset = nextOffset;
     await this.#deps.store.update(row.team_name, row.handle, { log_offset: nextOffset });
   }
 
-  async #onLogEvent(row: WorkerRow, event: LogEvent, resultLine?: string): Promise<void> {
+  /** Hand what the agent wrote in this batch to the transcript listeners (they must not block). */
+  #tellTranscript(row: WorkerRow, events: LogEvent[]): void {
+    const entries = transcriptEntries(events);
+    if (entries.length === 0) return;
+    const batch = {
+      teamName: row.team_name,
+      handle: row.handle,
+      workerCreatedAt: Number(row.created_at),
+      sessionId: row.session_id,
+      entries,
+    };
+    for (const listener of this.transcriptListeners) {
+      try {
+        listener(batch);
+      } catch (error) {
+        this.#deps.log.warn('a transcript listener failed', { error: (error as Error).message });
+      }
+    }
+  }
+
+  async #onLogEvent(row: WorkerRow, event: LogEvent, resultLine?: string, attached?: Attached): Promise<void> {
     // The process decides stopping, stopped and failed; the log cannot undo them.
     const settled = row.state === 'stopping' || FINAL_STATES.includes(row.state);
     if (event.kind === 'init') {
       const attached = this.#attached.get(workerKey(row));
-      if (attached) attached.cameUp = true;
+      if (attached) {
+        attached.cameUp = true;
+        attached.model = event.model;
+      }
       if (event.sessionId && event.sessionId !== row.session_id) {
+        const previous = row.session_id;
         row.session_id = event.sessionId;
         await this.#deps.store.update(row.team_name, row.handle, { session_id: event.sessionId });
+        this.#publish(row, 'worker_session', {
+          sessionId: event.sessionId,
+          previous,
+          reason: 'reported',
+          workerCreatedAt: Number(row.created_at),
+        });
       }
       // With stream-json input Claude Code writes init as a turn begins: ready (session known) and working.
       if (!settled && row.state === 'starting') await this.#setState(row, 'ready');
@@ -530,6 +595,16 @@ export class WorkerManager {
         result: resultText,
         costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
         numTurns: row.num_turns === null ? null : Number(row.num_turns),
+      });
+      this.#publish(row, 'worker_usage', {
+        ...usageReport(event, attached?.lastAssistantLine),
+        sessionId: event.sessionId ?? row.session_id,
+        model: attached?.model ?? null,
+        workerCreatedAt: Number(row.created_at),
+        offset: event.offset,
+        run: Number(row.restart_count),
+        isError: event.isError,
+        numTurns: event.numTurns,
       });
     } else if (event.kind === 'state' && !settled) {
       if (event.state === 'error') {
@@ -617,10 +692,13 @@ export class WorkerManager {
     if (row.adapter !== EXTERNAL) endAgentGroup(row.dir, row.team_name, row.handle);
     const current = row;
     if (current.state === 'stopping' || FINAL_STATES.includes(current.state)) {
-      if (current.state === 'stopping') await this.#setState(current, 'stopped', { pane_id: null });
+      if (current.state === 'stopping') await this.#setState(current, 'stopped', { pane_id: null, next_session: null });
+      this.#settleFresh(current, new Error('the worker was stopped'));
       await this.drainQueue();
       return;
     }
+    // Ended on purpose, to continue in a fresh session: that is no crash, and no restart either.
+    if (current.next_session !== null && (await this.#continueFresh(current))) return;
     const error = row.adapter === EXTERNAL ? null : exitReason(row.dir, exit);
     current.error = error;
     await this.#deps.store.update(current.team_name, current.handle, { error });
@@ -658,21 +736,28 @@ export class WorkerManager {
     await this.drainQueue();
   }
 
-  /** Write the spawn spec and open the worker's tmux window with its pane host. */
-  async #launch(row: WorkerRow, how: { resume: boolean; restartCount: number; midTurn?: boolean }): Promise<void> {
+  /**
+   * Write the spawn spec and open the worker's tmux window with its pane host. `fresh`: the worker
+   * continues in a new session (freshSession) with this id, its first prompt the briefing and `prompt`.
+   */
+  async #launch(
+    row: WorkerRow,
+    how: { resume: boolean; restartCount: number; midTurn?: boolean; fresh?: FreshSession },
+  ): Promise<void> {
     const request = JSON.parse(row.spec) as SpawnRequest;
     // A restart is a launch too: a strict guard that came since refuses a worker it cannot enforce.
     this.#assertEnforceable(row.adapter);
     const guarded =
       row.adapter === 'claude' ? this.guards.claudeLaunch({ teamName: row.team_name, handle: row.handle }) : undefined;
     const token = await this.#deps.credentials(row.team_name, row.handle);
-    let prompt = request.prompt;
+    let prompt = how.fresh ? how.fresh.prompt : request.prompt;
     if (how.resume) prompt = restartPrompt(row, request, how.midTurn === true);
     else {
       const briefing = await this.#deps.briefing(row.team_name, row.handle);
       if (briefing) prompt = prompt ? `${briefing}\n\n${prompt}` : briefing;
     }
-    const sessionId = how.resume && row.session_id ? row.session_id : randomUUID();
+    const sessionId = how.fresh?.sessionId ?? (how.resume && row.session_id ? row.session_id : randomUUID());
+    const previousSession = row.session_id;
     const spec = buildSpawnSpec(
       {
         handle: row.handle,
@@ -709,10 +794,21 @@ export class WorkerManager {
       session_id: spec.adapter === 'claude' ? sessionId : row.session_id,
       prompt: prompt ?? null,
       health: 'healthy',
-      // Unknown until the new run's first result says whether it counts from zero (see #totals).
-      prior_cost_usd: how.restartCount === 0 ? 0 : null,
-      prior_turns: how.restartCount === 0 ? 0 : null,
+      // Unknown until the new run's first result says whether it counts from zero (see #totals);
+      // a fresh session counts from zero, after what the worker's earlier sessions spent.
+      prior_cost_usd: how.fresh ? (row.cost_usd ?? 0) : how.restartCount === 0 ? 0 : null,
+      prior_turns: how.fresh ? (row.num_turns ?? 0) : how.restartCount === 0 ? 0 : null,
+      ...(how.fresh ? { base_cost_usd: row.cost_usd ?? 0, base_turns: row.num_turns ?? 0 } : {}),
+      next_session: null,
     });
+    if (spec.adapter === 'claude' && sessionId !== previousSession) {
+      this.#publish(row, 'worker_session', {
+        sessionId,
+        previous: previousSession,
+        reason: how.fresh ? 'continued' : 'spawn',
+        workerCreatedAt: Number(row.created_at),
+      });
+    }
     await this.#attach(row);
   }
 
@@ -783,6 +879,9 @@ export class WorkerManager {
       prior_cost_usd: null,
       prior_turns: null,
       attention: null,
+      next_session: null,
+      base_cost_usd: null,
+      base_turns: null,
       spawned_by: spawnedBy,
       created_at: now,
       updated_at: now,
@@ -854,17 +953,35 @@ export class WorkerManager {
   /** Start queued spawns, oldest first, while there are free slots. */
   async drainQueue(maxWorkers?: number): Promise<void> {
     if (this.#closing) return;
-    const max = maxWorkers ?? this.maxWorkers();
-    while ((await this.#deps.store.countLive()) < max) {
-      const next = await this.queue.takeNext();
-      if (!next) return;
-      try {
-        await this.#start(next.request, next.requestedBy);
-      } catch (error) {
-        await this.queue.markFailed(next.id, (error as Error).message);
-      }
+    // One drain at a time: two at once (a dismissal and the exit it causes) would both count the
+    // same free slot and start two spawns. A call while one runs makes it look again when it is
+    // done, and does not wait for it (the running drain may be waiting for this caller's worker).
+    if (this.#draining) {
+      this.#drainAgain = true;
+      return;
+    }
+    this.#draining = true;
+    try {
+      do {
+        this.#drainAgain = false;
+        const max = maxWorkers ?? this.maxWorkers();
+        while (!this.#closing && (await this.#deps.store.countLive()) < max) {
+          const next = await this.queue.takeNext();
+          if (!next) break;
+          try {
+            await this.#start(next.request, next.requestedBy);
+          } catch (error) {
+            await this.queue.markFailed(next.id, (error as Error).message);
+          }
+        }
+      } while (this.#drainAgain && !this.#closing);
+    } finally {
+      this.#draining = false;
     }
   }
+
+  #draining = false;
+  #drainAgain = false;
 
   maxWorkers: () => number = () => 5;
 
@@ -974,6 +1091,9 @@ export class WorkerManager {
       prior_cost_usd: null,
       prior_turns: null,
       attention: null,
+      next_session: null,
+      base_cost_usd: null,
+      base_turns: null,
       spawned_by: registeredBy,
       created_at: now,
       updated_at: now,
@@ -1006,6 +1126,103 @@ export class WorkerManager {
     while (alive(pid) && Date.now() < deadline) {
       await this.#deps.tmux.reapPanes();
       await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+    }
+  }
+
+  /**
+   * End the worker's current Claude session and continue in a fresh one, in the same worker: the
+   * agent is ended (as by dismiss, but the worker stays), then started again with a new
+   * `--session-id`, its first prompt the briefing (mail, briefing sources) and `prompt`. The new
+   * session is kept in the row before the agent ends, so a server that dies in between starts it
+   * when it comes back, and restarts after a crash `--resume` the new session. Resolves once the
+   * new session's agent is launched, with both session ids.
+   */
+  async freshSession(
+    teamName: string,
+    handle: string,
+    options: { prompt: string },
+  ): Promise<{ previous: string | null; sessionId: string }> {
+    await this.starting;
+    const row = await this.require(teamName, handle);
+    const key = workerKey(row);
+    const attached = this.#attached.get(key);
+    if (FINAL_STATES.includes(row.state) || row.state === 'stopping' || !attached)
+      throw workersErrors.WORKERS_NOT_RUNNING({ handle, state: row.state });
+    if (row.adapter !== 'claude') throw workersErrors.WORKERS_NO_SESSIONS({ handle, adapter: row.adapter });
+    if (row.next_session !== null || this.#freshWaiters.has(key))
+      throw workersErrors.WORKERS_SESSION_CHANGING({ handle });
+    const fresh: FreshSession = { sessionId: randomUUID(), prompt: options.prompt };
+    const previous = row.session_id;
+    row.next_session = JSON.stringify(fresh);
+    await this.#deps.store.update(row.team_name, row.handle, { next_session: row.next_session });
+    const launched = new Promise<void>((resolveLaunch, rejectLaunch) =>
+      this.#freshWaiters.set(key, { resolve: resolveLaunch, reject: rejectLaunch }),
+    );
+    this.#deps.log.info(`worker ${key}: ending session ${previous} to continue in ${fresh.sessionId}`);
+    if (!attached.client?.stop(3000)) this.#endAgent(row);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        launched,
+        new Promise<never>((_, rejectWait) => {
+          timer = setTimeout(() => rejectWait(new Error('the fresh session did not start within 20 s')), 20_000);
+        }),
+      ]);
+    } catch (error) {
+      this.#deps.log.error(`worker ${key}: no fresh session`, { error: (error as Error).message });
+      throw workersErrors.WORKERS_START_FAILED({ handle });
+    } finally {
+      clearTimeout(timer);
+      this.#freshWaiters.delete(key);
+    }
+    return { previous, sessionId: fresh.sessionId };
+  }
+
+  /** Those waiting in freshSession for a worker's new session to be launched, by workerKey. */
+  readonly #freshWaiters = new Map<string, { resolve: () => void; reject: (error: Error) => void }>();
+
+  #settleFresh(row: WorkerRow, error?: Error): void {
+    const waiter = this.#freshWaiters.get(workerKey(row));
+    if (!waiter) return;
+    this.#freshWaiters.delete(workerKey(row));
+    if (error) waiter.reject(error);
+    else waiter.resolve();
+  }
+
+  /** Kill what is left of a worker's run by force: the agent's group, then its pane host. */
+  #endAgent(row: WorkerRow): void {
+    const files = workerFiles(row.dir);
+    const host = existsSync(files.host)
+      ? (JSON.parse(readFileSync(files.host, 'utf8')) as { hostPid?: number; agentPid?: number })
+      : undefined;
+    for (const pid of [host?.agentPid ? -host.agentPid : undefined, host?.hostPid]) {
+      if (pid === undefined) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  /** Launch the fresh session the row names; false (and the waiter told) when that fails. */
+  async #continueFresh(row: WorkerRow): Promise<boolean> {
+    let fresh: FreshSession;
+    try {
+      fresh = JSON.parse(row.next_session!) as FreshSession;
+    } catch {
+      fresh = { sessionId: randomUUID(), prompt: '' };
+    }
+    try {
+      await this.#launch(row, { resume: false, restartCount: 0, fresh });
+      this.#settleFresh(row);
+      return true;
+    } catch (error) {
+      this.#deps.log.error(`worker ${workerKey(row)}: the fresh session could not start`, { error });
+      row.next_session = null;
+      await this.#deps.store.update(row.team_name, row.handle, { next_session: null });
+      this.#settleFresh(row, error as Error);
+      return false;
     }
   }
 

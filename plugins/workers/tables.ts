@@ -42,6 +42,11 @@ export interface WorkersTable {
   prior_turns: number | null;
   /** JSON: what needs a person (the tool calls the agent was refused), until the worker is given input. */
   attention: string | null;
+  /** JSON `{ sessionId, prompt }`: the fresh session to continue in once the agent has ended (see freshSession). */
+  next_session: string | null;
+  /** What the worker's sessions before the current one spent (0 or null until it continues in a fresh one). */
+  base_cost_usd: number | null;
+  base_turns: number | null;
   spawned_by: string;
   created_at: number;
   updated_at: number;

@@ -364,7 +364,10 @@ t.test('a data dir of the schema before migrates: rows kept, its live worker re-
   writeFileSync(join(betaNamedDir, 'output.log'), '');
   const now = Date.now();
   // Rows of the 0001 schema: the columns later migrations add are not there yet.
-  type LegacyRow = Omit<WorkerRow, 'error' | 'prior_cost_usd' | 'prior_turns' | 'attention'>;
+  type LegacyRow = Omit<
+    WorkerRow,
+    'error' | 'prior_cost_usd' | 'prior_turns' | 'attention' | 'next_session' | 'base_cost_usd' | 'base_turns'
+  >;
   const row = (handle: string, change: Partial<LegacyRow>): LegacyRow => ({
     handle,
     team_name: 'alpha',
@@ -409,7 +412,7 @@ t.test('a data dir of the schema before migrates: rows kept, its live worker re-
 
   // Boot B with every migration: 0002 re-keys the table and keeps every row as it was.
   const b = await boot(t, dataDir, socket, { storage: a.storage });
-  t.same(await applied(b), ['0001_workers', '0002_team_scoped_handles', '0003_exits_and_totals']);
+  t.same(await applied(b), ['0001_workers', '0002_team_scoped_handles', '0003_exits_and_totals', '0004_next_session']);
   const stored = await b.kernel.db.selectFrom('workers').selectAll().orderBy('handle').execute();
   t.same(
     stored.map((r) => [r.team_name, r.handle, r.dir, r.state === 'stopped' ? r.result_text : 'live']),
