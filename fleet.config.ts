@@ -29,5 +29,8 @@ export default defineConfig({
     // it on for every team. While policy runs, workers ignore Claude Code's own settings files (see
     // plugins/policy/README.md). More: policy: { strict: true, approvals: { timeoutSeconds: 600 } }.
     policy: true,
+    // Structured "where I am" notes one agent hands to another (POST /checkpoints, checkpoint_create);
+    // accepted ones go into the recipient's next first prompt.
+    checkpoints: true,
   },
 });
