@@ -15,6 +15,7 @@ export const workersErrors = defineErrors({
   WORKERS_START_FAILED: [500, 'Could not start worker {handle}'],
   WORKERS_NO_SESSIONS: [409, 'Worker {handle} runs {adapter}: only claude workers have sessions to continue'],
   WORKERS_SESSION_CHANGING: [409, 'Worker {handle} is already moving to a fresh session'],
+  WORKERS_NO_SLOT: [409, 'No free worker slot for {handle}: {live} of {max} workers are live'],
   WORKERS_UNKNOWN_ADAPTER: [400, 'adapter: no adapter {adapter} (available: {available})'],
   WORKERS_UNENFORCEABLE: [
     409,

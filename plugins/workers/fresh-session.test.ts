@@ -126,7 +126,21 @@ t.test('freshSession: a new session in the same worker; crashes resume it; a res
   const later = await waitIdle(b, 5);
   t.match(later, { sessionId: third, result: 'ack: still here', restartCount: 1 });
 
-  await call(b, 'POST', '/orchestrate/dismiss/w1');
+  // A stopped worker continues in a fresh session too, launched again where it was, when a slot is free.
+  t.equal((await call(b, 'POST', '/orchestrate/dismiss/w1')).status, 200);
   const bApi = b.kernel.api<WorkersApi>('workers')!;
-  await t.rejects(bApi.manager.freshSession('alpha', 'w1', { prompt: 'x' }), { code: 'WORKERS_NOT_RUNNING' });
+  const max = bApi.manager.maxWorkers;
+  bApi.manager.maxWorkers = () => 1;
+  await t.rejects(bApi.manager.freshSession('alpha', 'w1', { prompt: 'x' }), {
+    code: 'WORKERS_NO_SLOT',
+    message: 'No free worker slot for w1: 1 of 1 workers are live',
+  });
+  bApi.manager.maxWorkers = max;
+  const revived = await bApi.manager.freshSession('alpha', 'w1', { prompt: 'ECHO\nafter a stop' });
+  t.equal(revived.previous, third);
+  const back = await waitIdle(b, 6);
+  t.match(back, { sessionId: revived.sessionId, result: 'ECHO\nafter a stop', restartCount: 0 });
+  t.equal(after(spawnArgv(dir), '--session-id'), revived.sessionId);
+  t.equal((await call(b, 'POST', '/orchestrate/send/w1', { message: 'and on' })).status, 200, 'it takes input again');
+  await waitIdle(b, 7);
 });

@@ -1146,11 +1146,11 @@ export class WorkerManager {
     const row = await this.require(teamName, handle);
     const key = workerKey(row);
     const attached = this.#attached.get(key);
-    if (FINAL_STATES.includes(row.state) || row.state === 'stopping' || !attached)
-      throw workersErrors.WORKERS_NOT_RUNNING({ handle, state: row.state });
     if (row.adapter !== 'claude') throw workersErrors.WORKERS_NO_SESSIONS({ handle, adapter: row.adapter });
     if (row.next_session !== null || this.#freshWaiters.has(key))
       throw workersErrors.WORKERS_SESSION_CHANGING({ handle });
+    if (FINAL_STATES.includes(row.state) && !attached) return this.#freshFromStopped(row, options.prompt);
+    if (row.state === 'stopping' || !attached) throw workersErrors.WORKERS_NOT_RUNNING({ handle, state: row.state });
     const fresh: FreshSession = { sessionId: randomUUID(), prompt: options.prompt };
     const previous = row.session_id;
     row.next_session = JSON.stringify(fresh);
@@ -1173,6 +1173,31 @@ export class WorkerManager {
       throw workersErrors.WORKERS_START_FAILED({ handle });
     } finally {
       clearTimeout(timer);
+      this.#freshWaiters.delete(key);
+    }
+    return { previous, sessionId: fresh.sessionId };
+  }
+
+  /**
+   * A stopped or failed worker continues in a fresh session: launched again in its own directory
+   * (its log goes on), when a worker slot is free.
+   */
+  async #freshFromStopped(row: WorkerRow, prompt: string): Promise<{ previous: string | null; sessionId: string }> {
+    const key = workerKey(row);
+    const live = await this.#deps.store.countLive();
+    const max = this.maxWorkers();
+    if (live >= max) throw workersErrors.WORKERS_NO_SLOT({ handle: row.handle, live, max });
+    this.#assertEnforceable(row.adapter);
+    const fresh: FreshSession = { sessionId: randomUUID(), prompt };
+    const previous = row.session_id;
+    row.next_session = JSON.stringify(fresh);
+    // The waiter only marks the change under way (a second call is refused); nobody awaits it.
+    this.#freshWaiters.set(key, { resolve: () => undefined, reject: () => undefined });
+    try {
+      await this.#deps.store.update(row.team_name, row.handle, { next_session: row.next_session });
+      this.#deps.log.info(`worker ${key}: continuing in session ${fresh.sessionId} (was ${row.state})`);
+      if (!(await this.#continueFresh(row))) throw workersErrors.WORKERS_START_FAILED({ handle: row.handle });
+    } finally {
       this.#freshWaiters.delete(key);
     }
     return { previous, sessionId: fresh.sessionId };
