@@ -165,7 +165,11 @@ t.test("a vouched chat subscription receives that chat's events until unsubscrib
   );
   t.equal((await outsider.ask({ type: 'subscribe', chatId: 'c1' })).type, 'error', 'another team is refused');
   t.match((await subscriber.ask({ type: 'subscribe', chatId: '../etc' })).message, /^chatId: /, 'a malformed chat id');
-  t.match((await subscriber.ask({ type: 'subscribe' })).message, /^chatId: /, 'no chat id');
+  t.match(
+    (await subscriber.ask({ type: 'subscribe' })).message,
+    /^chatId( or \w+)*: is required$/,
+    'no chat id (nor any other guarded key: policy has one)',
+  );
 
   const message = fleet.kernel.spine.publish({
     topic: 'team.alpha.chat.c1',
