@@ -20,6 +20,16 @@ export const spawnInput = v.object({
   ),
   model: v.optional(f.text({ min: 1, max: 100 })),
   worktree: v.optional(f.flag),
+  /**
+   * Trim and continue this worker by itself once its context reaches this many tokens (0: never),
+   * over the sessions plugin's default; read by the sessions plugin, ignored without it.
+   */
+  autoTrim: v.optional(
+    v.pipe(
+      f.int(0, 100_000_000),
+      v.check((tokens) => tokens === 0 || tokens >= 1000, 'must be 0 (never) or at least 1000 tokens'),
+    ),
+  ),
 });
 
 /** Turn a spawn input into a request the manager can run, or a 400 naming the field. */
@@ -49,5 +59,6 @@ export function spawnRequest(
     cwd,
     model: input.model,
     worktree: input.worktree,
+    ...(input.autoTrim !== undefined ? { autoTrim: input.autoTrim } : {}),
   };
 }

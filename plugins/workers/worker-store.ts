@@ -15,6 +15,8 @@ export interface SpawnRequest {
   cwd: string;
   model?: string;
   worktree?: boolean;
+  /** Context tokens at which the sessions plugin trims and continues the worker (0: never). */
+  autoTrim?: number;
 }
 
 /**
