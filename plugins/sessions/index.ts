@@ -1,0 +1,207 @@
+import { definePlugin, type PluginContext } from '../../core/index.js';
+import type { MetricsApi } from '../metrics/index.js';
+import type { TasksApi } from '../tasks/index.js';
+import type { WorkersApi } from '../workers/index.js';
+import { type CostQuery, costReport } from './costs.js';
+import { sessionsErrors } from './errors.js';
+import { type ModelCost, sessionsEvents } from './events.js';
+import { AccountingMetrics } from './metrics.js';
+import { sessionsMigration } from './migrations/0001-sessions.js';
+import { sessionTextMigration } from './migrations/0002-session-text.js';
+import { costOperations } from './operations-costs.js';
+import { sessionOperations } from './operations-sessions.js';
+import { type SessionsOptions, sessionsOptionsSchema } from './options.js';
+import type { CheckpointsPort } from './ports.js';
+import { type SearchQuery, searchTranscripts } from './search.js';
+import { SessionStore } from './session-store.js';
+import { type Changes, SessionTracker, workerKey } from './session-tracker.js';
+import { type SessionRow, sessionView } from './session-view.js';
+import { SessionsService } from './sessions-service.js';
+import { fromNanos } from './spend.js';
+import { type SessionsTables, sessionsTables } from './tables.js';
+import { TranscriptIndex } from './transcript-index.js';
+import { UsageRecorder } from './usage-recorder.js';
+import { WorkerQueues } from './worker-queues.js';
+
+export type { SessionView } from './session-view.js';
+export type { ModelCost } from './events.js';
+export type { CostGroup, CostQuery } from './costs.js';
+
+/** What dependents and this plugin's operations get from ctx.use('sessions'). */
+export interface SessionsApi {
+  service: SessionsService;
+  store: SessionStore;
+  search(teamName: string, query: SearchQuery): ReturnType<typeof searchTranscripts>;
+  costs(teamName: string, query: CostQuery): ReturnType<typeof costReport>;
+  /** Resolves once every event heard so far is recorded and the transcript text kept so far is indexed. */
+  settled(): Promise<void>;
+}
+
+type Ctx = PluginContext<SessionsOptions, SessionsTables>;
+
+/** What start and stop use of what setup built, beside the api. */
+interface Internals {
+  index: TranscriptIndex;
+  queues: WorkerQueues;
+  tracker: SessionTracker;
+  announce(changes: Changes): void;
+}
+const internalsOf = new WeakMap<SessionsApi, Internals>();
+
+/** The time range of a query: until after since, or a 400 naming until. */
+function checkRange(query: { since?: number; until?: number }): void {
+  if (query.since !== undefined && query.until !== undefined && query.until <= query.since)
+    throw sessionsErrors.SESSIONS_BAD_RANGE({}, { field: 'until' });
+}
+
+/** A worker's own autoTrim (its spawn's), or the plugin's. */
+async function autoTrimOf(ctx: Ctx, workers: WorkersApi, teamName: string, handle: string): Promise<number | false> {
+  const row = await workers.manager.store.get(teamName, handle);
+  const own = row ? (JSON.parse(row.spec) as { autoTrim?: number }).autoTrim : undefined;
+  if (own !== undefined) return own > 0 ? own : false;
+  return ctx.options.autoTrim;
+}
+
+export const sessions = definePlugin({
+  name: 'sessions',
+  description:
+    'Sessions and their lineage (trim and continue into a fresh context), exact token and cost accounting ' +
+    'by task, worker, session, team and model, and full-text search over what agents wrote.',
+  dependsOn: ['auth'],
+  optionalDependsOn: ['workers', 'tasks', 'checkpoints', 'metrics'],
+  config: sessionsOptionsSchema,
+  tables: sessionsTables,
+  migrations: { '0001_sessions': sessionsMigration, '0002_session_text': sessionTextMigration },
+  errors: sessionsErrors,
+  events: sessionsEvents,
+  operations: [...sessionOperations, ...costOperations],
+  setup(ctx): SessionsApi {
+    const store = new SessionStore(ctx.db);
+    const tracker = new SessionTracker(store);
+    const queues = new WorkerQueues((key, error) =>
+      ctx.log.error(`sessions: recording for ${key} failed`, { error: error.message }),
+    );
+    const workers = () => ctx.use<WorkersApi | undefined>('workers');
+    const tasks = () => ctx.use<TasksApi | undefined>('tasks');
+    const announce = (changes: Changes) => {
+      for (const row of changes.ended) ctx.events.emit('session_ended', row.team_name, view(row));
+      for (const row of changes.started) ctx.events.emit('session_started', row.team_name, view(row));
+    };
+    const view = (row: SessionRow) => ({ handle: row.handle, session: sessionView(row) });
+    const service = new SessionsService(
+      store,
+      tracker,
+      queues,
+      { workers, tasks, checkpoints: () => ctx.use<CheckpointsPort | undefined>('checkpoints') },
+      () => ctx.options,
+      ctx.log,
+      {
+        started: (row) => ctx.events.emit('session_started', row.team_name, view(row)),
+        trimmed: (row, checkpoint, child) =>
+          ctx.events.emit('session_trimmed', row.team_name, {
+            ...view(row),
+            checkpoint,
+            continuedIn: child?.id ?? null,
+          }),
+      },
+    );
+    const recorder = new UsageRecorder(store, () => ctx.options.prices);
+    const metrics = new AccountingMetrics(() => ctx.use<MetricsApi | undefined>('metrics')?.metrics.registry);
+    const index = new TranscriptIndex(ctx.db, ctx.dialect, store, ctx.log, () => ctx.options.indexDelayMs);
+    ctx.health.count('sessions', (team) => store.countAll(team));
+
+    ctx.events.on('worker_session', (event) => {
+      const { handle } = event.data;
+      void queues.run(workerKey(event.team, handle), async () => {
+        const task = await service.taskOf(event.team, handle);
+        announce(await tracker.onSession(event.team, event.data, task?.id ?? null));
+      });
+    });
+    ctx.events.on(['worker_dismissed', 'worker_failed'], (event) => {
+      const { handle } = event.data;
+      const reason = event.type === 'worker_dismissed' ? 'dismissed' : 'failed';
+      void queues.run(workerKey(event.team, handle), async () => {
+        announce({ started: [], ended: await tracker.onWorkerEnded(event.team, handle, reason) });
+      });
+    });
+    ctx.events.on('worker_usage', (event) => {
+      const { data } = event;
+      void queues.run(workerKey(event.team, data.handle), async () => {
+        const task = await service.taskOf(event.team, data.handle);
+        const recorded = await recorder.record(event.team, data, task?.id ?? null);
+        if (recorded.sessionStarted) announce({ started: [recorded.session], ended: [] });
+        if (recorded.duplicate) return;
+        metrics.record(recorded.spends);
+        const models: ModelCost[] = recorded.spends.map((spend) => ({
+          model: spend.model,
+          inputTokens: spend.tokens.input,
+          outputTokens: spend.tokens.output,
+          cacheReadTokens: spend.tokens.cacheRead,
+          cacheWriteTokens: spend.tokens.cacheWrite,
+          costUsd: fromNanos(spend.costNanos),
+          costSource: spend.costSource,
+        }));
+        const known = recorded.spends.filter((spend) => spend.costNanos !== null);
+        ctx.events.emit('cost_recorded', event.team, {
+          handle: data.handle,
+          sessionId: recorded.session.id,
+          agentSessionId: recorded.session.agent_session_id,
+          taskId: recorded.taskId,
+          models,
+          costUsd: known.length === 0 ? null : fromNanos(known.reduce((n, s) => n + s.costNanos!, 0)),
+          contextTokens: data.contextTokens,
+        });
+        // autoTrim: a context this full is trimmed and continued (not awaited: trim waits for this queue).
+        const api = workers();
+        if (!api || data.isError || data.contextTokens === null) return;
+        const session = recorded.session;
+        if (session.ended_at !== null || service.isBusy(session.id)) return;
+        const threshold = await autoTrimOf(ctx, api, event.team, data.handle);
+        if (threshold === false || data.contextTokens < threshold) return;
+        ctx.log.info(`autoTrim: ${event.team}/${data.handle} reported ${data.contextTokens} context tokens`);
+        void service.trim(undefined, event.team, session.id, { continue: true }).catch((error: unknown) => {
+          ctx.log.warn(`autoTrim of ${event.team}/${data.handle} failed`, { error: (error as Error).message });
+        });
+      });
+    });
+
+    const api: SessionsApi = {
+      service,
+      store,
+      search: (teamName, query) => {
+        checkRange(query);
+        return searchTranscripts(ctx.db, ctx.dialect, teamName, query);
+      },
+      costs: (teamName, query) => {
+        checkRange(query);
+        return costReport(ctx.db, teamName, query);
+      },
+      settled: async () => {
+        await queues.all();
+        await index.flush();
+      },
+    };
+    internalsOf.set(api, { index, queues, tracker, announce });
+    return api;
+  },
+
+  /** Catch up with the workers (sessions that ended or began while this plugin was off), then listen to their text. */
+  async start(ctx, api) {
+    const internals = internalsOf.get(api)!;
+    const workers = ctx.use<WorkersApi | undefined>('workers');
+    if (!workers) return;
+    const store = workers.manager.store;
+    internals.announce(
+      await internals.tracker.reconcile(await store.listLive(), (teamName, handle) => store.get(teamName, handle)),
+    );
+    ctx.onStop(workers.addTranscriptListener((batch) => internals.index.add(batch)));
+  },
+
+  async stop(_ctx, api) {
+    if (!api) return;
+    const internals = internalsOf.get(api);
+    if (!internals) return;
+    await internals.queues.all();
+    await internals.index.close();
+  },
+});
