@@ -3,6 +3,7 @@ import { defineErrors } from '../../core/index.js';
 export const sessionsErrors = defineErrors({
   SESSIONS_NOT_FOUND: [404, 'Session {id} not found'],
   SESSIONS_WORKER_NOT_FOUND: [404, 'Worker {handle} not found'],
+  SESSIONS_AGENT_NOT_FOUND: [404, 'handle: no agent {handle} in your team'],
   SESSIONS_PARENT_NOT_FOUND: [400, 'parentId: no session {id} in your team'],
   SESSIONS_DUPLICATE: [409, 'Session {agentSessionId} of {handle} is already recorded ({id})'],
   SESSIONS_ENDED: [409, 'Session {id} has ended ({reason})'],

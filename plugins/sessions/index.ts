@@ -1,4 +1,5 @@
 import { definePlugin, type PluginContext } from '../../core/index.js';
+import type { AuthApi } from '../auth/index.js';
 import type { MetricsApi } from '../metrics/index.js';
 import type { TasksApi } from '../tasks/index.js';
 import type { WorkersApi } from '../workers/index.js';
@@ -92,7 +93,12 @@ export const sessions = definePlugin({
       store,
       tracker,
       queues,
-      { workers, tasks, checkpoints: () => ctx.use<CheckpointsPort | undefined>('checkpoints') },
+      {
+        auth: () => ctx.use<AuthApi>('auth'),
+        workers,
+        tasks,
+        checkpoints: () => ctx.use<CheckpointsPort | undefined>('checkpoints'),
+      },
       () => ctx.options,
       ctx.log,
       {

@@ -25,6 +25,9 @@ export interface SearchHit {
   timestamp: number;
 }
 
+/** ts_headline's options: the seed's <b> markers. */
+const HEADLINE = 'StartSel=<b>, StopSel=</b>, MaxWords=30, MinWords=10';
+
 /** At most this many words are searched for. */
 const MAX_TERMS = 20;
 
@@ -74,7 +77,9 @@ export async function searchTranscripts(
     const tsquery = terms.map((term) => `${term.word}${term.prefix ? ':*' : ''}`).join(' & ');
     const result = await sql<Row>`
       select t.session_id, t.handle, t.kind, t.at,
-        ts_headline('english', t.text, q, 'StartSel=<b>, StopSel=</b>, MaxWords=30, MinWords=10') as snippet,
+        case when strpos(ts_headline('english', t.text, q, ${HEADLINE}), '<b>') > 0
+          then ts_headline('english', t.text, q, ${HEADLINE})
+          else ts_headline('english', regexp_replace(t.text, '([/.])', ' \\1 ', 'g'), q, ${HEADLINE}) end as snippet,
         ts_rank(t.search, q) as score
       from session_text t, to_tsquery('english', ${tsquery}) q
       where t.search @@ q and ${where}

@@ -1,4 +1,5 @@
 import { type Identity, isLead, type Logger } from '../../core/index.js';
+import type { AuthApi } from '../auth/index.js';
 import type { TasksApi } from '../tasks/index.js';
 import type { WorkersApi } from '../workers/index.js';
 import {
@@ -19,6 +20,7 @@ import type { WorkerQueues } from './worker-queues.js';
 
 /** The plugins sessions work with, each undefined while it is off (asked at call time). */
 export interface SessionDeps {
+  auth(): AuthApi;
   workers(): WorkersApi | undefined;
   tasks(): TasksApi | undefined;
   checkpoints(): CheckpointsPort | undefined;
@@ -92,6 +94,8 @@ export class SessionsService {
     },
   ): Promise<SessionView> {
     const teamName = caller.teamName;
+    if (!(await this.deps.auth().agents.findByHandle(teamName, input.handle)))
+      throw sessionsErrors.SESSIONS_AGENT_NOT_FOUND({ handle: input.handle }, { field: 'handle' });
     if (input.parentId !== undefined && !(await this.store.find(teamName, input.parentId)))
       throw sessionsErrors.SESSIONS_PARENT_NOT_FOUND({ id: input.parentId }, { field: 'parentId' });
     const worker = await this.deps.workers()?.manager.store.get(teamName, input.handle);

@@ -7,7 +7,7 @@ type AnyDb = Kysely<any>;
 /**
  * What agents wrote, for full-text search: SQLite indexes it with FTS5 (porter stemming over
  * unicode61 tokens; the table holds the text once, the index points at its rows), PostgreSQL with
- * a generated tsvector column (english) and a GIN index.
+ * a generated tsvector column (english, paths split at / and .) and a GIN index.
  */
 export const sessionTextMigration: Migration = {
   async up(untyped: Kysely<unknown>) {
@@ -31,8 +31,10 @@ export const sessionTextMigration: Migration = {
         text, content='session_text', content_rowid='id', tokenize='porter unicode61'
       )`.execute(db);
     } else {
+      // Paths split at / and . first: PostgreSQL's parser takes /src/app/main.ts as one token, and
+      // `main` should find it as it does on SQLite.
       await sql`alter table session_text add column search tsvector
-        generated always as (to_tsvector('english', text)) stored`.execute(db);
+        generated always as (to_tsvector('english', regexp_replace(text, '([/.])', ' \\1 ', 'g'))) stored`.execute(db);
       await sql`create index session_text_search on session_text using gin (search)`.execute(db);
     }
   },
