@@ -225,6 +225,30 @@ t.test('other tools: a regex over canonical JSON (sorted keys); globs over path-
   t.equal(policy.evaluate(call('mcp__x__y', { note: '/etc/hosts' })).decision, 'none');
 });
 
+t.test('the input JSON keeps every key: __proto__ and constructor cannot hide text from a rule', async (t) => {
+  const policy = compilePolicy([rule('block', 'mcp__*|Write', 'secret', { name: 'json' })]);
+  const inputs = [
+    '{"__proto__":{"q":"secret"}}',
+    '{"a":{"__proto__":"secret"}}',
+    '{"__proto__":"secret"}',
+    '{"constructor":{"q":"secret"}}',
+    '{"x":[{"__proto__":["secret"]}]}',
+  ];
+  for (const text of inputs)
+    t.equal(policy.evaluate(call('mcp__x__y', JSON.parse(text) as Record<string, unknown>)).decision, 'block', text);
+  const write = JSON.parse('{"file_path":"/w/a","__proto__":{"content":"secret"}}') as Record<string, unknown>;
+  t.equal(policy.evaluate(call('Write', write)).decision, 'block', 'a file tool too');
+});
+
+t.test('an input nested too deep to serialise is blocked, not thrown', async (t) => {
+  const policy = compilePolicy([rule('block', 'mcp__*', 'secret')]);
+  let deep: Record<string, unknown> = { q: 'secret' };
+  for (let i = 0; i < 200_000; i++) deep = { a: deep };
+  let result: ReturnType<typeof policy.evaluate> | undefined;
+  t.doesNotThrow(() => (result = policy.evaluate(call('mcp__x__y', deep))));
+  t.equal(result?.decision, 'block');
+});
+
 t.test('built-ins: switched on by option, or named one by one, or used as builtin: patterns', async (t) => {
   t.equal(BUILTIN_RULES.length, 5);
   for (const builtin of BUILTIN_RULES) {

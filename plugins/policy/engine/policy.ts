@@ -136,6 +136,10 @@ const TOOL_CACHE_LIMIT = 1024;
 /** Tools whose rule lists a new policy builds at once (others on first sight). */
 const PREPARED_TOOLS = ['Bash', 'Read', 'Edit', 'Write', 'MultiEdit', 'NotebookEdit', 'Glob', 'Grep', 'WebFetch'];
 const NONE: Evaluation = Object.freeze({ decision: 'none' });
+const UNJUDGEABLE: Evaluation = Object.freeze({
+  decision: 'block',
+  reason: 'This tool input could not be judged (nested too deep), so it is blocked',
+});
 
 function compileRule(rule: PolicyRule): CompiledRule {
   try {
@@ -210,6 +214,16 @@ class Policy implements CompiledPolicy {
   }
 
   evaluate(call: ToolCall): Evaluation {
+    try {
+      return this.judge(call);
+    } catch {
+      // Only an input beyond what JSON.stringify can walk (nested ~10,000 deep) gets here: a call
+      // that cannot be read cannot be vouched for, and the hook fails closed the same way.
+      return UNJUDGEABLE;
+    }
+  }
+
+  private judge(call: ToolCall): Evaluation {
     const tool = typeof call.tool === 'string' ? call.tool : '';
     const rules = this.forTool(tool);
     if (rules.block.entries.length + rules.ask.entries.length + rules.allow.entries.length === 0) return NONE;

@@ -41,11 +41,15 @@ export const FILE_TOOLS: Readonly<Record<string, readonly string[]>> = {
   Grep: ['path'],
 };
 
-/** JSON with sorted keys, so a regex sees the same text whatever order the agent sent. */
+/**
+ * JSON with sorted keys, so a regex sees the same text whatever order the agent sent. The copy has
+ * no prototype: on a plain object `sorted['__proto__'] = …` would set the prototype and drop the
+ * key (and the text under it) from the JSON a rule reads.
+ */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) => {
     if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return inner;
-    const sorted: Record<string, unknown> = {};
+    const sorted = Object.create(null) as Record<string, unknown>;
     for (const key of Object.keys(inner).sort()) sorted[key] = (inner as Record<string, unknown>)[key];
     return sorted;
   });
@@ -94,8 +98,30 @@ function stripAt(arg: string): string {
 }
 
 function bashSubjects(call: ToolCall, command: string): { subjects: Subject[]; split: ShellSplit } {
+  if (command.includes('\0')) return nulSubjects(call, command);
   const split = splitShell(command);
-  const subjects: Subject[] = split.parts.map((part) => ({
+  const subjects: Subject[] = partSubjects(call, split);
+  subjects.push({ kind: 'line', text: command, judgeOnly: true, opaque: !split.parsed, paths: NO_PATHS });
+  return { subjects, split };
+}
+
+/**
+ * A NUL byte: bash drops it from a script it reads (`r\0m` is rm), while `bash -c` stops at it.
+ * Both readings are judged, and the call is never allowed.
+ */
+function nulSubjects(call: ToolCall, command: string): { subjects: Subject[]; split: ShellSplit } {
+  const dropped = command.replace(/\0/g, '');
+  const split = splitShell(dropped);
+  const subjects = [
+    ...partSubjects(call, split),
+    ...partSubjects(call, splitShell(command.slice(0, command.indexOf('\0')))),
+  ];
+  subjects.push({ kind: 'line', text: dropped, judgeOnly: true, opaque: true, paths: NO_PATHS });
+  return { subjects, split: { ...split, parsed: false } };
+}
+
+function partSubjects(call: ToolCall, split: ShellSplit): Subject[] {
+  return split.parts.map((part) => ({
     kind: 'part',
     text: part.text,
     part,
@@ -105,8 +131,6 @@ function bashSubjects(call: ToolCall, command: string): { subjects: Subject[]; s
       pathArguments(part).map((arg) => resolvePath(arg, { cwd: call.cwd, home: call.home, dir: part.dir })),
     ),
   }));
-  subjects.push({ kind: 'line', text: command, judgeOnly: true, opaque: !split.parsed, paths: NO_PATHS });
-  return { subjects, split };
 }
 
 function stringField(input: Record<string, unknown>, field: string): string | undefined {

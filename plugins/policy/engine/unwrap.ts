@@ -79,6 +79,9 @@ export function scanOptions(
   return options;
 }
 
+/** Builtins that set shell variables from their input or arguments (printf -v is handled apart). */
+const ASSIGNS_VARIABLE = new Set(['read', 'mapfile', 'readarray']);
+
 /** Commands a glob in command position is tested against, riskiest first. */
 const GLOB_GUESSES = [
   'rm',
@@ -295,6 +298,34 @@ function unwrapOnce(part: MutablePart, state: SplitState, depth: number): Mutabl
         unwrapCommand(derive(part, state, argv.slice(j + 1, end), dyn.slice(j + 1, end), 'find-exec'), state, depth);
       j = end;
     }
+    return undefined;
+  }
+  if (name === 'trap') {
+    // `trap 'cmd' EXIT`: the string runs later in this same shell.
+    const operand = argv[1] === '--' ? 2 : 1;
+    const action = argv[operand];
+    if (action !== undefined && action !== '-' && !/^-[lp]+$/.test(action))
+      parseString(part, state, depth, action, 'eval');
+    return undefined;
+  }
+  if (name === 'coproc') return rest(1, 'wrapper');
+  if (name === 'script') {
+    // util-linux `script -c cmd`: cmd runs through a shell; its options may follow the file operand.
+    for (let j = 1; j < argv.length; j++) {
+      const arg = argv[j]!;
+      if (arg === '--command') parseString(part, state, depth, argv[++j] ?? '', 'shell-string');
+      else if (arg.startsWith('--command=')) parseString(part, state, depth, arg.slice(10), 'shell-string');
+      else if (/^-[^-]*c/.test(arg)) {
+        const attached = arg.slice(arg.indexOf('c') + 1);
+        parseString(part, state, depth, attached !== '' ? attached : (argv[++j] ?? ''), 'shell-string');
+      }
+    }
+    return undefined;
+  }
+  if (ASSIGNS_VARIABLE.has(name) || (name === 'printf' && argv[1] !== undefined && /^-v/.test(argv[1]))) {
+    // `printf -v x '%s' 'a[$(cmd)]'; echo $((x))` runs cmd, and `printf -v PATH …; ls` runs another
+    // ls: a variable set from data makes later expansions code the line does not show. Never allowed.
+    part.dynamic = true;
     return undefined;
   }
   const wrapper = WRAPPERS[name];
