@@ -222,3 +222,39 @@ t.test('a large tool input (a Write of a 600 kB file) is checked, not refused', 
   t.match((await check('/repo/.env')).body, { decision: 'deny', rule: { name: 'no-env' } });
   t.match((await check('/etc/app/.env')).body, { decision: 'deny' }, '**/ is anywhere, not only in the worktree');
 });
+
+t.test('every key of a tool input reaches the rules and the hash: __proto__, constructor, prototype', async (t) => {
+  const fleet = await startCoordination(t, { plugins: { auth: true, policy: true } });
+  const { lead, workers } = await registerTeam(fleet, 'alpha', ['ann']);
+  const ann = workers[0] as Agent;
+  await as(fleet, lead, 'POST', '/policies', rule({ name: 'no-secret', tool: 'mcp__*', pattern: 'secret' }));
+  await as(
+    fleet,
+    lead,
+    'POST',
+    '/policies',
+    rule({ name: 'ask-db', decision: 'ask', tool: 'mcp__db__*', pattern: 'select' }),
+  );
+  for (const key of ['__proto__', 'constructor', 'prototype']) {
+    const input = JSON.parse(`{"${key}":{"q":"secret"}}`) as Record<string, unknown>;
+    for (const path of ['/policies/check', '/policies/evaluate']) {
+      const answer = await as(fleet, ann, 'POST', path, { tool: 'mcp__x__y', input });
+      t.match(answer.body, { decision: /^(deny|block)$/, rule: { name: 'no-secret' } }, `${path} ${key}`);
+    }
+  }
+  for (const input of [null, [1], 'x', 1]) {
+    const answer = await as(fleet, ann, 'POST', '/policies/check', { tool: 'mcp__x__y', input });
+    t.match(answer, { status: 400, body: { field: 'input' } }, `input ${JSON.stringify(input)}: a 400, not a 500`);
+  }
+  // Two inputs that differ only under such a key are two calls: approving one approves no other.
+  const ask = (text: string) =>
+    as(fleet, ann, 'POST', '/policies/check', { tool: 'mcp__db__run', input: JSON.parse(text) as object });
+  const first = (await ask('{"sql":"select 1","constructor":"a"}')).body;
+  const second = (await ask('{"sql":"select 1","constructor":"b"}')).body;
+  t.match(first, { decision: 'ask' });
+  t.match(second, { decision: 'ask' });
+  t.not(second.approvalId, first.approvalId, 'a separate ask');
+  await as(fleet, lead, 'POST', `/approvals/${first.approvalId}/decide`, { decision: 'approve' });
+  t.match((await ask('{"sql":"select 1","constructor":"b"}')).body, { decision: 'ask' }, 'not let through');
+  t.match((await ask('{"sql":"select 1","constructor":"a"}')).body, { decision: 'allow' }, 'the approved one runs');
+});
