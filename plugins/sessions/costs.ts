@@ -35,68 +35,140 @@ interface Sums {
 }
 
 type Row = {
-  key: string | null;
+  key: string;
   results: number | string;
+  rows: number | string;
   input: number | string;
   output: number | string;
   cache_read: number | string;
   cache_write: number | string;
-  cost: number | string | null;
-  unpriced: number | string;
+  cost: number | string;
+  priced: number | string;
 };
 
-function sums(row: Omit<Row, 'key'>): Sums {
-  const inputTokens = Number(row.input);
-  const outputTokens = Number(row.output);
-  const cacheReadTokens = Number(row.cache_read);
-  const cacheWriteTokens = Number(row.cache_write);
+const HOUR = 3_600_000;
+
+interface Acc {
+  results: number;
+  rows: number;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  cost: number;
+  priced: number;
+}
+
+function sums(acc: Acc, byModel: boolean): Sums {
+  const totalTokens = acc.input + acc.output + acc.cacheRead + acc.cacheWrite;
   return {
-    results: Number(row.results),
-    inputTokens,
-    outputTokens,
-    cacheReadTokens,
-    cacheWriteTokens,
-    totalTokens: inputTokens + outputTokens + cacheReadTokens + cacheWriteTokens,
-    costUsd: row.cost === null ? null : fromNanos(Number(row.cost)),
-    unpricedResults: Number(row.unpriced),
+    // By model, every row is a result's spend on that model; otherwise a result counts once.
+    results: byModel ? acc.rows : acc.results,
+    inputTokens: acc.input,
+    outputTokens: acc.output,
+    cacheReadTokens: acc.cacheRead,
+    cacheWriteTokens: acc.cacheWrite,
+    totalTokens,
+    costUsd: acc.priced === 0 ? null : fromNanos(acc.cost),
+    unpricedResults: acc.rows - acc.priced,
   };
+}
+
+function add(acc: Acc | undefined, row: Row): Acc {
+  const into = acc ?? { results: 0, rows: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0, priced: 0 };
+  into.results += Number(row.results);
+  into.rows += Number(row.rows);
+  into.input += Number(row.input);
+  into.output += Number(row.output);
+  into.cacheRead += Number(row.cache_read);
+  into.cacheWrite += Number(row.cache_write);
+  into.cost += Number(row.cost);
+  into.priced += Number(row.priced);
+  return into;
 }
 
 /**
  * Tokens and cost of a team's results over a time range, grouped by task, worker, session, team or
- * model: one GROUP BY over session_usage on its (team_name, at) index, all groups summed for the
- * total, the largest first (by cost, then tokens) and paged.
+ * model. Whole hours of the range are read from session_usage_hourly, the hours it cuts at either
+ * end from session_usage itself, so the answer is exact to the millisecond and reads a few thousand
+ * rows however many results there are. All groups are summed for the total, the largest first (by
+ * cost, then tokens), then paged.
  */
 export async function costReport(db: Kysely<SessionsTables>, teamName: string, query: CostQuery) {
   const column = sql.ref(COLUMN[query.by]);
-  // By model, every row is a result's spend on that model; otherwise a result counts once.
-  const results = query.by === 'model' ? sql`count(*)` : sql`sum(result)`;
-  const since = query.since === undefined ? sql`` : sql` and at >= ${query.since}`;
-  const until = query.until === undefined ? sql`` : sql` and at < ${query.until}`;
-  const { rows } = await sql<Row>`
-    select ${column} as key, ${results} as results,
-      sum(input_tokens) as input, sum(output_tokens) as output,
-      sum(cache_read_tokens) as cache_read, sum(cache_write_tokens) as cache_write,
-      sum(cost_nanos) as cost,
-      sum(case when cost_nanos is null then 1 else 0 end) as unpriced
-    from session_usage
-    where team_name = ${teamName}${since}${until}
-    group by ${column}`.execute(db);
-  const groups = rows.map((row) => ({ key: row.key, ...sums(row) }));
-  const total = sums({
-    results: groups.reduce((n, g) => n + g.results, 0),
-    input: groups.reduce((n, g) => n + g.inputTokens, 0),
-    output: groups.reduce((n, g) => n + g.outputTokens, 0),
-    cache_read: groups.reduce((n, g) => n + g.cacheReadTokens, 0),
-    cache_write: groups.reduce((n, g) => n + g.cacheWriteTokens, 0),
-    cost: rows.some((row) => row.cost !== null) ? rows.reduce((n, row) => n + Number(row.cost ?? 0), 0) : null,
-    unpriced: groups.reduce((n, g) => n + g.unpricedResults, 0),
-  });
+  // The raw rows name no task with NULL, the hourly sums with '': one key for both.
+  const key = query.by === 'task' ? sql`coalesce(task_id, '')` : column;
+  const { since, until } = query;
+  const fullStart = since === undefined ? undefined : Math.ceil(since / HOUR) * HOUR;
+  const fullEnd = until === undefined ? undefined : Math.floor(until / HOUR) * HOUR;
+  const noWholeHour = fullStart !== undefined && fullEnd !== undefined && fullStart >= fullEnd;
+  const parts: Promise<{ rows: Row[] }>[] = [];
+  if (!noWholeHour) {
+    const from = fullStart === undefined ? sql`` : sql` and hour >= ${fullStart}`;
+    const to = fullEnd === undefined ? sql`` : sql` and hour < ${fullEnd}`;
+    parts.push(
+      sql<Row>`
+        select ${column} as key, sum(results) as results, sum(rows) as rows,
+          sum(input_tokens) as input, sum(output_tokens) as output,
+          sum(cache_read_tokens) as cache_read, sum(cache_write_tokens) as cache_write,
+          sum(cost_nanos) as cost, sum(priced_rows) as priced
+        from session_usage_hourly
+        where team_name = ${teamName}${from}${to}
+        group by ${column}`.execute(db),
+    );
+  }
+  // The edges: since up to its next whole hour, and the last whole hour up to until (or all of it).
+  const edges = noWholeHour
+    ? [sql`(at >= ${since!} and at < ${until!})`]
+    : [
+        ...(since !== undefined && since < fullStart! ? [sql`(at >= ${since} and at < ${fullStart!})`] : []),
+        ...(until !== undefined && fullEnd! < until ? [sql`(at >= ${fullEnd!} and at < ${until})`] : []),
+      ];
+  // One query per edge: each a range of the (team_name, at) index (an OR of two ranges scans the team).
+  for (const edge of edges) {
+    parts.push(
+      sql<Row>`
+        select ${key} as key, sum(result) as results, count(*) as rows,
+          sum(input_tokens) as input, sum(output_tokens) as output,
+          sum(cache_read_tokens) as cache_read, sum(cache_write_tokens) as cache_write,
+          coalesce(sum(cost_nanos), 0) as cost, count(cost_nanos) as priced
+        from session_usage
+        where team_name = ${teamName} and ${edge}
+        group by ${key}`.execute(db),
+    );
+  }
+  const byKey = new Map<string, Acc>();
+  for (const part of await Promise.all(parts))
+    for (const row of part.rows) byKey.set(row.key, add(byKey.get(row.key), row));
+  const byModel = query.by === 'model';
+  const groups = [...byKey].map(([group, acc]) => ({
+    key: query.by === 'task' && group === '' ? null : group,
+    ...sums(acc, byModel),
+  }));
+  const all = [...byKey.values()].reduce<Acc | undefined>(
+    (total, acc) =>
+      add(total, {
+        key: '',
+        results: acc.results,
+        rows: acc.rows,
+        input: acc.input,
+        output: acc.output,
+        cache_read: acc.cacheRead,
+        cache_write: acc.cacheWrite,
+        cost: acc.cost,
+        priced: acc.priced,
+      }),
+    undefined,
+  );
+  const total = sums(
+    all ?? { results: 0, rows: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0, priced: 0 },
+    byModel,
+  );
   groups.sort((a, b) => (b.costUsd ?? -1) - (a.costUsd ?? -1) || b.totalTokens - a.totalTokens);
   return {
     by: query.by,
-    since: query.since === undefined ? null : new Date(query.since).toISOString(),
-    until: query.until === undefined ? null : new Date(query.until).toISOString(),
+    since: since === undefined ? null : new Date(since).toISOString(),
+    until: until === undefined ? null : new Date(until).toISOString(),
     groups: groups.slice(query.offset, query.offset + query.limit),
     groupCount: groups.length,
     total,

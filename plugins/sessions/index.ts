@@ -9,6 +9,7 @@ import { type ModelCost, sessionsEvents } from './events.js';
 import { AccountingMetrics } from './metrics.js';
 import { sessionsMigration } from './migrations/0001-sessions.js';
 import { sessionTextMigration } from './migrations/0002-session-text.js';
+import { usageHourlyMigration } from './migrations/0003-usage-hourly.js';
 import { costOperations } from './operations-costs.js';
 import { sessionOperations } from './operations-sessions.js';
 import { type SessionsOptions, sessionsOptionsSchema } from './options.js';
@@ -72,7 +73,11 @@ export const sessions = definePlugin({
   optionalDependsOn: ['workers', 'tasks', 'checkpoints', 'metrics'],
   config: sessionsOptionsSchema,
   tables: sessionsTables,
-  migrations: { '0001_sessions': sessionsMigration, '0002_session_text': sessionTextMigration },
+  migrations: {
+    '0001_sessions': sessionsMigration,
+    '0002_session_text': sessionTextMigration,
+    '0003_usage_hourly': usageHourlyMigration,
+  },
   errors: sessionsErrors,
   events: sessionsEvents,
   operations: [...sessionOperations, ...costOperations],

@@ -41,7 +41,7 @@ t.test('trim + continue: the worker’s checkpoint seeds a fresh session, record
   t.match(root, { agentSessionId: spawned.body.sessionId, derivation: 'root', taskId: task.id, endedAt: null });
 
   const trimmed = await call('POST', `/sessions/${root.id}/trim`, { continue: true, deadlineSeconds: 20 });
-  t.equal(trimmed.status, 200, JSON.stringify(trimmed.body));
+  t.equal(trimmed.status, 200, 'trimmed');
   t.match(trimmed.body, {
     session: {
       id: root.id,
@@ -115,7 +115,7 @@ t.test('trim + continue: the worker’s checkpoint seeds a fresh session, record
   await idle('w1', 4);
   await api().settled();
   const stop = await call('POST', `/sessions/${child.id}/trim`, { deadlineSeconds: 0 });
-  t.equal(stop.status, 200, JSON.stringify(stop.body));
+  t.equal(stop.status, 200, 'trimmed without continue');
   t.match(stop.body, {
     session: { id: child.id, endReason: 'trimmed' },
     checkpoint: {
@@ -131,7 +131,7 @@ t.test('trim + continue: the worker’s checkpoint seeds a fresh session, record
   t.equal((await w.worker('w1')).state, 'stopped', 'the worker stops until the session is continued');
 
   const next = await call('POST', `/sessions/${child.id}/continue`, { prompt: 'carry on' });
-  t.equal(next.status, 201, JSON.stringify(next.body));
+  t.equal(next.status, 201, 'continued');
   t.match(next.body, { session: { parentId: child.id, derivation: 'continued' }, parent: { id: child.id } });
   const revived = await w.waitWorker(
     'w1',

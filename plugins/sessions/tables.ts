@@ -72,6 +72,25 @@ export interface SessionUsageTable {
   cost_source: string | null;
 }
 
+/** session_usage summed by hour, worker, session, task ('' for none) and model: what GET /costs reads. */
+export interface SessionUsageHourlyTable {
+  team_name: string;
+  hour: number;
+  handle: string;
+  session_id: string;
+  task_id: string;
+  model: string;
+  results: number;
+  rows: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  /** Sum of the known costs (0 when none is known: priced_rows says how many are). */
+  cost_nanos: number;
+  priced_rows: number;
+}
+
 /** What agents wrote (assistant text, tool calls), indexed for search in batches. */
 export interface SessionTextTable {
   id: Generated<number>;
@@ -98,6 +117,7 @@ interface FtsShadowTable {
 export interface SessionsTables {
   sessions: SessionsTable;
   session_usage: SessionUsageTable;
+  session_usage_hourly: SessionUsageHourlyTable;
   session_text: SessionTextTable;
   session_text_fts: SessionTextFtsTable;
   session_text_fts_config: FtsShadowTable;
@@ -111,6 +131,7 @@ export const sessionsTables = defineTables<SessionsTables>({
     'Every Claude session a worker ran: its worker, parent (lineage), task, start and end, why it ended, ' +
     'tokens and cost, the checkpoint it ended with',
   session_usage: 'Tokens and cost of each result, by model, with its worker, task and session: the accounting',
+  session_usage_hourly: 'session_usage summed by hour, worker, session, task and model (what GET /costs reads)',
   session_text: 'What agents wrote (assistant text, tool calls), by session, for search',
   session_text_fts: 'SQLite only: the FTS5 index of session_text (PostgreSQL: a tsvector column and a GIN index)',
   session_text_fts_config: 'SQLite only: kept by FTS5 for session_text_fts',

@@ -6,6 +6,8 @@ import { type ModelSpend, type Reported, reportedOf, spendOf } from './spend.js'
 
 export type UsageData = FleetEventMap['worker_usage'];
 
+const HOUR = 3_600_000;
+
 /** One result as the accounting recorded it (or found it recorded already). */
 export interface RecordedResult {
   session: SessionRow;
@@ -71,28 +73,67 @@ export class UsageRecorder {
       const spends = spendOf(previous, data, data.model ?? session.model ?? 'unknown', this.prices());
       const at = Date.now();
       const taskOfResult = taskId ?? session.task_id;
-      await trx
-        .insertInto('session_usage')
-        .values(
-          spends.map((spend, index) => ({
+      const rows = spends.map((spend, index) => ({
+        team_name: teamName,
+        handle: data.handle,
+        worker_created_at: data.workerCreatedAt,
+        offset: data.offset,
+        model: spend.model,
+        session_id: session.id,
+        task_id: taskOfResult,
+        at,
+        result: index === 0 ? 1 : 0,
+        input_tokens: spend.tokens.input,
+        output_tokens: spend.tokens.output,
+        cache_read_tokens: spend.tokens.cacheRead,
+        cache_write_tokens: spend.tokens.cacheWrite,
+        cost_nanos: spend.costNanos,
+        cost_source: spend.costSource,
+      }));
+      await trx.insertInto('session_usage').values(rows).execute();
+      // The same, summed into its hour (what GET /costs reads).
+      const hour = Math.floor(at / HOUR) * HOUR;
+      for (const row of rows) {
+        await trx
+          .insertInto('session_usage_hourly')
+          .values({
             team_name: teamName,
+            hour,
             handle: data.handle,
-            worker_created_at: data.workerCreatedAt,
-            offset: data.offset,
-            model: spend.model,
             session_id: session.id,
-            task_id: taskOfResult,
-            at,
-            result: index === 0 ? 1 : 0,
-            input_tokens: spend.tokens.input,
-            output_tokens: spend.tokens.output,
-            cache_read_tokens: spend.tokens.cacheRead,
-            cache_write_tokens: spend.tokens.cacheWrite,
-            cost_nanos: spend.costNanos,
-            cost_source: spend.costSource,
-          })),
-        )
-        .execute();
+            task_id: row.task_id ?? '',
+            model: row.model,
+            results: row.result,
+            rows: 1,
+            input_tokens: row.input_tokens,
+            output_tokens: row.output_tokens,
+            cache_read_tokens: row.cache_read_tokens,
+            cache_write_tokens: row.cache_write_tokens,
+            cost_nanos: row.cost_nanos ?? 0,
+            priced_rows: row.cost_nanos === null ? 0 : 1,
+          })
+          .onConflict((oc) =>
+            oc.columns(['team_name', 'hour', 'handle', 'session_id', 'task_id', 'model']).doUpdateSet((eb) => ({
+              results: eb('session_usage_hourly.results', '+', eb.ref('excluded.results')),
+              rows: eb('session_usage_hourly.rows', '+', eb.ref('excluded.rows')),
+              input_tokens: eb('session_usage_hourly.input_tokens', '+', eb.ref('excluded.input_tokens')),
+              output_tokens: eb('session_usage_hourly.output_tokens', '+', eb.ref('excluded.output_tokens')),
+              cache_read_tokens: eb(
+                'session_usage_hourly.cache_read_tokens',
+                '+',
+                eb.ref('excluded.cache_read_tokens'),
+              ),
+              cache_write_tokens: eb(
+                'session_usage_hourly.cache_write_tokens',
+                '+',
+                eb.ref('excluded.cache_write_tokens'),
+              ),
+              cost_nanos: eb('session_usage_hourly.cost_nanos', '+', eb.ref('excluded.cost_nanos')),
+              priced_rows: eb('session_usage_hourly.priced_rows', '+', eb.ref('excluded.priced_rows')),
+            })),
+          )
+          .execute();
+      }
       const sum = (pick: (spend: ModelSpend) => number) => spends.reduce((total, spend) => total + pick(spend), 0);
       const known = spends.filter((spend) => spend.costNanos !== null);
       const costNanos =
