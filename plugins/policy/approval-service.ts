@@ -254,6 +254,11 @@ export class ApprovalService {
     }
     const status: ApprovalStatus = decision === 'approve' ? 'approved' : 'denied';
     const now = Date.now();
+    if (Number(row.expires_at) <= now) {
+      // Its time is up though the timer has not fired (late, or lost): too late to decide.
+      await this.expire(row);
+      throw policyErrors.POLICY_APPROVAL_NOT_PENDING({ status: 'expired' });
+    }
     const result = await this.db
       .updateTable('policy_approvals')
       .set({
@@ -265,6 +270,7 @@ export class ApprovalService {
       })
       .where('id', '=', id)
       .where('status', '=', 'pending')
+      .where('expires_at', '>', now)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) {
       const latest = await this.require(caller.teamName, id);

@@ -12,7 +12,10 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** What an approval is bound to: the tool and its exact input, so approving one call approves no other. */
-export function toolCallHash(tool: string, input: Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalJson({ tool, input })).digest('hex');
+/**
+ * What an approval is bound to: the tool, its exact input and the directory it runs in (a relative
+ * path or `rm -rf build` means another thing elsewhere), so approving one call approves no other.
+ */
+export function toolCallHash(tool: string, input: Record<string, unknown>, cwd?: string): string {
+  return createHash('sha256').update(canonicalJson({ tool, input, cwd })).digest('hex');
 }

@@ -100,12 +100,13 @@ export class PolicyEnforcer {
   /** The hook's check of one tool call of the caller's own. */
   async check(caller: Identity, request: CheckRequest): Promise<CheckAnswer> {
     const policy = await this.policyFor(caller.teamName);
-    const evaluation: Evaluation = policy.compiled.evaluate(await this.toolCall(caller, request));
+    const call = await this.toolCall(caller, request);
+    const evaluation: Evaluation = policy.compiled.evaluate(call);
     if (evaluation.decision === 'none') return { decision: 'none' };
     const rule = evaluation.rule ? { id: evaluation.rule.id, name: evaluation.rule.name } : undefined;
     const reason = evaluation.reason ?? evaluation.rule?.reason;
     const summary = summarizeToolInput(request.tool, request.input);
-    const inputHash = toolCallHash(request.tool, request.input);
+    const inputHash = toolCallHash(request.tool, request.input, call.cwd);
     const record = {
       agent_uid: caller.uid,
       agent_handle: caller.handle,
