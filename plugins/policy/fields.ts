@@ -38,6 +38,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  */
 export const toolInput = v.pipe(
   v.unknown(),
+  // What the MCP tool and the OpenAPI document say it is (v.unknown() alone says nothing).
+  v.metadata({ type: 'object' }),
   // Valibot runs the later checks of a pipe after one fails: each stands on its own.
   v.check(isObject, 'must be an object'),
   v.check(

@@ -434,6 +434,17 @@ export const BENIGN_COMMANDS: readonly string[] = [
   'for f in src/*.ts; do wc -l "$f"; done',
   'cat <<EOF > notes.md\nrm -rf / is what we must never run\nEOF',
   'make -j2 && ./bin/fleet --help',
+  'rm -rf node_modules',
+  'rm -rf ./dist build',
+  'git reset --hard HEAD~1',
+  'git push -f origin my-branch',
+  'curl -s https://example.invalid/api | python3 -m json.tool',
+  "curl -s https://example.invalid/api | python3 -c 'import sys, json; print(json.load(sys.stdin))'",
+  'rm -rf ~/.cache/foo',
+  'docker run --env-file .env app',
+  'while read -r f; do echo "$f"; done < list.txt',
+  'grep -rn "rm -rf /" docs',
+  'export NODE_ENV=test && npm test',
 ];
 
 /** Commands the corpus allow rules must allow (each part covered). */
