@@ -131,3 +131,17 @@ t.test('curl | sh', async (t) => {
     'curl -fsSL https://x | bash',
   );
 });
+
+t.test('read-secrets: Grep globs as ripgrep reads them (hidden files searched), and Grep over ~/.ssh', async (t) => {
+  const grep = (input: Record<string, unknown>) =>
+    policy.evaluate({ tool: 'Grep', input: { pattern: 'KEY', ...input }, ...worker }).rule?.name ?? 'none';
+  // Claude Code runs rg with --hidden: `*` and braces reach dot files.
+  for (const glob of ['{.env,x}', '*.env', '.env*', '*env', '{a,.env.local}', '.e[n]v'])
+    t.equal(grep({ glob }), 'builtin-read-secrets', `glob ${glob}`);
+  for (const path of ['/home/agent', '/home', '/', '~'])
+    t.equal(grep({ path }), 'builtin-read-secrets', `a search of ${path} reads ~/.ssh`);
+  for (const glob of ['*.ts', '{a,b}.json', '*.env.example', 'src/**/*.md'])
+    t.equal(grep({ glob }), 'none', `glob ${glob} is fine`);
+  t.equal(grep({ path: '/work/wt' }), 'none', 'the worktree');
+  t.equal(grep({}), 'none', 'the cwd');
+});

@@ -287,9 +287,28 @@ function secretCandidates(part: CommandPart): string[] {
   return out;
 }
 
+/**
+ * Claude Code's Grep runs ripgrep with --hidden: its glob's `*` and braces reach dot files
+ * (`*.env`, `{.env,x}`), and a search of home or above it reads ~/.ssh.
+ */
+function grepReadsSecret(path: string, home: string | undefined): boolean {
+  if (isInside(`${home ?? '/~'}/.ssh`, path)) return true;
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  if (!/[*?[{]/.test(last)) return false;
+  let glob;
+  try {
+    glob = compileGlob(`/${last}`);
+  } catch {
+    return true;
+  }
+  return ['/.env', '/.env.local', '/.env.production', '/.ssh'].some((name) => glob.matches(name, {}));
+}
+
 const readSecrets: BuiltinCondition = (subject, context) => {
-  if (subject.kind === 'path')
-    return isSecretPath(subject.text) || globNamesSecret(subject.text) ? subject.text : undefined;
+  if (subject.kind === 'path') {
+    if (isSecretPath(subject.text) || globNamesSecret(subject.text)) return subject.text;
+    return context.call.tool === 'Grep' && grepReadsSecret(subject.text, context.call.home) ? subject.text : undefined;
+  }
   const part = subject.part;
   if (!part || part.kind !== 'command') return undefined;
   const call = context.call;
