@@ -1,28 +1,29 @@
-import { definePlugin, type PluginContext } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 import type { AuthApi } from '../auth/index.js';
 import type { MetricsApi } from '../metrics/index.js';
 import type { TasksApi } from '../tasks/index.js';
 import type { WorkersApi } from '../workers/index.js';
 import { type CostQuery, costReport } from './costs.js';
 import { sessionsErrors } from './errors.js';
-import { type ModelCost, sessionsEvents } from './events.js';
+import { sessionsEvents } from './events.js';
 import { AccountingMetrics } from './metrics.js';
 import { sessionsMigration } from './migrations/0001-sessions.js';
 import { sessionTextMigration } from './migrations/0002-session-text.js';
 import { usageHourlyMigration } from './migrations/0003-usage-hourly.js';
 import { costOperations } from './operations-costs.js';
 import { sessionOperations } from './operations-sessions.js';
-import { type SessionsOptions, sessionsOptionsSchema } from './options.js';
+import { sessionsOptionsSchema } from './options.js';
 import type { CheckpointsPort } from './ports.js';
 import { type SearchQuery, searchTranscripts } from './search.js';
 import { SessionStore } from './session-store.js';
 import { type Changes, SessionTracker, workerKey } from './session-tracker.js';
 import { type SessionRow, sessionView } from './session-view.js';
 import { SessionsService } from './sessions-service.js';
-import { fromNanos } from './spend.js';
-import { type SessionsTables, sessionsTables } from './tables.js';
+import { sessionsTables } from './tables.js';
 import { TranscriptIndex } from './transcript-index.js';
+import { UsageFlow } from './usage-flow.js';
 import { UsageRecorder } from './usage-recorder.js';
+import { HeldTasks } from './held-tasks.js';
 import { WorkerQueues } from './worker-queues.js';
 
 export type { SessionView } from './session-view.js';
@@ -39,8 +40,6 @@ export interface SessionsApi {
   settled(): Promise<void>;
 }
 
-type Ctx = PluginContext<SessionsOptions, SessionsTables>;
-
 /** What start and stop use of what setup built, beside the api. */
 interface Internals {
   index: TranscriptIndex;
@@ -54,14 +53,6 @@ const internalsOf = new WeakMap<SessionsApi, Internals>();
 function checkRange(query: { since?: number; until?: number }): void {
   if (query.since !== undefined && query.until !== undefined && query.until <= query.since)
     throw sessionsErrors.SESSIONS_BAD_RANGE({}, { field: 'until' });
-}
-
-/** A worker's own autoTrim (its spawn's), or the plugin's. */
-async function autoTrimOf(ctx: Ctx, workers: WorkersApi, teamName: string, handle: string): Promise<number | false> {
-  const row = await workers.manager.store.get(teamName, handle);
-  const own = row ? (JSON.parse(row.spec) as { autoTrim?: number }).autoTrim : undefined;
-  if (own !== undefined) return own > 0 ? own : false;
-  return ctx.options.autoTrim;
 }
 
 export const sessions = definePlugin({
@@ -117,65 +108,45 @@ export const sessions = definePlugin({
       },
     );
     const recorder = new UsageRecorder(store, () => ctx.options.prices);
+    const heldTasks = new HeldTasks((teamName, handle) => service.taskOf(teamName, handle));
     const metrics = new AccountingMetrics(() => ctx.use<MetricsApi | undefined>('metrics')?.metrics.registry);
     const index = new TranscriptIndex(ctx.db, ctx.dialect, store, ctx.log, () => ctx.options.indexDelayMs);
     ctx.health.count('sessions', (team) => store.countAll(team));
 
+    const flow = new UsageFlow({
+      recorder,
+      queues,
+      tasks: heldTasks,
+      metrics,
+      service,
+      store,
+      workers,
+      autoTrim: () => ctx.options.autoTrim,
+      emit: ctx.events.emit,
+      started: (row) => announce({ started: [row], ended: [] }),
+      log: ctx.log,
+    });
+    ctx.events.on('worker_usage', (event) => flow.onUsage(event.team, event.data));
+    ctx.events.on(['task_created', 'task_updated', 'task_resolved', 'task_assigned'], (event) =>
+      heldTasks.forgetTeam(event.team),
+    );
+
     ctx.events.on('worker_session', (event) => {
       const { handle } = event.data;
+      flow.closeBatch(event.team, handle);
       void queues.run(workerKey(event.team, handle), async () => {
-        const task = await service.taskOf(event.team, handle);
+        const task = await heldTasks.of(event.team, handle);
         announce(await tracker.onSession(event.team, event.data, task?.id ?? null));
       });
     });
     ctx.events.on(['worker_dismissed', 'worker_failed'], (event) => {
       const { handle } = event.data;
       const reason = event.type === 'worker_dismissed' ? 'dismissed' : 'failed';
+      flow.closeBatch(event.team, handle);
       void queues.run(workerKey(event.team, handle), async () => {
         announce({ started: [], ended: await tracker.onWorkerEnded(event.team, handle, reason) });
       });
     });
-    ctx.events.on('worker_usage', (event) => {
-      const { data } = event;
-      void queues.run(workerKey(event.team, data.handle), async () => {
-        const task = await service.taskOf(event.team, data.handle);
-        const recorded = await recorder.record(event.team, data, task?.id ?? null);
-        if (recorded.sessionStarted) announce({ started: [recorded.session], ended: [] });
-        if (recorded.duplicate) return;
-        metrics.record(recorded.spends);
-        const models: ModelCost[] = recorded.spends.map((spend) => ({
-          model: spend.model,
-          inputTokens: spend.tokens.input,
-          outputTokens: spend.tokens.output,
-          cacheReadTokens: spend.tokens.cacheRead,
-          cacheWriteTokens: spend.tokens.cacheWrite,
-          costUsd: fromNanos(spend.costNanos),
-          costSource: spend.costSource,
-        }));
-        const known = recorded.spends.filter((spend) => spend.costNanos !== null);
-        ctx.events.emit('cost_recorded', event.team, {
-          handle: data.handle,
-          sessionId: recorded.session.id,
-          agentSessionId: recorded.session.agent_session_id,
-          taskId: recorded.taskId,
-          models,
-          costUsd: known.length === 0 ? null : fromNanos(known.reduce((n, s) => n + s.costNanos!, 0)),
-          contextTokens: data.contextTokens,
-        });
-        // autoTrim: a context this full is trimmed and continued (not awaited: trim waits for this queue).
-        const api = workers();
-        if (!api || data.isError || data.contextTokens === null) return;
-        const session = recorded.session;
-        if (session.ended_at !== null || service.isBusy(session.id)) return;
-        const threshold = await autoTrimOf(ctx, api, event.team, data.handle);
-        if (threshold === false || data.contextTokens < threshold) return;
-        ctx.log.info(`autoTrim: ${event.team}/${data.handle} reported ${data.contextTokens} context tokens`);
-        void service.trim(undefined, event.team, session.id, { continue: true }).catch((error: unknown) => {
-          ctx.log.warn(`autoTrim of ${event.team}/${data.handle} failed`, { error: (error as Error).message });
-        });
-      });
-    });
-
     const api: SessionsApi = {
       service,
       store,

@@ -61,6 +61,7 @@ t.test('trim + continue: the worker’s checkpoint seeds a fresh session, record
   t.match(seed, /Goal: ship the trim/, 'with the worker’s checkpoint');
   t.match(seed, new RegExp(`Your task in progress: trim the context \\(task ${task.id}\\)`), 'and its task');
 
+  await api().settled();
   const lineage = (await call('GET', `/sessions/${child.id}/lineage`)).body;
   t.same(
     lineage.sessions.map((s: any) => [s.id, s.parentId]),

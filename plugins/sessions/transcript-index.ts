@@ -6,6 +6,8 @@ import type { SessionsTables } from './tables.js';
 
 /** Longest text kept of one entry: the search indexes this much of an answer (the log keeps it all). */
 const MAX_ENTRY_CHARS = 32_000;
+/** Entries of one session and kind gathered into one row (and one search hit) up to this length. */
+const CHUNK_CHARS = 8000;
 /** Entries that make a flush happen at once rather than at the next tick of the delay. */
 const FLUSH_AT_ENTRIES = 2000;
 /** Flushes a batch waits for its session's record before it is dropped (about 10 s at the default delay). */
@@ -94,6 +96,8 @@ export class TranscriptIndex {
     const rows: { team_name: string; handle: string; session_id: string; at: number; kind: string; text: string }[] =
       [];
     const files = new Map<string, { teamName: string; paths: string[] }>();
+    /** The row each session's text and tool entries are being gathered into. */
+    const open = new Map<string, (typeof rows)[number]>();
     for (const item of pending) {
       const sessionId = ids.get(keyOf(item.batch));
       if (!sessionId) {
@@ -103,14 +107,23 @@ export class TranscriptIndex {
         continue;
       }
       for (const entry of item.batch.entries) {
-        rows.push({
-          team_name: item.batch.teamName,
-          handle: item.batch.handle,
-          session_id: sessionId,
-          at: item.at,
-          kind: entry.kind,
-          text: entry.text.length > MAX_ENTRY_CHARS ? entry.text.slice(0, MAX_ENTRY_CHARS) : entry.text,
-        });
+        const text = entry.text.length > MAX_ENTRY_CHARS ? entry.text.slice(0, MAX_ENTRY_CHARS) : entry.text;
+        // Consecutive entries of a session and kind share a row, up to CHUNK_CHARS: an agent writing
+        // many short lines costs a few index rows a flush, not one each.
+        const last = open.get(`${sessionId}/${entry.kind}`);
+        if (last && last.text.length + text.length + 1 <= CHUNK_CHARS) last.text += `\n${text}`;
+        else {
+          const row = {
+            team_name: item.batch.teamName,
+            handle: item.batch.handle,
+            session_id: sessionId,
+            at: item.at,
+            kind: entry.kind,
+            text,
+          };
+          rows.push(row);
+          open.set(`${sessionId}/${entry.kind}`, row);
+        }
         if (entry.paths.length === 0) continue;
         const touched = files.get(sessionId) ?? { teamName: item.batch.teamName, paths: [] };
         touched.paths.push(...entry.paths);
