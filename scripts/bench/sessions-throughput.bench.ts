@@ -33,7 +33,8 @@ const RESULT_EVERY = 100;
 const NDFLOOD = `
 const n = Number(process.argv[1]); const every = ${RESULT_EVERY}; const session = 'bench-session';
 const pad = 'x'.repeat(60); let out = ''; let input = 0; let output = 0;
-const emit = (line) => { out += JSON.stringify(line) + '\\n'; if (out.length >= 65536) { process.stdout.write(out); out = ''; } };
+const emit = (line) => {
+  out += JSON.stringify(line) + '\\n'; if (out.length >= 65536) { process.stdout.write(out); out = ''; } };
 emit({ type: 'system', subtype: 'init', session_id: session, model: 'bench-model', cwd: '/', tools: [] });
 for (let i = 0; i < n; i++) {
   if ((i + 1) % every === 0) {
