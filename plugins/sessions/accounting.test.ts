@@ -26,7 +26,7 @@ function boot(
   t: Test,
   dataDir: string,
   socket: string,
-  extra: { storage?: TestFleet['storage']; sessions?: Record<string, unknown> } = {},
+  extra: { storage?: TestFleet['storage']; sessions?: boolean | Record<string, unknown> } = {},
 ) {
   return startFleet(t, {
     dataDir,
@@ -259,3 +259,55 @@ t.test('a price table prices the tokens of results without a cost', async (t) =>
     { key: 'fake-model-1', inputTokens: 1000, outputTokens: 100, costUsd: 0.003, unpricedResults: 0 },
   ]);
 });
+
+t.test(
+  'turned on later: the sessions of running workers are found, their totals are what the agent reports',
+  async (t) => {
+    const { dataDir, socket } = place(t, 'late');
+    const a = await boot(t, dataDir, socket, { sessions: false });
+    const lead = (await a.register('lead', 'alpha', 'team-lead')).token;
+    const call = (fleet: TestFleet, method: string, path: string, body?: unknown) =>
+      fleet.request(method, path, { token: lead, body });
+    const worker = async (fleet: TestFleet, handle: string) =>
+      ((await call(fleet, 'GET', '/orchestrate/workers')).body as any[]).find((x) => x.handle === handle);
+    const turns = (fleet: TestFleet, handle: string, n: number) =>
+      waitFor(`${handle} after ${n} turns`, async () => {
+        const seen = await worker(fleet, handle);
+        return seen?.state === 'idle' && seen.numTurns === n ? seen : undefined;
+      });
+    const spawned = await call(a, 'POST', '/orchestrate/spawn', {
+      handle: 'early',
+      workingDir: dataDir,
+      initialPrompt: 'USAGE 500 5',
+    });
+    await call(a, 'POST', '/orchestrate/spawn', { handle: 'gone', workingDir: dataDir, initialPrompt: 'hi' });
+    await turns(a, 'early', 1);
+    await turns(a, 'gone', 1);
+    await call(a, 'POST', '/orchestrate/send/early', { message: 'USAGE 700 7' });
+    await turns(a, 'early', 2);
+    await a.kernel.stop();
+
+    // The same data dir with sessions on: early runs on (re-adopted), its session gets a record.
+    const b = await boot(t, dataDir, socket, { storage: a.storage });
+    const api = b.kernel.api<SessionsApi>('sessions')!;
+    const [found] = (await call(b, 'GET', '/sessions/worker/early')).body.sessions;
+    t.match(
+      found,
+      { agentSessionId: spawned.body.sessionId, results: 0, endedAt: null },
+      'its running session is recorded',
+    );
+    // Dismissed while sessions is on: its session ends.
+    await call(b, 'POST', '/orchestrate/dismiss/gone');
+    await call(b, 'POST', '/orchestrate/send/early', { message: 'USAGE 100 1' });
+    await turns(b, 'early', 3);
+    await api.settled();
+    // Its first result seen is counted from the session's start: what the agent reports in all.
+    t.match((await call(b, 'GET', `/sessions/${found.id}`)).body, {
+      results: 1,
+      inputTokens: 1300,
+      outputTokens: 13,
+      costUsd: 0.0036,
+    });
+    t.match((await call(b, 'GET', '/sessions/worker/gone')).body.sessions, [{ endReason: 'dismissed' }]);
+  },
+);

@@ -1,6 +1,9 @@
 import { Counter, type Registry } from 'prom-client';
 import type { ModelSpend } from './spend.js';
 
+/** Distinct model labels at most; the rest count under `other`. */
+const MAX_MODEL_LABELS = 50;
+
 interface Counters {
   registry: Registry;
   tokens: Counter<'kind' | 'model'>;
@@ -49,11 +52,21 @@ export class AccountingMetrics {
     return this.#counters;
   }
 
+  /** Model labels given so far: agents name their models (an external worker any it likes), so they are bounded. */
+  readonly #models = new Set<string>();
+
+  #label(model: string): string {
+    if (this.#models.has(model)) return model;
+    if (this.#models.size >= MAX_MODEL_LABELS) return 'other';
+    this.#models.add(model);
+    return model;
+  }
+
   record(spends: readonly ModelSpend[]): void {
     const counters = this.#on();
     if (!counters) return;
     for (const spend of spends) {
-      const { model } = spend;
+      const model = this.#label(spend.model);
       counters.tokens.inc({ kind: 'input', model }, spend.tokens.input);
       counters.tokens.inc({ kind: 'output', model }, spend.tokens.output);
       counters.tokens.inc({ kind: 'cache_read', model }, spend.tokens.cacheRead);
