@@ -130,8 +130,15 @@ t.test('trim + continue: the worker’s checkpoint seeds a fresh session, record
     continued: null,
   });
   t.equal((await w.worker('w1')).state, 'stopped', 'the worker stops until the session is continued');
+  const stoppedToken = (JSON.parse(readFileSync(join(w.workerDir('w1'), 'spawn.json'), 'utf8')) as any).env
+    .FLEET_TOKEN as string;
+  t.equal(
+    (await w.fleet.request('GET', '/sessions/worker/w1', { token: stoppedToken })).status,
+    401,
+    'its token is revoked while it is stopped',
+  );
 
-  const next = await call('POST', `/sessions/${child.id}/continue`, { prompt: 'carry on' });
+  const next = await call('POST', `/sessions/${child.id}/continue`, { prompt: 'TOOL team_status {}\ncarry on' });
   t.equal(next.status, 201, 'continued');
   t.match(next.body, { session: { parentId: child.id, derivation: 'continued' }, parent: { id: child.id } });
   const revived = await w.waitWorker(
@@ -139,7 +146,7 @@ t.test('trim + continue: the worker’s checkpoint seeds a fresh session, record
     (x) => x.state === 'idle' && x.sessionId === next.body.session.agentSessionId,
     'back',
   );
-  t.ok(revived);
+  t.equal(revived.result, 'team_status: ok', 'with a new token its fleet tools work');
   const seeded = firstPrompt(w.workerDir('w1'));
   t.match(seeded, /Goal: Task .*: trim the context/, 'seeded with the fleet’s checkpoint');
   t.match(seeded, /- \/work\/b\.ts/);

@@ -240,7 +240,9 @@ export class SessionsService {
           });
           await workers.manager.freshSession(teamName, session.handle, { prompt });
         } else {
+          // Stopped until continued: its token goes too (continue mints a new one), as a dismissal's does.
           await workers.manager.dismiss(teamName, session.handle);
+          await workers.revokeTokens(teamName, session.handle, 'its session was trimmed');
         }
       } finally {
         await this.queues.settled(key);
