@@ -130,7 +130,7 @@ t.test('trim + continue: the worker’s checkpoint seeds a fresh session, record
     continued: null,
   });
   t.equal((await w.worker('w1')).state, 'stopped', 'the worker stops until the session is continued');
-  const stoppedToken = (JSON.parse(readFileSync(join(w.workerDir('w1'), 'spawn.json'), 'utf8')) as any).env
+  const stoppedToken = JSON.parse(readFileSync(join(w.workerDir('w1'), 'spawn.json'), 'utf8')).env
     .FLEET_TOKEN as string;
   t.equal(
     (await w.fleet.request('GET', '/sessions/worker/w1', { token: stoppedToken })).status,
