@@ -32,5 +32,8 @@ export default defineConfig({
     // Structured "where I am" notes one agent hands to another (POST /checkpoints, checkpoint_create);
     // accepted ones go into the recipient's next first prompt.
     checkpoints: true,
+    // Session records and lineage (trim a full context, continue in a fresh one), tokens and cost of
+    // every result by worker, task, session, team and model (GET /costs), search over what agents wrote.
+    sessions: true,
   },
 });
