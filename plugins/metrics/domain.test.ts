@@ -78,7 +78,12 @@ t.test('domain metrics: workers, queue, tasks, mail and events, fleet-wide', asy
   t.equal(broadcast.status, 200);
   t.notOk((await callTool(fleet, lead, 'team_status')).isError);
 
-  const now = await scrape();
+  // Live workers are read at most once a second: a scrape within a second of an earlier one may still
+  // show w1 as it was then.
+  const now = await waitFor('a scrape with w1 idle', async () => {
+    const scraped = await scrape();
+    return scraped.get('fleet_workers{state="idle"}') === 1 ? scraped : undefined;
+  });
   t.equal(now.get('fleet_tasks{status="open"}'), 2, 'tasks of every team, by status');
   t.equal(now.get('fleet_tasks{status="resolved"}'), 1);
   t.equal(now.get('fleet_workers{state="idle"}'), 1, 'workers by state');
