@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { FleetEventMap, Identity, Logger } from '../../core/index.js';
-import type { AuditLog } from './audit-log.js';
+import type { AuditLog, AuditRecord } from './audit-log.js';
 import { policyErrors } from './errors.js';
 import type { PolicyOptions } from './options.js';
-import type { ApprovalStatus, PolicyApprovalsTable, PolicyTables } from './tables.js';
+import type { ApprovalStatus, AuditOutcome, PolicyApprovalsTable, PolicyTables } from './tables.js';
 
 /** How much of a tool input an approval keeps to show a lead (the hash covers all of it). */
 const MAX_STORED_INPUT = 64_000;
@@ -60,6 +60,24 @@ function storedInput(input: Record<string, unknown>): string {
   return json.length <= MAX_STORED_INPUT
     ? json
     : JSON.stringify({ truncated: true, preview: json.slice(0, MAX_STORED_INPUT) });
+}
+
+/** The audit line of an outcome on an approval: the asking agent's call, who settled it, and why. */
+function auditOf(row: PolicyApprovalsTable, outcome: AuditOutcome, actor: string, note: string | null): AuditRecord {
+  return {
+    outcome,
+    agent_uid: row.requester_uid,
+    agent_handle: row.requester_handle,
+    actor_handle: actor,
+    tool: row.tool,
+    summary: row.summary,
+    input_hash: row.input_hash,
+    rule_id: row.rule_id,
+    rule_name: row.rule_name,
+    reason: row.reason,
+    approval_id: row.id,
+    note,
+  };
 }
 
 export function approvalView(row: PolicyApprovalsTable, now = Date.now()): Approval {
@@ -219,20 +237,7 @@ export class ApprovalService {
       consumed_at: null,
     };
     await this.db.insertInto('policy_approvals').values(row).execute();
-    await this.audit.record(row.team_name, {
-      outcome: 'asked',
-      agent_uid: row.requester_uid,
-      agent_handle: row.requester_handle,
-      actor_handle: 'rule',
-      tool: row.tool,
-      summary: row.summary,
-      input_hash: row.input_hash,
-      rule_id: row.rule_id,
-      rule_name: row.rule_name,
-      reason: row.reason,
-      approval_id: row.id,
-      note: null,
-    });
+    await this.audit.record(row.team_name, auditOf(row, 'asked', 'rule', null));
     this.emit('approval_requested', row.team_name, { approval: approvalView(row, now) });
     this.armExpiry(row.id, row.expires_at - now);
     return row;
@@ -291,20 +296,7 @@ export class ApprovalService {
   /** Record, tell the team, wake the waiting hook. */
   private async settled(row: PolicyApprovalsTable, outcome: 'approved' | 'denied' | 'expired', actor: string) {
     this.disarm(row.id);
-    const entry = await this.audit.record(row.team_name, {
-      outcome,
-      agent_uid: row.requester_uid,
-      agent_handle: row.requester_handle,
-      actor_handle: actor,
-      tool: row.tool,
-      summary: row.summary,
-      input_hash: row.input_hash,
-      rule_id: row.rule_id,
-      rule_name: row.rule_name,
-      reason: row.reason,
-      approval_id: row.id,
-      note: row.note,
-    });
+    const entry = await this.audit.record(row.team_name, auditOf(row, outcome, actor, row.note));
     const view = approvalView(row);
     this.emit('approval_decided', row.team_name, { approval: view });
     if (outcome !== 'approved') this.emit('policy_violation', row.team_name, { violation: entry });
@@ -352,20 +344,10 @@ export class ApprovalService {
 
   /** The trail shows when an approved call was let through, and on which approval. */
   async recordRun(row: PolicyApprovalsTable): Promise<void> {
-    await this.audit.record(row.team_name, {
-      outcome: 'allowed',
-      agent_uid: row.requester_uid,
-      agent_handle: row.requester_handle,
-      actor_handle: row.decided_by_handle ?? 'fleet',
-      tool: row.tool,
-      summary: row.summary,
-      input_hash: row.input_hash,
-      rule_id: row.rule_id,
-      rule_name: row.rule_name,
-      reason: row.reason,
-      approval_id: row.id,
-      note: 'ran on this approval',
-    });
+    await this.audit.record(
+      row.team_name,
+      auditOf(row, 'allowed', row.decided_by_handle ?? 'fleet', 'ran on this approval'),
+    );
   }
 
   /** Expire a pending ask whose time is up; returns it settled, or undefined if someone decided first. */
