@@ -2,7 +2,7 @@ import { definePlugin } from '../../core/index.js';
 import type { AuthApi } from '../auth/index.js';
 import type { MetricsApi } from '../metrics/index.js';
 import type { TasksApi } from '../tasks/index.js';
-import type { WorkersApi } from '../workers/index.js';
+import type { TokenCounts, WorkersApi } from '../workers/index.js';
 import { type CostQuery, costReport } from './costs.js';
 import { sessionsErrors } from './errors.js';
 import { sessionsEvents } from './events.js';
@@ -25,10 +25,12 @@ import { UsageFlow } from './usage-flow.js';
 import { UsageRecorder } from './usage-recorder.js';
 import { HeldTasks } from './held-tasks.js';
 import { WorkerQueues } from './worker-queues.js';
+import { priceTokens, type SpentFilter, type SpentSums, spentSince } from './spent.js';
 
 export type { SessionView } from './session-view.js';
 export type { ModelCost } from './events.js';
 export type { CostGroup, CostQuery } from './costs.js';
+export type { SpentFilter, SpentSums } from './spent.js';
 
 /** What dependents and this plugin's operations get from ctx.use('sessions'). */
 export interface SessionsApi {
@@ -38,6 +40,10 @@ export interface SessionsApi {
   costs(teamName: string, query: CostQuery): ReturnType<typeof costReport>;
   /** Resolves once every event heard so far is recorded and the transcript text kept so far is indexed. */
   settled(): Promise<void>;
+  /** What was recorded for a team (or the fleet), worker or task since a time (the budgets plugin's totals). */
+  spent(filter: SpentFilter): Promise<SpentSums>;
+  /** Tokens of a model priced with the price table (nano-dollars), or null when it has no price for the model. */
+  price(model: string, tokens: TokenCounts): number | null;
 }
 
 /** What start and stop use of what setup built, beside the api. */
@@ -162,6 +168,8 @@ export const sessions = definePlugin({
         await queues.all();
         await index.flush();
       },
+      spent: (filter) => spentSince(ctx.db, filter),
+      price: (model, tokens) => priceTokens(ctx.options.prices, model, tokens),
     };
     internalsOf.set(api, { index, queues, tracker, announce });
     return api;

@@ -1,0 +1,42 @@
+import * as v from 'valibot';
+import { f } from '../../core/index.js';
+
+export const SCOPE_KINDS = ['task', 'worker', 'team', 'fleet'] as const;
+export const UNITS = ['usd', 'tokens', 'turns'] as const;
+export const PERIODS = ['day', 'week', 'total'] as const;
+
+/** A budget's id: `b-` and a UUID through the API, `config-` and a name or hash from the config. */
+export const budgetId = v.pipe(
+  v.string('must be a string'),
+  v.regex(/^(b-[0-9a-f-]{36}|config-[A-Za-z0-9_-]{1,80})$/, 'must be a budget id'),
+);
+
+/** A positive finite amount; that tokens and turns are whole numbers is checked with the unit. */
+export const limit = v.pipe(
+  v.unknown(),
+  v.transform((value) => (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value)),
+  v.number('must be a number greater than 0'),
+  v.finite('must be a finite number greater than 0'),
+  v.gtValue(0, 'must be greater than 0'),
+  v.maxValue(1e15, 'must be at most 1e15'),
+);
+
+/** The share of the limit from which new work is refused (running turns finish). */
+export const throttleAt = v.pipe(
+  v.unknown(),
+  v.transform((value) => (typeof value === 'string' && /^\d*(\.\d+)?$/.test(value) ? Number(value) : value)),
+  v.number('must be a number between 0 and 1'),
+  v.gtValue(0, 'must be greater than 0 and at most 1'),
+  v.maxValue(1, 'must be greater than 0 and at most 1'),
+);
+
+export const scope = v.object(
+  {
+    kind: f.oneOf(SCOPE_KINDS),
+    id: v.optional(f.text({ min: 1, max: 200 })),
+  },
+  'must be an object { kind, id? }',
+);
+
+export const unit = f.oneOf(UNITS);
+export const period = f.oneOf(PERIODS);
