@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { FleetEventMap, Identity, Logger } from '../../core/index.js';
+import {
+  checkItemRequest,
+  type ItemHandler,
+  ItemHandlers,
+  type ItemRequest,
+  NEVER,
+  TOOL_CALL_KIND,
+} from './approval-items.js';
 import type { AuditLog, AuditRecord } from './audit-log.js';
 import { policyErrors } from './errors.js';
 import type { PolicyOptions } from './options.js';
@@ -13,19 +21,27 @@ export const MAX_WAIT_MS = 25_000;
 
 export interface Approval {
   id: string;
+  /** `tool_call` for a tool call the hook holds; another plugin's kind for an item (`budget`...). */
+  kind: string;
+  /** What an item is about (its JSON); null for tool calls. */
+  subject: unknown;
+  /** An item's key (one pending item per team, kind and key); null for tool calls. */
+  key: string | null;
   status: ApprovalStatus;
-  /** The agent whose tool call waits. */
+  /** The agent whose tool call waits (for an item: on whose behalf it was opened). */
   agent: string;
-  tool: string;
+  /** The tool (null for items). */
+  tool: string | null;
   summary: string;
-  /** The tool input, or its first characters when it was too large to keep whole. */
+  /** The tool input, or its first characters when it was too large to keep whole (null for items). */
   input: unknown;
-  inputHash: string;
+  inputHash: string | null;
   rule: { id: string; name: string } | null;
   reason: string | null;
   twoPerson: boolean;
   createdAt: string;
-  expiresAt: string;
+  /** Null for items: they wait for a lead, or for the plugin that opened them to withdraw them. */
+  expiresAt: string | null;
   ageSeconds: number;
   decidedAt: string | null;
   decidedBy: string | null;
@@ -80,20 +96,26 @@ function auditOf(row: PolicyApprovalsTable, outcome: AuditOutcome, actor: string
   };
 }
 
+const isItem = (row: PolicyApprovalsTable) => row.kind !== TOOL_CALL_KIND;
+
 export function approvalView(row: PolicyApprovalsTable, now = Date.now()): Approval {
+  const item = isItem(row);
   return {
     id: row.id,
+    kind: row.kind,
+    subject: row.subject === null ? null : (JSON.parse(row.subject) as unknown),
+    key: row.item_key,
     status: row.status,
     agent: row.requester_handle,
-    tool: row.tool,
+    tool: item ? null : row.tool,
     summary: row.summary,
-    input: JSON.parse(row.input) as unknown,
-    inputHash: row.input_hash,
+    input: item ? null : (JSON.parse(row.input) as unknown),
+    inputHash: item ? null : row.input_hash,
     rule: row.rule_id && row.rule_name ? { id: row.rule_id, name: row.rule_name } : null,
     reason: row.reason,
     twoPerson: Number(row.two_person) === 1,
     createdAt: iso(row.created_at)!,
-    expiresAt: iso(row.expires_at)!,
+    expiresAt: item ? null : iso(row.expires_at)!,
     ageSeconds: Math.max(0, Math.round((now - Number(row.created_at)) / 1000)),
     decidedAt: iso(row.decided_at),
     decidedBy: row.decided_by_handle,
@@ -106,10 +128,13 @@ export function approvalView(row: PolicyApprovalsTable, now = Date.now()): Appro
  * The approvals inbox. An `ask` becomes a pending approval bound to one agent and the hash of one
  * exact tool input; a lead approves or denies it; the agent's hook, waiting on it, is woken at
  * once. An approval lets one call through; an unanswered one expires (deny by default).
+ * Items (openItem) are other plugins' questions to the leads: decided the same way, never expiring,
+ * each decision handed to the handlers of the item's kind (onItemDecided).
  */
 export class ApprovalService {
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly itemHandlers: ItemHandlers;
 
   constructor(
     private readonly db: Kysely<PolicyTables>,
@@ -117,7 +142,9 @@ export class ApprovalService {
     private readonly emit: Emit,
     private readonly options: () => PolicyOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.itemHandlers = new ItemHandlers(log);
+  }
 
   private get timeoutMs(): number {
     return this.options().approvals.timeoutSeconds * 1000;
@@ -139,9 +166,13 @@ export class ApprovalService {
   }
 
   /** The inbox: pending first by default, oldest first (the one waiting longest leads). */
-  async list(teamName: string, query: { status?: ApprovalStatus; limit: number; offset: number }): Promise<Approval[]> {
+  async list(
+    teamName: string,
+    query: { status?: ApprovalStatus; kind?: string; limit: number; offset: number },
+  ): Promise<Approval[]> {
     let select = this.db.selectFrom('policy_approvals').selectAll().where('team_name', '=', teamName);
     if (query.status) select = select.where('status', '=', query.status);
+    if (query.kind) select = select.where('kind', '=', query.kind);
     const ordered =
       query.status === 'pending' ? select.orderBy('created_at', 'asc') : select.orderBy('created_at', 'desc');
     const rows = await ordered.orderBy('id').limit(query.limit).offset(query.offset).execute();
@@ -169,6 +200,7 @@ export class ApprovalService {
       .where('requester_uid', '=', requester.uid)
       .where('input_hash', '=', inputHash)
       .where('team_name', '=', requester.teamName)
+      .where('kind', '=', TOOL_CALL_KIND)
       .where((eb) =>
         eb.or([
           eb('status', '=', 'approved'),
@@ -206,6 +238,7 @@ export class ApprovalService {
       .where('requester_uid', '=', requester.uid)
       .where('input_hash', '=', inputHash)
       .where('team_name', '=', requester.teamName)
+      .where('kind', '=', TOOL_CALL_KIND)
       .where('status', '=', 'pending')
       .where('expires_at', '>', Date.now())
       .executeTakeFirst();
@@ -235,6 +268,9 @@ export class ApprovalService {
       decided_by_handle: null,
       note: null,
       consumed_at: null,
+      kind: TOOL_CALL_KIND,
+      subject: null,
+      item_key: null,
     };
     await this.db.insertInto('policy_approvals').values(row).execute();
     await this.audit.record(row.team_name, auditOf(row, 'asked', 'rule', null));
@@ -293,14 +329,119 @@ export class ApprovalService {
     return approvalView(decided, now);
   }
 
-  /** Record, tell the team, wake the waiting hook. */
+  /**
+   * Record, tell the team, wake the waiting hook. An item is no tool call: the audit trail and the
+   * violations are not its place (its row keeps who decided and when); its kind's handlers are told.
+   */
   private async settled(row: PolicyApprovalsTable, outcome: 'approved' | 'denied' | 'expired', actor: string) {
     this.disarm(row.id);
-    const entry = await this.audit.record(row.team_name, auditOf(row, outcome, actor, row.note));
     const view = approvalView(row);
+    if (isItem(row)) {
+      this.emit('approval_decided', row.team_name, { approval: view });
+      this.wake(row.id);
+      if (outcome !== 'expired')
+        await this.itemHandlers.call(view, outcome, { uid: row.decided_by_uid ?? '', handle: actor });
+      return;
+    }
+    const entry = await this.audit.record(row.team_name, auditOf(row, outcome, actor, row.note));
     this.emit('approval_decided', row.team_name, { approval: view });
     if (outcome !== 'approved') this.emit('policy_violation', row.team_name, { violation: entry });
     this.wake(row.id);
+  }
+
+  /**
+   * Open an item for the team's leads to decide (see ItemRequest). While one of the same team, kind
+   * and key is pending, that one is returned and nothing is written (the unique index settles a race).
+   */
+  async openItem(request: ItemRequest): Promise<Approval> {
+    const { subject } = checkItemRequest(request);
+    if (request.key !== undefined) {
+      const open = await this.pendingItem(request.teamName, request.kind, request.key);
+      if (open) return approvalView(open);
+    }
+    const now = Date.now();
+    const row: PolicyApprovalsTable = {
+      id: randomUUID(),
+      team_name: request.teamName,
+      requester_uid: request.requester.uid,
+      requester_handle: request.requester.handle,
+      tool: '',
+      summary: request.summary,
+      input: 'null',
+      input_hash: '',
+      rule_id: null,
+      rule_name: null,
+      reason: request.reason ?? null,
+      two_person: 0,
+      rule_created_by_uid: null,
+      status: 'pending',
+      created_at: now,
+      expires_at: NEVER,
+      decided_at: null,
+      decided_by_uid: null,
+      decided_by_handle: null,
+      note: null,
+      consumed_at: null,
+      kind: request.kind,
+      subject,
+      item_key: request.key ?? null,
+    };
+    try {
+      await this.db.insertInto('policy_approvals').values(row).execute();
+    } catch (error) {
+      // Another call opened it between our look and our insert: theirs is the one.
+      const open = request.key === undefined ? undefined : await this.pendingItem(row.team_name, row.kind, request.key);
+      if (open) return approvalView(open);
+      throw error;
+    }
+    const view = approvalView(row, now);
+    this.emit('approval_requested', row.team_name, { approval: view });
+    return view;
+  }
+
+  /**
+   * Close a pending item nobody needs to decide any more (status `withdrawn`, by `fleet`, with the
+   * note); returns it, or undefined when none of this team, kind and key was pending. A waiter is
+   * woken; the kind's handlers are not called (nobody decided).
+   */
+  async closeItem(teamName: string, kind: string, key: string, note?: string | null): Promise<Approval | undefined> {
+    const row = await this.pendingItem(teamName, kind, key);
+    if (!row) return undefined;
+    const now = Date.now();
+    const result = await this.db
+      .updateTable('policy_approvals')
+      .set({ status: 'withdrawn', decided_at: now, decided_by_handle: 'fleet', note: note ?? null })
+      .where('id', '=', row.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return undefined;
+    const closed: PolicyApprovalsTable = {
+      ...row,
+      status: 'withdrawn',
+      decided_at: now,
+      decided_by_handle: 'fleet',
+      note: note ?? null,
+    };
+    const view = approvalView(closed, now);
+    this.emit('approval_decided', row.team_name, { approval: view });
+    this.wake(row.id);
+    return view;
+  }
+
+  /** Hear the decisions on items of a kind: `handler(item, 'approved'|'denied', by)`. Returns its remover. */
+  onItemDecided(kind: string, handler: ItemHandler): () => void {
+    return this.itemHandlers.add(kind, handler);
+  }
+
+  private pendingItem(teamName: string, kind: string, key: string): Promise<PolicyApprovalsTable | undefined> {
+    return this.db
+      .selectFrom('policy_approvals')
+      .selectAll()
+      .where('team_name', '=', teamName)
+      .where('kind', '=', kind)
+      .where('item_key', '=', key)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
   }
 
   /**
@@ -322,6 +463,9 @@ export class ApprovalService {
   private async answer(row: PolicyApprovalsTable): Promise<WaitAnswer> {
     const lead = row.decided_by_handle ?? 'a lead';
     const note = row.note ? `: ${row.note}` : '';
+    // An item lets no tool call through: its approval is told, not used up.
+    if (isItem(row) && row.status === 'approved')
+      return { status: 'approved', decision: 'allow', reason: `Approved by ${lead}${note}` };
     switch (row.status) {
       case 'pending':
         return { status: 'pending' };
@@ -332,6 +476,8 @@ export class ApprovalService {
         return { status: 'expired', decision: 'deny', reason: 'Nobody approved this call in time, so it is denied' };
       case 'approved':
         return this.use(row, `Approved by ${lead}${note}`);
+      case 'withdrawn':
+        return { status: 'withdrawn', decision: 'deny', reason: `Withdrawn${note}` };
     }
   }
 
@@ -415,7 +561,13 @@ export class ApprovalService {
 
   /** At start: expire what ran out while the fleet was down, arm timers for the rest. */
   async start(): Promise<void> {
-    const pending = await this.db.selectFrom('policy_approvals').selectAll().where('status', '=', 'pending').execute();
+    // Items never expire: no timer for them.
+    const pending = await this.db
+      .selectFrom('policy_approvals')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('kind', '=', TOOL_CALL_KIND)
+      .execute();
     const now = Date.now();
     for (const row of pending) {
       if (Number(row.expires_at) <= now) await this.expire(row);

@@ -9,12 +9,13 @@ export interface AuditEntry {
   outcome: AuditOutcome;
   /** The agent whose tool call it was. */
   agent: string;
-  /** Who decided: `rule` for the rule's own outcome, a lead's handle, or `fleet` (expiry). */
+  /** Who decided: `rule` for the rule's own outcome, `gate` for a gate's, a lead's handle, or `fleet` (expiry). */
   decidedBy: string;
   tool: string;
   summary: string;
   inputHash: string;
-  rule: { id: string; name: string } | null;
+  /** The rule that decided; a gate's denial names it `gate:<name>`, with no id. */
+  rule: { id: string | null; name: string } | null;
   reason: string | null;
   approvalId: string | null;
   note: string | null;
@@ -35,7 +36,7 @@ function auditEntry(row: PolicyAuditTable): AuditEntry {
     tool: row.tool,
     summary: row.summary,
     inputHash: row.input_hash,
-    rule: row.rule_id && row.rule_name ? { id: row.rule_id, name: row.rule_name } : null,
+    rule: row.rule_name ? { id: row.rule_id, name: row.rule_name } : null,
     reason: row.reason,
     approvalId: row.approval_id,
     note: row.note,

@@ -5,6 +5,7 @@ import type { AuditLog } from './audit-log.js';
 import { toolCallHash } from './canonical-hash.js';
 import { type CompiledPolicy, compilePolicy, summarizeToolInput } from './engine/index.js';
 import type { Evaluation, ToolCall } from './engine/types.js';
+import type { GateDenial, GateSet } from './gates.js';
 import type { RuleStore } from './rule-store.js';
 
 /** What the hook sends for one tool call (from Claude Code's PreToolUse input). */
@@ -24,6 +25,8 @@ export interface CheckAnswer {
   decision: 'allow' | 'deny' | 'ask' | 'none';
   reason?: string;
   rule?: { id: string; name: string };
+  /** The gate that denied the call (gates run before the rules). */
+  gate?: string;
   approvalId?: string;
   expiresAt?: string;
 }
@@ -56,6 +59,7 @@ export class PolicyEnforcer {
     private readonly builtinForAll: () => boolean,
     private readonly workerPlace: WorkerPlace,
     private readonly onViolation: (teamName: string, entry: Awaited<ReturnType<AuditLog['record']>>) => void,
+    private readonly gates: GateSet,
   ) {}
 
   async policyFor(teamName: string): Promise<TeamPolicy> {
@@ -99,6 +103,11 @@ export class PolicyEnforcer {
 
   /** The hook's check of one tool call of the caller's own. */
   async check(caller: Identity, request: CheckRequest): Promise<CheckAnswer> {
+    // Gates first, in the order added (none: one comparison, nothing else).
+    if (this.gates.size > 0) {
+      const denial = await this.gates.run(caller, request);
+      if (denial) return this.gateDenied(caller, request, denial);
+    }
     const policy = await this.policyFor(caller.teamName);
     const call = await this.toolCall(caller, request);
     const evaluation: Evaluation = policy.compiled.evaluate(call);
@@ -160,6 +169,27 @@ export class PolicyEnforcer {
       approvalId: pending.id,
       expiresAt: new Date(Number(pending.expires_at)).toISOString(),
     };
+  }
+
+  /** A gate's denial is recorded and announced as a rule's block is, under the rule name `gate:<name>`. */
+  private async gateDenied(caller: Identity, request: CheckRequest, denial: GateDenial): Promise<CheckAnswer> {
+    const call = await this.toolCall(caller, request);
+    const entry = await this.audit.record(caller.teamName, {
+      outcome: 'blocked',
+      agent_uid: caller.uid,
+      agent_handle: caller.handle,
+      actor_handle: 'gate',
+      tool: request.tool,
+      summary: summarizeToolInput(request.tool, request.input),
+      input_hash: toolCallHash(request.tool, request.input, call.cwd),
+      rule_id: null,
+      rule_name: `gate:${denial.gate}`,
+      reason: denial.reason,
+      approval_id: null,
+      note: denial.failed ? 'the gate failed' : null,
+    });
+    this.onViolation(caller.teamName, entry);
+    return { decision: 'deny', reason: denial.reason, gate: denial.gate };
   }
 }
 

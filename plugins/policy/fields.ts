@@ -3,6 +3,11 @@ import { f } from '../../core/index.js';
 
 export const policyId = f.uuid('policy');
 export const approvalId = f.uuid('approval');
+/** `tool_call`, or the kind of another plugin's items (`budget`, `quota`). */
+export const approvalKind = v.pipe(
+  v.string('must be a string'),
+  v.regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'must be a kind: lower-case letters, digits, _ . or -'),
+);
 export const ruleName = f.text({ min: 1, max: 100 });
 export const ruleDecision = f.oneOf(['block', 'ask', 'allow'] as const);
 /** Tool names: `Bash`, `Edit|Write`, `mcp__*`, `*`. Compiled by the engine, which names what is wrong. */

@@ -4,19 +4,23 @@ import { ApprovalService } from './approval-service.js';
 import { AuditLog } from './audit-log.js';
 import { BUILTIN_RULES } from './engine/index.js';
 import { PolicyEnforcer } from './enforcer.js';
+import { GateSet, type PolicyGate } from './gates.js';
 import { policyHookSettings } from './hook-settings.js';
 import { policyErrors } from './errors.js';
 import { POLICY_TOPIC, policyEvents } from './events.js';
 import { policiesMigration } from './migrations/0001-policies.js';
+import { approvalItemsMigration } from './migrations/0002-approval-items.js';
 import { approvalOperations } from './operations-approvals.js';
 import { policyOperations } from './operations-policies.js';
 import { type PolicyOptions, policyOptionsSchema } from './options.js';
 import { RuleStore } from './rule-store.js';
 import { policyTables } from './tables.js';
 
+export type { ItemDecision, ItemHandler, ItemRequest } from './approval-items.js';
 export type { Approval } from './approval-service.js';
 export type { AuditEntry } from './audit-log.js';
 export type { CheckAnswer, CheckRequest } from './enforcer.js';
+export type { PolicyGate } from './gates.js';
 export type { PolicyView } from './rule-store.js';
 
 /** What dependents (and this plugin's operations) get from ctx.use('policy'). */
@@ -29,18 +33,24 @@ export interface PolicyApi {
   /** Whether the built-in rule set applies to a team (on for every team in the config, or switched on). */
   builtinOn(teamName: string): Promise<boolean>;
   builtinRules(): readonly { name: string; tool: string; reason: string; description: string }[];
+  /**
+   * Add a gate: every tool call checked by POST /policies/check (the workers' hook) passes the gates,
+   * in the order added, before the rules; the first to answer `{ reason }` denies it. Returns its remover.
+   */
+  addGate(gate: PolicyGate): () => void;
 }
 
 export const policy = definePlugin({
   name: 'policy',
   description:
     'Rules that block, ask or allow tool calls, enforced on Claude Code workers by a fail-closed hook; ' +
-    'an approvals inbox for asks; violations and an audit trail.',
+    "an approvals inbox for asks (and for other plugins' items); gates other plugins put before the rules; " +
+    'violations and an audit trail.',
   dependsOn: ['auth'],
   optionalDependsOn: ['workers'],
   config: policyOptionsSchema,
   tables: policyTables,
-  migrations: { '0001_policies': policiesMigration },
+  migrations: { '0001_policies': policiesMigration, '0002_approval_items': approvalItemsMigration },
   errors: policyErrors,
   events: policyEvents,
   operations: [...policyOperations, ...approvalOperations],
@@ -57,6 +67,7 @@ export const policy = definePlugin({
     const audit = new AuditLog(ctx.db);
     const approvals = new ApprovalService(ctx.db, audit, ctx.events.emit, () => options, ctx.log);
     const workers = () => ctx.use<WorkersApi | undefined>('workers');
+    const gates = new GateSet(ctx.log);
     const enforcer = new PolicyEnforcer(
       rules,
       approvals,
@@ -67,6 +78,7 @@ export const policy = definePlugin({
         return row ? { cwd: row.cwd, worktree: row.worktree_path ?? undefined } : undefined;
       },
       (teamName, violation) => ctx.events.emit('policy_violation', teamName, { violation }),
+      gates,
     );
     ctx.health.count('policies', (team) => rules.count(team));
     ctx.health.count('approvalsPending', (team) => approvals.countPending(team));
@@ -79,6 +91,7 @@ export const policy = definePlugin({
       builtinOn: async (teamName) => options.builtin || (await rules.builtinEnabled(teamName)),
       builtinRules: () =>
         BUILTIN_RULES.map(({ name, tool, reason, description }) => ({ name, tool, reason, description })),
+      addGate: (gate) => gates.add(gate),
     };
   },
   async start(ctx, api) {

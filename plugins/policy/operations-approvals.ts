@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { f, operationsFor } from '../../core/index.js';
 import { approvalView } from './approval-service.js';
-import { approvalId, limit, offset } from './fields.js';
+import { approvalId, approvalKind, limit, offset } from './fields.js';
 import type { PolicyApi } from './index.js';
 
 const op = operationsFor<PolicyApi>();
@@ -9,11 +9,12 @@ const op = operationsFor<PolicyApi>();
 export const listApprovals = op({
   name: 'listApprovals',
   summary:
-    'The approvals inbox: tool calls waiting for a lead (status pending, the default, oldest first), ' +
-    'or those approved, denied or expired (newest first)',
+    'The approvals inbox: tool calls and items (a budget breach, a usage limit) waiting for a lead (status ' +
+    'pending, the default, oldest first), or those approved, denied, expired or withdrawn (newest first); by kind',
   access: 'lead',
   input: v.object({
-    status: v.optional(f.oneOf(['pending', 'approved', 'denied', 'expired'] as const)),
+    status: v.optional(f.oneOf(['pending', 'approved', 'denied', 'expired', 'withdrawn'] as const)),
+    kind: v.optional(approvalKind),
     limit: v.optional(limit),
     offset: v.optional(offset),
   }),
@@ -22,6 +23,7 @@ export const listApprovals = op({
   run: ({ input, caller, api }) =>
     api.approvals.list(caller.teamName, {
       status: input.status ?? 'pending',
+      kind: input.kind,
       limit: input.limit ?? 50,
       offset: input.offset ?? 0,
     }),
@@ -29,7 +31,9 @@ export const listApprovals = op({
 
 export const getApproval = op({
   name: 'getApproval',
-  summary: 'One approval: the waiting call (agent, tool, a summary and the input), its rule, its age and outcome',
+  summary:
+    'One approval: the waiting call (agent, tool, a summary and the input) or item (kind, subject), ' +
+    'its rule, its age and outcome',
   access: 'lead',
   input: v.object({ id: approvalId }),
   http: { method: 'GET', path: '/approvals/:id' },
@@ -39,7 +43,9 @@ export const getApproval = op({
 
 export const decideApproval = op({
   name: 'decideApproval',
-  summary: 'Approve or deny a waiting tool call; the agent goes on at once (an approval lets that exact call run once)',
+  summary:
+    'Approve or deny a waiting tool call (the agent goes on at once; an approval lets that exact call run once) ' +
+    'or item (the plugin that opened it acts on the decision)',
   access: 'lead',
   input: v.object({
     id: approvalId,

@@ -27,9 +27,14 @@ export interface PolicySettingsTable {
   updated_at: number;
 }
 
-export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';
+/** `withdrawn`: an item closed by the plugin that opened it (nobody needs to decide it any more). */
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'withdrawn';
 
-/** An `ask`: one tool call of one agent, bound to the hash of its exact input, used once. */
+/**
+ * An `ask`: one tool call of one agent, bound to the hash of its exact input, used once (kind
+ * `tool_call`). Or an item another plugin opened for a lead to decide (a budget breach, a usage
+ * limit): its own kind, a subject, a key; no tool, input or expiry of its own.
+ */
 export interface PolicyApprovalsTable {
   id: string;
   team_name: string;
@@ -54,6 +59,12 @@ export interface PolicyApprovalsTable {
   note: string | null;
   /** When an approved call was let through (an approval is good for one call). */
   consumed_at: number | null;
+  /** `tool_call` for the hook's asks; another plugin's kind for items (`budget`, `quota`...). */
+  kind: string;
+  /** JSON of what an item is about (null for tool calls). */
+  subject: string | null;
+  /** An item's key: one pending item per team, kind and key (null for tool calls). */
+  item_key: string | null;
 }
 
 /** What the audit trail records: rule outcomes on tool calls and what people decided on asks. */
@@ -67,7 +78,7 @@ export interface PolicyAuditTable {
   /** The agent whose tool call it was. */
   agent_uid: string;
   agent_handle: string;
-  /** Who decided: the agent's rule for blocked/asked/allowed, a lead for approved/denied, `fleet` for expired. */
+  /** Who decided: `rule` (or `gate`) for blocked/asked/allowed, a lead for approved/denied, `fleet` for expired. */
   actor_handle: string;
   tool: string;
   summary: string;
