@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
-import { f, type Identity, invalidInput, type PluginContext, sameTeam } from '../../core/index.js';
+import { f, type Identity, invalidInput, isApiError, type PluginContext, sameTeam } from '../../core/index.js';
 import type { Budget, BudgetScope, BudgetView } from './budget.js';
 import type { BudgetEngine } from './budget-engine.js';
 import type { BudgetChange, BudgetStore } from './budget-store.js';
@@ -88,8 +88,15 @@ export class BudgetService {
     if (scope.kind === 'fleet') throw budgetsErrors.BUDGETS_FLEET_SCOPE({}, { field: 'scope.kind' });
     checkWhole(input.unit, input.limit);
     let scopeId: string;
-    if (scope.kind === 'team') scopeId = sameTeam(caller, scope.id, { field: 'scope.id', deny: 403 });
-    else {
+    if (scope.kind === 'team') {
+      // The kernel's check, with the field in the answer's details as every 400 here has it.
+      try {
+        scopeId = sameTeam(caller, scope.id, { field: 'scope.id', deny: 403 });
+      } catch (error) {
+        if (isApiError(error)) Object.assign(error.details, { field: 'scope.id' });
+        throw error;
+      }
+    } else {
       if (scope.id === undefined) throw invalidInput('scope.id', `is required for a ${scope.kind} budget`);
       scopeId = scope.id;
       if (scope.kind === 'worker') {
