@@ -1,5 +1,5 @@
 import t from 'tap';
-import { callTool, startFleet, type TestFleet, toolJson, toolText } from '../../test/kit/index.js';
+import { callTool, startFleet, type TestFleet, type TestLike, toolJson, toolText } from '../../test/kit/index.js';
 import type { SessionsApi } from '../sessions/index.js';
 import type { BudgetsApi } from './index.js';
 import { windowOf } from './windows.js';
@@ -20,7 +20,7 @@ interface Ctx {
   betaWorker: string;
 }
 
-async function boot(t: Parameters<Parameters<typeof t.test>[1]>[0], budgets?: Record<string, unknown>): Promise<Ctx> {
+async function boot(t: TestLike, budgets?: Record<string, unknown>): Promise<Ctx> {
   const fleet = await startFleet(t, {
     plugins: PLUGINS(budgets),
     config: { server: { rateLimit: { max: 1_000_000 } } },
@@ -292,7 +292,7 @@ t.test('admission: over refuses everything of the scope; a throttle refuses new 
 
 t.test('budget_set and budget_list tools', async (t) => {
   const { fleet, lead, worker } = await boot(t);
-  const as = (token: string) => ({ token });
+  const as = (token: string) => ({ token }) as Parameters<typeof callTool>[1];
   const created = toolJson(
     await callTool(fleet, as(lead), 'budget_set', {
       scope: { kind: 'team' },

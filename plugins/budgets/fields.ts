@@ -30,12 +30,16 @@ export const throttleAt = v.pipe(
   v.maxValue(1, 'must be greater than 0 and at most 1'),
 );
 
-export const scope = v.object(
-  {
-    kind: f.oneOf(SCOPE_KINDS),
-    id: v.optional(f.text({ min: 1, max: 200 })),
-  },
-  'must be an object { kind, id? }',
+const SHAPE = 'must be an object { kind, id? }';
+const isScopeLike = (value: unknown) =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && 'kind' in value;
+
+/** A budget's scope; anything that is not an object with a kind is refused as `scope` itself. */
+export const scope = v.pipe(
+  v.unknown(),
+  v.metadata({ type: 'object', properties: { kind: { enum: SCOPE_KINDS }, id: { type: 'string' } } }),
+  v.check(isScopeLike, SHAPE),
+  v.object({ kind: f.oneOf(SCOPE_KINDS), id: v.optional(f.text({ min: 1, max: 200 })) }, SHAPE),
 );
 
 export const unit = f.oneOf(UNITS);
