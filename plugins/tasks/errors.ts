@@ -20,4 +20,8 @@ export const tasksErrors = defineErrors({
   TASKS_BATCH_NOT_OPEN: [409, 'Batch is {status}, not open'],
   TASKS_WORKERS_OFF: [409, 'Workers are off: turn on the workers plugin in fleet.config.ts to dispatch batches'],
   TASKS_WORKER_NOT_RUNNING: [409, 'Worker {handle} is not running'],
+  TASKS_ADMISSION_FAILED: [
+    503,
+    'Could not check whether this {action} may go ahead now; nothing was changed, try again',
+  ],
 });

@@ -1,4 +1,5 @@
 import { definePlugin } from '../../core/index.js';
+import { type TaskAdmission, TaskAdmissions } from './admission.js';
 import type { AuthApi } from '../auth/index.js';
 import type { MailApi } from '../mail/index.js';
 import { tasksErrors } from './errors.js';
@@ -16,6 +17,7 @@ import type { WorkerInput } from './workers-port.js';
 export type { TeamTask, TaskStatus } from './task-service.js';
 export type { WorkItem, Batch } from './work-item-service.js';
 export type { WorkerInput } from './workers-port.js';
+export type { TaskAdmission, TaskAdmissionRequest } from './admission.js';
 
 /** What dependents (and this plugin's operations) get from ctx.use('tasks'). */
 export interface TasksApi {
@@ -24,6 +26,11 @@ export interface TasksApi {
   auth(): AuthApi;
   /** The workers plugin when it runs (batches are dispatched to its workers), else undefined. */
   workers(): WorkerInput | undefined;
+  /**
+   * Add a check run before a task gets an owner (a create with an owner, a claim with or without an
+   * id); it throws a coded error to refuse, and nothing is written. Returns its remover.
+   */
+  addAdmission(check: TaskAdmission): () => void;
 }
 
 export const tasks = definePlugin({
@@ -42,7 +49,8 @@ export const tasks = definePlugin({
   operations: [...taskOperations, ...workItemOperations],
   setup(ctx): TasksApi {
     const auth = () => ctx.use<AuthApi>('auth');
-    const taskService = new TaskService(ctx.db, ctx.events.emit, () => ctx.use<MailApi>('mail'));
+    const admissions = new TaskAdmissions(ctx.log);
+    const taskService = new TaskService(ctx.db, ctx.events.emit, () => ctx.use<MailApi>('mail'), admissions);
     const workItems = new WorkItemService(ctx.db, ctx.events.emit);
     ctx.health.count('tasks', (team) => taskService.countAll(team));
     ctx.onStop(
@@ -57,6 +65,12 @@ export const tasks = definePlugin({
         };
       }),
     );
-    return { tasks: taskService, workItems, auth, workers: () => ctx.use<WorkerInput | undefined>('workers') };
+    return {
+      tasks: taskService,
+      workItems,
+      auth,
+      workers: () => ctx.use<WorkerInput | undefined>('workers'),
+      addAdmission: (check) => admissions.add(check),
+    };
   },
 });

@@ -3,6 +3,7 @@ import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { PluginContext } from '../../core/index.js';
 import type { TeamAgent } from '../auth/index.js';
 import type { ChatMessage, MailApi } from '../mail/index.js';
+import type { TaskAdmissions } from './admission.js';
 import { findCycle } from './dependency-graph.js';
 import { tasksErrors } from './errors.js';
 import type { TaskStatus, TasksTable, TasksTables } from './tables.js';
@@ -56,11 +57,13 @@ export class TaskService {
   readonly #db: Db;
   readonly #emit: PluginContext['events']['emit'];
   readonly #mail: () => MailApi;
+  readonly #admissions: TaskAdmissions;
 
-  constructor(db: Db, emit: PluginContext['events']['emit'], mail: () => MailApi) {
+  constructor(db: Db, emit: PluginContext['events']['emit'], mail: () => MailApi, admissions: TaskAdmissions) {
     this.#db = db;
     this.#emit = emit;
     this.#mail = mail;
+    this.#admissions = admissions;
   }
 
   async #blockersOf(ids: readonly string[], db: Db = this.#db): Promise<Map<string, string[]>> {
@@ -142,6 +145,14 @@ export class TaskService {
     blockedBy?: readonly string[];
   }): Promise<TeamTask> {
     const id = randomUUID();
+    // Before anything is written: a refusal leaves no task behind.
+    if (input.owner)
+      await this.#admissions.admit({
+        action: 'assign',
+        teamName: input.teamName,
+        taskId: id,
+        ownerHandle: input.owner.handle,
+      });
     const now = Date.now();
     const mail = this.#mail();
     let assignment: { chatId: string; message: ChatMessage } | undefined;
@@ -266,6 +277,13 @@ export class TaskService {
       if (task.status !== 'open') throw tasksErrors.TASKS_NOT_OPEN({ status: task.status }, { taskId: id });
     }
     for (const candidate of candidates) {
+      // Asked about the task it would take, just before the conditional UPDATE that takes it.
+      await this.#admissions.admit({
+        action: 'claim',
+        teamName,
+        taskId: candidate,
+        ownerHandle: claimer.handle,
+      });
       const result = await this.#db
         .updateTable('tasks')
         .set({ owner_uid: claimer.uid, owner_handle: claimer.handle, status: 'in_progress', updated_at: Date.now() })
