@@ -4,12 +4,15 @@
  * exactly the lines that report a limit fire, with the kind, window and reset they report; retries
  * (system/api_retry), warnings and allowed events never do. Then the other fixtures (ordinary turns,
  * tool calls, failures, garbage) and hand-made hostile lines: nothing fires that should not, nothing throws,
- * messages stay bounded.
+ * messages stay bounded. The fake agent's LIMIT directive (a real child process) fires as the real CLI does.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { FAKE_AGENT } from '../../test/kit/index.js';
 import { detectUsageLimit, type UsageLimit } from './usage-limit.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/stream-json/', import.meta.url));
@@ -326,4 +329,85 @@ t.test('garbage and hostile values: null, never a throw', async (t) => {
     message: { content: Array.from({ length: 10_000 }, () => ({ type: 'text', text: 'y'.repeat(1000) })) },
   };
   t.equal(detectUsageLimit(manyBlocks, NOW)?.message.length, 500, 'many blocks: bounded');
+});
+
+/** Runs the fake agent over these prompts (one turn each); its stdout lines and exit code. */
+function fakeAgent(prompts: string[]): Promise<{ lines: Line[]; code: number | null }> {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-usage-limit-'));
+  const child = spawn(process.execPath, [FAKE_AGENT, '--session-id', '00000000-0000-4000-8000-000000000013'], {
+    cwd: dir,
+    env: { ...process.env, FAKE_AGENT_STATE_DIR: dir },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  for (const prompt of prompts)
+    child.stdin.write(JSON.stringify({ type: 'user', message: { role: 'user', content: prompt } }) + '\n');
+  child.stdin.end();
+  return new Promise((resolveRun) =>
+    child.on('close', (code) => {
+      rmSync(dir, { recursive: true, force: true });
+      resolveRun({ lines: linesIn(stdout), code });
+    }),
+  );
+}
+const linesIn = (text: string): Line[] =>
+  text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line));
+
+t.test('the fake agent LIMIT turns fire as the real CLI lines do', async (t) => {
+  const started = Date.now();
+  const { lines, code } = await fakeAgent(['LIMIT five_hour 30', 'hello', 'LIMIT weekly 200000', 'LIMIT rate 10']);
+  t.equal(code, 1, 'stdin closed after an error result: exit 1, as the CLI');
+  const turns: Line[][] = [];
+  for (const line of lines) {
+    if (line.type === 'system' && line.subtype === 'init') turns.push([]);
+    turns.at(-1)!.push(line);
+  }
+  t.equal(turns.length, 4, 'the process stayed up for every turn');
+  const fired = (turn: Line[]) =>
+    turn.flatMap((line) => {
+      const limit = detectUsageLimit(line);
+      return limit ? [{ line: kindOf(line), limit }] : [];
+    });
+  const near = (at: number | null | undefined, seconds: number) =>
+    typeof at === 'number' && Math.abs(at - (started + seconds * 1000)) < 5_000;
+
+  const five = fired(turns[0]!);
+  t.same(
+    five.map((entry) => entry.line),
+    ['rate_limit_event(rejected)', 'assistant(api error)', 'result(error)'],
+    'five_hour: the lines of the real fixture fire',
+  );
+  t.ok(five.every((entry) => entry.limit.kind === 'usage_limit' && entry.limit.window === 'five_hour'));
+  t.ok(near(five[0]!.limit.resetsAt, 30) && near(five[1]!.limit.resetsAt, 30), 'reset: now + 30 s');
+  t.match(five[2]!.limit.message, /^You've hit your 5-hour limit · resets \d+(:\d\d)?(am|pm) \(UTC\)$/);
+  t.same(fired(turns[1]!), [], 'the next turn is an ordinary one');
+
+  const weekly = fired(turns[2]!);
+  t.same(
+    weekly.map((entry) => [entry.limit.kind, entry.limit.window]),
+    [
+      ['usage_limit', 'weekly'],
+      ['usage_limit', 'weekly'],
+      ['usage_limit', 'weekly'],
+    ],
+  );
+  t.ok(near(weekly[0]!.limit.resetsAt, 200_000), 'reset: now + 200000 s');
+  t.match(weekly[2]!.limit.message, /^You've hit your weekly limit · resets [A-Z][a-z]{2} \d+, /);
+
+  const rate = fired(turns[3]!);
+  t.same(
+    rate.map((entry) => [entry.line, entry.limit.kind]),
+    [
+      ['rate_limit_event(rejected)', 'rate_limit'],
+      ['assistant(api error)', 'rate_limit'],
+      ['result(error)', 'rate_limit'],
+    ],
+    'rate: the api_retry lines before do not fire',
+  );
+  t.equal(turns[3]!.filter((line) => line.subtype === 'api_retry').length, 2);
+  t.ok(near(rate[0]!.limit.resetsAt, 10), 'reset: now + 10 s');
 });
