@@ -6,9 +6,9 @@ declare module '../../core/index.js' {
   interface FleetEventMap {
     /** A tool call was blocked by a rule, or an ask was denied or expired. */
     policy_violation: { violation: AuditEntry };
-    /** An `ask` rule stopped a tool call: a lead must approve or deny it. */
+    /** An `ask` rule stopped a tool call, or a plugin opened an item: a lead must approve or deny it. */
     approval_requested: { approval: Approval };
-    /** A lead approved or denied an ask, or it expired. */
+    /** A lead approved or denied an ask or item; an ask expired; an item was withdrawn. */
     approval_decided: { approval: Approval };
   }
 }
@@ -22,6 +22,9 @@ const leads = () => `${POLICY_TOPIC.prefix}.${POLICY_TOPIC.id}`;
 
 export const policyEvents = defineEvents({
   policy_violation: { topic: leads, summary: 'A tool call was blocked by a rule, or an ask was denied or expired' },
-  approval_requested: { topic: leads, summary: 'An ask waits for a lead (the approvals inbox)' },
-  approval_decided: { topic: leads, summary: 'An ask was approved, denied or expired' },
+  approval_requested: { topic: leads, summary: 'An ask or an item waits for a lead (the approvals inbox)' },
+  approval_decided: {
+    topic: leads,
+    summary: 'An ask or item was approved or denied; an ask expired; an item was withdrawn',
+  },
 });

@@ -100,6 +100,8 @@ export interface PolicyTables {
 export const policyTables = defineTables<PolicyTables>({
   policy_rules: "A team's rules: block, ask or allow tool calls that match",
   policy_settings: "A team's policy switches (the built-in rule set)",
-  policy_approvals: 'Asks waiting for, or decided by, a lead: each bound to one exact tool input, used once',
+  policy_approvals:
+    'Asks waiting for, or decided by, a lead: each bound to one exact tool input, used once; ' +
+    "and other plugins' items (kind, subject, key) for a lead to decide",
   policy_audit: 'Every rule outcome on a tool call and every decision on an ask',
 });
