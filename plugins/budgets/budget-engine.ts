@@ -396,12 +396,14 @@ export class BudgetEngine {
     const workers = this.deps.workers();
     const live = workers ? await workers.manager.store.listLive() : [];
     for (const row of live) {
+      if (row.state === 'paused') continue;
       const task = budget.scope.kind === 'task' ? await this.taskOf(row.team_name, row.handle) : null;
       if (!covers(budget, row.team_name, row.handle, task)) continue;
       this.#pausesOf(budget.id).add(keyOf(row.team_name, row.handle));
-      await this.#pauseOne(entry, row.team_name, row.handle);
       paused.push([row.team_name, row.handle]);
     }
+    // All at once: each pause waits for its agent to end, and every request meanwhile is overshoot.
+    await Promise.all(paused.map(([teamName, handle]) => this.#pauseOne(entry, teamName, handle)));
     const teams = new Set(budget.teamName === null ? live.map((row) => row.team_name) : [budget.teamName]);
     const breach = this.#breaches.get(budget.id) ?? { start: entry.start, teams: new Set<string>() };
     this.#breaches.set(budget.id, breach);
@@ -468,6 +470,7 @@ export class BudgetEngine {
     const entry = this.entries.get(id);
     if (entry?.breached) return;
     const resumed = new Map<string, string[]>();
+    const free: [string, string][] = [];
     for (const key of [...(this.#pauses.get(id) ?? [])]) {
       const [teamName, handle] = splitKey(key);
       this.#pauses.get(id)?.delete(key);
@@ -479,8 +482,13 @@ export class BudgetEngine {
         await this.deps.store.addPause(other.budget.id, teamName, handle);
         continue;
       }
-      if (await this.#resume(teamName, handle)) resumed.set(teamName, [...(resumed.get(teamName) ?? []), handle]);
+      free.push([teamName, handle]);
     }
+    // All at once: each resume waits for its agent's launch.
+    const launched = await Promise.all(free.map(([teamName, handle]) => this.#resume(teamName, handle)));
+    free.forEach(([teamName, handle], i) => {
+      if (launched[i]) resumed.set(teamName, [...(resumed.get(teamName) ?? []), handle]);
+    });
     const breach = this.#breaches.get(id);
     this.#breaches.delete(id);
     const approvals = this.deps.policy()?.approvals;
