@@ -24,6 +24,8 @@ export function boardRow(row: WorkerRow, stateSince: number | undefined) {
     costUsd: view.costUsd,
     lastLine: lastTranscriptLine(row),
     needsYou: view.needsYou,
+    /** Why it is paused and, for a usage limit, when it resumes (null: a lead decides). */
+    pause: view.pause,
     error: view.error,
   };
 }

@@ -2,7 +2,9 @@ import { defineEvents } from '../../core/index.js';
 import type { WorkerHealth, WorkerState } from './tables.js';
 import type { PermissionDenial } from './permission-denials.js';
 import type { WorkerView } from './worker-store.js';
-import type { UsageReport } from './usage.js';
+import type { TokenCounts, UsageReport } from './usage.js';
+import type { PauseReason, WorkerPause } from './pause.js';
+import type { QuotaState } from './quota.js';
 
 declare module '../../core/index.js' {
   interface FleetEventMap {
@@ -60,7 +62,16 @@ declare module '../../core/index.js' {
       error: string | null;
     };
     worker_dismissed: { handle: string };
+    /** One request the agent made to its model (a message id, counted once), as its log is read: before the result. */
+    worker_request: { handle: string; messageId: string; model: string; tokens: TokenCounts };
+    /** The worker's agent was stopped and the worker waits, everything kept, until it is resumed. */
+    worker_paused: { handle: string; pause: WorkerPause };
+    worker_resumed: { handle: string; reason: PauseReason | null; pausedMs: number | null; by: string | null };
     spawn_queued: { id: number; handle: string };
+    /** An agent hit the account's usage limit: its worker is parked, and no new worker starts until the reset. */
+    quota_limited: { handle: string; quota: QuotaState };
+    /** The usage limit is over (its reset came, or a lead said so): parked workers resume, a few at a time. */
+    quota_cleared: { by: string; parked: number };
   }
 }
 
@@ -70,7 +81,7 @@ export const workersEvents = defineEvents({
   worker_spawned: { topic: perWorker, summary: 'A worker was started (or an external one registered)' },
   worker_state: {
     topic: perWorker,
-    summary: 'A worker moved between starting, ready, working, idle, stopping, stopped, failed',
+    summary: 'A worker moved between starting, ready, working, idle, paused, stopping, stopped, failed',
   },
   worker_output: { topic: perWorker, summary: 'One line its agent wrote, with its byte offset in the log' },
   worker_result: { topic: perWorker, summary: 'The agent finished a turn: result text, cost, turns' },
@@ -94,5 +105,19 @@ export const workersEvents = defineEvents({
   worker_restart: { topic: perWorker, summary: 'The agent is restarted with --resume' },
   worker_failed: { topic: perWorker, summary: 'Out of restarts, or it could not start: the worker failed' },
   worker_dismissed: { topic: perWorker, summary: 'A worker was stopped on request' },
+  worker_request: {
+    topic: perWorker,
+    summary: 'The agent made a model request (its tokens), as its log is read: budgets count these mid-turn',
+  },
+  worker_paused: {
+    topic: perWorker,
+    summary: 'The worker was paused (a budget, a usage limit, a lead): its agent stopped, its session kept',
+  },
+  worker_resumed: { topic: perWorker, summary: 'A paused worker was launched again with --resume' },
   spawn_queued: { topic: 'spawn-queue', summary: 'A spawn waits for a free worker slot' },
+  quota_limited: {
+    topic: 'quota',
+    summary: "An agent hit the account's usage limit: its worker is parked and new spawns wait for the reset",
+  },
+  quota_cleared: { topic: 'quota', summary: 'The usage limit is over: parked workers resume, staggered' },
 });

@@ -12,6 +12,9 @@ import { workersMigration } from './migrations/0001-workers.js';
 import { teamScopedHandlesMigration } from './migrations/0002-team-scoped-handles.js';
 import { exitsAndTotalsMigration } from './migrations/0003-exits-and-totals.js';
 import { nextSessionMigration } from './migrations/0004-next-session.js';
+import { pauseAndQuotaMigration } from './migrations/0005-pause-and-quota.js';
+import { type Admission, Admissions } from './pause.js';
+import { QuotaBreaker } from './quota.js';
 import { type LaunchGuard, LaunchGuards } from './launch-guards.js';
 import { operationsOfWorkers } from './operations.js';
 import { type WorkersOptions, workersOptionsSchema } from './options.js';
@@ -22,6 +25,9 @@ import { WorkerStore, workerView } from './worker-store.js';
 export type { WorkerView, WorkerState } from './worker-store.js';
 export type { Enforcement, GuardedWorker, LaunchGuard, SettingSource } from './launch-guards.js';
 export type { BriefingSource } from './briefing-sources.js';
+export type { Admission, AdmissionRequest, PauseReason, WorkerPause } from './pause.js';
+export type { QuotaState } from './quota.js';
+export type { UsageLimit } from './usage-limit.js';
 export type { ModelFigures, TokenCounts, UsageReport } from './usage.js';
 export type { TranscriptBatch, TranscriptEntry, TranscriptListener } from './transcript-entries.js';
 
@@ -57,6 +63,14 @@ export interface WorkersApi {
    * returns at once (the sessions plugin indexes them later, in batches). Returns the remover.
    */
   addTranscriptListener(listener: TranscriptListener): () => void;
+  /**
+   * Put a check before every spawn (queued ones too, when they would start), every input sent to a
+   * worker and every resume (see pause.ts): throw a coded error to refuse, answer `{ wait }` to hold a
+   * spawn in the queue. Returns the remover (call it on stop).
+   */
+  addAdmission(check: Admission): () => void;
+  /** The account's usage-limit breaker: parked workers, the reset, resuming them staggered. */
+  quota: QuotaBreaker;
 }
 
 export const workers = definePlugin({
@@ -74,6 +88,7 @@ export const workers = definePlugin({
     '0002_team_scoped_handles': teamScopedHandlesMigration,
     '0003_exits_and_totals': exitsAndTotalsMigration,
     '0004_next_session': nextSessionMigration,
+    '0005_pause_and_quota': pauseAndQuotaMigration,
   },
   errors: workersErrors,
   events: workersEvents,
@@ -86,8 +101,12 @@ export const workers = definePlugin({
     const auth = () => ctx.use<AuthApi>('auth');
     const guards = new LaunchGuards();
     const briefings = new BriefingSources();
+    const admissions = new Admissions();
     const manager = new WorkerManager({
       guards,
+      admissions,
+      // The breaker is built after the manager (it pauses and resumes through it); no agent writes before.
+      onUsageLimit: (row, limit) => void quota.onLimit(row, limit),
       store: new WorkerStore(ctx.db),
       tmux,
       session,
@@ -114,6 +133,14 @@ export const workers = definePlugin({
       fleetUrl: () => ctx.fleetUrl(),
     });
     manager.maxWorkers = () => options.max;
+    const quota = new QuotaBreaker({
+      db: manager.store.db,
+      workers: manager,
+      options: () => options.quota,
+      log: ctx.log,
+      emit: ctx.events.emit,
+    });
+    admissions.add((request) => quota.admit(request));
     ctx.health.count('workers', (team) => manager.store.countLive(team));
     // A direct message (team_send) or a task assigned to a running worker reaches its agent too,
     // fenced as data with its sender. The recipient is read from metadata only the fleet may set
@@ -173,6 +200,8 @@ export const workers = definePlugin({
         };
       },
       addBriefingSource: (source) => briefings.add(source),
+      addAdmission: (check) => admissions.add(check),
+      quota,
       addTranscriptListener(listener) {
         // One entry per call: the same function added twice is removed once per remover.
         const entry: TranscriptListener = (batch) => listener(batch);
@@ -190,6 +219,7 @@ export const workers = definePlugin({
           'attach with `fleet attach`',
       );
       await api.manager.start();
+      await api.quota.start();
     };
     if (ctx.listening()) return begin();
     // At boot the kernel listens right after every plugin has started. Until it does, the tmux
@@ -209,6 +239,7 @@ export const workers = definePlugin({
   /** Detach without stopping workers: they outlive the server and are re-adopted by the next one. */
   async stop(_ctx, api) {
     if (!api) return;
+    api.quota.close();
     await api.manager.close();
     // A start still under way (waiting for the server to listen) finishes before the kernel closes
     // the database under it; whatever it attached meanwhile is detached again.

@@ -38,6 +38,10 @@ import { type TranscriptListener, transcriptEntries } from './transcript-entries
 import { type BoardRow, boardRow } from './board-view.js';
 import { SpawnQueue } from './spawn-queue.js';
 import { HostClient } from './host-client.js';
+import { modelRequests, SeenMessages } from './model-requests.js';
+import { usageLimitIn } from './limit-lines.js';
+import type { UsageLimit } from './usage-limit.js';
+import { Admissions, type AdmissionRequest, parsePause, type PauseRequest, type WorkerPause } from './pause.js';
 import { LogFollower, type LogLine, readLogLines } from './log-follower.js';
 import type { WorkersOptions } from './options.js';
 import {
@@ -67,6 +71,10 @@ export interface ManagerDeps {
   fleetUrl(): string;
   /** What other plugins ask of every launch (settings for claude workers, strictness); none by default. */
   guards?: LaunchGuards;
+  /** What spawns, input and resumes must pass (budgets, the usage-limit breaker); none by default. */
+  admissions?: Admissions;
+  /** An agent reported a usage limit: its worker is being parked; the breaker is told (quota.ts). */
+  onUsageLimit?: (row: WorkerRow, limit: UsageLimit) => void;
 }
 
 /**
@@ -106,6 +114,8 @@ interface Attached {
   /** The last main-loop assistant line seen (its usage is the context size at a result), and the init's model. */
   lastAssistantLine: string | undefined;
   model: string | null;
+  /** The model requests of this run counted so far (worker_request once per message id). */
+  seenMessages: SeenMessages;
 }
 
 /** Where the log parser starts: a worker that is past starting keeps its state across re-adoption. */
@@ -238,7 +248,11 @@ export class WorkerManager {
     this.#deps = deps;
     this.queue = new SpawnQueue(deps.store.db);
     this.guards = deps.guards ?? new LaunchGuards();
+    this.admissions = deps.admissions ?? new Admissions();
   }
+
+  /** What spawns, input and resumes must pass (WorkersApi.addAdmission). */
+  readonly admissions: Admissions;
 
   /**
    * Whether a worker's tool calls are held to the launch guards, only while one is in force: a
@@ -327,7 +341,7 @@ export class WorkerManager {
     // Stopped while waiting to start (a fleet on port 0 stopped before it listened): nothing to arm.
     if (this.#closing) return;
     mkdirSync(this.#workersDir(), { recursive: true, mode: 0o700 });
-    for (const row of await this.#deps.store.listLive()) await this.#adopt(row);
+    for (const row of await this.#deps.store.listLive()) if (row.state !== 'paused') await this.#adopt(row);
     if (this.#closing) return;
     const tick = Math.min(this.#deps.options().heartbeatSeconds, 5) * 1000;
     this.#healthTimer = setInterval(() => void this.#checkHealth(), tick);
@@ -367,8 +381,8 @@ export class WorkerManager {
       // A window opened by a fleet from before windows carried their team gets its tags now.
       if (row.pane_id) await this.#tagWindow(row.pane_id, row).catch(() => undefined);
       await this.#attach(row, host);
-      // The last server asked it to end for a fresh session and went down before it ended: ask again.
-      if (row.next_session !== null) this.#attached.get(workerKey(row))?.client?.stop(3000);
+      // The last server asked it to end (a fresh session, a pause) and went down before it ended: ask again.
+      if (row.next_session !== null || row.pause !== null) this.#attached.get(workerKey(row))?.client?.stop(3000);
       return;
     }
     // The pane host is gone while we were down: the agent exited (or was killed) unseen.
@@ -413,6 +427,7 @@ export class WorkerManager {
       serial: Promise.resolve(),
       lastAssistantLine: undefined,
       model: null,
+      seenMessages: new SeenMessages(),
       exited: new Promise<void>((resolveExit) => (markExited = resolveExit)),
       markExited: () => markExited(),
       client:
@@ -507,6 +522,11 @@ export class WorkerManager {
     attached.lastEvent = Date.now();
     attached.stalledReported = false;
     for (const line of lines) this.#publish(row, 'worker_output', { offset: line.offset, line: line.text });
+    if (attached.format === 'ndjson') {
+      for (const request of modelRequests(lines, attached.seenMessages)) this.#publish(row, 'worker_request', request);
+      const limit = row.pause === null ? usageLimitIn(lines) : undefined;
+      if (limit) await this.#park(row, attached, limit);
+    }
     // Where the last main-loop assistant message of the batch ends (a subagent's does not fill the context).
     let assistantAt: number | undefined;
     for (const event of events) {
@@ -697,6 +717,14 @@ export class WorkerManager {
       await this.drainQueue();
       return;
     }
+    // Ended on purpose, to pause: it waits, with everything kept, until resumed.
+    if (current.pause !== null) {
+      await this.#setState(current, 'paused', { pane_id: null });
+      this.#settleFresh(current, new Error('the worker was paused'));
+      const pause = parsePause(current.pause);
+      if (pause) this.#publish(current, 'worker_paused', { pause });
+      return;
+    }
     // Ended on purpose, to continue in a fresh session: that is no crash, and no restart either.
     if (current.next_session !== null && (await this.#continueFresh(current))) return;
     const error = row.adapter === EXTERNAL ? null : exitReason(row.dir, exit);
@@ -742,7 +770,7 @@ export class WorkerManager {
    */
   async #launch(
     row: WorkerRow,
-    how: { resume: boolean; restartCount: number; midTurn?: boolean; fresh?: FreshSession },
+    how: { resume: boolean; restartCount: number; midTurn?: boolean; fresh?: FreshSession; resumed?: boolean },
   ): Promise<void> {
     const request = JSON.parse(row.spec) as SpawnRequest;
     // A restart is a launch too: a strict guard that came since refuses a worker it cannot enforce.
@@ -751,7 +779,9 @@ export class WorkerManager {
       row.adapter === 'claude' ? this.guards.claudeLaunch({ teamName: row.team_name, handle: row.handle }) : undefined;
     const token = await this.#deps.credentials(row.team_name, row.handle);
     let prompt = how.fresh ? how.fresh.prompt : request.prompt;
-    if (how.resume) prompt = restartPrompt(row, request, how.midTurn === true);
+    if (how.resumed)
+      prompt = how.midTurn ? 'You were paused in the middle of a turn. Continue where you left off.' : undefined;
+    else if (how.resume) prompt = restartPrompt(row, request, how.midTurn === true);
     else {
       const briefing = await this.#deps.briefing(row.team_name, row.handle);
       if (briefing) prompt = prompt ? `${briefing}\n\n${prompt}` : briefing;
@@ -835,7 +865,10 @@ export class WorkerManager {
     this.#assertHandleFree(existing, request.handle);
     await this.#assertNotAnotherAgent(existing, request.teamName, request.handle);
     await this.queue.assertNotQueued(request.teamName, request.handle);
-    if ((await this.#deps.store.countLive()) >= maxWorkers) {
+    const admission = { action: 'spawn', teamName: request.teamName, handle: request.handle, by: spawnedBy.handle };
+    // Asked to wait (the account's usage limit): queued, to start when the wait is over.
+    const wait = await this.admissions.admit(admission as AdmissionRequest);
+    if (wait !== undefined || (await this.#deps.store.countLive()) >= maxWorkers) {
       const id = await this.enqueue(request, spawnedBy.handle);
       return { queued: true, id, position: await this.queue.position(id) };
     }
@@ -882,6 +915,7 @@ export class WorkerManager {
       next_session: null,
       base_cost_usd: null,
       base_turns: null,
+      pause: null,
       spawned_by: spawnedBy,
       created_at: now,
       updated_at: now,
@@ -945,6 +979,13 @@ export class WorkerManager {
     const existing = await this.#deps.store.get(request.teamName, request.handle);
     this.#assertHandleFree(existing, request.handle);
     await this.#assertNotAnotherAgent(existing, request.teamName, request.handle);
+    // A refusal (a budget over) refuses the queueing too; a wait is what the queue is for.
+    await this.admissions.admit({
+      action: 'spawn',
+      teamName: request.teamName,
+      handle: request.handle,
+      by: requestedBy,
+    });
     const id = await this.queue.add(request, requestedBy);
     this.#deps.emit('spawn_queued', request.teamName, { id, handle: request.handle });
     return id;
@@ -966,6 +1007,22 @@ export class WorkerManager {
         this.#drainAgain = false;
         const max = maxWorkers ?? this.maxWorkers();
         while (!this.#closing && (await this.#deps.store.countLive()) < max) {
+          const peeked = await this.queue.peekNext();
+          if (!peeked) break;
+          // The oldest waits (the account's usage limit): so does everything behind it, in order.
+          let wait: string | undefined;
+          try {
+            wait = await this.admissions.admit({
+              action: 'spawn',
+              teamName: peeked.request.teamName,
+              handle: peeked.request.handle,
+              by: peeked.requestedBy,
+            });
+          } catch (error) {
+            await this.queue.markFailed(peeked.id, (error as Error).message);
+            continue;
+          }
+          if (wait !== undefined) break;
           const next = await this.queue.takeNext();
           if (!next) break;
           try {
@@ -1024,9 +1081,15 @@ export class WorkerManager {
     await this.starting;
     const row = await this.require(teamName, handle);
     const attached = this.#attached.get(workerKey(row));
+    if (row.state === 'paused' || row.pause !== null) {
+      const pause = parsePause(row.pause);
+      throw workersErrors.WORKERS_PAUSED({ handle, reason: pause?.reason ?? 'paused', detail: pause?.detail ?? '' });
+    }
     if (FINAL_STATES.includes(row.state) || row.state === 'stopping' || !attached)
       throw workersErrors.WORKERS_NOT_RUNNING({ handle, state: row.state });
     if (!attached.client) throw workersErrors.WORKERS_EXTERNAL({ handle });
+    const wait = await this.admissions.admit({ action: 'send', teamName, handle });
+    if (wait !== undefined) throw workersErrors.WORKERS_MUST_WAIT({ handle, reason: wait });
     const handledBefore = attached.batchesHandled;
     const ack = await attached.client.input(text);
     if (!ack.ok) throw workersErrors.WORKERS_INPUT_REFUSED({ handle, reason: ack.error ?? 'unknown' });
@@ -1094,6 +1157,7 @@ export class WorkerManager {
       next_session: null,
       base_cost_usd: null,
       base_turns: null,
+      pause: null,
       spawned_by: registeredBy,
       created_at: now,
       updated_at: now,
@@ -1251,11 +1315,127 @@ export class WorkerManager {
     }
   }
 
+  /**
+   * Pause a worker: its agent is stopped (SIGTERM to its group at once: a budget's overshoot is the
+   * request in flight, no more), and the worker waits in `paused` with its session, worktree, task
+   * and slot kept until resume(). The pause is written before the agent is stopped, so a server that
+   * dies in between stops it again. Resolves once the worker is paused (or after 10 s, still pausing).
+   */
+  async pause(teamName: string, handle: string, request: PauseRequest): Promise<ReturnType<typeof workerView>> {
+    await this.starting;
+    const row = await this.require(teamName, handle);
+    const key = workerKey(row);
+    if (row.state === 'paused' || row.pause !== null) return this.view(row);
+    const attached = this.#attached.get(key);
+    if (FINAL_STATES.includes(row.state) || row.state === 'stopping' || !attached?.client)
+      throw workersErrors.WORKERS_NOT_PAUSABLE({
+        handle,
+        why: attached && !attached.client ? 'it is external (it runs elsewhere)' : `it is ${row.state}`,
+      });
+    if (row.next_session !== null) throw workersErrors.WORKERS_SESSION_CHANGING({ handle });
+    const pause: WorkerPause = {
+      reason: request.reason,
+      detail: request.detail.slice(0, 500),
+      source: request.source ?? null,
+      resetsAt: request.resetsAt ?? null,
+      since: Date.now(),
+      midTurn: row.state === 'working' || (row.state === 'starting' && row.prompt !== null),
+    };
+    row.pause = JSON.stringify(pause);
+    await this.#deps.store.update(row.team_name, row.handle, { pause: row.pause });
+    this.#deps.log.info(`worker ${key}: pausing (${pause.reason}: ${pause.detail})`);
+    if (!attached.client.stop(1000)) this.#endAgent(row);
+    await Promise.race([attached.exited, new Promise((wake) => setTimeout(wake, 10_000).unref())]);
+    return this.view(row);
+  }
+
+  /**
+   * The agent hit a usage limit: park its worker at once, in line with its log (before an exit that
+   * may follow is handled, so the exit is a pause and not a crash to restart), and tell the breaker.
+   */
+  async #park(row: WorkerRow, attached: Attached, limit: UsageLimit): Promise<void> {
+    // An external worker runs elsewhere: nothing here can stop it; the breaker still trips.
+    if (!attached.client) return this.#deps.onUsageLimit?.(row, limit);
+    const pause: WorkerPause = {
+      reason: 'quota',
+      detail: limit.message,
+      source: 'quota',
+      resetsAt: limit.window === 'weekly' ? null : limit.resetsAt,
+      since: Date.now(),
+      // The turn the limit cut short is continued on resume.
+      midTurn: true,
+    };
+    row.pause = JSON.stringify(pause);
+    await this.#deps.store.update(row.team_name, row.handle, { pause: row.pause });
+    this.#deps.log.warn(`worker ${workerKey(row)}: usage limit (${limit.window}); parking it`);
+    if (!attached.client.stop(1000)) this.#endAgent(row);
+    this.#deps.onUsageLimit?.(row, limit);
+  }
+
+  /** Workers being resumed now: a second resume of the same one (a lead and the breaker) is refused. */
+  readonly #resuming = new Set<string>();
+
+  /**
+   * Launch a paused worker again with `--resume` (its session, the permission mode as configured):
+   * told to continue when it was paused mid-turn, in silence otherwise. The admission checks decide
+   * first (a budget still over refuses). Resolves once it is launched.
+   */
+  async resume(
+    teamName: string,
+    handle: string,
+    options: { by?: string } = {},
+  ): Promise<ReturnType<typeof workerView>> {
+    await this.starting;
+    const row = await this.require(teamName, handle);
+    const key = workerKey(row);
+    if (row.state !== 'paused' || this.#resuming.has(key))
+      throw workersErrors.WORKERS_NOT_PAUSED({ handle, state: this.#resuming.has(key) ? 'resuming' : row.state });
+    this.#resuming.add(key);
+    try {
+      const wait = await this.admissions.admit({ action: 'resume', teamName, handle, by: options.by });
+      if (wait !== undefined) throw workersErrors.WORKERS_MUST_WAIT({ handle, reason: wait });
+      const pause = parsePause(row.pause);
+      row.pause = null;
+      await this.#deps.store.update(row.team_name, row.handle, { pause: null });
+      try {
+        await this.#launch(row, {
+          resume: row.session_id !== null,
+          restartCount: Number(row.restart_count),
+          midTurn: pause?.midTurn === true,
+          resumed: true,
+        });
+      } catch (error) {
+        // Still paused, as it was: nothing ran.
+        row.pause = pause ? JSON.stringify(pause) : JSON.stringify({ reason: 'lead', detail: 'resume failed' });
+        await this.#deps.store.update(row.team_name, row.handle, { pause: row.pause });
+        if (isApiError(error)) throw error;
+        this.#deps.log.error(`worker ${key}: resume failed`, { error });
+        throw workersErrors.WORKERS_START_FAILED({ handle });
+      }
+      this.#deps.log.info(`worker ${key}: resumed (was paused for ${pause?.reason ?? 'unknown'})`);
+      this.#publish(row, 'worker_resumed', {
+        reason: pause?.reason ?? null,
+        pausedMs: pause ? Date.now() - pause.since : null,
+        by: options.by ?? null,
+      });
+      return this.view(row);
+    } finally {
+      this.#resuming.delete(key);
+    }
+  }
+
   /** End the agent's process group and its window; answers once nothing of it is left (at most ~10 s). */
   async dismiss(teamName: string, handle: string): Promise<ReturnType<typeof workerView>> {
     await this.starting;
     const row = await this.require(teamName, handle);
     if (FINAL_STATES.includes(row.state)) return this.view(row);
+    // A paused worker has no run to end: its pane host is gone (a stale pid is never signalled).
+    if (row.state === 'paused' && !this.#attached.has(workerKey(row))) {
+      await this.#setState(row, 'stopped', { pane_id: null, pause: null });
+      this.#publish(row, 'worker_dismissed', {});
+      await this.drainQueue();
+      return this.view(row);
+    }
     await this.#setState(row, 'stopping');
     const key = workerKey(row);
     const attached = this.#attached.get(key);

@@ -26,7 +26,7 @@ export const spawnWorker = op({
 export const listWorkers = op({
   name: 'listWorkers',
   summary:
-    'Workers of your team with their state (starting, ready, working, idle, stopped, failed), ' +
+    'Workers of your team with their state (starting, ready, working, idle, paused, stopped, failed), ' +
     'health, session, cost and last result',
   access: 'agent',
   input: v.object({}),
@@ -46,7 +46,8 @@ export const workerBoard = op({
   http: { method: 'GET', path: '/orchestrate/board' },
   run: async ({ caller, api }) => {
     const workers = await api.manager.board(caller?.teamName);
-    return { workers, needsYou: workers.filter((w) => w.needsYou !== null || w.state === 'failed').length };
+    const needsYou = workers.filter((w) => w.needsYou !== null || w.state === 'failed' || w.state === 'paused');
+    return { workers, needsYou: needsYou.length };
   },
 });
 

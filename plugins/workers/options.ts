@@ -56,6 +56,18 @@ export const workersOptionsSchema = v.object({
   unhealthySeconds: v.optional(v.pipe(v.number(), v.minValue(0.1)), 60),
   stalledSeconds: v.optional(v.pipe(v.number(), v.minValue(0.1)), 300),
   maxRestarts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 3),
+  /**
+   * After a usage limit resets, parked workers resume at most resumeBatch per resumeWindowSeconds (at
+   * once they would trip the burst limiter), resetMarginSeconds after the reset time the agent gave.
+   */
+  quota: v.optional(
+    v.object({
+      resumeBatch: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100)), 3),
+      resumeWindowSeconds: v.optional(v.pipe(v.number(), v.minValue(0.1), v.maxValue(3600)), 30),
+      resetMarginSeconds: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(3600)), 5),
+    }),
+    {},
+  ),
   /** Where workers run when a spawn gives no workingDir. Default: the directory the fleet runs in. */
   workingDir: v.optional(v.string()),
 });

@@ -73,6 +73,18 @@ export class SpawnQueue {
     return Number(row.n);
   }
 
+  /** The oldest queued spawn, left queued; undefined when the queue is empty. */
+  async peekNext(): Promise<{ id: number; request: SpawnRequest; requestedBy: string } | undefined> {
+    const next = await this.db
+      .selectFrom('spawn_queue')
+      .selectAll()
+      .where('status', '=', 'queued')
+      .orderBy('id')
+      .executeTakeFirst();
+    if (!next) return undefined;
+    return { id: Number(next.id), request: JSON.parse(next.request) as SpawnRequest, requestedBy: next.requested_by };
+  }
+
   /** The oldest queued spawn, marked started; undefined when the queue is empty. */
   async takeNext(): Promise<{ id: number; request: SpawnRequest; requestedBy: string } | undefined> {
     for (;;) {

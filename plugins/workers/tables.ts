@@ -1,7 +1,7 @@
 import type { Generated } from 'kysely';
 import { defineTables } from '../../core/index.js';
 
-export type WorkerState = 'starting' | 'ready' | 'working' | 'idle' | 'stopping' | 'stopped' | 'failed';
+export type WorkerState = 'starting' | 'ready' | 'working' | 'idle' | 'paused' | 'stopping' | 'stopped' | 'failed';
 export type WorkerHealth = 'healthy' | 'degraded' | 'unhealthy';
 
 /**
@@ -47,6 +47,8 @@ export interface WorkersTable {
   /** What the worker's sessions before the current one spent (0 or null until it continues in a fresh one). */
   base_cost_usd: number | null;
   base_turns: number | null;
+  /** JSON WorkerPause: why the worker is paused (or is being paused); null while it runs. */
+  pause: string | null;
   spawned_by: string;
   created_at: number;
   updated_at: number;
@@ -65,9 +67,24 @@ export interface SpawnQueueTable {
   updated_at: number;
 }
 
+/** The account's usage-limit breaker (one row per account; the fleet has one account, `default`). */
+export interface WorkerQuotaTable {
+  account: string;
+  kind: string;
+  /** five_hour, weekly or unknown: only a five_hour limit with a reset time resumes by itself. */
+  window: string;
+  resets_at: number | null;
+  message: string;
+  /** The worker whose agent reported it first. */
+  team_name: string;
+  handle: string;
+  tripped_at: number;
+}
+
 export interface WorkersTables {
   workers: WorkersTable;
   spawn_queue: SpawnQueueTable;
+  worker_quota: WorkerQuotaTable;
 }
 
 export const workersTables = defineTables<WorkersTables>({
@@ -75,4 +92,5 @@ export const workersTables = defineTables<WorkersTables>({
     'Every worker, keyed by its team and handle: its pane, session, state, health, restarts, ' +
     'parsed log offset, last result, cost, worktree',
   spawn_queue: 'Spawns waiting for a free worker slot, persisted across restarts',
+  worker_quota: "The account's usage-limit breaker: tripped when an agent hits a usage limit, with its reset time",
 });

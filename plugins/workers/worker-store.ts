@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Enforcement } from './launch-guards.js';
+import { parsePause, pauseView } from './pause.js';
 import type { WorkersTable, WorkersTables, WorkerState } from './tables.js';
 
 export type { WorkerHealth, WorkerState } from './tables.js';
@@ -43,6 +44,8 @@ export function workerView(row: WorkerRow, enforcement?: Enforcement) {
     error: row.error ?? null,
     /** What needs a person: the tool calls its agent was refused, until it is given input again. */
     needsYou: row.attention ? (JSON.parse(row.attention) as unknown) : null,
+    /** Why the worker is paused (a budget, a usage limit and its reset, a lead), while it is. */
+    pause: pauseView(parsePause(row.pause)),
     spawnedBy: row.spawned_by,
     createdAt: new Date(Number(row.created_at)).toISOString(),
     updatedAt: new Date(Number(row.updated_at)).toISOString(),
@@ -74,6 +77,15 @@ export class WorkerStore {
     let query = this.db.selectFrom('workers').selectAll().where('state', '!=', 'stopped');
     if (teamName !== undefined) query = query.where('team_name', '=', teamName);
     return query.orderBy('team_name').orderBy('handle').execute();
+  }
+
+  /** Paused workers, of one team or of all, the longest paused first. */
+  async listPaused(teamName?: string): Promise<WorkerRow[]> {
+    let query = this.db.selectFrom('workers').selectAll().where('state', '=', 'paused');
+    if (teamName !== undefined) query = query.where('team_name', '=', teamName);
+    const rows = await query.execute();
+    const since = (row: WorkerRow) => parsePause(row.pause)?.since ?? Number(row.updated_at);
+    return rows.sort((a, b) => since(a) - since(b));
   }
 
   async listLive(): Promise<WorkerRow[]> {
