@@ -3,13 +3,13 @@ import { tasksErrors } from './errors.js';
 
 /**
  * What a check is asked before a task gets an owner: a create with an owner (`assign`, with the id
- * the task will have: it is chosen before the insert) or a claim (`claim`, with the task about to be
- * taken; a claim without an id asks about each candidate it tries).
+ * the task will have: it is chosen before the insert, so it is never null) or a claim (`claim`, with
+ * the task about to be taken; a claim without an id asks about each candidate it tries).
  */
 export interface TaskAdmissionRequest {
   action: 'assign' | 'claim';
   teamName: string;
-  taskId: string | null;
+  taskId: string;
   ownerHandle: string;
 }
 
