@@ -391,19 +391,27 @@ export class BudgetEngine {
   async #breach(entry: Entry): Promise<void> {
     const { budget } = entry;
     if (!entry.breached || this.entries.get(budget.id) !== entry) return;
-    const first = await this.deps.store.markExceeded(budget.id, entry.start);
     const paused: [string, string][] = [];
+    const pauses: Promise<void>[] = [];
+    const pauseNow = (teamName: string, handle: string) => {
+      const key = keyOf(teamName, handle);
+      if (this.#pausesOf(budget.id).has(key)) return;
+      this.#pausesOf(budget.id).add(key);
+      paused.push([teamName, handle]);
+      pauses.push(this.#pauseOne(entry, teamName, handle));
+    };
+    // Those in a turn first, from memory (every request meanwhile is overshoot), then the rest of the live ones.
+    for (const flight of this.#inFlight.values())
+      if (covers(budget, flight.teamName, flight.handle, flight.taskId)) pauseNow(flight.teamName, flight.handle);
     const workers = this.deps.workers();
     const live = workers ? await workers.manager.store.listLive() : [];
     for (const row of live) {
       if (row.state === 'paused') continue;
       const task = budget.scope.kind === 'task' ? await this.taskOf(row.team_name, row.handle) : null;
-      if (!covers(budget, row.team_name, row.handle, task)) continue;
-      this.#pausesOf(budget.id).add(keyOf(row.team_name, row.handle));
-      paused.push([row.team_name, row.handle]);
+      if (covers(budget, row.team_name, row.handle, task)) pauseNow(row.team_name, row.handle);
     }
-    // All at once: each pause waits for its agent to end, and every request meanwhile is overshoot.
-    await Promise.all(paused.map(([teamName, handle]) => this.#pauseOne(entry, teamName, handle)));
+    const pausing = Promise.all(pauses);
+    const first = await this.deps.store.markExceeded(budget.id, entry.start);
     const teams = new Set(budget.teamName === null ? live.map((row) => row.team_name) : [budget.teamName]);
     const breach = this.#breaches.get(budget.id) ?? { start: entry.start, teams: new Set<string>() };
     this.#breaches.set(budget.id, breach);
@@ -413,23 +421,28 @@ export class BudgetEngine {
       await this.#openItem(entry, team, view);
       breach.teams.add(team);
     }
+    await pausing;
     this.deps.log.warn(`budget ${budget.id} (${describeScope(budget)}) is over: ${paused.length} worker(s) paused`);
   }
 
   async #pauseOne(entry: Entry, teamName: string, handle: string): Promise<void> {
     const { budget } = entry;
-    await this.deps.store.addPause(budget.id, teamName, handle);
     const workers = this.deps.workers();
-    if (!workers?.manager.pause) return;
     const { spent } = spentOf(entry, this.#inFlight.values());
     const detail =
       `budget ${budget.id} (${describeScope(budget)}): spent ${formatAmount(budget.unit, spent)} of ` +
       `${formatAmount(budget.unit, limitOf(entry))} ${budget.unit} this ${periodWord(budget)}`;
-    try {
-      await workers.manager.pause(teamName, handle, { reason: 'budget', detail, source: budget.id });
-    } catch (error) {
+    // The pause goes out first; this plugin's record of it is written alongside.
+    const [outcome] = await Promise.allSettled([
+      workers?.manager.pause
+        ? workers.manager.pause(teamName, handle, { reason: 'budget', detail, source: budget.id })
+        : Promise.resolve(),
+      this.deps.store.addPause(budget.id, teamName, handle),
+    ]);
+    if (outcome.status === 'rejected') {
       // Not pausable (gone, external): nothing to resume later either.
-      this.deps.log.info(`budget ${budget.id}: ${teamName}/${handle} not paused: ${(error as Error).message}`);
+      const message = (outcome.reason as Error).message;
+      this.deps.log.info(`budget ${budget.id}: ${teamName}/${handle} not paused: ${message}`);
       await this.deps.store.removePause(budget.id, teamName, handle);
       this.#pauses.get(budget.id)?.delete(keyOf(teamName, handle));
     }
