@@ -315,3 +315,32 @@ t.test('budget_set and budget_list tools', async (t) => {
     [[created.id, 8]],
   );
 });
+
+t.test('tasks admission: assignment and claim refused while over or throttled', async (t) => {
+  const { fleet, lead, worker } = await boot(t);
+  const budget = (
+    await fleet.request('POST', '/budgets', {
+      token: lead,
+      body: { scope: { kind: 'worker', id: 'w1' }, unit: 'tokens', limit: 1000, period: 'day', throttleAt: 0.5 },
+    })
+  ).body;
+  request(fleet, 'alpha', 'w1', 600, 0);
+  const assigned = await fleet.request('POST', '/tasks', {
+    token: lead,
+    body: { subject: 'Throttled work', toHandle: 'w1' },
+  });
+  t.match(assigned, { status: 409, body: { code: 'BUDGETS_THROTTLED', budget: budget.id } });
+  const open = await fleet.request('POST', '/tasks', { token: lead, body: { subject: 'Unowned work' } });
+  t.equal(open.status, 200, JSON.stringify(open.body));
+  request(fleet, 'alpha', 'w1', 600, 0);
+  const claim = await callTool(fleet, { token: worker } as Parameters<typeof callTool>[1], 'team_claim', {
+    task_id: open.body.id,
+  });
+  t.ok(claim.isError, 'the claim is refused');
+  t.match(toolText(claim), /BUDGETS_EXCEEDED/);
+  const other = await fleet.request('POST', '/tasks', {
+    token: lead,
+    body: { subject: 'For the lead', toHandle: 'lead' },
+  });
+  t.equal(other.status, 200, 'another agent is not covered');
+});
