@@ -212,6 +212,7 @@ export const workers = definePlugin({
   },
   /** The fleet's tmux session exists while the fleet runs; workers from a previous run are re-adopted. */
   async start(ctx, api) {
+    await api.quota.load();
     const begin = async () => {
       const created = await ensureFleetSession(api.tmux, api.session, ctx.fleetUrl(), ctx.config.dataDir);
       ctx.log.info(

@@ -75,14 +75,19 @@ export class QuotaBreaker {
     },
   ) {}
 
-  /** Load the breaker, arm its reset, and go on resuming workers a previous server left parked. */
-  async start(): Promise<void> {
+  /** Read the breaker as the last server left it: spawns asked for before start() already wait. */
+  async load(): Promise<void> {
     this.#closed = false;
     this.#row = await this.deps.db
       .selectFrom('worker_quota')
       .selectAll()
       .where('account', '=', ACCOUNT)
       .executeTakeFirst();
+  }
+
+  /** Arm the breaker's reset, and go on resuming workers a previous server left parked. */
+  async start(): Promise<void> {
+    if (this.#closed) return;
     if (this.#row) this.#arm(this.#row);
     else if ((await this.#parked()).length > 0) this.#resumeParked('restart');
   }
