@@ -39,8 +39,16 @@ t.test('budgets: approval item on breach; approve extends; deny keeps; a raise w
     (await fleet.request('GET', `/approvals?kind=budget&status=${status}`, { token: lead })).body.approvals ??
     (await fleet.request('GET', `/approvals?kind=budget&status=${status}`, { token: lead })).body;
 
+  const w1 = (await fleet.register('w1', 'alpha')).token;
+  const check = (token: string) =>
+    fleet.request('POST', '/policies/check', { token, body: { tool: 'Bash', input: { command: 'ls' } } });
+  t.not((await check(w1)).body.decision, 'deny', 'under its budget, the gate lets w1 through');
   request(fleet, 'w1', 1200);
   await engine.settled();
+  // The policy hook's check: the next tool call of a worker over its budget is denied, naming the budget.
+  const denied = (await check(w1)).body;
+  t.match(denied, { decision: 'deny', gate: 'budgets' });
+  t.match(denied.reason, new RegExp(`budget ${budget.id} \\(worker alpha/w1\\) is over: spent 1200 of 1000 tokens`));
   const open = await waitFor('an item', async () => ((await items()).length === 1 ? (await items())[0] : undefined));
   t.match(open, {
     kind: 'budget',
