@@ -453,12 +453,15 @@ export class BudgetEngine {
     if (!approvals?.openItem) return;
     const { budget } = entry;
     const extension = extensionOf(budget, this.deps.extensionRatio());
+    const amount = (value: number) => `${formatAmount(budget.unit, value)} ${budget.unit}`;
     try {
       await approvals.openItem({
         teamName,
         kind: 'budget',
-        summary: `Budget ${describeScope(budget)} is over (${formatAmount(budget.unit, view.spent)} of ${formatAmount(budget.unit, limitOf(entry))} ${budget.unit})`,
-        reason: `Approve to add ${formatAmount(budget.unit, extension)} ${budget.unit} for this ${periodWord(budget)} and resume its workers; deny to keep them paused`,
+        summary: `Budget ${describeScope(budget)} is over (${amount(view.spent)} of ${amount(limitOf(entry))})`,
+        reason:
+          `Approve to add ${amount(extension)} for this ${periodWord(budget)} and resume its workers; ` +
+          'deny to keep them paused',
         subject: {
           budgetId: budget.id,
           windowStart: entry.start,

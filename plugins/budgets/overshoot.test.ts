@@ -66,7 +66,8 @@ t.test('budgets: 20 concurrent workers against a small team cap overshoot by at 
   const max = (counts: Record<string, number>) => Math.max(...Object.values(counts));
   const requests = events.filter((m) => m.type === 'worker_request').length;
   t.comment(
-    `overshoot at ${DELAY_MS} ms between requests: ${requests} requests in all for a cap of ${LIMIT / PER_REQUEST}; per worker after budget_exceeded: ` +
+    `overshoot at ${DELAY_MS} ms between requests: ${requests} requests in all for a cap of ` +
+      `${LIMIT / PER_REQUEST}; per worker after budget_exceeded: ` +
       `max ${max(afterExceeded)} (${JSON.stringify(afterExceeded)}); after the crossing request: max ` +
       `${max(afterCrossing)}, total ${Object.values(afterCrossing).reduce((a, b) => a + b, 0)}`,
   );
