@@ -1,4 +1,4 @@
-import { definePlugin, type EventType, type TypedEvent } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 import type { SessionsApi } from '../sessions/index.js';
 import { BudgetEngine } from './budget-engine.js';
 import { BudgetService, configBudgets } from './budget-service.js';
@@ -17,14 +17,6 @@ export type { Budget, BudgetScope, BudgetView } from './budget.js';
 export interface BudgetsApi {
   engine: BudgetEngine;
   service: BudgetService;
-}
-
-/** One model request of a worker's turn, as the workers plugin reports it (issue 13's contract). */
-interface RequestData {
-  handle: string;
-  messageId: string;
-  model: string;
-  tokens: { input: number; output: number; cacheRead: number; cacheWrite: number };
 }
 
 export const budgets = definePlugin({
@@ -59,9 +51,7 @@ export const budgets = definePlugin({
     const { engine } = api;
     const fromConfig = configBudgets(ctx.options.budgets);
     ctx.events.on('cost_recorded', (event) => engine.onCost(event.team, event.data, event.ts));
-    // worker_request is the workers plugin's (issue 13); typed here by its contract until its declaration lands.
-    const on = ctx.events.on as (type: string, listener: (event: TypedEvent<EventType>) => void) => () => void;
-    on('worker_request', (event) => engine.onRequest(event.team, event.data as unknown as RequestData));
+    ctx.events.on('worker_request', (event) => engine.onRequest(event.team, event.data));
     ctx.events.on(['worker_dismissed', 'worker_failed'], (event) => engine.forgetWorker(event.team, event.data.handle));
     ctx.events.on(['task_created', 'task_updated', 'task_resolved', 'task_assigned'], (event) =>
       engine.forgetTasks(event.team),
