@@ -90,6 +90,20 @@ t.test('workers: every operation conforms (401, other teams, required fields, ro
         await call(alpha.lead, 'POST', '/orchestrate/workers/register', { handle: 'cw-ext-push', format: 'text' });
         return { input: { handle: 'cw-ext-push', output: 'a line from elsewhere' } };
       },
+      pauseWorker: async (context) => {
+        await alphaWorker(context, 'cw-pause');
+        return { input: { handle: 'cw-pause' }, skipAgreement: 'the first call pauses it; the second finds it paused' };
+      },
+      resumeWorker: async (context) => {
+        await alphaWorker(context, 'cw-resume');
+        await context.call(context.alpha.lead, 'POST', '/orchestrate/workers/cw-resume/pause', {});
+        return {
+          input: { handle: 'cw-resume' },
+          skipAgreement: 'the first call resumes it; the second finds it running',
+        };
+      },
+      quotaStatus: async () => ({ input: {}, otherTeam: 'own' }),
+      resumeAfterQuota: async () => ({ input: {}, otherTeam: 'own' }),
       dismissWorker: async (context) => {
         await alphaWorker(context, 'cw-dismiss');
         return { input: { handle: 'cw-dismiss' } };

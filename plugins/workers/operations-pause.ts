@@ -54,12 +54,12 @@ export const resumeAfterQuota = op({
   name: 'resumeAfterQuota',
   summary:
     'A lead decides the usage limit is over (a weekly limit, or one without a reset time, waits for this): ' +
-    'new workers may start and parked workers resume, a few at a time',
+    'new workers may start and your team’s parked workers resume, a few at a time',
   access: 'lead',
   input: v.object({}),
   http: { method: 'POST', path: '/orchestrate/quota/resume' },
   tools: [{ name: 'quota_resume' }],
-  run: ({ caller, api }) => api.quota.clear(caller.handle),
+  run: ({ caller, api }) => api.quota.clear(caller.handle, caller.teamName),
 });
 
 export const pauseOperations = [pauseWorker, resumeWorker, quotaStatus, resumeAfterQuota];

@@ -160,23 +160,24 @@ export class QuotaBreaker {
   }
 
   /**
-   * Clear the breaker (a lead decided, or the reset came) and resume the parked workers, staggered.
-   * Answers how many are parked (they resume over the next windows).
+   * Clear the breaker (a lead decided, or the reset came) and resume the parked workers, staggered:
+   * a lead's team's only (the limit is the account's, the workers are each team's: another team's
+   * lead resumes those), every team's at a reset. Answers how many resume (over the next windows).
    */
-  async clear(by: string): Promise<{ parked: number }> {
+  async clear(by: string, teamName?: string): Promise<{ parked: number }> {
     clearTimeout(this.#resetTimer);
     this.#resetTimer = undefined;
     const was = this.#row;
     await this.deps.db.deleteFrom('worker_quota').where('account', '=', ACCOUNT).execute();
     this.#row = undefined;
-    const parked = await this.#parked();
+    const parked = (await this.#parked()).filter((worker) => teamName === undefined || worker.team_name === teamName);
     if (was) {
       this.deps.log.info(`usage limit cleared (${by}): ${parked.length} parked workers resume`);
       const teams = new Set([was.team_name, ...parked.map((worker) => worker.team_name)]);
       for (const team of teams) this.deps.emit('quota_cleared', team, { by, parked: parked.length });
     }
     await this.deps.workers.drainQueue();
-    this.#resumeParked(by);
+    this.#resumeParked(by, teamName);
     return { parked: parked.length };
   }
 
@@ -204,14 +205,22 @@ export class QuotaBreaker {
   }
 
   /** Resume parked workers, resumeBatch at a time, one batch per window, the longest parked first. */
-  #resumeParked(by: string): void {
-    if (this.#resuming) return;
+  #resumeParked(by: string, teamName?: string): void {
+    // One stagger at a time; a lead's call during another team's stagger waits its turn after it.
+    if (this.#resuming) {
+      void this.#resuming.then(() => this.#resumeParked(by, teamName));
+      return;
+    }
     // Each worker is tried once per run: one a budget still holds stays paused, and is not retried forever.
     const tried = new Set<string>();
     const batch = async (): Promise<void> => {
       if (this.#closed || this.#row) return;
       const { resumeBatch, resumeWindowSeconds } = this.deps.options();
-      const parked = (await this.#parked()).filter((worker) => !tried.has(`${worker.team_name}/${worker.handle}`));
+      const parked = (await this.#parked()).filter(
+        (worker) =>
+          (teamName === undefined || worker.team_name === teamName) &&
+          !tried.has(`${worker.team_name}/${worker.handle}`),
+      );
       for (const worker of parked.slice(0, resumeBatch)) {
         tried.add(`${worker.team_name}/${worker.handle}`);
         await this.deps.workers

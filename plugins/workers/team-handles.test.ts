@@ -210,8 +210,19 @@ async function boot(
   socket: string,
   options: { max?: number; storage?: TestFleet['storage']; oldSchema?: boolean } = {},
 ): Promise<TestFleet> {
+  // The 0001 schema has no worker_quota table, which the usage-limit breaker reads at start (its
+  // empty state is kept instead); everything else runs on that schema as the code before did.
   const old = options.oldSchema
-    ? [{ ...workers, migrations: { '0001_workers': workers.migrations!['0001_workers']! } }]
+    ? [
+        {
+          ...workers,
+          migrations: { '0001_workers': workers.migrations!['0001_workers']! },
+          start: async (ctx: Parameters<NonNullable<typeof workers.start>>[0], api: WorkersApi) => {
+            api.quota.load = async () => undefined;
+            return workers.start!(ctx, api);
+          },
+        },
+      ]
     : undefined;
   return startFleet(t, {
     dataDir,
@@ -412,7 +423,13 @@ t.test('a data dir of the schema before migrates: rows kept, its live worker re-
 
   // Boot B with every migration: 0002 re-keys the table and keeps every row as it was.
   const b = await boot(t, dataDir, socket, { storage: a.storage });
-  t.same(await applied(b), ['0001_workers', '0002_team_scoped_handles', '0003_exits_and_totals', '0004_next_session']);
+  t.same(await applied(b), [
+    '0001_workers',
+    '0002_team_scoped_handles',
+    '0003_exits_and_totals',
+    '0004_next_session',
+    '0005_pause_and_quota',
+  ]);
   const stored = await b.kernel.db.selectFrom('workers').selectAll().orderBy('handle').execute();
   t.same(
     stored.map((r) => [r.team_name, r.handle, r.dir, r.state === 'stopped' ? r.result_text : 'live']),
