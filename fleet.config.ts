@@ -35,5 +35,11 @@ export default defineConfig({
     // Session records and lineage (trim a full context, continue in a fresh one), tokens and cost of
     // every result by worker, task, session, team and model (GET /costs), search over what agents wrote.
     sessions: true,
+    // Budgets in usd, tokens or turns per task, worker, team (POST /budgets) or the whole fleet (here), per
+    // day, week or in total: a breach pauses the workers it covers and asks the leads (GET /approvals);
+    // raising the limit resumes them. E.g. budgets: { budgets: [{ id: 'fleet-day', scope: { kind: 'fleet' },
+    // unit: 'usd', limit: 50, period: 'day' }] }. Usage limits park workers and resume them after the reset
+    // (plugins.workers.quota) with or without this plugin.
+    budgets: true,
   },
 });
