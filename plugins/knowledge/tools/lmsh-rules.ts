@@ -61,7 +61,7 @@ export const LMSH_RULES: readonly Rule[] = [
 ];
 
 /** Words that introduce an argument rather than being part of it ("find file named x"). */
-const FILLER = new Set(['for', 'named', 'called', 'the', 'a', 'an', 'with', 'containing', 'text', 'file', 'files']);
+const FILLER = new Set(['for', 'named', 'called', 'with', 'containing', 'text', 'file', 'files']);
 const MAX_ARGUMENT = 200;
 
 interface Token {
@@ -69,18 +69,22 @@ interface Token {
   raw: string;
 }
 
-/** Words of a request: split at white space, compared without case or surrounding punctuation. */
+/**
+ * Words of a request: split at white space, compared without case or surrounding punctuation (a
+ * token of punctuation alone has an empty word, matches nothing, and stays in an argument).
+ */
 function tokens(text: string): Token[] {
   return text
     .split(/\s+/u)
     .filter((raw) => raw.length > 0)
-    .map((raw) => ({ raw, word: raw.toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '') }))
-    .filter((t) => t.word.length > 0);
+    .map((raw) => ({ raw, word: raw.toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '') }));
 }
 
 /** An alias or trigger as the words it is matched by. */
 export function phraseWords(text: string): string[] {
-  return tokens(text).map((t) => t.word);
+  return tokens(text)
+    .map((t) => t.word)
+    .filter((word) => word.length > 0);
 }
 
 /** Where the words of `phrase` start in `words` (whole words, in order), or -1. */
