@@ -230,14 +230,14 @@ export class MemoryService {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a transaction or the handle
   async #find(db: Kysely<any>, address: MemoryAddress): Promise<Row | undefined> {
-    return (await (db as Kysely<MemoryTables>)
+    return await (db as Kysely<MemoryTables>)
       .selectFrom('memory_entries')
       .select(COLUMNS)
       .where('team_name', '=', address.teamName)
       .where('scope', '=', address.scope)
       .where('owner', '=', address.scope === 'team' ? '' : address.owner)
       .where('key', '=', address.key)
-      .executeTakeFirst());
+      .executeTakeFirst();
   }
 
   /** A live memory without counting an access. */
@@ -283,7 +283,7 @@ export class MemoryService {
         .where('key', '=', address.key)
         .where('deleted_at', 'is', null);
       if (expectedVersion !== undefined) update = update.where('version', '=', expectedVersion);
-      const row = (await update.returning(COLUMNS).executeTakeFirst());
+      const row = await update.returning(COLUMNS).executeTakeFirst();
       if (!row) {
         const current = await this.#find(trx, address);
         if (!current || current.deleted_at !== null)

@@ -1,12 +1,12 @@
 import t from 'tap';
-import { tempDir, testDatabase, testStorage } from '../../../test/kit/index.js';
+import { type TestLike, tempDir, testDatabase, testStorage } from '../../../test/kit/index.js';
 import { openTestDatabase } from '../memory/test-database.js';
 import { tldrMigration } from '../migrations/0003-tldr.js';
 import { TldrService } from './tldr-service.js';
 
 const storage = testStorage();
 
-async function service(t: Tap.Test) {
+async function service(t: TestLike) {
   const db =
     storage === 'postgres'
       ? await openTestDatabase({ dialect: 'postgres', url: await testDatabase(t) }, [tldrMigration])
