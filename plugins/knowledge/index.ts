@@ -17,6 +17,11 @@ import { documentOperations } from './operations-documents.js';
 import { knowledgeOptionsSchema } from './options.js';
 import { type SearchAllResult, type SearchKind, type SearchPorts, searchAll } from './search-all/search-all.js';
 import { knowledgeTables } from './tables.js';
+import { memoryErrors, memoryOperations, MemoryService } from './memory/index.js';
+import { memoryMigration } from './migrations/0002-memory.js';
+import { tldrMigration } from './migrations/0003-tldr.js';
+import { tldrErrors, tldrOperations, TldrService } from './tldr/index.js';
+import { LmshService, lmshMigration, toolOperations, toolsErrors } from './tools/index.js';
 
 export type { DocumentHit, DocumentQuery } from './documents/search.js';
 export type { IngestResult, SourceInfo } from './documents/document-service.js';
@@ -37,6 +42,9 @@ export interface DocumentsApi {
 
 /** What dependents and this plugin's operations get from ctx.use('knowledge'). */
 export interface KnowledgeApi {
+  memory: MemoryService;
+  tldr: TldrService;
+  lmsh: LmshService;
   documents: DocumentsApi;
   /** One query across the caller's team's documents, memory, summaries, tasks, and its mail and handoffs. */
   searchAll(
@@ -81,15 +89,21 @@ export const knowledge = definePlugin({
   tables: knowledgeTables,
   migrations: {
     '0001_documents': documentsMigration,
+    '0002_memory': memoryMigration,
+    '0003_tldr': tldrMigration,
+    '0004_lmsh': lmshMigration,
   },
-  errors: mergeErrors(documentErrors),
+  errors: mergeErrors(documentErrors, memoryErrors, tldrErrors, toolsErrors),
   events: defineEvents({ ...documentEvents }),
-  operations: [...documentOperations],
+  operations: [...documentOperations, ...memoryOperations, ...tldrOperations, ...toolOperations],
   setup(ctx): KnowledgeApi {
     const service = new DocumentService(ctx.db, () => ({
       maxChars: ctx.options.chunkChars,
       overlapChars: ctx.options.overlapChars,
     }));
+    const memory = new MemoryService(ctx.db, ctx.dialect);
+    const tldr = new TldrService(ctx.db, ctx.dialect);
+    const lmsh = new LmshService(ctx.db);
     const tasks = () => ctx.use<TasksApi | undefined>('tasks');
     const mail = () => ctx.use<MailApi | undefined>('mail');
     const workers = () => ctx.use<WorkersApi | undefined>('workers');
@@ -124,6 +138,8 @@ export const knowledge = definePlugin({
       const m = mail();
       return {
         documents: search,
+        memory: (teamName, query, limit, viewer) => memory.searchTeam(teamName, query, limit, viewer),
+        summaries: (teamName, query, limit) => tldr.searchTeam(teamName, query, limit),
         tasks: t && (async (teamName) => t.tasks.list(teamName, { limit: 2000, offset: 0 })),
         mail: m && ((teamName, handle) => m.mail.list(teamName, handle, false)),
         handoffs: m && ((teamName, handle) => m.handoffs.open(teamName, handle)),
@@ -131,10 +147,14 @@ export const knowledge = definePlugin({
     };
     const briefingPorts = (): BriefingPorts => ({
       documents: search,
+      memory: (teamName, query, limit, viewer) => memory.searchTeam(teamName, query, limit, viewer),
       taskText: (teamName, handle) => workerTaskText({ tasks: tasks(), workers: workers() }, teamName, handle),
     });
     ctx.health.count('knowledge_chunks', async (team) => (await service.counts(team)).chunks);
     return {
+      memory,
+      tldr,
+      lmsh,
       documents,
       searchAll: (caller, input) => searchAll(ports(), caller, input),
       briefing: (teamName, handle) => knowledgeBriefing(briefingPorts(), teamName, handle, ctx.options.briefingChars),

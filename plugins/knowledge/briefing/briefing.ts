@@ -12,7 +12,8 @@ export interface BriefingPorts {
     teamName: string,
     query: string,
     limit: number,
-  ): Promise<{ key: string; value: string; scope: string; owner: string; score: number }[]>;
+    viewer: { handle: string; lead: boolean },
+  ): Promise<{ key: string; value: string; scope: string; owner: string | null; score: number }[]>;
 }
 
 interface Fact {
@@ -30,9 +31,9 @@ const clip = (text: string, max: number) => (text.length <= max ? text : `${text
 /** Memory for the task: hits of each keyword, summed by key; the worker's own and the team's only. */
 async function memoryFacts(ports: BriefingPorts, teamName: string, handle: string, terms: readonly Term[]) {
   if (!ports.memory) return [];
-  const byKey = new Map<string, { hit: { key: string; value: string; scope: string; owner: string }; score: number }>();
+  const byKey = new Map<string, { hit: { key: string; value: string; scope: string }; score: number }>();
   for (const term of terms.slice(0, MEMORY_WORDS)) {
-    const hits = await ports.memory(teamName, term.word, PER_KIND).catch(() => []);
+    const hits = await ports.memory(teamName, term.word, PER_KIND, { handle, lead: false }).catch(() => []);
     for (const hit of hits) {
       if (hit.scope === 'worker' && hit.owner !== handle) continue;
       const id = `${hit.scope}/${hit.owner}/${hit.key}`;

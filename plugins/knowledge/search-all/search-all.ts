@@ -26,11 +26,13 @@ export interface UnifiedHit {
 /** What each kind of thing is searched with: the plugins' apis, each one a function that may be absent. */
 export interface SearchPorts {
   documents(teamName: string, query: DocumentQuery): Promise<{ results: DocumentHit[] }>;
+  /** Team memory and the viewer's own (a lead's viewer: every worker's of the team). */
   memory?(
     teamName: string,
     query: string,
     limit: number,
-  ): Promise<{ key: string; value: string; scope: string; owner: string; updatedAt: unknown; score: number }[]>;
+    viewer: { handle: string; lead: boolean },
+  ): Promise<{ key: string; value: string; scope: string; owner: string | null; updatedAt: unknown; score: number }[]>;
   summaries?(
     teamName: string,
     query: string,
@@ -131,7 +133,7 @@ export async function searchAll(
     })),
   );
   run('memory', ports.memory !== undefined, async () =>
-    (await ports.memory!(team, input.query, per))
+    (await ports.memory!(team, input.query, per, { handle: caller.handle, lead: isLead(caller) }))
       .filter((hit) => hit.scope !== 'worker' || hit.owner === caller.handle || isLead(caller))
       .map((hit) => ({
         kind: 'memory' as const,
