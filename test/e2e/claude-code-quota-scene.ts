@@ -259,6 +259,9 @@ t.test(
       t.comment(`reset → the queued spawn’s first model request: ${lateAt - resetsAt} ms`);
       t.equal(api.messages().filter((entry) => entry.label === '429').length, 1, 'no other request was refused');
       t.equal(api.messages().filter((entry) => entry.label === 'unexpected').length, 0, 'no unexpected request');
+      // The evidence, whatever the outcome: what the fleet said from the park to the resume.
+      const said = fleet.logs.filter((line) => line.includes('[fleet:workers]'));
+      t.comment(`fleet log (workers):\n${said.join('\n')}`);
     } catch (error) {
       dump();
       throw error;
