@@ -144,16 +144,16 @@ t.test('bad graphs: 400 naming the field', async (t) => {
   t.throws(() => topoSort([{ id: 'a' }, { id: 'a' }]), {
     code: 'KNOWLEDGE_DAG_DUPLICATE_NODE',
     status: 400,
-    message: 'nodes[1].id: node id a is given twice',
-    details: { field: 'nodes[1].id' },
+    message: 'nodes.1.id: node id a is given twice',
+    details: { field: 'nodes.1.id' },
   });
   t.throws(() => findCycles([{ id: 'a', dependsOn: ['ghost'] }]), {
     code: 'KNOWLEDGE_DAG_UNKNOWN_NODE',
-    message: 'nodes[0].dependsOn[0]: no node has id ghost',
+    message: 'nodes.0.dependsOn.0: no node has id ghost',
   });
   t.throws(() => readyNodes([{ id: 'a' }], ['b']), {
     code: 'KNOWLEDGE_DAG_UNKNOWN_NODE',
-    details: { field: 'completed[0]' },
+    details: { field: 'completed.0' },
   });
   const wide: DagNode[] = Array.from({ length: 200 }, (_, i) => ({ id: `h${i}` }));
   for (let i = 0; i < 200; i++) wide.push({ id: `w${i}`, dependsOn: wide.slice(0, 101).map((n) => n.id) });

@@ -36,8 +36,8 @@ function graphOf(nodes: readonly DagNode[]): Graph {
   nodes.forEach((node, i) => {
     if (index.has(node.id))
       throw toolsErrors.KNOWLEDGE_DAG_DUPLICATE_NODE(
-        { field: `nodes[${i}].id`, id: node.id },
-        { field: `nodes[${i}].id` },
+        { field: `nodes.${i}.id`, id: node.id },
+        { field: `nodes.${i}.id` },
       );
     index.set(node.id, i);
   });
@@ -51,8 +51,8 @@ function graphOf(nodes: readonly DagNode[]): Graph {
       const at = index.get(dep);
       if (at === undefined)
         throw toolsErrors.KNOWLEDGE_DAG_UNKNOWN_NODE(
-          { field: `nodes[${i}].dependsOn[${j}]`, id: dep },
-          { field: `nodes[${i}].dependsOn[${j}]` },
+          { field: `nodes.${i}.dependsOn.${j}`, id: dep },
+          { field: `nodes.${i}.dependsOn.${j}` },
         );
       found.add(at);
     });
@@ -267,7 +267,7 @@ export function readyNodes(nodes: readonly DagNode[], completed: readonly string
   completed.forEach((id, j) => {
     const at = graph.index.get(id);
     if (at === undefined)
-      throw toolsErrors.KNOWLEDGE_DAG_UNKNOWN_NODE({ field: `completed[${j}]`, id }, { field: `completed[${j}]` });
+      throw toolsErrors.KNOWLEDGE_DAG_UNKNOWN_NODE({ field: `completed.${j}`, id }, { field: `completed.${j}` });
     done.add(at);
   });
   const ready = graph.ids.map((_, i) => i).filter((i) => !done.has(i) && graph.deps[i]!.every((d) => done.has(d)));
