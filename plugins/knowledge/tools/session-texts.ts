@@ -59,7 +59,8 @@ export function mergeHits(indexed: readonly Candidate[], sessions: readonly Cand
       else {
         known.score += score;
         known.from.add(from);
-        if (hit.rank < known.hit.rank) known.hit = { ...known.hit, ...hit };
+        // The better-ranked hit gives snippet and time; the other adds what it lacks (a handle).
+        known.hit = hit.rank < known.hit.rank ? { ...known.hit, ...hit } : { ...hit, ...known.hit };
       }
     }
   };
