@@ -73,7 +73,7 @@ export async function searchDocuments(
     const score = sql`(-bm25(knowledge_chunks_fts, 2.0, 1.0) * ${factor})`;
     const result = await sql<Row>`
       select c.id, c.source, c.heading, c.ord, c.tags, c.at,
-        snippet(knowledge_chunks_fts, -1, '<b>', '</b>', '…', 28) as snippet,
+        snippet(knowledge_chunks_fts, 1, '<b>', '</b>', '…', 28) as snippet,
         ${score} as score
       from knowledge_chunks_fts join knowledge_chunks c on c.id = knowledge_chunks_fts.rowid
       where knowledge_chunks_fts match ${fts5Match(query.terms, query.match)} and ${where}
@@ -84,7 +84,7 @@ export async function searchDocuments(
     const age = sql`greatest(0, ${ranking.now}::bigint - c.at)`;
     const factor = sql`(1.0 + ${ranking.recencyWeight}::float8 * ${h}::float8 / (${h}::float8 + ${age}))`;
     const score = sql`(ts_rank(c.search, q, 1) * ${factor})`;
-    const text = sql`c.heading || E'\n' || c.text`;
+    const text = sql`c.text`;
     const result = await sql<Row>`
       select c.id, c.source, c.heading, c.ord, c.tags, c.at,
         case when strpos(ts_headline('english', ${text}, q, ${HEADLINE}), '<b>') > 0
