@@ -63,7 +63,11 @@ t.test('store, recall, versions with provenance, soft delete and revive', async 
     status: 409,
     details: { field: 'expectedVersion', currentVersion: 4, expectedVersion: 0 },
   });
-  const refused = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
+  const refused = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
   t.match(await refused(memory.store(mine('runner'), write('stale', { expectedVersion: 1 }), ann)), {
     code: 'KNOWLEDGE_MEMORY_VERSION_CONFLICT',
     details: { currentVersion: 2 },

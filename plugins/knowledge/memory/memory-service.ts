@@ -141,7 +141,7 @@ export class MemoryService {
     this.#db = db as Kysely<MemoryTables>;
   }
 
-  /** Write a memory; returns it at its new version. 409 KNOWLEDGE_MEMORY_VERSION_CONFLICT on a stale expectedVersion. */
+  /** Write a memory; returns it at its new version. A stale expectedVersion: 409 KNOWLEDGE_MEMORY_VERSION_CONFLICT. */
   async store(address: MemoryAddress, write: MemoryWrite, writer: MemoryWriter): Promise<MemoryEntry> {
     const owner = address.scope === 'team' ? '' : address.owner;
     const now = Date.now();

@@ -64,10 +64,12 @@ export const memoryMigration: Migration = {
         insert into memory_fts(rowid, key, value, tags) values (new.id, new.key, new.value, new.tags);
       end`.execute(db);
       await sql`create trigger memory_fts_delete after delete on memory_entries begin
-        insert into memory_fts(memory_fts, rowid, key, value, tags) values ('delete', old.id, old.key, old.value, old.tags);
+        insert into memory_fts(memory_fts, rowid, key, value, tags)
+          values ('delete', old.id, old.key, old.value, old.tags);
       end`.execute(db);
       await sql`create trigger memory_fts_update after update of key, value, tags on memory_entries begin
-        insert into memory_fts(memory_fts, rowid, key, value, tags) values ('delete', old.id, old.key, old.value, old.tags);
+        insert into memory_fts(memory_fts, rowid, key, value, tags)
+          values ('delete', old.id, old.key, old.value, old.tags);
         insert into memory_fts(rowid, key, value, tags) values (new.id, new.key, new.value, new.tags);
       end`.execute(db);
     } else {
