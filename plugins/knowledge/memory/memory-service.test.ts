@@ -109,6 +109,11 @@ t.test('search: words and prefixes, key weighs most, visibility and teams apart,
     'without a viewer only team memory',
   );
   t.same((await memory.searchTeam('beta', 'private', 10)).length, 0);
+  const asAnn = await memory.searchTeam('alpha', 'runner', 10, { handle: 'ann', lead: false });
+  t.same(asAnn.map((h) => h.key).sort(), ['build', 'test-runner-flag'], "a worker viewer: its own and the team's");
+  const asLead = await memory.searchTeam('alpha', 'runner', 10, { handle: 'lead-alpha', lead: true });
+  t.same(asLead.map((h) => h.key).sort(), ['build', 'secret', 'test-runner-flag'], "a lead viewer: every worker's");
+  t.same(await memory.searchTeam('beta', 'private', 10, { handle: 'x', lead: true }), [], 'never another team');
   await memory.remove(team('build'), ann);
   t.same(await memory.searchTeam('alpha', 'runner', 10), [], 'a deleted memory is not found');
   t.equal(await memory.countAll('alpha'), 2);
