@@ -125,7 +125,7 @@ const NO_MATCH: Omit<Translation, 'suggestion' | 'executed'> = {
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
-/** Translate a request: the longest matching alias, else the best-scoring rule (score = base + 0.2 × trigger share). */
+/** Translate a request: the longest matching alias, else the best rule (score = base + 0.2 × trigger share). */
 export function translate(input: string, aliases: readonly Alias[] = []): Translation {
   const words = tokens(input);
   const length = Math.max(1, input.trim().toLowerCase().length);

@@ -80,7 +80,8 @@ function keywordPattern(word: string): RegExp {
   const parts = word.split(/[\s-]+/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const last = parts.pop()!;
   const stem = last.endsWith('e') ? last.slice(0, -1) : last;
-  const ending = `(?:${last.endsWith('e') ? 'e|' : ''}s|es|ed|d|ing|ings|ion|ions|ation|ations|ure|ures|ting|ter|ters)?`;
+  const endings = 's|es|ed|d|ing|ings|ion|ions|ation|ations|ure|ures|ting|ter|ters';
+  const ending = `(?:${last.endsWith('e') ? 'e|' : ''}${endings})?`;
   const head = parts.map((part) => `${part}[\\s-]+`).join('');
   return new RegExp(`(?<![\\p{L}\\p{N}_])${head}${stem}${ending}(?![\\p{L}\\p{N}_])`, 'u');
 }
