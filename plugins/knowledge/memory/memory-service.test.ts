@@ -96,7 +96,19 @@ t.test('search: words and prefixes, key weighs most, visibility and teams apart,
   t.ok(annSees.every((e) => e.score > 0));
   const lead = await memory.search('alpha', { team: true, workers: 'all' }, { query: 'runn*', limit: 10 });
   t.equal(lead.length, 3, 'a prefix, every worker of the team; never team beta');
-  for (const hostile of ['"', 'NEAR(', 'a AND OR', "'; drop table memory_entries; --", ':*&|!', '*'])
+  for (const hostile of [
+    '"',
+    'NEAR(',
+    'a AND OR',
+    "'; drop table memory_entries; --",
+    ':*&|!',
+    '*',
+    '_',
+    '__ a*',
+    '日本語',
+    'ß٣',
+    'the',
+  ])
     await memory.search('alpha', { team: true, workers: ['ann'] }, { query: hostile, limit: 5 }).then(
       (found) => t.ok(Array.isArray(found), `${hostile}: searched`),
       (error: { code?: string; status?: number }) =>
