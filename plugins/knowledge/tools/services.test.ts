@@ -172,6 +172,9 @@ t.test('queries: syntax errors are 400s naming the query, never engine errors', 
   // What would be engine syntax is words here.
   for (const query of ['NEAR(snake', 'OR', 'column:value', 'snake_case', "x' or 1=1 --", 'a & b | !c <-> d'])
     t.ok(Array.isArray((await search(query)).results), query);
+  const long = Array.from({ length: 30 }, (_, i) => `w${i}`).join(' ');
+  for (const query of ['the*', '"the a"', 'the', 'ü*', '2024', long])
+    t.ok(Array.isArray((await search(query)).results), `${query.slice(0, 20)}: an answer, no engine error`);
   t.same(
     (await search('snake_case')).results.map((hit) => hit.sessionId),
     ['s1'],
@@ -180,4 +183,15 @@ t.test('queries: syntax errors are 400s naming the query, never engine errors', 
     (await search('column:value')).results.map((hit) => hit.sessionId),
     ['s1'],
   );
+});
+
+t.test('session texts: indexing one new id from many calls at once keeps one row', async (t) => {
+  const { sessionTexts } = await service(t);
+  const results = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => sessionTexts.index('a', worker, { sessionId: 'race', content: `take ${i}` })),
+  );
+  t.equal(results.filter((r) => !r.replaced).length, 1, 'one first indexing, the rest replace it');
+  t.equal(await sessionTexts.count('a'), 1);
+  const found = await sessionTexts.search('a', { query: 'take', limit: 20, offset: 0 }, undefined);
+  t.equal(found.results.length, 1);
 });

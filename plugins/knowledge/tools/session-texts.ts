@@ -99,6 +99,10 @@ export class SessionTexts {
   ): Promise<{ indexed: true; sessionId: string; replaced: boolean }> {
     const now = Date.now();
     return this.db.transaction().execute(async (trx) => {
+      // Two first indexings of one id at once would both find no row and both insert (PostgreSQL,
+      // read committed): one at a time per team and id. SQLite runs one write transaction at a time.
+      if (this.dialect === 'postgres')
+        await sql`select pg_advisory_xact_lock(hashtextextended(${`${teamName}/${input.sessionId}`}, 0))`.execute(trx);
       const old = await trx
         .selectFrom('knowledge_session_texts')
         .select(['id', 'indexed_by'])
