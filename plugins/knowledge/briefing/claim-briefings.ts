@@ -1,5 +1,5 @@
 import type { Logger } from '../../../core/index.js';
-import type { TeamTask } from '../../tasks/task-service.js';
+import type { TeamTask } from '../../tasks/index.js';
 import type { KnowledgeApi } from '../index.js';
 import type { KnowledgeOptions } from '../options.js';
 
