@@ -4,10 +4,13 @@
  *
  * A fleet with the policy, sessions and budgets plugins: a real `claude` worker (in a permission mode
  * that would run any Bash call: only the fleet's PreToolUse hook stands in the way) has a token budget
- * that its second model request crosses. The scripted model keeps asking for Bash calls. The next tool
- * call after the breach is denied by the hook with a reason naming the budget (the model API sees that
- * tool_result error), the worker is paused with reason budget, and at most one model request reaches
- * the API after budget_exceeded. The overshoot is printed.
+ * that its second model request crosses. The scripted model keeps asking for Bash calls. A tool call
+ * checked after the breach is denied by the hook with a reason naming the budget (the model API would see
+ * that tool_result error), no Bash call after the crossing reply's runs, the worker is paused with reason
+ * budget, and at most one model request reaches the API after budget_exceeded. The overshoot is printed. (In practice the pause stops the agent before
+ * its next tool call reaches the hook; the hook's denial is shown with a real claude the fleet does not
+ * run, which nothing pauses.) Raising the budget resumes the worker within 5 s with --resume; the CLI
+ * reports the tool call the pause cut off as interrupted, and the turn goes on.
  *
  * Env: CLAUDE_CODE_BIN (the claude binary), FLEET_E2E_MODE (netns | loopback).
  */
@@ -39,6 +42,7 @@ const PROMPT = 'BUDGET-E2E: keep running the steps';
 /** Input tokens of each scripted reply: the budget lets the first request through, the second crosses it. */
 const PER_REQUEST = 1000;
 const LIMIT = 1500;
+const STOPPED = 'Stopped: the budget was raised, nothing more to do.';
 const OUTSIDER = 'outsider';
 const OUTSIDER_PROMPT = 'OUTSIDER-E2E: make the marker';
 
@@ -80,6 +84,7 @@ interface Seen {
 t.test('a real Claude Code worker over its token budget: the hook denies, the fleet pauses', async (t) => {
   const seen: Seen[] = [];
   const outsiderSaw: { isError: boolean; text: string }[] = [];
+  const resumedRequests: MessagesRequest[] = [];
   const api = await startModelApi({
     script: (request: MessagesRequest) => {
       if (!request.tools?.length) return text('ok', 'side');
@@ -91,6 +96,11 @@ t.test('a real Claude Code worker over its token budget: the hook denies, the fl
       }
       if (!promptsOf(request).some((prompt) => prompt.includes(PROMPT)))
         return text(`unexpected prompt: ${promptsOf(request).at(-1)?.slice(0, 200)}`, 'unexpected');
+      // Resumed after a raise: the model stops, so the turn ends.
+      if (promptsOf(request).at(-1)?.includes('paused in the middle of a turn')) {
+        resumedRequests.push(request);
+        return text(STOPPED, 'resumed');
+      }
       const n = seen.length + 1;
       const [result] = toolResultsOf(request.messages.at(-1));
       seen.push({
@@ -126,6 +136,8 @@ t.test('a real Claude Code worker over its token budget: the hook denies, the fl
   });
 
   const fleet: TestFleet = await startFleet(t, {
+    // The scene polls GET /orchestrate/workers every 100 ms: past the default rate limit it would answer 429.
+    config: { server: { rateLimit: { max: 1_000_000 } } },
     plugins: {
       auth: true,
       mail: true,
@@ -269,6 +281,36 @@ t.test('a real Claude Code worker over its token budget: the hook denies, the fl
     );
     const violations = (await call('GET', '/policies/violations')).body;
     t.match(JSON.stringify(violations), /gate:budgets/, 'audited as blocked by the budgets gate');
+
+    // A raise resumes the worker within 5 s, --resume of its session; the CLI mends the tool call the
+    // pause cut off (step-2's Bash, no result) and the turn goes on.
+    const raisedAt = Date.now();
+    const raised = await call('PATCH', `/budgets/${budget.id}`, { limit: 1_000_000 });
+    t.equal(raised.status, 200, 'the budget is raised');
+    const resumed = await events.waitFor('worker_resumed', (m) => m.type === 'worker_resumed', 15_000);
+    const resumeMs = eventAt.get('worker_resumed')! - raisedAt;
+    t.ok(resumeMs <= 5000, `resumed within 5 s of the raise (${resumeMs} ms)`);
+    t.match(resumed, { handle: WORKER, reason: 'budget' }, 'worker_resumed, reason budget');
+    const argv = (JSON.parse(readFileSync(join(workerDir, 'spawn.json'), 'utf8')) as { argv: string[] }).argv;
+    t.equal(argv[argv.indexOf('--resume') + 1], spawned.body.sessionId, 'relaunched with --resume <its session>');
+    const stopped = await until('the resumed turn to end', 90_000, async () => {
+      const found = await worker();
+      return found?.state === 'idle' && found.result === STOPPED ? found : undefined;
+    });
+    t.equal(stopped.result, STOPPED, 'the resumed turn ends with the scripted reply');
+    const mended = resumedRequests[0]?.messages.flatMap((message) => toolResultsOf(message));
+    t.comment(
+      `the resumed request's tool results: ${JSON.stringify(mended?.map((b) => [b.is_error, toolResultText(b)]))}`,
+    );
+    t.ok(
+      mended?.some((block) => block.is_error === true && /interrupted/i.test(toolResultText(block))) ||
+        mended?.some((block) => /budget .* is over/.test(toolResultText(block))),
+      'the tool call the pause cut off comes back to the model as interrupted (or denied): nothing dangles',
+    );
+    t.ok(
+      promptsOf(resumedRequests[0]!).some((prompt) => prompt.includes(PROMPT)),
+      'conversation intact: the first prompt is in the resumed request',
+    );
     t.comment(
       `fleet log (workers, budgets, policy):\n${fleet.logs.filter((line) => /\[fleet:(workers|budgets|policy)\]/.test(line)).join('\n')}`,
     );

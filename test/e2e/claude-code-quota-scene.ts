@@ -83,6 +83,8 @@ for (const dir of [home, work, scratch]) mkdirSync(dir, { recursive: true, mode:
 const tmuxSocket = `fleet-e2e-quota-${process.pid}-${Date.now().toString(36)}`;
 const tmuxSocketFile = join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid!()}`, tmuxSocket);
 const savedEnv = { ...process.env };
+/** When the scene's body ended: its teardowns (fleet stop, tmux, model API) are timed from here. */
+let bodyDone = 0;
 t.teardown(() => rmSync(root, { recursive: true, force: true }));
 t.teardown(() => {
   for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
@@ -130,6 +132,8 @@ t.test(
     });
 
     const fleet: TestFleet = await startFleet(t, {
+      // The scene polls GET /orchestrate/workers every 100 ms: past the default rate limit it would answer 429.
+      config: { server: { rateLimit: { max: 1_000_000 } } },
       plugins: {
         auth: true,
         mail: true,
@@ -267,6 +271,7 @@ t.test(
       throw error;
     }
     if (t.passing() === false) dump();
+    bodyDone = Date.now();
   },
 );
 
@@ -288,6 +293,7 @@ function processesWithEnv(entry: string): number[] {
 }
 
 t.test('the scene leaves nothing behind', async (t) => {
+  if (bodyDone) t.comment(`teardown (fleet stop, tmux, model API): ${Date.now() - bodyDone} ms`);
   // The fleet, the tmux server and the model API were stopped by the first test's teardowns.
   const left = await until('the scene’s processes to exit', 10_000, async () =>
     processesWithEnv(`HOME=${home}`).length === 0 ? [] : undefined,
