@@ -153,6 +153,7 @@ t.test('a real Claude Code worker over its token budget: the hook denies, the fl
       },
     },
   });
+  t.comment(`storage: ${fleet.storage.driver}`);
   const lead = await fleet.register('lead', TEAM, 'team-lead');
   const call = (method: string, path: string, body?: unknown) =>
     fleet.request(method, path, { token: lead.token, body });

@@ -145,6 +145,7 @@ t.test(
         },
       },
     });
+    t.comment(`storage: ${fleet.storage.driver}`);
     const lead = await fleet.register('lead', TEAM, 'team-lead');
     const call = (method: string, path: string, body?: unknown) =>
       fleet.request(method, path, { token: lead.token, body });
