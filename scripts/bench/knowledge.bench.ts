@@ -160,7 +160,12 @@ async function run(engine: string, storage: FleetConfigInput['storage']): Promis
 
 async function main(): Promise<void> {
   const rows: string[][] = [];
-  rows.push(await run('sqlite (fts5)', { driver: 'sqlite' }));
+  const done = (row: string[]) => {
+    rows.push(row);
+    // Each engine's figures as soon as they are known (PostgreSQL's take minutes more).
+    process.stdout.write(`${row.join('  ')}\n`);
+  };
+  done(await run('sqlite (fts5)', { driver: 'sqlite' }));
   const pgUrl = process.env.FLEET_BENCH_PG_URL;
   if (pgUrl) {
     const name = `knowledge_bench_${process.pid}`;
@@ -170,7 +175,7 @@ async function main(): Promise<void> {
     try {
       const url = new URL(pgUrl);
       url.pathname = `/${name}`;
-      rows.push(await run('postgres (tsvector)', { driver: 'postgres', url: url.toString() }));
+      done(await run('postgres (tsvector)', { driver: 'postgres', url: url.toString() }));
     } finally {
       await admin.query(`drop database if exists ${name} with (force)`);
       await admin.end();
