@@ -422,7 +422,9 @@ export class BudgetEngine {
       breach.teams.add(team);
     }
     await pausing;
-    this.deps.log.warn(`budget ${budget.id} (${describeScope(budget)}) is over: ${paused.length} worker(s) paused`);
+    // Workers in a turn may have been paused already, at their request (#judgeWorker): all of them are counted.
+    const count = this.#pauses.get(budget.id)?.size ?? paused.length;
+    this.deps.log.warn(`budget ${budget.id} (${describeScope(budget)}) is over: ${count} worker(s) paused`);
   }
 
   async #pauseOne(entry: Entry, teamName: string, handle: string): Promise<void> {

@@ -3,7 +3,7 @@ import type { WorkerHealth, WorkerState } from './tables.js';
 import type { PermissionDenial } from './permission-denials.js';
 import type { WorkerView } from './worker-store.js';
 import type { TokenCounts, UsageReport } from './usage.js';
-import type { PauseReason, WorkerPause } from './pause.js';
+import type { PauseReason, pauseView } from './pause.js';
 import type { QuotaState } from './quota.js';
 
 declare module '../../core/index.js' {
@@ -65,7 +65,8 @@ declare module '../../core/index.js' {
     /** One request the agent made to its model (a message id, counted once), as its log is read: before the result. */
     worker_request: { handle: string; messageId: string; model: string; tokens: TokenCounts };
     /** The worker's agent was stopped and the worker waits, everything kept, until it is resumed. */
-    worker_paused: { handle: string; pause: WorkerPause };
+    /** `pause` as the worker's view shows it (times as ISO strings). */
+    worker_paused: { handle: string; pause: NonNullable<ReturnType<typeof pauseView>> };
     worker_resumed: { handle: string; reason: PauseReason | null; pausedMs: number | null; by: string | null };
     spawn_queued: { id: number; handle: string };
     /** An agent hit the account's usage limit: its worker is parked, and no new worker starts until the reset. */

@@ -41,7 +41,14 @@ import { HostClient } from './host-client.js';
 import { modelRequests, SeenMessages } from './model-requests.js';
 import { usageLimitIn } from './limit-lines.js';
 import type { UsageLimit } from './usage-limit.js';
-import { Admissions, type AdmissionRequest, parsePause, type PauseRequest, type WorkerPause } from './pause.js';
+import {
+  Admissions,
+  type AdmissionRequest,
+  parsePause,
+  type PauseRequest,
+  pauseView,
+  type WorkerPause,
+} from './pause.js';
 import { LogFollower, type LogLine, readLogLines } from './log-follower.js';
 import type { WorkersOptions } from './options.js';
 import {
@@ -571,7 +578,9 @@ export class WorkerManager {
 
   async #onLogEvent(row: WorkerRow, event: LogEvent, resultLine?: string, attached?: Attached): Promise<void> {
     // The process decides stopping, stopped and failed; the log cannot undo them.
-    const settled = row.state === 'stopping' || FINAL_STATES.includes(row.state);
+    // A worker being paused keeps its state until its agent has ended (then paused): the error result of a
+    // usage limit must not show it idle in between.
+    const settled = row.state === 'stopping' || FINAL_STATES.includes(row.state) || row.pause !== null;
     if (event.kind === 'init') {
       const attached = this.#attached.get(workerKey(row));
       if (attached) {
@@ -722,7 +731,7 @@ export class WorkerManager {
       await this.#setState(current, 'paused', { pane_id: null });
       this.#settleFresh(current, new Error('the worker was paused'));
       const pause = parsePause(current.pause);
-      if (pause) this.#publish(current, 'worker_paused', { pause });
+      if (pause) this.#publish(current, 'worker_paused', { pause: pauseView(pause)! });
       return;
     }
     // Ended on purpose, to continue in a fresh session: that is no crash, and no restart either.

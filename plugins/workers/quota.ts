@@ -106,6 +106,9 @@ export class QuotaBreaker {
   /** Spawns wait while the breaker is tripped; so do resumes of parked workers (input still passes). */
   async admit(request: AdmissionRequest): Promise<{ wait: string } | undefined> {
     const row = this.#row;
+    // Parked workers come back first, a few at a time; held spawns start after them, not in one burst beside.
+    if (!row && this.#resuming && request.action === 'spawn')
+      return { wait: 'parked workers are resuming after the usage limit, a few at a time' };
     if (!row || request.action === 'send') return undefined;
     if (request.action === 'resume') {
       const worker = await this.deps.workers.store.get(request.teamName, request.handle);
@@ -176,7 +179,7 @@ export class QuotaBreaker {
       const teams = new Set([was.team_name, ...parked.map((worker) => worker.team_name)]);
       for (const team of teams) this.deps.emit('quota_cleared', team, { by, parked: parked.length });
     }
-    await this.deps.workers.drainQueue();
+    // The queue drains once the parked workers are back (see #resumeParked).
     this.#resumeParked(by, teamName);
     return { parked: parked.length };
   }
@@ -242,6 +245,10 @@ export class QuotaBreaker {
       .catch((error: Error) => this.deps.log.error(`resuming parked workers failed: ${error.message}`))
       .finally(() => {
         this.#resuming = undefined;
+        if (this.#closed || this.#row) return;
+        void this.deps.workers
+          .drainQueue()
+          .catch((error: Error) => this.deps.log.error(`draining the spawn queue failed: ${error.message}`));
       });
   }
 
