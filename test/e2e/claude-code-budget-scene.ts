@@ -7,9 +7,9 @@
  * that its second model request crosses. The scripted model keeps asking for Bash calls. A tool call
  * checked after the breach is denied by the hook with a reason naming the budget (the model API would see
  * that tool_result error), no Bash call after the crossing reply's runs, the worker is paused with reason
- * budget, and at most one model request reaches the API after budget_exceeded. The overshoot is printed. (In practice the pause stops the agent before
- * its next tool call reaches the hook; the hook's denial is shown with a real claude the fleet does not
- * run, which nothing pauses.) Raising the budget resumes the worker within 5 s with --resume; the CLI
+ * budget, and at most one model request reaches the API after budget_exceeded. The overshoot is printed.
+ * (In practice the pause stops the agent before its next tool call reaches the hook; the hook's denial
+ * is shown with a real claude the fleet does not run, which nothing pauses.) Raising the budget resumes the worker within 5 s with --resume; the CLI
  * reports the tool call the pause cut off as interrupted, and the turn goes on.
  *
  * Env: CLAUDE_CODE_BIN (the claude binary), FLEET_E2E_MODE (netns | loopback).
@@ -209,9 +209,8 @@ t.test('a real Claude Code worker over its token budget: the hook denies, the fl
 
     const crossing = seen.find((request) => request.n === 2);
     t.ok(crossing, 'the model API saw the request that crossed the budget');
-    t.comment(
-      `model requests (ms after budget_exceeded): ${JSON.stringify(seen.map((r) => ({ ...r, at: r.at - exceededAt })))}`,
-    );
+    const relative = seen.map((r) => ({ ...r, at: r.at - exceededAt }));
+    t.comment(`model requests (ms after budget_exceeded): ${JSON.stringify(relative)}`);
     // What came back to the model after the crossing: the crossing reply's Bash call (step-2) and any later.
     const toldAfter = seen.filter((request) => request.n > 2 && request.result);
     for (const request of toldAfter.filter((r) => r.at > exceededAt))
@@ -227,12 +226,13 @@ t.test('a real Claude Code worker over its token budget: the hook denies, the fl
       `no Bash call after the crossing reply's ran (ran: ${JSON.stringify(ran)})`,
     );
     const deniedByHook = toldAfter.filter((request) => request.result!.isError);
+    const pausedAfter = paused.pause.since ? Date.parse(paused.pause.since) - crossing!.at : '?';
     t.comment(
       `overshoot: ${seen.length - 2} model request(s) after the one that crossed the budget, ` +
         `${afterExceeded.length} after budget_exceeded; Bash calls run: ${ran.length}; ` +
         (deniedByHook.length > 0
           ? `the hook denied ${deniedByHook.length} tool call(s) before the pause stopped the agent`
-          : `the pause stopped the agent ${paused.pause.since ? Date.parse(paused.pause.since) - crossing!.at : '?'} ms ` +
+          : `the pause stopped the agent ${pausedAfter} ms ` +
             'after the crossing request, before its next tool call reached the hook (no denial to see)'),
     );
     const view = (await call('GET', `/budgets/${budget.id}`)).body;
@@ -312,9 +312,8 @@ t.test('a real Claude Code worker over its token budget: the hook denies, the fl
       promptsOf(resumedRequests[0]!).some((prompt) => prompt.includes(PROMPT)),
       'conversation intact: the first prompt is in the resumed request',
     );
-    t.comment(
-      `fleet log (workers, budgets, policy):\n${fleet.logs.filter((line) => /\[fleet:(workers|budgets|policy)\]/.test(line)).join('\n')}`,
-    );
+    const logLines = fleet.logs.filter((line) => /\[fleet:(workers|budgets|policy)\]/.test(line));
+    t.comment(`fleet log (workers, budgets, policy):\n${logLines.join('\n')}`);
   } catch (error) {
     dump();
     throw error;
