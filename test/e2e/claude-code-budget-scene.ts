@@ -9,8 +9,9 @@
  * that tool_result error), no Bash call after the crossing reply's runs, the worker is paused with reason
  * budget, and at most one model request reaches the API after budget_exceeded. The overshoot is printed.
  * (In practice the pause stops the agent before its next tool call reaches the hook; the hook's denial
- * is shown with a real claude the fleet does not run, which nothing pauses.) Raising the budget resumes the worker within 5 s with --resume; the CLI
- * reports the tool call the pause cut off as interrupted, and the turn goes on.
+ * is shown with a real claude the fleet does not run, which nothing pauses.) Raising the budget resumes
+ * the worker within 5 s with --resume; the CLI reports the tool call the pause cut off as interrupted,
+ * and the turn goes on.
  *
  * Env: CLAUDE_CODE_BIN (the claude binary), FLEET_E2E_MODE (netns | loopback).
  */
