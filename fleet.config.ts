@@ -41,5 +41,9 @@ export default defineConfig({
     // unit: 'usd', limit: 50, period: 'day' }] }. Usage limits park workers and resume them after the reset
     // (plugins.workers.quota) with or without this plugin.
     budgets: true,
+    // One searchable memory for the team: documents (POST /knowledge/ingest), agent memory (/memory), code
+    // summaries (/tldr), one search across them, mail, tasks and handoffs (knowledge_search), and the matching
+    // facts put in each worker's first prompt as reference data. E.g. knowledge: { briefingChars: 1500 }.
+    knowledge: true,
   },
 });
