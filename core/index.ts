@@ -61,3 +61,4 @@ export type { HostMessage, HostRequest } from './workers/host-socket.js';
 export { LogStream } from './native/logstream.js';
 export type { LogEvent, LogStreamLike, WorkerState as LogState } from './native/logstream.js';
 export { FLEET_BIN } from './mcp/install.js';
+export * from './net/outbound-url.js'; // outbound URL check (SSRF): http(s) only, no private addresses
