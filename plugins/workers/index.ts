@@ -13,6 +13,7 @@ import { teamScopedHandlesMigration } from './migrations/0002-team-scoped-handle
 import { exitsAndTotalsMigration } from './migrations/0003-exits-and-totals.js';
 import { nextSessionMigration } from './migrations/0004-next-session.js';
 import { pauseAndQuotaMigration } from './migrations/0005-pause-and-quota.js';
+import { swarmIdMigration } from './migrations/0006-swarm-id.js';
 import { type Admission, Admissions } from './pause.js';
 import { QuotaBreaker } from './quota.js';
 import { type LaunchGuard, LaunchGuards } from './launch-guards.js';
@@ -89,6 +90,7 @@ export const workers = definePlugin({
     '0003_exits_and_totals': exitsAndTotalsMigration,
     '0004_next_session': nextSessionMigration,
     '0005_pause_and_quota': pauseAndQuotaMigration,
+    '0006_swarm_id': swarmIdMigration,
   },
   errors: workersErrors,
   events: workersEvents,

@@ -874,7 +874,13 @@ export class WorkerManager {
     this.#assertHandleFree(existing, request.handle);
     await this.#assertNotAnotherAgent(existing, request.teamName, request.handle);
     await this.queue.assertNotQueued(request.teamName, request.handle);
-    const admission = { action: 'spawn', teamName: request.teamName, handle: request.handle, by: spawnedBy.handle };
+    const admission = {
+      action: 'spawn',
+      teamName: request.teamName,
+      handle: request.handle,
+      by: spawnedBy.handle,
+      ...(request.swarmId !== undefined ? { swarmId: request.swarmId } : {}),
+    };
     // Asked to wait (the account's usage limit): queued, to start when the wait is over.
     const wait = await this.admissions.admit(admission as AdmissionRequest);
     if (wait !== undefined || (await this.#deps.store.countLive()) >= maxWorkers) {
@@ -925,6 +931,7 @@ export class WorkerManager {
       base_cost_usd: null,
       base_turns: null,
       pause: null,
+      swarm_id: request.swarmId ?? null,
       spawned_by: spawnedBy,
       created_at: now,
       updated_at: now,
@@ -994,6 +1001,7 @@ export class WorkerManager {
       teamName: request.teamName,
       handle: request.handle,
       by: requestedBy,
+      ...(request.swarmId !== undefined ? { swarmId: request.swarmId } : {}),
     });
     const id = await this.queue.add(request, requestedBy);
     this.#deps.emit('spawn_queued', request.teamName, { id, handle: request.handle });
@@ -1026,6 +1034,7 @@ export class WorkerManager {
               teamName: peeked.request.teamName,
               handle: peeked.request.handle,
               by: peeked.requestedBy,
+              ...(peeked.request.swarmId !== undefined ? { swarmId: peeked.request.swarmId } : {}),
             });
           } catch (error) {
             await this.queue.markFailed(peeked.id, (error as Error).message);
@@ -1167,6 +1176,7 @@ export class WorkerManager {
       base_cost_usd: null,
       base_turns: null,
       pause: null,
+      swarm_id: null,
       spawned_by: registeredBy,
       created_at: now,
       updated_at: now,

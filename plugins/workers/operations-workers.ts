@@ -14,7 +14,7 @@ export const spawnWorker = op({
   access: 'lead',
   input: spawnInput,
   http: { method: 'POST', path: '/orchestrate/spawn', status: 201 },
-  tools: [{ name: 'team_spawn', rename: { prompt: 'initialPrompt' }, omit: ['teamName'] }],
+  tools: [{ name: 'team_spawn', rename: { prompt: 'initialPrompt', swarm_id: 'swarmId' }, omit: ['teamName'] }],
   async run({ input, caller, api }) {
     const result = await api.manager.spawn(spawnRequest(caller, input, api.options), caller, api.options.max);
     if (result.queued)

@@ -54,6 +54,8 @@ export interface AdmissionRequest {
   handle: string;
   /** Who asks (a handle), when known. */
   by?: string;
+  /** A spawn into a swarm (the swarm plugin holds it to the swarm's maxAgents). */
+  swarmId?: string;
 }
 
 /**

@@ -24,6 +24,13 @@ export const spawnInput = v.object({
    * Trim and continue this worker by itself once its context reaches this many tokens (0: never),
    * over the sessions plugin's default; read by the sessions plugin, ignored without it.
    */
+  /** The swarm (swarm plugin) the worker joins: a spawn into a full swarm is refused by that plugin. */
+  swarmId: v.optional(
+    v.pipe(
+      v.string('must be a string'),
+      v.regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be a swarm id: 1–100 of letters, digits, _ and -'),
+    ),
+  ),
   autoTrim: v.optional(
     v.pipe(
       f.int(0, 100_000_000),
@@ -60,5 +67,6 @@ export function spawnRequest(
     model: input.model,
     worktree: input.worktree,
     ...(input.autoTrim !== undefined ? { autoTrim: input.autoTrim } : {}),
+    ...(input.swarmId !== undefined ? { swarmId: input.swarmId } : {}),
   };
 }

@@ -49,6 +49,8 @@ export interface WorkersTable {
   base_turns: number | null;
   /** JSON WorkerPause: why the worker is paused (or is being paused); null while it runs. */
   pause: string | null;
+  /** The swarm (swarm plugin) the worker was spawned into, from its spawn request; null: none. */
+  swarm_id: string | null;
   spawned_by: string;
   created_at: number;
   updated_at: number;

@@ -377,7 +377,15 @@ t.test('a data dir of the schema before migrates: rows kept, its live worker re-
   // Rows of the 0001 schema: the columns later migrations add are not there yet.
   type LegacyRow = Omit<
     WorkerRow,
-    'error' | 'prior_cost_usd' | 'prior_turns' | 'attention' | 'next_session' | 'base_cost_usd' | 'base_turns' | 'pause'
+    | 'error'
+    | 'prior_cost_usd'
+    | 'prior_turns'
+    | 'attention'
+    | 'next_session'
+    | 'base_cost_usd'
+    | 'base_turns'
+    | 'pause'
+    | 'swarm_id'
   >;
   const row = (handle: string, change: Partial<LegacyRow>): LegacyRow => ({
     handle,

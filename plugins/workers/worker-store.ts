@@ -18,6 +18,8 @@ export interface SpawnRequest {
   worktree?: boolean;
   /** Context tokens at which the sessions plugin trims and continues the worker (0: never). */
   autoTrim?: number;
+  /** The swarm (swarm plugin) the worker joins; stored with it (swarm_id). */
+  swarmId?: string;
 }
 
 /**
@@ -46,6 +48,8 @@ export function workerView(row: WorkerRow, enforcement?: Enforcement) {
     needsYou: row.attention ? (JSON.parse(row.attention) as unknown) : null,
     /** Why the worker is paused (a budget, a usage limit and its reset, a lead), while it is. */
     pause: pauseView(parsePause(row.pause)),
+    /** The swarm it was spawned into (swarm plugin), or null. */
+    swarmId: row.swarm_id ?? null,
     spawnedBy: row.spawned_by,
     createdAt: new Date(Number(row.created_at)).toISOString(),
     updatedAt: new Date(Number(row.updated_at)).toISOString(),
@@ -86,6 +90,18 @@ export class WorkerStore {
     const rows = await query.execute();
     const since = (row: WorkerRow) => parsePause(row.pause)?.since ?? Number(row.updated_at);
     return rows.sort((a, b) => since(a) - since(b));
+  }
+
+  /** Workers of a swarm not stopped or failed (its members), oldest first. */
+  async listSwarm(teamName: string, swarmId: string): Promise<WorkerRow[]> {
+    return this.db
+      .selectFrom('workers')
+      .selectAll()
+      .where('team_name', '=', teamName)
+      .where('swarm_id', '=', swarmId)
+      .where('state', 'not in', [...FINAL_STATES])
+      .orderBy('created_at')
+      .execute();
   }
 
   async listLive(): Promise<WorkerRow[]> {
