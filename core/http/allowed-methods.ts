@@ -1,14 +1,16 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { fleetErrors } from './api-error.js';
 
 /** A route as the kernel serves it, for finding which methods a path answers to. */
 export interface RouteShape {
   method: string;
   path: string;
+  /** Served raw: its body is not parsed as JSON (`HttpBinding.raw`). */
+  raw?: boolean;
 }
 
 /** `/tasks/:taskId` → a regex matching one path segment per param, as @koa/router matches them. */
-function pattern(path: string): RegExp {
+export function routePattern(path: string): RegExp {
   const escaped = path.replace(/[.+*?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+');
   return new RegExp(`^${escaped}/?$`);
 }
@@ -26,7 +28,7 @@ export function allowedMethods(routes: () => readonly RouteShape[]): Middleware 
     const allowed = new Set<string>();
     for (const route of routes()) {
       let regex = compiled.get(route.path);
-      if (!regex) compiled.set(route.path, (regex = pattern(route.path)));
+      if (!regex) compiled.set(route.path, (regex = routePattern(route.path)));
       if (regex.test(ctx.path)) allowed.add(route.method);
     }
     if (allowed.size === 0) return;
@@ -39,4 +41,12 @@ export function allowedMethods(routes: () => readonly RouteShape[]): Middleware 
     }
     throw fleetErrors.FLEET_METHOD_NOT_ALLOWED({ method: ctx.method, path: ctx.path }, { allow });
   };
+}
+
+/** Whether a request is for a route served raw (asked only when its body is not JSON). */
+export function rawRouteMatcher(routes: () => readonly RouteShape[]): (ctx: Context) => boolean {
+  return (ctx) =>
+    routes().some(
+      (route) => route.raw === true && route.method === ctx.method && routePattern(route.path).test(ctx.path),
+    );
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import type { ResponseObservation } from '../plugin.js';
 import type { Authenticator, AuthState } from './auth-state.js';
 import { jsonBody } from './body.js';
-import { allowedMethods, type RouteShape } from './allowed-methods.js';
+import { allowedMethods, rawRouteMatcher, type RouteShape } from './allowed-methods.js';
 import { errorHandler } from './error-handler.js';
 import { type RateLimitOptions, rateLimit } from './rate-limit.js';
 
@@ -65,12 +65,13 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     return (await next()) as void;
   });
   app.use(rateLimit(options.rateLimit));
+  const isRawRoute = rawRouteMatcher(options.routes);
   let limit = options.bodyLimit();
-  let reader = jsonBody(limit);
+  let reader = jsonBody(limit, isRawRoute);
   app.use(function readBody(ctx, next) {
     if (options.bodyLimit() !== limit) {
       limit = options.bodyLimit();
-      reader = jsonBody(limit);
+      reader = jsonBody(limit, isRawRoute);
     }
     return reader(ctx, next);
   });

@@ -139,6 +139,7 @@ export class Kernel {
           api: view,
           ctx: undefined as never,
           adminKey: request?.adminKey === true,
+          request: request?.raw,
         }),
     }));
     const kernelMiddleware: Middleware = operationRoutes(this.#kernelServed);

@@ -63,7 +63,14 @@ export class PluginHost {
       plugin: name,
       operation,
       run: async (input, caller, request) =>
-        await operation.run({ input, caller, api: this.api, ctx: this.#context, adminKey: request?.adminKey === true }),
+        await operation.run({
+          input,
+          caller,
+          api: this.api,
+          ctx: this.#context,
+          adminKey: request?.adminKey === true,
+          request: request?.raw,
+        }),
     }));
   }
 

@@ -27,6 +27,9 @@ export function checkPluginDeclarations(plugin: AnyPlugin): void {
         if (!(param in operation.input.entries))
           throw invalid(plugin.name, `operation ${operation.name}: path param :${param} is not a key of its input`);
       }
+      // A tool has no request bytes to give a raw handler.
+      if (operation.http.raw && operation.tools?.length)
+        throw invalid(plugin.name, `operation ${operation.name} is served raw and cannot have tools`);
     }
     for (const binding of operation.tools ?? []) {
       if (!TOOL_NAME.test(binding.name))

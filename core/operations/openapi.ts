@@ -75,8 +75,10 @@ export function buildOpenApi(
     const required = new Set(requiredKeys(operation.input));
     const rest = Object.fromEntries(Object.entries(operation.input.entries).filter(([key]) => !inPath.has(key)));
     const hasBody = http.method !== 'GET' && http.method !== 'DELETE';
+    // A raw route's input is its path and query; its body is bytes for the handler (a signed webhook).
+    const inQuery = !hasBody || http.raw === true;
     const parameters = Object.entries(operation.input.entries)
-      .filter(([key]) => inPath.has(key) || !hasBody)
+      .filter(([key]) => inPath.has(key) || inQuery)
       .map(([key, schema]) => ({
         name: key,
         in: inPath.has(key) ? 'path' : 'query',
@@ -93,7 +95,15 @@ export function buildOpenApi(
       responses: responsesOf(operation),
     };
     if (operation.tools?.length) document['x-mcp-tools'] = operation.tools.map((tool) => tool.name);
-    if (hasBody && Object.keys(rest).length > 0) {
+    if (hasBody && http.raw) {
+      document.requestBody = {
+        required: false,
+        content: {
+          'application/json': { schema: { type: 'object' } },
+          'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+        },
+      };
+    } else if (hasBody && Object.keys(rest).length > 0) {
       document.requestBody = {
         required: [...required].some((key) => !inPath.has(key)),
         content: { 'application/json': { schema: schemaOf(v.strictObject(rest)) } },

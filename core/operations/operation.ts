@@ -16,6 +16,21 @@ export interface HttpBinding {
   status?: number;
   /** The success answer's content type when it is not JSON (`reply.text`), for the OpenAPI document. */
   responseType?: string;
+  /**
+   * The body is not parsed: the handler gets its bytes and the headers in `request` (a signed
+   * webhook checks its signature over the exact bytes). The input then holds path params and query
+   * only; any content type is accepted and the fleet's body limit still applies. No tools: MCP has
+   * no raw bytes to give.
+   */
+  raw?: boolean;
+}
+
+/** What a raw route's handler receives of the request (`HttpBinding.raw`). */
+export interface RawRequest {
+  /** Lower-case header names; repeated headers joined with `, `. */
+  headers: Readonly<Record<string, string>>;
+  /** The body exactly as sent (empty when there was none). */
+  rawBody: Buffer;
 }
 
 /**
@@ -53,6 +68,8 @@ export interface OperationArgs<S extends InputSchema, A extends Access, Api> {
    * caller means; a `public` operation uses it to tell the operator from an anonymous caller.
    */
   adminKey: boolean;
+  /** The request's bytes and headers: only for an operation served with `http.raw`. */
+  request?: RawRequest;
 }
 
 /**

@@ -2,8 +2,9 @@ import { Router } from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { checkAccess } from '../access.js';
 import { authStateOf, callerFor } from '../http/auth-state.js';
+import { rawBodyOf } from '../http/body.js';
 import { mergeHttpInput, pathParams, rejectUnknownKeys, validateInput } from './input.js';
-import { isReply, type Operation } from './operation.js';
+import { isReply, type Operation, type RawRequest } from './operation.js';
 
 /** An operation as the kernel serves it: which plugin it belongs to and how to reach that plugin's api and context. */
 export interface ServedOperation {
@@ -13,7 +14,7 @@ export interface ServedOperation {
   run(
     input: Record<string, unknown>,
     caller: ReturnType<typeof callerFor>,
-    request?: { adminKey: boolean },
+    request?: { adminKey: boolean; raw?: RawRequest },
   ): Promise<unknown>;
 }
 
@@ -53,13 +54,23 @@ export function operationRoutes(served: readonly ServedOperation[]): Middleware 
       const merged = mergeHttpInput({
         params: ctx.params as Record<string, string>,
         query: ctx.query,
-        body: (ctx.request as { body?: unknown }).body,
+        // A raw route's body is bytes for its handler, not input fields.
+        body: http.raw ? undefined : (ctx.request as { body?: unknown }).body,
       });
       // Query and body alike: an unknown key is a typo or a wrong guess, never something to ignore.
       rejectUnknownKeys(merged, known, shown);
       const input = validateInput(operation.input, merged, 'body');
-      respond(ctx, await entry.run(input, caller, { adminKey: auth.kind === 'admin' }), http.status);
+      const raw = http.raw ? rawRequestOf(ctx) : undefined;
+      respond(ctx, await entry.run(input, caller, { adminKey: auth.kind === 'admin', raw }), http.status);
     });
   }
   return router.routes() as unknown as Middleware;
+}
+
+function rawRequestOf(ctx: Context): RawRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(ctx.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return { headers, rawBody: rawBodyOf(ctx) };
 }
