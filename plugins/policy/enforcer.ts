@@ -29,6 +29,8 @@ export interface CheckAnswer {
   gate?: string;
   approvalId?: string;
   expiresAt?: string;
+  /** Other plugins' notes for the agent on an allow or none (PolicyApi.addContextSource). */
+  context?: string;
 }
 
 /** Where a worker stands, for rules about paths (its cwd, its own worktree). */

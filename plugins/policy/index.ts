@@ -1,7 +1,8 @@
-import { definePlugin, isLead } from '../../core/index.js';
+import { definePlugin, type Identity, isLead } from '../../core/index.js';
 import type { WorkersApi } from '../workers/index.js';
 import { ApprovalService } from './approval-service.js';
 import { AuditLog } from './audit-log.js';
+import { ContextSources, type PolicyContextSource } from './context-sources.js';
 import { BUILTIN_RULES } from './engine/index.js';
 import { PolicyEnforcer } from './enforcer.js';
 import { GateSet, type PolicyGate } from './gates.js';
@@ -19,6 +20,7 @@ import { policyTables } from './tables.js';
 export type { ItemDecision, ItemHandler, ItemRequest } from './approval-items.js';
 export type { Approval } from './approval-service.js';
 export type { AuditEntry } from './audit-log.js';
+export type { PolicyContextSource } from './context-sources.js';
 export type { CheckAnswer, CheckRequest } from './enforcer.js';
 export type { PolicyGate } from './gates.js';
 export type { PolicyView } from './rule-store.js';
@@ -38,6 +40,18 @@ export interface PolicyApi {
    * in the order added, before the rules; the first to answer `{ reason }` denies it. Returns its remover.
    */
   addGate(gate: PolicyGate): () => void;
+  /**
+   * Add a context source: for every tool call POST /policies/check lets through (allow or none), each
+   * source may return text for the agent, which the hook prints as hookSpecificOutput.additionalContext.
+   * Sources run together, bounded in time; one that fails or is slow is left out (logged), and the
+   * decision is never changed by them. Returns its remover.
+   */
+  addContextSource(source: PolicyContextSource): () => void;
+  /** The sources' text for one tool call of the caller's (undefined when none has any). */
+  contextFor(
+    caller: Identity,
+    request: { tool: string; input: Record<string, unknown>; cwd?: string },
+  ): Promise<string | undefined>;
 }
 
 export const policy = definePlugin({
@@ -68,6 +82,7 @@ export const policy = definePlugin({
     const approvals = new ApprovalService(ctx.db, audit, ctx.events.emit, () => options, ctx.log);
     const workers = () => ctx.use<WorkersApi | undefined>('workers');
     const gates = new GateSet(ctx.log);
+    const contexts = new ContextSources(ctx.log);
     const enforcer = new PolicyEnforcer(
       rules,
       approvals,
@@ -92,6 +107,8 @@ export const policy = definePlugin({
       builtinRules: () =>
         BUILTIN_RULES.map(({ name, tool, reason, description }) => ({ name, tool, reason, description })),
       addGate: (gate) => gates.add(gate),
+      addContextSource: (source) => contexts.add(source),
+      contextFor: (caller, request) => contexts.gather(caller, request),
     };
   },
   async start(ctx, api) {

@@ -142,7 +142,8 @@ export const checkToolCall = op({
   name: 'checkToolCall',
   summary:
     "The enforcing hook's check of one of your own tool calls: recorded; allow, deny, ask (then wait on the " +
-    'approval) or none (no rule matched: your permission mode decides)',
+    'approval) or none (no rule matched: your permission mode decides); an allow or none may carry `context`, ' +
+    "other plugins' notes for the agent (the hook gives them as additionalContext)",
   access: 'agent',
   input: v.object({
     tool: toolName,
@@ -152,7 +153,12 @@ export const checkToolCall = op({
     cwd: v.optional(workingDir),
   }),
   http: { method: 'POST', path: '/policies/check' },
-  run: ({ input, caller, api }) => api.enforcer.check(caller, input),
+  async run({ input, caller, api }) {
+    const answer = await api.enforcer.check(caller, input);
+    if (answer.decision !== 'allow' && answer.decision !== 'none') return answer;
+    const context = await api.contextFor(caller, input);
+    return context === undefined ? answer : { ...answer, context };
+  },
 });
 
 const auditQuery = {

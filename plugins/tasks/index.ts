@@ -1,4 +1,4 @@
-import { definePlugin } from '../../core/index.js';
+import { definePlugin, type Identity, isLead } from '../../core/index.js';
 import { type TaskAdmission, TaskAdmissions } from './admission.js';
 import type { AuthApi } from '../auth/index.js';
 import type { MailApi } from '../mail/index.js';
@@ -10,7 +10,8 @@ import { taskOrderIndexMigration } from './migrations/0003-task-order-index.js';
 import { taskOperations } from './operations-tasks.js';
 import { workItemOperations } from './operations-work-items.js';
 import { tasksTables } from './tables.js';
-import { TaskService } from './task-service.js';
+import { SuggestionRankers, type SuggestionRanker } from './suggestion-rankers.js';
+import { TaskService, type TeamTask } from './task-service.js';
 import { WorkItemService } from './work-item-service.js';
 import type { WorkerInput } from './workers-port.js';
 
@@ -18,6 +19,7 @@ export type { TeamTask, TaskStatus } from './task-service.js';
 export type { WorkItem, Batch } from './work-item-service.js';
 export type { WorkerInput } from './workers-port.js';
 export type { TaskAdmission, TaskAdmissionRequest } from './admission.js';
+export type { SuggestionRanker } from './suggestion-rankers.js';
 
 /** What dependents (and this plugin's operations) get from ctx.use('tasks'). */
 export interface TasksApi {
@@ -31,6 +33,14 @@ export interface TasksApi {
    * id); it throws a coded error to refuse, and nothing is written. Returns its remover.
    */
   addAdmission(check: TaskAdmission): () => void;
+  /**
+   * Add a ranker of the tasks a worker is shown (team_tasks / list_tasks when the caller is not a
+   * lead): rankers run in the order added, each bounded in time; a failing one is skipped. Returns its
+   * remover. Leads always get the plain order.
+   */
+  addSuggestionRanker(ranker: SuggestionRanker): () => void;
+  /** The tasks in the rankers' order for this caller (the plain order for a lead or with no ranker). */
+  suggest(caller: Identity, tasks: TeamTask[]): Promise<TeamTask[]>;
 }
 
 export const tasks = definePlugin({
@@ -50,6 +60,7 @@ export const tasks = definePlugin({
   setup(ctx): TasksApi {
     const auth = () => ctx.use<AuthApi>('auth');
     const admissions = new TaskAdmissions(ctx.log);
+    const rankers = new SuggestionRankers(ctx.log);
     const taskService = new TaskService(ctx.db, ctx.events.emit, () => ctx.use<MailApi>('mail'), admissions);
     const workItems = new WorkItemService(ctx.db, ctx.events.emit);
     ctx.health.count('tasks', (team) => taskService.countAll(team));
@@ -71,6 +82,8 @@ export const tasks = definePlugin({
       auth,
       workers: () => ctx.use<WorkerInput | undefined>('workers'),
       addAdmission: (check) => admissions.add(check),
+      addSuggestionRanker: (ranker) => rankers.add(ranker),
+      suggest: (caller, tasks) => (isLead(caller) ? Promise.resolve(tasks) : rankers.rank(caller, tasks)),
     };
   },
 });

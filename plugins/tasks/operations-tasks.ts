@@ -153,13 +153,14 @@ export const teamTasks = op({
     { name: 'team_tasks' },
     { name: 'list_tasks', description: 'Alias of team_tasks: list your team’s tasks by filter.' },
   ],
-  run({ input, caller, api }) {
+  async run({ input, caller, api }) {
     const query: TaskQuery = { limit: 200, offset: 0 };
     if (input.filter === 'mine') query.ownerHandle = caller.handle;
     else if (input.filter === 'unassigned') query.unassigned = true;
     else if (input.filter === 'ready') query.ready = true;
     else if (input.filter && input.filter !== 'all') query.status = input.filter;
-    return api.tasks.list(caller.teamName, query);
+    // A worker's list is a suggestion: other plugins' rankers may reorder it (cold files first).
+    return api.suggest(caller, await api.tasks.list(caller.teamName, query));
   },
 });
 

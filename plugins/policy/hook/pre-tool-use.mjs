@@ -51,12 +51,27 @@ function readStdin() {
   });
 }
 
-/** The answer Claude Code reads; written in one synchronous write so nothing is half-printed. */
-function answer(decision, reason) {
-  const output = {
-    hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: decision, permissionDecisionReason: reason },
-  };
-  writeSync(1, JSON.stringify(output) + '\n');
+/** The most context (other plugins' notes for the agent) passed on. */
+const MAX_CONTEXT_CHARS = 8000;
+
+/**
+ * The answer Claude Code reads; written in one synchronous write so nothing is half-printed. A
+ * decision of `none` with context answers the context alone (the agent's permission mode decides).
+ */
+function answer(decision, reason, context) {
+  const specific = { hookEventName: 'PreToolUse' };
+  if (decision !== 'none') {
+    specific.permissionDecision = decision;
+    specific.permissionDecisionReason = reason;
+  }
+  if (context) specific.additionalContext = context;
+  writeSync(1, JSON.stringify({ hookSpecificOutput: specific }) + '\n');
+}
+
+/** The fleet's notes for the agent on an allow or none: a string, cut to a bound; anything else is none. */
+function contextOf(check) {
+  if (typeof check.context !== 'string' || check.context.trim() === '') return undefined;
+  return check.context.length > MAX_CONTEXT_CHARS ? check.context.slice(0, MAX_CONTEXT_CHARS) : check.context;
 }
 
 /** POST a JSON body to the fleet; resolves with { status, body } (body parsed, or undefined if not JSON). */
@@ -209,11 +224,11 @@ async function decide() {
   if (!isObject(check)) throw new CheckFailed('the policy check answered something that is not JSON');
   switch (check.decision) {
     case 'allow':
-      return { decision: 'allow', reason: policyReason(check, 'allowed') };
+      return { decision: 'allow', reason: policyReason(check, 'allowed'), context: contextOf(check) };
     case 'deny':
       return { decision: 'deny', reason: policyReason(check, 'denied') };
     case 'none':
-      return { decision: 'none' };
+      return { decision: 'none', context: contextOf(check) };
     case 'ask':
       return waitForApproval(env, check);
     default:
@@ -231,7 +246,7 @@ function failClosed(error) {
 
 try {
   const result = await decide();
-  if (result.decision !== 'none') answer(result.decision, result.reason);
+  if (result.decision !== 'none' || result.context) answer(result.decision, result.reason, result.context);
   process.exitCode = 0;
 } catch (error) {
   try {
