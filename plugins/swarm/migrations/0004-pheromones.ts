@@ -1,0 +1,39 @@
+import type { Kysely, Migration } from 'kysely';
+
+/**
+ * Pheromone trails. Intensity is 0–10 with no CHECK that disagrees with the input (the seed's 0–1
+ * CHECK made every deposit above 1 a 500). Indexes: a swarm's active trails (expires_at), and one
+ * resource's trails in a swarm.
+ */
+export const pheromonesMigration: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('pheromone_trails')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('team_name', 'text', (c) => c.notNull())
+      .addColumn('swarm_id', 'text', (c) => c.notNull())
+      .addColumn('resource_type', 'text', (c) => c.notNull())
+      .addColumn('resource_id', 'text', (c) => c.notNull())
+      .addColumn('depositor_handle', 'text', (c) => c.notNull())
+      .addColumn('trail_type', 'text', (c) => c.notNull())
+      .addColumn('intensity', 'double precision', (c) => c.notNull())
+      .addColumn('metadata', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('decayed_at', 'bigint')
+      .execute();
+    await db.schema
+      .createIndex('pheromone_trails_active')
+      .on('pheromone_trails')
+      .columns(['team_name', 'swarm_id', 'expires_at'])
+      .execute();
+    await db.schema
+      .createIndex('pheromone_trails_resource')
+      .on('pheromone_trails')
+      .columns(['team_name', 'swarm_id', 'resource_id', 'expires_at'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('pheromone_trails').execute();
+  },
+};
