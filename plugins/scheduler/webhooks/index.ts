@@ -1,0 +1,13 @@
+export { InboundWebhooks } from './inbound-webhooks.js';
+export type { DeliveryOutcome, InboundWebhooksDeps } from './inbound-webhooks.js';
+export { webhookOperations } from './operations-webhooks.js';
+export type { WebhooksApiPart } from './operations-webhooks.js';
+export { webhookTables } from './tables.js';
+export type { WebhookTables } from './tables.js';
+export { webhookErrors } from './errors.js';
+export { webhookEvents } from './events.js';
+export { webhooksMigration } from '../migrations/0004-webhooks.js';
+export { webhookOptionsSchema } from './options.js';
+export type { WebhookOptions, WebhookRule } from './options.js';
+export { fleetSignature, githubSignature } from './signature.js';
+export { SEED_RULES, SUPPORTED_EVENTS } from './rules.js';
