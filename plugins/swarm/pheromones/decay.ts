@@ -13,6 +13,9 @@ export interface DecaySettings {
 }
 
 /** 0.1 a minute: a trail of intensity 1 is active about 44 minutes, one of 10 about 66. */
+/** Far enough ahead to never come, small enough to add to a time in a bigint. */
+const FOREVER_MS = 2 ** 50;
+
 export const DEFAULT_DECAY: DecaySettings = { rate: 0.1, periodMs: 60_000, minIntensity: 0.01 };
 
 /** The intensity of a trail `elapsedMs` after its deposit (or after the last manual step). */
@@ -23,7 +26,7 @@ export function effectiveIntensity(intensity: number, elapsedMs: number, decay: 
 /** How long a trail of this intensity stays at or above the minimum (0 when it starts below). */
 export function lifetimeMs(intensity: number, decay: DecaySettings = DEFAULT_DECAY): number {
   if (!(intensity >= decay.minIntensity) || intensity <= 0) return 0;
-  if (decay.rate <= 0) return Number.MAX_SAFE_INTEGER / 4;
+  if (decay.rate <= 0) return FOREVER_MS;
   if (decay.rate >= 1) return 0;
   return Math.floor((decay.periodMs * Math.log(decay.minIntensity / intensity)) / Math.log(1 - decay.rate));
 }
@@ -34,6 +37,6 @@ export function lifetimeMs(intensity: number, decay: DecaySettings = DEFAULT_DEC
  */
 export function stepShiftMs(stepRate: number, decay: DecaySettings = DEFAULT_DECAY): number {
   if (stepRate <= 0 || decay.rate <= 0) return 0;
-  if (stepRate >= 1 || decay.rate >= 1) return Number.MAX_SAFE_INTEGER / 4;
+  if (stepRate >= 1 || decay.rate >= 1) return FOREVER_MS;
   return Math.ceil((decay.periodMs * Math.log(1 - stepRate)) / Math.log(1 - decay.rate));
 }

@@ -145,7 +145,7 @@ export class PheromoneService {
       depositorHandle: row.depositor_handle,
       trailType: row.trail_type,
       intensity: round(
-        row.decayed_at === null ? effectiveIntensity(row.intensity, now - createdAt, this.decaySettings) : 0,
+        decayedAt === null ? effectiveIntensity(num(row.intensity), now - createdAt, this.decaySettings) : 0,
       ),
       depositedIntensity: num(row.intensity),
       metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, unknown>) : {},
