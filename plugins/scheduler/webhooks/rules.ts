@@ -35,11 +35,11 @@ export function factsOf(event: string, payload: unknown): DeliveryFacts {
   const advisory = obj(body.security_advisory);
   const ref = str(body.ref);
   const commits = Array.isArray(body.commits) ? body.commits.map(obj) : [];
-  const files = commits.flatMap((commit) =>
-    [commit.added, commit.modified].flatMap((list) =>
-      Array.isArray(list) ? list.filter((f) => typeof f === 'string') : [],
+  const files: string[] = commits.flatMap((commit) =>
+    [commit.added, commit.modified].flatMap((list): string[] =>
+      Array.isArray(list) ? list.filter((f): f is string => typeof f === 'string') : [],
     ),
-  ) as string[];
+  );
   const added = str(obj(body.label).name);
   const labels = [...labelNames(issue.labels), ...labelNames(pr.labels), ...(added ? [added] : [])];
   const severity =
@@ -89,7 +89,7 @@ export function ruleMatches(rule: WebhookRule, facts: DeliveryFacts): boolean {
 
 /** The actions of every matching rule, in rule order. */
 export function actionsFor(rules: readonly WebhookRule[], facts: DeliveryFacts): RuleAction[] {
-  return rules.filter((rule) => ruleMatches(rule, facts)).flatMap((rule) => rule.actions as RuleAction[]);
+  return rules.filter((rule) => ruleMatches(rule, facts)).flatMap((rule) => rule.actions);
 }
 
 const templates = (...names: string[]): RuleAction[] => names.map((template) => ({ kind: 'template', template }));
