@@ -1,0 +1,11 @@
+export { JobQueue, DEFAULT_QUEUE_OPTIONS } from './job-queue.js';
+export type { EnqueueInput, JobHandler, JobQueueDeps, JobResult, QueueOptions } from './job-queue.js';
+export type { Job, JobView } from './job.js';
+export { PRIORITIES, viewOf } from './job.js';
+export { queueOperations } from './operations-queue.js';
+export type { QueueOpsApi } from './operations-queue.js';
+export { queueTables } from './tables.js';
+export type { JobPriority, JobStatus, QueueTables } from './tables.js';
+export { queueErrors } from './errors.js';
+export { queueEvents } from './events.js';
+export { queueMigration } from '../migrations/0002-queue.js';
