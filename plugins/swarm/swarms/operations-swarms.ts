@@ -78,6 +78,7 @@ export const swarmBroadcast = op({
   }),
   tools: [{ name: 'swarm_broadcast', rename: { swarm_id: 'swarmId' } }],
   async run({ input, caller, api }) {
+    await api.swarms.require(caller.teamName, input.swarmId, 'swarmId');
     const message = await api.blackboard.post(caller.teamName, {
       swarmId: input.swarmId,
       senderHandle: caller.handle,
