@@ -110,7 +110,8 @@ export const recordTransaction = op({
 export const adjustReputation = op({
   name: 'adjustReputation',
   summary:
-    'A lead’s judgement of an agent’s task, with a recorded reason: reputation r ← r(1−w) + w·(success ? 1 : 0), ' +
+    'A lead’s judgement of an agent’s task, with a recorded reason: ' +
+    'reputation r ← r(1−w) + w·(success ? 1 : 0), ' +
     'counted as a task',
   access: 'lead',
   input: v.object({
@@ -231,7 +232,8 @@ export const creditsHistory = op({
 export const creditAccount = op({
   name: 'creditAccount',
   summary:
-    'An agent’s credits in a swarm (balance, reputation, totals, tasks); 404 until its first change (a read opens none)',
+    'An agent’s credits in a swarm (balance, reputation, totals, tasks); ' +
+    '404 until its first change (a read opens none)',
   access: 'agent',
   input: v.object({ swarmId, handle: f.handle }),
   http: { method: 'GET', path: '/credits/:swarmId/:handle' },
