@@ -13,10 +13,18 @@ import { schedulerOperations } from './operations-scheduler.js';
 import { type SchedulerOptions, schedulerOptionsSchema } from './options.js';
 import { Dispatcher } from './schedules/dispatcher.js';
 import { FiringEngine } from './schedules/engine.js';
-import type { AuditPort, QueuePort } from './schedules/ports.js';
+import type { AuditPort } from './schedules/ports.js';
 import { RunStore } from './schedules/runs.js';
 import { ScheduleService } from './schedules/schedule-service.js';
 import { schedulerTables } from './tables.js';
+import { JobQueue, queueErrors, queueEvents, queueMigration, queueOperations } from './queue/index.js';
+import {
+  InboundWebhooks,
+  webhookErrors,
+  webhookEvents,
+  webhookOperations,
+  webhooksMigration,
+} from './webhooks/index.js';
 
 export type { RunOutcome, ScheduleAction, TemplateContext } from './schedules/action.js';
 export type { Clock } from './clock.js';
@@ -41,6 +49,8 @@ export interface SchedulerApi {
   runs: RunStore;
   dispatcher: Dispatcher;
   engine: FiringEngine;
+  queue: JobQueue;
+  webhooks: InboundWebhooks;
   status(team: string): Promise<SchedulerStatus>;
   /** Start or stop the caller's team's scheduler (kept across restarts); idempotent. */
   setRunning(caller: Identity, running: boolean): Promise<void>;
@@ -84,16 +94,28 @@ export const scheduler = definePlugin({
   optionalDependsOn: ['workers', 'tasks', 'sessions', 'metrics'],
   config: schedulerOptionsSchema,
   tables: schedulerTables,
-  migrations: { '0001_schedules': schedulesMigration },
-  errors: mergeErrors(scheduleErrors),
-  events: defineEvents({ ...scheduleEvents }),
-  operations: [...schedulerOperations],
+  migrations: {
+    '0001_schedules': schedulesMigration,
+    '0002_queue': queueMigration,
+    '0004_webhooks': webhooksMigration,
+  },
+  errors: mergeErrors(scheduleErrors, queueErrors, webhookErrors),
+  events: defineEvents({ ...scheduleEvents, ...queueEvents, ...webhookEvents }),
+  operations: [...schedulerOperations, ...queueOperations, ...webhookOperations],
   setup(ctx): SchedulerApi {
     const options = ctx.options;
     const clock = clockOf(options.testClock);
     const workers = () => ctx.use<WorkersApi | undefined>('workers');
     const tasks = () => ctx.use<TasksApi | undefined>('tasks');
-    const queue = (): QueuePort | undefined => undefined;
+    const jobs = new JobQueue({
+      db: ctx.db,
+      dialect: ctx.dialect,
+      clock,
+      log: ctx.log,
+      emit: ctx.events.emit,
+      options: ctx.options.queue,
+    });
+    const queue = () => jobs;
     const audit = (): AuditPort | undefined => undefined;
     const dispatcher = new Dispatcher({
       workers: () => workers(),
@@ -120,6 +142,14 @@ export const scheduler = definePlugin({
       workers: () => workers(),
       queue,
     });
+    const webhooks = new InboundWebhooks({
+      db: ctx.db,
+      clock,
+      log: ctx.log,
+      emit: ctx.events.emit,
+      options: () => ctx.options.webhooks,
+      dispatch: () => (team, action, origin) => dispatcher.dispatch(team, action, origin),
+    });
     ctx.health.count('schedules', async (team) => (await schedules.counts(team)).schedules);
     const api: SchedulerApi = {
       clock,
@@ -127,6 +157,8 @@ export const scheduler = definePlugin({
       runs,
       dispatcher,
       engine,
+      queue: jobs,
+      webhooks,
       async status(team) {
         const counts = await schedules.counts(team);
         const list = await schedules.list(team);
@@ -173,6 +205,10 @@ export const scheduler = definePlugin({
         });
       }
     }
+    await api.queue.start();
+    ctx.onStop(() => api.queue.stop());
+    await api.webhooks.recover();
+    ctx.onStop(() => api.webhooks.drain());
     await api.engine.start();
     ctx.onStop(() => api.engine.stop());
   },

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { actionSchema } from './schedules/action.js';
+import { webhookOptionsSchema } from './webhooks/index.js';
 import { catchUp, cronExpression, overlap, repository, scheduleName, tasks, timezone } from './fields.js';
 
 /** A schedule in the config: a fleet-wide definition, created in `teamName` (read-only through the API). */
@@ -32,6 +33,20 @@ export const schedulerOptionsSchema = v.object({
   staggerMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(600_000)), 2000),
   /** How long a prompt or spawn waits to see the worker's turn start before the run says failed (real ms). */
   turnStartTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(3_600_000)), 120_000),
+  /** The queue (queue/): concurrency, attempts, backoff, lease, poll; defaults in queue/job-queue.ts. */
+  queue: v.optional(
+    v.object({
+      concurrency: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
+      maxAttempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
+      backoffBaseMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+      backoffMaxMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+      leaseMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100))),
+      pollMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(5))),
+    }),
+    {},
+  ),
+  /** Inbound webhooks (webhooks/): team, secrets, rules, limits. */
+  webhooks: webhookOptionsSchema,
   /**
    * FOR TESTS ONLY: simulated time. `startAt` (ms since the epoch) at the real instant `anchor`, then
    * one simulated minute every `msPerMinute` real ms; or, with `manual: true`, a clock that moves
