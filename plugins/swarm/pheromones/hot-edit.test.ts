@@ -52,8 +52,8 @@ t.test('a second worker about to edit a file the first just modified is warned b
   t.equal(trail.depositorHandle, 'w1');
   t.same(trail.metadata, { auto: true, tool: 'Edit' });
 
-  const w2 = await w.fleet.register('w2', 'alpha');
-  const w1 = await w.fleet.register('w1', 'alpha');
+  const w2 = { handle: 'w2', teamName: 'alpha', ...(await w.fleet.register('w2', 'alpha')) };
+  const w1 = { handle: 'w1', teamName: 'alpha', ...(await w.fleet.register('w1', 'alpha')) };
   const edit = (path: string, tool = 'Edit') => ({
     tool_name: tool,
     tool_input: { file_path: path, old_string: 'a', new_string: 'b' },
