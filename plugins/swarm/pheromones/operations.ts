@@ -19,12 +19,14 @@ import { TRAIL_WEIGHTS } from './weights.js';
 const op = operationsFor<SwarmApi>();
 
 /**
- * The trail space a call means: the one named, else the caller's swarm, else the team-wide space
- * (TEAM_TRAILS) of workers outside swarms.
+ * The trail space a call means: the one named (a swarm of the caller's team, else 404 as if another
+ * team's did not exist, or TEAM_TRAILS), else the caller's swarm, else the team-wide space of workers
+ * outside swarms.
  */
 async function spaceOf(api: SwarmApi, caller: Identity, named: string | undefined): Promise<string> {
-  if (named !== undefined) return named;
-  return (await api.swarms.swarmOf(caller.teamName, caller.handle)) ?? TEAM_TRAILS;
+  if (named === undefined) return (await api.swarms.swarmOf(caller.teamName, caller.handle)) ?? TEAM_TRAILS;
+  if (named !== TEAM_TRAILS) await api.swarms.require(caller.teamName, named, 'swarmId');
+  return named;
 }
 
 export const depositPheromone = op({
@@ -120,7 +122,8 @@ export const resourcePheromones = op({
   access: 'agent',
   input: v.object({ swarmId, resourceId }),
   http: { method: 'GET', path: '/pheromones/:swarmId/resource/:resourceId' },
-  run: ({ input, caller, api }) => api.pheromones.resource(caller.teamName, input.swarmId, input.resourceId),
+  run: async ({ input, caller, api }) =>
+    api.pheromones.resource(caller.teamName, await spaceOf(api, caller, input.swarmId), input.resourceId),
 });
 
 export const pheromoneActivity = op({
@@ -131,8 +134,8 @@ export const pheromoneActivity = op({
   access: 'agent',
   input: v.object({ swarmId, resourceType: v.optional(resourceType), limit: v.optional(limit) }),
   http: { method: 'GET', path: '/pheromones/:swarmId/activity' },
-  run: ({ input, caller, api }) =>
-    api.pheromones.activity(caller.teamName, input.swarmId, {
+  run: async ({ input, caller, api }) =>
+    api.pheromones.activity(caller.teamName, await spaceOf(api, caller, input.swarmId), {
       resourceType: input.resourceType,
       limit: input.limit ?? 20,
     }),
@@ -181,9 +184,9 @@ export const decayPheromones = op({
     minIntensity: v.optional(unitFraction),
   }),
   http: { method: 'POST', path: '/pheromones/decay' },
-  run: ({ input, caller, api }) =>
+  run: async ({ input, caller, api }) =>
     api.pheromones.decay(caller.teamName, {
-      swarmId: input.swarmId,
+      swarmId: input.swarmId === undefined ? undefined : await spaceOf(api, caller, input.swarmId),
       decayRate: input.decayRate ?? 0.1,
       minIntensity: input.minIntensity ?? 0.01,
     }),
@@ -195,7 +198,8 @@ export const pheromoneStats = op({
   access: 'agent',
   input: v.object({ swarmId }),
   http: { method: 'GET', path: '/pheromones/:swarmId/stats' },
-  run: ({ input, caller, api }) => api.pheromones.stats(caller.teamName, input.swarmId),
+  run: async ({ input, caller, api }) =>
+    api.pheromones.stats(caller.teamName, await spaceOf(api, caller, input.swarmId)),
 });
 
 export const pheromoneOperations = [
