@@ -162,7 +162,7 @@ t.test(`kill -9 at random moments over ${SLOTS} slots: 0 duplicate runs, 0 silen
       tally[`${letter}:${outcome}`] = (tally[`${letter}:${outcome}`] ?? 0) + 1;
       const subject = `${letter} ${new Date(Number(run.slot)).toISOString()}`;
       const made = subjects.get(subject) ?? 0;
-      const evidence = run.evidence ? JSON.parse(String(run.evidence)) : {};
+      const evidence = run.evidence ? JSON.parse(run.evidence as string) : {};
       const taskId = evidence.dispatches?.[0]?.evidence?.taskId;
       if (run.status !== 'done') bad++;
       else if (outcome === 'delivered' && (!taskId || !taskIds.has(String(taskId)) || made !== 1)) bad++;
