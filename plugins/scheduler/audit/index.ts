@@ -1,0 +1,11 @@
+export { AuditLoop } from './audit-loop.js';
+export type { AuditLoopDeps, StartOptions } from './audit-loop.js';
+export { auditOperations } from './operations-audit.js';
+export type { AuditApiPart } from './operations-audit.js';
+export { auditTables } from './tables.js';
+export type { AuditTables } from './tables.js';
+export { auditErrors } from './errors.js';
+export { auditEvents } from './events.js';
+export { auditMigration } from '../migrations/0005-audit.js';
+export { auditOptionsSchema } from './options.js';
+export type { AuditCheck, AuditOptions } from './options.js';
