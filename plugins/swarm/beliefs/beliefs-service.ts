@@ -234,13 +234,24 @@ export class BeliefsService {
     return rows.map(metaView);
   }
 
+  /** Counts over a swarm's valid beliefs, by the database (no table load). */
   async stats(teamName: string, swarmId: string) {
-    const rows = await this.db
+    const base = this.db
       .selectFrom('beliefs')
-      .select(['agent_handle', 'subject', 'belief_type', 'confidence'])
       .where('team_name', '=', teamName)
       .where('swarm_id', '=', swarmId)
-      .where(this.#active())
+      .where(this.#active());
+    const totals = await base
+      .select((eb) => [
+        eb.fn.countAll<number>().as('n'),
+        eb.fn.count<number>('agent_handle').distinct().as('agents'),
+        eb.fn.count<number>('subject').distinct().as('subjects'),
+        eb.fn.avg<number>('confidence').as('confidence'),
+      ])
+      .executeTakeFirstOrThrow();
+    const types = await base
+      .select((eb) => ['belief_type', eb.fn.countAll<number>().as('n')])
+      .groupBy('belief_type')
       .execute();
     const meta = await this.db
       .selectFrom('meta_beliefs')
@@ -249,14 +260,15 @@ export class BeliefsService {
       .where('swarm_id', '=', swarmId)
       .executeTakeFirstOrThrow();
     const byType = Object.fromEntries(BELIEF_TYPES.map((type) => [type, 0])) as Record<string, number>;
-    for (const row of rows) byType[row.belief_type] = (byType[row.belief_type] ?? 0) + 1;
+    for (const row of types) byType[row.belief_type] = Number(row.n);
+    const total = Number(totals.n);
     return {
-      totalBeliefs: rows.length,
+      totalBeliefs: total,
       totalMetaBeliefs: Number(meta.n),
-      uniqueAgents: new Set(rows.map((r) => r.agent_handle)).size,
-      uniqueSubjects: new Set(rows.map((r) => r.subject)).size,
+      uniqueAgents: Number(totals.agents),
+      uniqueSubjects: Number(totals.subjects),
       byType,
-      avgConfidence: rows.length === 0 ? 0.5 : rows.reduce((s, r) => s + Number(r.confidence), 0) / rows.length,
+      avgConfidence: total === 0 ? 0.5 : Number(totals.confidence),
     };
   }
 }

@@ -379,13 +379,66 @@ export class CreditStore {
     return rows.map(transactionView);
   }
 
-  async accounts(teamName: string, swarmId: string): Promise<CreditAccount[]> {
+  /** The top accounts of a swarm by balance, reputation, total earned or task count; ties by handle. */
+  async top(
+    teamName: string,
+    swarmId: string,
+    orderBy: 'balance' | 'reputation' | 'earned' | 'tasks',
+    limit: number,
+  ): Promise<CreditAccount[]> {
+    const column = (
+      { balance: 'balance', reputation: 'reputation', earned: 'total_earned', tasks: 'task_count' } as const
+    )[orderBy];
     const rows = await this.db
       .selectFrom('credit_accounts')
       .selectAll()
       .where('team_name', '=', teamName)
       .where('swarm_id', '=', swarmId)
+      .orderBy(column, 'desc')
+      .orderBy('agent_handle')
+      .limit(limit)
       .execute();
     return rows.map(accountView);
+  }
+
+  /** Counts and sums over a swarm's accounts, in one aggregate query. */
+  async totals(teamName: string, swarmId: string) {
+    const row = await this.db
+      .selectFrom('credit_accounts')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('agents'),
+        eb.fn.coalesce(eb.fn.sum<number>('balance'), eb.lit(0)).as('balance'),
+        eb.fn.coalesce(eb.fn.sum<number>('total_earned'), eb.lit(0)).as('earned'),
+        eb.fn.coalesce(eb.fn.sum<number>('total_spent'), eb.lit(0)).as('spent'),
+        eb.fn.coalesce(eb.fn.avg<number>('reputation'), eb.lit(0)).as('reputation'),
+        eb.fn.coalesce(eb.fn.sum<number>('task_count'), eb.lit(0)).as('tasks'),
+        eb.fn.coalesce(eb.fn.sum<number>('success_count'), eb.lit(0)).as('successes'),
+      ])
+      .where('team_name', '=', teamName)
+      .where('swarm_id', '=', swarmId)
+      .executeTakeFirstOrThrow();
+    return {
+      totalAgents: Number(row.agents),
+      totalBalance: money(Number(row.balance)),
+      totalEarned: money(Number(row.earned)),
+      totalSpent: money(Number(row.spent)),
+      avgReputation: Number(row.reputation),
+      totalTasks: Number(row.tasks),
+      totalSuccesses: Number(row.successes),
+    };
+  }
+
+  /** Whether an agent has a ledger row of this reference type since a time (a budget that paused it). */
+  async hasReferenceSince(teamName: string, handle: string, type: string, sinceMs: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('credit_transactions')
+      .select('id')
+      .where('team_name', '=', teamName)
+      .where('agent_handle', '=', handle)
+      .where('reference_type', '=', type)
+      .where('created_at', '>=', sinceMs)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 }

@@ -70,39 +70,26 @@ export class CreditsService {
     return this.store.history(teamName, swarmId, handle, query);
   }
 
+  /** The top `limit` accounts of a swarm by one measure (ties by handle), from the database. */
   async leaderboard(teamName: string, swarmId: string, orderBy: LeaderboardOrder, limit: number) {
-    const key: Record<LeaderboardOrder, (a: CreditAccount) => number> = {
-      balance: (a) => a.balance,
-      reputation: (a) => a.reputationScore,
-      earned: (a) => a.totalEarned,
-      tasks: (a) => a.taskCount,
-    };
-    const rows = (await this.store.accounts(teamName, swarmId))
-      .sort((a, b) => key[orderBy](b) - key[orderBy](a) || a.agentHandle.localeCompare(b.agentHandle))
-      .slice(0, limit)
-      .map((a) => ({
-        agentHandle: a.agentHandle,
-        balance: a.balance,
-        reputationScore: a.reputationScore,
-        totalEarned: a.totalEarned,
-        taskCount: a.taskCount,
-        successCount: a.successCount,
-        successRate: a.taskCount === 0 ? 0 : a.successCount / a.taskCount,
-      }));
+    const rows = (await this.store.top(teamName, swarmId, orderBy, limit)).map((a) => ({
+      agentHandle: a.agentHandle,
+      balance: a.balance,
+      reputationScore: a.reputationScore,
+      totalEarned: a.totalEarned,
+      taskCount: a.taskCount,
+      successCount: a.successCount,
+      successRate: a.taskCount === 0 ? 0 : a.successCount / a.taskCount,
+    }));
     return { leaderboard: rows, count: rows.length };
   }
 
+  /** Sums over a swarm's accounts, computed by the database (no table load). */
   async stats(teamName: string, swarmId: string) {
-    const accounts = await this.store.accounts(teamName, swarmId);
-    const sum = (pick: (a: CreditAccount) => number) => accounts.reduce((total, a) => total + pick(a), 0);
+    const totals = await this.store.totals(teamName, swarmId);
     return {
-      totalAgents: accounts.length,
-      totalBalance: Math.round(sum((a) => a.balance) * 100) / 100,
-      totalEarned: Math.round(sum((a) => a.totalEarned) * 100) / 100,
-      totalSpent: Math.round(sum((a) => a.totalSpent) * 100) / 100,
-      avgReputation: accounts.length === 0 ? NEUTRAL_REPUTATION : sum((a) => a.reputationScore) / accounts.length,
-      totalTasks: sum((a) => a.taskCount),
-      totalSuccesses: sum((a) => a.successCount),
+      ...totals,
+      avgReputation: totals.totalAgents === 0 ? NEUTRAL_REPUTATION : totals.avgReputation,
     };
   }
 }

@@ -52,17 +52,16 @@ export class Outcomes {
       eventKey: `task_resolved:${at}`,
       reputation: { success: true, weight: options.taskResolved.weight },
     });
-    const since = Date.parse(task.createdAt);
-    const history = await this.deps.credits.history(teamName, swarmId, handle, { limit: 1000, sinceMs: since });
-    const overBudget = history.some((row) => row.referenceType === 'budget');
-    if (!overBudget && options.budgetRespected.credits > 0 && this.budgetsOn())
-      await this.deps.credits.apply(teamName, swarmId, handle, {
-        type: 'bonus',
-        amount: options.budgetRespected.credits,
-        reference: { type: 'task', id: task.id },
-        reason: `budget respected: no budget paused ${handle} during task ${task.id}`,
-        eventKey: `budget_respected:${at}`,
-      });
+    if (options.budgetRespected.credits <= 0 || !this.budgetsOn()) return;
+    // Respected: no budget paused the owner (a budget_exceeded row) since the task was created.
+    if (await this.deps.credits.store.hasReferenceSince(teamName, handle, 'budget', Date.parse(task.createdAt))) return;
+    await this.deps.credits.apply(teamName, swarmId, handle, {
+      type: 'bonus',
+      amount: options.budgetRespected.credits,
+      reference: { type: 'task', id: task.id },
+      reason: `budget respected: no budget paused ${handle} during task ${task.id}`,
+      eventKey: `budget_respected:${at}`,
+    });
   }
 
   /** Whether the budgets plugin runs (set by index.ts): without it, no budget was checked. */
