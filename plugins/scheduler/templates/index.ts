@@ -1,0 +1,12 @@
+export { TemplateService } from './template-service.js';
+export type { DispatchFn, NewTemplate, TemplateSummary } from './template-service.js';
+export { templateOperations } from './operations-templates.js';
+export type { TemplateOpsApi } from './operations-templates.js';
+export { templateErrors } from './errors.js';
+export { templateEvents } from './events.js';
+export { templateTables } from './tables.js';
+export type { TemplateTables } from './tables.js';
+export { BUILT_IN_TEMPLATES, TEMPLATE_CATEGORIES } from './builtins.js';
+export type { TaskTemplate } from './builtins.js';
+export { genericPrompt, templatePrompt } from './prompt.js';
+export { templatesNotificationsMigration } from '../migrations/0003-templates-notifications.js';
