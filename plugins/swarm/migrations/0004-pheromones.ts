@@ -3,7 +3,7 @@ import type { Kysely, Migration } from 'kysely';
 /**
  * Pheromone trails. Intensity is 0–10 with no CHECK that disagrees with the input (the seed's 0–1
  * CHECK made every deposit above 1 a 500). Indexes: a swarm's active trails (expires_at), and one
- * resource's trails in a swarm.
+ * resource's trails in a swarm. pheromone_heat: the decayed sums hot resources read.
  */
 export const pheromonesMigration: Migration = {
   async up(db: Kysely<unknown>) {
@@ -32,8 +32,27 @@ export const pheromonesMigration: Migration = {
       .on('pheromone_trails')
       .columns(['team_name', 'swarm_id', 'resource_id', 'expires_at'])
       .execute();
+    await db.schema
+      .createTable('pheromone_heat')
+      .addColumn('team_name', 'text', (c) => c.notNull())
+      .addColumn('swarm_id', 'text', (c) => c.notNull())
+      .addColumn('resource_id', 'text', (c) => c.notNull())
+      .addColumn('resource_type', 'text', (c) => c.notNull())
+      .addColumn('trail_type', 'text', (c) => c.notNull())
+      .addColumn('mass', 'double precision', (c) => c.notNull())
+      .addColumn('anchor_at', 'bigint', (c) => c.notNull())
+      .addColumn('last_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('pheromone_heat_pk', [
+        'team_name',
+        'swarm_id',
+        'resource_id',
+        'resource_type',
+        'trail_type',
+      ])
+      .execute();
   },
   async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('pheromone_heat').execute();
     await db.schema.dropTable('pheromone_trails').execute();
   },
 };

@@ -122,6 +122,14 @@ t.test('the manual decay is one step of the seed formula, scoped to the team (an
   await service.deposit('beta', trail('a', 'touch', { intensity: 1 }));
   const step = await service.decay('alpha', { swarmId: 'swarm-1', decayRate: 0.1, minIntensity: 0.01 });
   t.same(step, { success: true, decayed: 2, removed: 1 });
+  const stepped = await service.hot('alpha', 'swarm-1', { limit: 10 });
+  t.same(
+    stepped.resources.map((r) => [r.resourceId, r.score, r.trailCount]),
+    [['a', 0.9, 1]],
+    'the retired trail left the hot resources; the other counts 0.9',
+  );
+  t.equal((await service.hot('alpha', 'swarm-2', { limit: 10 })).resources[0]!.score, 1, 'other swarm untouched');
+  t.equal((await service.hot('beta', 'swarm-1', { limit: 10 })).resources[0]!.score, 1, 'other team untouched');
   const r = await service.query('alpha', 'swarm-1', { limit: 10 });
   t.same(
     r.trails.map((x) => [x.resourceId, x.depositedIntensity]),
@@ -133,6 +141,12 @@ t.test('the manual decay is one step of the seed formula, scoped to the team (an
   clock.now += 43 * MIN;
   t.equal((await service.query('alpha', 'swarm-1', { limit: 10 })).count, 0);
   t.ok(effectiveIntensity(1, 43 * MIN, DEFAULT_DECAY) >= 0.01, 'an unstepped trail of 1 would still be active');
+  const hot = await service.hot('alpha', 'swarm-1', { limit: 10 });
+  t.same(
+    hot.resources.map((r) => r.resourceId),
+    [],
+    'hot resources follow the step: nothing active is left in swarm-1',
+  );
   const all = await service.decay('alpha', { decayRate: 1, minIntensity: 0.01 });
   t.same(all, { success: true, decayed: 1, removed: 1 }, 'rate 1 retires every active trail of the team');
   const stats = await service.stats('alpha', 'swarm-2');

@@ -4,6 +4,7 @@ import type { Logger, PluginContext } from '../../../core/index.js';
 import { DEFAULT_DECAY, type DecaySettings, effectiveIntensity, lifetimeMs, stepShiftMs } from './decay.js';
 import type { TrailSummary } from './events.js';
 import {
+  type PheromoneHeatTable,
   type PheromoneTables,
   type PheromoneTrailsTable,
   RESOURCE_TYPES,
@@ -14,6 +15,7 @@ import {
 import { TRAIL_WEIGHTS } from './weights.js';
 
 type Db = Kysely<PheromoneTables>;
+type Executor = Pick<Db, 'insertInto'>;
 type Row = Selectable<PheromoneTrailsTable>;
 type Emit = PluginContext['events']['emit'];
 
@@ -169,7 +171,10 @@ export class PheromoneService {
   async deposit(teamName: string, input: DepositInput): Promise<Trail> {
     const now = this.now();
     const row = this.row(teamName, input, now);
-    await this.db.insertInto('pheromone_trails').values(row).execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('pheromone_trails').values(row).execute();
+      await this.addHeat(trx, [row], now);
+    });
     this.announce(teamName, row);
     return this.view(row, now);
   }
@@ -186,9 +191,54 @@ export class PheromoneService {
           .insertInto('pheromone_trails')
           .values(rows.slice(i, i + 500))
           .execute();
+      await this.addHeat(trx, rows, now);
     });
     if (options.announce !== false) for (const row of rows) this.announce(teamName, row);
     return rows.length;
+  }
+
+  /** The decayed mass of `anchor_at` carried to `now` (an SQL expression over pheromone_heat). */
+  private decayedMass(now: number) {
+    const d = this.decaySettings;
+    return sql<number>`pheromone_heat.mass * power(cast(${1 - d.rate} as double precision),
+      cast(${now} - pheromone_heat.anchor_at as double precision) / cast(${d.periodMs} as double precision))`;
+  }
+
+  /** Add trails to their resources' decayed sums: one upsert row per resource and type. */
+  private async addHeat(trx: Executor, rows: readonly PheromoneTrailsTable[], now: number): Promise<void> {
+    const sums = new Map<string, PheromoneHeatTable>();
+    for (const row of rows) {
+      const key = `${row.swarm_id}\0${row.resource_id}\0${row.resource_type}\0${row.trail_type}`;
+      const sum = sums.get(key);
+      if (sum) sum.mass += row.intensity;
+      else
+        sums.set(key, {
+          team_name: row.team_name,
+          swarm_id: row.swarm_id,
+          resource_id: row.resource_id,
+          resource_type: row.resource_type,
+          trail_type: row.trail_type,
+          mass: row.intensity,
+          anchor_at: now,
+          last_at: now,
+        });
+    }
+    const d = this.decaySettings;
+    const list = [...sums.values()];
+    for (let i = 0; i < list.length; i += 500)
+      await trx
+        .insertInto('pheromone_heat')
+        .values(list.slice(i, i + 500))
+        .onConflict((oc) =>
+          oc.columns(['team_name', 'swarm_id', 'resource_id', 'resource_type', 'trail_type']).doUpdateSet({
+            mass: sql<number>`pheromone_heat.mass * power(cast(${1 - d.rate} as double precision),
+              cast(excluded.anchor_at - pheromone_heat.anchor_at as double precision)
+              / cast(${d.periodMs} as double precision)) + excluded.mass`,
+            anchor_at: sql<number>`excluded.anchor_at`,
+            last_at: sql<number>`excluded.last_at`,
+          }),
+        )
+        .execute();
   }
 
   async query(teamName: string, swarmId: string, query: TrailQuery): Promise<{ trails: Trail[]; count: number }> {
@@ -229,8 +279,11 @@ export class PheromoneService {
   }
 
   /**
-   * Hot resources: active trails grouped by resource, scored by SUM(effective intensity × weight of
-   * the trail's type) (`weighted: false`: the seed's unweighted sum), highest first.
+   * Hot resources: resources scored by SUM(decayed intensity × weight of the trail's type)
+   * (`weighted: false`: the seed's unweighted sum), highest first, from the decayed sums per
+   * resource and type (pheromone_heat: thousands of rows a swarm, not millions of trails); the
+   * counts (active trails, depositors, by type) of the resources returned come from their trails.
+   * A resource whose every trail went below the minimum is left out.
    */
   async hot(
     teamName: string,
@@ -238,58 +291,75 @@ export class PheromoneService {
     options: { resourceType?: ResourceType; trailType?: TrailType; limit: number; weighted?: boolean },
   ): Promise<{ resources: HotResource[]; count: number }> {
     const now = this.now();
-    const effective = this.effective(now);
+    const mass = this.decayedMass(now);
     const weight =
       options.weighted === false
         ? sql<number>`1`
-        : sql<number>`case trail_type ${sql.join(
+        : sql<number>`case pheromone_heat.trail_type ${sql.join(
             TRAIL_TYPES.map((t) => sql`when ${sql.lit(t)} then ${sql.lit(TRAIL_WEIGHTS[t])}`),
             sql` `,
           )} else 1 end`;
-    let q = this.db
-      .selectFrom('pheromone_trails')
-      .where('team_name', '=', teamName)
-      .where('swarm_id', '=', swarmId)
-      .where('expires_at', '>', now)
-      .where('decayed_at', 'is', null);
+    let q = this.db.selectFrom('pheromone_heat').where('team_name', '=', teamName).where('swarm_id', '=', swarmId);
     if (options.resourceType) q = q.where('resource_type', '=', options.resourceType);
     if (options.trailType) q = q.where('trail_type', '=', options.trailType);
-    const byType = TRAIL_TYPES.map((t) =>
-      sql<number>`sum(case when trail_type = ${sql.lit(t)} then 1 else 0 end)`.as(`n_${t}`),
-    );
-    const rows = await q
+    const sums = await q
       .select([
         'resource_id',
         'resource_type',
-        sql<number>`sum(${effective} * ${weight})`.as('score'),
-        sql<number>`sum(${effective})`.as('total'),
-        sql<number>`count(*)`.as('trail_count'),
-        sql<number>`count(distinct depositor_handle)`.as('depositors'),
-        sql<number>`max(created_at)`.as('last_activity'),
-        ...byType,
+        sql<number>`sum(${mass} * ${weight})`.as('score'),
+        sql<number>`sum(${mass})`.as('total'),
+        sql<number>`max(pheromone_heat.last_at)`.as('last_activity'),
       ])
       .groupBy(['resource_id', 'resource_type'])
+      .having(sql<number>`sum(${mass})`, '>=', this.decaySettings.minIntensity)
       .orderBy('score', 'desc')
       .orderBy('resource_id')
       .limit(options.limit)
       .execute();
-    const resources: HotResource[] = rows.map((row) => {
-      const counts: Partial<Record<TrailType, number>> = {};
-      for (const t of TRAIL_TYPES) {
-        const n = num((row as Record<string, unknown>)[`n_${t}`]);
-        if (n > 0) counts[t] = n;
-      }
-      return {
+    if (sums.length === 0) return { resources: [], count: 0 };
+    const ids = [...new Set(sums.map((row) => row.resource_id))];
+    let details = this.db
+      .selectFrom('pheromone_trails')
+      .where('team_name', '=', teamName)
+      .where('swarm_id', '=', swarmId)
+      .where('resource_id', 'in', ids)
+      .where('expires_at', '>', now)
+      .where('decayed_at', 'is', null);
+    if (options.resourceType) details = details.where('resource_type', '=', options.resourceType);
+    if (options.trailType) details = details.where('trail_type', '=', options.trailType);
+    const [types, depositors] = await Promise.all([
+      details
+        .select(['resource_id', 'resource_type', 'trail_type', sql<number>`count(*)`.as('n')])
+        .groupBy(['resource_id', 'resource_type', 'trail_type'])
+        .execute(),
+      details
+        .select(['resource_id', 'resource_type', sql<number>`count(distinct depositor_handle)`.as('n')])
+        .groupBy(['resource_id', 'resource_type'])
+        .execute(),
+    ]);
+    const key = (row: { resource_id: string; resource_type: string }) => `${row.resource_type}\0${row.resource_id}`;
+    const counts = new Map<string, Partial<Record<TrailType, number>>>();
+    for (const row of types) {
+      const byType = counts.get(key(row)) ?? {};
+      byType[row.trail_type] = num(row.n);
+      counts.set(key(row), byType);
+    }
+    const people = new Map(depositors.map((row) => [key(row), num(row.n)]));
+    const resources: HotResource[] = [];
+    for (const row of sums) {
+      const byType = counts.get(key(row));
+      if (!byType) continue;
+      resources.push({
         resourceId: row.resource_id,
         resourceType: row.resource_type,
         score: round(num(row.score)),
         totalIntensity: round(num(row.total)),
-        trailCount: num(row.trail_count),
-        uniqueDepositors: num(row.depositors),
+        trailCount: Object.values(byType).reduce((a, b) => a + b, 0),
+        uniqueDepositors: people.get(key(row)) ?? 0,
         lastActivity: num(row.last_activity),
-        byType: counts,
-      };
-    });
+        byType,
+      });
+    }
     return { resources, count: resources.length };
   }
 
@@ -323,6 +393,32 @@ export class PheromoneService {
           expires_at: sql<number>`case when expires_at - ${shift} < ${now} then ${now} else expires_at - ${shift} end`,
         })
         .executeTakeFirst();
+      // The decayed sums of the scope, rebuilt from its active trails as they are now (a lead's manual
+      // call, rare): retired trails leave them, and resources with no active trail go.
+      let stale = trx.deleteFrom('pheromone_heat').where('team_name', '=', teamName);
+      if (options.swarmId !== undefined) stale = stale.where('swarm_id', '=', options.swarmId);
+      await stale.execute();
+      let live = trx
+        .selectFrom('pheromone_trails')
+        .where('team_name', '=', teamName)
+        .where('expires_at', '>', now)
+        .where('decayed_at', 'is', null);
+      if (options.swarmId !== undefined) live = live.where('swarm_id', '=', options.swarmId);
+      const heatColumns = ['team_name', 'swarm_id', 'resource_id', 'resource_type', 'trail_type'] as const;
+      await trx
+        .insertInto('pheromone_heat')
+        .columns([...heatColumns, 'mass', 'anchor_at', 'last_at'])
+        .expression(
+          live
+            .select([
+              ...heatColumns,
+              sql<number>`sum(${effective})`.as('mass'),
+              sql<number>`cast(${now} as bigint)`.as('anchor_at'),
+              sql<number>`max(created_at)`.as('last_at'),
+            ])
+            .groupBy([...heatColumns]),
+        )
+        .execute();
       const removed = Number(retired.numUpdatedRows);
       return { success: true as const, decayed: removed + Number(stepped.numUpdatedRows), removed };
     });

@@ -30,12 +30,32 @@ export interface PheromoneTrailsTable {
   decayed_at: number | null;
 }
 
+/**
+ * The decayed sum of a resource's trails of one type in a trail space, kept up to date by every
+ * deposit (one upsert per resource and type): `mass` is the sum of their intensities as of
+ * `anchor_at`; now it is mass × (1 − rate)^((now − anchor_at) / period). Hot resources read this
+ * (thousands of rows a swarm), not the trails (millions).
+ */
+export interface PheromoneHeatTable {
+  team_name: string;
+  swarm_id: string;
+  resource_id: string;
+  resource_type: ResourceType;
+  trail_type: TrailType;
+  mass: number;
+  anchor_at: number;
+  last_at: number;
+}
+
 export interface PheromoneTables {
   pheromone_trails: PheromoneTrailsTable;
+  pheromone_heat: PheromoneHeatTable;
 }
 
 export const pheromoneTables = defineTables<PheromoneTables>({
   pheromone_trails:
     'Pheromone trails of every team: swarm (or the team-wide space), resource, depositor, type, ' +
     'intensity as deposited, when it expires under read-time decay',
+  pheromone_heat:
+    'The decayed sum of trail intensities per resource and trail type of each trail space (hot resources)',
 });
