@@ -1,0 +1,10 @@
+export { Notifier, CHANNEL_NAMES } from './notifier.js';
+export type { ChannelResult, NotificationSettings } from './notifier.js';
+export { notificationOperations } from './operations-notifications.js';
+export type { NotificationOpsApi } from './operations-notifications.js';
+export { notificationErrors } from './errors.js';
+export { notificationEvents } from './events.js';
+export { notificationTables } from './tables.js';
+export type { NotificationTables } from './tables.js';
+export { discordPayload, slackPayload, teamsPayload } from './payloads.js';
+export type { Channels, Notice } from './payloads.js';
