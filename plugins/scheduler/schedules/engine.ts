@@ -58,6 +58,8 @@ export class FiringEngine {
   readonly #chains = new Map<string, Promise<unknown>>();
   #timer: { cancel(): void } | undefined;
   #looping = false;
+  #kicked = false;
+  #again = false;
   #ticking: Promise<void> | undefined;
   #staggerAt = 0;
   #removers: (() => void)[] = [];
@@ -119,7 +121,10 @@ export class FiringEngine {
 
   /** One pass: write the due slots' runs, then start the waiting runs that may start. */
   async tick(): Promise<void> {
-    if (this.#ticking) return this.#ticking;
+    if (this.#ticking) {
+      this.#again = true;
+      return this.#ticking;
+    }
     this.#ticking = (async () => {
       const now = this.deps.clock.now();
       const due = await this.deps.db
@@ -142,7 +147,12 @@ export class FiringEngine {
         }
       }
       await this.#startWaiting(now);
-    })().finally(() => (this.#ticking = undefined));
+    })().finally(() => {
+      this.#ticking = undefined;
+      if (!this.#again || !this.#looping) return;
+      this.#again = false;
+      void this.#track(this.tick()).catch(() => undefined);
+    });
     return this.#ticking;
   }
 
@@ -226,9 +236,19 @@ export class FiringEngine {
       .orderBy('slot')
       .limit(1000)
       .execute();
+    // Per pass: each schedule read once; a schedule whose runs must wait (overlap) is not asked again.
+    const schedules = new Map<string, ScheduleRow | undefined>();
+    const blocked = new Set<string>();
     for (const run of waiting) {
+      if (blocked.has(run.schedule_id)) continue;
       try {
-        await this.#startRun(run, now);
+        if (!schedules.has(run.schedule_id))
+          schedules.set(
+            run.schedule_id,
+            await this.deps.db.selectFrom('schedules').selectAll().where('id', '=', run.schedule_id).executeTakeFirst(),
+          );
+        const started = await this.#startRun(run, now, schedules.get(run.schedule_id));
+        if (started !== 'started' && started !== 'skipped') blocked.add(run.schedule_id);
       } catch (error) {
         this.deps.log.error('scheduler: could not start a run', { run: run.id, error: (error as Error).message });
       }
@@ -248,13 +268,21 @@ export class FiringEngine {
       this.#finished({ ...run, status: 'done', outcome: 'skipped', reason, finished_at: now });
   }
 
-  async #startRun(run: RunRow, now: number): Promise<void> {
+  /** Start one waiting run: `started`, `skipped` (finished without dispatch), or `waits` (overlap). */
+  async #startRun(
+    run: RunRow,
+    now: number,
+    schedule: ScheduleRow | undefined,
+  ): Promise<'started' | 'skipped' | 'waits'> {
     const db = this.deps.db;
-    // Re-read at fire time: a schedule deleted, disabled or stopped since its slot was written does not fire.
-    const schedule = await db.selectFrom('schedules').selectAll().where('id', '=', run.schedule_id).executeTakeFirst();
-    if (!schedule) return this.#skipWaiting(run, 'schedule deleted');
-    if (Number(schedule.enabled) !== 1) return this.#skipWaiting(run, 'schedule disabled at fire time');
-    if (this.#stopped.has(schedule.team_name)) return this.#skipWaiting(run, 'scheduler stopped at fire time');
+    // Read at fire time (this pass): a schedule deleted, disabled or stopped since its slot was written does not fire.
+    const skip = async (reason: string) => {
+      await this.#skipWaiting(run, reason);
+      return 'skipped' as const;
+    };
+    if (!schedule) return skip('schedule deleted');
+    if (Number(schedule.enabled) !== 1) return skip('schedule disabled at fire time');
+    if (this.#stopped.has(schedule.team_name)) return skip('scheduler stopped at fire time');
     const busy = await db
       .selectFrom('schedule_runs')
       .select(['id', 'status'])
@@ -265,11 +293,11 @@ export class FiringEngine {
     const max = Number(schedule.overlap_max);
     if (busy.length >= max) {
       if (schedule.overlap_policy === 'skip')
-        return this.#skipWaiting(run, `overlap: ${busy.length} run(s) of this schedule still active (max ${max})`);
-      if (schedule.overlap_policy === 'queue') return; // stays waiting until one ends
+        return skip(`overlap: ${busy.length} run(s) of this schedule still active (max ${max})`);
+      if (schedule.overlap_policy === 'queue') return 'waits'; // until one ends
       const replaceable = busy.filter((other) => other.status === 'active');
       const release = replaceable.slice(0, busy.length - max + 1);
-      if (release.length < busy.length - max + 1) return; // the others are mid-dispatch: wait for them
+      if (release.length < busy.length - max + 1) return 'waits'; // the others are mid-dispatch
       for (const other of release) await this.#release(other.id, run.id);
     }
     const claimed = await db
@@ -278,8 +306,21 @@ export class FiringEngine {
       .where('id', '=', run.id)
       .where('status', '=', 'waiting')
       .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) return;
-    void this.#track(this.#dispatchRun({ ...run, status: 'dispatching', started_at: now }, schedule));
+    if (Number(claimed.numUpdatedRows) !== 1) return 'waits';
+    void this.#track(
+      this.#dispatchRun({ ...run, status: 'dispatching', started_at: now }, schedule).finally(() => this.#kick()),
+    );
+    return 'started';
+  }
+
+  /** Another pass soon: a run ended, so one waiting behind it (overlap queue) may start now. */
+  #kick(): void {
+    if (!this.#looping || this.#kicked) return;
+    this.#kicked = true;
+    setImmediate(() => {
+      this.#kicked = false;
+      void this.tick().catch(() => undefined);
+    });
   }
 
   async #dispatchRun(run: RunRow, schedule: ScheduleRow): Promise<void> {
