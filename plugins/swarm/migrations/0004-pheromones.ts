@@ -30,7 +30,8 @@ export const pheromonesMigration: Migration = {
     await db.schema
       .createIndex('pheromone_trails_resource')
       .on('pheromone_trails')
-      .columns(['team_name', 'swarm_id', 'resource_id', 'expires_at'])
+      // Covering for the counts of hot resources (type, depositor) and the hot-edit lookups.
+      .columns(['team_name', 'swarm_id', 'resource_id', 'expires_at', 'decayed_at', 'trail_type', 'depositor_handle'])
       .execute();
     await db.schema
       .createTable('pheromone_heat')
