@@ -126,8 +126,16 @@ t.test(`kill -9 at random moments over ${SLOTS} slots: 0 duplicate runs, 0 silen
           )
         )[0]!.n,
       ) === 0,
-    30_000,
-  );
+    60_000,
+  ).catch(async (error: Error) => {
+    const stuck = await query(
+      storage ?? { driver: 'sqlite' },
+      dataDir,
+      `SELECT schedule_name, status, COUNT(*) AS n, MIN(slot) AS first, MIN(not_before) AS nb FROM schedule_runs ` +
+        `WHERE slot <= ${last} AND status IN ('waiting', 'dispatching') GROUP BY schedule_name, status`,
+    );
+    throw new Error(`${error.message}: ${JSON.stringify(stuck)} (last ${last}, now ${simulated()})`);
+  });
   server.child.kill('SIGTERM');
   await server.exited;
 
