@@ -85,6 +85,7 @@ export class JobQueue {
   private again = false;
   private poll: ReturnType<typeof setInterval> | undefined;
   private wake: { at: number; cancel(): void } | undefined;
+  private recoveredAt = 0;
 
   constructor(private readonly deps: JobQueueDeps) {
     this.db = deps.db as Kysely<QueueTables>;
@@ -291,17 +292,26 @@ export class JobQueue {
   }
 
   private async pump(): Promise<void> {
-    await this.recover(false);
+    // Looking for orphans is a scan: at most once per poll interval, not after every job.
+    if (Date.now() - this.recoveredAt >= this.options.pollMs) {
+      this.recoveredAt = Date.now();
+      await this.recover(false);
+    }
+    let empty = false;
     while (this.started && this.running.size < this.options.concurrency) {
       const job = await this.claim();
-      if (!job) break;
+      if (!job) {
+        empty = true;
+        break;
+      }
       const run = this.execute(job).finally(() => {
         this.running.delete(job.id);
         this.kick();
       });
       this.running.set(job.id, run);
     }
-    await this.armWake();
+    // Nothing due now: wake up when the next backoff or lease ends.
+    if (empty) await this.armWake();
   }
 
   /** One conditional UPDATE: the next due queued job with a handler, if still queued, becomes ours. */
