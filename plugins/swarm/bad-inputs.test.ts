@@ -62,6 +62,7 @@ t.test('bad inputs: 400 with the field, never 500; other teams see nothing', asy
     ['GET', `/beliefs/${sid}/consensus/db?minConfidence=1.5`, ann.token, undefined, 400, /minConfidence/],
     ['POST', '/credits/transfer', ann.token, { swarmId: sid, toHandle: 'bob', amount: 0 }, 400, /amount/],
     ['POST', '/credits/transfer', ann.token, { swarmId: sid, toHandle: 'bob', amount: 10_001 }, 400, /amount/],
+    ['POST', '/credits/transfer', ann.token, { swarmId: sid, toHandle: 'bob', amount: 0.001 }, 400, /0\.01/],
     ['POST', '/credits/transfer', ann.token, { swarmId: sid, toHandle: 'ann', amount: 1 }, 400, /toHandle/],
     ['POST', '/credits/transfer', ann.token, { swarmId: sid, toHandle: 'nobody', amount: 1 }, 404, /toHandle/],
     ['POST', '/credits/transfer', ann.token, { swarmId: sid, toHandle: 'zed', amount: 1 }, 404, /toHandle/],

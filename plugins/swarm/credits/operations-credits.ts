@@ -23,7 +23,11 @@ async function account(api: SwarmApi, caller: Identity, id: string, handle: stri
   return found;
 }
 
-const amount = num(0, 10_000, { exclusiveMin: true });
+/** Credits are kept in cents: an amount that rounds to none would move nothing. */
+const amount = v.pipe(
+  num(0, 10_000, { exclusiveMin: true }),
+  v.check((value) => Math.round(value * 100) >= 1, 'must be at least 0.01'),
+);
 
 const transferEntries = {
   fromHandle: v.optional(f.handle),
@@ -87,9 +91,16 @@ export const recordTransaction = op({
   http: { method: 'POST', path: '/credits/transaction' },
   async run({ input, caller, api }) {
     const type = input.transactionType as (typeof transactionTypes)[number];
-    if (type === 'adjustment' ? input.amount === 0 : input.amount <= 0)
+    // Cents: an amount that rounds to none moves nothing; only an adjustment is signed.
+    const cents = Math.round(Math.abs(input.amount) * 100);
+    if (cents < 1 || (type !== 'adjustment' && input.amount < 0))
       throw errors.SWARM_BAD_AMOUNT(
-        { message: type === 'adjustment' ? 'must not be 0' : 'must be greater than 0 (the type says which way)' },
+        {
+          message:
+            type === 'adjustment'
+              ? 'must be at least 0.01 either way'
+              : 'must be at least 0.01 (the type says which way)',
+        },
         { field: 'amount' },
       );
     await teamAgent(api, caller, input.agentHandle, 'agentHandle');
