@@ -212,7 +212,8 @@ async function partOne(): Promise<void> {
 /** Stream-json tool calls as Claude Code writes them: Read/Edit of files in its cwd, Bash and results. */
 const NDTOOLS = `
 const n = Number(process.argv[1]); const cwd = process.cwd(); const session = 'bench-session'; let out = '';
-const emit = (line) => { out += JSON.stringify(line) + '\\n'; if (out.length >= 65536) { process.stdout.write(out); out = ''; } };
+const emit = (line) => {
+  out += JSON.stringify(line) + '\\n'; if (out.length >= 65536) { process.stdout.write(out); out = ''; } };
 emit({ type: 'system', subtype: 'init', session_id: session, model: 'bench-model', cwd, tools: [] });
 for (let i = 0; i < n; i++) {
   const id = 'toolu_' + i;
@@ -222,11 +223,13 @@ for (let i = 0; i < n; i++) {
     continue;
   }
   const k = i % 6; const file = cwd + '/src/file-' + (i % 500) + '.ts';
-  const block = k === 0 ? { type: 'tool_use', id, name: 'Edit', input: { file_path: file, old_string: 'a', new_string: 'b' } }
+  const edit = { file_path: file, old_string: 'a', new_string: 'b' };
+  const block = k === 0 ? { type: 'tool_use', id, name: 'Edit', input: edit }
     : k === 2 ? { type: 'tool_use', id, name: 'Bash', input: { command: 'npm test -- ' + (i % 7) } }
     : { type: 'tool_use', id, name: 'Read', input: { file_path: file } };
   emit({ type: 'assistant', message: { id: 'm' + i, role: 'assistant', model: 'bench-model', content: [block],
-    stop_reason: null, usage: { input_tokens: 10, output_tokens: 1 } }, parent_tool_use_id: null, session_id: session });
+    stop_reason: null, usage: { input_tokens: 10, output_tokens: 1 } },
+    parent_tool_use_id: null, session_id: session });
 }
 process.stdout.write(out); setInterval(() => {}, 1000);`;
 
@@ -417,7 +420,8 @@ async function partTwo(): Promise<void> {
       ),
       `median server CPU: off ${formatNumber(offCpu, 0)} ms, on ${formatNumber(onCpu, 0)} ms`,
       `median lines/s: off ${formatNumber(offRate)}, on ${formatNumber(onRate)} ` +
-        `(${change >= 0 ? '+' : ''}${formatNumber(change, 1)}%; target: within 10%: ${change > -10 ? 'met' : 'MISSED'})`,
+        `(${change >= 0 ? '+' : ''}${formatNumber(change, 1)}%; ` +
+        `target: within 10%: ${change > -10 ? 'met' : 'MISSED'})`,
       machineNote().replace('the load client and the server', 'the server, the client, tmux and the agent'),
       '',
     ].join('\n'),

@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
-/** The repository a worker works in: its worktree, else the nearest folder above its cwd holding `.git`, else its cwd. */
+/**
+ * The repository a worker works in: its worktree, else the nearest folder above its cwd holding
+ * `.git`, else its cwd.
+ */
 export function repositoryRoot(place: { cwd: string; worktree?: string | null }): string {
   if (place.worktree) return resolve(place.worktree);
   let dir = resolve(place.cwd);

@@ -12,8 +12,19 @@ export const AUTO_INTENSITY: Readonly<Record<'touch' | 'modify' | 'error' | 'suc
 };
 
 /** A Bash command that runs tests: its passing deposits `success` (on the command's test target, or `tests`). */
-const TEST_COMMAND =
-  /(^|[\s;&|(])((npx|pnpm|yarn|bunx?)\s+)?(npm\s+(run\s+)?test|tap|jest|vitest|mocha|pytest|go\s+test|cargo\s+test|node\s+--test|make\s+(test|check))\b/;
+const TEST_RUNNERS = [
+  'npm\\s+(run\\s+)?test',
+  'tap',
+  'jest',
+  'vitest',
+  'mocha',
+  'pytest',
+  'go\\s+test',
+  'cargo\\s+test',
+  'node\\s+--test',
+  'make\\s+(test|check)',
+];
+const TEST_COMMAND = new RegExp(`(^|[\\s;&|(])((npx|pnpm|yarn|bunx?)\\s+)?(${TEST_RUNNERS.join('|')})\\b`);
 
 export function isTestCommand(command: string): boolean {
   return TEST_COMMAND.test(command);
