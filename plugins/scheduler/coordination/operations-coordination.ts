@@ -62,7 +62,6 @@ export const coordinationHealth = op({
       subsystems: {
         workers: { available: workers !== undefined },
         tasks: { available: ctx.use('tasks') !== undefined },
-        mail: { available: ctx.use('mail') !== undefined },
       },
     };
   },
