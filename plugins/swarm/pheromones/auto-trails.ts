@@ -40,7 +40,7 @@ export interface AutoTrailsOptions {
   /** The worker's place (undefined: not a worker the fleet knows; its batch is dropped). */
   placeOf(teamName: string, handle: string): Promise<{ cwd: string; worktree?: string | null } | undefined>;
   swarmOf(teamName: string, handle: string): Promise<string | undefined>;
-  /** How long after the first batch a flush runs (default 200 ms). */
+  /** How long after the first batch a flush runs (default 500 ms: more repeats of a file fold into one trail). */
   flushMs?: number;
 }
 
@@ -78,7 +78,7 @@ export class AutoTrails {
       return;
     }
     this.queue.push(batch);
-    this.timer ??= setTimeout(() => this.flushSoon(), this.options.flushMs ?? 200);
+    this.timer ??= setTimeout(() => this.flushSoon(), this.options.flushMs ?? 500);
     this.timer.unref?.();
   };
 
