@@ -45,12 +45,9 @@ export async function probeAll(workers: WorkersApi | undefined, db: Kysely<unkno
   if (workers) {
     try {
       const version = await workers.tmux.version();
-      const session = await workers.tmux.hasSession(workers.session);
-      checks.push({
-        name: 'tmux',
-        passed: true,
-        detail: `${version} on socket ${workers.tmux.socket}; session ${workers.session} ${session ? 'up' : 'not started'}`,
-      });
+      const session = (await workers.tmux.hasSession(workers.session)) ? 'up' : 'not started';
+      const detail = `${version} on socket ${workers.tmux.socket}; session ${workers.session} ${session}`;
+      checks.push({ name: 'tmux', passed: true, detail });
     } catch (error) {
       checks.push({ name: 'tmux', passed: false, detail: `unreachable: ${(error as Error).message}` });
     }
