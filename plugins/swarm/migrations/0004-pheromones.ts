@@ -1,4 +1,5 @@
-import type { Kysely, Migration } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
+import { isSqlite } from '../../../core/index.js';
 
 /**
  * Pheromone trails. Intensity is 0–10 with no CHECK that disagrees with the input (the seed's 0–1
@@ -31,10 +32,20 @@ export const pheromonesMigration: Migration = {
       .createIndex('pheromone_trails_resource')
       .on('pheromone_trails')
       // Covering for the counts of hot resources (type, depositor) and the hot-edit lookups.
-      .columns(['team_name', 'swarm_id', 'resource_id', 'expires_at', 'decayed_at', 'trail_type', 'depositor_handle'])
+      .columns([
+        'team_name',
+        'swarm_id',
+        'resource_id',
+        'expires_at',
+        'decayed_at',
+        'resource_type',
+        'trail_type',
+        'depositor_handle',
+      ])
       .execute();
-    await db.schema
-      .createTable('pheromone_heat')
+    // On SQLite the sums live in their primary key's b-tree (WITHOUT ROWID): a swarm's are read in one range.
+    const heat = db.schema.createTable('pheromone_heat');
+    await (isSqlite(db) ? heat.modifyEnd(sql`without rowid`) : heat)
       .addColumn('team_name', 'text', (c) => c.notNull())
       .addColumn('swarm_id', 'text', (c) => c.notNull())
       .addColumn('resource_id', 'text', (c) => c.notNull())
