@@ -88,7 +88,7 @@ export class FiringEngine {
     }
   }
 
-  /** Stop ticking; wait a little for dispatches under way (those cut off are finished as interrupted at the next start). */
+  /** Stop ticking; wait a little for dispatches under way (those cut off end interrupted at the next start). */
   async stop(): Promise<void> {
     this.#looping = false;
     this.#timer?.cancel();
