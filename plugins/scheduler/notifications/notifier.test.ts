@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
+import * as kit from '../../../test/kit/index.js';
 import type { Identity } from '../../../core/index.js';
 import { type TestLike, waitFor } from '../../../test/kit/index.js';
 import { fakeClock, systemClock } from '../clock.js';
@@ -37,7 +38,7 @@ async function receiver(t: TestLike, statuses: Record<string, number> = {}) {
 }
 
 async function setup(t: TestLike, allowHosts: string[]) {
-  const { db, place } = await migratedDatabase(t, [queueMigration, templatesNotificationsMigration]);
+  const { db, place } = await migratedDatabase(t, [queueMigration, templatesNotificationsMigration], kit);
   const { emit, events } = recordingEmit();
   const clock = fakeClock(Date.UTC(2026, 10, 29, 23, 0));
   const log = memoryLogger();

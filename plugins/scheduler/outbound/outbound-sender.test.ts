@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
+import * as kit from '../../../test/kit/index.js';
 import { type TestLike, waitFor } from '../../../test/kit/index.js';
 import { fakeClock, systemClock } from '../clock.js';
 import { queueMigration } from '../migrations/0002-queue.js';
@@ -44,7 +45,7 @@ async function receiver(t: TestLike, statuses: number[] = []) {
 }
 
 async function queueWithSender(t: TestLike, options: OutboundOptions, jitter = 0) {
-  const { db, place } = await migratedDatabase(t, [queueMigration]);
+  const { db, place } = await migratedDatabase(t, [queueMigration], kit);
   const { events, emit } = recordingEmit();
   const clock = fakeClock(Date.now());
   const queue = new JobQueue({ db, dialect: place.dialect, clock, log: memoryLogger(), emit, random: () => jitter });

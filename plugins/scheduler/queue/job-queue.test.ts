@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import t from 'tap';
+import * as kit from '../../../test/kit/index.js';
 import { REPO_ROOT, type TestLike, waitFor } from '../../../test/kit/index.js';
 import { fakeClock } from '../clock.js';
 import { queueMigration } from '../migrations/0002-queue.js';
@@ -36,7 +37,7 @@ const delivered = (job: Job): JobResult => ({ outcome: 'delivered', evidence: { 
 t.test(
   'priority order critical > high > normal > low, FIFO within one; one at a time with concurrency 1',
   async (t) => {
-    const { db, place } = await migratedDatabase(t, [queueMigration]);
+    const { db, place } = await migratedDatabase(t, [queueMigration], kit);
     const { queue } = makeQueue(t, db, place, { options: { concurrency: 1, pollMs: 20 } });
     const order: string[] = [];
     queue.registerHandler('template', async (job) => {
@@ -63,7 +64,7 @@ t.test(
 );
 
 t.test('at most `concurrency` jobs run at once', async (t) => {
-  const { db, place } = await migratedDatabase(t, [queueMigration]);
+  const { db, place } = await migratedDatabase(t, [queueMigration], kit);
   const { queue } = makeQueue(t, db, place, { options: { concurrency: 3, pollMs: 20 } });
   let now = 0;
   let most = 0;
@@ -86,7 +87,7 @@ t.test('at most `concurrency` jobs run at once', async (t) => {
 });
 
 t.test('a failure is retried with exponential backoff and full jitter, then delivered', async (t) => {
-  const { db, place } = await migratedDatabase(t, [queueMigration]);
+  const { db, place } = await migratedDatabase(t, [queueMigration], kit);
   const clock = fakeClock(T0);
   const { queue, events } = makeQueue(t, db, place, {
     clock,
@@ -131,7 +132,7 @@ t.test('a failure is retried with exponential backoff and full jitter, then deli
 });
 
 t.test('out of attempts: dead-lettered with its last error; replay gives fresh attempts', async (t) => {
-  const { db, place } = await migratedDatabase(t, [queueMigration]);
+  const { db, place } = await migratedDatabase(t, [queueMigration], kit);
   const clock = fakeClock(T0);
   const { queue, events } = makeQueue(t, db, place, { clock, random: () => 0, options: { pollMs: 20 } });
   let fail = true;
@@ -168,7 +169,7 @@ t.test('out of attempts: dead-lettered with its last error; replay gives fresh a
 });
 
 t.test('refused and not-retryable results; delivered without evidence is not delivered', async (t) => {
-  const { db, place } = await migratedDatabase(t, [queueMigration]);
+  const { db, place } = await migratedDatabase(t, [queueMigration], kit);
   const { queue } = makeQueue(t, db, place, { random: () => 0 });
   queue.registerHandler('template', async (job) => {
     if (job.name === 'refuse') return { outcome: 'refused', reason: 'URL refused: loopback' };
@@ -190,7 +191,7 @@ t.test('refused and not-retryable results; delivered without evidence is not del
 });
 
 t.test("cancel: a queued job (leads' route checks the role); running 409; other team 404", async (t) => {
-  const { db, place } = await migratedDatabase(t, [queueMigration]);
+  const { db, place } = await migratedDatabase(t, [queueMigration], kit);
   const { queue } = makeQueue(t, db, place);
   const releases: (() => void)[] = [];
   queue.registerHandler('template', async (job) => {
@@ -214,7 +215,7 @@ t.test("cancel: a queued job (leads' route checks the role); running 409; other 
 });
 
 t.test('several queues on one database: every job runs exactly once', async (t) => {
-  const { db, place } = await migratedDatabase(t, [queueMigration]);
+  const { db, place } = await migratedDatabase(t, [queueMigration], kit);
   const runs = new Map<number, number>();
   const queues: JobQueue[] = [];
   for (let i = 0; i < 4; i++) {
@@ -240,7 +241,7 @@ t.test('several queues on one database: every job runs exactly once', async (t) 
 });
 
 t.test('a job running when its server was killed is taken back at the next start, the attempt counted', async (t) => {
-  const { db, place } = await migratedDatabase(t, [queueMigration]);
+  const { db, place } = await migratedDatabase(t, [queueMigration], kit);
   const seed = makeQueue(t, db, place).queue;
   const job = await seed.enqueue({ team: 'alpha', kind: 'template', name: 'interrupted', maxAttempts: 2 });
   const doomed = await seed.enqueue({ team: 'alpha', kind: 'template', name: 'last-try', maxAttempts: 1 });

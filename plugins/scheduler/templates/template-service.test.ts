@@ -1,4 +1,5 @@
 import t from 'tap';
+import * as kit from '../../../test/kit/index.js';
 import type { Identity } from '../../../core/index.js';
 import { type TestLike, waitFor } from '../../../test/kit/index.js';
 import { fakeClock } from '../clock.js';
@@ -19,7 +20,7 @@ const lead = (teamName: string): Identity => ({
 });
 
 async function setup(t: TestLike, outcome: (action: ScheduleAction) => RunOutcome) {
-  const { db, place } = await migratedDatabase(t, [queueMigration, templatesNotificationsMigration]);
+  const { db, place } = await migratedDatabase(t, [queueMigration, templatesNotificationsMigration], kit);
   const { emit, events } = recordingEmit();
   const clock = fakeClock(Date.UTC(2026, 10, 29));
   const queue = new JobQueue({ db, dialect: place.dialect, clock, log: memoryLogger(), emit, random: () => 0 });
