@@ -13,10 +13,20 @@ import { schedulerOperations } from './operations-scheduler.js';
 import { type SchedulerOptions, schedulerOptionsSchema } from './options.js';
 import { Dispatcher } from './schedules/dispatcher.js';
 import { FiringEngine } from './schedules/engine.js';
-import type { AuditPort } from './schedules/ports.js';
 import { RunStore } from './schedules/runs.js';
 import { ScheduleService } from './schedules/schedule-service.js';
 import { schedulerTables } from './tables.js';
+import { OutboundSender, outboundErrors } from './outbound/index.js';
+import {
+  TemplateService,
+  templateErrors,
+  templateEvents,
+  templateOperations,
+  templatesNotificationsMigration,
+} from './templates/index.js';
+import { Notifier, notificationErrors, notificationEvents, notificationOperations } from './notifications/index.js';
+import { AuditLoop, auditErrors, auditEvents, auditMigration, auditOperations } from './audit/index.js';
+import { coordinationOperations } from './coordination/index.js';
 import { JobQueue, queueErrors, queueEvents, queueMigration, queueOperations } from './queue/index.js';
 import {
   InboundWebhooks,
@@ -51,6 +61,10 @@ export interface SchedulerApi {
   engine: FiringEngine;
   queue: JobQueue;
   webhooks: InboundWebhooks;
+  templates: TemplateService;
+  outbound: OutboundSender;
+  notifier: Notifier;
+  audit: AuditLoop;
   status(team: string): Promise<SchedulerStatus>;
   /** Start or stop the caller's team's scheduler (kept across restarts); idempotent. */
   setRunning(caller: Identity, running: boolean): Promise<void>;
@@ -97,11 +111,36 @@ export const scheduler = definePlugin({
   migrations: {
     '0001_schedules': schedulesMigration,
     '0002_queue': queueMigration,
+    '0003_templates_notifications': templatesNotificationsMigration,
     '0004_webhooks': webhooksMigration,
+    '0005_audit': auditMigration,
   },
-  errors: mergeErrors(scheduleErrors, queueErrors, webhookErrors),
-  events: defineEvents({ ...scheduleEvents, ...queueEvents, ...webhookEvents }),
-  operations: [...schedulerOperations, ...queueOperations, ...webhookOperations],
+  errors: mergeErrors(
+    scheduleErrors,
+    queueErrors,
+    webhookErrors,
+    templateErrors,
+    outboundErrors,
+    notificationErrors,
+    auditErrors,
+  ),
+  events: defineEvents({
+    ...scheduleEvents,
+    ...queueEvents,
+    ...webhookEvents,
+    ...templateEvents,
+    ...notificationEvents,
+    ...auditEvents,
+  }),
+  operations: [
+    ...schedulerOperations,
+    ...queueOperations,
+    ...webhookOperations,
+    ...templateOperations,
+    ...notificationOperations,
+    ...auditOperations,
+    ...coordinationOperations,
+  ],
   setup(ctx): SchedulerApi {
     const options = ctx.options;
     const clock = clockOf(options.testClock);
@@ -116,13 +155,12 @@ export const scheduler = definePlugin({
       options: ctx.options.queue,
     });
     const queue = () => jobs;
-    const audit = (): AuditPort | undefined => undefined;
     const dispatcher = new Dispatcher({
       workers: () => workers(),
       tasks: () => tasks(),
       auth: () => ctx.use<AuthApi>('auth'),
       queue,
-      audit,
+      audit: () => auditLoop,
       on: ctx.events.on,
       log: ctx.log,
       turnStartTimeoutMs: () => ctx.options.turnStartTimeoutMs,
@@ -142,6 +180,35 @@ export const scheduler = definePlugin({
       workers: () => workers(),
       queue,
     });
+    const outbound = new OutboundSender({
+      options: { ...ctx.options.outbound, secret: ctx.options.outbound.secret ?? process.env.FLEET_WEBHOOK_SECRET },
+      clock,
+      log: ctx.log,
+    });
+    const templates = new TemplateService({
+      db: ctx.db,
+      clock,
+      log: ctx.log,
+      emit: ctx.events.emit,
+      queue,
+      dispatch: () => (team, action, origin) => dispatcher.dispatch(team, action, origin),
+    });
+    const notifier = new Notifier({
+      db: ctx.db,
+      clock,
+      log: ctx.log,
+      emit: ctx.events.emit,
+      queue,
+      sender: () => outbound,
+    });
+    const auditLoop = new AuditLoop({
+      db: ctx.db,
+      clock,
+      log: ctx.log,
+      emit: ctx.events.emit,
+      options: () => ctx.options.audit,
+      tasks,
+    });
     const webhooks = new InboundWebhooks({
       db: ctx.db,
       clock,
@@ -159,6 +226,10 @@ export const scheduler = definePlugin({
       engine,
       queue: jobs,
       webhooks,
+      templates,
+      outbound,
+      notifier,
+      audit: auditLoop,
       async status(team) {
         const counts = await schedules.counts(team);
         const list = await schedules.list(team);
@@ -205,6 +276,11 @@ export const scheduler = definePlugin({
         });
       }
     }
+    ctx.onStop(api.templates.register(api.queue));
+    ctx.onStop(api.outbound.register(api.queue));
+    ctx.onStop(api.notifier.register(api.queue));
+    ctx.onStop(api.notifier.listen(ctx.events.on));
+    await api.audit.recover();
     await api.queue.start();
     ctx.onStop(() => api.queue.stop());
     await api.webhooks.recover();

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { actionSchema } from './schedules/action.js';
 import { webhookOptionsSchema } from './webhooks/index.js';
+import { auditOptionsSchema } from './audit/index.js';
 import { catchUp, cronExpression, overlap, repository, scheduleName, tasks, timezone } from './fields.js';
 
 /** A schedule in the config: a fleet-wide definition, created in `teamName` (read-only through the API). */
@@ -47,6 +48,20 @@ export const schedulerOptionsSchema = v.object({
   ),
   /** Inbound webhooks (webhooks/): team, secrets, rules, limits. */
   webhooks: webhookOptionsSchema,
+  /** Outbound webhooks and notifications (outbound/): signing secret, private networks, timeout. */
+  outbound: v.optional(
+    v.object({
+      /** Else env FLEET_WEBHOOK_SECRET. */
+      secret: v.optional(v.string()),
+      allowPrivateNetworks: v.optional(v.boolean()),
+      /** Hosts allowed even when private (a local receiver). */
+      allowHosts: v.optional(v.array(v.string())),
+      timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(120_000))),
+    }),
+    {},
+  ),
+  /** The audit loop (audit/): its checks. */
+  audit: auditOptionsSchema,
   /**
    * FOR TESTS ONLY: simulated time. `startAt` (ms since the epoch) at the real instant `anchor`, then
    * one simulated minute every `msPerMinute` real ms; or, with `manual: true`, a clock that moves
