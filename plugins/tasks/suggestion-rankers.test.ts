@@ -1,6 +1,6 @@
 import t from 'tap';
-import { createLogger } from '../../core/log.js';
 import type { Identity } from '../../core/index.js';
+import { testLogger } from '../../test/kit/index.js';
 import { SuggestionRankers } from './suggestion-rankers.js';
 import type { TeamTask } from './task-service.js';
 
@@ -13,7 +13,7 @@ const ids = (tasks: readonly TeamTask[]) => tasks.map((x) => x.id);
 
 t.test('rankers reorder, in the order added; what they add or drop is not taken', async (t) => {
   const warnings: string[] = [];
-  const rankers = new SuggestionRankers(createLogger({ level: 'warn', sink: (line) => warnings.push(line) }));
+  const rankers = new SuggestionRankers(testLogger({ level: 'warn', sink: (line) => warnings.push(line) }));
   const list = [task('a'), task('b'), task('c')];
   t.same(ids(await rankers.rank(caller, list)), ['a', 'b', 'c'], 'no ranker: as given');
   const remove = rankers.add({ name: 'reverse', rank: async (_c, tasks) => [...tasks].reverse() });

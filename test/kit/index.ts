@@ -5,6 +5,9 @@
  *
  * fleet.ts        startFleet / TestFleet: a real fleet, storage from FLEET_TEST_STORAGE
  * storage.ts      testStorage(), testDatabase(): the engine of this run, a fresh PostgreSQL database
+ * plugin-database.ts migratedDatabase(t, migrations): a plugin service's database of this run's engine,
+ *                 migrated, { db, dialect, place, openAgain() }, closed at teardown
+ * logger.ts       testLogger({ level?, sink? }): the kernel's logger, silent unless given a sink
  * http.ts         requestJson, freePort
  * temp.ts         tempDir
  * wait.ts         waitFor, sleep, nextMillisecond
@@ -26,8 +29,10 @@ export * from './cli.js';
 export * from './coordination.js';
 export * from './fleet.js';
 export * from './http.js';
+export * from './logger.js';
 export * from './pane-host.js';
 export * from './paths.js';
+export * from './plugin-database.js';
 export * from './processes.js';
 export * from './programs.js';
 export * from './storage.js';

@@ -8,12 +8,17 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { createLogger } from '../../../core/log.js';
 import type { TasksApi } from '../../tasks/index.js';
-import { registerTeam, startCoordination, tempDir, waitFor } from '../../../test/kit/index.js';
+import {
+  migratedDatabase,
+  registerTeam,
+  startCoordination,
+  tempDir,
+  testLogger,
+  waitFor,
+} from '../../../test/kit/index.js';
 import { systemClock } from '../clock.js';
 import { auditMigration } from '../migrations/0005-audit.js';
-import { serviceDatabase } from '../webhooks/test-database.js';
 import { AuditLoop } from './audit-loop.js';
 import type { AuditCheck, AuditOptions } from './options.js';
 
@@ -29,12 +34,12 @@ async function setup(t: Test, options: Partial<AuditOptions> = {}, withTasks = t
   const fleet = await startCoordination(t);
   await registerTeam(fleet, 'alpha', ['ann']);
   const tasks = fleet.kernel.api<TasksApi>('tasks')!;
-  const db = await serviceDatabase(t, [auditMigration]);
+  const { db } = await migratedDatabase(t, [auditMigration]);
   const events: { type: string; team: string; data: Record<string, unknown> }[] = [];
   const audit = new AuditLoop({
     db,
     clock: systemClock,
-    log: createLogger({ level: 'silent' }),
+    log: testLogger(),
     emit: ((type: string, team: string, data: Record<string, unknown>) => {
       events.push({ type, team, data });
       return { seq: events.length, topic: '', type, team, data, ts: Date.now() };

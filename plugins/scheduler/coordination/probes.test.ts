@@ -7,9 +7,8 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { TmuxDriver } from '../../../core/index.js';
-import { killTmuxServer, tempDir, uniqueSocket } from '../../../test/kit/index.js';
+import { killTmuxServer, migratedDatabase, tempDir, uniqueSocket } from '../../../test/kit/index.js';
 import type { WorkersApi } from '../../workers/index.js';
-import { serviceDatabase } from '../webhooks/test-database.js';
 import { findProgram, probeAll } from './probes.js';
 
 t.test('findProgram: on PATH and executable, or an absolute path; else null', async (t) => {
@@ -27,7 +26,7 @@ t.test('findProgram: on PATH and executable, or an absolute path; else null', as
 });
 
 t.test('probeAll: workers off says so; the database answers', async (t) => {
-  const db = await serviceDatabase(t, []);
+  const { db } = await migratedDatabase(t, []);
   const checks = await probeAll(undefined, db);
   t.same(checks.map((c) => [c.name, c.passed]).slice(0, 2), [
     ['workers_plugin', false],
@@ -37,7 +36,7 @@ t.test('probeAll: workers off says so; the database answers', async (t) => {
 });
 
 t.test('probeAll: tmux answers on the workers’ socket; the configured claude program is looked up', async (t) => {
-  const db = await serviceDatabase(t, []);
+  const { db } = await migratedDatabase(t, []);
   const socket = uniqueSocket('probe');
   const tmux = new TmuxDriver({ socket });
   t.teardown(() => killTmuxServer(socket));

@@ -1,15 +1,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
-import * as kit from '../../../test/kit/index.js';
 import type { Identity } from '../../../core/index.js';
-import { type TestLike, waitFor } from '../../../test/kit/index.js';
+import { migratedDatabase, type TestLike, waitFor } from '../../../test/kit/index.js';
 import { fakeClock, systemClock } from '../clock.js';
 import { queueMigration } from '../migrations/0002-queue.js';
 import { templatesNotificationsMigration } from '../migrations/0003-templates-notifications.js';
 import { OutboundSender } from '../outbound/index.js';
 import { JobQueue } from '../queue/index.js';
-import { migratedDatabase } from '../queue/test-database.js';
 import { memoryLogger, recordingEmit } from '../queue/test-support.js';
 import { Notifier } from './notifier.js';
 
@@ -38,11 +36,11 @@ async function receiver(t: TestLike, statuses: Record<string, number> = {}) {
 }
 
 async function setup(t: TestLike, allowHosts: string[]) {
-  const { db, place } = await migratedDatabase(t, [queueMigration, templatesNotificationsMigration], kit);
+  const { db, dialect } = await migratedDatabase(t, [queueMigration, templatesNotificationsMigration]);
   const { emit, events } = recordingEmit();
   const clock = fakeClock(Date.UTC(2026, 10, 29, 23, 0));
   const log = memoryLogger();
-  const queue = new JobQueue({ db, dialect: place.dialect, clock, log, emit, random: () => 0 });
+  const queue = new JobQueue({ db, dialect, clock, log, emit, random: () => 0 });
   t.teardown(() => queue.stop());
   const sender = new OutboundSender({ options: { allowHosts }, clock: systemClock, log });
   const notifier = new Notifier({ db, clock, log, emit, queue: () => queue, sender: () => sender });

@@ -2,12 +2,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
-import * as kit from '../../../test/kit/index.js';
-import { type TestLike, waitFor } from '../../../test/kit/index.js';
+import { migratedDatabase, type TestLike, waitFor } from '../../../test/kit/index.js';
 import { fakeClock, systemClock } from '../clock.js';
 import { queueMigration } from '../migrations/0002-queue.js';
 import { JobQueue } from '../queue/index.js';
-import { migratedDatabase } from '../queue/test-database.js';
 import { memoryLogger, recordingEmit } from '../queue/test-support.js';
 import { OutboundSender, type OutboundOptions } from './outbound-sender.js';
 import { verifyFleetSignature } from './signature.js';
@@ -45,10 +43,10 @@ async function receiver(t: TestLike, statuses: number[] = []) {
 }
 
 async function queueWithSender(t: TestLike, options: OutboundOptions, jitter = 0) {
-  const { db, place } = await migratedDatabase(t, [queueMigration], kit);
+  const { db, dialect } = await migratedDatabase(t, [queueMigration]);
   const { events, emit } = recordingEmit();
   const clock = fakeClock(Date.now());
-  const queue = new JobQueue({ db, dialect: place.dialect, clock, log: memoryLogger(), emit, random: () => jitter });
+  const queue = new JobQueue({ db, dialect, clock, log: memoryLogger(), emit, random: () => jitter });
   t.teardown(() => queue.stop());
   const sender = new OutboundSender({ options, clock: systemClock, log: memoryLogger() });
   sender.register(queue);

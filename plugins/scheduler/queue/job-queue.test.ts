@@ -1,13 +1,18 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import t from 'tap';
-import * as kit from '../../../test/kit/index.js';
-import { REPO_ROOT, type TestLike, waitFor } from '../../../test/kit/index.js';
+import {
+  type AnyDb,
+  type DatabasePlace,
+  migratedDatabase,
+  REPO_ROOT,
+  type TestLike,
+  waitFor,
+} from '../../../test/kit/index.js';
 import { fakeClock } from '../clock.js';
 import { queueMigration } from '../migrations/0002-queue.js';
 import { type JobQueueDeps, JobQueue, type JobResult } from './job-queue.js';
 import type { Job } from './job.js';
-import { type AnyDb, type DatabasePlace, migratedDatabase, openDatabase } from './test-database.js';
 import { memoryLogger, recordingEmit } from './test-support.js';
 
 const T0 = Date.UTC(2026, 10, 29, 12, 0, 0);
@@ -37,7 +42,7 @@ const delivered = (job: Job): JobResult => ({ outcome: 'delivered', evidence: { 
 t.test(
   'priority order critical > high > normal > low, FIFO within one; one at a time with concurrency 1',
   async (t) => {
-    const { db, place } = await migratedDatabase(t, [queueMigration], kit);
+    const { db, place } = await migratedDatabase(t, [queueMigration]);
     const { queue } = makeQueue(t, db, place, { options: { concurrency: 1, pollMs: 20 } });
     const order: string[] = [];
     queue.registerHandler('template', async (job) => {
@@ -64,7 +69,7 @@ t.test(
 );
 
 t.test('at most `concurrency` jobs run at once', async (t) => {
-  const { db, place } = await migratedDatabase(t, [queueMigration], kit);
+  const { db, place } = await migratedDatabase(t, [queueMigration]);
   const { queue } = makeQueue(t, db, place, { options: { concurrency: 3, pollMs: 20 } });
   let now = 0;
   let most = 0;
@@ -87,7 +92,7 @@ t.test('at most `concurrency` jobs run at once', async (t) => {
 });
 
 t.test('a failure is retried with exponential backoff and full jitter, then delivered', async (t) => {
-  const { db, place } = await migratedDatabase(t, [queueMigration], kit);
+  const { db, place } = await migratedDatabase(t, [queueMigration]);
   const clock = fakeClock(T0);
   const { queue, events } = makeQueue(t, db, place, {
     clock,
@@ -132,7 +137,7 @@ t.test('a failure is retried with exponential backoff and full jitter, then deli
 });
 
 t.test('out of attempts: dead-lettered with its last error; replay gives fresh attempts', async (t) => {
-  const { db, place } = await migratedDatabase(t, [queueMigration], kit);
+  const { db, place } = await migratedDatabase(t, [queueMigration]);
   const clock = fakeClock(T0);
   const { queue, events } = makeQueue(t, db, place, { clock, random: () => 0, options: { pollMs: 20 } });
   let fail = true;
@@ -169,7 +174,7 @@ t.test('out of attempts: dead-lettered with its last error; replay gives fresh a
 });
 
 t.test('refused and not-retryable results; delivered without evidence is not delivered', async (t) => {
-  const { db, place } = await migratedDatabase(t, [queueMigration], kit);
+  const { db, place } = await migratedDatabase(t, [queueMigration]);
   const { queue } = makeQueue(t, db, place, { random: () => 0 });
   queue.registerHandler('template', async (job) => {
     if (job.name === 'refuse') return { outcome: 'refused', reason: 'URL refused: loopback' };
@@ -191,7 +196,7 @@ t.test('refused and not-retryable results; delivered without evidence is not del
 });
 
 t.test("cancel: a queued job (leads' route checks the role); running 409; other team 404", async (t) => {
-  const { db, place } = await migratedDatabase(t, [queueMigration], kit);
+  const { db, place } = await migratedDatabase(t, [queueMigration]);
   const { queue } = makeQueue(t, db, place);
   const releases: (() => void)[] = [];
   queue.registerHandler('template', async (job) => {
@@ -215,11 +220,11 @@ t.test("cancel: a queued job (leads' route checks the role); running 409; other 
 });
 
 t.test('several queues on one database: every job runs exactly once', async (t) => {
-  const { db, place } = await migratedDatabase(t, [queueMigration], kit);
+  const { db, place, openAgain } = await migratedDatabase(t, [queueMigration]);
   const runs = new Map<number, number>();
   const queues: JobQueue[] = [];
   for (let i = 0; i < 4; i++) {
-    const pool = i === 0 ? db : openDatabase(t, place, 3);
+    const pool = i === 0 ? db : await openAgain();
     const { queue } = makeQueue(t, pool, place, { options: { concurrency: 3, pollMs: 5 } });
     queue.registerHandler('template', async (job) => {
       runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
@@ -241,7 +246,7 @@ t.test('several queues on one database: every job runs exactly once', async (t) 
 });
 
 t.test('a job running when its server was killed is taken back at the next start, the attempt counted', async (t) => {
-  const { db, place } = await migratedDatabase(t, [queueMigration], kit);
+  const { db, place } = await migratedDatabase(t, [queueMigration]);
   const seed = makeQueue(t, db, place).queue;
   const job = await seed.enqueue({ team: 'alpha', kind: 'template', name: 'interrupted', maxAttempts: 2 });
   const doomed = await seed.enqueue({ team: 'alpha', kind: 'template', name: 'last-try', maxAttempts: 1 });

@@ -1,12 +1,10 @@
 import t from 'tap';
-import * as kit from '../../../test/kit/index.js';
 import type { Identity } from '../../../core/index.js';
-import { type TestLike, waitFor } from '../../../test/kit/index.js';
+import { migratedDatabase, type TestLike, waitFor } from '../../../test/kit/index.js';
 import { fakeClock } from '../clock.js';
 import { queueMigration } from '../migrations/0002-queue.js';
 import { templatesNotificationsMigration } from '../migrations/0003-templates-notifications.js';
 import { JobQueue } from '../queue/index.js';
-import { migratedDatabase } from '../queue/test-database.js';
 import { memoryLogger, recordingEmit } from '../queue/test-support.js';
 import type { RunOutcome, ScheduleAction } from '../schedules/action.js';
 import { TemplateService } from './template-service.js';
@@ -20,10 +18,10 @@ const lead = (teamName: string): Identity => ({
 });
 
 async function setup(t: TestLike, outcome: (action: ScheduleAction) => RunOutcome) {
-  const { db, place } = await migratedDatabase(t, [queueMigration, templatesNotificationsMigration], kit);
+  const { db, dialect } = await migratedDatabase(t, [queueMigration, templatesNotificationsMigration]);
   const { emit, events } = recordingEmit();
   const clock = fakeClock(Date.UTC(2026, 10, 29));
-  const queue = new JobQueue({ db, dialect: place.dialect, clock, log: memoryLogger(), emit, random: () => 0 });
+  const queue = new JobQueue({ db, dialect, clock, log: memoryLogger(), emit, random: () => 0 });
   t.teardown(() => queue.stop());
   const dispatched: { team: string; action: ScheduleAction; origin: unknown }[] = [];
   const templates = new TemplateService({

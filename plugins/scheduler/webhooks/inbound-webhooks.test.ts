@@ -7,8 +7,7 @@
  * the scheduler's own dispatcher runs in the plugin's HTTP suite.
  */
 import t, { type Test } from 'tap';
-import { createLogger } from '../../../core/log.js';
-import type { TestLike } from '../../../test/kit/index.js';
+import { migratedDatabase, type TestLike, testLogger } from '../../../test/kit/index.js';
 
 type Tap = Test;
 import { webhooksMigration } from '../migrations/0004-webhooks.js';
@@ -16,7 +15,6 @@ import { InboundWebhooks } from './inbound-webhooks.js';
 import type { WebhookOptions } from './options.js';
 import type { Dispatch, RawRequest } from './ports.js';
 import { fleetSignature, githubSignature } from './signature.js';
-import { serviceDatabase } from './test-database.js';
 
 const SECRET = 'a-github-secret-of-some-length';
 const OTHER = 'the-other-fleets-shared-secret';
@@ -29,7 +27,7 @@ interface Setup {
 }
 
 async function setup(t: TestLike, setupOptions: Setup = {}) {
-  const db = await serviceDatabase(t, [webhooksMigration]);
+  const { db } = await migratedDatabase(t, [webhooksMigration]);
   const calls: { team: string; action: unknown; origin: unknown }[] = [];
   const events: { type: string; team: string; data: unknown }[] = [];
   const recording: Dispatch = async (team, action, origin) => {
@@ -49,7 +47,7 @@ async function setup(t: TestLike, setupOptions: Setup = {}) {
   const webhooks = new InboundWebhooks({
     db,
     clock: { now: setupOptions.now ?? Date.now },
-    log: createLogger({ level: 'silent' }),
+    log: testLogger(),
     emit: ((type: string, team: string, data: unknown) => {
       events.push({ type, team, data });
       return { seq: events.length, topic: '', type, team, data, ts: Date.now() };

@@ -1,10 +1,10 @@
 import t from 'tap';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger } from '../../../core/log.js';
-import { type TestLike, tempDir } from '../../../test/kit/index.js';
+import { migratedDatabase, type TestLike, tempDir, testLogger } from '../../../test/kit/index.js';
+import { pheromonesMigration } from '../migrations/0004-pheromones.js';
 import { AutoTrails, type TranscriptBatchLike } from './auto-trails.js';
-import { serviceOnTestDb } from './test-db.js';
+import { PheromoneService } from './pheromone-service.js';
 import { commandResource, isTestCommand } from './tool-trails.js';
 
 // The listener fed batches shaped as the workers plugin gives them (tool entries with their paths,
@@ -12,7 +12,8 @@ import { commandResource, isTestCommand } from './tool-trails.js';
 // The fake agent end to end is in pheromones-fleet.test.ts.
 
 async function setup(t: TestLike) {
-  const { service } = await serviceOnTestDb(t);
+  const { db, dialect } = await migratedDatabase(t, [pheromonesMigration]);
+  const service = new PheromoneService({ db, dialect, log: testLogger(), emit: (() => undefined) as never });
   const repo = tempDir(t);
   mkdirSync(join(repo, '.git'));
   mkdirSync(join(repo, 'src'));
@@ -23,7 +24,7 @@ async function setup(t: TestLike) {
   const swarms: Record<string, string> = { w1: 'swarm-1' };
   const trails = new AutoTrails({
     service,
-    log: createLogger({ level: 'error', sink: () => undefined }),
+    log: testLogger(),
     placeOf: async (_team, handle) => places[handle],
     swarmOf: async (_team, handle) => swarms[handle],
     flushMs: 10_000,

@@ -1,6 +1,23 @@
 import t from 'tap';
+import { migratedDatabase, type TestLike, testLogger } from '../../../test/kit/index.js';
+import { pheromonesMigration } from '../migrations/0004-pheromones.js';
 import { DEFAULT_DECAY, effectiveIntensity } from './decay.js';
-import { serviceOnTestDb } from './test-db.js';
+import { PheromoneService } from './pheromone-service.js';
+
+/** A PheromoneService on a fresh database of this run's engine, with a clock the test moves. */
+async function serviceOnTestDb(t: TestLike) {
+  const { db, dialect } = await migratedDatabase(t, [pheromonesMigration]);
+  const clock = { now: Date.UTC(2026, 10, 1, 12) };
+  const events: { type: string; team: string; data: unknown }[] = [];
+  const service = new PheromoneService({
+    db,
+    dialect,
+    clock: () => clock.now,
+    log: testLogger(),
+    emit: ((type: string, team: string, data: unknown) => void events.push({ type, team, data })) as never,
+  });
+  return { service, clock, events };
+}
 
 const MIN = 60_000;
 const trail = (resourceId: string, trailType: 'touch' | 'modify' | 'error' | 'success', extra = {}) => ({
