@@ -30,7 +30,12 @@ export type { Admission, AdmissionRequest, PauseReason, WorkerPause } from './pa
 export type { QuotaState } from './quota.js';
 export type { UsageLimit } from './usage-limit.js';
 export type { ModelFigures, TokenCounts, UsageReport } from './usage.js';
-export type { TranscriptBatch, TranscriptEntry, TranscriptListener } from './transcript-entries.js';
+export type {
+  TranscriptBatch,
+  TranscriptEntry,
+  TranscriptListener,
+  TranscriptToolResult,
+} from './transcript-entries.js';
 
 const TMUX_CONF = fileURLToPath(new URL('../../config/tmux.conf', import.meta.url));
 
@@ -59,9 +64,13 @@ export interface WorkersApi {
    */
   addBriefingSource(source: BriefingSource): () => void;
   /**
-   * Hear what agents write (text blocks and tool calls, from the parser's events), one batch per
-   * read of a worker's log, synchronously on the output path: a listener keeps the batch and
-   * returns at once (the sessions plugin indexes them later, in batches). Returns the remover.
+   * Hear what agents write, one batch per read of a worker's log (from the parser's events),
+   * synchronously on the output path: a listener keeps the batch and returns at once (the sessions
+   * plugin indexes them later, in batches; the swarm plugin turns them into trails). A batch
+   * (TranscriptBatch) carries `entries`: text blocks and tool calls (each call with its `toolUseId`,
+   * tool `name`, `input` and the `paths` it named), and `toolResults`: the outcomes of the worker's
+   * own calls (`toolUseId`, `isError`, a preview `text`), which often arrive in a later batch than
+   * their call. A batch has at least one entry or one result. Returns the remover.
    */
   addTranscriptListener(listener: TranscriptListener): () => void;
   /**

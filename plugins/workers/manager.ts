@@ -34,7 +34,7 @@ import { alive, endAgentGroup, running } from './processes.js';
 import { exitReason, readExit } from './exit-reason.js';
 import { permissionDenials } from './permission-denials.js';
 import { usageReport } from './usage.js';
-import { type TranscriptListener, transcriptEntries } from './transcript-entries.js';
+import { type TranscriptListener, transcriptEntries, transcriptToolResults } from './transcript-entries.js';
 import { type BoardRow, boardRow } from './board-view.js';
 import { SpawnQueue } from './spawn-queue.js';
 import { HostClient } from './host-client.js';
@@ -559,13 +559,15 @@ export class WorkerManager {
   /** Hand what the agent wrote in this batch to the transcript listeners (they must not block). */
   #tellTranscript(row: WorkerRow, events: LogEvent[]): void {
     const entries = transcriptEntries(events);
-    if (entries.length === 0) return;
+    const toolResults = transcriptToolResults(events);
+    if (entries.length === 0 && toolResults.length === 0) return;
     const batch = {
       teamName: row.team_name,
       handle: row.handle,
       workerCreatedAt: Number(row.created_at),
       sessionId: row.session_id,
       entries,
+      toolResults,
     };
     for (const listener of this.transcriptListeners) {
       try {

@@ -3,13 +3,21 @@ import type { DepositInput, PheromoneService } from './pheromone-service.js';
 import { TEAM_TRAILS } from './pheromone-service.js';
 import { repositoryPath, repositoryRoot } from './repo-paths.js';
 import type { TrailType } from './tables.js';
-import { AUTO_INTENSITY, bashCommand, commandResource, fileTrail, isTestCommand, toolName } from './tool-trails.js';
+import {
+  AUTO_INTENSITY,
+  bashCommand,
+  commandResource,
+  fileTrail,
+  isRefusal,
+  isTestCommand,
+  toolName,
+} from './tool-trails.js';
 
 /**
  * The parts of the workers plugin's transcript batch this reads (structural: see
  * plugins/workers/transcript-entries.ts). `toolUseId`, `name` and `input` on tool entries and
- * `toolResults` on the batch are used when the workers plugin gives them (failing commands and
- * passing tests need them); without them file reads and edits still leave trails.
+ * `toolResults` on the batch (the workers plugin gives them) make failing commands and passing tests
+ * trails; a batch without them (an older shape) still leaves trails of file reads and edits.
  */
 export interface TranscriptEntryLike {
   kind: string;
@@ -24,7 +32,7 @@ export interface TranscriptBatchLike {
   teamName: string;
   handle: string;
   entries: readonly TranscriptEntryLike[];
-  toolResults?: readonly { toolUseId: string | null; isError: boolean }[];
+  toolResults?: readonly { toolUseId: string | null; isError: boolean; text?: string }[];
 }
 
 /** Where a worker works and which trail space it writes in. */
@@ -164,6 +172,8 @@ export class AutoTrails {
       const call = result.toolUseId ? this.commands.get(result.toolUseId) : undefined;
       if (!call || call.handle !== batch.handle || call.teamName !== batch.teamName) continue;
       this.commands.delete(result.toolUseId!);
+      // A refused command never ran: no error of the code's.
+      if (result.isError && isRefusal(result.text)) continue;
       const trailType: TrailType | undefined = result.isError
         ? 'error'
         : isTestCommand(call.command)

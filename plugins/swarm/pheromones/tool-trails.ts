@@ -68,3 +68,13 @@ export function commandResource(command: string): { type: 'file' | 'custom'; id:
   const program = words.find((w) => !/^\w+=/.test(w)) ?? 'command';
   return { type: 'custom', id: `command:${program.slice(0, 100)}` };
 }
+
+/**
+ * A tool result saying the call never ran (a permission not granted, a PreToolUse hook's deny, in Claude Code's
+ * words: see core/workers/transcript-refusals.ts): a refused command did not fail, so it leaves no `error` trail.
+ */
+const REFUSAL = /^(PreToolUse:\S+ hook error: |Permission to .* has been denied|Claude requested permissions? to )/s;
+
+export function isRefusal(text: string | undefined): boolean {
+  return text !== undefined && REFUSAL.test(text);
+}
