@@ -6,7 +6,7 @@
  * fleet.ts        startFleet / TestFleet: a real fleet, storage from FLEET_TEST_STORAGE
  * storage.ts      testStorage(), testDatabase(): the engine of this run, a fresh PostgreSQL database
  * plugin-database.ts migratedDatabase(t, migrations): a plugin service's database of this run's engine,
- *                 migrated, { db, dialect, place, openAgain() }, closed at teardown
+ *                 migrated, { db, dialect, place, openAgain() }, closed at teardown (plugin-database.test.ts)
  * logger.ts       testLogger({ level?, sink? }): the kernel's logger, silent unless given a sink
  * http.ts         requestJson, freePort
  * temp.ts         tempDir
