@@ -40,6 +40,14 @@ const JOB_OUTCOMES: Record<string, Dispatch['outcome']> = {
   cancelled: 'skipped',
 };
 
+/** How often (real time) runs orphaned by a claim that committed after its process died are looked for. */
+const ORPHAN_SWEEP_MS = 2_000;
+
+/** Run rows per multi-row insert (17 values each: within SQLite's and PostgreSQL's parameter limits). */
+const INSERT_BATCH = 500;
+/** Ids per `IN (...)` list. */
+const ID_BATCH = 500;
+
 const stoppedKey = (team: string) => `stopped:${team}`;
 
 /**
@@ -63,6 +71,11 @@ export class FiringEngine {
   #ticking: Promise<void> | undefined;
   #staggerAt = 0;
   #removers: (() => void)[] = [];
+  /** Runs this process claimed and is dispatching now. */
+  readonly #dispatching = new Set<string>();
+  /** The clock when this process recovered; a claim older than that is no dispatch of this process. */
+  #recoveredAt = 0;
+  #sweptAt = 0;
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -135,17 +148,9 @@ export class FiringEngine {
         .where('next_slot', '<=', now)
         .orderBy('next_slot')
         .execute();
-      for (const schedule of due) {
-        if (this.#stopped.has(schedule.team_name)) continue;
-        try {
-          await this.#writeSlots(schedule, now);
-        } catch (error) {
-          this.deps.log.error('scheduler: could not write the runs of a schedule', {
-            schedule: schedule.id,
-            error: (error as Error).message,
-          });
-        }
-      }
+      const running = due.filter((schedule) => !this.#stopped.has(schedule.team_name));
+      if (running.length > 0) await this.#writeSlots(running, now);
+      await this.#sweepOrphans();
       await this.#startWaiting(now);
     })().finally(() => {
       this.#ticking = undefined;
@@ -156,7 +161,8 @@ export class FiringEngine {
     return this.#ticking;
   }
 
-  async #writeSlots(schedule: ScheduleRow, now: number): Promise<void> {
+  /** What a due schedule's pass writes: its covered_until move and its slots' run rows. */
+  #planSchedule(schedule: ScheduleRow, now: number): { until: number; next: number | null; rows: RunRow[] } {
     const options = this.deps.options();
     const spec = CronSpec.parse(schedule.cron, schedule.timezone);
     const covered = Number(schedule.covered_until);
@@ -173,41 +179,66 @@ export class FiringEngine {
       more,
     });
     const until = more ? slots[slots.length - 1]! : now;
+    const rows = plans.map((plan): RunRow => ({
+      id: newRunId(),
+      schedule_id: schedule.id,
+      team_name: schedule.team_name,
+      schedule_name: schedule.name,
+      slot: plan.slot,
+      status: plan.fire ? 'waiting' : 'done',
+      outcome: plan.fire ? null : 'skipped',
+      reason: plan.reason ?? null,
+      evidence: null,
+      late: plan.late ? 1 : 0,
+      not_before: plan.fire && plan.late ? this.#stagger(now, options.staggerMs) : plan.slot,
+      tokens: 0,
+      cost_usd: null,
+      created_at: now,
+      started_at: null,
+      finished_at: plan.fire ? null : now,
+    }));
+    return { until, next: spec.nextAfter(until) ?? null, rows };
+  }
+
+  /**
+   * Write the due schedules' slots, all in one transaction: each schedule's covered_until moves
+   * under an optimistic check (another pass or node that moved it first wrote these slots), and
+   * the run rows of the schedules that moved go in as multi-row inserts (UNIQUE(schedule_id, slot)).
+   */
+  async #writeSlots(due: ScheduleRow[], now: number): Promise<void> {
+    const planned: { schedule: ScheduleRow; until: number; next: number | null; rows: RunRow[] }[] = [];
+    for (const schedule of due) {
+      try {
+        planned.push({ schedule, ...this.#planSchedule(schedule, now) });
+      } catch (error) {
+        this.deps.log.error('scheduler: could not plan the runs of a schedule', {
+          schedule: schedule.id,
+          error: (error as Error).message,
+        });
+      }
+    }
     const written: RunRow[] = [];
     await this.deps.db.transaction().execute(async (trx) => {
-      const moved = await trx
-        .updateTable('schedules')
-        .set({ covered_until: until, next_slot: spec.nextAfter(until) ?? null })
-        .where('id', '=', schedule.id)
-        .where('covered_until', '=', covered)
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) return; // another pass or node wrote these slots
-      for (const plan of plans) {
-        const notBefore = plan.fire && plan.late ? this.#stagger(now, options.staggerMs) : plan.slot;
-        const row: RunRow = {
-          id: newRunId(),
-          schedule_id: schedule.id,
-          team_name: schedule.team_name,
-          schedule_name: schedule.name,
-          slot: plan.slot,
-          status: plan.fire ? 'waiting' : 'done',
-          outcome: plan.fire ? null : 'skipped',
-          reason: plan.reason ?? null,
-          evidence: null,
-          late: plan.late ? 1 : 0,
-          not_before: notBefore,
-          tokens: 0,
-          cost_usd: null,
-          created_at: now,
-          started_at: null,
-          finished_at: plan.fire ? null : now,
-        };
+      const rows: RunRow[] = [];
+      for (const { schedule, until, next, rows: mine } of planned) {
+        const moved = await trx
+          .updateTable('schedules')
+          .set({ covered_until: until, next_slot: next })
+          .where('id', '=', schedule.id)
+          .where('covered_until', '=', Number(schedule.covered_until))
+          .executeTakeFirst();
+        if (Number(moved.numUpdatedRows) === 1) rows.push(...mine);
+      }
+      for (let at = 0; at < rows.length; at += INSERT_BATCH) {
+        const batch = rows.slice(at, at + INSERT_BATCH);
         const inserted = await trx
           .insertInto('schedule_runs')
-          .values(row)
+          .values(batch)
           .onConflict((conflict) => conflict.columns(['schedule_id', 'slot']).doNothing())
-          .executeTakeFirst();
-        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) written.push(row);
+          .returning('id')
+          .execute();
+        const ids = new Set(inserted.map((row) => row.id));
+        written.push(...batch.filter((row) => ids.has(row.id)));
       }
     });
     for (const row of written) {
@@ -226,8 +257,15 @@ export class FiringEngine {
     if (row.status === 'done' && row.outcome) this.deps.metrics.runFinished(row.outcome);
   }
 
+  /**
+   * Start the waiting runs that are due: their schedules and the runs still busy read in bulk, the
+   * overlap policy decided per run in memory, and the runs that may start claimed in bulk
+   * (waiting → dispatching where still waiting: a run another pass or node claimed first is not
+   * dispatched twice). A `replace` overlap goes through #startRun, one run at a time.
+   */
   async #startWaiting(now: number): Promise<void> {
-    const waiting = await this.deps.db
+    const db = this.deps.db;
+    const waiting = await db
       .selectFrom('schedule_runs')
       .selectAll()
       .where('status', '=', 'waiting')
@@ -236,21 +274,62 @@ export class FiringEngine {
       .orderBy('slot')
       .limit(1000)
       .execute();
-    // Per pass: each schedule read once; a schedule whose runs must wait (overlap) is not asked again.
-    const schedules = new Map<string, ScheduleRow | undefined>();
+    if (waiting.length === 0) return;
+    const ids = [...new Set(waiting.map((run) => run.schedule_id))];
+    const schedules = new Map<string, ScheduleRow>();
+    const busy = new Map<string, number>();
+    for (const chunk of chunks(ids, ID_BATCH)) {
+      for (const row of await db.selectFrom('schedules').selectAll().where('id', 'in', chunk).execute())
+        schedules.set(row.id, row);
+      const active = await db
+        .selectFrom('schedule_runs')
+        .select(['schedule_id', db.fn.countAll<number>().as('n')])
+        .where('schedule_id', 'in', chunk)
+        .where('status', 'in', ['dispatching', 'active'])
+        .groupBy('schedule_id')
+        .execute();
+      for (const row of active) busy.set(row.schedule_id, Number(row.n));
+    }
+    const claim: RunRow[] = [];
     const blocked = new Set<string>();
     for (const run of waiting) {
       if (blocked.has(run.schedule_id)) continue;
+      const schedule = schedules.get(run.schedule_id);
       try {
-        if (!schedules.has(run.schedule_id))
-          schedules.set(
-            run.schedule_id,
-            await this.deps.db.selectFrom('schedules').selectAll().where('id', '=', run.schedule_id).executeTakeFirst(),
-          );
-        const started = await this.#startRun(run, now, schedules.get(run.schedule_id));
-        if (started !== 'started' && started !== 'skipped') blocked.add(run.schedule_id);
+        if (!schedule || Number(schedule.enabled) !== 1 || this.#stopped.has(schedule.team_name)) {
+          await this.#startRun(run, now, schedule); // skipped, with its reason
+          continue;
+        }
+        const count = busy.get(schedule.id) ?? 0;
+        if (count >= Number(schedule.overlap_max)) {
+          if (schedule.overlap_policy === 'skip') await this.#startRun(run, now, schedule);
+          else if (schedule.overlap_policy === 'queue') blocked.add(schedule.id);
+          else if ((await this.#startRun(run, now, schedule)) === 'waits') blocked.add(schedule.id);
+          continue;
+        }
+        busy.set(schedule.id, count + 1);
+        claim.push(run);
       } catch (error) {
         this.deps.log.error('scheduler: could not start a run', { run: run.id, error: (error as Error).message });
+      }
+    }
+    for (const chunk of chunks(claim, ID_BATCH)) {
+      try {
+        const claimed = await db
+          .updateTable('schedule_runs')
+          .set({ status: 'dispatching', started_at: now })
+          .where(
+            'id',
+            'in',
+            chunk.map((run) => run.id),
+          )
+          .where('status', '=', 'waiting')
+          .returning('id')
+          .execute();
+        const mine = new Set(claimed.map((row) => row.id));
+        for (const run of chunk) if (mine.has(run.id)) this.#dispatch(run, now, schedules.get(run.schedule_id)!);
+      } catch (error) {
+        this.deps.log.error('scheduler: could not claim runs', { runs: chunk.length, error: (error as Error).message });
       }
     }
   }
@@ -307,12 +386,22 @@ export class FiringEngine {
       .where('status', '=', 'waiting')
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) return 'waits';
-    void this.#track(
-      this.#dispatchRun({ ...run, status: 'dispatching', started_at: now }, schedule).finally(() =>
-        this.#next(schedule.id),
-      ),
-    );
+    this.#dispatch(run, now, schedule);
     return 'started';
+  }
+
+  /** Dispatch a run this process claimed, in the background; then the next one waiting behind it. */
+  #dispatch(run: RunRow, now: number, schedule: ScheduleRow): void {
+    this.#dispatching.add(run.id);
+    const claimedRow: RunRow = { ...run, status: 'dispatching', started_at: now };
+    void this.#track(
+      this.#dispatchRun(claimedRow, schedule)
+        .catch((error: unknown) => this.#dispatchFailed(claimedRow, error))
+        .finally(() => {
+          this.#dispatching.delete(run.id);
+          return this.#next(schedule.id);
+        }),
+    );
   }
 
   /**
@@ -384,6 +473,60 @@ export class FiringEngine {
       const handle = dispatch.evidence?.handle;
       if (dispatch.active && typeof handle === 'string') await this.#watch(run.team_name, handle, run.id);
     }
+  }
+
+  /** A dispatch that threw (its write failed): the run ends failed, never stays `dispatching`. */
+  async #dispatchFailed(run: RunRow, error: unknown): Promise<void> {
+    const reason = `the run's dispatch could not be recorded: ${(error as Error).message}`;
+    this.deps.log.error('scheduler: a run failed mid-dispatch', { run: run.id, error: (error as Error).message });
+    const change = { status: 'done' as const, outcome: 'failed' as const, reason, finished_at: this.deps.clock.now() };
+    try {
+      const changed = await this.deps.db
+        .updateTable('schedule_runs')
+        .set(change)
+        .where('id', '=', run.id)
+        .where('status', '=', 'dispatching')
+        .executeTakeFirst();
+      if (Number(changed.numUpdatedRows) === 1) this.#finished({ ...run, ...change });
+    } catch (again) {
+      // The database is away: the run is finished as interrupted by the sweep or the next start.
+      this.deps.log.error('scheduler: could not record a failed run', { run: run.id, error: (again as Error).message });
+    }
+  }
+
+  /**
+   * PostgreSQL: a claim sent by a process killed mid-statement can still commit after the next
+   * process recovered (the server finishes a statement whose client is gone), leaving a run in
+   * `dispatching` that nobody dispatches. Every few seconds, such a run (claimed before this
+   * process recovered, not one of its own) ends failed (interrupted), like those found at start.
+   */
+  async #sweepOrphans(): Promise<void> {
+    const at = Date.now();
+    if (at - this.#sweptAt < ORPHAN_SWEEP_MS) return;
+    this.#sweptAt = at;
+    const orphans = await this.deps.db
+      .selectFrom('schedule_runs')
+      .selectAll()
+      .where('status', '=', 'dispatching')
+      .where('started_at', '<', this.#recoveredAt)
+      .execute();
+    for (const run of orphans) if (!this.#dispatching.has(run.id)) await this.#interrupt(run);
+  }
+
+  async #interrupt(run: RunRow): Promise<void> {
+    const change = {
+      status: 'done' as const,
+      outcome: 'failed' as const,
+      reason: INTERRUPTED,
+      finished_at: this.deps.clock.now(),
+    };
+    const changed = await this.deps.db
+      .updateTable('schedule_runs')
+      .set(change)
+      .where('id', '=', run.id)
+      .where('status', '=', 'dispatching')
+      .executeTakeFirst();
+    if (Number(changed.numUpdatedRows) === 1) this.#finished({ ...run, ...change });
   }
 
   /** Write a run's dispatches: its outcome from them, done once none is active. */
@@ -557,13 +700,10 @@ export class FiringEngine {
    */
   async #recover(): Promise<void> {
     const db = this.deps.db;
-    const now = this.deps.clock.now();
+    this.#recoveredAt = this.deps.clock.now();
+    this.#sweptAt = Date.now();
     const cut = await db.selectFrom('schedule_runs').selectAll().where('status', '=', 'dispatching').execute();
-    for (const run of cut) {
-      const change = { status: 'done' as const, outcome: 'failed' as const, reason: INTERRUPTED, finished_at: now };
-      await db.updateTable('schedule_runs').set(change).where('id', '=', run.id).execute();
-      this.#finished({ ...run, ...change });
-    }
+    for (const run of cut) await this.#interrupt(run);
     const active = await db.selectFrom('schedule_runs').selectAll().where('status', '=', 'active').execute();
     for (const run of active) {
       const dispatches = ((run.evidence ? JSON.parse(run.evidence) : {}) as { dispatches?: Dispatch[] }).dispatches;
@@ -604,4 +744,10 @@ export class FiringEngine {
     this.#stopped.delete(team);
     return true;
   }
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let at = 0; at < items.length; at += size) out.push(items.slice(at, at + size));
+  return out;
 }
