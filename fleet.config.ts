@@ -45,5 +45,15 @@ export default defineConfig({
     // summaries (/tldr), one search across them, mail, tasks and handoffs (knowledge_search), and the matching
     // facts put in each worker's first prompt as reference data. E.g. knowledge: { briefingChars: 1500 }.
     knowledge: true,
+    // Cron schedules that fire once per slot (POST /scheduler/schedules: send a prompt, spawn a worker, create
+    // a task, run a task template or call a signed webhook), a durable queue with retries and a dead-letter
+    // list (/scheduler/queue), signed inbound webhooks (GitHub at POST /webhooks/github: set
+    // GITHUB_WEBHOOK_SECRET and webhooks: { team: 'alpha' }), notifications, and the audit loop (checks as
+    // argument arrays, e.g. audit: { checks: [{ name: 'types', command: ['npx', 'tsc', '--noEmit'] }] }).
+    scheduler: true,
+    // Swarms of workers (POST /swarms, spawn with swarmId), a blackboard, beliefs, credits and reputation
+    // earned from verified outcomes, and pheromone trails left by what workers read and edit: a worker about
+    // to edit a file another live worker just changed is told so.
+    swarm: true,
   },
 });

@@ -2,8 +2,8 @@
  * schemathesis (from PyPI) over /openapi.json: every operation of every plugin (workers on a
  * private tmux with the fake agent) fuzzed with a team lead's token and with a worker's, positive
  * and negative inputs, with `not_a_server_error` as the check: 0 responses 5xx is the bar. npm test
- * runs it on SQLite and again on PostgreSQL (whose text refuses what SQLite stores, NUL). The run
- * is bounded by examples per operation and by time. `.ci/run` installs schemathesis into
+ * runs it, with every plugin on, on SQLite and again on PostgreSQL (whose text refuses what SQLite
+ * stores, NUL). The run is bounded by examples per operation and by time. `.ci/run` installs schemathesis into
  * .cache/schemathesis; elsewhere the test looks there, then at $FLEET_SCHEMATHESIS, then on PATH,
  * and skips without it (in CI it fails instead).
  */
@@ -27,7 +27,7 @@ function findSchemathesis(): string | undefined {
 const st = findSchemathesis();
 const examples = Number(process.env.FLEET_FUZZ_EXAMPLES ?? 25);
 const seed = Number(process.env.FLEET_FUZZ_SEED ?? 20261129);
-const maxSeconds = Number(process.env.FLEET_FUZZ_SECONDS ?? 30);
+const maxSeconds = Number(process.env.FLEET_FUZZ_SECONDS ?? 45);
 
 interface RunResult {
   code: number | null;
@@ -77,6 +77,14 @@ if (!st && process.env.CI !== 'true') {
         mail: true,
         tasks: true,
         workers: fakeAgentWorkers({ max: 2, workingDir: workDir }),
+        policy: true,
+        checkpoints: true,
+        sessions: true,
+        budgets: true,
+        knowledge: true,
+        // Webhooks with a secret and a team, so deliveries reach the signature check (unsigned ones: 401).
+        scheduler: { webhooks: { team: 'alpha', github: { secret: 'fuzz-github-secret' } } },
+        swarm: true,
       },
       config: { server: { rateLimit: { max: 1_000_000 } } },
     });
