@@ -103,7 +103,7 @@ export const swarm = definePlugin({
     outcomes.budgetsOn = () => ctx.use('budgets') !== undefined;
     // Verified outcomes only: events other plugins emit when the fleet saw the thing happen.
     ctx.events.on('task_resolved', (event) =>
-      outcomes.run('task_resolved', () => outcomes.taskResolved(event.team, event.data.task)),
+      outcomes.run('task_resolved', () => outcomes.taskResolved(event.team, event.data.task, event.data.resolvedBy)),
     );
     ctx.events.on('task_updated', (event) =>
       outcomes.run('task_updated', () => outcomes.taskUpdated(event.team, event.data.task)),

@@ -137,14 +137,15 @@ t.test('swarms, kill, maxAgents, blackboard, beliefs, credits and outcomes', asy
   );
   t.equal((await req('GET', `/credits/${sid}/w1`, otherLead)).status, 404, 'other team');
 
-  // Outcomes: a claim earns nothing; a resolved task pays its owner once; a reopen takes it back.
+  // Outcomes: a claim earns nothing; a task a lead resolved pays its owner once; a reopen takes it back
+  // (the owner resolving its own task earns nothing: credits/verified-resolution.test.ts).
   const before = (await req('GET', `/credits/${sid}/w2`, lead)).body;
   const task = await req('POST', '/tasks', lead, { toHandle: 'w2', subject: 'ship it' });
   t.equal(task.status, 200, JSON.stringify(task.body));
   await req('POST', '/mail', w2, { to: 'lead', body: 'done!' });
   await new Promise((r) => setTimeout(r, 200));
   t.equal((await req('GET', `/credits/${sid}/w2`, lead)).body.balance, before.balance, 'a self-report earns nothing');
-  await req('PATCH', `/tasks/${task.body.id}`, w2, { status: 'resolved' });
+  await req('PATCH', `/tasks/${task.body.id}`, lead, { status: 'resolved' });
   const paid = await waitFor('paid', async () => {
     const account = (await req('GET', `/credits/${sid}/w2`, lead)).body;
     return account.balance > before.balance ? account : undefined;

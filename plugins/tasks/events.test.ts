@@ -91,7 +91,13 @@ t.test("task_updated and task_resolved go to the team's sockets only", async (t)
     ['task_updated', 'task_resolved'],
     'resolving: task_updated then task_resolved',
   );
-  t.match(resolved[1], { task: { id: task.id, status: 'resolved' } });
+  t.match(resolved[1], { task: { id: task.id, status: 'resolved' }, resolvedBy: { handle: 'ann', type: 'worker' } });
+  await as(fleet, alpha.lead, 'PATCH', `/tasks/${task.id}`, { status: 'resolved' });
+  t.same(
+    ofType(await bobSocket.sync(), 'task_updated', 'task_resolved').map((e) => e.type),
+    ['task_updated'],
+    'resolving a resolved task is no new resolution',
+  );
 
   const open = (await as(fleet, alpha.lead, 'POST', '/tasks', { subject: 'To be claimed' })).body;
   await leadSocket.sync();
@@ -106,6 +112,13 @@ t.test("task_updated and task_resolved go to the team's sockets only", async (t)
     ofType(await leadSocket.sync(), 'task_updated', 'task_resolved').map((e) => e.type),
     ['task_updated', 'task_resolved'],
     'team_complete too',
+  );
+  await as(fleet, alpha.lead, 'PATCH', `/tasks/${open.id}`, { status: 'open' });
+  await as(fleet, alpha.lead, 'PATCH', `/tasks/${open.id}`, { status: 'resolved' });
+  t.match(
+    ofType(await leadSocket.sync(), 'task_resolved'),
+    [{ task: { id: open.id }, resolvedBy: { handle: 'lead-alpha', type: 'team-lead' } }],
+    'reopened and resolved by the lead: the lead is named',
   );
 
   const blocked = await as(fleet, alpha.lead, 'POST', '/tasks', {

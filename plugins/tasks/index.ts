@@ -15,7 +15,7 @@ import { TaskService, type TeamTask } from './task-service.js';
 import { WorkItemService } from './work-item-service.js';
 import type { WorkerInput } from './workers-port.js';
 
-export type { TeamTask, TaskStatus } from './task-service.js';
+export type { TeamTask, TaskResolver, TaskStatus } from './task-service.js';
 export type { WorkItem, Batch } from './work-item-service.js';
 export type { WorkerInput } from './workers-port.js';
 export type { TaskAdmission, TaskAdmissionRequest } from './admission.js';

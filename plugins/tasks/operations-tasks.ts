@@ -107,7 +107,11 @@ export const updateTask = op({
       await api.tasks.assertResolvable([...new Set(input.blockedBy)]);
     if (input.blockedBy !== undefined)
       task = await api.tasks.setBlockers(caller.teamName, input.taskId, input.blockedBy);
-    if (input.status !== undefined) task = await api.tasks.setStatus(caller.teamName, input.taskId, input.status);
+    if (input.status !== undefined)
+      task = await api.tasks.setStatus(caller.teamName, input.taskId, input.status, {
+        handle: caller.handle,
+        type: caller.agentType,
+      });
     return task ?? api.tasks.require(caller.teamName, input.taskId);
   },
 });

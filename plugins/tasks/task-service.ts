@@ -12,6 +12,15 @@ export type { TaskStatus } from './tables.js';
 export const TASK_STATUSES: readonly TaskStatus[] = ['open', 'in_progress', 'resolved', 'blocked'];
 
 /** The seed's TeamTask. */
+/**
+ * Who resolved a task (task_resolved's `resolvedBy`): the caller's handle and agent type. Other plugins pay only
+ * for a resolution someone else verified (a lead, a reviewer): the owner closing its own task is its own word.
+ */
+export interface TaskResolver {
+  handle: string;
+  type: 'team-lead' | 'worker';
+}
+
 export interface TeamTask {
   id: string;
   teamName: string;
@@ -202,17 +211,24 @@ export class TaskService {
     return task;
   }
 
-  /** Change a task's status; resolving needs every blocker resolved (400 listing the others). */
-  async setStatus(teamName: string, id: string, status: TaskStatus): Promise<TeamTask> {
+  /**
+   * Change a task's status; resolving needs every blocker resolved (400 listing the others). `by` is who
+   * asks (task_resolved names it). task_resolved goes out once per resolution: the UPDATE that resolves
+   * is conditional on the task not being resolved yet, so resolving a resolved task (or two racing
+   * resolutions) announces one.
+   */
+  async setStatus(teamName: string, id: string, status: TaskStatus, by?: TaskResolver): Promise<TeamTask> {
     const task = await this.require(teamName, id);
     if (status === 'resolved') await this.assertResolvable(task.blockedBy);
-    await this.#db
+    const result = await this.#db
       .updateTable('tasks')
       .set({ status, updated_at: Date.now() })
       .where('team_name', '=', teamName)
       .where('id', '=', id)
-      .execute();
-    return this.#announceUpdate(teamName, id);
+      .$if(status === 'resolved', (q) => q.where('status', '!=', 'resolved'))
+      .executeTakeFirst();
+    const resolved = status === 'resolved' && Number(result.numUpdatedRows) === 1;
+    return this.#announceUpdate(teamName, id, resolved ? { resolvedBy: by ?? null } : undefined);
   }
 
   /**
@@ -334,10 +350,15 @@ export class TaskService {
     return Number(row.n);
   }
 
-  async #announceUpdate(teamName: string, id: string): Promise<TeamTask> {
+  /** task_updated; and task_resolved when this change resolved it (not a blocker change of a resolved task). */
+  async #announceUpdate(
+    teamName: string,
+    id: string,
+    resolution?: { resolvedBy: TaskResolver | null },
+  ): Promise<TeamTask> {
     const task = (await this.get(teamName, id))!;
     this.#emit('task_updated', teamName, { task });
-    if (task.status === 'resolved') this.#emit('task_resolved', teamName, { task });
+    if (resolution) this.#emit('task_resolved', teamName, { task, resolvedBy: resolution.resolvedBy });
     return task;
   }
 }

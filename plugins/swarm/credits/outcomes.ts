@@ -12,11 +12,28 @@ export interface TaskLike {
   updatedAt: string;
 }
 
+/** Who resolved a task, as the tasks plugin's task_resolved says (structural; null: no agent). */
+export interface ResolverLike {
+  handle: string;
+  type: string;
+}
+
+/**
+ * Whether a resolution is verified: by a team lead, or by another agent than the owner (a reviewer).
+ * The owner closing its own task (team_complete) is its own word, and no resolver at all is nobody's.
+ */
+export function verifiedResolution(task: Pick<TaskLike, 'ownerHandle'>, by: ResolverLike | null | undefined): boolean {
+  if (!by) return false;
+  return by.type === 'team-lead' || by.handle !== task.ownerHandle;
+}
+
 /**
  * Credits and reputation move on verified outcomes only, each a ledger row naming its event, keyed
  * so a replayed event pays once:
- * - task_resolved: the owner (a worker of a swarm) earns `taskResolved.credits` and a success step,
- *   plus `budgetRespected.credits` when no budget paused it since the task was created;
+ * - task_resolved, verified (resolved by a lead or by another agent than the owner): the owner (a worker
+ *   of a swarm) earns `taskResolved.credits` and a success step, plus `budgetRespected.credits` when no
+ *   budget paused it since the task was created. The owner resolving its own task earns nothing and
+ *   writes no row (its reopening then takes nothing back);
  * - task_updated of a resolved task back to another status (reopened): what its resolution paid is
  *   taken back (a penalty) with a failure step;
  * - policy_violation: the agent pays `policyViolation.credits` (what it has) with a failure step;
@@ -38,9 +55,10 @@ export class Outcomes {
     return this.deps.swarms.swarmOf(teamName, handle);
   }
 
-  async taskResolved(teamName: string, task: TaskLike): Promise<void> {
+  async taskResolved(teamName: string, task: TaskLike, resolvedBy: ResolverLike | null | undefined): Promise<void> {
+    if (!task.ownerHandle || !verifiedResolution(task, resolvedBy)) return;
     const swarmId = await this.#swarm(teamName, task.ownerHandle);
-    if (!swarmId || !task.ownerHandle) return;
+    if (!swarmId) return;
     const options = this.deps.options();
     const handle = task.ownerHandle;
     const at = `${task.id}@${task.updatedAt}`;
