@@ -1,6 +1,6 @@
 /**
- * Pheromone trails (W2's part of the swarm plugin): the service, its operations, table, errors,
- * events and migration, and startAutoTrails (automatic trails and their use). See README-part.md.
+ * Pheromone trails: the service, its operations, table, errors, events and migration, and
+ * startAutoTrails (automatic trails and their use). The plugin README's "Pheromone trails" says how.
  */
 export { PheromoneService, TEAM_TRAILS } from './pheromone-service.js';
 export type { Activity, DepositInput, HotResource, Trail, TrailQuery } from './pheromone-service.js';
