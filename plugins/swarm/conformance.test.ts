@@ -119,7 +119,7 @@ t.test('swarm: every operation conforms (401, other teams, required fields, rout
         await funded(c, id);
         return { input: { swarmId: id }, as: 'worker' };
       },
-      // W2's pheromone operations: trails in a swarm of alpha (another team's reads see its own, empty).
+      // The pheromone operations: trails in a swarm of alpha (another team's reads see its own, empty).
       depositPheromone: async (c) => ({
         input: { swarmId: await swarmOf(c), resourceType: 'file', resourceId: 'src/a.ts', trailType: 'touch' },
         as: 'worker',

@@ -1,7 +1,7 @@
 import { defineErrors } from '../../core/index.js';
 import { pheromoneErrors } from './pheromones/index.js';
 
-/** The swarm plugin's own codes (W2's pheromone codes, SWARM_PHEROMONE_*, are merged in index.ts). */
+/** The swarm plugin's own codes (the pheromone codes, SWARM_PHEROMONE_*, are merged in index.ts). */
 export const swarmCoreErrors = defineErrors({
   SWARM_NOT_FOUND: [404, "Swarm '{id}' not found"],
   SWARM_FULL: [409, "Swarm '{id}' is full: {live} of {maxAgents} agents"],
@@ -16,7 +16,7 @@ export const swarmCoreErrors = defineErrors({
   SWARM_BAD_AMOUNT: [400, 'amount: {message}'],
 });
 
-/** Every code of the plugin: the above and W2's pheromone codes. */
+/** Every code of the plugin: the above and the pheromone codes. */
 export const swarmErrors = defineErrors(
   Object.fromEntries(
     [swarmCoreErrors, pheromoneErrors].flatMap((table) =>

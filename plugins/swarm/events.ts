@@ -33,5 +33,5 @@ export const swarmCoreEvents = defineEvents({
   },
 });
 
-/** Every event type of the plugin: the above and W2's pheromone:deposit. */
+/** Every event type of the plugin: the above and pheromone:deposit. */
 export const swarmEvents = defineEvents({ ...swarmCoreEvents, ...pheromoneEvents });

@@ -36,7 +36,7 @@ export interface SwarmApi {
   blackboard: BlackboardService;
   beliefs: BeliefsService;
   credits: CreditsService;
-  /** W2's pheromone trails. */
+  /** Pheromone trails (pheromones/). */
   pheromones: PheromoneService;
   /** The other plugins, read at call time (undefined while one is off). */
   workers(): WorkersPort | undefined;

@@ -119,7 +119,7 @@ export const swarmCoreTableDescriptions = {
   credit_transactions: 'The credits ledger: every change, with the event or request it came from',
 } as const;
 
-/** The plugin's tables: W1's and W2's (pheromone_trails), one Kysely database. */
+/** The plugin's tables (pheromone trails' included), one Kysely database. */
 export type SwarmTables = SwarmCoreTables & PheromoneTables;
 
 export const swarmTables = defineTables<SwarmTables>({

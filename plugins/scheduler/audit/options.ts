@@ -21,7 +21,7 @@ const checkList = v.pipe(
   v.check((checks) => new Set(checks.map((c) => c.name)).size === checks.length, 'check names must be unique'),
 );
 
-/** `plugins.scheduler.audit` (S1 places it in the plugin's options). */
+/** `plugins.scheduler.audit` (a part of the plugin's options). */
 export const auditOptionsSchema = v.optional(
   v.strictObject({
     /** Checks of every team that has none of its own below. */

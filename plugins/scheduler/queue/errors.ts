@@ -1,6 +1,6 @@
 import { defineErrors } from '../../../core/index.js';
 
-/** The queue's codes (S1 merges them into the plugin's table). */
+/** The queue's codes (merged into the plugin's table in index.ts). */
 export const queueErrors = defineErrors({
   SCHEDULER_QUEUE_NOT_FOUND: [404, 'Task not found'],
   SCHEDULER_QUEUE_RUNNING: [409, 'Task {id} is running: it cannot be cancelled now'],

@@ -31,7 +31,7 @@ export interface SchedulerJobsTable {
   trigger: JobTrigger;
   trigger_event: string | null;
   repository: string | null;
-  /** What made it (a schedule run, a webhook delivery, a caller): S1 settles its run from it. */
+  /** What made it (a schedule run, a webhook delivery, a caller): a schedule's run is settled from it. */
   origin_kind: string | null;
   origin_id: string | null;
   created_by: string | null;

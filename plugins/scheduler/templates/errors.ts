@@ -1,6 +1,6 @@
 import { defineErrors } from '../../../core/index.js';
 
-/** Template codes (S1 merges them into the plugin's table). */
+/** Template codes (merged into the plugin's table in index.ts). */
 export const templateErrors = defineErrors({
   SCHEDULER_TEMPLATE_NOT_FOUND: [404, 'Template not found'],
   SCHEDULER_TEMPLATE_BUILT_IN: [409, 'id: {id} is a built-in template; choose another id'],

@@ -10,7 +10,7 @@ import type { SchedulerTemplatesTable, TemplateTables } from './tables.js';
 
 type Emit = <K extends EventType>(type: K, team: string, data: FleetEventMap[K]) => unknown;
 
-/** How a template job spawns its worker: the dispatcher's `dispatch` (S1). */
+/** How a template job spawns its worker: the dispatcher's `dispatch` (schedules/dispatcher.ts). */
 export type DispatchFn = (
   team: string,
   action: ScheduleAction,

@@ -3,11 +3,6 @@ import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { as, registerTeam, startFleet, waitFor } from '../../../test/kit/index.js';
 import type { SchedulerApi } from '../index.js';
-import type { Notifier } from '../notifications/index.js';
-import type { TemplateService } from './index.js';
-
-/** S2's parts as S1 wires them into the api (until then these suites say they are skipped). */
-type Wired = SchedulerApi & Partial<{ templates: TemplateService; notifier: Notifier }>;
 
 async function fleetWith(t: Parameters<typeof startFleet>[0]) {
   const fleet = await startFleet(t, {
@@ -17,14 +12,13 @@ async function fleetWith(t: Parameters<typeof startFleet>[0]) {
     },
     config: { server: { rateLimit: { max: 1_000_000 } } },
   });
-  return { fleet, api: fleet.kernel.api<Wired>('scheduler')! };
+  return { fleet, api: fleet.kernel.api<SchedulerApi>('scheduler')! };
 }
 
 t.test(
   'templates over HTTP: list, filter, get, create (leads, 409 over a built-in), execute (202 + a real job)',
   async (t) => {
-    const { fleet, api } = await fleetWith(t);
-    if (!api.templates) return void t.pass('templates', { skip: 'not wired into the plugin’s index.ts yet (S1)' });
+    const { fleet } = await fleetWith(t);
     const alpha = await registerTeam(fleet, 'alpha', ['a1']);
     const beta = await registerTeam(fleet, 'beta', []);
     const worker = alpha.workers[0]!;
@@ -99,8 +93,7 @@ t.test(
 );
 
 t.test('notifications over HTTP: configure (URLs checked), test says what happened, enable/disable', async (t) => {
-  const { fleet, api } = await fleetWith(t);
-  if (!api.notifier) return void t.pass('notifier', { skip: 'not wired into the plugin’s index.ts yet (S1)' });
+  const { fleet } = await fleetWith(t);
   const alpha = await registerTeam(fleet, 'alpha', ['a1']);
   const beta = await registerTeam(fleet, 'beta', []);
   const received: string[] = [];

@@ -1,6 +1,6 @@
 import { defineErrors } from '../../../core/index.js';
 
-/** Inbound webhooks' codes (S1 merges them into the plugin's table). */
+/** Inbound webhooks' codes (merged into the plugin's table in index.ts). */
 export const webhookErrors = defineErrors({
   SCHEDULER_WEBHOOK_NOT_CONFIGURED: [503, 'Webhook endpoint not configured: {missing}'],
   SCHEDULER_WEBHOOK_UNKNOWN: [404, 'Webhook not found: {name}'],

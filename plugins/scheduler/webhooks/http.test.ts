@@ -1,5 +1,5 @@
 /**
- * S3's routes over real HTTP in a real fleet (auth, mail, tasks, scheduler): GitHub deliveries with
+ * The webhook routes over real HTTP in a real fleet (auth, mail, tasks, scheduler): GitHub deliveries with
  * no fleet token (signed, unsigned, garbage, over the limit, redelivered), a rule whose task the
  * real dispatcher creates, the generic signed sender, status/history/delivery/replay with access
  * and team isolation. (audit/http.test.ts: the audit and coordination routes.)

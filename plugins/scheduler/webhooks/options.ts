@@ -29,7 +29,7 @@ export type WebhookRule = v.InferOutput<typeof webhookRule>;
 
 const secret = v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'));
 
-/** `plugins.scheduler.webhooks` (S1 places it in the plugin's options). */
+/** `plugins.scheduler.webhooks` (a part of the plugin's options). */
 export const webhookOptionsSchema = v.optional(
   v.strictObject({
     /** The team every delivery belongs to (its tasks, workers and history). */

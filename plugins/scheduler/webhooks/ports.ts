@@ -11,7 +11,7 @@ export interface RawRequest {
 export type ActionOutcome = RunOutcome;
 
 /**
- * The dispatcher's one call, as webhooks use it: S1's `dispatcher.dispatch`, which validates the
+ * The dispatcher's one call, as webhooks use it: `dispatcher.dispatch`, which validates the
  * action (a ScheduleAction) and refuses what it cannot run.
  */
 export type Dispatch = (
@@ -20,7 +20,7 @@ export type Dispatch = (
   origin: { kind: 'webhook'; id: string; actor?: string },
 ) => Promise<ActionOutcome>;
 
-/** Only what webhooks read of S1's Clock. */
+/** Only what webhooks read of the plugin's Clock. */
 export interface ClockLike {
   now(): number;
 }
