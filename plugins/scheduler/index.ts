@@ -266,7 +266,7 @@ export const scheduler = definePlugin({
     return api;
   },
 
-  async start(ctx, api) {
+  async start(ctx, api: SchedulerApi) {
     for (const schedule of ctx.options.schedules) {
       try {
         await api.schedules.upsertFromConfig(schedule.teamName, schedule);
