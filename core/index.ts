@@ -26,7 +26,7 @@ export { actAs, insufficientPermissions, isLead, requireLead, sameTeam } from '.
 export type { Access } from './access.js';
 
 // Errors
-export { ApiError, defineErrors, fleetErrors, invalidInput, isApiError } from './http/api-error.js';
+export { ApiError, defineErrors, fleetErrors, invalidInput, isApiError, mergeErrors } from './http/api-error.js';
 export type { ErrorFactory } from './http/api-error.js';
 export { FleetError, isFleetError } from './errors.js';
 

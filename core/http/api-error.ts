@@ -101,6 +101,21 @@ export function defineErrors<const T extends Record<string, ErrorTemplate>>(tabl
 }
 
 /**
+ * One table of several, for a plugin whose parts each declare their own codes (`errors:
+ * mergeErrors(queueErrors, auditErrors)`). A code declared twice is a mistake, refused at load.
+ */
+export function mergeErrors(...tables: readonly ErrorTable[]): ErrorTable {
+  const merged: Record<string, ErrorTemplate> = {};
+  for (const table of tables) {
+    for (const { code, status, template } of table.entries) {
+      if (code in merged) throw new Error(`error code ${code} is declared twice`);
+      merged[code] = [status, template];
+    }
+  }
+  return defineErrors(merged);
+}
+
+/**
  * The kernel's own codes: validation, authentication, access, unknown routes and tools, limits.
  * Messages are the seed's where it had one.
  */

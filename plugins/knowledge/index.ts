@@ -1,4 +1,4 @@
-import { defineErrors, defineEvents, definePlugin, type Identity } from '../../core/index.js';
+import { defineEvents, definePlugin, mergeErrors, type Identity } from '../../core/index.js';
 import type { AuthApi } from '../auth/index.js';
 import type { MailApi } from '../mail/index.js';
 import type { SessionsApi } from '../sessions/index.js';
@@ -61,20 +61,6 @@ export interface KnowledgeApi {
   tasks(): TasksApi | undefined;
   mail(): MailApi | undefined;
   workers(): WorkersApi | undefined;
-}
-
-/** An error table as defineErrors makes it (the kernel reads its entries). */
-interface ErrorEntries {
-  readonly entries: readonly { code: string; status: number; template: string }[];
-}
-
-/** One error table of several (each part of the plugin declares its own). */
-function mergeErrors(...tables: ErrorEntries[]) {
-  return defineErrors(
-    Object.fromEntries(
-      tables.flatMap((table) => table.entries.map((entry) => [entry.code, [entry.status, entry.template] as const])),
-    ) as Record<string, readonly [number, string]>,
-  );
 }
 
 export const knowledge = definePlugin({

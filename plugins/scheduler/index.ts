@@ -1,4 +1,4 @@
-import { definePlugin, defineErrors, defineEvents, type Identity } from '../../core/index.js';
+import { definePlugin, defineEvents, mergeErrors, type Identity } from '../../core/index.js';
 import type { AuthApi } from '../auth/index.js';
 import type { MetricsApi } from '../metrics/index.js';
 import type { SessionsApi } from '../sessions/index.js';
@@ -83,20 +83,6 @@ function clockOf(test: SchedulerOptions['testClock']): Clock {
     anchor: test.anchor ?? Date.now(),
     msPerMinute: test.msPerMinute ?? 60_000,
   });
-}
-
-/** An error table as defineErrors makes it (the kernel reads its entries). */
-interface ErrorEntries {
-  readonly entries: readonly { code: string; status: number; template: string }[];
-}
-
-/** One error table of several (each part of the plugin declares its own). */
-function mergeErrors(...tables: ErrorEntries[]) {
-  return defineErrors(
-    Object.fromEntries(
-      tables.flatMap((table) => table.entries.map((entry) => [entry.code, [entry.status, entry.template] as const])),
-    ) as Record<string, readonly [number, string]>,
-  );
 }
 
 export const scheduler = definePlugin({

@@ -1,4 +1,4 @@
-import { defineErrors } from '../../core/index.js';
+import { defineErrors, mergeErrors } from '../../core/index.js';
 import { pheromoneErrors } from './pheromones/index.js';
 
 /** The swarm plugin's own codes (the pheromone codes, SWARM_PHEROMONE_*, are merged in index.ts). */
@@ -17,10 +17,4 @@ export const swarmCoreErrors = defineErrors({
 });
 
 /** Every code of the plugin: the above and the pheromone codes. */
-export const swarmErrors = defineErrors(
-  Object.fromEntries(
-    [swarmCoreErrors, pheromoneErrors].flatMap((table) =>
-      table.entries.map((entry) => [entry.code, [entry.status, entry.template] as const]),
-    ),
-  ) as Record<string, readonly [number, string]>,
-);
+export const swarmErrors = mergeErrors(swarmCoreErrors, pheromoneErrors);
