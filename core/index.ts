@@ -62,3 +62,5 @@ export { LogStream } from './native/logstream.js';
 export type { LogEvent, LogStreamLike, WorkerState as LogState } from './native/logstream.js';
 export { FLEET_BIN } from './mcp/install.js';
 export * from './net/outbound-url.js'; // outbound URL check (SSRF): http(s) only, no private addresses
+export { ArgvProcess, runArgv } from './process/argv-process.js'; // commands from argument vectors, in a process group
+export type { ArgvCommand, ArgvResult } from './process/argv-process.js';

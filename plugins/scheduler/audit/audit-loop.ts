@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { dataFence, type Logger, type PluginContext } from '../../../core/index.js';
+import { ArgvProcess, dataFence, type ArgvResult, type Logger, type PluginContext } from '../../../core/index.js';
 import type { TeamAgent } from '../../auth/index.js';
 import type { TasksApi } from '../../tasks/index.js';
 import type { Clock } from '../clock.js';
-import { CheckProcess, type CheckResult } from './check-runner.js';
 import { auditErrors as E } from './errors.js';
 import type { AuditLine } from './events.js';
 import type { AuditCheck, AuditOptions } from './options.js';
@@ -39,7 +38,7 @@ interface Active {
   abort: AbortController;
   /** Set by stop (or the server stopping): how the run ends. */
   ending?: { status: AuditStatus; reason: string };
-  current?: CheckProcess;
+  current?: ArgvProcess;
   nextLine: number;
   pending: AuditLine[];
   flushing: Promise<void>;
@@ -49,7 +48,7 @@ interface Active {
 
 interface Failing {
   check: AuditCheck;
-  result: CheckResult;
+  result: ArgvResult;
   resultId: number;
   tail: string[];
 }
@@ -216,7 +215,7 @@ export class AuditLoop {
     const tail: string[] = [];
     this.#line(active, 'audit', `▶ ${check.name}: ${JSON.stringify(check.command)}`);
     const started = this.#d.clock.now();
-    const process_ = new CheckProcess(check, {
+    const process_ = new ArgvProcess(check, {
       onLine: (stream, text) => {
         this.#line(active, stream, text);
         tail.push(stream === 'stderr' ? `[stderr] ${text}` : text);

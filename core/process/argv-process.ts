@@ -1,7 +1,16 @@
 import { spawn } from 'node:child_process';
-import type { AuditCheck } from './options.js';
 
-export interface CheckResult {
+/** A program and its arguments (never a shell string), where it runs and for how long at most. */
+export interface ArgvCommand {
+  command: readonly string[];
+  cwd?: string;
+  /** Default 600. */
+  timeoutSeconds?: number;
+  /** Added to the fleet's environment (FORCE_COLOR=0 and NO_COLOR=1 are always set). */
+  env?: Record<string, string>;
+}
+
+export interface ArgvResult {
   exitCode: number | null;
   signal: string | null;
   passed: boolean;
@@ -32,18 +41,19 @@ function signalGroup(pgid: number, signal: NodeJS.Signals) {
 }
 
 /**
- * One check, run from its argument vector (no shell) in a process group of its own, so a stop or a
+ * One command, run from its argument vector (no shell) in a process group of its own, so a stop or a
  * timeout ends everything it started: SIGTERM to the group, then SIGKILL after the grace period.
- * Lines of stdout and stderr go to `onLine` as they come.
+ * Lines of stdout and stderr go to `onLine` as they come (each cut at 4,000 characters). Used by the
+ * scheduler's audit checks and the workflows plugin's command steps, gates and missions.
  */
-export class CheckProcess {
-  readonly done: Promise<CheckResult>;
+export class ArgvProcess {
+  readonly done: Promise<ArgvResult>;
   #pgid: number | undefined;
   #killTimer: NodeJS.Timeout | undefined;
   #exited = false;
 
   constructor(
-    check: AuditCheck,
+    check: ArgvCommand,
     private readonly hooks: {
       onLine(stream: 'stdout' | 'stderr', text: string): void;
       graceMs: number;
@@ -57,7 +67,7 @@ export class CheckProcess {
     return this.#pgid;
   }
 
-  #run(check: AuditCheck): Promise<CheckResult> {
+  #run(check: ArgvCommand): Promise<ArgvResult> {
     const started = Date.now();
     return new Promise((resolve) => {
       let timedOut = false;
@@ -67,7 +77,7 @@ export class CheckProcess {
         cwd: check.cwd ?? this.hooks.defaultCwd,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+        env: { ...process.env, ...check.env, FORCE_COLOR: '0', NO_COLOR: '1' },
       });
       this.#pgid = child.pid;
       const timeout = setTimeout(
@@ -131,5 +141,33 @@ export class CheckProcess {
       if (!this.#exited || groupAlive(pgid)) signalGroup(pgid, 'SIGKILL');
     }, this.hooks.graceMs);
     this.#killTimer.unref();
+  }
+}
+
+/**
+ * Run a command to its end and keep the last `tailLines` lines of its output (stderr lines marked
+ * `[stderr] `): what a gate or a step reports as its evidence.
+ */
+export async function runArgv(
+  check: ArgvCommand,
+  options: { defaultCwd: string; graceMs?: number; tailLines?: number; signal?: AbortSignal },
+): Promise<ArgvResult & { tail: string[] }> {
+  const tail: string[] = [];
+  const limit = options.tailLines ?? 40;
+  const running = new ArgvProcess(check, {
+    onLine: (stream, text) => {
+      tail.push(stream === 'stderr' ? `[stderr] ${text}` : text);
+      if (tail.length > limit) tail.shift();
+    },
+    graceMs: options.graceMs ?? 5000,
+    defaultCwd: options.defaultCwd,
+  });
+  const abort = () => running.kill();
+  if (options.signal?.aborted) abort();
+  else options.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    return { ...(await running.done), tail };
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
   }
 }
