@@ -21,7 +21,8 @@ export interface StepRun {
 }
 
 export type StepOutcome =
-  | { status: 'succeeded'; output: Record<string, unknown>; evidence: string } // evidence: exit code, task resolution, result event
+  // evidence: the exit code, the task's resolution, the worker's result event
+  | { status: 'succeeded'; output: Record<string, unknown>; evidence: string }
   | { status: 'failed'; error: string; output?: Record<string, unknown>; evidence?: string }
   | { status: 'waiting'; recheckAt?: number /* epoch ms; default: the engine's poll interval */ };
 
