@@ -1,0 +1,13 @@
+export { MissionService } from './mission-service.js';
+export type { MissionDeps, NewMission } from './mission-service.js';
+export { missionOperations } from './operations-missions.js';
+export type { MissionOpsApi } from './operations-missions.js';
+export { missionErrors } from './errors.js';
+export { missionEvents } from './events.js';
+export { missionTables } from './tables.js';
+export type { MissionTables } from './tables.js';
+export type { MissionView } from './views.js';
+export type { GateResult } from './gate-runner.js';
+export { runGates } from './gate-runner.js';
+export { startMissions } from './start.js';
+export { missionsMigration } from '../migrations/0003-missions.js';
