@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ExpressionBuilder, Kysely } from 'kysely';
-import type { PluginContext } from '../../core/index.js';
+import type { AnyTransaction, PluginContext } from '../../core/index.js';
 import type { TeamAgent } from '../auth/index.js';
 import type { ChatMessage, MailApi } from '../mail/index.js';
 import type { TaskAdmissions } from './admission.js';
@@ -318,6 +318,82 @@ export class TaskService {
         : tasksErrors.TASKS_CLAIM_BLOCKED({}, { taskId: id });
     }
     throw tasksErrors.TASKS_NOTHING_TO_CLAIM();
+  }
+
+  /**
+   * Give a task that has no owner and is not resolved to `owner`, for another plugin's decision (an
+   * auction's winner): one conditional UPDATE, so of concurrent assignments (and claims) exactly one
+   * wins and the others get 409 (already claimed, or not open when resolved); the status is kept.
+   * The admission checks run first ('assign'). The seed's assignment DM from `by` goes out in the same
+   * transaction, and `within` runs in it too (the caller joins it with ctx.join: its rows commit with
+   * the assignment, and its throw undoes both). Events go out after the commit.
+   */
+  async assign(
+    teamName: string,
+    input: { id: string; owner: TeamAgent; by: TeamAgent },
+    within?: (trx: AnyTransaction) => Promise<void>,
+  ): Promise<TeamTask> {
+    const { id, owner, by } = input;
+    const before = await this.require(teamName, id);
+    const refuse = (task: TeamTask) =>
+      task.ownerUid
+        ? tasksErrors.TASKS_ALREADY_CLAIMED({ owner: task.ownerHandle ?? '' }, { taskId: id })
+        : tasksErrors.TASKS_NOT_OPEN({ status: task.status }, { taskId: id });
+    if (before.ownerUid || before.status === 'resolved') throw refuse(before);
+    await this.#admissions.admit({ action: 'assign', teamName, taskId: id, ownerHandle: owner.handle });
+    const mail = this.#mail();
+    let assignment: { chatId: string; message: ChatMessage } | undefined;
+    const taken = await this.#db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('tasks')
+        .set({ owner_uid: owner.uid, owner_handle: owner.handle, updated_at: Date.now() })
+        .where('team_name', '=', teamName)
+        .where('id', '=', id)
+        .where('owner_uid', 'is', null)
+        .where('status', '!=', 'resolved')
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return false;
+      if (owner.uid !== by.uid) {
+        const chatId = await mail.chats.ensureDm(teamName, by.uid, owner.uid, trx);
+        const text = `[TASK] ${before.subject}\n\n${before.description ?? ''}`;
+        const message = await mail.chats.record(trx, { id: chatId, teamName }, by, text, {
+          taskId: id,
+          type: 'task_assignment',
+        });
+        assignment = { chatId, message };
+      }
+      await within?.(trx);
+      return true;
+    });
+    if (!taken) throw refuse(await this.require(teamName, id));
+    const task = await this.#announceUpdate(teamName, id);
+    if (assignment)
+      this.#emit('task_assigned', teamName, {
+        chatId: assignment.chatId,
+        message: assignment.message,
+        handle: by.handle,
+        task,
+      });
+    return task;
+  }
+
+  /**
+   * Undo an assignment that its caller could not complete (an auction whose charge failed): the
+   * owner is cleared only while it is still `ownerHandle` and the task is not resolved. Returns
+   * whether it was.
+   */
+  async release(teamName: string, id: string, ownerHandle: string): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('tasks')
+      .set({ owner_uid: null, owner_handle: null, updated_at: Date.now() })
+      .where('team_name', '=', teamName)
+      .where('id', '=', id)
+      .where('owner_handle', '=', ownerHandle)
+      .where('status', '!=', 'resolved')
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return false;
+    await this.#announceUpdate(teamName, id);
+    return true;
   }
 
   async list(teamName: string, query: TaskQuery): Promise<TeamTask[]> {
