@@ -1,0 +1,148 @@
+import * as v from 'valibot';
+import { f, type Identity, isApiError, type Logger } from '../../../core/index.js';
+import type { AuthApi } from '../../auth/index.js';
+import type { TasksApi } from '../../tasks/index.js';
+import { proposalErrors as errors } from './errors.js';
+import type { ActionOutcome } from './views.js';
+
+/**
+ * What a passing proposal does. `handle` / `priority` left out: the winning option is the value (an
+ * election of the task's owner, a vote on its priority).
+ */
+export type ProposalAction =
+  | { type: 'assign_task'; taskId: string; handle?: string }
+  | { type: 'set_task_priority'; taskId: string; priority?: string }
+  | { type: 'start_workflow'; workflowId: string; inputs?: Record<string, unknown> };
+
+export const ACTION_TYPES = ['assign_task', 'set_task_priority', 'start_workflow'] as const;
+
+export const actionSchema = v.variant(
+  'type',
+  [
+    v.object({ type: v.literal('assign_task'), taskId: f.uuid('task'), handle: v.optional(f.handle) }),
+    v.object({
+      type: v.literal('set_task_priority'),
+      taskId: f.uuid('task'),
+      priority: v.optional(f.text({ min: 1, max: 50 })),
+    }),
+    v.object({
+      type: v.literal('start_workflow'),
+      workflowId: f.text({ min: 1, max: 100 }),
+      inputs: v.optional(f.jsonObject({ maxChars: 16_000 })),
+    }),
+  ],
+  `must be an object whose type is one of ${ACTION_TYPES.join(', ')}`,
+);
+
+/** What this file uses of the workflows plugin, as a structural type (it builds and runs without it). */
+interface WorkflowsPort {
+  executions: {
+    start(
+      caller: { team: string; handle: string },
+      workflowId: string,
+      input: { inputs?: Record<string, unknown>; swarmId?: string; startedBy: string },
+    ): Promise<{ id: string; status?: string }>;
+  };
+}
+
+/** A tasks plugin that knows priorities (the current one does not: such an action is refused at create). */
+interface PriorityPort {
+  setPriority(teamName: string, taskId: string, priority: string): Promise<unknown>;
+}
+
+export interface ActionDeps {
+  tasks(): TasksApi | undefined;
+  workflows(): unknown;
+  auth(): AuthApi;
+  log: Logger;
+}
+
+function workflowsPort(deps: ActionDeps): WorkflowsPort | undefined {
+  const api = deps.workflows() as Partial<WorkflowsPort> | undefined;
+  return typeof api?.executions?.start === 'function' ? (api as WorkflowsPort) : undefined;
+}
+
+function priorityPort(tasks: TasksApi | undefined): PriorityPort | undefined {
+  const service = tasks?.tasks as unknown as Partial<PriorityPort> | undefined;
+  return typeof service?.setPriority === 'function' ? (service as PriorityPort) : undefined;
+}
+
+const fieldError = (field: string, message: string) =>
+  errors.GOVERNANCE_PROPOSAL_INVALID({ field, message }, { field });
+
+/** At create: the plugins the action needs are on and what it names exists; else 400/404 naming the field. */
+export async function checkAction(
+  deps: ActionDeps,
+  caller: Identity,
+  action: ProposalAction,
+  options: readonly string[],
+): Promise<void> {
+  if (action.type === 'start_workflow') {
+    if (!workflowsPort(deps))
+      throw errors.GOVERNANCE_ACTION_UNAVAILABLE({ type: action.type, plugin: 'workflows' }, { field: 'action.type' });
+    return;
+  }
+  const tasks = deps.tasks();
+  if (!tasks)
+    throw errors.GOVERNANCE_ACTION_UNAVAILABLE({ type: action.type, plugin: 'tasks' }, { field: 'action.type' });
+  if (action.type === 'set_task_priority' && !priorityPort(tasks))
+    throw fieldError('action.type', 'set_task_priority needs task priorities, which the tasks plugin does not have');
+  if (!(await tasks.tasks.get(caller.teamName, action.taskId)))
+    throw errors.GOVERNANCE_ACTION_TARGET(
+      { field: 'action.taskId', message: 'no such task in your team' },
+      { field: 'action.taskId' },
+    );
+  if (action.type !== 'assign_task') return;
+  const handles = action.handle !== undefined ? [action.handle] : options;
+  for (const handle of handles) {
+    if (await deps.auth().agents.findByHandle(caller.teamName, handle)) continue;
+    const field = action.handle !== undefined ? 'action.handle' : 'options';
+    throw errors.GOVERNANCE_ACTION_TARGET(
+      {
+        field,
+        message: `no agent ${handle} in your team${field === 'options' ? ' (without action.handle, options are handles)' : ''}`,
+      },
+      { field },
+    );
+  }
+}
+
+/** Run a passed proposal's action; never throws: what happened is the outcome recorded on the proposal. */
+export async function runAction(
+  deps: ActionDeps,
+  proposal: { id: string; teamName: string; swarmId: string; proposerHandle: string; winner: string },
+  action: ProposalAction,
+  now: number,
+): Promise<ActionOutcome> {
+  try {
+    if (action.type === 'start_workflow') {
+      const workflows = workflowsPort(deps);
+      if (!workflows) return { ok: false, at: now, code: 'GOVERNANCE_ACTION_UNAVAILABLE', error: 'workflows is off' };
+      const execution = await workflows.executions.start(
+        { team: proposal.teamName, handle: proposal.proposerHandle },
+        action.workflowId,
+        { inputs: action.inputs, swarmId: proposal.swarmId, startedBy: `proposal:${proposal.id}` },
+      );
+      return { ok: true, at: now, detail: { workflowId: action.workflowId, executionId: execution.id } };
+    }
+    const tasks = deps.tasks();
+    if (!tasks) return { ok: false, at: now, code: 'GOVERNANCE_ACTION_UNAVAILABLE', error: 'tasks is off' };
+    if (action.type === 'set_task_priority') {
+      const port = priorityPort(tasks);
+      if (!port) return { ok: false, at: now, code: 'GOVERNANCE_ACTION_UNAVAILABLE', error: 'no task priorities' };
+      const priority = action.priority ?? proposal.winner;
+      await port.setPriority(proposal.teamName, action.taskId, priority);
+      return { ok: true, at: now, detail: { taskId: action.taskId, priority } };
+    }
+    const handle = action.handle ?? proposal.winner;
+    const agent = await deps.auth().agents.findByHandle(proposal.teamName, handle);
+    if (!agent) return { ok: false, at: now, code: 'GOVERNANCE_ACTION_TARGET', error: `no agent ${handle}` };
+    // The tasks plugin's atomic claim, on the elected agent's behalf: an owned, closed or blocked task is refused.
+    const task = await tasks.tasks.claim(proposal.teamName, agent, action.taskId);
+    return { ok: true, at: now, detail: { taskId: task.id, ownerHandle: task.ownerHandle, status: task.status } };
+  } catch (error) {
+    if (isApiError(error)) return { ok: false, at: now, code: error.code, error: error.message };
+    deps.log.error('a passed proposal’s action failed', { proposalId: proposal.id, error });
+    return { ok: false, at: now, code: 'GOVERNANCE_ACTION_FAILED', error: 'the action failed; see the fleet log' };
+  }
+}
