@@ -1,0 +1,132 @@
+import { definePlugin } from '../../core/index.js';
+import type { AuthApi } from '../auth/index.js';
+import type { CheckpointsApi } from '../checkpoints/index.js';
+import type { PolicyApi } from '../policy/index.js';
+import type { SessionsApi } from '../sessions/index.js';
+import type { SwarmApi } from '../swarm/index.js';
+import type { TasksApi } from '../tasks/index.js';
+import type { WorkersApi } from '../workers/index.js';
+import { definitionOperations } from './definitions/operations-definitions.js';
+import { WorkflowStore } from './definitions/workflow-store.js';
+import { workflowsErrors } from './errors.js';
+import { workflowsEvents } from './events.js';
+import { Engine } from './executions/engine.js';
+import { ExecutionService } from './executions/execution-service.js';
+import { executionOperations } from './executions/operations-executions.js';
+import { workflowsMigration } from './migrations/0001-workflows.js';
+import { type Clock, clockOf, type WorkflowsOptions, workflowsOptionsSchema } from './options.js';
+import { stepKinds } from './steps/index.js';
+import { workflowsTables } from './tables.js';
+import { triggerOperations } from './triggers/operations-triggers.js';
+import { TriggerService } from './triggers/trigger-service.js';
+
+export type { Clock, WorkflowsOptions } from './options.js';
+export type { WorkflowDefinition, StepDefinition } from './definitions/definition.js';
+export type { WorkflowView } from './definitions/views.js';
+export type { ExecutionView, StepView, ExecutionEventView } from './executions/views.js';
+export type { StartInput } from './executions/execution-service.js';
+export type { TriggerView } from './triggers/trigger-service.js';
+export { WorkflowStore, ExecutionService, Engine, TriggerService };
+
+/** What the parts (steps, orchestrate, missions, templates), dependents and the operations get from ctx.use('workflows'). */
+export interface WorkflowsApi {
+  definitions: WorkflowStore;
+  executions: ExecutionService;
+  engine: Engine;
+  triggers: TriggerService;
+  orchestrate: unknown;
+  missions: unknown;
+  templates: unknown;
+  clock: Clock;
+  workers(): WorkersApi | undefined;
+  tasks(): TasksApi | undefined;
+  checkpoints(): CheckpointsApi | undefined;
+  policy(): PolicyApi | undefined;
+  swarm(): SwarmApi | undefined;
+  sessions(): SessionsApi | undefined;
+  auth(): AuthApi;
+  options: WorkflowsOptions;
+}
+
+export const workflows = definePlugin({
+  name: 'workflows',
+  description:
+    'Workflows: DAGs of steps (spawn, send, task, command, gate, checkpoint, approval, wait, nested workflow, ' +
+    'script) run by a durable engine that survives kill -9; triggers; waves and multi-repo runs; missions; templates.',
+  dependsOn: ['auth'],
+  optionalDependsOn: ['workers', 'tasks', 'checkpoints', 'policy', 'scheduler', 'swarm', 'sessions', 'metrics'],
+  config: workflowsOptionsSchema,
+  tables: workflowsTables,
+  migrations: {
+    '0001_workflows': workflowsMigration,
+  },
+  errors: workflowsErrors,
+  events: workflowsEvents,
+  operations: [...definitionOperations, ...executionOperations, ...triggerOperations],
+  setup(ctx): WorkflowsApi {
+    const clock = clockOf(ctx.options.testClock);
+    const emit = ctx.events.emit as (type: string, team: string, data: unknown) => void;
+    const on = ctx.events.on as unknown as (
+      types: readonly string[],
+      listener: (event: { type: string; team: string; data: unknown }) => void,
+    ) => () => void;
+    const definitions = new WorkflowStore({
+      db: ctx.db,
+      now: () => clock.now(),
+      kinds: () => stepKinds,
+      emit: (type, team, data) => emit(type, team, data),
+      log: ctx.log,
+      seedExamples: () => ctx.options.seedExamples,
+    });
+    const engine: Engine = new Engine({
+      db: ctx.db,
+      clock,
+      options: () => ctx.options,
+      kinds: () => stepKinds,
+      api: () => api,
+      emit: (type, team, data) => emit(type, team, data),
+      on,
+      log: ctx.log,
+    });
+    const executions = new ExecutionService({ db: ctx.db, clock, workflows: definitions, engine });
+    const triggers = new TriggerService({
+      db: ctx.db,
+      clock,
+      log: ctx.log,
+      workflows: definitions,
+      executions: () => executions,
+      engine,
+      emit: (type, team, data) => emit(type, team, data),
+      pollMs: () => ctx.options.triggerPollMs,
+    });
+    ctx.health.count('workflows', async (team) => {
+      let query = ctx.db.selectFrom('workflows').select((eb) => eb.fn.countAll<number>().as('n'));
+      if (team) query = query.where('team_name', '=', team);
+      return Number((await query.executeTakeFirstOrThrow()).n);
+    });
+    const api: WorkflowsApi = {
+      definitions,
+      executions,
+      engine,
+      triggers,
+      orchestrate: undefined,
+      missions: undefined,
+      templates: undefined,
+      clock,
+      workers: () => ctx.use<WorkersApi | undefined>('workers'),
+      tasks: () => ctx.use<TasksApi | undefined>('tasks'),
+      checkpoints: () => ctx.use<CheckpointsApi | undefined>('checkpoints'),
+      policy: () => ctx.use<PolicyApi | undefined>('policy'),
+      swarm: () => ctx.use<SwarmApi | undefined>('swarm'),
+      sessions: () => ctx.use<SessionsApi | undefined>('sessions'),
+      auth: () => ctx.use<AuthApi>('auth'),
+      options: ctx.options,
+    };
+    return api;
+  },
+  start(ctx, api: WorkflowsApi) {
+    api.engine.start();
+    ctx.onStop(() => api.engine.stop());
+    ctx.onStop(api.triggers.start());
+  },
+});
