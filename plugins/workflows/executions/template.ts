@@ -9,7 +9,7 @@ function render(text: string, context: Record<string, unknown>): unknown {
   return text.replace(PLACEHOLDER, (_, path: string) => {
     const value = resolvePath(context, path.split('.'));
     if (value === undefined || value === null) return '';
-    return typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
+    return typeof value === 'string' ? value : JSON.stringify(value);
   });
 }
 
