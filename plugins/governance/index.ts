@@ -5,21 +5,18 @@ import type { TasksApi } from '../tasks/index.js';
 import { type Clock, fakeClock, systemClock } from './clock.js';
 import { governanceErrors } from './errors.js';
 import { governanceEvents } from './events.js';
+import { BidService, bidOperations, bidsMigration } from './bids/index.js';
 import { proposalsMigration } from './migrations/0001-proposals.js';
+import { PayoffService, payoffOperations, payoffsMigration, startPayouts } from './payoffs/index.js';
 import { type GovernanceOptions, governanceOptionsSchema } from './options.js';
 import { ProposalService, proposalOperations, startDeadlines } from './proposals/index.js';
 import { governanceTables } from './tables.js';
 
 export type { Clock, FakeClock } from './clock.js';
 export type { ConsensusResult, ProposalView, VoteView } from './proposals/index.js';
-export { ProposalService };
-
-/**
- * Placeholders for the bids and payoffs services until their folders land (bids/, payoffs/): then
- * these become the real classes.
- */
-export type BidService = unknown;
-export type PayoffService = unknown;
+export type { BidView } from './bids/index.js';
+export type { PayoffView } from './payoffs/index.js';
+export { BidService, PayoffService, ProposalService };
 
 /** What dependents and this plugin's operations get from ctx.use('governance'). */
 export interface GovernanceApi {
@@ -47,15 +44,18 @@ export const governance = definePlugin({
   tables: governanceTables,
   migrations: {
     '0001_proposals': proposalsMigration,
+    '0002_bids': bidsMigration,
+    '0003_payoffs': payoffsMigration,
   },
   errors: governanceErrors,
   events: governanceEvents,
-  operations: [...proposalOperations],
+  operations: [...proposalOperations, ...bidOperations, ...payoffOperations],
   setup(ctx): GovernanceApi {
     const clock = ctx.options.testClock ? fakeClock(ctx.options.testClock.startAt) : systemClock;
     const swarm = () => ctx.use<SwarmApi>('swarm');
     const tasks = () => ctx.use<TasksApi | undefined>('tasks');
     const workflows = () => ctx.use<unknown>('workflows');
+    const auth = () => ctx.use<AuthApi>('auth');
     const proposals = new ProposalService({
       db: ctx.db,
       clock,
@@ -64,22 +64,32 @@ export const governance = definePlugin({
       swarm,
       tasks,
       workflows,
-      auth: () => ctx.use<AuthApi>('auth'),
+      auth,
     });
     ctx.health.count('proposals', (team) => proposals.countOpen(team));
     return {
       proposals,
-      bids: undefined,
-      payoffs: undefined,
+      bids: new BidService({
+        db: ctx.db,
+        join: ctx.join,
+        clock,
+        emit: ctx.events.emit,
+        log: ctx.log,
+        swarm,
+        tasks,
+        auth,
+      }),
+      payoffs: new PayoffService({ db: ctx.db, clock, log: ctx.log, swarm, tasks }),
       clock,
       swarm,
       tasks,
       workflows,
-      auth: () => ctx.use<AuthApi>('auth'),
+      auth,
       options: ctx.options,
     };
   },
   start(ctx, api) {
     ctx.onStop(startDeadlines(api, ctx));
+    ctx.onStop(startPayouts(api, ctx));
   },
 });

@@ -1,4 +1,6 @@
 import { defineTables } from '../../core/index.js';
+import { type BidTables, bidTables } from './bids/index.js';
+import { type PayoffTables, payoffTables } from './payoffs/index.js';
 
 /** Times are ms since the epoch; JSON columns are text. Every row carries its team. */
 export interface ProposalsTable {
@@ -59,6 +61,11 @@ export const proposalTables = defineTables<ProposalTables>({
   proposal_votes: 'One vote per agent and proposal (changeable until close), with its weight',
 });
 
-/** The plugin's tables (bids and payoffs are merged in as they land). */
-export type GovernanceTables = ProposalTables;
-export const governanceTables = proposalTables;
+/** Every table of the plugin: proposals and votes, bids, payoffs. */
+export type GovernanceTables = ProposalTables & BidTables & PayoffTables;
+
+export const governanceTables = defineTables<GovernanceTables>({
+  ...(proposalTables.descriptions as { [K in keyof ProposalTables]: string }),
+  ...(bidTables.descriptions as { [K in keyof BidTables]: string }),
+  ...(payoffTables.descriptions as { [K in keyof PayoffTables]: string }),
+});

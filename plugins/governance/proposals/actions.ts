@@ -112,7 +112,7 @@ export async function runAction(
   deps: ActionDeps,
   proposal: { id: string; teamName: string; swarmId: string; proposerHandle: string; winner: string },
   action: ProposalAction,
-  now: number,
+  now: string,
 ): Promise<ActionOutcome> {
   try {
     if (action.type === 'start_workflow') {
@@ -137,8 +137,9 @@ export async function runAction(
     const handle = action.handle ?? proposal.winner;
     const agent = await deps.auth().agents.findByHandle(proposal.teamName, handle);
     if (!agent) return { ok: false, at: now, code: 'GOVERNANCE_ACTION_TARGET', error: `no agent ${handle}` };
-    // The tasks plugin's atomic claim, on the elected agent's behalf: an owned, closed or blocked task is refused.
-    const task = await tasks.tasks.claim(proposal.teamName, agent, action.taskId);
+    const by = (await deps.auth().agents.findByHandle(proposal.teamName, proposal.proposerHandle)) ?? agent;
+    // The tasks plugin's conditional assignment: a task owned or resolved by now is refused (409), never taken.
+    const task = await tasks.tasks.assign(proposal.teamName, { id: action.taskId, owner: agent, by });
     return { ok: true, at: now, detail: { taskId: task.id, ownerHandle: task.ownerHandle, status: task.status } };
   } catch (error) {
     if (isApiError(error)) return { ok: false, at: now, code: error.code, error: error.message };

@@ -4,7 +4,7 @@ declare module '../../../core/index.js' {
   interface FleetEventMap {
     'consensus:proposal': {
       swarmId: string;
-      proposal: { id: string; title: string; deadline: number | null; proposerHandle: string };
+      proposal: { id: string; title: string; deadline: string | null; proposerHandle: string };
     };
     'consensus:vote': { swarmId: string; proposalId: string; voter: string; changed: boolean };
     'consensus:result': {

@@ -137,7 +137,7 @@ export class ProposalService {
       })
       .execute();
     const proposal = proposalView((await this.#row(caller.teamName, id))!);
-    if (proposal.deadline !== null) this.arm(caller.teamName, id, proposal.deadline);
+    if (input.deadline !== null) this.arm(caller.teamName, id, input.deadline);
     this.deps.emit('consensus:proposal', caller.teamName, {
       swarmId: proposal.swarmId,
       proposal: { id, title: proposal.title, deadline: proposal.deadline, proposerHandle: caller.handle },
@@ -306,7 +306,11 @@ export class ProposalService {
           const remaining = members.filter((m) => !voters.has(m)).map((m) => potential.get(m) ?? 1);
           if (!decided(rules, votes, eligible, remaining)) throw new NotYet();
         }
-        const result: StoredResult = { ...tally(rules, votes, eligible), closedBy, closedAt: now };
+        const result: StoredResult = {
+          ...tally(rules, votes, eligible),
+          closedBy,
+          closedAt: new Date(now).toISOString(),
+        };
         const status = result.passed ? 'passed' : 'failed';
         await trx
           .updateTable('proposals')
@@ -340,7 +344,7 @@ export class ProposalService {
           winner: stored.winner,
         },
         JSON.parse(before.action) as ProposalAction,
-        this.deps.clock.now(),
+        new Date(this.deps.clock.now()).toISOString(),
       );
       await this.deps.db
         .updateTable('proposals')

@@ -8,20 +8,21 @@ export const PROPOSAL_TYPES = ['decision', 'election', 'approval', 'ranking', 'a
 export const PROPOSAL_STATUSES = ['open', 'passed', 'failed', 'cancelled'] as const;
 export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
 
-/** A stored result: the tally and who closed it (a lead's handle, `deadline` or `threshold`). */
-export type StoredResult = ConsensusResult & { closedBy: string; closedAt: number };
+/** A stored result: the tally and who closed it (a lead's handle, `deadline` or `threshold`), and when (ISO). */
+export type StoredResult = ConsensusResult & { closedBy: string; closedAt: string };
 
 /** What an action did when its proposal passed. */
 export interface ActionOutcome {
   ok: boolean;
-  at: number;
+  /** ISO time. */
+  at: string;
   /** The task's new owner, the priority set, the execution started. */
   detail?: Record<string, unknown>;
   code?: string;
   error?: string;
 }
 
-/** The seed's proposal, with the fields it lacked (threshold, action, how it closed). Times are ms. */
+/** The seed's proposal, with the fields it lacked (threshold, action, how it closed). Times are ISO 8601. */
 export interface ProposalView {
   id: string;
   swarmId: string;
@@ -36,12 +37,12 @@ export interface ProposalView {
   threshold: number | null;
   weightByReputation: boolean;
   status: ProposalStatus;
-  deadline: number | null;
+  deadline: string | null;
   result: StoredResult | null;
   action: ProposalAction | null;
   actionOutcome: ActionOutcome | null;
-  createdAt: number;
-  closedAt: number | null;
+  createdAt: string;
+  closedAt: string | null;
   closedBy: string | null;
 }
 
@@ -52,12 +53,12 @@ export interface VoteView {
   voteValue: string;
   voteWeight: number;
   rationale: string | null;
-  createdAt: number;
-  updatedAt: number;
+  createdAt: string;
+  updatedAt: string;
 }
 
 const json = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
-const ms = (value: number | string | null): number | null => (value === null ? null : Number(value));
+const iso = (ms: number | string | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
 
 export function proposalView(row: ProposalsTable): ProposalView {
   return {
@@ -74,12 +75,12 @@ export function proposalView(row: ProposalsTable): ProposalView {
     threshold: row.threshold === null ? null : Number(row.threshold),
     weightByReputation: Number(row.weight_by_reputation) === 1,
     status: row.status as ProposalStatus,
-    deadline: ms(row.deadline),
+    deadline: iso(row.deadline),
     result: json<StoredResult>(row.result),
     action: json<ProposalAction>(row.action),
     actionOutcome: json<ActionOutcome>(row.action_outcome),
-    createdAt: Number(row.created_at),
-    closedAt: ms(row.closed_at),
+    createdAt: iso(row.created_at)!,
+    closedAt: iso(row.closed_at),
     closedBy: row.closed_by,
   };
 }
@@ -92,7 +93,7 @@ export function voteView(row: ProposalVotesTable): VoteView {
     voteValue: row.vote_value,
     voteWeight: Number(row.vote_weight),
     rationale: row.rationale,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
+    createdAt: iso(row.created_at)!,
+    updatedAt: iso(row.updated_at)!,
   };
 }
