@@ -11,6 +11,13 @@ import type { FakeClock, GovernanceApi } from '../index.js';
 const START = Date.UTC(2026, 0, 5, 9, 0, 0);
 const HOUR = 3_600_000;
 
+interface PaidRow {
+  payoffType: string;
+  paidAt: string | null;
+  paidAmount: number;
+  paidTo: string;
+}
+
 t.test('payoffs', async (t) => {
   const w = await startWorkerFleet(t, { plugins: { swarm: true, governance: { testClock: { startAt: START } } } });
   const { fleet, lead } = w;
@@ -95,19 +102,14 @@ t.test('payoffs', async (t) => {
       [200, 200, 200],
     );
     const paid = await waitFor('all three paid', async () => {
-      const rows = (await req('GET', `/payoffs/${a}`, lead)).body.payoffs as { paidAt: string | null }[];
+      const rows = (await req('GET', `/payoffs/${a}`, lead)).body.payoffs as PaidRow[];
       return rows.every((p) => p.paidAt !== null) ? rows : undefined;
     });
-    t.same(
-      (paid as { payoffType: string; paidAmount: number; paidTo: string }[])
-        .map((p) => [p.payoffType, p.paidAmount, p.paidTo])
-        .sort(),
-      [
-        ['completion', 30, 'w1'],
-        ['cooperation', 2, 'w1'],
-        ['penalty', -5, 'w1'],
-      ],
-    );
+    t.same(paid.map((p) => [p.payoffType, p.paidAmount, p.paidTo]).sort(), [
+      ['completion', 30, 'w1'],
+      ['cooperation', 2, 'w1'],
+      ['penalty', -5, 'w1'],
+    ]);
     // Redeliveries of task_resolved (or a racing node) pay nothing more.
     const owner = { id: a, ownerHandle: 'w1' };
     const again = await Promise.all([0, 1, 2].map(() => api.payoffs.pay('alpha', owner)));
