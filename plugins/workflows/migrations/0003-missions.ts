@@ -48,6 +48,7 @@ export const missionsMigration: Migration = {
       .addColumn('status', 'text', (c) => c.notNull())
       .addColumn('prompt', 'text')
       .addColumn('delivered_at', 'bigint')
+      .addColumn('turns_before', 'integer')
       .addColumn('result_text', 'text')
       .addColumn('gate_results', 'text')
       .addColumn('cost_usd', 'real')

@@ -58,6 +58,9 @@ export class MissionService {
   readonly #now: () => number;
   /** Gate runs under way in this process, by mission id. */
   readonly #checking = new Map<string, AbortController>();
+  /** Prompts being delivered by this process, by mission id (the sweep leaves them alone). */
+  readonly #delivering = new Set<string>();
+  readonly #endedWhileDelivering = new Map<string, string | null>();
   #stopped = false;
 
   constructor(private readonly deps: MissionDeps) {
@@ -240,21 +243,28 @@ export class MissionService {
       ended_at: null,
     };
     const prompt = firstPrompt(mission, input.gates, caller, input.spawn?.prompt);
-    await this.#db.transaction().execute(async (trx) => {
-      await trx.insertInto('workflow_missions').values(mission).execute();
-      await trx
-        .insertInto('workflow_mission_iterations')
-        .values(newIteration(mission, 1, prompt, now))
-        .execute();
-    });
-    this.deps.emit('mission:created', team, { id, worker: handle, by: caller.handle });
+    // Delivered here, not by a sweep that finds the row before the spawn is under way.
+    this.#delivering.add(id);
     try {
-      await this.#deliver(mission, 1, prompt, caller);
-    } catch (error) {
-      // A spawn refused outright (an unknown adapter, a handle of another agent): said now, with its code.
-      await this.#end(mission, 'failed', `the worker could not be given the goal: ${(error as Error).message}`);
-      throw error;
+      await this.#db.transaction().execute(async (trx) => {
+        await trx.insertInto('workflow_missions').values(mission).execute();
+        await trx
+          .insertInto('workflow_mission_iterations')
+          .values(newIteration(mission, 1, prompt, now))
+          .execute();
+      });
+      this.deps.emit('mission:created', team, { id, worker: handle, by: caller.handle });
+      try {
+        await this.#deliverNow(mission, 1, prompt, caller);
+      } catch (error) {
+        // A spawn refused outright (a handle of another agent, a strict guard): said now, with its code.
+        await this.#end(mission, 'failed', `the worker could not be given the goal: ${(error as Error).message}`);
+        throw error;
+      }
+    } finally {
+      this.#delivering.delete(id);
     }
+    await this.#afterDelivery(mission, 1);
     return this.get(team, id);
   }
 
@@ -277,7 +287,12 @@ export class MissionService {
     if (mission.phase !== 'working') return;
     const current = await this.#iterationRow(id, Number(mission.iteration));
     // The result of a turn begun before this iteration's prompt reached the worker is not this iteration's.
-    if (!current || current.delivered_at === null) return;
+    if (!current) return;
+    if (current.delivered_at === null) {
+      // A fast agent may end the turn before the delivery is marked: checked once it is.
+      if (this.#delivering.has(id)) this.#endedWhileDelivering.set(id, resultText);
+      return;
+    }
     await this.#check(mission, resultText);
   }
 
@@ -322,7 +337,7 @@ export class MissionService {
   }
 
   async #sweepOne(mission: MissionRow): Promise<void> {
-    if (this.#checking.has(mission.id)) return;
+    if (this.#checking.has(mission.id) || this.#delivering.has(mission.id)) return;
     const budget = parseBudget(mission);
     if (budget.maxMinutes !== undefined && this.#now() - Number(mission.created_at) >= budget.maxMinutes * 60_000) {
       await this.#end(mission, 'failed', `budget: ${budget.maxMinutes} minutes passed before the gates passed`);
@@ -352,7 +367,9 @@ export class MissionService {
       await this.#end(mission, 'failed', `worker ${mission.worker_handle} is ${worker.state}`);
       return;
     }
-    if (worker.state === 'idle' && Number(worker.updated_at) > Number(current.delivered_at))
+    // A turn ended since the prompt went (the count of turns rose), its result event missed (a restart).
+    const turns = worker.num_turns === null ? null : Number(worker.num_turns);
+    if (worker.state === 'idle' && turns !== null && turns > Number(current.turns_before ?? 0))
       await this.#check(mission, worker.result_text);
   }
 
@@ -483,9 +500,32 @@ export class MissionService {
    * later ones are sent to it. Marked delivered only after (a restart in between delivers again).
    */
   async #deliver(mission: MissionRow, n: number, prompt: string, caller: Identity | undefined): Promise<void> {
+    if (this.#delivering.has(mission.id)) return;
+    this.#delivering.add(mission.id);
+    try {
+      await this.#deliverNow(mission, n, prompt, caller);
+    } finally {
+      this.#delivering.delete(mission.id);
+    }
+    await this.#afterDelivery(mission, n);
+  }
+
+  /** The turn ended while its prompt was being delivered: check it now. */
+  async #afterDelivery(mission: MissionRow, n: number): Promise<void> {
+    if (!this.#endedWhileDelivering.has(mission.id)) return;
+    const resultText = this.#endedWhileDelivering.get(mission.id) ?? null;
+    this.#endedWhileDelivering.delete(mission.id);
+    await this.#check({ ...mission, iteration: n, phase: 'working' }, resultText);
+  }
+
+  async #deliverNow(mission: MissionRow, n: number, prompt: string, caller: Identity | undefined): Promise<void> {
     const workers = this.deps.workers();
     if (!workers) throw missionErrors.WORKFLOWS_MISSION_WORKERS_OFF();
     const team = mission.team_name;
+    const sentAt = this.#now();
+    const before = await workers.manager.store.get(team, mission.worker_handle);
+    const fresh = !before || Number(before.created_at) < Number(mission.created_at);
+    const turnsBefore = n === 1 && mission.spawned === 1 ? 0 : Number(before?.num_turns ?? 0);
     if (n === 1 && mission.spawned === 1) {
       const spawn = JSON.parse(mission.spawn ?? '{}') as MissionSpawn;
       const options = workers.options;
@@ -505,8 +545,9 @@ export class MissionService {
         agentType: 'team-lead',
         role: 'coordinator',
       };
+      const already = caller === undefined && !fresh;
       try {
-        await workers.manager.spawn(request, by, options.max);
+        if (!already) await workers.manager.spawn(request, by, options.max);
       } catch (error) {
         // Delivered before a restart, not marked: the worker (or its queued spawn) is already there.
         const code = isApiError(error) ? error.code : '';
@@ -517,7 +558,7 @@ export class MissionService {
     }
     await this.#db
       .updateTable('workflow_mission_iterations')
-      .set({ delivered_at: this.#now() })
+      .set({ delivered_at: sentAt, turns_before: turnsBefore })
       .where('mission_id', '=', mission.id)
       .where('n', '=', n)
       .where('delivered_at', 'is', null)
@@ -619,6 +660,7 @@ function newIteration(mission: MissionRow, n: number, prompt: string, now: numbe
     status: 'working',
     prompt,
     delivered_at: null,
+    turns_before: null,
     result_text: null,
     gate_results: null,
     cost_usd: null,

@@ -44,6 +44,8 @@ export interface WorkflowMissionIterationsTable {
   prompt: string | null;
   /** When the prompt reached the worker (null: not yet; sent again after a restart). */
   delivered_at: number | null;
+  /** The worker's turn count (num_turns) before the prompt went: a higher count ends this iteration's turn. */
+  turns_before: number | null;
   result_text: string | null;
   /** JSON GateResult[]. */
   gate_results: string | null;
