@@ -1,4 +1,5 @@
 import { defineEvents } from '../../core/index.js';
+import { missionEvents } from './missions/index.js';
 
 /** What a workflow or step event carries: ids and states, never step outputs (read them through the API). */
 export interface WorkflowEventData {
@@ -60,4 +61,4 @@ export const coreEvents = defineEvents({
 });
 
 /** Every part's events (WS, team-scoped on the `workflows` topic or the part's own). */
-export const workflowsEvents = defineEvents({ ...coreEvents });
+export const workflowsEvents = defineEvents({ ...coreEvents, ...missionEvents });

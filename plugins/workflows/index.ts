@@ -14,6 +14,7 @@ import { Engine } from './executions/engine.js';
 import { ExecutionService } from './executions/execution-service.js';
 import { executionOperations } from './executions/operations-executions.js';
 import { workflowsMigration } from './migrations/0001-workflows.js';
+import { MissionService, missionOperations, missionsMigration, startMissions } from './missions/index.js';
 import { type Clock, clockOf, type WorkflowsOptions, workflowsOptionsSchema } from './options.js';
 import { stepKinds } from './steps/index.js';
 import { workflowsTables } from './tables.js';
@@ -35,7 +36,7 @@ export interface WorkflowsApi {
   engine: Engine;
   triggers: TriggerService;
   orchestrate: unknown;
-  missions: unknown;
+  missions: MissionService;
   templates: unknown;
   clock: Clock;
   workers(): WorkersApi | undefined;
@@ -59,10 +60,11 @@ export const workflows = definePlugin({
   tables: workflowsTables,
   migrations: {
     '0001_workflows': workflowsMigration,
+    '0003_missions': missionsMigration,
   },
   errors: workflowsErrors,
   events: workflowsEvents,
-  operations: [...definitionOperations, ...executionOperations, ...triggerOperations],
+  operations: [...definitionOperations, ...executionOperations, ...triggerOperations, ...missionOperations],
   setup(ctx): WorkflowsApi {
     const clock = clockOf(ctx.options.testClock);
     const emit = ctx.events.emit as (type: string, team: string, data: unknown) => void;
@@ -99,6 +101,13 @@ export const workflows = definePlugin({
       emit: (type, team, data) => emit(type, team, data),
       pollMs: () => ctx.options.triggerPollMs,
     });
+    const missions = new MissionService({
+      db: ctx.db,
+      log: ctx.log,
+      emit: ctx.events.emit,
+      clock,
+      workers: () => ctx.use<WorkersApi | undefined>('workers'),
+    });
     ctx.health.count('workflows', async (team) => {
       let query = ctx.db.selectFrom('workflows').select((eb) => eb.fn.countAll<number>().as('n'));
       if (team) query = query.where('team_name', '=', team);
@@ -110,7 +119,7 @@ export const workflows = definePlugin({
       engine,
       triggers,
       orchestrate: undefined,
-      missions: undefined,
+      missions,
       templates: undefined,
       clock,
       workers: () => ctx.use<WorkersApi | undefined>('workers'),
@@ -128,5 +137,6 @@ export const workflows = definePlugin({
     api.engine.start();
     ctx.onStop(() => api.engine.stop());
     ctx.onStop(api.triggers.start());
+    ctx.onStop(startMissions(api, ctx));
   },
 });

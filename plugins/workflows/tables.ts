@@ -1,5 +1,6 @@
 import { defineTables } from '../../core/index.js';
 import type { DefinitionsTables } from './definitions/tables.js';
+import { type MissionTables, missionTables } from './missions/index.js';
 
 export type {
   ExecutionStatus,
@@ -10,7 +11,7 @@ export type {
 } from './definitions/tables.js';
 
 /** Every table of the plugin (the parts' merged in as they land). */
-export type WorkflowsTables = DefinitionsTables;
+export type WorkflowsTables = DefinitionsTables & MissionTables;
 
 export const workflowsTables = defineTables<WorkflowsTables>({
   workflows: 'Workflow definitions per team: a DAG of steps, inputs, outputs; version +1 per change',
@@ -19,4 +20,5 @@ export const workflowsTables = defineTables<WorkflowsTables>({
   workflow_events: 'What happened to an execution and its steps, in order (GET /executions/:id/events)',
   workflow_triggers: 'Triggers that start a workflow: on an event, a schedule, a webhook, a blackboard message',
   workflow_trigger_firings: 'One row per trigger firing, keyed by the event: a trigger fires once per event',
+  ...(missionTables.descriptions as { [K in keyof MissionTables]: string }),
 });
