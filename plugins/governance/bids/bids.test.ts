@@ -5,7 +5,7 @@
  * the tools, bad inputs, and another team seeing nothing.
  */
 import t from 'tap';
-import { startWorkerFleet } from '../../../test/kit/index.js';
+import { EventSocket, startWorkerFleet } from '../../../test/kit/index.js';
 
 t.test('bids and auctions', async (t) => {
   const w = await startWorkerFleet(t, { plugins: { swarm: true, governance: true } });
@@ -25,6 +25,8 @@ t.test('bids and auctions', async (t) => {
   }
   const outsider = (await fleet.register('w9', 'alpha', 'worker')).token;
   const beta = (await fleet.register('blead', 'beta', 'team-lead')).token;
+  const alphaSocket = await EventSocket.open(t, fleet.url, lead);
+  const betaSocket = await EventSocket.open(t, fleet.url, beta);
   const newTask = async (subject: string) => (await req('POST', '/tasks', lead, { subject })).body.id as string;
   const bidOn = (handle: string, taskId: string, bidAmount: number, extra: Record<string, unknown> = {}) =>
     req('POST', '/bids', tokens[handle]!, { taskId, swarmId: sid, bidderHandle: handle, bidAmount, ...extra });
@@ -95,6 +97,18 @@ t.test('bids and auctions', async (t) => {
       'w1 charged once per win',
     );
     t.equal(await balance('w2'), undefined, 'w2 won nothing and paid nothing');
+    const complete = await alphaSocket.waitFor('auction_complete', (m) => m.type === 'bidding:auction_complete');
+    t.match(complete, { swarmId: sid, winner: 'w1', price: 40, auctionType: 'first-price' });
+    t.match(await alphaSocket.waitFor('bid', (m) => m.type === 'bidding:bid'), {
+      bid: { bidder: 'w1', amount: 40, estimatedDuration: 600_000 },
+    });
+    t.match(await alphaSocket.waitFor('accepted', (m) => m.type === 'bidding:accepted'), {
+      bid: { winner: 'w1', price: 40 },
+    });
+    t.notOk(
+      betaSocket.received.some((m) => String(m.type).startsWith('bidding:')),
+      'another team hears no bidding',
+    );
   });
 
   await t.test('two concurrent awards on one task: one winner, one charge', async (t) => {
