@@ -287,6 +287,11 @@ export const expressionField = v.pipe(
   v.maxLength(MAX_EXPRESSION_CHARS, 'must be an expression of 1–1000 characters'),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
+    if (dataset.value.includes('{{')) {
+      // The engine fills {{…}} into config strings: a value put into an expression could change its meaning.
+      addIssue({ message: 'may not hold {{…}} templates: name the value by its path (inputs.x, steps.k.output.y)' });
+      return;
+    }
     try {
       parseExpression(dataset.value);
     } catch (error) {

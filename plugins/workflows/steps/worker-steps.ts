@@ -56,6 +56,14 @@ export async function keptEvent(
   return engine.waitForEvent(step.team, type, filter, since);
 }
 
+/** What changes when a worker ends a turn: its result, turns and cost (a send compares them to before it). */
+export type TurnMark = { result: string | null; turns: number | null; cost: number | null };
+export const turnMark = (row: WorkerRow): TurnMark => ({
+  result: row.result_text,
+  turns: row.num_turns === null ? null : Number(row.num_turns),
+  cost: row.cost_usd === null ? null : Number(row.cost_usd),
+});
+
 /**
  * Has the worker finished a turn since `since`? The evidence, in order of strength: its `worker_result`
  * event (kept by the engine; it says whether the turn ended in an error), else its row: a result recorded
@@ -65,6 +73,7 @@ export async function finishedTurn(
   step: StepRun,
   row: WorkerRow,
   since: number,
+  before?: TurnMark,
 ): Promise<{ ok: boolean; evidence: string } | undefined> {
   const event = await keptEvent(step, 'worker_result', { handle: row.handle }, since);
   if (event) {
@@ -75,7 +84,8 @@ export async function finishedTurn(
     };
   }
   const settled = row.state === 'idle' || row.state === 'stopped';
-  if (settled && row.result_text !== null && Number(row.updated_at) >= since)
+  const moved = before === undefined || JSON.stringify(turnMark(row)) !== JSON.stringify(before);
+  if (settled && moved && row.result_text !== null && Number(row.updated_at) >= since)
     return { ok: true, evidence: `worker ${row.handle}: a result recorded, state ${row.state}` };
   return undefined;
 }
