@@ -1,0 +1,13 @@
+export { TemplateService } from './template-service.js';
+export type { ExecutionsPort, NewTemplate, RunRole, TemplateDeps, TemplatePatch } from './template-service.js';
+export { templateOperations } from './operations-templates.js';
+export type { TemplateOpsApi } from './operations-templates.js';
+export { templateErrors } from './errors.js';
+export { templateEvents } from './events.js';
+export { templateTables } from './tables.js';
+export type { TemplateTables } from './tables.js';
+export { BUILT_IN_TEMPLATES, PHASES } from './builtins.js';
+export type { ParameterSpec, Phases, Template } from './builtins.js';
+export { checkParameters } from './parameters.js';
+export { startTemplates } from './start.js';
+export { templatesMigration } from '../migrations/0004-templates.js';
