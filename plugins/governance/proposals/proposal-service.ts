@@ -145,7 +145,7 @@ export class ProposalService {
     return proposal;
   }
 
-  /** The proposal with its votes (oldest first); 404 for an unknown id or another team's. */
+  /** The proposal with its votes (oldest first, then by voter); 404 for an unknown id or another team's. */
   async get(teamName: string, id: string): Promise<ProposalView & { votes: VoteView[] }> {
     const row = await this.#require(teamName, id);
     const votes = await this.deps.db
@@ -153,7 +153,7 @@ export class ProposalService {
       .selectAll()
       .where('proposal_id', '=', id)
       .orderBy('created_at')
-      .orderBy('id')
+      .orderBy('voter_handle')
       .execute();
     return { ...proposalView(row), votes: votes.map(voteView) };
   }
