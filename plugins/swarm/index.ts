@@ -24,7 +24,6 @@ export type { BlackboardMessage } from './blackboard/blackboard-service.js';
 export type { Applied, CreditAccount, CreditChange, CreditTransaction } from './credits/credit-store.js';
 export type { SwarmMember, SwarmView } from './swarms/swarm-service.js';
 export { consensusOf } from './beliefs/beliefs-service.js';
-export { verifiedResolution } from './credits/outcomes.js';
 export { BeliefsService, BlackboardService, CreditsService, SwarmService };
 
 /**

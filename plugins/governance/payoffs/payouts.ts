@@ -1,11 +1,23 @@
 import type { Logger, PluginContext } from '../../../core/index.js';
-import { verifiedResolution } from '../../swarm/index.js';
 import type { PayoffService } from './payoff-service.js';
 
 /**
+ * Whether a resolution is verified: by a team lead, or by another agent than the owner (a reviewer).
+ * The swarm plugin pays by the same rule (its credits/outcomes.ts verifiedResolution); a plugin may
+ * import another's index for types only, so the rule is repeated here until SwarmApi carries it.
+ */
+export function verifiedResolution(
+  task: { ownerHandle: string | null },
+  by: { handle: string; type: string } | null | undefined,
+): boolean {
+  if (!by) return false;
+  return by.type === 'team-lead' || by.handle !== task.ownerHandle;
+}
+
+/**
  * Pay a task's payoffs on its verified completion: task_resolved from the tasks plugin, resolved by a
- * lead or a reviewer (the swarm plugin's verifiedResolution), never on the owner's own word. Every
- * delivery tries; the ledger's event key and the conditional record make it pay once. Returns the stopper.
+ * lead or a reviewer, never on the owner's own word. Every delivery tries; the ledger's event key and
+ * the conditional record make it pay once. Returns the stopper.
  */
 export function startPayouts(
   api: { payoffs: PayoffService },
