@@ -2,12 +2,14 @@ import { definePlugin } from '../../core/index.js';
 import type { AuthApi } from '../auth/index.js';
 import type { CheckpointsApi } from '../checkpoints/index.js';
 import type { PolicyApi } from '../policy/index.js';
+import type { SchedulerApi } from '../scheduler/index.js';
 import type { SessionsApi } from '../sessions/index.js';
 import type { SwarmApi } from '../swarm/index.js';
 import type { TasksApi } from '../tasks/index.js';
 import type { WorkersApi } from '../workers/index.js';
 import { definitionOperations } from './definitions/operations-definitions.js';
 import { WorkflowStore } from './definitions/workflow-store.js';
+import { definitionErrors } from './definitions/errors.js';
 import { workflowsErrors } from './errors.js';
 import { workflowsEvents } from './events.js';
 import { Engine } from './executions/engine.js';
@@ -138,5 +140,18 @@ export const workflows = definePlugin({
     ctx.onStop(() => api.engine.stop());
     ctx.onStop(api.triggers.start());
     ctx.onStop(startMissions(api, ctx));
+    // The scheduler's `workflow` action starts executions through this port while both run.
+    const scheduler = ctx.use<SchedulerApi | undefined>('scheduler');
+    if (scheduler)
+      ctx.onStop(
+        scheduler.dispatcher.useWorkflows({
+          async start(team, actor, ref, input) {
+            const workflow = await api.definitions.find(team, ref);
+            if (!workflow) throw definitionErrors.WORKFLOWS_NOT_FOUND({}, { workflow: ref });
+            const execution = await api.executions.start({ team, handle: actor }, workflow.id, input);
+            return { id: execution.id, workflowId: workflow.id, status: execution.status };
+          },
+        }),
+      );
   },
 });

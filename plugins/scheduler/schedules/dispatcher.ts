@@ -30,6 +30,20 @@ export interface DispatcherPorts {
   turnStartTimeoutMs(): number;
 }
 
+/**
+ * What the workflows plugin lends the dispatcher while it runs: it registers itself at its start
+ * (`dispatcher.useWorkflows`), so the scheduler needs no dependency on it (workflows depends on the scheduler).
+ */
+export interface WorkflowsPort {
+  /** Start the team's workflow named (or with the id) `workflow`: a 404/400 when it is not there or inputs are bad. */
+  start(
+    team: string,
+    actor: string,
+    workflow: string,
+    input: { inputs?: Record<string, unknown>; startedBy: string },
+  ): Promise<{ id: string; workflowId: string; status: string }>;
+}
+
 const TURN_OVER = new Set(['idle', 'ready', 'stopped', 'failed', 'paused', 'stopping']);
 
 /** A coded refusal from another plugin (admission, budget, quota, a worker not running) is `refused`; the rest fail. */
@@ -45,12 +59,21 @@ function refusedOrFailed(error: unknown): RunOutcome {
 export class Dispatcher {
   /** Waiters for a worker's turn to start, by team/handle. */
   readonly #turns = new Map<string, Set<(state: string) => void>>();
+  #workflows: WorkflowsPort | undefined;
 
   constructor(private readonly ports: DispatcherPorts) {
     ports.on(['worker_state'], (event) => {
       const waiters = this.#turns.get(`${event.team}/${event.data.handle}`);
       if (waiters) for (const waiter of [...waiters]) waiter(event.data.state);
     });
+  }
+
+  /** The workflows plugin registers here while it runs; the returned function unregisters it. */
+  useWorkflows(port: WorkflowsPort): () => void {
+    this.#workflows = port;
+    return () => {
+      if (this.#workflows === port) this.#workflows = undefined;
+    };
   }
 
   async dispatch(team: string, action: ScheduleAction, origin: DispatchOrigin): Promise<RunOutcome> {
@@ -66,7 +89,7 @@ export class Dispatcher {
         case 'webhook':
           return await this.#enqueue(team, action, origin);
         case 'workflow':
-          return { outcome: 'refused', reason: 'no workflows plugin: workflow actions cannot run yet' };
+          return await this.#workflow(team, action, origin);
         case 'audit':
           return await this.#audit(team, action.quick, origin);
       }
@@ -74,6 +97,25 @@ export class Dispatcher {
       this.ports.log.warn('scheduler: a dispatch failed', { kind: action.kind, error: (error as Error).message });
       return refusedOrFailed(error);
     }
+  }
+
+  /** Start an execution (delivered: it exists, its id is the evidence); refused while the workflows plugin is off. */
+  async #workflow(
+    team: string,
+    action: Extract<ScheduleAction, { kind: 'workflow' }>,
+    origin: DispatchOrigin,
+  ): Promise<RunOutcome> {
+    const workflows = this.#workflows;
+    if (!workflows) return { outcome: 'refused', reason: 'the workflows plugin is off' };
+    const startedBy = `${origin.kind === 'run' ? 'schedule' : origin.kind}:${origin.id}`;
+    const execution = await workflows.start(team, origin.actor ?? 'scheduler', action.workflow, {
+      ...(action.inputs ? { inputs: action.inputs } : {}),
+      startedBy,
+    });
+    return {
+      outcome: 'delivered',
+      evidence: { executionId: execution.id, workflowId: execution.workflowId, status: execution.status },
+    };
   }
 
   /** Resolve when the worker's state says its turn started, or after the timeout (undefined). */

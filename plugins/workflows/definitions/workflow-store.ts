@@ -105,6 +105,18 @@ export class WorkflowStore {
     return found;
   }
 
+  /** A workflow by id or by name (the scheduler's workflow action names one). */
+  async find(team: string, ref: string): Promise<WorkflowView | undefined> {
+    await this.seedExamples(team);
+    const row = await this.deps.db
+      .selectFrom('workflows')
+      .selectAll()
+      .where('team_name', '=', team)
+      .where((eb) => eb.or([eb('id', '=', ref), eb('name', '=', ref)]))
+      .executeTakeFirst();
+    return row ? workflowView(row) : undefined;
+  }
+
   /** A new definition or description: version +1 (a conditional update, so two PATCHes never share a version). */
   async update(
     team: string,
