@@ -7,6 +7,9 @@ import { definePlugin } from '../../../core/index.js';
 import type { WorkersApi } from '../../workers/index.js';
 import {
   fakeAgentWorkers,
+  killTmuxServer,
+  killWorkerProcesses,
+  privateTmux,
   registerAgent,
   startFleet,
   tempDir,
@@ -81,15 +84,24 @@ function gitRepo(t: TestLike): string {
   return repo;
 }
 
-async function missionFleet(t: TestLike): Promise<TestFleet> {
+/** A fleet with the step agent as `claude`; on a given data dir, tmux socket and storage for a restart. */
+async function missionFleet(
+  t: TestLike,
+  keep: { dataDir: string; socket: string; storage?: TestFleet['storage'] } | undefined = undefined,
+): Promise<TestFleet> {
+  const tmux = keep ? { tmux: { socket: keep.socket, session: 'fleet' } } : {};
   return startFleet(t, {
+    ...(keep ? { dataDir: keep.dataDir } : {}),
     plugins: {
       auth: true,
-      workers: fakeAgentWorkers({ claude: { command: [process.execPath, STEP_AGENT] }, max: 5 }),
+      workers: fakeAgentWorkers({ claude: { command: [process.execPath, STEP_AGENT] }, max: 5, ...tmux }),
       workflows: true,
     },
     extraPlugins: [missionsPart],
-    config: { server: { rateLimit: { max: 1_000_000 } } },
+    config: {
+      server: { rateLimit: { max: 1_000_000 } },
+      ...(keep?.storage ? { storage: keep.storage } : {}),
+    },
   });
 }
 
@@ -340,4 +352,61 @@ t.test('bad inputs are 4xx naming the field', async (t) => {
   t.equal(tool.body.isError, true);
   t.match(tool.body.content[0].text, /mission_id: required/);
   t.same((await fleet.request('GET', '/missions', { token: worker.token })).body, { count: 0, missions: [] });
+});
+
+t.test('a server restart while the gates run: they run again, the mission goes on, no turn twice', async (t) => {
+  const dataDir = tempDir(t, 'wf4-restart-');
+  const socket = privateTmux(t, 'wf4');
+  t.teardown(() => {
+    killWorkerProcesses(dataDir);
+    killTmuxServer(socket);
+  });
+  const a = await missionFleet(t, { dataDir, socket });
+  const repo = gitRepo(t);
+  const lead = await registerAgent(a, 'lead', 'alpha', 'team-lead');
+  const created = await a.request('POST', '/missions', {
+    token: lead.token,
+    body: {
+      goal: 'Write the three steps.',
+      spawn: { handle: 'durable', workingDir: repo, worktree: true },
+      gates: [
+        { name: 'slow', argv: [process.execPath, '-e', 'setTimeout(() => {}, 1500)'] },
+        { name: 'tests', argv: [process.execPath, '--test'] },
+      ],
+      maxIterations: 5,
+    },
+  });
+  t.equal(created.status, 201, JSON.stringify(created.body));
+  const id = created.body.id;
+  await waitFor(
+    'iteration 2 is being checked',
+    async () => {
+      const response = await a.request('GET', `/missions/${id}`, { token: lead.token });
+      return response.body.iteration === 2 && response.body.phase === 'checking';
+    },
+    60_000,
+    20,
+  );
+  await a.kernel.stop();
+
+  const b = await missionFleet(t, { dataDir, socket, storage: a.storage });
+  const mission = await ended(b, lead.token, id);
+  t.equal(mission.status, 'succeeded', mission.reason);
+  t.equal(mission.iteration, 3);
+  const iterations = await b.request('GET', `/missions/${id}/iterations`, { token: lead.token });
+  t.same(
+    iterations.body.iterations.map((i: any) => [i.iteration, i.status, i.resultText]),
+    [
+      [1, 'failed', 'wrote step 1'],
+      [2, 'failed', 'wrote step 2'],
+      [3, 'passed', 'wrote step 3'],
+    ],
+  );
+  const results = await b.request('POST', '/mcp/call', {
+    token: lead.token,
+    body: { name: 'gate_results', arguments: { mission_id: id, gate_name: 'tests' } },
+  });
+  t.equal(JSON.parse(results.body.content[0].text).results.length, 3, 'each iteration checked once, recorded once');
+  const worktree = join(dataDir, 'worktrees', 'alpha', 'durable');
+  t.equal(readFileSync(join(worktree, 'steps.txt'), 'utf8'), 'step 1\nstep 2\nstep 3\n', 'no turn twice');
 });
