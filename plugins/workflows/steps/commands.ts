@@ -16,9 +16,9 @@ import { workerRow } from './worker-steps.js';
  * directory). The environment is the fleet's plus `env`. The output's last `tailLines` lines are kept.
  */
 export const commandEntries = {
-  argv: argvField,
-  /** The seed's shell string: refused with a hint (400 naming `command`). */
+  /** The seed's shell string: refused with a hint (400 naming `command`; first, before a missing argv). */
   command: noCommandString,
+  argv: argvField,
   cwd: v.optional(pathField),
   worker: v.optional(handleField),
   timeoutSeconds: v.optional(f.int(1, 86_400)),

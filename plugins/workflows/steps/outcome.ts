@@ -46,13 +46,17 @@ export async function guarded(step: StepRun, body: () => Promise<StepOutcome>): 
  * retried step starts afresh even when the engine hands it the previous attempt's state.
  */
 export function savedState(step: StepRun): Record<string, unknown> | undefined {
-  return step.state?.attempt === step.step.attempt ? step.state : undefined;
+  const state = latest.get(step) ?? step.state;
+  return state?.attempt === step.step.attempt ? state : undefined;
 }
+
+/** What a run saved last, by its StepRun (the engine's `state` may be a getter of the row it read). */
+const latest = new WeakMap<StepRun, Record<string, unknown>>();
 
 /** This attempt's state so far with the new fields, saved (saveState replaces the whole state). */
 export async function saveMore(step: StepRun, more: Record<string, unknown>): Promise<Record<string, unknown>> {
   const next = { ...savedState(step), ...more, attempt: step.step.attempt };
   await step.saveState(next);
-  step.state = next;
+  latest.set(step, next);
   return next;
 }
