@@ -154,7 +154,7 @@ t.test('a run its killed server left behind is reported interrupted, its command
     emit: ((type: string, _team: string, data: unknown) => {
       emitted.push({ type, data });
       return undefined as never;
-    }) as never,
+    }),
     log: testLogger(),
     dataDir: tempDir(t),
     workers: () => undefined,
