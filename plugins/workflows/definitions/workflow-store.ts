@@ -101,7 +101,7 @@ export class WorkflowStore {
 
   async require(team: string, id: string): Promise<WorkflowView> {
     const found = await this.get(team, id);
-    if (!found) throw definitionErrors.WORKFLOWS_NOT_FOUND({}, { id });
+    if (!found) throw definitionErrors.WORKFLOWS_NOT_FOUND();
     return found;
   }
 
@@ -147,7 +147,7 @@ export class WorkflowStore {
         return view;
       }
     }
-    throw definitionErrors.WORKFLOWS_NOT_FOUND({}, { id });
+    throw definitionErrors.WORKFLOWS_NOT_FOUND();
   }
 
   /**

@@ -156,7 +156,7 @@ export class ExecutionService {
       .where('team_name', '=', team)
       .where('id', '=', id)
       .executeTakeFirst();
-    if (!row) throw executionErrors.WORKFLOWS_EXECUTION_NOT_FOUND({}, { id });
+    if (!row) throw executionErrors.WORKFLOWS_EXECUTION_NOT_FOUND();
     return row;
   }
 
@@ -203,7 +203,7 @@ export class ExecutionService {
       .where('team_name', '=', team)
       .where('id', '=', stepId)
       .executeTakeFirst();
-    if (!row) throw executionErrors.WORKFLOWS_STEP_NOT_FOUND({}, { id: stepId });
+    if (!row) throw executionErrors.WORKFLOWS_STEP_NOT_FOUND();
     return row;
   }
 

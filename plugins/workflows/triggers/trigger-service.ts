@@ -119,7 +119,7 @@ export class TriggerService {
       .where('team_name', '=', team)
       .where('id', '=', id)
       .executeTakeFirst();
-    if (!row) throw triggerErrors.WORKFLOWS_TRIGGER_NOT_FOUND({}, { id });
+    if (!row) throw triggerErrors.WORKFLOWS_TRIGGER_NOT_FOUND();
     return row;
   }
 
