@@ -2,6 +2,9 @@
  * The steps suites' helpers over a real fleet with the workflows plugin: define a workflow as the team's lead,
  * start it, wait for its end, read its steps. (A fixture, not a suite: tap runs *.test.ts only.)
  */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access,
+   @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument
+   -- a test fixture: it reads JSON answers, typed any on purpose as in the *.test.ts files it serves */
 import type { WorkflowsApi } from '../index.js';
 
 interface Fleet {
