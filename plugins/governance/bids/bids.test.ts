@@ -6,6 +6,8 @@
  */
 import t from 'tap';
 import { EventSocket, startWorkerFleet } from '../../../test/kit/index.js';
+import type { SwarmApi } from '../../swarm/index.js';
+import type { TasksApi } from '../../tasks/index.js';
 
 t.test('bids and auctions', async (t) => {
   const w = await startWorkerFleet(t, { plugins: { swarm: true, governance: true } });
@@ -159,6 +161,30 @@ t.test('bids and auctions', async (t) => {
     t.equal((await charges('w2')).length, before, 'nothing charged');
     t.equal((await req('GET', `/bids/${id}`, lead)).body.status, 'pending');
     t.equal((await bidOn('w3', taskId, 1)).status, 409, 'an owned task takes no bids');
+  });
+
+  await t.test('a charge that fails after the assignment undoes the award', async (t) => {
+    const taskId = await newTask('drained in between');
+    const id = (await bidOn('w2', taskId, 5)).body.id as string;
+    const before = (await charges('w2')).length;
+    // Between the award's balance check and its charge, w2 spends all but 1 (a real admission check
+    // of the tasks plugin runs in that window).
+    const swarmApi = fleet.kernel.api<SwarmApi>('swarm')!;
+    let drained = 0;
+    const remove = fleet.kernel.api<TasksApi>('tasks')!.addAdmission(async (request) => {
+      if (request.taskId !== taskId) return;
+      const account = await swarmApi.credits.account('alpha', sid, 'w2');
+      drained = (account?.balance ?? 100) - 1;
+      await swarmApi.credits.apply('alpha', sid, 'w2', { type: 'spend', amount: drained, reason: 'drained' });
+    });
+    const accepted = await req('POST', `/bids/${id}/accept`, lead, {});
+    remove();
+    t.equal(accepted.status, 409);
+    t.match(accepted.body, { code: 'GOVERNANCE_BID_WINNER_SHORT', balance: 1, requested: 5 });
+    t.equal((await req('GET', `/tasks/${taskId}`, lead)).body.ownerHandle, null, 'the task released');
+    t.equal((await req('GET', `/bids/${id}`, lead)).body.status, 'pending', 'the bid pending again');
+    t.equal((await charges('w2')).length, before, 'nothing charged for the bid');
+    await swarmApi.credits.apply('alpha', sid, 'w2', { type: 'earn', amount: drained, reason: 'restored' });
   });
 
   await t.test('bids within the bidder’s credits, by members, as themselves', async (t) => {
