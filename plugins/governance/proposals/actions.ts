@@ -9,29 +9,42 @@ import type { ActionOutcome } from './views.js';
  * What a passing proposal does. `handle` / `priority` left out: the winning option is the value (an
  * election of the task's owner, a vote on its priority).
  */
+export const ACTION_TYPES = ['assign_task', 'set_task_priority', 'start_workflow'] as const;
+
 export type ProposalAction =
   | { type: 'assign_task'; taskId: string; handle?: string }
   | { type: 'set_task_priority'; taskId: string; priority?: string }
   | { type: 'start_workflow'; workflowId: string; inputs?: Record<string, unknown> };
 
-export const ACTION_TYPES = ['assign_task', 'set_task_priority', 'start_workflow'] as const;
+const actionTypeMessage = `must be an object whose type is one of ${ACTION_TYPES.join(', ')}`;
 
-export const actionSchema = v.variant(
-  'type',
-  [
-    v.object({ type: v.literal('assign_task'), taskId: f.uuid('task'), handle: v.optional(f.handle) }),
-    v.object({
-      type: v.literal('set_task_priority'),
-      taskId: f.uuid('task'),
-      priority: v.optional(f.text({ min: 1, max: 50 })),
-    }),
-    v.object({
-      type: v.literal('start_workflow'),
-      workflowId: f.text({ min: 1, max: 100 }),
-      inputs: v.optional(f.jsonObject({ maxChars: 16_000 })),
-    }),
-  ],
-  `must be an object whose type is one of ${ACTION_TYPES.join(', ')}`,
+/** The action: an object of a known type first (named as `action`), then that type's fields (`action.<field>`). */
+export const actionSchema = v.pipe(
+  v.unknown(),
+  v.check(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      (ACTION_TYPES as readonly unknown[]).includes((value as { type?: unknown }).type),
+    actionTypeMessage,
+  ),
+  v.variant(
+    'type',
+    [
+      v.object({ type: v.literal('assign_task'), taskId: f.uuid('task'), handle: v.optional(f.handle) }),
+      v.object({
+        type: v.literal('set_task_priority'),
+        taskId: f.uuid('task'),
+        priority: v.optional(f.text({ min: 1, max: 50 })),
+      }),
+      v.object({
+        type: v.literal('start_workflow'),
+        workflowId: f.text({ min: 1, max: 100 }),
+        inputs: v.optional(f.jsonObject({ maxChars: 16_000 })),
+      }),
+    ],
+    actionTypeMessage,
+  ),
 );
 
 /** What this file uses of the workflows plugin, as a structural type (it builds and runs without it). */
