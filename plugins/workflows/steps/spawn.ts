@@ -92,11 +92,13 @@ async function start(step: StepRun, config: SpawnConfig, workers: WorkersApi, ha
 
 async function check(step: StepRun): Promise<StepOutcome> {
   const workers = workersOf(step);
-  const handle = String(step.state?.handle);
-  const since = Number(step.state?.spawnedAt ?? 0);
+  const saved = savedState(step);
+  if (typeof saved?.handle !== 'string') return failed('the spawn step has no saved worker to follow');
+  const handle = saved.handle;
+  const since = Number(saved.spawnedAt ?? 0);
   const row = await workerRow(workers, step.team, handle);
   if (!row) {
-    const queueId = step.state?.queueId;
+    const queueId = saved.queueId;
     if (typeof queueId === 'number') {
       const item = await workers.manager.queueItem(step.team, queueId);
       if (item.status === 'failed') return failed(`the queued spawn of ${handle} failed: ${item.error ?? ''}`);
