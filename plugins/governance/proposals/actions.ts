@@ -110,13 +110,8 @@ export async function checkAction(
   for (const handle of handles) {
     if (await deps.auth().agents.findByHandle(caller.teamName, handle)) continue;
     const field = action.handle !== undefined ? 'action.handle' : 'options';
-    throw errors.GOVERNANCE_ACTION_TARGET(
-      {
-        field,
-        message: `no agent ${handle} in your team${field === 'options' ? ' (without action.handle, options are handles)' : ''}`,
-      },
-      { field },
-    );
+    const why = field === 'options' ? ' (without action.handle, options are handles)' : '';
+    throw errors.GOVERNANCE_ACTION_TARGET({ field, message: `no agent ${handle} in your team${why}` }, { field });
   }
 }
 
