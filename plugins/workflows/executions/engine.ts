@@ -33,6 +33,15 @@ export const WAKING_EVENTS = [
   'webhook_processed',
 ];
 
+/** Which waiting step kinds an event (by type prefix) may let move on. */
+const WAKES: Record<string, readonly string[]> = {
+  task_: ['task'],
+  worker_: ['spawn', 'send', 'command', 'gate'],
+  checkpoint_: ['checkpoint'],
+  approval_: ['approval'],
+  'workflow:': ['workflow'],
+};
+
 export interface EngineDeps {
   db: Db;
   clock: Clock;
@@ -167,11 +176,18 @@ export class Engine {
       this.events.keep(kept);
       for (const listener of this.listeners) listener(kept);
       // Our own step events do not wake waiting steps (they would loop); others re-check the team's.
-      if (!event.type.startsWith('step:')) void this.recheckTeam(event.team).catch((e) => this.warn('recheck', e));
+      if (!event.type.startsWith('step:'))
+        void this.recheckTeam(event.team, event.type).catch((e) => this.warn('recheck', e));
     });
   }
 
-  private async recheckTeam(team: string): Promise<void> {
+  /**
+   * Re-check now the team's waiting steps an event may concern: by kind (a task event wakes task steps,
+   * a worker event spawn/send/command steps, a workflow's end the nested-workflow steps...), and wait
+   * steps that wait for an event. A duration wait is not woken by anything (it rechecks at its time).
+   */
+  private async recheckTeam(team: string, type: string): Promise<void> {
+    const kinds = Object.entries(WAKES).find(([prefix]) => type.startsWith(prefix))?.[1] ?? [];
     const now = this.deps.clock.now();
     const result = await this.deps.db
       .updateTable('workflow_steps')
@@ -179,6 +195,12 @@ export class Engine {
       .where('team_name', '=', team)
       .where('status', '=', 'waiting')
       .where('run_after', '>', now)
+      .where((eb) =>
+        eb.or([
+          ...(kinds.length > 0 ? [eb('step_type', 'in', kinds)] : []),
+          eb.and([eb('step_type', '=', 'wait'), eb('config', 'like', '%"event"%')]),
+        ]),
+      )
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) > 0) this.wake();
   }
@@ -233,11 +255,8 @@ export class Engine {
         .where('workflow_executions.status', '=', 'running')
         .limit(Math.min(free(), options.batchSize))
         .execute();
-      for (const step of orphans) {
-        if (this.local.has(step.id)) continue;
-        const claimed = await this.claim(step, 'running', now, true);
-        if (claimed) this.launch(claimed, 'run', true);
-      }
+      const mine = orphans.filter((step) => !this.local.has(step.id));
+      for (const claimed of await this.claim(mine, 'running', now, true)) this.launch(claimed, 'run', true);
     }
     for (const status of ['ready', 'waiting'] as const) {
       if (free() <= 0) break;
@@ -251,67 +270,80 @@ export class Engine {
         .orderBy('workflow_steps.run_after')
         .limit(Math.min(free(), options.batchSize))
         .execute();
-      for (const step of due) {
-        if (this.local.has(step.id)) continue;
-        const claimed = await this.claim(step, status, now, false);
-        if (claimed) this.launch(claimed, status === 'waiting' ? 'check' : 'run', false);
-      }
+      const mine = due.filter((step) => !this.local.has(step.id));
+      for (const claimed of await this.claim(mine, status, now, false))
+        this.launch(claimed, status === 'waiting' ? 'check' : 'run', false);
     }
   }
 
-  /** The conditional claim: one UPDATE that only the first pass or node wins. */
+  /**
+   * The conditional claims of one pass, in one transaction (one commit for the batch): each step's UPDATE
+   * only matches while it is still in `from` (and, for a takeover, still under the expired claim), so only
+   * the first pass or node wins a step.
+   */
   private async claim(
-    step: WorkflowStepsTable,
+    steps: readonly WorkflowStepsTable[],
     from: 'ready' | 'waiting' | 'running',
     now: number,
     takeover: boolean,
-  ): Promise<WorkflowStepsTable | undefined> {
+  ): Promise<WorkflowStepsTable[]> {
+    if (steps.length === 0) return [];
     const options = this.deps.options();
-    const token = randomUUID();
-    const timeout = step.timeout_ms === null ? options.defaultStepTimeoutMs : Number(step.timeout_ms);
-    const deadline = step.deadline_at ?? (timeout > 0 ? now + timeout : null);
-    const effects = noEffects();
+    const effects = new Map<string, Effects>();
     const claimed = await this.deps.db.transaction().execute(async (trx) => {
-      let update = trx
-        .updateTable('workflow_steps')
-        .set({
-          status: 'running',
-          claim_token: token,
-          claim_expires_at: now + options.leaseMs,
-          started_at: step.started_at ?? now,
-          deadline_at: deadline,
-          updated_at: now,
-        })
-        .where('id', '=', step.id)
-        .where('status', '=', from);
-      update = takeover ? update.where('claim_token', '=', step.claim_token!) : update;
-      const done = await update.executeTakeFirst();
-      if (Number(done.numUpdatedRows) !== 1) return undefined;
-      const row = { ...step, status: 'running' as const, claim_token: token, deadline_at: deadline };
-      if (from === 'ready' || takeover) {
-        const execution = await trx
-          .selectFrom('workflow_executions')
-          .select(['id', 'workflow_id', 'team_name'])
-          .where('id', '=', step.execution_id)
-          .executeTakeFirstOrThrow();
+      const won: WorkflowStepsTable[] = [];
+      const workflowOf = new Map(
+        (
+          await trx
+            .selectFrom('workflow_executions')
+            .select(['id', 'workflow_id'])
+            .where('id', 'in', [...new Set(steps.map((step) => step.execution_id))])
+            .execute()
+        ).map((row) => [row.id, row.workflow_id]),
+      );
+      for (const step of steps) {
+        const token = randomUUID();
+        const timeout = step.timeout_ms === null ? options.defaultStepTimeoutMs : Number(step.timeout_ms);
+        const deadline = step.deadline_at ?? (timeout > 0 ? now + timeout : null);
+        let update = trx
+          .updateTable('workflow_steps')
+          .set({
+            status: 'running',
+            claim_token: token,
+            claim_expires_at: now + options.leaseMs,
+            started_at: step.started_at ?? now,
+            deadline_at: deadline,
+            updated_at: now,
+          })
+          .where('id', '=', step.id)
+          .where('status', '=', from);
+        update = takeover ? update.where('claim_token', '=', step.claim_token!) : update;
+        const done = await update.executeTakeFirst();
+        if (Number(done.numUpdatedRows) !== 1) continue;
+        const row = { ...step, status: 'running' as const, claim_token: token, deadline_at: deadline };
+        won.push(row);
+        if (from !== 'ready' && !takeover) continue;
+        const reattached = takeover || step.state !== null;
         await logEvent(
           trx,
           { team: step.team_name, executionId: step.execution_id, stepId: step.id, type: 'step_started' },
-          {
-            stepKey: step.step_key,
-            attempt: Number(step.attempt),
-            ...(takeover || step.state ? { reattached: true } : {}),
-          },
+          { stepKey: step.step_key, attempt: Number(step.attempt), ...(reattached ? { reattached: true } : {}) },
           now,
         );
-        effects.emissions.push({
+        let team = effects.get(step.team_name);
+        if (!team) effects.set(step.team_name, (team = noEffects()));
+        team.emissions.push({
           type: 'step:started',
-          data: stepEventData(execution, row, takeover || step.state ? { reattached: true } : {}),
+          data: stepEventData(
+            { id: step.execution_id, workflow_id: workflowOf.get(step.execution_id) ?? '' },
+            row,
+            reattached ? { reattached: true } : {},
+          ),
         });
       }
-      return row;
+      return won;
     });
-    this.publish(step.team_name, effects);
+    for (const [team, effect] of effects) this.publish(team, effect);
     return claimed;
   }
 
