@@ -28,6 +28,7 @@ export const phasesInput = v.object(
 const parameterName = v.pipe(
   v.string('must be a string'),
   v.regex(/^[A-Za-z_][A-Za-z0-9_]{0,49}$/, 'must be 1–50 of letters, digits and _, not starting with a digit'),
+  v.check((name) => !['__proto__', 'constructor', 'prototype'].includes(name), 'is a reserved name'),
 );
 
 export const parameterSpec = v.object({
