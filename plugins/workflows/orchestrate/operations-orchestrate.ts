@@ -1,5 +1,6 @@
 import * as v from 'valibot';
-import { f, type Identity, operationsFor } from '../../../core/index.js';
+import { f, type Identity, invalidInput, operationsFor } from '../../../core/index.js';
+import { COMMAND_REFUSED } from './plan.js';
 import { multiRepoBody, shortcutBody, wavesBody } from './inputs.js';
 import type { OrchestrateService } from './service.js';
 
@@ -92,6 +93,7 @@ interface Shortcut {
 /** A shortcut as a multi-repo run of its own task (the seed's prompts, branches and commit messages). */
 function runShortcut(api: OrchestrateApiPart, caller: Identity, input: ShortcutInput, shortcut: Shortcut) {
   const { fleetName, baseDir, repositories, repos, repoTags, createPR, argv, command } = input;
+  if (command !== undefined) throw invalidInput('command', COMMAND_REFUSED);
   const branching = shortcut.branch !== undefined;
   return api.orchestrate.submitMultiRepo(
     caller,
@@ -102,7 +104,6 @@ function runShortcut(api: OrchestrateApiPart, caller: Identity, input: ShortcutI
       task: {
         name: shortcut.task,
         ...(argv !== undefined ? { argv } : { prompt: shortcut.prompt }),
-        ...(command !== undefined ? { command } : {}),
         ...(repos !== undefined ? { repos } : {}),
         ...(repoTags !== undefined ? { repoTags } : {}),
         createBranch: branching,

@@ -65,6 +65,10 @@ function checkPattern(field: string, pattern: string | undefined): void {
   }
 }
 
+/** The seed's `command` strings ran in a shell: refused, saying what to give instead. */
+export const COMMAND_REFUSED =
+  'is not run as a shell string: give argv, a list of arguments (["npm", "test"]), or prompt for a Claude Code worker';
+
 /** Exactly one of prompt and argv; the seed's `command` string is refused with what to give instead. */
 function workOf(
   at: string,
@@ -72,11 +76,7 @@ function workOf(
   timeoutMs: number,
 ): UnitWork {
   if (input.command !== undefined) {
-    throw invalidInput(
-      `${at}command`,
-      'is not run as a shell string: give argv, a list of arguments (["npm", "test"]), ' +
-        'or prompt for a Claude Code worker',
-    );
+    throw invalidInput(`${at}command`, COMMAND_REFUSED);
   }
   if (input.prompt !== undefined && input.argv !== undefined)
     throw invalidInput(`${at}argv`, 'give prompt (a Claude Code worker) or argv (a command), not both');

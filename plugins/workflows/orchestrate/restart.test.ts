@@ -151,10 +151,10 @@ t.test('a run its killed server left behind is reported interrupted, its command
   const emitted: { type: string; data: unknown }[] = [];
   const service = new OrchestrateService({
     db,
-    emit: ((type: string, _team: string, data: unknown) => {
+    emit: (type: string, _team: string, data: unknown) => {
       emitted.push({ type, data });
       return undefined as never;
-    }),
+    },
     log: testLogger(),
     dataDir: tempDir(t),
     workers: () => undefined,
