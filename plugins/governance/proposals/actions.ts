@@ -49,6 +49,7 @@ export const actionSchema = v.pipe(
 
 /** What this file uses of the workflows plugin, as a structural type (it builds and runs without it). */
 interface WorkflowsPort {
+  definitions?: { get?(team: string, id: string): Promise<unknown> };
   executions: {
     start(
       caller: { team: string; handle: string },
@@ -91,8 +92,15 @@ export async function checkAction(
   options: readonly string[],
 ): Promise<void> {
   if (action.type === 'start_workflow') {
-    if (!workflowsPort(deps))
+    const workflows = workflowsPort(deps);
+    if (!workflows)
       throw errors.GOVERNANCE_ACTION_UNAVAILABLE({ type: action.type, plugin: 'workflows' }, { field: 'action.type' });
+    const get = workflows.definitions?.get?.bind(workflows.definitions);
+    if (get && !(await get(caller.teamName, action.workflowId)))
+      throw errors.GOVERNANCE_ACTION_TARGET(
+        { field: 'action.workflowId', message: 'no such workflow in your team' },
+        { field: 'action.workflowId' },
+      );
     return;
   }
   const tasks = deps.tasks();

@@ -6,7 +6,7 @@
  * vote (403), the tools, events and another team seeing nothing.
  */
 import t from 'tap';
-import { startWorkerFleet, waitFor, WsClient } from '../../../test/kit/index.js';
+import { startCoordination, startWorkerFleet, waitFor, WsClient } from '../../../test/kit/index.js';
 import type { FakeClock } from '../clock.js';
 import type { GovernanceApi } from '../index.js';
 
@@ -14,7 +14,11 @@ const T0 = Date.UTC(2030, 0, 1);
 
 t.test('proposals and votes', async (t) => {
   const w = await startWorkerFleet(t, {
-    plugins: { swarm: true, governance: { testClock: { startAt: T0 } } },
+    plugins: {
+      swarm: true,
+      governance: { testClock: { startAt: T0 } },
+      workflows: { pollMs: 20, seedExamples: false },
+    },
   });
   const { fleet, lead } = w;
   const clock = fleet.kernel.api<GovernanceApi>('governance')!.clock as FakeClock;
@@ -230,9 +234,21 @@ t.test('proposals and votes', async (t) => {
     t.match((await get(second.body.id)).actionOutcome, { ok: false, code: 'TASKS_ALREADY_CLAIMED' });
     t.equal(await owner(), 'w2');
 
-    const noWorkflows = await propose({ action: { type: 'start_workflow', workflowId: 'wf' } });
-    t.equal(noWorkflows.status, 400);
-    t.match(noWorkflows.body, { code: 'GOVERNANCE_ACTION_UNAVAILABLE', field: 'action.type' });
+    // A workflow started when the proposal passes, as its proposer, saying where it came from.
+    const steps = [{ key: 'hold', type: 'wait', config: { durationMs: 3_600_000 } }];
+    const workflow = await req('POST', '/workflows', lead, { name: 'on-pass', definition: { steps } });
+    t.equal(workflow.status, 201, JSON.stringify(workflow.body));
+    const run = await propose({ quorumType: 'none', action: { type: 'start_workflow', workflowId: workflow.body.id } });
+    t.equal(run.status, 201, JSON.stringify(run.body));
+    await vote(run.body.id, 'w1', 'A');
+    await vote(run.body.id, 'w2', 'A');
+    const started = (await get(run.body.id)).actionOutcome;
+    t.match(started, { ok: true, detail: { workflowId: workflow.body.id, executionId: String } });
+    const execution = (await req('GET', `/executions/${started.detail.executionId}`, lead)).body;
+    t.match(execution, { workflowId: workflow.body.id, startedBy: `proposal:${run.body.id}` });
+    const noSuch = await propose({ action: { type: 'start_workflow', workflowId: 'nope' } });
+    t.match(noSuch.body, { code: 'GOVERNANCE_ACTION_TARGET', field: 'action.workflowId' });
+    t.equal(noSuch.status, 404);
     const priority = await propose({ action: { type: 'set_task_priority', taskId, priority: 'high' } });
     t.match(priority.body, { field: 'action.type' });
     t.equal(priority.status, 400);
@@ -329,4 +345,21 @@ t.test('proposals and votes', async (t) => {
     t.ok(events.received.some((m) => m.type === 'consensus:proposal'));
     t.ok(events.received.some((m) => m.type === 'consensus:vote'));
   });
+});
+
+t.test('a start_workflow action is refused at create while the workflows plugin is off', async (t) => {
+  const fleet = await startCoordination(t, {
+    plugins: { auth: true, mail: true, tasks: true, swarm: true, governance: true },
+  });
+  const lead = (await fleet.register('lead', 'alpha', 'team-lead')).token;
+  const sid = (await fleet.request('POST', '/swarms', { token: lead, body: { name: 's' } })).body.id as string;
+  const body = { swarmId: sid, title: 't', options: ['A', 'B'], action: { type: 'start_workflow', workflowId: 'wf' } };
+  const refused = await fleet.request('POST', '/consensus/proposals', { token: lead, body });
+  t.equal(refused.status, 400);
+  t.match(refused.body, { code: 'GOVERNANCE_ACTION_UNAVAILABLE', field: 'action.type', error: /workflows plugin/ });
+  const plain = await fleet.request('POST', '/consensus/proposals', {
+    token: lead,
+    body: { ...body, action: undefined },
+  });
+  t.equal(plain.status, 201, 'a lead proposes without members; nobody can vote yet');
 });
