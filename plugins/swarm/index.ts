@@ -7,7 +7,7 @@ import { blackboardOperations } from './blackboard/operations-blackboard.js';
 import { CreditStore } from './credits/credit-store.js';
 import { CreditsService } from './credits/credits-service.js';
 import { creditOperations } from './credits/operations-credits.js';
-import { Outcomes } from './credits/outcomes.js';
+import { Outcomes, verifiedResolution } from './credits/outcomes.js';
 import { swarmErrors } from './errors.js';
 import { swarmEvents } from './events.js';
 import { swarmsMigration } from './migrations/0001-swarms.js';
@@ -38,6 +38,13 @@ export interface SwarmApi {
   credits: CreditsService;
   /** Pheromone trails (pheromones/). */
   pheromones: PheromoneService;
+  /**
+   * Whether a task's resolution is verified (by a lead, or by another agent than its owner): the one rule
+   * this plugin pays credits by, for other plugins that pay on completion (governance's payoffs).
+   */
+  verifiedResolution: typeof verifiedResolution;
+  /** The balance an agent's account opens with in a swarm (options.initialBalance). */
+  startingBalance(): number;
   /** The other plugins, read at call time (undefined while one is off). */
   workers(): WorkersPort | undefined;
   tasks(): unknown;
@@ -82,6 +89,8 @@ export const swarm = definePlugin({
       beliefs,
       credits,
       pheromones: new PheromoneService({ db: ctx.db, dialect: ctx.dialect, log: ctx.log, emit: ctx.events.emit }),
+      verifiedResolution,
+      startingBalance: () => ctx.options.initialBalance,
       workers,
       tasks: () => ctx.use('tasks'),
       policy: () => ctx.use('policy'),

@@ -70,8 +70,6 @@ export interface BidServiceDeps {
   auth(): AuthApi;
 }
 
-/** The seed's starting balance: what a bidder without an account would be opened with. */
-const STARTING_BALANCE = 100;
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
 function view(row: Selectable<BidsTable>): BidView {
@@ -127,7 +125,7 @@ export class BidService {
   /** A bidder's credits in a swarm: its balance, or the starting balance its account would open with. */
   async balance(teamName: string, swarmId: string, handle: string): Promise<number> {
     const account = await this.deps.swarm().credits.account(teamName, swarmId, handle);
-    return account?.balance ?? STARTING_BALANCE;
+    return account?.balance ?? this.deps.swarm().startingBalance();
   }
 
   /**
