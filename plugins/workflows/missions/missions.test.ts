@@ -258,6 +258,29 @@ t.test('a mission that runs out of iterations fails, saying why', async (t) => {
   t.match(iterations.body.iterations[1].prompt, /1 of 2 gates failed \(passed: always\)/);
 });
 
+t.test('a mission over its cost budget fails, saying what it spent', async (t) => {
+  const fleet = await missionFleet(t);
+  const repo = gitRepo(t);
+  const lead = await registerAgent(fleet, 'lead', 'alpha', 'team-lead');
+  const created = await fleet.request('POST', '/missions', {
+    token: lead.token,
+    body: {
+      goal: 'Write steps.',
+      spawn: { workingDir: repo, worktree: true },
+      gates: [{ name: 'tests', argv: [process.execPath, '--test'] }],
+      maxIterations: 5,
+      budget: { maxCostUsd: 0.015 },
+    },
+  });
+  t.equal(created.status, 201, JSON.stringify(created.body));
+  // The step agent spends $0.01 a turn: under the budget after one, over it after two.
+  const mission = await ended(fleet, lead.token, created.body.id);
+  t.equal(mission.status, 'failed');
+  t.equal(mission.iteration, 2);
+  t.equal(mission.reason, 'budget: spent $0.0200 of $0.015');
+  t.equal(mission.costUsd, 0.02);
+});
+
 t.test('a mission on a running worker, cancelled while its gate runs', async (t) => {
   const fleet = await missionFleet(t);
   const lead = await registerAgent(fleet, 'lead', 'alpha', 'team-lead');
