@@ -39,6 +39,8 @@ export interface WorkflowExecutionsTable {
   started_by: string;
   started_at: number | null;
   completed_at: number | null;
+  /** started_at + the definition's timeoutMs (null: no limit); past it the execution fails. */
+  deadline_at: number | null;
   created_at: number;
   updated_at: number;
 }

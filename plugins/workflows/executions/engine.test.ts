@@ -36,7 +36,7 @@ async function start(id: string, inputs?: Record<string, unknown>) {
 const execution = async (id: string) => (await as(fleet, lead, 'GET', `/executions/${id}`)).body;
 const steps = async (id: string) => (await as(fleet, lead, 'GET', `/executions/${id}/steps`)).body as any[];
 const until = (id: string, status: string) =>
-  waitFor(`execution ${status}`, async () => ((await execution(id)).status === status ? true : undefined), 10_000);
+  waitFor(`execution ${status}`, async () => ((await execution(id)).status === status ? true : undefined), 30_000);
 
 t.test('bad definitions are a 400 naming the step and field', async (t) => {
   const cases: [unknown, string][] = [
@@ -251,6 +251,10 @@ t.test('pause, resume, cancel; manual complete records who; guards skip; timeout
   const slow = await start(await define([{ key: 'h', type: 'probe', config: { mode: 'hang' }, timeoutMs: 150 }]));
   await until(slow, 'failed');
   t.match((await steps(slow))[0].error, /timed out after 150 ms/);
+  const whole = await start(await define([{ key: 'w', type: 'probe', config: { mode: 'wait' } }], { timeoutMs: 200 }));
+  await until(whole, 'failed');
+  t.match((await execution(whole)).error, /timed out after 200 ms/, 'the definition’s timeoutMs fails the execution');
+  t.equal((await steps(whole))[0].status, 'cancelled');
 });
 
 t.test('triggers fire once per event; schedules; isEnabled; delete', async (t) => {

@@ -8,7 +8,16 @@ import type { KeptEvent, StepKind, StepOutcome, StepRun } from '../steps/kind.js
 import { KeptEvents } from './kept-events.js';
 import { settleStep, skipStep } from './settle.js';
 import { resolveTemplates } from './template.js';
-import { contextOf, type Db, type Effects, logEvent, noEffects, stepEventData, type Trx } from './transitions.js';
+import {
+  contextOf,
+  type Db,
+  type Effects,
+  failExecution,
+  logEvent,
+  noEffects,
+  stepEventData,
+  type Trx,
+} from './transitions.js';
 
 /** Fleet events that may let a waiting step move on: its team's waiting steps are re-checked at once. */
 export const WAKING_EVENTS = [
@@ -243,6 +252,24 @@ export class Engine {
         },
       );
     }
+    // Executions past their definition's timeoutMs fail (open steps cancelled, what they started stopped).
+    const expired = await db
+      .selectFrom('workflow_executions')
+      .selectAll()
+      .where('status', 'in', ['running', 'paused'])
+      .where('deadline_at', '<=', now)
+      .limit(options.batchSize)
+      .execute();
+    for (const execution of expired)
+      await this.transition(execution.team_name, (trx, effects) =>
+        failExecution(
+          trx,
+          execution,
+          `timed out after ${Number(execution.deadline_at) - Number(execution.started_at)} ms`,
+          now,
+          effects,
+        ),
+      );
     const free = () => options.concurrency - this.local.size;
     // Expired claims: the node running them died. Take them over and re-attach with the saved state.
     if (free() > 0) {

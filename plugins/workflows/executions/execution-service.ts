@@ -74,6 +74,7 @@ export class ExecutionService {
       started_by: input.startedBy,
       started_at: now,
       completed_at: null,
+      deadline_at: workflow.definition.timeoutMs > 0 ? now + workflow.definition.timeoutMs : null,
       created_at: now,
       updated_at: now,
     };

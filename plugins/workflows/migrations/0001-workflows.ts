@@ -34,6 +34,7 @@ export const workflowsMigration: Migration = {
       .addColumn('started_by', 'text', (c) => c.notNull())
       .addColumn('started_at', 'bigint')
       .addColumn('completed_at', 'bigint')
+      .addColumn('deadline_at', 'bigint')
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .execute();
