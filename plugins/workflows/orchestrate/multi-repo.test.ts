@@ -227,7 +227,7 @@ t.test('bad bodies are 400s naming the field; other teams see nothing', async (t
   await settled(fleet, lead, id);
   t.match(await as(fleet, betaLead, 'GET', `/orchestrate/multi-repo/${id}`), {
     status: 404,
-    body: { error: `Multi-repo execution '${id}' not found` },
+    body: { error: 'Multi-repo execution not found', code: 'WORKFLOWS_ORCHESTRATE_MULTIREPO_NOT_FOUND' },
   });
   t.same((await as(fleet, betaLead, 'GET', '/orchestrate/multi-repo')).body, []);
 });

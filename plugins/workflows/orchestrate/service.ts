@@ -172,8 +172,8 @@ export class OrchestrateService {
     const run = await this.store.get(caller.teamName, kind, id);
     if (!run)
       throw kind === 'waves'
-        ? E.WORKFLOWS_ORCHESTRATE_WAVES_NOT_FOUND({ id })
-        : E.WORKFLOWS_ORCHESTRATE_MULTIREPO_NOT_FOUND({ id });
+        ? E.WORKFLOWS_ORCHESTRATE_WAVES_NOT_FOUND()
+        : E.WORKFLOWS_ORCHESTRATE_MULTIREPO_NOT_FOUND();
     return run;
   }
 

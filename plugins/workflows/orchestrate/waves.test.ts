@@ -273,7 +273,10 @@ t.test('bad bodies are 400s naming the field; other teams see nothing', async (t
   await settled(fleet, lead, id);
   t.equal((await as(fleet, worker, 'GET', `/orchestrate/waves/${id}`)).status, 200, 'a team member reads');
   const other = await as(fleet, betaLead, 'GET', `/orchestrate/waves/${id}`);
-  t.match(other, { status: 404, body: { error: `Wave execution '${id}' not found` } });
+  t.match(other, {
+    status: 404,
+    body: { error: 'Wave execution not found', code: 'WORKFLOWS_ORCHESTRATE_WAVES_NOT_FOUND' },
+  });
   t.same((await as(fleet, betaLead, 'GET', '/orchestrate/waves')).body, []);
   t.equal((await as(fleet, betaLead, 'POST', `/orchestrate/waves/${id}/cancel`)).status, 404);
 });
