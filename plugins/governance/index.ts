@@ -66,7 +66,7 @@ export const governance = definePlugin({
       workflows,
       auth,
     });
-    ctx.health.count('proposals', (team) => proposals.countOpen(team));
+    ctx.health.count('open_proposals', (team) => proposals.countOpen(team));
     return {
       proposals,
       bids: new BidService({

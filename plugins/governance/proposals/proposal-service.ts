@@ -429,6 +429,7 @@ export class ProposalService {
     };
   }
 
+  /** Open proposals (a team's, or fleet-wide): /health's count. */
   async countOpen(teamName: string | undefined): Promise<number> {
     const row = await this.deps.db
       .selectFrom('proposals')
