@@ -6,7 +6,10 @@ import { configOf, failed, guarded, saveMore, savedState, succeeded, waiting } f
 import { apiOf, workersOf } from './plugins.js';
 import { finishedTurn, keptEvent, type TurnMark, turnMark, workerOutput, workerRow } from './worker-steps.js';
 
-/** `send`: a message to a running worker of the team; by default the step waits for the turn it starts. */
+/**
+ * `send`: a message to a running worker of the team, sent once it is between turns (a worker at work is waited
+ * for, so the result awaited is this message's); by default the step waits for the turn it starts.
+ */
 export const sendConfig = v.strictObject({
   type: typeOf('send'),
   /** The worker (a handle, often `{{steps.<spawn step>.output.handle}}`). */
@@ -50,6 +53,8 @@ async function run(step: StepRun): Promise<StepOutcome> {
   await keptEvent(step, 'worker_result', { handle: config.to }, sentAt);
   const row = await workerRow(workers, step.team, config.to);
   if (!row) return failed(`config.to: no worker '${config.to}' in team ${step.team}`);
+  // A worker in the middle of a turn would answer that turn first: its result would pass for this message's.
+  if (row.state === 'starting' || row.state === 'working') return waiting();
   await saveMore(step, { sentAt, delivered: false, before: turnMark(row) });
   try {
     await workers.manager.send(step.team, config.to, config.message);
