@@ -147,6 +147,7 @@ async function runWorker(unit: UnitRun): Promise<UnitOutcome> {
     }
     const heard = unit.heard(unit.team, unit.handle);
     if (heard) {
+      unit.forget(unit.team, unit.handle);
       await dismiss(unit, undefined);
       const output = heard.result ?? '';
       if (heard.isError)
