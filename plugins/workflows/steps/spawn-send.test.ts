@@ -28,6 +28,12 @@ t.test('spawn then send: a real worker (the fake agent), each step succeeded on 
       dependsOn: ['scout'],
       config: { to: '{{steps.scout.output.handle}}', message: 'and now the tests' },
     },
+    {
+      key: 'where',
+      type: 'command',
+      dependsOn: ['scout'],
+      config: { argv: ['pwd'], worker: '{{steps.scout.output.handle}}' },
+    },
   ]);
   const execution = await w.settled(await w.start(id), 30_000);
   t.equal(execution.status, 'completed', JSON.stringify(await w.steps(execution.id)));
@@ -38,6 +44,8 @@ t.test('spawn then send: a real worker (the fake agent), each step succeeded on 
   const follow = await w.step(execution.id, 'follow');
   t.equal(follow.output.result, 'ack: and now the tests', 'the result of the turn the message started');
   t.match(follow.evidence, /worker_result event/);
+  const where = await w.step(execution.id, 'where');
+  t.same(where.output.tail, [fleet.dataDir], "a command in the worker's directory");
   const row = await workers().manager.store.get('alpha', scout.output.handle);
   t.equal(row?.spawned_by, alpha.lead.handle, "spawned on behalf of the execution's creator");
 });
