@@ -370,7 +370,11 @@ export class TemplateService {
     while (phase < PHASES.length && !roles.some((role) => role.phase === PHASES[phase]));
     if (phase >= PHASES.length) {
       await this.#save(row, roles, PHASES.length);
-      await this.#finish(row, 'succeeded', 'every phase’s workers finished a turn');
+      const reason =
+        roles.length > 0
+          ? 'every phase’s workers finished a turn'
+          : `no roles to spawn: the run started execution ${row.execution_id ?? '(none)'}, which goes on by itself`;
+      await this.#finish(row, 'succeeded', reason);
       return;
     }
     if (!workers) return;
