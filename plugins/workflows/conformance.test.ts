@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { type FixtureContext, type Fixtures, runConformance } from '../../test/kit/conformance.js';
-import { startFleet, waitFor } from '../../test/kit/index.js';
+import { fakeAgentWorkers, startFleet, waitFor } from '../../test/kit/index.js';
 
 /**
  * Every operation of the plugin conforms (401, other teams, required fields, route and tool agree).
@@ -26,6 +26,8 @@ t.test('workflows: every operation conforms', async (t) => {
       auth: true,
       mail: true,
       tasks: true,
+      // Missions need a worker: the fake agent's.
+      workers: fakeAgentWorkers({ max: 40 }),
       workflows: { pollMs: 20, seedExamples: false },
     },
     config: { server: { rateLimit: { max: 1_000_000 } } },

@@ -1,5 +1,7 @@
 import { defineEvents } from '../../core/index.js';
 import { missionEvents } from './missions/index.js';
+import { orchestrateEvents } from './orchestrate/index.js';
+import { templateEvents } from './templates/index.js';
 
 /** What a workflow or step event carries: ids and states, never step outputs (read them through the API). */
 export interface WorkflowEventData {
@@ -61,4 +63,9 @@ export const coreEvents = defineEvents({
 });
 
 /** Every part's events (WS, team-scoped on the `workflows` topic or the part's own). */
-export const workflowsEvents = defineEvents({ ...coreEvents, ...missionEvents });
+export const workflowsEvents = defineEvents({
+  ...coreEvents,
+  ...orchestrateEvents,
+  ...missionEvents,
+  ...templateEvents,
+});

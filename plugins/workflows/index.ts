@@ -1,4 +1,4 @@
-import { definePlugin } from '../../core/index.js';
+import { definePlugin, type Operation } from '../../core/index.js';
 import type { AuthApi } from '../auth/index.js';
 import type { CheckpointsApi } from '../checkpoints/index.js';
 import type { PolicyApi } from '../policy/index.js';
@@ -17,6 +17,13 @@ import { ExecutionService } from './executions/execution-service.js';
 import { executionOperations } from './executions/operations-executions.js';
 import { workflowsMigration } from './migrations/0001-workflows.js';
 import { MissionService, missionOperations, missionsMigration, startMissions } from './missions/index.js';
+import {
+  OrchestrateService,
+  orchestrateMigration,
+  orchestrateOperations,
+  startOrchestrate,
+} from './orchestrate/index.js';
+import { startTemplates, TemplateService, templateOperations, templatesMigration } from './templates/index.js';
 import { type Clock, clockOf, type WorkflowsOptions, workflowsOptionsSchema } from './options.js';
 import { stepKinds } from './steps/index.js';
 import { workflowsTables } from './tables.js';
@@ -37,9 +44,9 @@ export interface WorkflowsApi {
   executions: ExecutionService;
   engine: Engine;
   triggers: TriggerService;
-  orchestrate: unknown;
+  orchestrate: OrchestrateService;
   missions: MissionService;
-  templates: unknown;
+  templates: TemplateService;
   clock: Clock;
   workers(): WorkersApi | undefined;
   tasks(): TasksApi | undefined;
@@ -50,6 +57,16 @@ export interface WorkflowsApi {
   auth(): AuthApi;
   options: WorkflowsOptions;
 }
+
+/** Every part's operations; each part types its own slice of the api (WorkflowsApi has them all). */
+const operations: readonly Operation<WorkflowsApi>[] = [
+  ...definitionOperations,
+  ...executionOperations,
+  ...triggerOperations,
+  ...(orchestrateOperations as readonly Operation<WorkflowsApi>[]),
+  ...(missionOperations as readonly Operation<WorkflowsApi>[]),
+  ...(templateOperations as readonly Operation<WorkflowsApi>[]),
+];
 
 export const workflows = definePlugin({
   name: 'workflows',
@@ -62,11 +79,13 @@ export const workflows = definePlugin({
   tables: workflowsTables,
   migrations: {
     '0001_workflows': workflowsMigration,
+    '0002_orchestrate': orchestrateMigration,
     '0003_missions': missionsMigration,
+    '0004_templates': templatesMigration,
   },
   errors: workflowsErrors,
   events: workflowsEvents,
-  operations: [...definitionOperations, ...executionOperations, ...triggerOperations, ...missionOperations],
+  operations,
   setup(ctx): WorkflowsApi {
     const clock = clockOf(ctx.options.testClock);
     const emit = ctx.events.emit as (type: string, team: string, data: unknown) => void;
@@ -110,6 +129,21 @@ export const workflows = definePlugin({
       clock,
       workers: () => ctx.use<WorkersApi | undefined>('workers'),
     });
+    const orchestrate = new OrchestrateService({
+      db: ctx.db,
+      emit: ctx.events.emit,
+      log: ctx.log,
+      dataDir: ctx.config.dataDir,
+      workers: () => ctx.use<WorkersApi | undefined>('workers'),
+    });
+    const templates = new TemplateService({
+      db: ctx.db,
+      log: ctx.log,
+      emit: ctx.events.emit,
+      workers: () => ctx.use<WorkersApi | undefined>('workers'),
+      swarm: () => ctx.use<SwarmApi | undefined>('swarm'),
+      executions: () => executions,
+    });
     ctx.health.count('workflows', async (team) => {
       let query = ctx.db.selectFrom('workflows').select((eb) => eb.fn.countAll<number>().as('n'));
       if (team) query = query.where('team_name', '=', team);
@@ -120,9 +154,9 @@ export const workflows = definePlugin({
       executions,
       engine,
       triggers,
-      orchestrate: undefined,
+      orchestrate,
       missions,
-      templates: undefined,
+      templates,
       clock,
       workers: () => ctx.use<WorkersApi | undefined>('workers'),
       tasks: () => ctx.use<TasksApi | undefined>('tasks'),
@@ -135,11 +169,13 @@ export const workflows = definePlugin({
     };
     return api;
   },
-  start(ctx, api: WorkflowsApi) {
+  async start(ctx, api: WorkflowsApi) {
     api.engine.start();
     ctx.onStop(() => api.engine.stop());
     ctx.onStop(api.triggers.start());
     ctx.onStop(startMissions(api, ctx));
+    ctx.onStop(await startOrchestrate(api, ctx));
+    ctx.onStop(startTemplates(api, ctx));
     // The scheduler's `workflow` action starts executions through this port while both run.
     const scheduler = ctx.use<SchedulerApi | undefined>('scheduler');
     if (scheduler)

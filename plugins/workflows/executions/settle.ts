@@ -1,6 +1,14 @@
 import type { WorkflowStepsTable } from '../definitions/tables.js';
 import type { StepOutcome } from '../steps/kind.js';
-import { type Effects, failExecution, logEvent, release, stepEventData, type Trx } from './transitions.js';
+import {
+  type Effects,
+  failExecution,
+  lockExecution,
+  logEvent,
+  release,
+  stepEventData,
+  type Trx,
+} from './transitions.js';
 
 export interface SettleOptions {
   now: number;
@@ -33,6 +41,7 @@ export async function settleStep(
   effects: Effects,
 ): Promise<boolean> {
   const { now } = options;
+  await lockExecution(trx, step.execution_id, now);
   const execution = await trx
     .selectFrom('workflow_executions')
     .selectAll()
@@ -189,6 +198,7 @@ export async function skipStep(
   now: number,
   effects: Effects,
 ): Promise<boolean> {
+  await lockExecution(trx, step.execution_id, now);
   const done = await trx
     .updateTable('workflow_steps')
     .set({

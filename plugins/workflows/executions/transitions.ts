@@ -44,6 +44,15 @@ export async function logEvent(
     .execute();
 }
 
+/**
+ * Serialize the transitions of one execution: an UPDATE of its row takes PostgreSQL's row lock until
+ * the commit, so two steps settling at once (both dependencies of a third) cannot each miss the other's
+ * settlement and leave their dependent pending forever. SQLite runs one write transaction at a time.
+ */
+export async function lockExecution(trx: Trx, executionId: string, now: number): Promise<void> {
+  await trx.updateTable('workflow_executions').set({ updated_at: now }).where('id', '=', executionId).execute();
+}
+
 /** A dependency is settled for its dependents when it succeeded, was skipped, or failed with onFailure continue. */
 export function settles(step: Pick<WorkflowStepsTable, 'status' | 'on_failure'>): boolean {
   return (
