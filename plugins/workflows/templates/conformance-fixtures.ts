@@ -52,7 +52,8 @@ export const fixtures: Record<string, (context: Context) => Promise<Fixture>> = 
   },
   deleteTemplate: async (context) => {
     const id = await template(context);
-    return { input: { id }, secrets: [id] };
+    // The kit's valid-call check reads a body, and a 204 has none (templates.test.ts checks the 204).
+    return { input: { id }, secrets: [id], skipValidCall: 'a 204 has no body for the kit to read' };
   },
   runTemplate: async (context) => {
     const id = await workflowTemplate(context);
