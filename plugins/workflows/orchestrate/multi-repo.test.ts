@@ -20,7 +20,7 @@ import {
   WsClient,
 } from '../../../test/kit/index.js';
 import type { TestFleet, TestLike } from '../../../test/kit/index.js';
-import { orchestratePlugin } from './test-support.js';
+import { partPlugins } from './test-support.js';
 
 const node = (script: string, ...args: string[]) => [process.execPath, '-e', script, ...args];
 const git = (cwd: string, ...args: string[]) =>
@@ -43,7 +43,7 @@ function repository(path: string): string {
 async function fleetWith(t: TestLike): Promise<{ fleet: TestFleet; lead: Agent; betaLead: Agent; base: string }> {
   const fleet = await startFleet(t, {
     plugins: { auth: true, mail: true, workers: fakeAgentWorkers({ max: 10 }), workflows: true },
-    extraPlugins: [orchestratePlugin()],
+    extraPlugins: await partPlugins(),
     config: { server: { rateLimit: { max: 1_000_000 } } },
   });
   const alpha = await registerTeam(fleet, 'alpha', []);

@@ -22,7 +22,7 @@ import {
 import type { TestFleet } from '../../../test/kit/index.js';
 import { orchestrateMigration } from '../migrations/0002-orchestrate.js';
 import { OrchestrateService } from './service.js';
-import { orchestratePlugin } from './test-support.js';
+import { partPlugins } from './test-support.js';
 
 const node = (script: string, ...args: string[]) => [process.execPath, '-e', script, ...args];
 
@@ -30,7 +30,7 @@ t.test('a restart in the middle of a wave resumes the run', async (t) => {
   const dataDir = tempDir(t, 'fleet-orchestrate-');
   const socket = privateTmux(t, 'orch');
   t.teardown(() => killWorkerProcesses(dataDir));
-  const boot = (storage?: TestFleet['storage']) =>
+  const boot = async (storage?: TestFleet['storage']) =>
     startFleet(t, {
       dataDir,
       plugins: {
@@ -39,7 +39,7 @@ t.test('a restart in the middle of a wave resumes the run', async (t) => {
         workers: fakeAgentWorkers({ tmux: { socket, session: 'fleet' }, max: 5 }),
         workflows: true,
       },
-      extraPlugins: [orchestratePlugin()],
+      extraPlugins: await partPlugins(),
       config: { server: { rateLimit: { max: 1_000_000 } }, ...(storage ? { storage } : {}) },
     });
   const a = await boot();

@@ -49,3 +49,17 @@ export function orchestratePlugin(options: { leaseMs?: number; sweepMs?: number 
     },
   });
 }
+
+/**
+ * The plugins a suite boots besides those found in plugins/: none once the workflows plugin wires
+ * this part (the suites then run through the real plugin), else the part alone as the plugin.
+ * ORCHESTRATE_PART_ALONE=1 boots the part alone anyway.
+ */
+export async function partPlugins(): Promise<ReturnType<typeof orchestratePlugin>[]> {
+  if (process.env.ORCHESTRATE_PART_ALONE !== '1') {
+    const real = (await import('../index.js').catch(() => undefined)) as
+      { workflows?: { operations?: readonly { name: string }[] } } | undefined;
+    if (real?.workflows?.operations?.some((operation) => operation.name === 'startWaves')) return [];
+  }
+  return [orchestratePlugin()];
+}

@@ -18,7 +18,7 @@ import {
   WsClient,
 } from '../../../test/kit/index.js';
 import type { TestFleet, TestLike } from '../../../test/kit/index.js';
-import { orchestratePlugin } from './test-support.js';
+import { partPlugins } from './test-support.js';
 
 const node = (script: string, ...args: string[]) => [process.execPath, '-e', script, ...args];
 /** A command that writes the time into a file (so the order of waves can be read back). */
@@ -27,7 +27,7 @@ const mark = (path: string) => node('require("fs").writeFileSync(process.argv[1]
 async function fleetWith(t: TestLike): Promise<{ fleet: TestFleet; lead: Agent; worker: Agent; betaLead: Agent }> {
   const fleet = await startFleet(t, {
     plugins: { auth: true, mail: true, workers: fakeAgentWorkers({ max: 10 }), workflows: true },
-    extraPlugins: [orchestratePlugin()],
+    extraPlugins: await partPlugins(),
     config: { server: { rateLimit: { max: 1_000_000 } } },
   });
   const alpha = await registerTeam(fleet, 'alpha', ['ann']);
