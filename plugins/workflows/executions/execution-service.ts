@@ -40,7 +40,7 @@ interface Deps {
 type Caller = Identity | { team: string; handle: string };
 const teamOf = (caller: Caller) => ('teamName' in caller ? caller.teamName : caller.team);
 
-/** Executions: start, read, pause, resume, cancel; steps retried or completed by hand. Every change is one transaction. */
+/** Executions: start, read, pause, resume, cancel; steps retried or completed by hand. One transaction per change. */
 export class ExecutionService {
   constructor(private readonly deps: Deps) {}
 
@@ -266,7 +266,7 @@ export class ExecutionService {
     return { success: true, id };
   }
 
-  /** Cancelled: open steps cancelled, running ones stopped and their kind's cancel called (a spawned worker dismissed). */
+  /** Cancelled: open steps cancelled, running ones stopped, their kind's cancel called (a spawned worker dismissed). */
   async cancel(team: string, id: string, by: string): Promise<{ success: true; id: string }> {
     const row = await this.row(team, id);
     await this.deps.engine.transition(team, async (trx, effects) => {
