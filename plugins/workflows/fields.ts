@@ -11,7 +11,7 @@ export const workflowId = f.uuid('workflow');
 export const executionId = f.uuid('execution');
 export const stepId = f.uuid('step');
 export const triggerId = f.uuid('trigger');
-/** A definition (steps, inputs, outputs), checked whole by definitions/definition.ts (400 naming `definition.steps[i].x`). */
+/** A definition (steps, inputs, outputs), checked whole by definitions/definition.ts. */
 export const definition = f.jsonObject({ maxChars: 1_000_000 });
 export const inputs = f.jsonObject({ maxChars: 100_000 });
 export const swarmId = f.text({ min: 1, max: 100 });

@@ -38,7 +38,7 @@ export type { StartInput } from './executions/execution-service.js';
 export type { TriggerView } from './triggers/trigger-service.js';
 export { WorkflowStore, ExecutionService, Engine, TriggerService };
 
-/** What the parts (steps, orchestrate, missions, templates), dependents and operations get from ctx.use('workflows'). */
+/** What the parts, dependents and the operations get from ctx.use('workflows'). */
 export interface WorkflowsApi {
   definitions: WorkflowStore;
   executions: ExecutionService;
