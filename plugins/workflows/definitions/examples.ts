@@ -2,7 +2,8 @@
  * The seed's example workflows, seeded once per team (isTemplate: true) the first time the team
  * reads its workflows, never re-versioned afterwards. Fixed against the seed: templates read
  * `{{inputs.x}}` (the seed's `{{feature}}` always resolved to ''); the parallel fan-out is plain
- * dependsOn (no no-op `parallel` step); the gate reads a checkpoint step that really waits.
+ * dependsOn (no no-op `parallel` step); the branches read a checkpoint step that really waits for
+ * its decision (accepted: execute; rejected: report).
  */
 export const exampleWorkflows: readonly { name: string; description: string; definition: unknown }[] = [
   {
@@ -90,13 +91,15 @@ export const exampleWorkflows: readonly { name: string; description: string; def
           type: 'checkpoint',
           dependsOn: ['prepare'],
           config: { goal: 'Approve {{inputs.action}}', toHandle: '@lead', waitForAcceptance: true },
+          // A rejection fails this step; continue lets the two branches below decide on its status.
+          onFailure: 'continue',
         },
         {
           key: 'execute',
           name: 'Execute',
           type: 'task',
           dependsOn: ['approval'],
-          guard: { type: 'expression', condition: 'steps.approval.output.accepted === true' },
+          guard: { type: 'expression', condition: "steps.approval.status === 'succeeded'" },
           config: { title: 'Execute {{inputs.action}}' },
         },
         {
@@ -104,7 +107,7 @@ export const exampleWorkflows: readonly { name: string; description: string; def
           name: 'Report the rejection',
           type: 'task',
           dependsOn: ['approval'],
-          guard: { type: 'expression', condition: 'steps.approval.output.accepted !== true' },
+          guard: { type: 'expression', condition: "steps.approval.status === 'failed'" },
           config: { title: 'Report that {{inputs.action}} was rejected' },
         },
       ],

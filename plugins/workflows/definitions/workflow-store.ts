@@ -196,8 +196,8 @@ export class WorkflowStore {
       .execute();
     const keys = new Set(existing.map((row) => row.seed_key));
     const names = new Set(existing.map((row) => row.name));
-    // A team that deleted an example keeps it deleted: a marker row would be heavier than this rule.
-    if (keys.has('seeded')) return;
+    // Seeded once: a team that has any example left has been seeded (one it deleted stays deleted across restarts).
+    if (existing.some((row) => row.seed_key !== null)) return;
     for (const example of exampleWorkflows) {
       if (keys.has(example.name) || names.has(example.name)) continue;
       try {
