@@ -62,12 +62,17 @@ export interface TestFleet {
 
 /**
  * With the workers plugin on, its options get a tmux socket of their own (`plugins.workers.tmux`),
- * unless they name one: `true` becomes an options object, given options are kept.
+ * unless they name one: `true` becomes an options object, given options are kept. With `workingDir`, workers
+ * a spawn gives no directory run there (the fleet's temporary data dir) instead of in this checkout.
  */
-export function withPrivateTmux(plugins: Plugins): { plugins: Plugins; socket: string | undefined } {
+export function withPrivateTmux(
+  plugins: Plugins,
+  workingDir?: string,
+): { plugins: Plugins; socket: string | undefined } {
   const workers = plugins.workers;
   if (!workers) return { plugins, socket: undefined };
   const options: Record<string, unknown> = workers === true ? {} : { ...workers };
+  if (workingDir && options.workingDir === undefined) options.workingDir = workingDir;
   const tmux = (options.tmux ?? {}) as Record<string, unknown>;
   const socket = typeof tmux.socket === 'string' ? tmux.socket : uniqueSocket('fleet');
   options.tmux = { ...tmux, socket };
@@ -106,7 +111,7 @@ export async function startFleet(t: TestLike, options: FleetOptions = {}): Promi
   let storage = options.config?.storage;
   if (!storage && testStorage() === 'postgres') storage = { driver: 'postgres', url: await testDatabase(t) };
   const wanted = options.plugins ?? options.config?.plugins ?? { auth: true, metrics: true };
-  const { plugins, socket } = withPrivateTmux(wanted);
+  const { plugins, socket } = withPrivateTmux(wanted, dataDir);
   if (socket) {
     // After the kernel has stopped (so nothing relaunches a worker): every pane host and agent, then tmux.
     t.teardown(() => {

@@ -147,6 +147,14 @@ t.test('the workers plugin gets a private tmux socket in its options', async (t)
   t.same(kept.plugins.workers, { max: 3, tmux: { session: 's', socket: kept.socket } }, 'given options are kept');
   const named = withPrivateTmux({ workers: { tmux: { socket: 'mine' } } });
   t.equal(named.socket, 'mine', 'a socket the test names is used');
+  const placed = withPrivateTmux({ workers: true }, '/tmp/data');
+  t.equal(
+    (placed.plugins.workers as { workingDir?: string }).workingDir,
+    '/tmp/data',
+    'spawns default to the data dir',
+  );
+  const own = withPrivateTmux({ workers: { workingDir: '/w' } }, '/tmp/data');
+  t.equal((own.plugins.workers as { workingDir?: string }).workingDir, '/w', 'a working dir the test names is kept');
   const off = withPrivateTmux({ auth: true, workers: false });
   t.same(off, { plugins: { auth: true, workers: false }, socket: undefined }, 'workers off: nothing changes');
   t.not(uniqueSocket(), uniqueSocket(), 'socket names are unique');
