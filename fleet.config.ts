@@ -55,5 +55,13 @@ export default defineConfig({
     // earned from verified outcomes, and pheromone trails left by what workers read and edit: a worker about
     // to edit a file another live worker just changed is told so.
     swarm: true,
+    // Multi-step work as data (POST /workflows: spawn, send, task, command, gate, checkpoint, approval, wait and
+    // nested steps in a DAG) whose executions survive a restart, triggers on events and schedules, waves of
+    // workers (/orchestrate/waves), one task across repositories (/orchestrate/multi-repo), missions that iterate
+    // until their gates pass (/missions) and templates (/templates).
+    workflows: true,
+    // Proposals with votes weighted by reputation that close by themselves (/consensus), bids and auctions whose
+    // winner gets the task and pays in credits (/bids), payoffs paid once on a verified completion (/payoffs).
+    governance: true,
   },
 });

@@ -85,6 +85,8 @@ if (!st && process.env.CI !== 'true') {
         // Webhooks with a secret and a team, so deliveries reach the signature check (unsigned ones: 401).
         scheduler: { webhooks: { team: 'alpha', github: { secret: 'fuzz-github-secret' } } },
         swarm: true,
+        workflows: true,
+        governance: true,
       },
       config: { server: { rateLimit: { max: 1_000_000 } } },
     });

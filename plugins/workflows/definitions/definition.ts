@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import type { StepKind } from '../steps/kind.js';
+import { expressionField } from '../steps/expression.js';
 import { definitionErrors } from './errors.js';
 
 /** A step of a definition, after validation (defaults filled). */
@@ -66,11 +67,8 @@ const stepSchema = v.strictObject({
       type: v.optional(
         v.picklist(['expression', 'script', 'output_check'], 'must be one of expression, script, output_check'),
       ),
-      condition: v.pipe(
-        v.string('must be a string'),
-        v.minLength(1, 'must not be empty'),
-        v.maxLength(1000, 'must be at most 1000 characters'),
-      ),
+      // Parsed here, so a malformed guard is a 400 at create time, not a step failing when it runs.
+      condition: expressionField,
     }),
   ),
   onFailure: v.optional(
@@ -190,6 +188,15 @@ export function validateDefinition(
     });
   });
   steps.forEach((step, i) => {
+    // A gate's branches name steps of this workflow (the engine skips the branch not taken).
+    for (const branch of ['onTrue', 'onFalse'] as const) {
+      const keys = step.type === 'gate' ? step.config[branch] : undefined;
+      if (!Array.isArray(keys)) continue;
+      for (const key of keys as string[]) {
+        if (!index.has(key)) fail(`${root}.steps[${i}].config.${branch}`, `unknown step key '${key}'`);
+        if (key === step.key) fail(`${root}.steps[${i}].config.${branch}`, 'a gate cannot skip itself');
+      }
+    }
     for (const dependency of step.dependsOn) {
       if (!index.has(dependency)) fail(`${root}.steps[${i}].dependsOn`, `unknown step key '${dependency}'`);
       if (dependency === step.key) fail(`${root}.steps[${i}].dependsOn`, 'a step cannot depend on itself');

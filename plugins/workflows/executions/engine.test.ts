@@ -69,6 +69,14 @@ t.test('bad definitions are a 400 naming the step and field', async (t) => {
       'definition.inputs.x.default',
     ],
     [{ steps: [{ key: 'a', type: 'probe', guard: { condition: '' } }] }, 'definition.steps[0].guard.condition'],
+    [
+      { steps: [{ key: 'a', type: 'probe', guard: { condition: 'inputs.x = 1' } }] },
+      'definition.steps[0].guard.condition',
+    ],
+    [
+      { steps: [{ key: 'g', type: 'gate', config: { condition: 'inputs.go === true', onTrue: ['nowhere'] } }] },
+      'definition.steps[0].config.onTrue',
+    ],
     [{ steps: [{ key: 'a', type: 'probe', extra: 1 }] }, 'definition.steps[0].extra'],
   ];
   for (const [definition, field] of cases) {

@@ -100,6 +100,7 @@ export async function settleStep(
       type: 'step:completed',
       data: stepEventData(execution, settled, { evidence: outcome.evidence }),
     });
+    await skipBranch(trx, execution, step, outcome.output?.skipSteps, now, effects);
     await release(trx, execution.id, now, effects);
     return true;
   }
@@ -234,4 +235,48 @@ export async function skipStep(
   });
   await release(trx, step.execution_id, now, effects);
   return true;
+}
+
+/**
+ * A gate's branch not taken (its output's `skipSteps`): those of its steps still pending or ready are
+ * skipped in the gate's transaction, so their dependents are released as the seed's gates did.
+ */
+async function skipBranch(
+  trx: Trx,
+  execution: { id: string; workflow_id: string; team_name: string },
+  gate: WorkflowStepsTable,
+  keys: unknown,
+  now: number,
+  effects: Effects,
+): Promise<void> {
+  if (gate.step_type !== 'gate' || !Array.isArray(keys) || keys.length === 0) return;
+  const wanted = keys.filter((key): key is string => typeof key === 'string');
+  if (wanted.length === 0) return;
+  const reason = `branch not taken at gate ${gate.step_key}`;
+  const skipped = await trx
+    .selectFrom('workflow_steps')
+    .selectAll()
+    .where('execution_id', '=', execution.id)
+    .where('step_key', 'in', wanted)
+    .where('status', 'in', ['pending', 'ready'])
+    .execute();
+  for (const step of skipped) {
+    const done = await trx
+      .updateTable('workflow_steps')
+      .set({ status: 'skipped', evidence: reason, run_after: null, completed_at: now, updated_at: now })
+      .where('id', '=', step.id)
+      .where('status', 'in', ['pending', 'ready'])
+      .executeTakeFirst();
+    if (Number(done.numUpdatedRows) !== 1) continue;
+    await logEvent(
+      trx,
+      { team: execution.team_name, executionId: execution.id, stepId: step.id, type: 'step_skipped' },
+      { stepKey: step.step_key, reason },
+      now,
+    );
+    effects.emissions.push({
+      type: 'step:skipped',
+      data: stepEventData(execution, { ...step, status: 'skipped' }, { reason }),
+    });
+  }
 }

@@ -116,6 +116,14 @@ t.test('gate: a condition on the context; false fails, true succeeds; branches n
   const gate = await w.step(branched.id, 'check');
   t.equal(gate.status, 'succeeded', 'a branching gate succeeds either way');
   t.same(gate.output.skipSteps, ['no'], 'and names the other branch');
+  t.equal(branched.status, 'completed');
+  t.equal((await w.step(branched.id, 'yes')).status, 'succeeded', 'the branch taken runs');
+  const notTaken = await w.step(branched.id, 'no');
+  t.equal(notTaken.status, 'skipped', 'the branch not taken is skipped');
+  t.match(notTaken.evidence, /branch not taken at gate check/);
+  const other = await w.settled(await w.start(branching, { go: false }));
+  t.equal((await w.step(other.id, 'yes')).status, 'skipped', 'false: the onTrue branch is skipped');
+  t.equal((await w.step(other.id, 'no')).status, 'succeeded', 'and the onFalse branch runs');
 });
 
 t.test('script: an expression evaluated on the context, into outputKey', async (t) => {

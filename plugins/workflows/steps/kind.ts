@@ -28,7 +28,7 @@ export type StepOutcome =
 
 export interface StepKind {
   type: string;
-  /** valibot schema of `config`; WF1 validates definitions with it: 400 naming `definition.steps[i].config.<field>`. */
+  /** valibot schema of `config`; definitions are validated with it: 400 naming `definition.steps[i].config.<field>`. */
   config: v.GenericSchema;
   /** First run, and again after a restart while the step is running (state then set): must be idempotent. */
   run(step: StepRun): Promise<StepOutcome>;

@@ -7,7 +7,7 @@ import type { StepRun } from './kind.js';
 import { StepFailure } from './outcome.js';
 
 /**
- * What the step kinds use of WorkflowsApi (WF1's, index.ts). Assigning step.api to it checks, once that type
+ * What the step kinds use of WorkflowsApi (index.ts). Assigning step.api to it checks, once that type
  * exists, that the two agree; the kinds are type-checked against it meanwhile.
  */
 export interface StepsApi {
