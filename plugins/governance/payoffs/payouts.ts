@@ -4,8 +4,8 @@ import type { PayoffService } from './payoff-service.js';
 
 /**
  * Pay a task's payoffs on its verified completion: task_resolved from the tasks plugin, resolved by a
- * lead or a reviewer (the swarm plugin's rule), never on the owner's own word. Every delivery tries; the ledger's event key and
- * the conditional record make it pay once. Returns the stopper.
+ * lead or a reviewer (the swarm plugin's rule), never on the owner's own word. Every delivery tries; the
+ * ledger's event key and the conditional record make it pay once. Returns the stopper.
  */
 export function startPayouts(
   api: { payoffs: PayoffService; swarm(): Pick<SwarmApi, 'verifiedResolution'> },
