@@ -7,7 +7,7 @@ import { passes } from '../steps/expression.js';
 import type { KeptEvent, StepKind, StepOutcome, StepRun } from '../steps/kind.js';
 import { KeptEvents } from './kept-events.js';
 import { settleStep, skipStep } from './settle.js';
-import { resolveTemplates } from './template.js';
+import { resolveStepConfig, untrustedValues } from './template.js';
 import {
   contextOf,
   type Db,
@@ -441,7 +441,12 @@ export class Engine {
           id: step.id,
           key: step.step_key,
           type: step.step_type,
-          config: resolveTemplates(JSON.parse(step.config), context) as Record<string, unknown>,
+          config: resolveStepConfig(
+            JSON.parse(step.config) as Record<string, unknown>,
+            context,
+            kind.prose,
+            untrustedValues(execution.started_by),
+          ),
           attempt: Number(step.attempt),
         },
         context,

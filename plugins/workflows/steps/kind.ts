@@ -30,6 +30,12 @@ export interface StepKind {
   type: string;
   /** valibot schema of `config`; definitions are validated with it: 400 naming `definition.steps[i].config.<field>`. */
   config: v.GenericSchema;
+  /**
+   * Top-level config fields whose text reaches an agent (a prompt, a message, a task's description): values the
+   * engine fills into them from other steps' outputs, or from inputs an event or another agent gave, arrive in a
+   * data fence naming where they came from, never as instructions. What the definition's author wrote stays as is.
+   */
+  prose?: readonly string[];
   /** First run, and again after a restart while the step is running (state then set): must be idempotent. */
   run(step: StepRun): Promise<StepOutcome>;
   /** Re-check a waiting step (default: run again). */

@@ -72,6 +72,7 @@ const delivered = (step: StepRun, to: string): StepOutcome =>
 export const sendKind: StepKind = {
   type: 'send',
   config: sendConfig,
+  prose: ['message'],
   run: (step) => guarded(step, () => run(step)),
   check: (step) => guarded(step, () => run(step)),
 };

@@ -136,6 +136,7 @@ async function check(step: StepRun): Promise<StepOutcome> {
 export const spawnKind: StepKind = {
   type: 'spawn',
   config: spawnConfig,
+  prose: ['task', 'prompt'],
   run: (step) =>
     guarded(step, async () => {
       const config = configOf(spawnConfig, step);

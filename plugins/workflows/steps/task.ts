@@ -109,5 +109,7 @@ async function run(step: StepRun): Promise<StepOutcome> {
 export const taskKind: StepKind = {
   type: 'task',
   config: taskConfig,
+  // Not the title: at most 200 characters, and agents read the description.
+  prose: ['description'],
   run: (step) => guarded(step, () => run(step)),
 };
