@@ -1346,9 +1346,12 @@ export class WorkerManager {
     await this.starting;
     const row = await this.require(teamName, handle);
     const key = workerKey(row);
+    // An ended worker first: a dismissed paused worker may still carry its pause for a moment.
+    if (FINAL_STATES.includes(row.state) || row.state === 'stopping')
+      throw workersErrors.WORKERS_NOT_PAUSABLE({ handle, why: `it is ${row.state}` });
     if (row.state === 'paused' || row.pause !== null) return this.view(row);
     const attached = this.#attached.get(key);
-    if (FINAL_STATES.includes(row.state) || row.state === 'stopping' || !attached?.client)
+    if (!attached?.client)
       throw workersErrors.WORKERS_NOT_PAUSABLE({
         handle,
         why: attached && !attached.client ? 'it is external (it runs elsewhere)' : `it is ${row.state}`,
