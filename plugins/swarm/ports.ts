@@ -7,6 +7,8 @@ export interface WorkerRowLike {
   team_name: string;
   state: string;
   swarm_id?: string | null;
+  /** Epoch milliseconds of the row's last write. */
+  updated_at?: number | string;
 }
 
 export interface SwarmAdmissionRequest {

@@ -37,3 +37,19 @@ t.test('maxAgents: racing spawns, a freed place, queued spawns', async (t) => {
   for (const handle of ['r5', members[1].handle, 'q1'])
     await fleet.request('POST', `/orchestrate/dismiss/${handle}`, { token: lead });
 });
+
+t.test('maxAgents: a member dismissed before any later spawn saw it frees its place', async (t) => {
+  const w = await startWorkerFleet(t, { plugins: { swarm: true }, max: 3 });
+  const { fleet, lead } = w;
+  const sid = (await fleet.request('POST', '/swarms', { token: lead, body: { name: 'pair', maxAgents: 2 } })).body.id;
+  t.equal((await w.spawn('a1', { swarmId: sid })).status, 201);
+  t.equal((await w.spawn('a2', { swarmId: sid })).status, 201);
+  // a2's admission was never followed by another spawn into the swarm before it ended.
+  t.equal((await fleet.request('POST', '/orchestrate/dismiss/a2', { token: lead })).status, 200);
+  const next = await w.spawn('a3', { swarmId: sid });
+  t.equal(next.status, 201, JSON.stringify(next.body));
+  const refused = await w.spawn('a4', { swarmId: sid });
+  t.equal(refused.status, 409, JSON.stringify(refused.body));
+  t.equal(refused.body.code, 'SWARM_FULL');
+  for (const handle of ['a1', 'a3']) await fleet.request('POST', `/orchestrate/dismiss/${handle}`, { token: lead });
+});

@@ -43,7 +43,7 @@ const RESERVATION_MS = 30_000;
 
 /** Swarms of a team: persisted rows; members are the workers spawned with the swarm's id. */
 export class SwarmService {
-  /** Spawns admitted into a swarm whose worker may not be stored yet: `team/swarm` → handle → until. */
+  /** Spawns admitted into a swarm whose worker may not be stored yet: `team/swarm` → handle → admitted at. */
   readonly #reserved = new Map<string, Map<string, number>>();
   /** One admission at a time per swarm: two spawns must not both take its last place. */
   #admitting = Promise.resolve();
@@ -155,14 +155,19 @@ export class SwarmService {
     const key = `${teamName}/${swarmId}`;
     const now = Date.now();
     const reserved = this.#reserved.get(key) ?? new Map<string, number>();
-    for (const [held, until] of reserved) if (until <= now) reserved.delete(held);
+    const store = this.deps.workers()?.manager.store;
+    // A reservation ends when its worker's row has been written since the admission: live, it is
+    // counted as a member; already ended (dismissed before anyone looked), it no longer takes a place.
+    for (const [held, admittedAt] of reserved) {
+      const row = admittedAt + RESERVATION_MS > now ? await store?.get(teamName, held) : undefined;
+      if (admittedAt + RESERVATION_MS <= now || Number(row?.updated_at ?? -1) >= admittedAt) reserved.delete(held);
+    }
     const live = new Set((await this.members(teamName, swarmId)).map((member) => member.handle));
-    for (const held of live) reserved.delete(held);
     live.delete(handle);
-    const taken = live.size + [...reserved.keys()].filter((held) => held !== handle).length;
+    const taken = live.size + [...reserved.keys()].filter((held) => held !== handle && !live.has(held)).length;
     if (taken >= swarm.maxAgents)
       throw errors.SWARM_FULL({ id: swarmId, live: taken, maxAgents: swarm.maxAgents }, { field: 'swarmId' });
-    reserved.set(handle, now + RESERVATION_MS);
+    reserved.set(handle, now);
     this.#reserved.set(key, reserved);
     return undefined;
   }
