@@ -22,10 +22,12 @@ import { type WorkersOptions, workersOptionsSchema } from './options.js';
 import { workersTables } from './tables.js';
 import { statusLine } from './status-line.js';
 import { WorkerStore, workerView } from './worker-store.js';
+import { type WorktreeSetup, WorktreeSetups } from './worktree-setups.js';
 
 export type { WorkerView, WorkerState } from './worker-store.js';
 export type { Enforcement, GuardedWorker, LaunchGuard, SettingSource } from './launch-guards.js';
 export type { BriefingSource } from './briefing-sources.js';
+export type { WorktreeSetup, WorktreeSetupTarget } from './worktree-setups.js';
 export type { Admission, AdmissionRequest, PauseReason, WorkerPause } from './pause.js';
 export type { QuotaState } from './quota.js';
 export type { UsageLimit } from './usage-limit.js';
@@ -79,6 +81,13 @@ export interface WorkersApi {
    * spawn in the queue. Returns the remover (call it on stop).
    */
   addAdmission(check: Admission): () => void;
+  /**
+   * Prepare every worker's worktree before its agent starts (a hook, a config): the setup runs after
+   * the worktree is added or reused and before each launch of the agent in it (spawn, restart,
+   * resume, fresh session), with that launch's token and the fleet's URL; it must be idempotent. One
+   * that throws is logged and the worker starts anyway. Returns the remover (call it on stop).
+   */
+  addWorktreeSetup(setup: WorktreeSetup): () => void;
   /** The account's usage-limit breaker: parked workers, the reset, resuming them staggered. */
   quota: QuotaBreaker;
 }
@@ -113,9 +122,11 @@ export const workers = definePlugin({
     const guards = new LaunchGuards();
     const briefings = new BriefingSources();
     const admissions = new Admissions();
+    const worktreeSetups = new WorktreeSetups();
     const manager = new WorkerManager({
       guards,
       admissions,
+      worktreeSetups,
       // The breaker is built after the manager (it pauses and resumes through it); no agent writes before.
       onUsageLimit: (row, limit) => void quota.onLimit(row, limit),
       store: new WorkerStore(ctx.db),
@@ -212,6 +223,7 @@ export const workers = definePlugin({
       },
       addBriefingSource: (source) => briefings.add(source),
       addAdmission: (check) => admissions.add(check),
+      addWorktreeSetup: (setup) => worktreeSetups.add(setup),
       quota,
       addTranscriptListener(listener) {
         // One entry per call: the same function added twice is removed once per remover.

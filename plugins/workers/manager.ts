@@ -30,6 +30,7 @@ import { workersErrors } from './errors.js';
 import { buildSpawnSpec } from './adapters.js';
 import { type Enforcement, LaunchGuards } from './launch-guards.js';
 import { addWorktree } from './worktree.js';
+import { WorktreeSetups } from './worktree-setups.js';
 import { alive, endAgentGroup, running } from './processes.js';
 import { exitReason, readExit } from './exit-reason.js';
 import { permissionDenials } from './permission-denials.js';
@@ -82,6 +83,8 @@ export interface ManagerDeps {
   admissions?: Admissions;
   /** An agent reported a usage limit: its worker is being parked; the breaker is told (quota.ts). */
   onUsageLimit?: (row: WorkerRow, limit: UsageLimit) => void;
+  /** What other plugins do to a worktree before each launch of the agent in it; none by default. */
+  worktreeSetups?: WorktreeSetups;
 }
 
 /**
@@ -799,6 +802,21 @@ export class WorkerManager {
     }
     const sessionId = how.fresh?.sessionId ?? (how.resume && row.session_id ? row.session_id : randomUUID());
     const previousSession = row.session_id;
+    // Before every launch in a worktree (each has a token of its own): a failing setup is logged, not fatal.
+    if (row.worktree_path && row.worktree_branch && this.#deps.worktreeSetups?.size) {
+      await this.#deps.worktreeSetups.run(
+        {
+          teamName: row.team_name,
+          handle: row.handle,
+          path: row.worktree_path,
+          branch: row.worktree_branch,
+          workerDir: row.dir,
+          token,
+          url: this.#deps.fleetUrl(),
+        },
+        this.#deps.log,
+      );
+    }
     const spec = buildSpawnSpec(
       {
         handle: row.handle,
