@@ -1,15 +1,21 @@
 import type { Identity, Logger } from '../../core/index.js';
 
+/** What a gate is asked about: the tool call, and the directory it runs in when the hook said. */
+export interface GateRequest {
+  tool: string;
+  input: Record<string, unknown>;
+  /** Claude Code's current directory for the call (relative paths in the input resolve against it). */
+  cwd?: string;
+}
+
 /**
  * A check another plugin adds in front of the rules (the budgets plugin stops a worker over its
- * budget this way): it answers `{ reason }` to deny the tool call, or undefined to let the rules decide.
+ * budget this way, the leases plugin a write to a path another agent holds): it answers `{ reason }`
+ * to deny the tool call, or undefined to let the rules decide.
  */
 export interface PolicyGate {
   name: string;
-  check(
-    caller: Identity,
-    request: { tool: string; input: Record<string, unknown> },
-  ): Promise<{ reason: string } | undefined>;
+  check(caller: Identity, request: GateRequest): Promise<{ reason: string } | undefined>;
 }
 
 /** A gate's denial: the gate's own reason, or, when the gate failed, one saying so. */
@@ -45,14 +51,13 @@ export class GateSet {
   }
 
   /** Run the gates in order; the first denial, or undefined when every gate lets the call on. */
-  async run(
-    caller: Identity,
-    request: { tool: string; input: Record<string, unknown> },
-  ): Promise<GateDenial | undefined> {
+  async run(caller: Identity, request: GateRequest): Promise<GateDenial | undefined> {
     for (const { gate } of this.entries) {
       let answer: { reason: string } | undefined;
       try {
-        answer = await gate.check(caller, { tool: request.tool, input: request.input });
+        const asked: GateRequest = { tool: request.tool, input: request.input };
+        if (request.cwd !== undefined) asked.cwd = request.cwd;
+        answer = await gate.check(caller, asked);
       } catch (error) {
         // Fail closed: a gate that cannot tell denies (the agent retries; the log says why).
         this.log.error(`policy gate ${gate.name} failed, so the tool call is denied`, {
