@@ -3,7 +3,8 @@ import type { WorkersApi } from '../workers/index.js';
 import { ApprovalService } from './approval-service.js';
 import { AuditLog } from './audit-log.js';
 import { ContextSources, type PolicyContextSource } from './context-sources.js';
-import { BUILTIN_RULES } from './engine/index.js';
+import { homedir } from 'node:os';
+import { BUILTIN_RULES, type WriteTargets, writeTargets } from './engine/index.js';
 import { PolicyEnforcer } from './enforcer.js';
 import { GateSet, type PolicyGate } from './gates.js';
 import { policyHookSettings } from './hook-settings.js';
@@ -22,7 +23,8 @@ export type { Approval } from './approval-service.js';
 export type { AuditEntry } from './audit-log.js';
 export type { PolicyContextSource } from './context-sources.js';
 export type { CheckAnswer, CheckRequest } from './enforcer.js';
-export type { PolicyGate } from './gates.js';
+export type { GateRequest, PolicyGate } from './gates.js';
+export type { WriteTargets } from './engine/index.js';
 export type { PolicyView } from './rule-store.js';
 
 /** What dependents (and this plugin's operations) get from ctx.use('policy'). */
@@ -47,6 +49,13 @@ export interface PolicyApi {
    * decision is never changed by them. Returns its remover.
    */
   addContextSource(source: PolicyContextSource): () => void;
+  /**
+   * The paths one tool call writes (file tools' paths; Bash through the splitter: redirections, tee,
+   * sed -i, mv/cp/rm…, git checkout/restore/apply, patch, interpreter one-liners), resolved against
+   * `cwd` (and `~` against the fleet's home); `unknown` when a writing part names a path it cannot
+   * read ($VAR, $(…), xargs). Pure and synchronous: a gate may call it on every tool call.
+   */
+  writeTargets(call: { tool: string; input: Record<string, unknown>; cwd?: string }): WriteTargets;
   /** The sources' text for one tool call of the caller's (undefined when none has any). */
   contextFor(
     caller: Identity,
@@ -107,6 +116,7 @@ export const policy = definePlugin({
       builtinRules: () =>
         BUILTIN_RULES.map(({ name, tool, reason, description }) => ({ name, tool, reason, description })),
       addGate: (gate) => gates.add(gate),
+      writeTargets: (call) => writeTargets({ tool: call.tool, input: call.input, cwd: call.cwd, home: homedir() }),
       addContextSource: (source) => contexts.add(source),
       contextFor: (caller, request) => contexts.gather(caller, request),
     };

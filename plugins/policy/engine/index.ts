@@ -12,4 +12,5 @@ export {
   type BuiltinCondition,
 } from './builtins.js';
 export { splitShell, type CommandPart, type ShellSplit } from './shell-split.js';
+export { writeTargets, WRITE_TOOLS, type WriteTargets } from './writes.js';
 export { PolicyRuleError, type Evaluation, type PolicyRule, type RuleDecision, type ToolCall } from './types.js';
