@@ -5,6 +5,7 @@ import type { WorkerView } from './worker-store.js';
 import type { TokenCounts, UsageReport } from './usage.js';
 import type { PauseReason, pauseView } from './pause.js';
 import type { QuotaState } from './quota.js';
+import type { RescueView } from './rescues.js';
 
 declare module '../../core/index.js' {
   interface FleetEventMap {
@@ -73,6 +74,12 @@ declare module '../../core/index.js' {
     quota_limited: { handle: string; quota: QuotaState };
     /** The usage limit is over (its reset came, or a lead said so): parked workers resume, a few at a time. */
     quota_cleared: { by: string; parked: number };
+    /** A worker's worktree held work removal would lose: it was committed to a rescue ref first. */
+    worktree_rescued: { handle: string; rescue: RescueView };
+    /** A worker's worktree was removed (`rescueId`: the rescue taken first, null when it was clean). */
+    worktree_removed: { handle: string; path: string; rescueId: number | null };
+    /** A rescue was restored into a new worktree on a new branch. */
+    worktree_restored: { handle: string; rescueId: number; path: string; branch: string };
   }
 }
 
@@ -121,4 +128,13 @@ export const workersEvents = defineEvents({
     summary: "An agent hit the account's usage limit: its worker is parked and new spawns wait for the reset",
   },
   quota_cleared: { topic: 'quota', summary: 'The usage limit is over: parked workers resume, staggered' },
+  worktree_rescued: {
+    topic: perWorker,
+    summary: 'A worktree held uncommitted changes, untracked files or unpushed commits: saved to a rescue ref first',
+  },
+  worktree_removed: {
+    topic: perWorker,
+    summary: 'A worker’s worktree was removed (after its rescue, if it needed one)',
+  },
+  worktree_restored: { topic: perWorker, summary: 'A rescue was restored into a new worktree on a new branch' },
 });

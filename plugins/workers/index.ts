@@ -14,6 +14,7 @@ import { exitsAndTotalsMigration } from './migrations/0003-exits-and-totals.js';
 import { nextSessionMigration } from './migrations/0004-next-session.js';
 import { pauseAndQuotaMigration } from './migrations/0005-pause-and-quota.js';
 import { swarmIdMigration } from './migrations/0006-swarm-id.js';
+import { worktreeRescuesMigration } from './migrations/0007-worktree-rescues.js';
 import { type Admission, Admissions } from './pause.js';
 import { QuotaBreaker } from './quota.js';
 import { type LaunchGuard, LaunchGuards } from './launch-guards.js';
@@ -23,11 +24,13 @@ import { workersTables } from './tables.js';
 import { statusLine } from './status-line.js';
 import { WorkerStore, workerView } from './worker-store.js';
 import { type WorktreeSetup, WorktreeSetups } from './worktree-setups.js';
+import { WorktreeRescues } from './rescues.js';
 
 export type { WorkerView, WorkerState } from './worker-store.js';
 export type { Enforcement, GuardedWorker, LaunchGuard, SettingSource } from './launch-guards.js';
 export type { BriefingSource } from './briefing-sources.js';
 export type { WorktreeSetup, WorktreeSetupTarget } from './worktree-setups.js';
+export type { Removal, RescueReason, RescueView, WorktreeRescues } from './rescues.js';
 export type { Admission, AdmissionRequest, PauseReason, WorkerPause } from './pause.js';
 export type { QuotaState } from './quota.js';
 export type { UsageLimit } from './usage-limit.js';
@@ -88,6 +91,13 @@ export interface WorkersApi {
    * that throws is logged and the worker starts anyway. Returns the remover (call it on stop).
    */
   addWorktreeSetup(setup: WorktreeSetup): () => void;
+  /**
+   * Worktrees are never deleted dirty: `removeWorktree(team, handle, by, reason)` removes an ended
+   * worker's worktree after saving what it holds (uncommitted changes, untracked files, commits on no
+   * remote branch) to `refs/fleet/rescue/<handle>/<time>`; `list`, `get`, `restore`, `cleanup`.
+   * Any plugin removing a worker's worktree goes through it.
+   */
+  rescues: WorktreeRescues;
   /** The account's usage-limit breaker: parked workers, the reset, resuming them staggered. */
   quota: QuotaBreaker;
 }
@@ -109,6 +119,7 @@ export const workers = definePlugin({
     '0004_next_session': nextSessionMigration,
     '0005_pause_and_quota': pauseAndQuotaMigration,
     '0006_swarm_id': swarmIdMigration,
+    '0007_worktree_rescues': worktreeRescuesMigration,
   },
   errors: workersErrors,
   events: workersEvents,
@@ -163,6 +174,13 @@ export const workers = definePlugin({
       emit: ctx.events.emit,
     });
     admissions.add((request) => quota.admit(request));
+    const rescues = new WorktreeRescues({
+      db: manager.store.db,
+      store: manager.store,
+      dataDir: ctx.config.dataDir,
+      log: ctx.log,
+      emit: ctx.events.emit,
+    });
     ctx.health.count('workers', (team) => manager.store.countLive(team));
     // A direct message (team_send) or a task assigned to a running worker reaches its agent too,
     // fenced as data with its sender. The recipient is read from metadata only the fleet may set
@@ -224,6 +242,7 @@ export const workers = definePlugin({
       addBriefingSource: (source) => briefings.add(source),
       addAdmission: (check) => admissions.add(check),
       addWorktreeSetup: (setup) => worktreeSetups.add(setup),
+      rescues,
       quota,
       addTranscriptListener(listener) {
         // One entry per call: the same function added twice is removed once per remover.

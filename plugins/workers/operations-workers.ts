@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { actAs, dataFence, f, isLead, operationsFor, reply, sameTeam } from '../../core/index.js';
+import { actAs, dataFence, f, isApiError, isLead, operationsFor, reply, sameTeam } from '../../core/index.js';
 import { workersErrors } from './errors.js';
 import type { WorkersApi } from './index.js';
 import { spawnInput, spawnRequest } from './spawn-input.js';
@@ -122,16 +122,27 @@ export const pushOutput = op({
 
 export const dismissWorker = op({
   name: 'dismissWorker',
-  summary: 'Stop a worker: its agent, everything it started (its process group), its pane and its tokens',
+  summary:
+    'Stop a worker: its agent, everything it started (its process group), its pane and its tokens; ' +
+    'with removeWorktree, its worktree too (unsaved work goes to a rescue ref first)',
   access: 'lead',
-  input: v.object({ handle: f.handle }),
+  input: v.object({ handle: f.handle, removeWorktree: v.optional(f.flag) }),
   http: { method: 'POST', path: '/orchestrate/dismiss/:handle' },
   tools: [{ name: 'team_dismiss' }],
   async run({ input, caller, api }) {
     const worker = await api.manager.dismiss(caller.teamName, input.handle);
     // A dismissed worker's token must not outlive it (it would last its full lifetime otherwise).
     await api.revokeTokens(caller.teamName, input.handle, `worker dismissed by ${caller.handle}`);
-    return worker;
+    if (!input.removeWorktree) return worker;
+    if (!worker.worktree) return { ...worker, removed: false, rescued: null };
+    // The worker is dismissed whatever happens next: a worktree that could not go is said, not thrown.
+    try {
+      const removal = await api.rescues.removeWorktree(caller.teamName, input.handle, caller.handle, 'dismiss');
+      return { ...worker, worktree: null, removed: removal.removed, rescued: removal.rescued };
+    } catch (error) {
+      if (!isApiError(error)) throw error;
+      return { ...worker, removed: false, rescued: null, worktreeError: { code: error.code, error: error.message } };
+    }
   },
 });
 

@@ -83,10 +83,39 @@ export interface WorkerQuotaTable {
   tripped_at: number;
 }
 
+/** A rescue of a worktree taken before the fleet removed it (see rescues.ts). Times are ms since the epoch. */
+export interface WorktreeRescuesTable {
+  id: Generated<number>;
+  team_name: string;
+  handle: string;
+  /** The repository's main working tree. */
+  repo: string;
+  /** Where the worktree was. */
+  worktree_path: string;
+  /** `refs/fleet/rescue/<handle>/<time>`. */
+  ref: string;
+  commit_id: string;
+  branch: string | null;
+  head: string | null;
+  changed_files: number;
+  untracked_files: number;
+  unpushed_commits: number;
+  /** JSON `[{ status, path }]` (at most 1000). */
+  files: string;
+  /** What removed the worktree: `remove`, `cleanup` or `dismiss`. */
+  reason: string;
+  created_by: string;
+  created_at: number;
+  restored_path: string | null;
+  restored_branch: string | null;
+  restored_at: number | null;
+}
+
 export interface WorkersTables {
   workers: WorkersTable;
   spawn_queue: SpawnQueueTable;
   worker_quota: WorkerQuotaTable;
+  worktree_rescues: WorktreeRescuesTable;
 }
 
 export const workersTables = defineTables<WorkersTables>({
@@ -95,4 +124,7 @@ export const workersTables = defineTables<WorkersTables>({
     'parsed log offset, last result, cost, worktree',
   spawn_queue: 'Spawns waiting for a free worker slot, persisted across restarts',
   worker_quota: "The account's usage-limit breaker: tripped when an agent hits a usage limit, with its reset time",
+  worktree_rescues:
+    'Rescues of worktrees the fleet removed with uncommitted changes, untracked files or unpushed commits: ' +
+    'the ref and commit that hold them, per team',
 });
