@@ -30,8 +30,6 @@ export interface LeaseServiceLike {
   blockers(teamName: string, handle: string, repo: string, relPaths: string[]): Promise<LeaseBlockerLike[]>;
   heldBy(teamName: string, handle: string, repo: string): Promise<LeaseLike[]>;
   covers(lease: LeaseLike, relPath: string): boolean;
-  /** Active leases in a repo (every team's when teamName is undefined); used to tell whether others hold any. */
-  list?(filter: { teamName?: string; repo?: string }): Promise<LeaseLike[]>;
 }
 
 export interface PolicyGateLike {
@@ -44,6 +42,7 @@ export interface PolicyGateLike {
 
 export interface WriteTargetsLike {
   paths: string[];
+  patches?: string[];
   unknown: boolean;
   reasons?: string[];
 }
