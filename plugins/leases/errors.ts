@@ -1,4 +1,5 @@
-import { defineErrors } from '../../core/index.js';
+import { defineErrors, mergeErrors } from '../../core/index.js';
+import { enforceErrors } from './enforce/index.js';
 
 /** The lease codes (LEASES_*). L2's enforcement codes are merged in by index.ts. */
 export const leaseErrors = defineErrors({
@@ -13,3 +14,6 @@ export const leaseErrors = defineErrors({
   LEASES_TASK_RESOLVED: [409, 'taskId: task {taskId} is resolved'],
   LEASES_CONFLICT: [409, 'Lease conflict: {detail}'],
 });
+
+/** Every code of the plugin: the leases' and enforcement's, merged (a code declared twice is refused). */
+export const allLeaseErrors = mergeErrors(leaseErrors, enforceErrors);

@@ -1,4 +1,5 @@
 import { defineEvents } from '../../core/index.js';
+import { enforceEvents } from './enforce/index.js';
 import type { LeaseView } from './leases/lease-store.js';
 
 declare module '../../core/index.js' {
@@ -21,3 +22,6 @@ export const leaseEvents = defineEvents({
   'lease:expired': { topic: 'leases', summary: 'A lease reached its expiry without renewal and no longer counts' },
   'lease:conflict': { topic: 'leases', summary: 'An acquisition or a task grant was refused by overlapping leases' },
 });
+
+/** Every event type of the plugin: lease:* and enforcement's. */
+export const allLeaseEvents = defineEvents({ ...leaseEvents, ...enforceEvents });

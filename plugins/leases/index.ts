@@ -2,8 +2,9 @@ import { definePlugin } from '../../core/index.js';
 import type { PolicyApi } from '../policy/index.js';
 import type { TasksApi } from '../tasks/index.js';
 import type { WorkersApi } from '../workers/index.js';
-import { leaseErrors } from './errors.js';
-import { leaseEvents } from './events.js';
+import { enforceOperations, leaseFlagsMigration, startEnforcement } from './enforce/index.js';
+import { allLeaseErrors } from './errors.js';
+import { allLeaseEvents } from './events.js';
 import { type Clock, fakeClock, systemClock } from './leases/clock.js';
 import { LeaseService } from './leases/lease-service.js';
 import { leaseOperations } from './leases/operations.js';
@@ -11,7 +12,7 @@ import { startTaskPaths } from './leases/task-paths.js';
 import { startUpkeep } from './leases/upkeep.js';
 import { leasesMigration } from './migrations/0001-leases.js';
 import { type LeasesOptions, leasesOptionsSchema } from './options.js';
-import { leaseTables } from './tables.js';
+import { type AllLeaseTables, allLeaseTables } from './tables.js';
 
 export type { Clock, FakeClock } from './leases/clock.js';
 export type { Lease, LeaseBlocker, LeaseMode, LeaseView } from './leases/lease-service.js';
@@ -30,7 +31,7 @@ export interface LeasesApi {
   policy(): PolicyApi | undefined;
 }
 
-export const leases = definePlugin({
+export const leases = definePlugin<typeof leasesOptionsSchema, LeasesApi, AllLeaseTables>({
   name: 'leases',
   description:
     'Leases on paths and globs of a repository (exclusive or shared, with a time to live and a fence), ' +
@@ -38,11 +39,11 @@ export const leases = definePlugin({
   dependsOn: ['auth'],
   optionalDependsOn: ['workers', 'tasks', 'policy'],
   config: leasesOptionsSchema,
-  tables: leaseTables,
-  migrations: { '0001_leases': leasesMigration },
-  errors: leaseErrors,
-  events: leaseEvents,
-  operations: [...leaseOperations],
+  tables: allLeaseTables,
+  migrations: { '0001_leases': leasesMigration, '0002_lease_flags': leaseFlagsMigration },
+  errors: allLeaseErrors,
+  events: allLeaseEvents,
+  operations: [...leaseOperations, ...enforceOperations],
   setup(ctx): LeasesApi {
     const clock = ctx.options.testClock ? fakeClock(ctx.options.testClock.startAt) : systemClock;
     const workers = () => ctx.use<WorkersApi | undefined>('workers');
@@ -63,5 +64,6 @@ export const leases = definePlugin({
   start(ctx, api) {
     ctx.onStop(startUpkeep(ctx, api, api.clock));
     ctx.onStop(startTaskPaths(ctx, api));
+    ctx.onStop(startEnforcement(ctx, api));
   },
 });

@@ -1,4 +1,5 @@
 import { defineTables } from '../../core/index.js';
+import { type EnforceTables, enforceTables } from './enforce/index.js';
 
 /** Times are ms since the epoch; JSON columns are text. */
 export interface LeasesTable {
@@ -35,4 +36,12 @@ export interface LeaseTables {
 export const leaseTables = defineTables<LeaseTables>({
   leases: 'Leases on paths or globs of a repository: holder (or a waiting task), mode, fence, expiry',
   lease_repos: "Each repository's fence counter; acquisitions lock its row, so grants in a repo are serialized",
+});
+
+/** Every table of the plugin: the leases and L2's enforcement flags. */
+export type AllLeaseTables = LeaseTables & EnforceTables;
+
+export const allLeaseTables = defineTables<AllLeaseTables>({
+  ...(leaseTables.descriptions as { [K in keyof LeaseTables]: string }),
+  ...(enforceTables.descriptions as { [K in keyof EnforceTables]: string }),
 });
