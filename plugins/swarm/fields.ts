@@ -1,32 +1,11 @@
-import * as v from 'valibot';
 import { f } from '../../core/index.js';
 
-/** A swarm's id in a path or body: 1–100 of [A-Za-z0-9_-], as the seed checked it. */
-export const swarmId = v.pipe(
-  v.string('must be a string'),
-  v.minLength(1, 'is required'),
-  v.maxLength(100, 'must be at most 100 characters'),
-  v.regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, _ and -'),
-);
-
-/** A number in a range, given as a number or (in a query string) as its decimal spelling. */
-export function num(min: number, max: number, options: { exclusiveMin?: boolean } = {}) {
-  const low = options.exclusiveMin ? `must be greater than ${min}` : `must be at least ${min}`;
-  return v.pipe(
-    v.unknown(),
-    v.transform((value) =>
-      typeof value === 'string' && /^-?\d{1,16}(\.\d{1,16})?$/.test(value) ? Number(value) : value,
-    ),
-    v.number('must be a number'),
-    v.finite('must be a number'),
-    options.exclusiveMin ? v.gtValue(min, low) : v.minValue(min, low),
-    v.maxValue(max, `must be at most ${max}`),
-  );
-}
-
 /** A confidence or reputation: 0–1. */
-export const unit = num(0, 1);
+export const unit = f.decimal(0, 1);
 export const limit = (max: number) => f.int(1, max);
 /** A free-form JSON object payload of bounded size. */
 export const payload = f.jsonObject({ maxChars: 64_000 });
 export const reason = f.text({ max: 500 });
+
+/** The kernel's swarm id field (the governance plugin takes the same). */
+export const swarmId = f.swarmId;

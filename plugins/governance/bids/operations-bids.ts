@@ -2,12 +2,12 @@ import * as v from 'valibot';
 import { f, type Identity, operationsFor } from '../../../core/index.js';
 import type { GovernanceApi } from '../index.js';
 import { bidErrors as errors } from './errors.js';
-import { credits, num, swarmId, taskId } from './fields.js';
+import { credits, swarmId, taskId } from '../fields.js';
 import { AUCTION_ALIASES, AUCTION_TYPES, type AuctionType, DEFAULT_WEIGHTS } from './scoring.js';
 import { BID_STATUSES } from './tables.js';
 
 const op = operationsFor<GovernanceApi>();
-const unit = num(0, 1);
+const unit = f.decimal(0, 1);
 const bidId = f.uuid('bid');
 
 /** The swarm a bid goes to: the one named (the team's, 404 otherwise), else the caller's own. */
@@ -72,8 +72,8 @@ export const listTaskBids = op({
     taskId,
     status: v.optional(f.oneOf(BID_STATUSES)),
     bidderHandle: v.optional(f.handle),
-    minBid: v.optional(num(0, 10_000)),
-    maxBid: v.optional(num(0, 10_000)),
+    minBid: v.optional(f.decimal(0, 10_000)),
+    maxBid: v.optional(f.decimal(0, 10_000)),
     limit: v.optional(f.int(1, 100), 50),
   }),
   http: { method: 'GET', path: '/bids/task/:taskId' },

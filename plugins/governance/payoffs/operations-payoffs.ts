@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { f, operationsFor } from '../../../core/index.js';
-import { num, swarmId, taskId } from '../bids/fields.js';
+import { swarmId, taskId } from '../fields.js';
 import type { GovernanceApi } from '../index.js';
 import { PAYOFF_TYPES } from './tables.js';
 
@@ -16,10 +16,10 @@ export const definePayoff = op({
     taskId,
     swarmId: v.optional(swarmId),
     payoffType: f.oneOf(PAYOFF_TYPES),
-    baseValue: num(-10_000, 10_000),
-    multiplier: v.optional(num(0, 100), 1),
+    baseValue: f.decimal(-10_000, 10_000),
+    multiplier: v.optional(f.decimal(0, 100), 1),
     deadline: v.optional(f.int(1)),
-    decayRate: v.optional(num(0, 1), 0),
+    decayRate: v.optional(f.decimal(0, 1), 0),
     dependencies: v.optional(f.list(f.text({ min: 1, max: 100 }), { max: 20, of: 'task ids', unit: 'tasks' })),
   }),
   http: { method: 'POST', path: '/payoffs', status: 201 },

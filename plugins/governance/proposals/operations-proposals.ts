@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { f, type Identity, invalidInput, isLead, operationsFor } from '../../../core/index.js';
-import { instant, num, swarmId } from '../fields.js';
+import { swarmId } from '../fields.js';
 import type { GovernanceApi } from '../index.js';
 import { actionSchema, checkAction } from './actions.js';
 import { proposalErrors as errors } from './errors.js';
@@ -39,11 +39,11 @@ const createEntries = {
   ),
   votingMethod: v.optional(f.oneOf(VOTING_METHODS)),
   quorumType: v.optional(f.oneOf(QUORUM_TYPES)),
-  quorumValue: v.optional(num(0, 10_000)),
-  threshold: v.optional(num(0, 1, { exclusiveMin: true })),
+  quorumValue: v.optional(f.decimal(0, 10_000)),
+  threshold: v.optional(f.decimal(0, 1, { exclusiveMin: true })),
   weightByReputation: v.optional(f.flag),
   deadlineMs: v.optional(f.int(1)),
-  deadline: v.optional(instant),
+  deadline: v.optional(f.instant),
   action: v.optional(actionSchema),
 };
 

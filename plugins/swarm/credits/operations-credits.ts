@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { actAs, f, type Identity, operationsFor } from '../../../core/index.js';
 import { swarmFor, verifySwarmAccess } from '../access.js';
 import { swarmCoreErrors as errors } from '../errors.js';
-import { limit, num, reason, swarmId } from '../fields.js';
+import { limit, reason, swarmId } from '../fields.js';
 import type { SwarmApi } from '../index.js';
 import { LEADERBOARD_ORDERS } from './credits-service.js';
 import { TRANSACTION_TYPES } from './credit-store.js';
@@ -25,7 +25,7 @@ async function account(api: SwarmApi, caller: Identity, id: string, handle: stri
 
 /** Credits are kept in cents: an amount that rounds to none would move nothing. */
 const amount = v.pipe(
-  num(0, 10_000, { exclusiveMin: true }),
+  f.decimal(0, 10_000, { exclusiveMin: true }),
   v.check((value) => Math.round(value * 100) >= 1, 'must be at least 0.01'),
 );
 
@@ -83,7 +83,7 @@ export const recordTransaction = op({
     swarmId,
     agentHandle: f.handle,
     transactionType: f.oneOf(transactionTypes as readonly string[] as readonly ['earn']),
-    amount: num(-10_000, 10_000),
+    amount: f.decimal(-10_000, 10_000),
     referenceType: v.optional(f.text({ max: 50 })),
     referenceId: v.optional(f.text({ max: 100 })),
     reason: f.text({ min: 1, max: 500 }),
@@ -129,7 +129,7 @@ export const adjustReputation = op({
     swarmId,
     agentHandle: f.handle,
     success: f.flag,
-    weight: v.optional(num(0, 1, { exclusiveMin: true })),
+    weight: v.optional(f.decimal(0, 1, { exclusiveMin: true })),
     reason: f.text({ min: 1, max: 500 }),
   }),
   http: { method: 'POST', path: '/credits/reputation' },
