@@ -14,6 +14,7 @@ import { sumIntoHours } from '../../plugins/sessions/migrations/0003-usage-hourl
 import { bootBenchFleet } from './lib/fleet.js';
 import { machineNote } from './lib/settings.js';
 import { formatNumber, formatTable } from './lib/table.js';
+import { percentile } from './lib/percentile.js';
 
 const RESULTS = Math.max(1000, Number(process.env.BENCH_COSTS_RESULTS ?? 100_000));
 const OTHER_TEAM_RESULTS = Math.round(RESULTS / 5);
@@ -22,10 +23,6 @@ const TARGET_P99_MS = 50;
 const DAY = 86_400_000;
 const GROUPS = ['task', 'worker', 'session', 'team', 'model'] as const;
 const MODELS = ['claude-opus-5-5', 'claude-sonnet-5-5', 'claude-haiku-5-5'];
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 type Shape = 'sessions' | 'scattered';
 

@@ -21,6 +21,7 @@ import { searchTerms } from '../../plugins/knowledge/documents/terms.js';
 import type { KnowledgeApi } from '../../plugins/knowledge/index.js';
 import { machineNote } from './lib/settings.js';
 import { formatNumber, formatTable } from './lib/table.js';
+import { percentile } from './lib/percentile.js';
 
 const CHUNKS = Math.max(1000, Number(process.env.BENCH_KNOWLEDGE_CHUNKS ?? 100_000));
 const SEARCHES = Math.max(20, Number(process.env.BENCH_KNOWLEDGE_SEARCHES ?? 300));
@@ -88,9 +89,6 @@ async function boot(storage: FleetConfigInput['storage']) {
     },
   };
 }
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 
 async function run(engine: string, storage: FleetConfigInput['storage']): Promise<string[]> {
   const fleet = await boot(storage);

@@ -30,6 +30,7 @@ import type { DepositInput, PheromoneService } from '../../plugins/swarm/pheromo
 import { freePort, killWorkerProcesses } from '../../test/kit/index.js';
 import { machineNote } from './lib/settings.js';
 import { formatNumber, formatTable } from './lib/table.js';
+import { percentile } from './lib/percentile.js';
 
 const TRAILS = Math.max(10_000, Number(process.env.BENCH_PHEROMONE_TRAILS ?? 1_000_000));
 const LINES = Math.max(1000, Number(process.env.BENCH_PHEROMONE_LINES ?? 100_000));
@@ -45,8 +46,6 @@ const TYPES = ['touch', 'touch', 'touch', 'modify', 'modify', 'error', 'success'
 
 type Message = Record<string, any>;
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 
 /** A deterministic random number generator (mulberry32): both engines get the same trails. */

@@ -6,6 +6,7 @@
  */
 import { compilePolicy, type PolicyRule, type ToolCall } from '../../plugins/policy/engine/index.js';
 import { formatNumber, formatTable } from './lib/table.js';
+import { percentile } from './lib/percentile.js';
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const CALLS = 20_000;
@@ -150,10 +151,6 @@ function makeCalls(count: number): ToolCall[] {
   });
 }
 
-function quantile(sorted: Float64Array, q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
-
 function measure(ruleCount: number, builtins: boolean): string[] {
   const rules = makeRules(ruleCount);
   const calls = makeCalls(CALLS);
@@ -192,8 +189,8 @@ function measure(ruleCount: number, builtins: boolean): string[] {
     `${formatNumber(ruleCount)} rules${builtins ? ' + built-ins' : ''}`,
     formatNumber(compileMs, 1),
     formatNumber(best),
-    formatNumber(quantile(latencies, 0.5) * 1000, 1),
-    formatNumber(quantile(latencies, 0.99) * 1000, 1),
+    formatNumber(percentile(latencies, 50) * 1000, 1),
+    formatNumber(percentile(latencies, 99) * 1000, 1),
     mix.join(' '),
   ];
 }

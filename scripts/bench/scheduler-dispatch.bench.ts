@@ -19,14 +19,10 @@ import type { AuthApi } from '../../plugins/auth/index.js';
 import type { SchedulerApi } from '../../plugins/scheduler/index.js';
 import { machineNote } from './lib/settings.js';
 import { formatNumber, formatTable } from './lib/table.js';
+import { percentile } from './lib/percentile.js';
 
 const SCHEDULES = 1000;
 const SLOTS = Number(process.env.BENCH_SLOTS ?? 3);
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function run(label: string, tickMs: number, storage?: FleetConfigInput['storage']): Promise<string[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fleet-bench-sched-'));

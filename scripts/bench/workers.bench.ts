@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { machineNote } from './lib/settings.js';
 import { formatNumber, formatTable } from './lib/table.js';
+import { percentile } from './lib/percentile.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FLEET_BIN = join(ROOT, 'bin/fleet.mjs');
@@ -39,10 +40,6 @@ process.stdout.write(out); setInterval(() => {}, 1000);`;
 type Message = Record<string, any>;
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 /** A WebSocket client of the team: every message, and waiters for one that matches. */
 class TeamSocket {

@@ -18,15 +18,11 @@ import { createLogger } from '../../core/log.js';
 import type { WorkflowsApi } from '../../plugins/workflows/index.js';
 import { machineNote } from './lib/settings.js';
 import { formatNumber, formatTable } from './lib/table.js';
+import { percentile } from './lib/percentile.js';
 
 const CHAIN = 50;
 const CHAIN_RUNS = 4;
 const CONCURRENT = Number(process.env.BENCH_EXECUTIONS ?? 100);
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 const sortNumbers = (values: number[]) => values.sort((a, b) => a - b);
 

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { formatNumber, formatTable } from './lib/table.js';
+import { percentile } from './lib/percentile.js';
 
 const CLIENTS = 100;
 const EVENTS = Math.max(1, Number(process.env.BENCH_WS_EVENTS ?? 400));
@@ -19,10 +20,6 @@ interface SideResult {
   p99: number;
   max: number;
   mean: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 /** One side, in this process: boot a fleet, connect the clients, publish, measure. */

@@ -6,6 +6,7 @@
  */
 import autocannon from 'autocannon';
 import type { LoadJob, LoadResult } from './load.js';
+import { percentile } from './percentile.js';
 
 function run(job: LoadJob, seconds: number, latencies?: number[]): Promise<autocannon.Result> {
   return new Promise((resolveRun, reject) => {
@@ -29,12 +30,6 @@ function run(job: LoadJob, seconds: number, latencies?: number[]): Promise<autoc
   });
 }
 
-/** The q-quantile of sorted values (nearest rank). */
-function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
-
 const job = JSON.parse(process.argv[2] ?? '') as LoadJob;
 // Warm-up (JIT, connection setup, SQLite page cache): its figures are thrown away.
 await run(job, job.warmupSeconds);
@@ -44,8 +39,8 @@ const sorted = Float64Array.from(latencies).sort();
 const output: LoadResult = {
   name: job.target.name,
   requestsPerSec: result.requests.average,
-  p50Ms: quantile(sorted, 0.5),
-  p99Ms: quantile(sorted, 0.99),
+  p50Ms: percentile(sorted, 50),
+  p99Ms: percentile(sorted, 99),
   ok: result['2xx'],
   non2xx: result.non2xx,
   errors: result.errors,
