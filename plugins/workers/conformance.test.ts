@@ -17,7 +17,7 @@ process.env.FAKE_AGENT_STATE_DIR = tempDir(t, 'fleet-fake-state-');
 
 t.test('workers: every operation conforms (401, other teams, required fields, route and tool agree)', async (t) => {
   const fleet: TestFleet = await startFleet(t, {
-    plugins: { auth: true, mail: true, tasks: true, workers: fakeAgentWorkers({ max: 10 }) },
+    plugins: { auth: true, mail: true, tasks: true, workers: fakeAgentWorkers({ max: 20 }) },
     config: { server: { rateLimit: { max: 1_000_000 } } },
   });
   // A repository with a bare remote, for the worktree operations.
@@ -53,6 +53,18 @@ t.test('workers: every operation conforms (401, other teams, required fields, ro
     }
     return spawned.get(handle)!;
   };
+
+  /** A rescue of team alpha: a worker with unsaved work, dismissed with removeWorktree (taken once). */
+  let rescued: Promise<any> | undefined;
+  const alphaRescue = (context: FixtureContext) =>
+    (rescued ??= (async () => {
+      const worker = await alphaWorker(context, 'cw-rescued', { workingDir: project, worktree: true });
+      writeFileSync(join(worker.worktree.path, 'unsaved.txt'), 'unsaved\n');
+      const dismissed = await context.call(context.alpha.lead, 'POST', '/orchestrate/dismiss/cw-rescued', {
+        removeWorktree: true,
+      });
+      return dismissed.rescued;
+    })());
 
   await runConformance(t, {
     fleet,
@@ -127,6 +139,32 @@ t.test('workers: every operation conforms (401, other teams, required fields, ro
       worktreeState: async (context) => {
         await alphaWorker(context, 'cw-tree', { workingDir: project, worktree: true });
         return { input: { handle: 'cw-tree' }, secrets: ['fleet/cw-tree'] };
+      },
+      removeWorktree: async (context) => {
+        const worker = await alphaWorker(context, 'cw-rm', { workingDir: project, worktree: true });
+        await context.call(context.alpha.lead, 'POST', '/orchestrate/dismiss/cw-rm', {});
+        writeFileSync(join(worker.worktree.path, 'unsaved.txt'), 'unsaved\n');
+        return {
+          input: { handle: 'cw-rm' },
+          skipAgreement: 'the first call removes the worktree; the second finds none',
+        };
+      },
+      cleanupWorktrees: async (context) => {
+        await alphaWorker(context, 'cw-clean', { workingDir: project, worktree: true });
+        await context.call(context.alpha.lead, 'POST', '/orchestrate/dismiss/cw-clean', {});
+        return { input: {}, otherTeam: 'own', secrets: ['cw-clean'] };
+      },
+      listRescues: async (context) => {
+        const rescue = await alphaRescue(context);
+        return { input: {}, otherTeam: 'own', secrets: [rescue.ref, rescue.commit] };
+      },
+      restoreRescue: async (context) => {
+        const rescue = await alphaRescue(context);
+        return {
+          input: { id: rescue.id },
+          secrets: [rescue.ref],
+          skipAgreement: 'the first call restores it; the second finds its directory there',
+        };
       },
       queueSpawn: async () => ({
         input: { handle: 'cw-queued', teamName: 'alpha', workingDir: fleet.dataDir },

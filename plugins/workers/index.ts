@@ -3,6 +3,7 @@ import { agentUid, dataFence, definePlugin, FLEET_BIN, fleetTmuxSocket, isLead, 
 import type { AuthApi } from '../auth/index.js';
 import type { MailApi } from '../mail/index.js';
 import { attachCommand } from './attach-command.js';
+import { rescueCommand } from './rescue-command.js';
 import { type BriefingSource, BriefingSources } from './briefing-sources.js';
 import type { TranscriptListener } from './transcript-entries.js';
 import { workersErrors } from './errors.js';
@@ -124,7 +125,7 @@ export const workers = definePlugin({
   errors: workersErrors,
   events: workersEvents,
   operations: operationsOfWorkers,
-  commands: { attach: attachCommand },
+  commands: { attach: attachCommand, rescue: rescueCommand },
   setup(ctx): WorkersApi {
     const options = ctx.options;
     const { session } = options.tmux;
