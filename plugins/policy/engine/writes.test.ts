@@ -56,6 +56,7 @@ const TABLE: readonly [string, string[], boolean?][] = [
   ['rm "$FILE"', [], true],
   ['find . -name "*.ts" -exec rm {} \\;', [], true],
   ['ls | xargs rm', [], true],
+  ['find src -name x.ts -delete', ['/repo/sub/src']],
   ['tar xf a.tar', [], true],
   ['$EDITOR a.ts', [], true],
   // git and patches.

@@ -333,6 +333,19 @@ const awkWriter: Writer = (collector, part) => {
   for (const j of files) addPath(collector, part, part.argv[j]!, operandDynamic(part, j));
 };
 
+/** `find ROOT… -delete`: everything under its roots may go. */
+const findWriter: Writer = (collector, part) => {
+  if (!part.argv.includes('-delete')) return;
+  let any = false;
+  for (let j = 1; j < part.argv.length; j++) {
+    const arg = part.argv[j]!;
+    if (arg.startsWith('-') || arg === '(' || arg === '!') break;
+    any = true;
+    addPath(collector, part, arg, operandDynamic(part, j));
+  }
+  if (!any) addPath(collector, part, '.', false);
+};
+
 /** Archives and the like write files whose names are inside them. */
 const extracts: Writer = (collector, part, name) => {
   if (name === 'tar' && !part.argv.slice(1).some((arg) => /^-?[A-Za-z]*x/.test(arg) || arg === '--extract')) return;
@@ -500,6 +513,7 @@ const WRITERS: Readonly<Record<string, Writer>> = {
   wget: outputOption(['O', 'output-document']),
   sort: outputOption(['o', 'output']),
   awk: awkWriter,
+  find: findWriter,
   gawk: awkWriter,
   tar: extracts,
   unzip: extracts,
