@@ -1,7 +1,7 @@
 import { defineErrors } from '../../core/index.js';
 
 export const mergesErrors = defineErrors({
-  MERGES_NOT_FOUND: [404, "Merge queue entry '{id}' not found"],
+  MERGES_NOT_FOUND: [404, 'id: no merge queue entry of your team has this id'],
   MERGES_BRANCH_REQUIRED: [400, 'branch: give a worker handle or a branch'],
   MERGES_REPO_REQUIRED: [400, 'repo: a branch needs the repository it is in'],
   MERGES_NOT_A_REPO: [400, '{field}: {path} is not inside a git repository'],
