@@ -63,8 +63,12 @@ export async function installLeaseHook(wt: WorktreeSetupLike): Promise<string> {
   await chmod(join(hooks, 'fleet-lease.json'), 0o600);
   const script = join(hooks, 'git-hook.mjs');
   await copyFile(HOOK_SCRIPT, script);
+  // Each hook name is a CommonJS stub (a file without .mjs is not read as a module) loading the script.
+  const stub =
+    '#!/usr/bin/env node\n' +
+    "import(require('node:url').pathToFileURL(require('node:path').join(__dirname, 'git-hook.mjs')).href);\n";
   for (const name of HOOK_NAMES) {
-    await copyFile(HOOK_SCRIPT, join(hooks, name));
+    await writeFile(join(hooks, name), stub, { mode: 0o755 });
     await chmod(join(hooks, name), 0o755);
   }
   if ((await git(common, ['config', '--get', 'extensions.worktreeConfig']).catch(() => '')) !== 'true')
