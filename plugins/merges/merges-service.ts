@@ -122,7 +122,7 @@ export class MergesService {
 
   async require(teamName: string, id: string): Promise<MergeEntry> {
     const row = await this.deps.store.get(teamName, id);
-    if (!row) throw errors.MERGES_NOT_FOUND({ id }, { field: 'id' });
+    if (!row) throw errors.MERGES_NOT_FOUND({}, { field: 'id' });
     return toEntry(row);
   }
 
