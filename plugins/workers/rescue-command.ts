@@ -94,8 +94,9 @@ async function tokenFor(url: string, team: string, values: Values, config: Fleet
     body: JSON.stringify({ handle, teamName: team, agentType: 'team-lead' }),
   });
   if (status < 300 && typeof body.token === 'string') return body.token;
+  const reason = typeof body.error === 'string' ? body.error : `HTTP ${status}`;
   throw new CommandError(
-    `cannot act as ${handle}, the lead of team ${team}: ${typeof body.error === 'string' ? body.error : `HTTP ${status}`}`,
+    `cannot act as ${handle}, the lead of team ${team}: ${reason}`,
     status === 400 || status === 409 ? 2 : 1,
   );
 }

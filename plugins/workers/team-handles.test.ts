@@ -438,6 +438,7 @@ t.test('a data dir of the schema before migrates: rows kept, its live worker re-
     '0004_next_session',
     '0005_pause_and_quota',
     '0006_swarm_id',
+    '0007_worktree_rescues',
   ]);
   const stored = await b.kernel.db.selectFrom('workers').selectAll().orderBy('handle').execute();
   t.same(
