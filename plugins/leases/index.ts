@@ -43,7 +43,8 @@ export const leases = definePlugin<typeof leasesOptionsSchema, LeasesApi, AllLea
   migrations: { '0001_leases': leasesMigration, '0002_lease_flags': leaseFlagsMigration },
   errors: allLeaseErrors,
   events: allLeaseEvents,
-  operations: [...leaseOperations, ...enforceOperations],
+  // GET /leases/flags before GET /leases/:id, which would take `flags` for an id.
+  operations: [...enforceOperations, ...leaseOperations],
   setup(ctx): LeasesApi {
     const clock = ctx.options.testClock ? fakeClock(ctx.options.testClock.startAt) : systemClock;
     const workers = () => ctx.use<WorkersApi | undefined>('workers');
