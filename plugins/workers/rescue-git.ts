@@ -129,7 +129,14 @@ export async function inspectWorktree(path: string, repo: string): Promise<Workt
     ({ stdout }) => stdout.trim(),
     () => null,
   );
-  const { stdout } = await git(path, ['status', '--porcelain=v1', '-z', '--untracked-files=all']);
+  // --no-optional-locks: status would otherwise refresh (rewrite) the worktree's index as it reads it.
+  const { stdout } = await git(path, [
+    '--no-optional-locks',
+    'status',
+    '--porcelain=v1',
+    '-z',
+    '--untracked-files=all',
+  ]);
   const files = parseStatus(stdout);
   const untracked = files.filter((file) => file.status === '??').length;
   let unpushed = 0;

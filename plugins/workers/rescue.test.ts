@@ -372,15 +372,16 @@ t.test('the rescue leaves the worktree, its index and its staged changes as they
   git(path, 'add', 'staged.txt');
   writeFileSync(join(path, 'README.md'), 'unstaged edit\n');
   writeFileSync(join(path, 'loose.txt'), 'untracked\n');
-  const before = git(path, 'status', '--porcelain=v1', '--untracked-files=all');
+  // Read before git status could refresh it: the rescue (inspection included) must not write it at all.
   const indexBefore = readFileSync(join(project, '.git', 'worktrees', 'wt', 'index'));
+  const before = git(path, '--no-optional-locks', 'status', '--porcelain=v1', '--untracked-files=all');
   const holdings = await inspectWorktree(path, await repoOf(path));
   t.ok(needsRescue(holdings));
   t.match(holdings, { changed: 2, untracked: 1, unpushed: 0, against: 'main' });
   const ref = 'refs/fleet/rescue/x/20260101T000000000Z';
   const commit = await writeRescue(path, holdings, ref, 'test rescue');
-  t.equal(git(path, 'status', '--porcelain=v1', '--untracked-files=all'), before, 'status unchanged');
   t.same(readFileSync(join(project, '.git', 'worktrees', 'wt', 'index')), indexBefore, 'the index file unchanged');
+  t.equal(git(path, 'status', '--porcelain=v1', '--untracked-files=all'), before, 'status unchanged');
   t.equal(git(project, 'show', `${ref}:staged.txt`), 'staged');
   t.equal(git(project, 'show', `${ref}:loose.txt`), 'untracked');
   t.equal(git(project, 'show', `${ref}:README.md`), 'unstaged edit');
