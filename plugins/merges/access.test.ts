@@ -40,6 +40,11 @@ t.test('access, bad input, scoping, cancel, retry and priority', async (t) => {
       [{ branch: 'low', repo: repo.dir, test: [] }, 'test'],
       [{ branch: 'low', repo: repo.dir, test: [7] }, 'test'], // test.0
       [{ branch: 'low', repo: repo.dir, test: [''] }, 'test'],
+      [{ branch: 'low', repo: repo.dir, test: ['node', 'a\0b'] }, 'test'], // test.1
+      [{ branch: 'low', repo: '/tmp/a\0b' }, 'repo'],
+      [{ branch: 'low', repo: `${repo.dir}/a.txt` }, 'repo', 'MERGES_NOT_A_REPO'],
+      [{ branch: 'low', repo: repo.dir, priority: 1.5 }, 'priority'],
+      [{ branch: 'low', repo: repo.dir, target: 'main\n' }, 'target'],
       [{ handle: 'w1' }, 'handle', 'MERGES_WORKERS_OFF'],
       [{ handle: 'bad handle!' }, 'handle'],
       [[1, 2], 'body'],

@@ -22,7 +22,11 @@ export const branchName = v.pipe(
 /** A test command: a program and its arguments (never a shell string). */
 export const testArgv = v.pipe(
   v.array(
-    v.pipe(v.string('must be a list of strings'), v.maxLength(2000, 'must hold arguments of at most 2000 characters')),
+    v.pipe(
+      v.string('must be a list of strings'),
+      v.maxLength(2000, 'must hold arguments of at most 2000 characters'),
+      v.check((arg) => !arg.includes('\0'), 'must not contain NUL'),
+    ),
     'must be a list of strings (a program and its arguments)',
   ),
   v.minLength(1, 'must name a program'),
