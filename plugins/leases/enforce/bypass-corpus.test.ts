@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { writeTargets } from '../../policy/engine/index.js';
-import { blockersFor } from '../leases/conflicts.js';
 import type { LeaseView } from '../leases/lease-store.js';
 import { covers } from '../leases/overlap.js';
 import { RepoLocator } from '../leases/repo-locator.js';
 import { BYPASS_CORPUS } from './bypass-corpus.js';
 import { checkLeases } from './gate.js';
 import type { EnforceApi } from './ports.js';
+import { blockersOf } from './test-leases.js';
 import { changedPaths } from './turn-check.js';
 
 const run = promisify(execFile);
@@ -65,7 +65,7 @@ t.test('every bypass attempt is caught before merge, and ≥ 90% before the file
   const api: EnforceApi = {
     leases: {
       locate: (path) => locator.locate(path),
-      blockers: async (team, handle, _repo, paths) => blockersFor(team, handle, paths, active),
+      blockers: async (team, handle, _repo, paths) => blockersOf(team, handle, paths, active),
       heldBy: async () => [],
       covers: (held, path) => held.paths.some((pattern) => covers(pattern, path)),
     },
@@ -100,10 +100,10 @@ t.test('every bypass attempt is caught before merge, and ≥ 90% before the file
     }
     const changed = await changedPaths(alice, repo);
     t.ok(changed.paths.length > 0, `${attempt.name}: it changed something (the attempt is real)`);
-    const afterTurn = blockersFor('red', 'alice', changed.paths, active);
+    const afterTurn = blockersOf('red', 'alice', changed.paths, active);
     await git(alice, 'add', '-A');
     const staged = (await git(alice, 'diff', '--cached', '--name-only', '--no-renames')).split('\n').filter(Boolean);
-    const atCommit = blockersFor('red', 'alice', staged, active);
+    const atCommit = blockersOf('red', 'alice', staged, active);
     if (afterTurn.length > 0 || atCommit.length > 0) mergeCaught++;
     t.ok(afterTurn.length > 0, `${attempt.name}: flagged after the turn`);
     t.ok(atCommit.length > 0, `${attempt.name}: refused at pre-commit`);

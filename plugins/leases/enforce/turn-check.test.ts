@@ -11,7 +11,6 @@ import { promisify } from 'node:util';
 import t from 'tap';
 import { migratedDatabase, tempDir, type TestLike } from '../../../test/kit/index.js';
 import { writeTargets } from '../../policy/engine/index.js';
-import { blockersFor } from '../leases/conflicts.js';
 import type { LeaseView } from '../leases/lease-store.js';
 import { covers } from '../leases/overlap.js';
 import { RepoLocator } from '../leases/repo-locator.js';
@@ -20,6 +19,7 @@ import type { LeaseFlag } from './events.js';
 import { FlagStore } from './flag-store.js';
 import { blockerReason, checkLeases, untilText } from './gate.js';
 import type { EnforceApi } from './ports.js';
+import { blockersOf } from './test-leases.js';
 import { changedPaths, checkTurn } from './turn-check.js';
 
 const run = promisify(execFile);
@@ -60,7 +60,7 @@ async function scene(t: TestLike) {
   const api: EnforceApi = {
     leases: {
       locate: (path) => locator.locate(path),
-      blockers: async (team, handle, _repo, paths) => blockersFor(team, handle, paths, active),
+      blockers: async (team, handle, _repo, paths) => blockersOf(team, handle, paths, active),
       heldBy: async (team, handle) => active.filter((l) => l.teamName === team && l.holder === handle),
       covers: (held, path) => held.paths.some((pattern) => covers(pattern, path)),
     },
