@@ -4,6 +4,7 @@
  * own fresh database on that cluster; unset or `sqlite` keeps SQLite in the fleet's temp data dir.
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type pg from 'pg';
 import type { TestLike } from './test-like.js';
 
@@ -63,4 +64,27 @@ export async function testDatabase(t: TestLike, clusterUrl = process.env.FLEET_T
   const url = new URL(clusterUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/**
+ * Rows read straight from a fleet's database, whether its server runs or was killed: the PostgreSQL
+ * database at `storage.url`, or SQLite's `<dataDir>/fleet.db` opened read-only. For tests that check
+ * what a crashed server left behind (the kill -9 suites).
+ */
+export async function queryFleetDatabase(
+  storage: { driver: string; url?: string },
+  dataDir: string,
+  text: string,
+): Promise<Record<string, unknown>[]> {
+  if (storage.driver === 'postgres') {
+    if (!storage.url) throw new Error('queryFleetDatabase: a postgres storage needs its url');
+    return withPgClient(storage.url, async (client) => (await client.query(text)).rows as Record<string, unknown>[]);
+  }
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(join(dataDir, 'fleet.db'), { readonly: true });
+  try {
+    return db.prepare(text).all() as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
 }

@@ -10,11 +10,10 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import t from 'tap';
 import {
   freePort,
+  queryFleetDatabase,
   requestJson,
   startServerProcess,
   type ServerProcess,
@@ -26,28 +25,6 @@ import {
 const SLOTS = Number(process.env.SCHEDULER_KILL9_SLOTS ?? 1000);
 const MS_PER_MINUTE = 60;
 const MINUTE = 60_000;
-
-interface Row {
-  [key: string]: unknown;
-}
-
-async function query(storage: { driver: string; url?: string }, dataDir: string, text: string): Promise<Row[]> {
-  if (storage.driver === 'postgres') {
-    const client = new pg.Client({ connectionString: storage.url });
-    await client.connect();
-    try {
-      return (await client.query(text)).rows as Row[];
-    } finally {
-      await client.end();
-    }
-  }
-  const db = new Database(join(dataDir, 'fleet.db'), { readonly: true });
-  try {
-    return db.prepare(text).all() as Row[];
-  } finally {
-    db.close();
-  }
-}
 
 // A minute of simulated slots per 60 ms, then the drain at the machine's speed: longer than the default 180 s.
 t.setTimeout(15 * 60_000);
@@ -124,7 +101,7 @@ t.test(`kill -9 at random moments over ${SLOTS} slots: 0 duplicate runs, 0 silen
   const unsettled = async () =>
     Number(
       (
-        await query(
+        await queryFleetDatabase(
           storage ?? { driver: 'sqlite' },
           dataDir,
           `SELECT (SELECT COUNT(*) FROM schedule_runs WHERE slot <= ${last} AND status IN ('waiting', 'dispatching'))` +
@@ -144,13 +121,13 @@ t.test(`kill -9 at random moments over ${SLOTS} slots: 0 duplicate runs, 0 silen
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   })().catch(async (error: Error) => {
-    const stuck = await query(
+    const stuck = await queryFleetDatabase(
       storage ?? { driver: 'sqlite' },
       dataDir,
       `SELECT schedule_name, status, COUNT(*) AS n, MIN(slot) AS first, MIN(not_before) AS nb FROM schedule_runs ` +
         `WHERE slot <= ${last} AND status IN ('waiting', 'dispatching') GROUP BY schedule_name, status`,
     );
-    const busy = await query(
+    const busy = await queryFleetDatabase(
       storage ?? { driver: 'sqlite' },
       dataDir,
       `SELECT schedule_name, status, slot, outcome, reason, started_at FROM schedule_runs ` +
@@ -166,12 +143,12 @@ t.test(`kill -9 at random moments over ${SLOTS} slots: 0 duplicate runs, 0 silen
   await server.exited;
 
   const where = storage ?? { driver: 'sqlite' };
-  const runs = await query(
+  const runs = await queryFleetDatabase(
     where,
     dataDir,
     `SELECT schedule_id, slot, status, outcome, reason, evidence FROM schedule_runs WHERE slot <= ${last}`,
   );
-  const tasks = await query(where, dataDir, `SELECT id, subject FROM tasks WHERE team_name = 'alpha'`);
+  const tasks = await queryFleetDatabase(where, dataDir, `SELECT id, subject FROM tasks WHERE team_name = 'alpha'`);
   const taskIds = new Set(tasks.map((task) => String(task.id)));
   const subjects = new Map<string, number>();
   for (const task of tasks) subjects.set(String(task.subject), (subjects.get(String(task.subject)) ?? 0) + 1);

@@ -9,11 +9,10 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import t from 'tap';
 import {
   freePort,
+  queryFleetDatabase,
   requestJson,
   type ServerProcess,
   startServerProcess,
@@ -21,26 +20,6 @@ import {
   testDatabase,
   testStorage,
 } from '../../../test/kit/index.js';
-
-type Row = Record<string, unknown>;
-
-async function query(storage: { driver: string; url?: string }, dataDir: string, text: string): Promise<Row[]> {
-  if (storage.driver === 'postgres') {
-    const client = new pg.Client({ connectionString: storage.url });
-    await client.connect();
-    try {
-      return (await client.query(text)).rows as Row[];
-    } finally {
-      await client.end();
-    }
-  }
-  const db = new Database(join(dataDir, 'fleet.db'), { readonly: true });
-  try {
-    return db.prepare(text).all() as Row[];
-  } finally {
-    db.close();
-  }
-}
 
 t.setTimeout(120_000);
 
@@ -94,7 +73,13 @@ t.test('kill -9 mid-execution: every execution finishes after restarts, no step 
   const where = storage ?? { driver: 'sqlite' };
   const open = async () =>
     Number(
-      (await query(where, dataDir, `SELECT COUNT(*) AS n FROM workflow_executions WHERE status = 'running'`))[0]!.n,
+      (
+        await queryFleetDatabase(
+          where,
+          dataDir,
+          `SELECT COUNT(*) AS n FROM workflow_executions WHERE status = 'running'`,
+        )
+      )[0]!.n,
     );
   let kills = 0;
   while (kills < 4 && (await open()) > 0) {
@@ -113,19 +98,23 @@ t.test('kill -9 mid-execution: every execution finishes after restarts, no step 
   server.child.kill('SIGTERM');
   await server.exited;
 
-  const executions = await query(where, dataDir, `SELECT id, status, error FROM workflow_executions`);
+  const executions = await queryFleetDatabase(where, dataDir, `SELECT id, status, error FROM workflow_executions`);
   t.same(
     executions.map((e) => e.status),
     ['completed', 'completed', 'completed'],
     `every execution completed ${JSON.stringify(executions)}`,
   );
-  const steps = await query(where, dataDir, `SELECT execution_id, step_key, status, attempt FROM workflow_steps`);
+  const steps = await queryFleetDatabase(
+    where,
+    dataDir,
+    `SELECT execution_id, step_key, status, attempt FROM workflow_steps`,
+  );
   t.equal(steps.length, 15);
   t.ok(
     steps.every((s) => s.status === 'succeeded' && Number(s.attempt) === 1),
     'every step succeeded at its first attempt',
   );
-  const completions = await query(
+  const completions = await queryFleetDatabase(
     where,
     dataDir,
     `SELECT step_id, COUNT(*) AS n FROM workflow_events WHERE event_type = 'step_completed' GROUP BY step_id`,
@@ -135,7 +124,7 @@ t.test('kill -9 mid-execution: every execution finishes after restarts, no step 
     completions.every((c) => Number(c.n) === 1),
     'no step completed twice',
   );
-  const tasks = await query(where, dataDir, `SELECT subject FROM tasks WHERE team_name = 'alpha'`);
+  const tasks = await queryFleetDatabase(where, dataDir, `SELECT subject FROM tasks WHERE team_name = 'alpha'`);
   const subjects = new Map<string, number>();
   for (const row of tasks) subjects.set(String(row.subject), (subjects.get(String(row.subject)) ?? 0) + 1);
   t.equal(subjects.size, 9, 'a task per task step');
