@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../../core/index.js';
-import type { WorkflowStepsTable } from '../definitions/tables.js';
+import type { WorkflowExecutionsTable, WorkflowStepsTable } from '../definitions/tables.js';
 import type { WorkflowsApi } from '../index.js';
 import type { Clock, WorkflowsOptions } from '../options.js';
 import { passes } from '../steps/expression.js';
@@ -80,6 +80,24 @@ interface LocalRun {
  * (re-attach). Passes run every pollMs and whenever something may have moved (a start, a settled step,
  * a fleet event such as task_resolved).
  */
+/** What a step kind is told of its execution and step, for a run and a cancel alike. */
+function stepRunOf(
+  step: WorkflowStepsTable,
+  execution: Pick<WorkflowExecutionsTable, 'id' | 'workflow_id' | 'swarm_id' | 'created_by'>,
+  config: Record<string, unknown>,
+): Pick<StepRun, 'team' | 'execution' | 'step'> {
+  return {
+    team: step.team_name,
+    execution: {
+      id: execution.id,
+      workflowId: execution.workflow_id,
+      swarmId: execution.swarm_id,
+      createdBy: execution.created_by,
+    },
+    step: { id: step.id, key: step.step_key, type: step.step_type, config, attempt: Number(step.attempt) },
+  };
+}
+
 export class Engine {
   readonly events = new KeptEvents();
   private readonly local = new Map<string, LocalRun>();
@@ -429,26 +447,14 @@ export class Engine {
     if (!kind) outcome = { status: 'failed', error: `the step kind '${step.step_type}' is not available` };
     else {
       let state = step.state === null ? undefined : (JSON.parse(step.state) as Record<string, unknown>);
+      const config = resolveStepConfig(
+        JSON.parse(step.config) as Record<string, unknown>,
+        context,
+        kind.prose,
+        untrustedValues(execution.started_by),
+      );
       const run: StepRun = {
-        team: step.team_name,
-        execution: {
-          id: execution.id,
-          workflowId: execution.workflow_id,
-          swarmId: execution.swarm_id,
-          createdBy: execution.created_by,
-        },
-        step: {
-          id: step.id,
-          key: step.step_key,
-          type: step.step_type,
-          config: resolveStepConfig(
-            JSON.parse(step.config) as Record<string, unknown>,
-            context,
-            kind.prose,
-            untrustedValues(execution.started_by),
-          ),
-          attempt: Number(step.attempt),
-        },
+        ...stepRunOf(step, execution, config),
         context,
         get state() {
           return state;
@@ -576,20 +582,7 @@ export class Engine {
         .executeTakeFirstOrThrow();
       const state = row?.state ? (JSON.parse(row.state) as Record<string, unknown>) : undefined;
       await kind.cancel({
-        team: step.team_name,
-        execution: {
-          id: execution.id,
-          workflowId: execution.workflow_id,
-          swarmId: execution.swarm_id,
-          createdBy: execution.created_by,
-        },
-        step: {
-          id: step.id,
-          key: step.step_key,
-          type: step.step_type,
-          config: JSON.parse(step.config) as Record<string, unknown>,
-          attempt: Number(step.attempt),
-        },
+        ...stepRunOf(step, execution, JSON.parse(step.config) as Record<string, unknown>),
         context: {},
         state,
         saveState: () => Promise.resolve(),
