@@ -85,7 +85,7 @@ export class MergeRunner {
     const { store, options } = this.#deps;
     const timeout = options().gitTimeoutSeconds;
     for (const row of await store.running()) {
-      this.#cleanLeftovers(row);
+      await this.#cleanLeftovers(row);
       if (await landed(row.repo, row.target, row.rebased_commit, timeout)) {
         const message = `${row.target} holds ${String(row.rebased_commit).slice(0, 12)}: merged before the restart`;
         const report = (row.report === null ? null : JSON.parse(row.report)) as MergeReport;
@@ -98,7 +98,7 @@ export class MergeRunner {
   }
 
   /** Throwaway worktrees a stopped runner left for this entry. */
-  #cleanLeftovers(row: MergeRow): void {
+  async #cleanLeftovers(row: MergeRow): Promise<void> {
     const root = this.#deps.workRoot();
     let names: string[];
     try {
@@ -106,7 +106,7 @@ export class MergeRunner {
     } catch {
       return; // no work root yet
     }
-    for (const name of names) void removeWorktree(row.repo, join(root, name), this.#deps.options().gitTimeoutSeconds);
+    for (const name of names) await removeWorktree(row.repo, join(root, name), this.#deps.options().gitTimeoutSeconds);
   }
 
   async #pass(): Promise<void> {
