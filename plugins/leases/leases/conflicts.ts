@@ -1,5 +1,6 @@
 import { covers, isGlob, overlapping, patternsOverlap } from './overlap.js';
-import type { LeaseMode, LeaseView } from './lease-store.js';
+import { LeaseIndex } from './lease-index.js';
+import { isActive, type LeaseMode, type LeaseView } from './lease-store.js';
 
 /** A lease of another holder that forbids writing a path now. */
 export interface LeaseBlocker {
@@ -54,26 +55,33 @@ function touching(lease: LeaseView, path: string): string | undefined {
 /**
  * The leases of others that forbid (teamName, handle) writing these repo-relative paths: an exclusive
  * lease of another holder forbids; a shared one forbids unless the caller holds a shared lease that
- * touches the path too. `active` holds only unexpired, granted leases of the repository (every team).
+ * touches the path too. `leases`: the repository's granted leases (every team), indexed or a plain list;
+ * those expired at `now` are skipped. A glob asked about (POST /leases/check) is compared with every lease.
  */
 export function blockersFor(
   teamName: string,
   handle: string,
   paths: readonly string[],
-  active: readonly LeaseView[],
+  leases: LeaseIndex | readonly LeaseView[],
+  /** Default: every lease given counts (a plain list holds active leases only). */
+  now = Number.NEGATIVE_INFINITY,
 ): LeaseBlocker[] {
-  const mine = active.filter((lease) => sameHolder(lease, teamName, handle) && lease.mode === 'shared');
+  const index = leases instanceof LeaseIndex ? leases : new LeaseIndex(leases);
   const out: LeaseBlocker[] = [];
   for (const path of paths) {
-    let sharing: boolean | undefined;
-    for (const lease of active) {
-      if (sameHolder(lease, teamName, handle)) continue;
-      const pattern = touching(lease, path);
-      if (pattern === undefined) continue;
-      if (lease.mode === 'shared') {
-        sharing ??= mine.some((own) => touching(own, path) !== undefined);
-        if (sharing) continue;
-      }
+    const touched = isGlob(path)
+      ? index.leases.flatMap((lease) => {
+          const pattern = isActive(lease, now) ? touching(lease, path) : undefined;
+          return pattern === undefined ? [] : [{ lease, pattern }];
+        })
+      : index.candidates(path, now).filter((entry) => covers(entry.pattern, path));
+    if (touched.length === 0) continue;
+    const sharing = touched.some(({ lease }) => sameHolder(lease, teamName, handle) && lease.mode === 'shared');
+    const seen = new Set<string>();
+    for (const { lease, pattern } of touched) {
+      if (sameHolder(lease, teamName, handle) || seen.has(lease.id)) continue;
+      if (lease.mode === 'shared' && sharing) continue;
+      seen.add(lease.id);
       const ours = lease.teamName === teamName;
       out.push({
         leaseId: ours ? lease.id : '',

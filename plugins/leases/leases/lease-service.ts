@@ -373,15 +373,13 @@ export class LeaseService {
    * Read from a per-repo copy in memory (see RepoCache): this runs on every edit a worker makes.
    */
   async blockers(teamName: string, handle: string, repo: string, relPaths: string[]): Promise<LeaseBlocker[]> {
-    const now = this.#now();
-    const active = (await this.#cache.get(repo)).filter((lease) => isActive(lease, now));
-    return blockersFor(teamName, handle, relPaths, active);
+    return blockersFor(teamName, handle, relPaths, await this.#cache.get(repo), this.#now());
   }
 
   /** Leases `handle` holds in `repo` (active). */
   async heldBy(teamName: string, handle: string, repo: string): Promise<Lease[]> {
     const now = this.#now();
-    return (await this.#cache.get(repo)).filter(
+    return (await this.#cache.get(repo)).leases.filter(
       (lease) => lease.teamName === teamName && lease.holder === handle && isActive(lease, now),
     );
   }

@@ -84,6 +84,12 @@ t.test('acquire, conflict, shared, same holder, worktree = main tree, release', 
     check.body.conflicts.map((c: { path: string; holder: string; pattern: string }) => [c.path, c.holder, c.pattern]),
     [['src/auth/x.ts', 'alice', 'src/auth/**']],
   );
+  // A glob asked about is compared with every lease.
+  const globCheck = await post(fleet, bob.token, '/leases/check', { repo, paths: ['src/*/x.ts', 'lib/**'] });
+  t.same(
+    globCheck.body.conflicts.map((c: { path: string; holder: string }) => [c.path, c.holder]),
+    [['src/*/x.ts', 'alice']],
+  );
   // The lead holds nothing shared on README.md: alice's and bob's shared leases forbid it to him.
   const leadCheck = await post(fleet, lead.token, '/leases/check', { repo, paths: ['README.md'] });
   t.equal(leadCheck.body.conflicts.length, 2);
@@ -200,6 +206,9 @@ t.test('bad input: 4xx with a code and the field, never 500', async (t) => {
     [{ repo, paths: ['a'], ttlSeconds: 0 }, 'ttlSeconds'],
     [{ repo, paths: 'src' }, 'paths'],
     [{ paths: ['a'] }, 'repo'],
+    [{ repo: `${repo}\0x`, paths: ['a'] }, 'repo'],
+    [{ repo, paths: ['a\0b'] }, 'paths.0'], // the kernel refuses NUL in any string first
+    [{ repo, paths: [`${repo}/a\0b`] }, 'paths.0'],
   ];
   for (const [body, field] of cases) {
     const r = await post(fleet, alice.token, '/leases', body);

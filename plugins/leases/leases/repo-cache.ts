@@ -1,3 +1,4 @@
+import { LeaseIndex } from './lease-index.js';
 import type { LeaseView } from './lease-store.js';
 
 /**
@@ -8,7 +9,7 @@ import type { LeaseView } from './lease-store.js';
  * Expiry is judged by the caller at read time, so a cached lease never outlives its expiry.
  */
 export class RepoCache {
-  #entries = new Map<string, { at: number; leases: Promise<LeaseView[]> }>();
+  #entries = new Map<string, { at: number; leases: Promise<LeaseIndex> }>();
   #generation = new Map<string, number>();
 
   constructor(
@@ -17,12 +18,12 @@ export class RepoCache {
     private readonly maxRepos = 500,
   ) {}
 
-  get(repo: string): Promise<LeaseView[]> {
+  get(repo: string): Promise<LeaseIndex> {
     const now = Date.now();
     const entry = this.#entries.get(repo);
     if (entry && now - entry.at < this.maxAgeMs) return entry.leases;
     const generation = this.#generation.get(repo) ?? 0;
-    const leases = this.load(repo);
+    const leases = this.load(repo).then((rows) => new LeaseIndex(rows));
     if (this.maxAgeMs > 0) {
       if (this.#entries.size >= this.maxRepos && !this.#entries.has(repo))
         this.#entries.delete(this.#entries.keys().next().value!);
@@ -43,7 +44,7 @@ export class RepoCache {
     this.#entries.delete(repo);
   }
 
-  #drop(repo: string, leases: Promise<LeaseView[]>): void {
+  #drop(repo: string, leases: Promise<LeaseIndex>): void {
     if (this.#entries.get(repo)?.leases === leases) this.#entries.delete(repo);
   }
 }
