@@ -64,3 +64,8 @@ export { FLEET_BIN } from './mcp/install.js';
 export * from './net/outbound-url.js'; // outbound URL check (SSRF): http(s) only, no private addresses
 export { ArgvProcess, runArgv } from './process/argv-process.js'; // commands from argument vectors, in a process group
 export type { ArgvCommand, ArgvResult } from './process/argv-process.js';
+
+// What a plugin's CLI command acts with: the team's lead `operator` (minted with the admin key), and the CLI's errors
+export { checkName, OPERATOR_HELP, OPERATOR_NOTE, OPERATOR_OPTIONS, operatorFor } from './cli/operator.js';
+export type { FleetClient, Operator } from './cli/operator.js';
+export { CliError, usageError } from './cli/errors.js';

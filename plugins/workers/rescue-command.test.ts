@@ -60,7 +60,7 @@ t.test('fleet rescue list and restore', async (t) => {
   t.equal(readFileSync(join(target, 'todo.txt'), 'utf8'), 'not yet tracked\n');
   t.equal(git(target, 'rev-parse', '--abbrev-ref', 'HEAD'), 'fleet/again');
 
-  // Refusals: exit 2 with the fleet's or the command's reason; another team's operator sees no rescue
+  // Refusals: exit 2 for bad input, 1 for what the fleet does not have; another team's operator sees no rescue
   // and alpha's is not found for it. (Run side by side: each is a `fleet` child process.)
   const beta = operatorCli(t, fleet, { team: 'beta' });
   const [unknown, notAnId, help, betaList, betaRestore] = await Promise.all([
@@ -70,7 +70,7 @@ t.test('fleet rescue list and restore', async (t) => {
     beta.run('rescue', 'list'),
     beta.run('rescue', 'restore', String(id)),
   ]);
-  t.equal(unknown.code, 2);
+  t.equal(unknown.code, 1);
   t.equal(unknown.stderr, 'fleet rescue: Rescue 4242 not found\n');
   t.equal(notAnId.code, 2);
   t.match(notAnId.stderr, /restore needs a rescue id/);
@@ -78,7 +78,7 @@ t.test('fleet rescue list and restore', async (t) => {
   t.match(help.stdout, /^Usage: fleet rescue list/);
   t.equal(betaList.code, 0, betaList.stderr);
   t.equal(betaList.stdout, 'no rescues in team beta\n');
-  t.equal(betaRestore.code, 2);
+  t.equal(betaRestore.code, 1);
   t.equal(betaRestore.stderr, `fleet rescue: Rescue ${id} not found\n`);
   t.notOk(existsSync(join(fleet.dataDir, 'worktrees', 'beta')), 'nothing restored for beta');
 });

@@ -1,10 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { FleetConfig, PluginCommand } from '../../core/index.js';
+import {
+  checkName,
+  OPERATOR_HELP,
+  OPERATOR_NOTE,
+  OPERATOR_OPTIONS,
+  operatorFor,
+  type PluginCommand,
+  usageError,
+} from '../../core/index.js';
 import type { WorkersOptions } from './options.js';
-
-const NAME = /^[A-Za-z0-9_-]{1,50}$/;
 
 const USAGE = `Usage: fleet rescue list [--handle <handle>] [--team <team>] [--json]
        fleet rescue restore <id> [--handle <handle>] [--path <dir>] [--team <team>]
@@ -16,29 +21,14 @@ fleet/<handle> (default <handle>-r<id>) at the rescued HEAD, with the rescued ch
 untracked files untracked, at --path or <data dir>/worktrees/<team>/<handle>. An existing directory
 or branch is never overwritten.
 
-The command acts as the team's lead \`operator\` (or $FLEET_OPERATOR): with the admin key
-($FLEET_ADMIN_KEY or <data dir>/admin.key) it registers that lead and uses its token, as fleet spawn,
-send and dismiss do; without an admin key it uses $FLEET_TOKEN.
+${OPERATOR_NOTE}
 
 Options:
-  --team <team>       The team (default $CLAUDE_CODE_TEAM_NAME or dev-team)
   --handle <handle>   list: only this worker's rescues; restore: the new worktree's handle
   --path <dir>        restore: where the new worktree goes (absolute; must not exist)
   --json              list: print the rescues as the fleet gives them
-  --url <url>         The fleet's URL (default $FLEET_URL, $CLAUDE_FLEET_URL, else the config's
-                      server.publicUrl or http://127.0.0.1:<server.port>)
-  --config <file>     Config file to read the port and data dir from
-  --data-dir <dir>    Where admin.key is (default the config's dataDir)
+${OPERATOR_HELP}
   -h, --help          Show this help`;
-
-class CommandError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
 
 interface Rescue {
   id: number;
@@ -50,68 +40,6 @@ interface Rescue {
   unpushed: number;
   createdAt: string;
   restored: { path: string; branch: string } | null;
-}
-
-type Values = { [key: string]: string | boolean | undefined };
-
-/** The fleet's URL, as the other client commands find it: --url, the environment, then the config. */
-function fleetUrl(values: Values, config: FleetConfig): string {
-  const host = config.server.host;
-  const connect = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
-  const fromConfig =
-    config.server.publicUrl ?? `http://${connect.includes(':') ? `[${connect}]` : connect}:${config.server.port}`;
-  const env = process.env;
-  const url = (values.url as string | undefined) ?? env.FLEET_URL ?? env.CLAUDE_FLEET_URL ?? fromConfig;
-  return url.replace(/\/+$/, '');
-}
-
-async function request(url: string, init: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> {
-  let response: Response;
-  try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new CommandError(`no fleet answering at ${new URL(url).origin} (${cause}); is \`fleet up\` running?`, 1);
-  }
-  return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
-}
-
-/** A lead token for the team: the admin key registers the operator lead, else $FLEET_TOKEN. */
-async function tokenFor(url: string, team: string, values: Values, config: FleetConfig): Promise<string> {
-  const dataDir = values['data-dir'] ? resolve(values['data-dir'] as string) : config.dataDir;
-  const keyFile = join(dataDir, 'admin.key');
-  const adminKey =
-    process.env.FLEET_ADMIN_KEY ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
-  if (!adminKey) {
-    if (process.env.FLEET_TOKEN) return process.env.FLEET_TOKEN;
-    throw new CommandError(`no admin key: FLEET_ADMIN_KEY is not set and ${keyFile} does not exist`, 1);
-  }
-  const handle = process.env.FLEET_OPERATOR ?? 'operator';
-  if (!NAME.test(handle)) throw new CommandError('$FLEET_OPERATOR: must be 1–50 of A-Z a-z 0-9 _ -', 2);
-  const { status, body } = await request(`${url}/auth`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
-    body: JSON.stringify({ handle, teamName: team, agentType: 'team-lead' }),
-  });
-  if (status < 300 && typeof body.token === 'string') return body.token;
-  const reason = typeof body.error === 'string' ? body.error : `HTTP ${status}`;
-  throw new CommandError(
-    `cannot act as ${handle}, the lead of team ${team}: ${reason}`,
-    status === 400 || status === 409 ? 2 : 1,
-  );
-}
-
-async function call(url: string, token: string, method: string, path: string, body?: Record<string, unknown>) {
-  const answer = await request(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (answer.status < 300) return answer.body as unknown;
-  if (answer.body.code === 'FLEET_ROUTE_NOT_FOUND')
-    throw new CommandError(`the fleet at ${url} does not serve ${method} ${path}: is the workers plugin on?`, 1);
-  const error = typeof answer.body.error === 'string' ? answer.body.error : `HTTP ${answer.status}`;
-  throw new CommandError(error, answer.status >= 400 && answer.status < 500 ? 2 : 1);
 }
 
 /** Columns padded to their widest cell, two spaces apart. */
@@ -140,26 +68,23 @@ export function rescueTable(rescues: readonly Rescue[]): string {
     .join('\n');
 }
 
-async function run(argv: readonly string[], config: FleetConfig): Promise<number> {
+async function run(argv: readonly string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
       args: [...argv],
       options: {
-        team: { type: 'string' },
+        ...OPERATOR_OPTIONS,
         handle: { type: 'string' },
         path: { type: 'string' },
         json: { type: 'boolean' },
-        url: { type: 'string' },
-        config: { type: 'string' },
-        'data-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
       strict: true,
     });
   } catch (error) {
-    throw new CommandError(`${(error as Error).message.split('\n')[0]}; see --help`, 2);
+    throw usageError(`${(error as Error).message.split('\n')[0]}; see --help`);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -167,36 +92,33 @@ async function run(argv: readonly string[], config: FleetConfig): Promise<number
     return 0;
   }
   const [action, ...rest] = positionals;
-  const team = values.team ?? process.env.CLAUDE_CODE_TEAM_NAME ?? 'dev-team';
-  if (!NAME.test(team)) throw new CommandError('--team: must be 1–50 of A-Z a-z 0-9 _ -', 2);
-  if (values.handle !== undefined && !NAME.test(values.handle))
-    throw new CommandError('--handle: must be 1–50 of A-Z a-z 0-9 _ -', 2);
+  if (values.handle !== undefined) checkName('--handle', values.handle);
   if (action === 'list') {
-    if (rest.length > 0) throw new CommandError(`list takes no arguments (got ${rest.join(' ')}); see --help`, 2);
-    if (values.path !== undefined) throw new CommandError('--path is for restore; see --help', 2);
-    const url = fleetUrl(values, config);
-    const token = await tokenFor(url, team, values, config);
+    if (rest.length > 0) throw usageError(`list takes no arguments (got ${rest.join(' ')}); see --help`);
+    if (values.path !== undefined) throw usageError('--path is for restore; see --help');
+    const operator = await operatorFor(values);
     const query = values.handle ? `?handle=${values.handle}` : '';
-    const rescues = (await call(url, token, 'GET', `/orchestrate/rescue${query}`)) as Rescue[];
+    const rescues = await operator.call<Rescue[]>('GET', `/orchestrate/rescue${query}`);
     if (values.json) process.stdout.write(`${JSON.stringify(rescues, null, 2)}\n`);
-    else if (rescues.length === 0) process.stdout.write(`no rescues in team ${team}\n`);
+    else if (rescues.length === 0) process.stdout.write(`no rescues in team ${operator.team}\n`);
     else process.stdout.write(`${rescueTable(rescues)}\n`);
     return 0;
   }
   if (action === 'restore') {
     const [id, ...extra] = rest;
     if (id === undefined || !/^[1-9]\d{0,9}$/.test(id))
-      throw new CommandError(`restore needs a rescue id (a positive number; got ${id ?? 'none'}); see --help`, 2);
-    if (extra.length > 0) throw new CommandError(`one rescue at a time (got ${rest.join(', ')}); see --help`, 2);
-    if (values.json) throw new CommandError('--json is for list; see --help', 2);
+      throw usageError(`restore needs a rescue id (a positive number; got ${id ?? 'none'}); see --help`);
+    if (extra.length > 0) throw usageError(`one rescue at a time (got ${rest.join(', ')}); see --help`);
+    if (values.json) throw usageError('--json is for list; see --help');
     const path = values.path === undefined ? undefined : resolve(values.path);
-    const url = fleetUrl(values, config);
-    const token = await tokenFor(url, team, values, config);
-    const answer = (await call(url, token, 'POST', `/orchestrate/rescue/${id}/restore`, {
+    const operator = await operatorFor(values);
+    const { rescue, restored } = await operator.call<{
+      rescue: Rescue;
+      restored: { handle: string; path: string; branch: string };
+    }>('POST', `/orchestrate/rescue/${id}/restore`, {
       ...(values.handle ? { handle: values.handle } : {}),
       ...(path ? { path } : {}),
-    })) as { rescue: Rescue; restored: { handle: string; path: string; branch: string } };
-    const { rescue, restored } = answer;
+    });
     process.stdout.write(
       `restored rescue ${rescue.id} of ${rescue.handle} to ${restored.path} on branch ${restored.branch}: ` +
         `${rescue.changed} changed and ${rescue.untracked} untracked files back as uncommitted changes, ` +
@@ -204,23 +126,17 @@ async function run(argv: readonly string[], config: FleetConfig): Promise<number
     );
     return 0;
   }
-  throw new CommandError(
+  throw usageError(
     action === undefined ? 'say list or restore <id>; see --help' : `unknown action ${action}; see --help`,
-    2,
   );
 }
 
-/** `fleet rescue list` and `fleet rescue restore <id>`: the team's worktree rescues, through the fleet's API. */
+/**
+ * `fleet rescue list` and `fleet rescue restore <id>`: the team's worktree rescues, through the fleet's API, as the
+ * team's lead operator (like fleet spawn and dismiss). A refusal is one line and exit 2 (1 for what the fleet lacks).
+ */
 export const rescueCommand: PluginCommand<WorkersOptions> = {
   summary: 'Worktree rescues: list them, restore one into a new worktree',
   usage: USAGE,
-  async run(argv, { config }) {
-    try {
-      return await run(argv, config);
-    } catch (error) {
-      if (!(error instanceof CommandError)) throw error;
-      process.stderr.write(`fleet rescue: ${error.message}\n`);
-      return error.exitCode;
-    }
-  },
+  run: (argv) => run(argv),
 };
