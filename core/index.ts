@@ -69,3 +69,7 @@ export type { ArgvCommand, ArgvResult } from './process/argv-process.js';
 export { checkName, OPERATOR_HELP, OPERATOR_NOTE, OPERATOR_OPTIONS, operatorFor } from './cli/operator.js';
 export type { FleetClient, Operator } from './cli/operator.js';
 export { CliError, usageError } from './cli/errors.js';
+
+// Time a plugin's services read, and the fake one its tests drive
+export { fakeClock, systemClock } from './time/clock.js';
+export type { Clock, FakeClock } from './time/clock.js';

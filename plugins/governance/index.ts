@@ -2,7 +2,7 @@ import { definePlugin } from '../../core/index.js';
 import type { AuthApi } from '../auth/index.js';
 import type { SwarmApi } from '../swarm/index.js';
 import type { TasksApi } from '../tasks/index.js';
-import { type Clock, fakeClock, systemClock } from './clock.js';
+import { type Clock, fakeClock, systemClock } from '../../core/index.js';
 import { governanceErrors } from './errors.js';
 import { governanceEvents } from './events.js';
 import { BidService, bidOperations, bidsMigration } from './bids/index.js';
@@ -12,7 +12,6 @@ import { type GovernanceOptions, governanceOptionsSchema } from './options.js';
 import { ProposalService, proposalOperations, startDeadlines } from './proposals/index.js';
 import { governanceTables } from './tables.js';
 
-export type { Clock, FakeClock } from './clock.js';
 export type { ConsensusResult, ProposalView, VoteView } from './proposals/index.js';
 export type { BidView } from './bids/index.js';
 export type { PayoffView } from './payoffs/index.js';

@@ -5,7 +5,7 @@ import type { WorkersApi } from '../workers/index.js';
 import { enforceOperations, leaseFlagsMigration, startEnforcement } from './enforce/index.js';
 import { allLeaseErrors } from './errors.js';
 import { allLeaseEvents } from './events.js';
-import { type Clock, fakeClock, systemClock } from './leases/clock.js';
+import { type Clock, fakeClock, systemClock } from '../../core/index.js';
 import { LeaseService } from './leases/lease-service.js';
 import { leaseOperations } from './leases/operations.js';
 import { startTaskPaths } from './leases/task-paths.js';
@@ -14,7 +14,6 @@ import { leasesMigration } from './migrations/0001-leases.js';
 import { type LeasesOptions, leasesOptionsSchema } from './options.js';
 import { type AllLeaseTables, allLeaseTables } from './tables.js';
 
-export type { Clock, FakeClock } from './leases/clock.js';
 export type { Lease, LeaseBlocker, LeaseMode, LeaseView } from './leases/lease-service.js';
 export type { LeasesOptions } from './options.js';
 export { LeaseService };

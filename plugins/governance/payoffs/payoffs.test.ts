@@ -6,7 +6,8 @@
  */
 import t from 'tap';
 import { startWorkerFleet, waitFor } from '../../../test/kit/index.js';
-import type { FakeClock, GovernanceApi } from '../index.js';
+import type { FakeClock } from '../../../core/index.js';
+import type { GovernanceApi } from '../index.js';
 
 const START = Date.UTC(2026, 0, 5, 9, 0, 0);
 const HOUR = 3_600_000;

@@ -4,7 +4,7 @@ import type { Identity, Logger, PluginContext } from '../../../core/index.js';
 import type { AuthApi } from '../../auth/index.js';
 import type { SwarmApi } from '../../swarm/index.js';
 import type { TasksApi } from '../../tasks/index.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../../core/index.js';
 import type { ProposalTables, ProposalsTable } from '../tables.js';
 import { type ProposalAction, runAction } from './actions.js';
 import { proposalErrors as errors } from './errors.js';

@@ -7,7 +7,7 @@
  */
 import t from 'tap';
 import { startCoordination, startWorkerFleet, waitFor, WsClient } from '../../../test/kit/index.js';
-import type { FakeClock } from '../clock.js';
+import type { FakeClock } from '../../../core/index.js';
 import type { GovernanceApi } from '../index.js';
 
 const T0 = Date.UTC(2030, 0, 1);

@@ -5,7 +5,7 @@ import type { TasksApi } from '../../tasks/index.js';
 import type { WorkersApi } from '../../workers/index.js';
 import { leaseErrors as errors } from '../errors.js';
 import type { LeasesOptions } from '../options.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../../../core/index.js';
 import { type Conflict, blockersFor, conflictsFor, type LeaseBlocker } from './conflicts.js';
 import {
   activeInRepo,

@@ -13,9 +13,10 @@ import {
   toolJson,
   type TestFleet,
   type TestLike,
+  tempDir,
 } from '../../../test/kit/index.js';
 import type { LeasesApi } from '../index.js';
-import type { FakeClock } from './clock.js';
+import type { FakeClock } from '../../../core/index.js';
 import { makeRepo } from './test-repos.js';
 
 const START = Date.UTC(2026, 0, 1);
@@ -33,7 +34,7 @@ const post = (fleet: TestFleet, token: string, p: string, body: unknown) => flee
 
 t.test('acquire, conflict, shared, same holder, worktree = main tree, release', async (t) => {
   const { fleet } = await leasesFleet(t);
-  const { repo, worktree } = makeRepo(t);
+  const { repo, worktree } = makeRepo(tempDir(t, 'leases-repo-'));
   const { lead, workers } = await registerTeam(fleet, 'alpha', ['alice', 'bob']);
   const [alice, bob] = workers as [(typeof workers)[0], (typeof workers)[0]];
 
@@ -115,7 +116,7 @@ t.test('acquire, conflict, shared, same holder, worktree = main tree, release', 
 
 t.test('ten racing overlapping exclusive acquisitions: exactly one 201', async (t) => {
   const { fleet } = await leasesFleet(t);
-  const { repo } = makeRepo(t);
+  const { repo } = makeRepo(tempDir(t, 'leases-repo-'));
   const handles = Array.from({ length: 10 }, (_, i) => `racer${i}`);
   const { workers } = await registerTeam(fleet, 'alpha', handles);
   const answers = await Promise.all(
@@ -127,7 +128,7 @@ t.test('ten racing overlapping exclusive acquisitions: exactly one 201', async (
 
 t.test('TTL on a fake clock: an expired lease never counts; renew; the sweep expires with an event', async (t) => {
   const { fleet, api, clock } = await leasesFleet(t);
-  const { repo } = makeRepo(t);
+  const { repo } = makeRepo(tempDir(t, 'leases-repo-'));
   const { workers } = await registerTeam(fleet, 'alpha', ['alice', 'bob']);
   const [alice, bob] = workers as [(typeof workers)[0], (typeof workers)[0]];
   const a = await post(fleet, alice.token, '/leases', { repo, paths: ['src'], ttlSeconds: 60 });
@@ -159,7 +160,7 @@ t.test('TTL on a fake clock: an expired lease never counts; renew; the sweep exp
 
 t.test('teams: another team’s lease is 404 and its conflict names no one; a taskId is lead-only', async (t) => {
   const { fleet } = await leasesFleet(t);
-  const { repo } = makeRepo(t);
+  const { repo } = makeRepo(tempDir(t, 'leases-repo-'));
   const alpha = await registerTeam(fleet, 'alpha', ['alice']);
   const beta = await registerTeam(fleet, 'beta', ['bruno']);
   const a = await post(fleet, alpha.workers[0]!.token, '/leases', { repo, paths: ['src/secret-dir/**'] });
@@ -189,7 +190,7 @@ t.test('teams: another team’s lease is 404 and its conflict names no one; a ta
 
 t.test('bad input: 4xx with a code and the field, never 500', async (t) => {
   const { fleet } = await leasesFleet(t);
-  const { repo } = makeRepo(t);
+  const { repo } = makeRepo(tempDir(t, 'leases-repo-'));
   const { workers } = await registerTeam(fleet, 'alpha', ['alice']);
   const alice = workers[0]!;
   const outside = path.join(path.dirname(repo), 'not-a-repo');
@@ -221,7 +222,7 @@ t.test('bad input: 4xx with a code and the field, never 500', async (t) => {
 
 t.test('tools: lease_acquire, lease_list, lease_check, lease_renew, lease_release', async (t) => {
   const { fleet } = await leasesFleet(t);
-  const { repo } = makeRepo(t);
+  const { repo } = makeRepo(tempDir(t, 'leases-repo-'));
   const { workers } = await registerTeam(fleet, 'alpha', ['alice', 'bob']);
   const [alice, bob] = workers as [(typeof workers)[0], (typeof workers)[0]];
   const got = await callTool(fleet, alice, 'lease_acquire', { repo, paths: ['src/**'], ttl_seconds: 120 });

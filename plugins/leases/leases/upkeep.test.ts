@@ -4,9 +4,9 @@
  * its leases at once (lease:released by `dismissed`).
  */
 import t from 'tap';
-import { agentUid, fakeAgentWorkers, registerTeam, startFleet, waitFor } from '../../../test/kit/index.js';
+import { agentUid, fakeAgentWorkers, registerTeam, startFleet, waitFor, tempDir } from '../../../test/kit/index.js';
 import type { LeasesApi } from '../index.js';
-import type { FakeClock } from './clock.js';
+import type { FakeClock } from '../../../core/index.js';
 import { makeRepo } from './test-repos.js';
 
 const START = Date.UTC(2026, 0, 1);
@@ -24,7 +24,7 @@ t.test('live workers renewed, others expire, dismissed workers released', async 
   });
   const api = fleet.kernel.api<LeasesApi>('leases')!;
   const clock = api.clock as FakeClock;
-  const { repo } = makeRepo(t);
+  const { repo } = makeRepo(tempDir(t, 'leases-repo-'));
   const { lead } = await registerTeam(fleet, 'alpha', ['ghost']);
   const spawned = await fleet.request('POST', '/orchestrate/spawn', {
     token: lead.token,

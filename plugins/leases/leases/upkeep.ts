@@ -1,6 +1,6 @@
 import type { PluginContext } from '../../../core/index.js';
 import type { LeasesApi } from '../index.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../../../core/index.js';
 
 /**
  * The lease upkeep: every `renewEverySeconds` (on the plugin's clock) live workers' leases are extended

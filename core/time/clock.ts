@@ -1,5 +1,5 @@
 /**
- * Time as governance reads it (proposal deadlines, payoff decay). Services take a Clock so tests can
+ * Time as a plugin reads it (governance's deadlines and decay, leases' expiry). Services take a Clock so tests can
  * drive deadlines: `fakeClock()` moves only when the test advances it, and its timers fire then.
  */
 export interface Clock {
