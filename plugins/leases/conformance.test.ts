@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { runConformance } from '../../test/kit/conformance.js';
-import { startFleet } from '../../test/kit/index.js';
+import { startFleet, tempDir } from '../../test/kit/index.js';
 import { makeRepo } from './leases/test-repos.js';
 
 t.test('leases: every operation conforms (401, other teams, required fields, route and tool agree)', async (t) => {
@@ -13,7 +13,7 @@ t.test('leases: every operation conforms (401, other teams, required fields, rou
     plugins: { auth: true, leases: true },
     config: { server: { rateLimit: { max: 1_000_000 } } },
   });
-  const { repo } = makeRepo(t);
+  const { repo } = makeRepo(tempDir(t, 'leases-repo-'));
   let n = 0;
   const unique = (what: string) => `SECRET-${what}-${++n}`;
   const lease = async (c: Parameters<Parameters<typeof runConformance>[1]['fixtures'][string]>[0], what: string) => {

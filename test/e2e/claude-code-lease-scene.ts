@@ -8,16 +8,13 @@
  *
  * Env: CLAUDE_CODE_BIN (the claude binary), FLEET_E2E_MODE (netns | loopback).
  */
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access,
-   @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call --
-   a scene, as the tests under test/e2e: it reads Claude Code's stream-json lines, typed any. */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { policyHookSettings } from '../../policy/hook-settings.js';
-import { registerTeam, startFleet } from '../../../test/kit/index.js';
+import { policyHookSettings } from '../../plugins/policy/hook-settings.js';
+import { registerTeam, startFleet } from '../kit/index.js';
 import {
   type MessagesRequest,
   promptsOf,
@@ -26,7 +23,7 @@ import {
   toolResultsOf,
   toolResultText,
   toolUse,
-} from '../../../test/fixtures/model-api/server.js';
+} from '../fixtures/model-api/server.js';
 
 const CLAUDE_BIN = process.env.CLAUDE_CODE_BIN;
 const MODE = process.env.FLEET_E2E_MODE ?? 'loopback';

@@ -4,7 +4,7 @@
  * claude-code-lease-scene.ts; test/kit/claude-code.ts decides where it runs and when it is skipped.
  */
 import t from 'tap';
-import { runClaudeCodeScene } from '../../../test/kit/claude-code.js';
+import { runClaudeCodeScene } from '../kit/claude-code.js';
 
 await runClaudeCodeScene(t, {
   scene: new URL('./claude-code-lease-scene.ts', import.meta.url),

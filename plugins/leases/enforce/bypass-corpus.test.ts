@@ -1,5 +1,5 @@
 /**
- * The bypass corpus against the real pieces: the policy engine's writeTargets, the lease gate, the
+ * The bypass corpus against the real pieces: the policy plugin's writeTargets, the lease gate, the
  * leases plugin's repo locator and blocker rules (RepoLocator, blockersFor, covers), and real git in a
  * temp repository with a worker's worktree. Each attempt runs for real in alice's worktree; bob holds
  * the leases. Caught before the file changes: the gate denies it. Caught before merge: the turn diff
@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { writeTargets } from '../../policy/engine/index.js';
+import { startFleet } from '../../../test/kit/index.js';
+import type { PolicyApi } from '../../policy/index.js';
 import type { LeaseView } from '../leases/lease-store.js';
 import { covers } from '../leases/overlap.js';
 import { RepoLocator } from '../leases/repo-locator.js';
@@ -25,6 +26,9 @@ const run = promisify(execFile);
 const git = (dir: string, ...args: string[]) => run('git', ['-C', dir, ...args]).then((r) => r.stdout.trim());
 
 t.test('every bypass attempt is caught before merge, and ≥ 90% before the file changes', async (t) => {
+  // The policy plugin's own writeTargets, from a running fleet (its engine is its own business).
+  const fleet = await startFleet(t, { plugins: { auth: true, policy: true } });
+  const policy = fleet.kernel.api<PolicyApi>('policy')!;
   const base = await realpath(await mkdtemp(join(tmpdir(), 'l2-corpus-')));
   t.teardown(() => rm(base, { recursive: true, force: true }));
   const repo = join(base, 'repo');
@@ -70,10 +74,7 @@ t.test('every bypass attempt is caught before merge, and ≥ 90% before the file
       covers: (held, path) => held.paths.some((pattern) => covers(pattern, path)),
     },
     workers: () => undefined,
-    policy: () => ({
-      addGate: () => () => {},
-      writeTargets: (call) => writeTargets({ ...call, home: '/nonexistent-home' }),
-    }),
+    policy: () => ({ addGate: () => () => {}, writeTargets: (call) => policy.writeTargets(call) }),
   };
   const caller = { uid: 'u-alice', handle: 'alice', teamName: 'red', role: 'worker' } as never;
 

@@ -9,8 +9,8 @@ import { mkdir, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { migratedDatabase, tempDir, type TestLike } from '../../../test/kit/index.js';
-import { writeTargets } from '../../policy/engine/index.js';
+import { migratedDatabase, startFleet, tempDir, type TestLike } from '../../../test/kit/index.js';
+import type { PolicyApi } from '../../policy/index.js';
 import type { LeaseView } from '../leases/lease-store.js';
 import { covers } from '../leases/overlap.js';
 import { RepoLocator } from '../leases/repo-locator.js';
@@ -44,6 +44,9 @@ function lease(repo: string, id: string, holder: string, paths: string[], mode =
 
 async function scene(t: TestLike) {
   const base = await realpath(tempDir(t, 'l2-turn-'));
+  // The policy plugin's own writeTargets, from a running fleet (its engine is its own business).
+  const fleet = await startFleet(t, { plugins: { auth: true, policy: true } });
+  const policy = fleet.kernel.api<PolicyApi>('policy')!;
   const repo = join(base, 'repo');
   await mkdir(join(repo, 'src/auth'), { recursive: true });
   await git(base, 'init', '-q', '-b', 'main', repo);
@@ -74,7 +77,7 @@ async function scene(t: TestLike) {
         },
       },
     }),
-    policy: () => ({ addGate: () => () => {}, writeTargets: (call) => writeTargets({ ...call, home: base }) }),
+    policy: () => ({ addGate: () => () => {}, writeTargets: (call) => policy.writeTargets(call) }),
   };
   return { base, repo, wt, active, api };
 }

@@ -5,7 +5,7 @@
  * paths are never owned at once.
  */
 import t from 'tap';
-import { type Agent, as, callTool, registerTeam, startFleet, waitFor } from '../../../test/kit/index.js';
+import { type Agent, as, callTool, registerTeam, startFleet, waitFor, tempDir } from '../../../test/kit/index.js';
 import type { TasksApi } from '../../tasks/index.js';
 import type { LeasesApi } from '../index.js';
 import { makeRepo } from './test-repos.js';
@@ -13,7 +13,7 @@ import { makeRepo } from './test-repos.js';
 t.test('two tasks with overlapping declared paths are never owned at once', async (t) => {
   const fleet = await startFleet(t, { plugins: { auth: true, mail: true, tasks: true, leases: true } });
   const leases = fleet.kernel.api<LeasesApi>('leases')!;
-  const { repo, worktree } = makeRepo(t);
+  const { repo, worktree } = makeRepo(tempDir(t, 'leases-repo-'));
   const { lead, workers } = await registerTeam(fleet, 'alpha', ['ann', 'bob', 'cid']);
   const [ann, bob, cid] = workers as [Agent, Agent, Agent];
   const task = async (subject: string) => (await as(fleet, lead, 'POST', '/tasks', { subject })).body.id as string;
@@ -92,7 +92,7 @@ t.test('two tasks with overlapping declared paths are never owned at once', asyn
 
 t.test('task leases without the tasks plugin: 409 naming taskId', async (t) => {
   const fleet = await startFleet(t, { plugins: { auth: true, leases: true } });
-  const { repo } = makeRepo(t);
+  const { repo } = makeRepo(tempDir(t, 'leases-repo-'));
   const { lead } = await registerTeam(fleet, 'alpha', []);
   const r = await as(fleet, lead, 'POST', '/leases', {
     repo,

@@ -1,9 +1,7 @@
-/** Real git repositories for the leases tests, in temp dirs removed when the test ends. */
+/** Real git repositories for the leases tests, in temp dirs the tests own. */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { tempDir } from '../../../test/kit/index.js';
-import type { TestLike } from '../../../test/kit/index.js';
 
 const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', HOME: '/nonexistent' };
 
@@ -11,9 +9,12 @@ export function git(cwd: string, args: string[]): string {
   return execFileSync('git', args, { cwd, env, encoding: 'utf8', timeout: 20_000 });
 }
 
-/** A repository with one commit (src/a.ts, docs/a.md) and a linked worktree; both paths realpath'd. */
-export function makeRepo(t: TestLike): { repo: string; worktree: string } {
-  const root = realpathSync(tempDir(t, 'leases-repo-'));
+/**
+ * A repository with one commit (src/a.ts, docs/a.md) and a linked worktree, in `dir` (a temp dir the
+ * test owns and removes: `makeRepo(tempDir(t, 'leases-repo-'))`); both paths realpath'd.
+ */
+export function makeRepo(dir: string): { repo: string; worktree: string } {
+  const root = realpathSync(dir);
   const repo = path.join(root, 'main');
   mkdirSync(path.join(repo, 'src'), { recursive: true });
   mkdirSync(path.join(repo, 'docs'), { recursive: true });
