@@ -27,6 +27,9 @@ t.test('what a plugin file may import', async (t) => {
   const migration = "import { isSqlite } from '../../../core/index.js';";
   t.same(verdicts('plugins/tasks/migrations/0001-tasks.ts', migration), [undefined]);
   t.same(verdicts('plugins/tasks/tasks.test.ts', "import { startFleet } from '../../test/kit/fleet.js';"), [undefined]);
+  // A helper the plugin's tests share: it may use the kit, and the tests may use it.
+  t.same(verdicts('plugins/tasks/test-fleet.ts', "import { startFleet } from '../../test/kit/fleet.js';"), [undefined]);
+  t.same(verdicts('plugins/tasks/tasks.test.ts', "import { taskFleet } from './test-fleet.js';"), [undefined]);
 });
 
 t.test('what a plugin file may not import', async (t) => {
@@ -37,7 +40,12 @@ t.test('what a plugin file may not import', async (t) => {
   refused('plugins/tasks/a.ts', "export { auth } from '../auth/index.js';", /import type/);
   refused('plugins/tasks/a.ts', "import type { AgentService } from '../auth/service.js';", /plugin auth's files/);
   refused('plugins/tasks/a.ts', "import { FleetError } from '../../core/errors.js';", /kernel's internals/);
-  refused('plugins/tasks/a.ts', "import { startFleet } from '../../test/kit/fleet.js';", /\*\.test\.ts files only/);
+  refused('plugins/tasks/a.ts', "import { startFleet } from '../../test/kit/fleet.js';", /\*\.test\.ts files/);
+  refused(
+    'plugins/tasks/service.ts',
+    "import { taskFleet } from './test-fleet.js';",
+    /test helper: for its tests only/,
+  );
   refused(
     'plugins/tasks/a.test.ts',
     "import { FAKE_AGENT } from '../../test/fixtures/model-api/server.js';",

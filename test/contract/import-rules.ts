@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { ModuleReference } from './module-references.js';
 import { REPO_ROOT, shown } from './source-files.js';
 
@@ -28,10 +28,21 @@ export function pluginOf(path: string): string | undefined {
   return isInside(path, PLUGINS) ? relative(PLUGINS, path).split(sep)[0] : undefined;
 }
 
+/** A helper a plugin's tests share, named so: `test-*.ts` (plugins/merges/test-fleet.ts). */
+function isTestHelper(file: string): boolean {
+  return /^test-.*\.ts$/.test(basename(file));
+}
+
+/** A plugin's tests and the helpers they share. */
+function isTestCode(file: string): boolean {
+  return file.endsWith('.test.ts') || isTestHelper(file);
+}
+
 /**
  * Why a plugin file may not import this, or undefined when it may. A plugin reaches the kernel
  * through its public entry only, other plugins only through types of their index (at run time it
- * gets their api from ctx.use), and test helpers only from test/kit, in its tests.
+ * gets their api from ctx.use), and test helpers only from test/kit or its own `test-*.ts`, in its
+ * tests (and those helpers): the plugin itself never loads test code.
  */
 export function pluginImportViolation(file: string, reference: ModuleReference): string | undefined {
   const { specifier } = reference;
@@ -40,8 +51,12 @@ export function pluginImportViolation(file: string, reference: ModuleReference):
   const own = pluginOf(file);
   const other = pluginOf(path);
   if (path === join(CORE, 'index.ts')) return undefined;
-  if (other !== undefined && other === own) return undefined;
-  if (isInside(path, TEST_KIT)) return file.endsWith('.test.ts') ? undefined : 'test/kit is for *.test.ts files only';
+  if (other !== undefined && other === own)
+    return isTestHelper(path) && !isTestCode(file)
+      ? `${basename(path)} is a test helper: for its tests only`
+      : undefined;
+  if (isInside(path, TEST_KIT))
+    return isTestCode(file) ? undefined : 'test/kit is for *.test.ts files and their test-*.ts helpers only';
   // Say so plainly, rather than blame a plugin folder that a stale relative path happens to point into.
   if (!existsSync(path)) return `names ${shown(path)}, which does not exist`;
   if (other !== undefined && path === join(PLUGINS, other, 'index.ts')) {

@@ -251,7 +251,8 @@ t.test('a job running when its server was killed is taken back at the next start
   const job = await seed.enqueue({ team: 'alpha', kind: 'template', name: 'interrupted', maxAttempts: 2 });
   const doomed = await seed.enqueue({ team: 'alpha', kind: 'template', name: 'last-try', maxAttempts: 1 });
   const argument = place.dialect === 'postgres' ? place.url : `sqlite:${place.file}`;
-  const child = spawn(process.execPath, ['--import=tsx', join(import.meta.dirname, 'claim-and-hang.ts'), argument], {
+  const script = join(import.meta.dirname, 'test-claim-and-hang.ts');
+  const child = spawn(process.execPath, ['--import=tsx', script, argument], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
