@@ -63,5 +63,13 @@ export default defineConfig({
     // Proposals with votes weighted by reputation that close by themselves (/consensus), bids and auctions whose
     // winner gets the task and pays in credits (/bids), payoffs paid once on a verified completion (/payoffs).
     governance: true,
+    // File leases (POST /leases: exclusive or shared, paths or globs, a TTL renewed while the worker lives, fences)
+    // enforced at edit time by the policy hook (Edit, Write and shell writes on another's leased path are denied),
+    // checked after every turn and by a pre-commit hook in each worktree; tasks may declare the paths they touch.
+    leases: true,
+    // A merge queue for workers' branches (/merge-queue): rebased and tested in a throwaway worktree, fair order,
+    // conflicts reported with their files, every hunk checked present after the merge; or pull requests through gh.
+    // E.g. merges: { test: ['npm', 'test'], target: 'main' }.
+    merges: true,
   },
 });

@@ -87,6 +87,8 @@ if (!st && process.env.CI !== 'true') {
         swarm: true,
         workflows: true,
         governance: true,
+        leases: true,
+        merges: true,
       },
       config: { server: { rateLimit: { max: 1_000_000 } } },
     });
