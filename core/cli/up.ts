@@ -32,12 +32,22 @@ export async function run(args: string[]): Promise<number> {
   // both restart a crashed worker. Taken before anything in the data dir is touched; released
   // when the process exits, and taken over from a server that died without releasing it.
   const lock = await lockDataDir(config.dataDir, { log });
+  // Ctrl-C or SIGTERM while the kernel boots (the port may already answer) must not kill the process
+  // mid-start: it is remembered and the fleet stops cleanly as soon as it is up.
+  let early: string | undefined;
+  const remember = (signal: string) => () => void (early ??= signal);
+  const earlyHandlers = { SIGINT: remember('SIGINT'), SIGTERM: remember('SIGTERM') };
+  process.on('SIGINT', earlyHandlers.SIGINT);
+  process.on('SIGTERM', earlyHandlers.SIGTERM);
   let kernel: Kernel;
   try {
     kernel = await Kernel.boot({ path: parsed.values.config, config, watch: true, log });
   } catch (error) {
     lock.release();
     throw error;
+  } finally {
+    process.off('SIGINT', earlyHandlers.SIGINT);
+    process.off('SIGTERM', earlyHandlers.SIGTERM);
   }
   process.stdout.write(
     `fleet up: listening on ${kernel.url} ` +
@@ -66,5 +76,6 @@ export async function run(args: string[]): Promise<number> {
     };
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
+    if (early) shutdown(early);
   });
 }
