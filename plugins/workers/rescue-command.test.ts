@@ -5,28 +5,15 @@
  * lists it (table and --json), restores it into a new worktree, refuses bad input with exit 2, and
  * another team's operator sees none of it.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { operatorCli, startWorkerFleet, tempDir } from '../../test/kit/index.js';
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@localhost', ...args], {
-    cwd,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
+import { operatorCli, startWorkerFleet, tempDir, git, gitProject } from '../../test/kit/index.js';
 
 process.env.FAKE_AGENT_STATE_DIR = tempDir(t, 'fleet-fake-state-');
 
 t.test('fleet rescue list and restore', async (t) => {
-  const project = join(tempDir(t, 'fleet-repo-'), 'project');
-  mkdirSync(project);
-  git(project, '-c', 'init.defaultBranch=main', 'init', '--quiet');
-  writeFileSync(join(project, 'README.md'), '# project\n');
-  git(project, 'add', 'README.md');
-  git(project, 'commit', '--quiet', '-m', 'initial');
+  const project = gitProject(t);
 
   const w = await startWorkerFleet(t);
   const { fleet } = w;

@@ -5,29 +5,16 @@
  * logged and the worker starts anyway; a removed one is gone; a worker without a worktree gets none.
  * Real fleet, real git, the fake agent as `claude` in a real tmux pane.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { startWorkerFleet, tempDir } from '../../test/kit/index.js';
+import { startWorkerFleet, tempDir, gitProject } from '../../test/kit/index.js';
 import type { WorkersApi, WorktreeSetupTarget } from './index.js';
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@localhost', ...args], {
-    cwd,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
 
 process.env.FAKE_AGENT_STATE_DIR = tempDir(t, 'fleet-fake-state-');
 
 t.test('worktree setups: before the agent starts, with its token; failures logged; removable', async (t) => {
-  const project = join(tempDir(t, 'fleet-repo-'), 'project');
-  mkdirSync(project);
-  git(project, '-c', 'init.defaultBranch=main', 'init', '--quiet');
-  writeFileSync(join(project, 'README.md'), '# project\n');
-  git(project, 'add', 'README.md');
-  git(project, 'commit', '--quiet', '-m', 'initial');
+  const project = gitProject(t);
 
   const w = await startWorkerFleet(t);
   const api = w.fleet.kernel.api<WorkersApi>('workers')!;

@@ -26,6 +26,7 @@
  */
 export * from './agents.js';
 export * from './cli.js';
+export * from './git.js';
 export * from './coordination.js';
 export * from './fleet.js';
 export * from './http.js';

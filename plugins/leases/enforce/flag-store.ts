@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { LeaseFlag } from './events.js';
-import type { EnforceTables, LeaseFlagKind } from './tables.js';
+import type { EnforceTables, LeaseFlagKind, LeaseFlagsTable } from './tables.js';
 
 export interface NewFlag {
   teamName: string;
@@ -67,17 +67,8 @@ export class FlagStore {
   }
 }
 
-function toFlag(row: {
-  id: number;
-  handle: string;
-  repo: string;
-  path: string;
-  kind: LeaseFlagKind;
-  lease_id: string | null;
-  holder: string | null;
-  source: string;
-  created_at: number;
-}): LeaseFlag {
+/** A stored flag as the API shows it (the row's id read as a number on either engine). */
+function toFlag(row: Omit<LeaseFlagsTable, 'id' | 'team_name'> & { id: number }): LeaseFlag {
   return {
     id: row.id,
     handle: row.handle,
