@@ -42,6 +42,13 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // The dashboard's browser modules (the shell and each plugin's panel) are plain JavaScript served as they
+    // are, with no build step: browser globals, no type information.
+    files: ['core/dashboard/web/**/*.js', 'plugins/*/panel/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.browser },
+  },
+  {
     // Tests read JSON answers (typed any on purpose) and tap's subtests are promises it tracks itself.
     files: ['**/*.test.ts', 'test/**/*.ts', 'scripts/bench/**/*.ts'],
     rules: {
