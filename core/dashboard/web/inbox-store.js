@@ -2,17 +2,9 @@
 // shell's view and the nav's count badge listen. Changes are announced once per animation frame, so a
 // panel that puts 50 items at start (or an event storm) costs one render.
 
-/** @typedef {import('./fleet-client.js').InboxItem} InboxItem */
+import { toMs as atMs } from './panel-kit.js';
 
-/** Milliseconds since the epoch of an item's `at` (a number of ms or s, or an ISO string). */
-export function atMs(/** @type {number | string | undefined} */ at) {
-  if (typeof at === 'number') return at < 1e12 ? at * 1000 : at;
-  if (typeof at === 'string') {
-    const parsed = Date.parse(at);
-    return Number.isNaN(parsed) ? 0 : parsed;
-  }
-  return 0;
-}
+/** @typedef {import('./fleet-client.js').InboxItem} InboxItem */
 
 export class InboxStore {
   /** @type {Map<string, InboxItem>} */
@@ -54,7 +46,7 @@ export class InboxStore {
 
   /** Newest first. */
   items() {
-    this.#sorted ??= [...this.#items.values()].sort((a, b) => atMs(b.at) - atMs(a.at));
+    this.#sorted ??= [...this.#items.values()].sort((a, b) => (atMs(b.at) || 0) - (atMs(a.at) || 0));
     return this.#sorted;
   }
 
