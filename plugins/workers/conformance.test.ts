@@ -97,6 +97,10 @@ t.test('workers: every operation conforms (401, other teams, required fields, ro
         await alphaWorker(context, 'cw-send');
         return { input: { handle: 'cw-send', limit: 5 } };
       },
+      workerTranscript: async (context) => {
+        await alphaWorker(context, 'cw-send');
+        return { input: { handle: 'cw-send' } };
+      },
       registerExternal: async () => ({ input: { handle: 'cw-ext', teamName: 'alpha', format: 'text' } }),
       pushOutput: async ({ alpha, call }) => {
         await call(alpha.lead, 'POST', '/orchestrate/workers/register', { handle: 'cw-ext-push', format: 'text' });
