@@ -21,10 +21,12 @@
  * programs.ts     runProgram: any program run to completion with exactly the environment given
  * cli.ts          fleetCli, runFleetCli, operatorCli: the real `fleet` command as a child process
  * paths.ts        REPO_ROOT, FLEET_BIN, FAKE_AGENT
+ * browser.ts      launchBrowser, openDashboard, browserMissing: the dashboard in Debian's Chromium (playwright-core)
  * (conformance.ts, the operation conformance suite, and claude-code.ts, running a scene with the
  * real Claude Code CLI, are imported on their own.)
  */
 export * from './agents.js';
+export * from './browser.js';
 export * from './cli.js';
 export * from './git.js';
 export * from './coordination.js';
