@@ -19,6 +19,8 @@ import { enableNotifications, disableNotifications, notificationState } from './
 
 const SEVERITY_TONE = { action: 'action', warning: 'warning', info: 'info' };
 const SEVERITY_LABEL = { action: 'Needs action', warning: 'Warning', info: 'Info' };
+/** Actions that refuse or end something look like it. */
+const DANGEROUS = /^(deny|reject|dismiss|stop|kill|cancel|abort)/i;
 
 /** @param {{ inbox: import('./inbox-store.js').InboxStore }} props */
 export function NeedsYouView({ inbox }) {
@@ -130,11 +132,11 @@ function InboxRow({ item }) {
     </div>
     <div class="fd-inbox-actions">
       ${actions.map(
-        (action) =>
+        (action, index) =>
           html`<${Button}
             key=${action.label}
             small
-            kind=${/deny|reject|dismiss|stop|kill/i.test(action.label) ? 'danger' : 'primary'}
+            kind=${DANGEROUS.test(action.label) ? 'danger' : index === 0 ? 'primary' : 'default'}
             data-action=${action.label}
             onClick=${() => run(action)}
             >${action.label}<//

@@ -32,7 +32,10 @@ export function PluginsView({ registry }) {
   }, [error, fleet]);
 
   const plugins = Array.isArray(data?.plugins) ? data.plugins : fallback;
-  const rows = (plugins ?? []).map((/** @type {any} */ plugin) => ({ ...plugin, entry: registry.panel(plugin.name) }));
+  const rows = (plugins ?? [])
+    .map((/** @type {any} */ plugin) => ({ ...plugin, entry: registry.panel(plugin.name) }))
+    // The ones on first, then by name.
+    .sort((a, b) => Number(b.state === 'on') - Number(a.state === 'on') || String(a.name).localeCompare(b.name));
   const on = rows.filter((row) => row.state === 'on').length;
 
   return html`<${View}
