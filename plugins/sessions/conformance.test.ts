@@ -41,6 +41,7 @@ t.test('sessions: every operation conforms', async (t) => {
       },
       searchSessions: async () => ({ input: { query: 'anything at all' }, otherTeam: 'own' }),
       costs: async () => ({ input: { by: 'worker' }, otherTeam: 'own' }),
+      costsByDay: async () => ({ input: { days: 7 }, otherTeam: 'own' }),
     },
   });
 });

@@ -11,6 +11,7 @@ import { sessionsMigration } from './migrations/0001-sessions.js';
 import { sessionTextMigration } from './migrations/0002-session-text.js';
 import { usageHourlyMigration } from './migrations/0003-usage-hourly.js';
 import { costOperations } from './operations-costs.js';
+import { dailyCostOperations } from './operations-daily-costs.js';
 import { sessionOperations } from './operations-sessions.js';
 import { sessionsOptionsSchema } from './options.js';
 import type { CheckpointsPort } from './ports.js';
@@ -77,7 +78,7 @@ export const sessions = definePlugin({
   },
   errors: sessionsErrors,
   events: sessionsEvents,
-  operations: [...sessionOperations, ...costOperations],
+  operations: [...sessionOperations, ...costOperations, ...dailyCostOperations],
   setup(ctx): SessionsApi {
     const store = new SessionStore(ctx.db);
     const tracker = new SessionTracker(store);
