@@ -50,6 +50,7 @@ export class PanelRegistry {
   }
 
   async #refreshNow() {
+    const before = this.#signature();
     let list;
     try {
       const body = await this.#fleet.api('GET', '/dashboard/panels');
@@ -84,7 +85,14 @@ export class PanelRegistry {
       this.#entries.set(panel.plugin, entry);
       void this.#load(entry);
     }
-    this.#changed();
+    // Most refreshes find the same panels: no render for them (a re-render reaches the open view).
+    if (this.#signature() !== before) this.#changed();
+  }
+
+  /** What the nav and views depend on, as text. */
+  #signature() {
+    const entries = [...this.#entries.values()].map((entry) => `${entry.plugin} ${entry.url} ${entry.status}`);
+    return `${this.listed} ${String(this.listError)} ${entries.join('|')}`;
   }
 
   /** @param {PanelEntry} entry */
