@@ -139,6 +139,10 @@ export function createFleet({ token, identity, inbox, onSignedOut }) {
     get connection() {
       return socket.state;
     },
+    /** Why the socket last failed ('' while live). */
+    get connectionError() {
+      return socket.lastError;
+    },
     /** Listen to connection changes; returns the undo. */
     onConnection(/** @type {(state: 'live' | 'resuming' | 'offline') => void} */ listener) {
       return socket.onState(listener);

@@ -20,6 +20,8 @@ export class LiveSocket {
   #onAuthFailed;
   /** @type {'live' | 'resuming' | 'offline'} */
   state = 'offline';
+  /** Why the socket last failed (the hub's error or close reason), for the connection indicator's tooltip. */
+  lastError = '';
   /** The newest seq received; 0 until the first event. */
   lastSeq = 0;
   /** Whether lastSeq is a cursor the hub can resume from (false until an event or `resumed` arrives). */
@@ -74,6 +76,7 @@ export class LiveSocket {
       this.#ws = undefined;
       clearInterval(this.#pingTimer);
       if (this.#closed) return;
+      if (event.reason) this.lastError = `closed (${event.code}): ${event.reason}`;
       // A 4401 (tokens revoked) retries too: the next auth says whether the token still works.
       this.#scheduleRetry(event.code === CLOSE_UNAUTHENTICATED);
     };
@@ -182,6 +185,7 @@ export class LiveSocket {
         // A reconnect with no cursor (no event had arrived yet) cannot know what it missed.
         if (this.#everLive && !resumed) this.#emitResync();
         this.#everLive = true;
+        this.lastError = '';
         this.#setState('live');
         return;
       }
@@ -205,6 +209,7 @@ export class LiveSocket {
           this.#setState('offline');
           this.#onAuthFailed(message.message);
         } else {
+          this.lastError = String(message.message);
           console.warn('fleet socket:', message.message);
         }
         return;

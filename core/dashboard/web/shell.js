@@ -38,7 +38,11 @@ function TopBar({ fleet, onSignOut }) {
     <a class="fd-brand" href="#/needs-you"><span class="fd-logo" aria-hidden="true"></span> Fleet</a>
     <span class="fd-team" title="Team">${identity.teamName}</span>
     <span class="fd-spacer"></span>
-    <span class=${`fd-conn fd-conn-${connection}`} title=${`WebSocket: ${connection}`} data-connection-label>
+    <span
+      class=${`fd-conn fd-conn-${connection}`}
+      title=${`WebSocket: ${connection}${fleet.connectionError ? ` (${fleet.connectionError})` : ''}`}
+      data-connection-label
+    >
       <span class="fd-conn-dot" aria-hidden="true"></span>${label}
     </span>
     <span
