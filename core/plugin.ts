@@ -95,6 +95,20 @@ export interface PluginContext<Options = unknown, Tables = unknown> {
   onStop(cleanup: () => void | Promise<void>): void;
 }
 
+/**
+ * A plugin's part of the web dashboard: one browser ES module (plain `.js`, no build step) that
+ * imports `fleet-dashboard` and exports its `views` (and optionally `inbox`). The kernel serves the
+ * files of the entry's folder at `/dashboard/panels/<plugin>/…` while the plugin is on.
+ */
+export interface PanelDefinition {
+  /** Absolute path of the module: `fileURLToPath(new URL('./panel/index.js', import.meta.url))`. */
+  entry: string;
+  /** The nav's label. */
+  title: string;
+  /** Place in the nav, lowest first (default 100). */
+  order?: number;
+}
+
 /** A `fleet <name>` command a plugin adds to the CLI (`fleet attach` comes from workers). */
 export interface PluginCommand<Options = unknown> {
   summary: string;
@@ -134,6 +148,8 @@ export interface PluginDefinition<
   operations?: readonly Operation<Api>[];
   /** WebSocket topics only the sockets it vouches for may follow (a chat's messages). */
   topics?: readonly GuardedTopics<Api>[];
+  /** Its view in the web dashboard, shown while it is on. */
+  panel?: PanelDefinition;
   /** Commands it adds to the `fleet` CLI. */
   commands?: Readonly<Record<string, PluginCommand<OptionsOf<S>>>>;
   /** Build services and listeners; return the api that dependents and operations receive. */

@@ -108,6 +108,7 @@ export function resolveConfig(
       host: input.server?.host ?? '127.0.0.1',
       port: input.server?.port ?? DEFAULT_PORT,
       publicUrl: input.server?.publicUrl,
+      allowedHosts: input.server?.allowedHosts ?? [],
       bodyLimit: input.server?.bodyLimit ?? 1024 * 1024,
       rateLimit: rateLimitOf(input.server?.rateLimit),
       wsPingSeconds: input.server?.wsPingSeconds ?? 30,

@@ -27,6 +27,21 @@ export const configSchema = v.strictObject(
         host: v.optional(nonEmpty),
         port: v.optional(port),
         publicUrl: v.optional(url),
+        allowedHosts: v.optional(
+          v.pipe(
+            v.array(
+              v.pipe(
+                v.string('must be a string'),
+                v.regex(
+                  /^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]/@]+)(:\d{1,5})?$/,
+                  'must be a host name or address, optionally with :port (no scheme or path)',
+                ),
+              ),
+              'must be an array of host names',
+            ),
+            v.maxLength(100, 'must have at most 100 names'),
+          ),
+        ),
         bodyLimit: v.optional(positiveInt),
         rateLimit: v.optional(
           v.strictObject({

@@ -9,6 +9,12 @@ export interface FleetConfigInput {
     port?: number;
     /** The URL agents and `fleet mcp` use to reach this fleet. Default http://<host>:<port>. */
     publicUrl?: string;
+    /**
+     * More names this fleet answers to in `Host` and `Origin` (a proxy's name, a LAN name): `name`
+     * (any port) or `name:port`. Its own loopback names, and on a non-loopback bind its addresses and
+     * hostname, are always allowed; any other Host gets 403 (no DNS rebinding). Default none.
+     */
+    allowedHosts?: string[];
     /** Largest request body accepted, in bytes (413 above it). Default 1 MiB. */
     bodyLimit?: number;
     rateLimit?: { windowMs?: number; max?: number; teamMax?: number; authFailuresMax?: number };
@@ -44,6 +50,7 @@ export interface FleetConfig {
     host: string;
     port: number;
     publicUrl: string | undefined;
+    allowedHosts: readonly string[];
     bodyLimit: number;
     rateLimit: { windowMs: number; max: number; teamMax: number; authFailuresMax: number };
     wsPingSeconds: number;

@@ -127,6 +127,8 @@ export const fleetErrors = defineErrors({
   FLEET_TOKEN_REVOKED: [401, 'Token revoked'],
   FLEET_TOKEN_INVALID: [403, 'Invalid token'],
   FLEET_INSUFFICIENT_PERMISSIONS: [403, 'Insufficient permissions'],
+  FLEET_FORBIDDEN_HOST: [403, 'Host: not a name of this fleet (add it to server.allowedHosts)'],
+  FLEET_FORBIDDEN_ORIGIN: [403, 'Origin: requests from another site are refused'],
   FLEET_ACT_AS_DENIED: [403, '{field}: you may act only as yourself ({handle}); team leads may act for their team'],
   FLEET_OTHER_TEAM: [403, '{field}: you belong to team {own}, not {other}'],
   FLEET_TEAM_NOT_FOUND: [404, 'Team {team} not found'],

@@ -5,10 +5,15 @@ import type { Authenticator, AuthState } from './auth-state.js';
 import { jsonBody } from './body.js';
 import { allowedMethods, rawRouteMatcher, type RouteShape } from './allowed-methods.js';
 import { errorHandler } from './error-handler.js';
+import { type HostPolicy, hostCheck } from './host-check.js';
 import { type RateLimitOptions, rateLimit } from './rate-limit.js';
 
 export interface HttpAppOptions {
   log: Logger;
+  /** Which Host and Origin values name this fleet: others are refused (403) before anything else. */
+  hosts: HostPolicy;
+  /** Public files (the dashboard's), served after the Host check and before authentication and the rate limit. */
+  publicFiles?: Middleware;
   bodyLimit: () => number;
   rateLimit: () => RateLimitOptions;
   authenticator: Authenticator;
@@ -60,6 +65,8 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     }
   });
   app.use(errorHandler(options.log));
+  app.use(hostCheck(options.hosts));
+  if (options.publicFiles) app.use(options.publicFiles);
   app.use(async function authenticate(ctx, next) {
     ctx.state.auth = await options.authenticator.fromHeader(ctx.get('authorization') || undefined);
     return (await next()) as void;

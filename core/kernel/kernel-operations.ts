@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { dashboardOperations, type DashboardView } from '../dashboard/operations.js';
 import { text } from '../fields.js';
 import type { ToolRegistry } from '../mcp/registry.js';
 import { buildOpenApi, type OpenApiEntry } from '../operations/openapi.js';
@@ -6,7 +7,7 @@ import { operationsFor } from '../operations/operation.js';
 import { FLEET_VERSION } from '../version.js';
 
 /** What the kernel's own operations read of the running kernel. */
-export interface KernelView {
+export interface KernelView extends DashboardView {
   startedAt: number;
   activePlugins(): string[];
   pluginStates(): unknown[];
@@ -22,8 +23,8 @@ export interface KernelView {
 const op = operationsFor<KernelView>();
 
 /**
- * Operations the kernel serves whatever plugins run: health, debug, the OpenAPI document, and the
- * MCP tools over HTTP (the surface `fleet mcp` forwards to).
+ * Operations the kernel serves whatever plugins run: health, debug, the OpenAPI document, the
+ * MCP tools over HTTP (the surface `fleet mcp` forwards to), and the dashboard's reads.
  */
 export const kernelOperations = [
   op({
@@ -107,4 +108,6 @@ export const kernelOperations = [
     http: { method: 'POST', path: '/mcp/call' },
     run: ({ input, caller, api }) => api.tools.call(input.name, input.arguments ?? {}, caller),
   }),
+  // The web dashboard's reads (its files and sign-in are served by core/dashboard/routes.ts).
+  ...dashboardOperations,
 ];

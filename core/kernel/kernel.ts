@@ -10,7 +10,11 @@ import { type Dialect, type FleetDb, openDatabase } from '../db/database.js';
 import { FleetError } from '../errors.js';
 import { RingSpine } from '../events/ring-spine.js';
 import type { EventSpine } from '../events/types.js';
+import { dashboardFiles, SIGN_IN_ROUTES, signInRoutes } from '../dashboard/routes.js';
+import { livePanels, panelInfo } from '../dashboard/panels.js';
+import { SignInCodes } from '../dashboard/sign-in-codes.js';
 import { createHttpApp } from '../http/app.js';
+import { createHostPolicy } from '../http/host-check.js';
 import { createAuthenticator } from '../http/auth-state.js';
 import { createLogger, type Logger } from '../log.js';
 import { logstreamImplementation } from '../native/logstream.js';
@@ -78,6 +82,8 @@ export class Kernel {
   #kernelServed: ServedOperation[];
   #tableOwners: Map<string, string>;
   #configOptions: BootOptions;
+  /** The dashboard's one-time sign-in codes (`fleet open`), in memory. */
+  readonly #signInCodes = new SignInCodes();
 
   private constructor(init: {
     config: FleetConfig;
@@ -128,6 +134,17 @@ export class Kernel {
       native: () => ({ ringbus: this.spine.implementation, logstream: logstreamImplementation }),
       debugInfo: () => ({ events: this.spine.stats(), websockets: this.#hub.connections ?? 0, dialect: this.dialect }),
       teamSockets: (teamName) => this.#hub.connectionsOf(teamName),
+      panels: () => livePanels(this.#panelSources()),
+      dashboardPlugins: () =>
+        this.pluginStates().map((state) => {
+          const definition = this.#catalog.get(state.name);
+          const panel = state.state === 'on' ? definition?.panel : undefined;
+          return {
+            ...state,
+            ...(definition?.description ? { description: definition.description } : {}),
+            panel: panel ? panelInfo(state.name, panel) : null,
+          };
+        }),
     };
     this.#kernelServed = kernelOperations.map((operation) => ({
       plugin: 'kernel',
@@ -143,14 +160,30 @@ export class Kernel {
         }),
     }));
     const kernelMiddleware: Middleware = operationRoutes(this.#kernelServed);
+    const signIn = signInRoutes({
+      codes: this.#signInCodes,
+      mint: (identity, version) => this.tokens.sign(identity, version),
+      fleetUrl: () => this.publicUrl,
+    });
+    const hosts = createHostPolicy({
+      bindHost: () => this.#config.server.host,
+      port: () => this.port,
+      allowedHosts: () => this.#config.server.allowedHosts,
+      publicUrl: () => this.#config.server.publicUrl,
+    });
     const app = createHttpApp({
       log: this.log.child('http'),
+      hosts,
+      publicFiles: dashboardFiles(() => this.#panelSources()),
       bodyLimit: () => this.#config.server.bodyLimit,
       rateLimit: () => ({ ...this.#config.server.rateLimit, exempt: ['/health', '/metrics'] }),
       authenticator: createAuthenticator(this.tokens, () => this.#adminKey),
-      routers: () => [kernelMiddleware, ...[...this.#hosts.values()].map((host) => host.routes)],
+      routers: () => [kernelMiddleware, signIn, ...[...this.#hosts.values()].map((host) => host.routes)],
       observers: () => [...this.#hosts.values()].flatMap((host) => [...host.observers]),
-      routes: () => this.operations().flatMap(({ operation }) => (operation.http ? [operation.http] : [])),
+      routes: () => [
+        ...this.operations().flatMap(({ operation }) => (operation.http ? [operation.http] : [])),
+        ...SIGN_IN_ROUTES,
+      ],
     });
     const handle = app.callback();
     this.#server = createServer((request, response) => void handle(request, response));
@@ -164,7 +197,13 @@ export class Kernel {
         (plugin.topics ?? []).map(({ prefix, key }) => ({ prefix, key })),
       ),
       limits: () => this.#config.server.websocket,
+      admit: (request) => hosts.check(request.headers.host, request.headers.origin),
     });
+  }
+
+  /** The running plugins with their panels: what the dashboard lists and serves, now. */
+  *#panelSources(): Iterable<{ name: string; panel: AnyPlugin['panel'] }> {
+    for (const [name, host] of this.#hosts) yield { name, panel: host.definition.panel };
   }
 
   /** Boot a fleet: load and validate config, plan plugins, open storage, start plugins, listen. */

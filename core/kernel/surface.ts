@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { FleetError } from '../errors.js';
 import { TOOL_NAME } from '../mcp/registry.js';
 import { pathParams, ToolArguments } from '../operations/input.js';
@@ -40,6 +41,15 @@ export function checkPluginDeclarations(plugin: AnyPlugin): void {
         throw invalid(plugin.name, (error as Error).message);
       }
     }
+  }
+  const panel = plugin.panel;
+  if (panel !== undefined) {
+    if (typeof panel.entry !== 'string' || !isAbsolute(panel.entry) || !panel.entry.endsWith('.js'))
+      throw invalid(plugin.name, 'panel.entry must be the absolute path of a .js module (fileURLToPath(new URL(...)))');
+    if (typeof panel.title !== 'string' || panel.title.trim() === '' || panel.title.length > 60)
+      throw invalid(plugin.name, 'panel.title must be 1–60 characters');
+    if (panel.order !== undefined && !Number.isFinite(panel.order))
+      throw invalid(plugin.name, 'panel.order must be a number');
   }
   const prefix = errorPrefix(plugin.name);
   for (const entry of plugin.errors?.entries ?? []) {

@@ -116,6 +116,11 @@ export class WebSocketHub {
     guarded: readonly { prefix: string; key: string }[];
     /** Read on each use: a live config edit applies to the next socket, message or send. */
     limits: () => WebSocketLimits;
+    /**
+     * Whether an upgrade may go on (the Host and Origin check): undefined, or the refusal to answer
+     * before the handshake. A browser page of another site can open a WebSocket to the fleet.
+     */
+    admit?: (request: IncomingMessage) => { status: number; toJSON(): Record<string, unknown> } | undefined;
   }) {
     this.#guards = options.guarded;
     this.#limits = options.limits;
@@ -127,6 +132,15 @@ export class WebSocketHub {
       if (path !== '/ws') {
         socket.end(
           'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"Not found"}',
+        );
+        return;
+      }
+      const refused = options.admit?.(request);
+      if (refused) {
+        const body = JSON.stringify(refused.toJSON());
+        socket.end(
+          `HTTP/1.1 ${refused.status} Forbidden\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
         );
         return;
       }
