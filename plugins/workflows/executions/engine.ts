@@ -498,6 +498,10 @@ export class Engine {
     const handle = typeof state?.handle === 'string' ? state.handle : undefined;
     const sessions = this.deps.api().sessions();
     if (!handle || !sessions) return outcome;
+    // The worker's usage event went out with its result (the spine is synchronous), but the sessions plugin
+    // records it a few ms later: wait for what it holds (bounded), or the last turn's spend would be missed.
+    const bound = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
+    await Promise.race([sessions.settled(), bound]);
     const spent = await sessions.spent({ teamName: step.team_name, handle, since: Number(step.started_at ?? 0) });
     const usd = spent.costNanos / 1e9;
     if (budget.maxCostUsd !== undefined && usd > budget.maxCostUsd)
