@@ -59,7 +59,14 @@ export function PluginsView({ registry }) {
         ? html`<div class="fd-loading">Loading…</div>`
         : html`<${Table}
             columns=${[
-              { key: 'name', label: 'Plugin', render: (/** @type {any} */ row) => html`<code>${row.name}</code>` },
+              {
+                key: 'name',
+                label: 'Plugin',
+                render: (/** @type {any} */ row) =>
+                  html`<code>${row.name}</code>${
+                      row.description ? html`<div class="fd-muted fd-small">${row.description}</div>` : null
+                    }`,
+              },
               {
                 key: 'state',
                 label: 'State',
@@ -69,10 +76,16 @@ export function PluginsView({ registry }) {
               {
                 key: 'reason',
                 label: 'Why',
+                className: 'fd-nowrap',
                 render: (/** @type {any} */ row) =>
                   row.reason ? html`<span>${row.reason}</span>` : html`<span class="fd-muted">on in the config</span>`,
               },
-              { key: 'panel', label: 'Panel', render: (/** @type {any} */ row) => html`<${PanelCell} row=${row} />` },
+              {
+                key: 'panel',
+                label: 'Panel',
+                className: 'fd-nowrap',
+                render: (/** @type {any} */ row) => html`<${PanelCell} row=${row} />`,
+              },
             ]}
             rows=${rows}
             rowKey=${(/** @type {any} */ row) => row.name}
