@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { FleetConfig } from '../config/types.js';
+import { cachedStatements } from './statement-cache.js';
 
 /** Plugins see the database untyped at the kernel level; each plugin types its own tables. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the kernel's handle knows no plugin's tables
@@ -40,6 +41,6 @@ export async function openDatabase(
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
-  const db: FleetDb = new Kysely({ dialect: new SqliteDialect({ database }) });
+  const db: FleetDb = new Kysely({ dialect: new SqliteDialect({ database: cachedStatements(database) }) });
   return { db, dialect: 'sqlite' };
 }
