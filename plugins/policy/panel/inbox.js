@@ -60,7 +60,8 @@ export function policyInbox(fleet) {
       detail: approvalDetail(approval),
       at: approval.createdAt,
       severity: 'action',
-      link: '#/policy',
+      // A tool call's worker, where its transcript shows what it was doing; an item's place is the policy view.
+      link: approval.kind === 'tool_call' ? `#/worker/${encodeURIComponent(approval.agent)}` : '#/policy',
       actions: [
         { label: 'Approve', leadOnly: true, run: decide('approve') },
         { label: 'Deny', leadOnly: true, run: decide('deny') },

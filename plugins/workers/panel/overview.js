@@ -2,19 +2,20 @@
 // The overview: every worker of the team with its state, how long and why, health, task, tokens, cost, its last
 // line and a badge when it needs someone. Loaded once (the board for leads: since when and the last line; the
 // list for everyone: stopped workers too), then moved by events, rendered at most once per animation frame.
+import { Component } from 'preact';
 import {
   Badge,
   Button,
+  Empty,
   ErrorNote,
   formatCost,
   formatSpan,
   formatTokens,
   html,
-  Table,
   useCallback,
   useEffect,
   useFleet,
-  useFrameState,
+  nextFrame,
   useNow,
   useRef,
   useState,
@@ -57,8 +58,10 @@ export async function loadWorkers(fleet, table) {
 export function OverviewView() {
   const fleet = useFleet();
   const table = useRef(new WorkerTable()).current;
-  // One number bumped per frame in which anything changed: the render reads the table itself.
-  const [, bump] = useFrameState(0);
+  // One render per frame in which anything changed, and at most one per RENDER_GAP_MS: the render reads the
+  // table itself. (A table whose cells all change reflows as a whole: at 50 workers writing, one reflow a
+  // frame was most of the page's time; five a second read the same.)
+  const bump = useThrottledRender();
   const [error, setError] = useState(/** @type {any} */ (undefined));
   const [loaded, setLoaded] = useState(false);
   const [showEnded, setShowEnded] = useState(false);
@@ -70,7 +73,7 @@ export function OverviewView() {
       () => {
         setError(undefined);
         setLoaded(true);
-        bump((n) => n + 1);
+        bump();
       },
       (/** @type {any} */ failure) => setError(failure),
     );
@@ -80,7 +83,7 @@ export function OverviewView() {
   useEffect(() => {
     // Events first, then the load: nothing that happens while it loads is missed (a reload keeps them).
     const unsubscribe = fleet.subscribe([...ROW_EVENTS, ...TASK_EVENTS], (/** @type {any} */ event) => {
-      if (table.apply(event)) bump((n) => n + 1);
+      if (table.apply(event)) bump();
     });
     const unQuota = fleet.subscribe(['quota_limited', 'quota_cleared'], () =>
       fleet.api('GET', '/orchestrate/quota').then(setQuota, () => undefined),
@@ -103,68 +106,6 @@ export function OverviewView() {
   const attention = rows.filter((row) => needsAttention(row)).length;
   const ended = rows.length - live.length;
 
-  const columns = [
-    {
-      key: 'handle',
-      label: 'Worker',
-      render: (/** @type {any} */ row) =>
-        html`<a class="wk-handle" href=${workerLink(row.handle)}>${row.handle}</a>
-          ${row.adapter !== 'claude' ? html`<span class="wk-dim"> ${row.adapter}</span>` : null}`,
-    },
-    {
-      key: 'state',
-      label: 'State',
-      render: (/** @type {any} */ row) =>
-        html`<${Badge}
-            tone=${STATE_TONE[/** @type {keyof typeof STATE_TONE} */ (row.state)] ?? 'neutral'}
-            data-state=${row.state}
-            >${row.state}<//
-          >
-          <span class="wk-dim wk-since" title=${new Date(row.stateSince).toLocaleString()}>
-            ${formatSpan(Math.max(0, now - row.stateSince))}</span
-          >`,
-    },
-    {
-      key: 'why',
-      label: 'Why',
-      className: 'wk-why',
-      render: (/** @type {any} */ row) => html`<span title=${row.whyEvent ?? ''}>${row.why}</span>`,
-    },
-    {
-      key: 'health',
-      label: 'Health',
-      render: (/** @type {any} */ row) =>
-        row.state === 'stopped' || row.adapter === 'external'
-          ? html`<span class="wk-dim">—</span>`
-          : html`<${Badge} tone=${HEALTH_TONE[/** @type {keyof typeof HEALTH_TONE} */ (row.health)] ?? 'neutral'}
-              >${row.health}<//
-            >`,
-    },
-    {
-      key: 'task',
-      label: 'Task',
-      className: 'wk-task',
-      render: (/** @type {any} */ row) =>
-        row.task ? html`<span title=${row.task.id}>${row.task.subject}</span>` : html`<span class="wk-dim">—</span>`,
-    },
-    { key: 'tokens', label: 'Tokens', align: 'right', render: (/** @type {any} */ row) => formatTokens(row.tokens) },
-    { key: 'cost', label: 'Cost', align: 'right', render: (/** @type {any} */ row) => formatCost(row.costUsd) },
-    {
-      key: 'last',
-      label: 'Last line',
-      className: 'wk-last',
-      render: (/** @type {any} */ row) => html`<code>${row.lastLine ?? ''}</code>`,
-    },
-    {
-      key: 'needs',
-      label: '',
-      render: (/** @type {any} */ row) => {
-        const why = needsAttention(row);
-        return why ? html`<${Badge} tone="action" data-needs-you="true" title=${why}>needs you<//>` : null;
-      },
-    },
-  ];
-
   const tools = html`
     <span class="wk-dim" data-count="live">${live.length} live</span>
     ${attention > 0 ? html`<${Badge} tone="action" data-count="attention">${attention} need you<//>` : null}
@@ -182,28 +123,129 @@ export function OverviewView() {
     <${ErrorNote} error=${error} title="Could not load the workers" onRetry=${reload} />
     ${
       loaded || rows.length > 0
-        ? html`<${Table}
-            className="wk-table"
-            columns=${columns}
-            rows=${shown}
-            rowKey=${(/** @type {any} */ row) => row.handle}
-            rowProps=${(/** @type {any} */ row) => ({
-              'data-worker': row.handle,
-              'data-state': row.state,
-              'data-needs-you': needsAttention(row) ? 'true' : 'false',
-              class: needsAttention(row) ? 'wk-row wk-attention' : 'wk-row',
-              onClick: (/** @type {MouseEvent} */ event) => {
-                if (!(/** @type {HTMLElement} */ (event.target).closest('a, button')))
-                  fleet.navigate(workerLink(row.handle));
-              },
-            })}
-            empty=${fleet.identity.isLead ? 'No workers yet: spawn one with `fleet spawn` or team_spawn.' : 'No workers yet.'}
-          />`
+        ? shown.length === 0
+          ? html`<${Empty}
+              >${fleet.identity.isLead ? 'No workers yet: spawn one with `fleet spawn` or team_spawn.' : 'No workers yet.'}<//
+            >`
+          : html`<div class="fd-table-wrap">
+              <table class="fd-table wk-table">
+                <thead>
+                  <tr>
+                    ${HEADINGS.map(([label, align]) => html`<th key=${label} class=${align}>${label}</th>`)}
+                  </tr>
+                </thead>
+                <tbody>
+                  ${shown.map(
+                    (row) =>
+                      html`<${WorkerRowView}
+                        key=${row.handle}
+                        row=${row}
+                        version=${row.version}
+                        second=${Math.floor(now / 1000)}
+                        navigate=${fleet.navigate}
+                      />`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
         : error
           ? null
           : html`<div class="wk-dim">Loading workers…</div>`
     }
   <//>`;
+}
+
+/** The least time between two renders of the overview while events stream. */
+const RENDER_GAP_MS = 200;
+
+/** A function that asks for a render: at the next animation frame, no sooner than RENDER_GAP_MS after the last. */
+function useThrottledRender() {
+  const [, setCount] = useState(0);
+  const state = useRef({ last: 0, pending: false, cancel: /** @type {(() => void) | undefined} */ (undefined) });
+  useEffect(() => () => state.current.cancel?.(), []);
+  return useCallback(() => {
+    const self = state.current;
+    if (self.pending) return;
+    self.pending = true;
+    const render = () => {
+      self.cancel = nextFrame(() => {
+        self.pending = false;
+        self.cancel = undefined;
+        self.last = performance.now();
+        setCount((n) => n + 1);
+      });
+    };
+    const wait = self.last + RENDER_GAP_MS - performance.now();
+    if (wait <= 0) return render();
+    const timer = setTimeout(render, wait);
+    self.cancel = () => clearTimeout(timer);
+  }, []);
+}
+
+const HEADINGS = [
+  ['Worker', ''],
+  ['State', ''],
+  ['Why', ''],
+  ['Health', ''],
+  ['Task', ''],
+  ['Tokens', 'fd-align-right'],
+  ['Cost', 'fd-align-right'],
+  ['Last line', ''],
+  ['', ''],
+];
+
+/**
+ * One worker's row. It renders again only when its row changed (its version), a new row replaced it (a
+ * reload), or the second changed (how long in its state): at 50 workers writing, a frame touches the rows
+ * that wrote, not all of them.
+ */
+class WorkerRowView extends Component {
+  /** @param {any} next */
+  shouldComponentUpdate(next) {
+    const props = /** @type {any} */ (this.props);
+    return next.version !== props.version || next.row !== props.row || next.second !== props.second;
+  }
+
+  render() {
+    const { row, navigate } = /** @type {any} */ (this.props);
+    const attention = needsAttention(row);
+    const since = formatSpan(Math.max(0, Date.now() - row.stateSince));
+    return html`<tr
+      data-worker=${row.handle}
+      data-state=${row.state}
+      data-needs-you=${attention ? 'true' : 'false'}
+      class=${attention ? 'wk-row wk-attention' : 'wk-row'}
+      onClick=${(/** @type {MouseEvent} */ event) => {
+        if (!(/** @type {HTMLElement} */ (event.target).closest('a, button'))) navigate(workerLink(row.handle));
+      }}
+    >
+      <td>
+        <a class="wk-handle" href=${workerLink(row.handle)}>${row.handle}</a>
+        ${row.adapter !== 'claude' ? html`<span class="wk-dim"> ${row.adapter}</span>` : null}
+      </td>
+      <td>
+        <${Badge} tone=${STATE_TONE[/** @type {keyof typeof STATE_TONE} */ (row.state)] ?? 'neutral'}>${row.state}<//>
+        <span class="wk-dim wk-since" title=${new Date(row.stateSince).toLocaleString()}>${since}</span>
+      </td>
+      <td class="wk-why" title=${row.whyEvent ?? ''}>${row.why}</td>
+      <td>
+        ${
+          row.state === 'stopped' || row.adapter === 'external'
+            ? html`<span class="wk-dim">—</span>`
+            : html`<${Badge} tone=${HEALTH_TONE[/** @type {keyof typeof HEALTH_TONE} */ (row.health)] ?? 'neutral'}
+                >${row.health}<//
+              >`
+        }
+      </td>
+      <td class="wk-task">
+        ${row.task ? html`<span title=${row.task.id}>${row.task.subject}</span>` : html`<span class="wk-dim">—</span>`}
+      </td>
+      <td class="fd-align-right">${formatTokens(row.tokens)}</td>
+      <td class="fd-align-right">${formatCost(row.costUsd)}</td>
+      <td class="wk-last"><code>${row.lastLine ?? ''}</code></td>
+      <td>${attention ? html`<${Badge} tone="action" title=${attention}>needs you<//>` : null}</td>
+    </tr>`;
+  }
 }
 
 /** The account's usage limit: new workers wait, parked ones resume at the reset (or when a lead says). */

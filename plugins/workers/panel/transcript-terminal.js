@@ -118,7 +118,11 @@ export function TranscriptTerminal({ handle }) {
     // Events first, then the load: lines written while it loads are asked for after it.
     const unsubscribe = fleet.subscribe(['worker_output'], (/** @type {any} */ event) => {
       if (event.handle !== handle) return;
-      if (typeof event.offset === 'number') newestOffset = Math.max(newestOffset, event.offset);
+      if (typeof event.offset === 'number') {
+        // A line the last page already had (it came while that page was being read) asks for nothing.
+        if (cursor !== null && event.offset < cursor) return;
+        newestOffset = Math.max(newestOffset, event.offset);
+      }
       dirty = true;
       void pump();
     });

@@ -68,7 +68,7 @@ const CAUSE_MS = 5_000;
  *   costUsd: number | null, numTurns: number | null, restartCount: number, lastLine: string | null,
  *   rawLast: string | null, needsYou: any, pause: any, error: string | null, stalled: boolean,
  *   sessionId: string | null, format: 'ndjson' | 'text',
- *   cause: { type: string, text: string, at: number } | null, pendingDenials?: boolean,
+ *   cause: { type: string, text: string, at: number } | null, pendingDenials?: boolean, version: number,
  * }} WorkerRow
  */
 
@@ -167,8 +167,11 @@ export function rowFrom(view, board) {
     error: view.error ?? null,
     stalled: false,
     sessionId: view.sessionId ?? null,
-    format: view.adapter === 'claude' ? 'ndjson' : 'text',
+    // Claude Code writes stream-json; a configured command writes text; an external worker may push either
+    // (its JSON lines are read as stream-json).
+    format: view.adapter === 'claude' || view.adapter === 'external' ? 'ndjson' : 'text',
     cause: null,
+    version: 0,
   };
   row.why = initialWhy(row, view);
   return row;
@@ -222,7 +225,9 @@ export class WorkerTable {
   #attachTasks() {
     for (const row of this.rows.values()) {
       const task = this.tasks.get(row.handle);
+      if ((row.task?.id ?? null) === (task?.id ?? null) && row.task?.subject === task?.subject) continue;
       row.task = task ? { id: task.id, subject: task.subject } : null;
+      row.version++;
     }
   }
 
@@ -231,6 +236,16 @@ export class WorkerTable {
    * @param {any} event
    */
   apply(event) {
+    const changed = this.#apply(event);
+    if (changed && typeof event.handle === 'string') {
+      const row = this.rows.get(event.handle);
+      if (row) row.version++;
+    }
+    return changed;
+  }
+
+  /** @param {any} event */
+  #apply(event) {
     if (TASK_EVENTS.includes(event.type)) return this.#applyTask(event.task);
     const handle = event.handle;
     if (typeof handle !== 'string') return false;
