@@ -12,6 +12,8 @@ import { exchangeCode, forgetToken, identityOf, storeToken, storedToken, takeCod
 
 /**
  * @typedef {{ fleet: any, inbox: InboxStore, registry: PanelRegistry, stop: () => void }} Session
+ * @typedef {{ phase: 'starting' } | { phase: 'signed-out', message?: string }
+ *   | { phase: 'signed-in', session: Session }} Phase
  */
 
 /** Everything one signed-in tab runs; `stop` ends it (sign-out, or the token stopped working). */
@@ -28,7 +30,8 @@ function startSession(
     fleet.onConnection((/** @type {string} */ state) => (document.body.dataset.connection = state)),
     notifyNewItems(inbox, fleet.identity, fleet.navigate),
     inbox.listen((items) => {
-      document.title = items.length ? `(${items.length}) Fleet · ${identity.teamName}` : `Fleet · ${identity.teamName}`;
+      const name = `Fleet · ${identity.teamName}`;
+      document.title = items.length ? `(${items.length}) ${name}` : name;
     }),
     // Panels follow the config: look again when the socket comes back (the fleet may have restarted
     // with another config), after a resync, and when the tab is shown again.
@@ -65,8 +68,7 @@ function startSession(
 let current;
 
 function App() {
-  /** @type {[{ phase: 'starting' } | { phase: 'signed-out', message?: string } | { phase: 'signed-in', session: Session }, any]} */
-  const [state, setState] = useState(/** @type {any} */ ({ phase: 'starting' }));
+  const [state, setState] = useState(/** @type {Phase} */ ({ phase: 'starting' }));
 
   const signOut = (/** @type {string | undefined} */ message) => {
     forgetToken();

@@ -68,7 +68,8 @@ export async function requestJson(token, method, path, body) {
 }
 
 /**
- * @typedef {{ uid: string, handle: string, teamName: string, agentType: string, role?: string, isLead: boolean }} Identity
+ * @typedef {{ uid: string, handle: string, teamName: string, agentType: string, role?: string,
+ *   isLead: boolean }} Identity
  * @typedef {{ label: string, run: () => Promise<unknown> | unknown, leadOnly?: boolean }} InboxAction
  * @typedef {{ key: string, kind: string, title: string, detail?: string, at: number | string,
  *   severity?: 'action' | 'warning' | 'info', link?: string, actions?: InboxAction[] }} InboxItem

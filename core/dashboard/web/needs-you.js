@@ -19,6 +19,7 @@ import { enableNotifications, disableNotifications, notificationState } from './
 
 const SEVERITY_TONE = { action: 'action', warning: 'warning', info: 'info' };
 const SEVERITY_LABEL = { action: 'Needs action', warning: 'Warning', info: 'Info' };
+const LEAD_ONLY = html`<span class="fd-muted fd-small" title="Only a team lead may act">lead only</span>`;
 /** Actions that refuse or end something look like it. */
 const DANGEROUS = /^(deny|reject|dismiss|stop|kill|cancel|abort)/i;
 
@@ -142,7 +143,7 @@ function InboxRow({ item }) {
             >${action.label}<//
           >`,
       )}
-      ${hiddenForWorker ? html`<span class="fd-muted fd-small" title="Only a team lead may act">lead only</span>` : null}
+      ${hiddenForWorker ? LEAD_ONLY : null}
     </div>
   </li>`;
 }

@@ -44,7 +44,11 @@ export function PluginsView({ registry }) {
     tools=${html`<span class="fd-muted fd-small">${plugins ? `${on} of ${rows.length} on` : ''}</span>
       <${Button} small kind="ghost" onClick=${() => (reload(), registry.refresh())}>Refresh<//>`}
   >
-    ${error && !fallback ? html`<${ErrorNote} error=${error} title="Could not read the plugins" onRetry=${reload} />` : null}
+    ${
+      error && !fallback
+        ? html`<${ErrorNote} error=${error} title="Could not read the plugins" onRetry=${reload} />`
+        : null
+    }
     ${
       registry.listError
         ? html`<${ErrorNote}
