@@ -26,6 +26,7 @@ function startSession(
   const fleet = createFleet({ token, identity, inbox, onSignedOut });
   const registry = new PanelRegistry(fleet);
   let wasDown = false;
+  let started = false;
   const stops = [
     fleet.onConnection((/** @type {string} */ state) => (document.body.dataset.connection = state)),
     notifyNewItems(inbox, fleet.identity, fleet.navigate),
@@ -35,19 +36,30 @@ function startSession(
     }),
     // Panels follow the config: look again when the socket comes back (the fleet may have restarted
     // with another config), after a resync, and when the tab is shown again.
-    fleet.onResync(() => void registry.refresh()),
+    fleet.onResync(() => started && void registry.refresh()),
     fleet.onConnection((/** @type {string} */ state) => {
-      if (state === 'live' && wasDown) void registry.refresh();
+      if (state === 'live' && wasDown && started) void registry.refresh();
       wasDown = state !== 'live';
     }),
   ];
   const onVisible = () => {
-    if (document.visibilityState === 'visible') void registry.refresh();
+    if (document.visibilityState === 'visible' && started) void registry.refresh();
   };
   document.addEventListener('visibilitychange', onVisible);
   document.body.dataset.connection = fleet.connection;
   document.title = `Fleet · ${identity.teamName}`;
-  void registry.refresh();
+  // Panels load once the socket is live (or after 3 s without it): a view that GETs its data at mount
+  // then misses no event, since every event after the socket's auth reaches it live.
+  const firstLoad = () => {
+    if (started) return;
+    started = true;
+    clearTimeout(fallback);
+    stopWaiting();
+    void registry.refresh();
+  };
+  const fallback = setTimeout(firstLoad, 3000);
+  const stopWaiting = fleet.onConnection((/** @type {string} */ state) => state === 'live' && firstLoad());
+  stops.push(() => clearTimeout(fallback), stopWaiting);
   return {
     fleet,
     inbox,
