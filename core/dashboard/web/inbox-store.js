@@ -2,7 +2,7 @@
 // shell's view and the nav's count badge listen. Changes are announced once per animation frame, so a
 // panel that puts 50 items at start (or an event storm) costs one render.
 
-import { toMs as atMs } from './panel-kit.js';
+import { nextFrame, toMs as atMs } from './panel-kit.js';
 
 /** @typedef {import('./fleet-client.js').InboxItem} InboxItem */
 
@@ -75,8 +75,7 @@ export class InboxStore {
       const items = this.items();
       for (const listener of [...this.#listeners]) listener(items);
     };
-    // A hidden tab gets no animation frames: a timer keeps the badge and the title current there.
-    if (document.hidden) setTimeout(flush, 100);
-    else requestAnimationFrame(flush);
+    // nextFrame falls back to a timer: a hidden tab (no frames) still gets its title's count updated.
+    nextFrame(flush);
   }
 }

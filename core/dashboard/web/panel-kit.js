@@ -141,16 +141,26 @@ export function useFrameState(initial) {
 }
 
 /**
- * Run `fn` at the next animation frame (or in 200 ms in a hidden tab, which gets no frames); returns the cancel.
+ * Run `fn` once at the next animation frame, or after 250 ms if no frame comes first (a hidden tab gets
+ * no frames, and a tab hidden after the request would otherwise wait until it is shown). Returns the cancel.
  * @param {() => void} fn
  */
 export function nextFrame(fn) {
-  if (document.hidden) {
-    const timer = setTimeout(fn, 200);
-    return () => clearTimeout(timer);
-  }
-  const id = requestAnimationFrame(fn);
-  return () => cancelAnimationFrame(id);
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    cancelAnimationFrame(frame);
+    clearTimeout(timer);
+    fn();
+  };
+  const frame = requestAnimationFrame(run);
+  const timer = setTimeout(run, 250);
+  return () => {
+    done = true;
+    cancelAnimationFrame(frame);
+    clearTimeout(timer);
+  };
 }
 
 /** Re-render every `ms` (for "3m ago" labels); one timer per caller. */
