@@ -8,6 +8,17 @@ import { needsYouText, pauseText } from './worker-table.js';
 /** Item keys: `workers:<kind>:<handle>`, and `workers:quota` for the account's limit. */
 const key = (/** @type {string} */ kind, /** @type {string} */ handle) => `workers:${kind}:${handle}`;
 const KINDS = ['failed', 'needs-you', 'stalled', 'paused', 'unhealthy'];
+/** sessionStorage: failed workers a person cleared, [handle, when][] (a later failure shows again). */
+const CLEARED_KEY = 'fleet.workers.cleared';
+
+function readCleared() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(CLEARED_KEY) ?? '[]');
+    return new Map(Array.isArray(saved) ? saved : []);
+  } catch {
+    return new Map();
+  }
+}
 
 const EVENTS = [
   'worker_spawned',
@@ -25,6 +36,13 @@ const EVENTS = [
   'quota_cleared',
 ];
 
+/** "45 s", "6 min", "2 h". */
+function silence(/** @type {number} */ seconds) {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 3600)} h`;
+}
+
 /**
  * @param {any} fleet
  * @returns {() => void}
@@ -34,6 +52,11 @@ export function workersInbox(fleet) {
   const held = new Set();
   /** Workers whose refusal came just before their turn's result (the result must not drop it). */
   const pendingDenials = new Set();
+  /** @type {Map<string, number>} */
+  const clearedAt = readCleared();
+  /** What each worker was when last heard of (for a failure's actions). */
+  /** @type {Map<string, any>} */
+  const known = new Map();
   let closed = false;
   const lead = fleet.identity.isLead;
   const link = (/** @type {string} */ handle) => `#/worker/${encodeURIComponent(handle)}`;
@@ -52,21 +75,43 @@ export function workersInbox(fleet) {
     for (const kind of KINDS) if (kind !== except) drop(key(kind, handle));
   };
 
-  const dismissAction = (/** @type {string} */ handle) => ({
-    label: 'Dismiss',
-    leadOnly: true,
-    run: () => fleet.api('POST', `/orchestrate/dismiss/${path(handle)}`, {}),
+  /**
+   * A failed worker stays failed (its handle may be spawned again): a person who has seen it clears the item,
+   * remembered for this tab's session so a reload does not bring the same failure back.
+   */
+  const clearAction = (/** @type {string} */ handle) => ({
+    label: 'Clear',
+    run: () => {
+      clearedAt.set(handle, Date.now());
+      try {
+        sessionStorage.setItem(CLEARED_KEY, JSON.stringify([...clearedAt]));
+      } catch {
+        // No storage (a private window's quota): cleared until the page reloads.
+      }
+      drop(key('failed', handle));
+      return 'cleared';
+    },
   });
 
-  const failed = (/** @type {string} */ handle, /** @type {string | null} */ error, /** @type {any} */ at) =>
+  /** An ended claude worker may go on in a fresh session (the sessions plugin; 404 without it). */
+  const continueAction = (/** @type {string | null | undefined} */ sessionId) => ({
+    label: 'Continue in a fresh session',
+    leadOnly: true,
+    run: () => fleet.api('POST', `/sessions/${encodeURIComponent(String(sessionId))}/continue`, {}),
+  });
+
+  const failed = (/** @type {any} */ worker, /** @type {any} */ at) =>
     put({
-      key: key('failed', handle),
-      title: `${handle} failed`,
-      detail: error ? `Its last exit: ${error}` : 'It could not start, or ran out of restarts.',
+      key: key('failed', worker.handle),
+      title: `${worker.handle} failed`,
+      detail: worker.error ? `Its last exit: ${worker.error}` : 'It could not start, or ran out of restarts.',
       at,
       severity: 'action',
-      link: link(handle),
-      actions: lead ? [dismissAction(handle)] : [],
+      link: link(worker.handle),
+      actions: [
+        ...(lead && worker.sessionId && worker.adapter === 'claude' ? [continueAction(worker.sessionId)] : []),
+        clearAction(worker.handle),
+      ],
     });
 
   const needsYou = (/** @type {string} */ handle, /** @type {any} */ attention, /** @type {any} */ at) => {
@@ -90,7 +135,7 @@ export function workersInbox(fleet) {
     put({
       key: key('paused', handle),
       title: `${handle} is paused: ${pause.reason === 'quota' ? 'usage limit' : 'over budget'}`,
-      detail: pauseText(pause) + (pause.resetsAt ? ` (resets at ${new Date(pause.resetsAt).toLocaleString()})` : ''),
+      detail: pauseText(pause),
       at: pause.since ?? at,
       severity: pause.reason === 'quota' && pause.resetsAt ? 'warning' : 'action',
       link: link(handle),
@@ -137,8 +182,9 @@ export function workersInbox(fleet) {
       const { handle } = worker;
       const at = worker.updatedAt;
       const live = ['starting', 'ready', 'working', 'idle', 'paused'].includes(worker.state);
-      if (worker.state === 'failed') {
-        failed(handle, worker.error, at);
+      known.set(handle, worker);
+      if (worker.state === 'failed' && !(Date.parse(worker.updatedAt) <= (clearedAt.get(handle) ?? -Infinity))) {
+        failed(worker, at);
         keep.add(key('failed', handle));
       }
       if (worker.needsYou && live) {
@@ -176,13 +222,15 @@ export function workersInbox(fleet) {
     const at = event.ts ?? Date.now();
     switch (event.type) {
       case 'worker_spawned':
+        known.set(handle, event.worker);
+      // falls through
       case 'worker_dismissed':
         // A new worker of that handle, or one stopped on purpose: nothing of the old one needs anybody.
         pendingDenials.delete(handle);
         return dropAll(handle);
       case 'worker_failed':
         dropAll(handle, 'failed');
-        return failed(handle, event.error, at);
+        return failed({ ...known.get(handle), handle, error: event.error }, at);
       case 'worker_needs_you':
         pendingDenials.add(handle);
         return needsYou(handle, { reason: event.reason, denials: event.denials }, at);
@@ -193,7 +241,7 @@ export function workersInbox(fleet) {
       case 'worker_stalled':
         return put({
           key: key('stalled', handle),
-          title: `${handle} has been silent for ${Math.round(event.secondsSilent / 60)} min mid-turn`,
+          title: `${handle} has been silent for ${silence(event.secondsSilent)} mid-turn`,
           detail: 'It is not killed: look at its transcript, send it a message, or dismiss it.',
           at,
           severity: 'warning',
