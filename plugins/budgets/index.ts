@@ -10,6 +10,7 @@ import { budgetOperations } from './operations-budgets.js';
 import { budgetsOptionsSchema } from './options.js';
 import type { PolicyPort, TasksPort, WorkersPort } from './ports.js';
 import { budgetsTables } from './tables.js';
+import { fileURLToPath } from 'node:url';
 
 export type { Budget, BudgetScope, BudgetView } from './budget.js';
 
@@ -32,6 +33,7 @@ export const budgets = definePlugin({
   errors: budgetsErrors,
   events: budgetsEvents,
   operations: budgetOperations,
+  panel: { entry: fileURLToPath(new URL('./panel/index.js', import.meta.url)), title: 'Budgets', order: 52 },
   setup(ctx): BudgetsApi {
     const store = new BudgetStore(ctx.db);
     const engine = new BudgetEngine({

@@ -23,6 +23,7 @@ export type {
   CheckpointStatus,
   CheckpointSummary,
 } from './checkpoint-service.js';
+import { fileURLToPath } from 'node:url';
 export { CHECKPOINT_LIMITS } from './fields.js';
 
 /**
@@ -83,6 +84,7 @@ export const checkpoints = definePlugin({
   errors: checkpointsErrors,
   events: checkpointsEvents,
   operations: checkpointOperations,
+  panel: { entry: fileURLToPath(new URL('./panel/index.js', import.meta.url)), title: 'Checkpoints', order: 80 },
   setup(ctx): CheckpointsApi {
     const service = new CheckpointService(ctx.db, ctx.events.emit);
     ctx.health.count('checkpoints', (team) => service.countAll(team));

@@ -13,6 +13,7 @@ import { mailboxUnreadIndexMigration } from './migrations/0004-mailbox-unread-in
 import { chatOperations } from './operations-chats.js';
 import { mailOperations } from './operations-mail.js';
 import { mailTables } from './tables.js';
+import { fileURLToPath } from 'node:url';
 
 export { dmChatId, teamChatId } from './ids.js';
 export type { ChatMessage, ChatRef, Sender } from './chat-service.js';
@@ -60,6 +61,7 @@ export const mail = definePlugin({
       authorize: (identity, chatId, api: MailApi) => api.chats.isMember(chatId, identity.uid, identity.teamName),
     },
   ],
+  panel: { entry: fileURLToPath(new URL('./panel/index.js', import.meta.url)), title: 'Mail', order: 40 },
   setup(ctx): MailApi {
     const auth = () => ctx.use<AuthApi>('auth');
     const chats = new ChatService(ctx.db, ctx.join);

@@ -35,6 +35,7 @@ import {
   webhookOperations,
   webhooksMigration,
 } from './webhooks/index.js';
+import { fileURLToPath } from 'node:url';
 
 export type { RunOutcome, ScheduleAction, TemplateContext } from './schedules/action.js';
 export type { Clock } from './clock.js';
@@ -127,6 +128,7 @@ export const scheduler = definePlugin({
     ...auditOperations,
     ...coordinationOperations,
   ],
+  panel: { entry: fileURLToPath(new URL('./panel/index.js', import.meta.url)), title: 'Runs', order: 70 },
   setup(ctx): SchedulerApi {
     const options = ctx.options;
     const clock = clockOf(options.testClock);

@@ -27,6 +27,7 @@ import { UsageRecorder } from './usage-recorder.js';
 import { HeldTasks } from './held-tasks.js';
 import { WorkerQueues } from './worker-queues.js';
 import { priceTokens, type SpentFilter, type SpentSums, spentSince } from './spent.js';
+import { fileURLToPath } from 'node:url';
 
 export type { SessionView } from './session-view.js';
 export type { ModelCost } from './events.js';
@@ -79,6 +80,7 @@ export const sessions = definePlugin({
   errors: sessionsErrors,
   events: sessionsEvents,
   operations: [...sessionOperations, ...costOperations, ...dailyCostOperations],
+  panel: { entry: fileURLToPath(new URL('./panel/index.js', import.meta.url)), title: 'Costs', order: 50 },
   setup(ctx): SessionsApi {
     const store = new SessionStore(ctx.db);
     const tracker = new SessionTracker(store);

@@ -19,6 +19,7 @@ import { swarmOperations } from './swarms/operations-swarms.js';
 import { SwarmService } from './swarms/swarm-service.js';
 import { swarmTables } from './tables.js';
 import { PheromoneService, pheromoneOperations, pheromonesMigration, startAutoTrails } from './pheromones/index.js';
+import { fileURLToPath } from 'node:url';
 
 export type { BlackboardMessage } from './blackboard/blackboard-service.js';
 export type { Applied, CreditAccount, CreditChange, CreditTransaction } from './credits/credit-store.js';
@@ -77,6 +78,7 @@ export const swarm = definePlugin({
     ...creditOperations,
     ...pheromoneOperations,
   ],
+  panel: { entry: fileURLToPath(new URL('./panel/index.js', import.meta.url)), title: 'Swarm', order: 60 },
   setup(ctx): SwarmApi {
     const workers = () => ctx.use<WorkersPort | undefined>('workers');
     const swarms = new SwarmService({ db: ctx.db, workers, emit: ctx.events.emit, log: ctx.log });

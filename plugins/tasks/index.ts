@@ -14,6 +14,7 @@ import { SuggestionRankers, type SuggestionRanker } from './suggestion-rankers.j
 import { TaskService, type TeamTask } from './task-service.js';
 import { WorkItemService } from './work-item-service.js';
 import type { WorkerInput } from './workers-port.js';
+import { fileURLToPath } from 'node:url';
 
 export type { TeamTask, TaskResolver, TaskStatus } from './task-service.js';
 export type { WorkItem, Batch } from './work-item-service.js';
@@ -57,6 +58,7 @@ export const tasks = definePlugin({
   errors: tasksErrors,
   events: tasksEvents,
   operations: [...taskOperations, ...workItemOperations],
+  panel: { entry: fileURLToPath(new URL('./panel/index.js', import.meta.url)), title: 'Tasks', order: 30 },
   setup(ctx): TasksApi {
     const auth = () => ctx.use<AuthApi>('auth');
     const admissions = new TaskAdmissions(ctx.log);

@@ -29,6 +29,7 @@ import { stepKinds } from './steps/index.js';
 import { workflowsTables } from './tables.js';
 import { triggerOperations } from './triggers/operations-triggers.js';
 import { TriggerService } from './triggers/trigger-service.js';
+import { fileURLToPath } from 'node:url';
 
 export type { Clock, WorkflowsOptions } from './options.js';
 export type { WorkflowDefinition, StepDefinition } from './definitions/definition.js';
@@ -86,6 +87,7 @@ export const workflows = definePlugin({
   errors: workflowsErrors,
   events: workflowsEvents,
   operations,
+  panel: { entry: fileURLToPath(new URL('./panel/index.js', import.meta.url)), title: 'Workflows', order: 75 },
   setup(ctx): WorkflowsApi {
     const clock = clockOf(ctx.options.testClock);
     const emit = ctx.events.emit as (type: string, team: string, data: unknown) => void;
