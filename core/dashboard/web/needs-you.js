@@ -15,6 +15,7 @@ import {
   toMs,
   FleetApiError,
 } from './panel-kit.js';
+import { safeLink } from './router.js';
 import { enableNotifications, disableNotifications, notificationState } from './notifications.js';
 
 const SEVERITY_TONE = { action: 'action', warning: 'warning', info: 'info' };
@@ -90,6 +91,7 @@ function InboxRow({ item }) {
     /** @type {{ ok: boolean, label: string, message: string } | undefined} */ (undefined),
   );
   const severity = item.severity ?? 'action';
+  const link = safeLink(item.link);
   const actions = (item.actions ?? []).filter((action) => !action.leadOnly || fleet.identity.isLead);
   const hiddenForWorker = (item.actions ?? []).length > actions.length;
 
@@ -117,7 +119,7 @@ function InboxRow({ item }) {
         <${Badge} tone=${SEVERITY_TONE[severity] ?? 'neutral'} title=${SEVERITY_LABEL[severity]}>
           ${humanKind(item.kind)}
         <//>
-        <span class="fd-inbox-title"> ${item.link ? html`<a href=${item.link}>${item.title}</a>` : item.title} </span>
+        <span class="fd-inbox-title"> ${link ? html`<a href=${link}>${item.title}</a>` : item.title} </span>
         <time class="fd-inbox-time fd-muted" title=${new Date(toMs(item.at)).toLocaleString()}>
           ${timeAgo(item.at)}
         </time>

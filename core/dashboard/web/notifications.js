@@ -2,6 +2,8 @@
 // browser asks for permission then, never on page load). The opt-in is remembered in localStorage (a
 // preference, not a secret); several tabs of one fleet show one notification per item (its key is the tag).
 
+import { safeLink } from './router.js';
+
 const OPT_IN_KEY = 'fleet.notifications';
 /** Items put this soon after sign-in are the panels' initial lists, not news: no notification for them. */
 const SETTLE_MS = 3000;
@@ -67,7 +69,7 @@ export function notifyNewItems(inbox, identity, navigate) {
       });
       notification.onclick = () => {
         window.focus();
-        navigate(item.link ?? '#/needs-you');
+        navigate(safeLink(item.link) ?? '#/needs-you');
         notification.close();
       };
     } catch (error) {

@@ -22,6 +22,14 @@ export function hashOf(/** @type {string} */ view, /** @type {string | undefined
   return `#/${encodeURIComponent(view)}${param === undefined ? '' : `/${encodeURIComponent(param)}`}`;
 }
 
+/** Only the page's own routes: an item's link never leaves the fleet nor runs anything (`javascript:`). */
+export function safeLink(/** @type {unknown} */ link) {
+  if (typeof link !== 'string') return undefined;
+  if (link.startsWith('#/')) return link;
+  if (link.startsWith('/') && !link.startsWith('//')) return `#${link}`;
+  return undefined;
+}
+
 function safeDecode(/** @type {string} */ text) {
   try {
     return decodeURIComponent(text);
