@@ -30,12 +30,16 @@ export function browserMissing(): string | undefined {
   return `no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it, and CI=true makes this a failure)`;
 }
 
-/** Chromium, headless, closed when the test ends. Root needs --no-sandbox (Chromium refuses to start otherwise). */
-export async function launchBrowser(t: TestLike): Promise<Browser> {
+/**
+ * Chromium, headless, closed when the test ends. Root needs --no-sandbox (Chromium refuses to start
+ * otherwise). `args`: more switches, e.g. `--host-resolver-rules=MAP evil.test 127.0.0.1` to reach the
+ * fleet by a foreign name (a DNS rebinding) or serve a foreign origin's page.
+ */
+export async function launchBrowser(t: TestLike, options: { args?: string[] } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM))
     throw new Error(`no Chromium at ${CHROMIUM}: the browser tests need it (apt-get install chromium)`);
   const { chromium } = await import('playwright-core');
-  const args = ['--disable-dev-shm-usage', '--disable-gpu'];
+  const args = ['--disable-dev-shm-usage', '--disable-gpu', ...(options.args ?? [])];
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args, timeout: 30_000 });
   t.teardown(() => browser.close());
