@@ -3,10 +3,16 @@ const KEY = 'budgets:over:';
 const amount = (/** @type {number} */ value, /** @type {string} */ unit) =>
   unit === 'usd' ? `$${value.toFixed(2)}` : `${Math.round(value).toLocaleString('en-US')} ${unit}`;
 
+/** A quarter above what was spent (or the limit, if more): enough to resume the workers it paused. */
+function raised(/** @type {any} */ budget) {
+  const target = Math.max(budget.limit, budget.spent) * 1.25;
+  return budget.unit === 'usd' ? Math.ceil(target * 100) / 100 : Math.ceil(target);
+}
+
 /**
  * A needs-you item per budget that is over (GET /budgets at sign-in, then budget_exceeded), dropped when it
- * is cleared, deleted, or changed so that it is no longer over. A lead may raise an API budget's limit by a
- * quarter (which resumes the workers it paused); config budgets change in fleet.config.ts.
+ * is cleared, deleted, or changed so that it is no longer over. A lead may raise an API budget's limit to a
+ * quarter above what was spent (which resumes the workers it paused); config budgets change in fleet.config.ts.
  * @param {any} fleet
  */
 export function inbox(fleet) {
@@ -35,12 +41,9 @@ export function inbox(fleet) {
           ? []
           : [
               {
-                label: 'Raise the limit by 25%',
+                label: `Raise the limit to ${amount(raised(budget), budget.unit)}`,
                 leadOnly: true,
-                run: () =>
-                  fleet.api('PATCH', `/budgets/${encodeURIComponent(budget.id)}`, {
-                    limit: Math.ceil(budget.limit * 1.25 * 100) / 100,
-                  }),
+                run: () => fleet.api('PATCH', `/budgets/${encodeURIComponent(budget.id)}`, { limit: raised(budget) }),
               },
             ],
     });
