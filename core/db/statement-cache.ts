@@ -1,6 +1,16 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from 'kysely';
 
+let statementsRun = 0;
+
+/**
+ * Statements the fleet's SQLite databases in this process have run (each driver call prepares once): the
+ * benchmarks report statements per request from it, so a query added to a hot path shows as a number.
+ */
+export function sqliteStatementsRun(): number {
+  return statementsRun;
+}
+
 /** Distinct SQL texts kept compiled; the fleet's queries are a few hundred shapes, so this rarely evicts. */
 export const STATEMENT_CACHE_SIZE = 1000;
 
@@ -20,6 +30,7 @@ export function cachedStatements(database: Database, size = STATEMENT_CACHE_SIZE
       database.close();
     },
     prepare(sql: string) {
+      statementsRun++;
       const cached = statements.get(sql);
       if (cached) {
         if (cached.busy) return database.prepare(sql);

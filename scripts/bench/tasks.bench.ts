@@ -7,6 +7,7 @@
 import type { Server } from 'node:http';
 import type { AuthApi } from '../../plugins/auth/index.js';
 import type { TasksApi } from '../../plugins/tasks/index.js';
+import { sqliteStatementsRun } from '../../core/db/statement-cache.js';
 import { startBareKoa } from './lib/bare-koa.js';
 import { bootBenchFleet, type BenchFleet } from './lib/fleet.js';
 import { type LoadResult, type LoadTarget, measure } from './lib/load.js';
@@ -61,21 +62,36 @@ async function seed(fleet: BenchFleet, leadUid: string, workerUid: string): Prom
   return performance.now() - started;
 }
 
-async function checkOnce(target: LoadTarget): Promise<void> {
+async function checkOnce(target: LoadTarget, id = 'check'): Promise<void> {
   const response = await fetch(target.url, {
     method: target.method ?? 'GET',
     headers: target.headers,
-    body: target.body?.replace('[<id>]', 'check'),
+    body: target.body?.replace('[<id>]', id),
   });
   if (!response.ok) throw new Error(`${target.name}: ${response.status} ${await response.text()}`);
 }
 
+/** SQL statements one request of the target runs, over 20 requests one at a time (the count is exact). */
+async function statementsPerRequest(target: LoadTarget): Promise<number> {
+  const requests = 20;
+  const before = sqliteStatementsRun();
+  for (let i = 0; i < requests; i++) await checkOnce(target, `count-${i}`);
+  return (sqliteStatementsRun() - before) / requests;
+}
+
 async function countTasks(fleet: BenchFleet): Promise<number> {
-  const health = (await (await fetch(`${fleet.url}/health`)).json()) as { counts: { tasks?: number } };
+  // Counts are for the fleet's operator (the admin key) and its agents, not anonymous callers.
+  const response = await fetch(`${fleet.url}/health`, { headers: { authorization: `Bearer ${fleet.adminKey}` } });
+  const health = (await response.json()) as { counts: { tasks?: number } };
   return health.counts.tasks ?? 0;
 }
 
-function render(results: LoadResult[], seconds: number, connections: number): string {
+function render(
+  results: LoadResult[],
+  statements: ReadonlyMap<string, number>,
+  seconds: number,
+  connections: number,
+): string {
   const baseline = results[0]!;
   const ratio = (value: number, base: number) => formatNumber(value / base, 2);
   const rows = results.map((result) => [
@@ -86,11 +102,12 @@ function render(results: LoadResult[], seconds: number, connections: number): st
     result === baseline ? '1.00' : ratio(result.requestsPerSec, baseline.requestsPerSec),
     result === baseline ? '1.00' : ratio(result.p99Ms, baseline.p99Ms),
     String(result.non2xx + result.errors),
+    statements.has(result.name) ? formatNumber(statements.get(result.name)!, 1) : '-',
   ]);
   return [
     `${connections} connections, 1 s warm-up, then ${seconds} s per target; ` +
-      'latency in ms; ratios are to the bare Koa route.',
-    formatTable(['target', 'req/s', 'p50', 'p99', 'x Koa req/s', 'x Koa p99', 'non-2xx+errors'], rows),
+      'latency in ms; ratios are to the bare Koa route; SQL/req: statements one request runs.',
+    formatTable(['target', 'req/s', 'p50', 'p99', 'x Koa req/s', 'x Koa p99', 'non-2xx+errors', 'SQL/req'], rows),
     machineNote(),
   ].join('\n');
 }
@@ -142,6 +159,8 @@ async function main(): Promise<number> {
       idReplacement: true,
     };
     for (const target of [koaTarget, ...listTargets, writeTarget]) await checkOnce(target);
+    const statements = new Map<string, number>();
+    for (const target of [...listTargets, writeTarget]) statements.set(target.name, await statementsPerRequest(target));
     const page = (await (await fetch(listTargets[0]!.url, { headers: listTargets[0]!.headers })).json()) as unknown[];
     const last = (await (
       await fetch(`${fleet.url}/teams/${READ_TEAM}/tasks?limit=1000&offset=9000`, { headers: listTargets[0]!.headers })
@@ -161,7 +180,7 @@ async function main(): Promise<number> {
       results.set(target, await measure(target, { seconds, connections }));
     }
     const ordered = [koaTarget, writeTarget, ...listTargets].map((target) => results.get(target)!);
-    process.stdout.write('\n' + render(ordered, seconds, connections) + '\n');
+    process.stdout.write('\n' + render(ordered, statements, seconds, connections) + '\n');
     process.stdout.write(`tasks: ${formatNumber(await countTasks(fleet))} tasks in the database at the end\n`);
     const failures = ordered.filter((result) => result.non2xx + result.errors > 0);
     for (const failure of failures)
