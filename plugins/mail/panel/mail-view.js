@@ -11,8 +11,10 @@ export function MailView({ param }) {
   usePanelStyles();
   const fleet = useFleet();
   const { uid, teamName } = fleet.identity;
+  // Chat events come only from followed chats; a task's assignment DM may be a new chat (task_created is
+  // team-wide), then followed once listed.
   const chats = useApi(`/users/${encodeURIComponent(uid)}/chats`, {
-    refreshOn: ['new_message', 'broadcast', 'task_assigned'],
+    refreshOn: ['new_message', 'broadcast', 'task_assigned', 'task_created'],
   });
   const agents = useApi(`/teams/${encodeURIComponent(teamName)}/agents`);
   const handles = useMemo(
