@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args
   spawn: { summary: 'Start a worker with a first prompt', load: () => import('./spawn.js') },
   send: { summary: 'Send a message to a worker', load: () => import('./send.js') },
   dismiss: { summary: 'Stop a worker, its window and its tokens', load: () => import('./dismiss.js') },
+  open: { summary: "Open the fleet's web dashboard (a one-time sign-in link)", load: () => import('./open.js') },
   board: { summary: "The fleet's overview window in tmux (run by the fleet)", load: () => import('./board.js') },
   pane: { summary: "Host a worker's agent inside its tmux pane (run by the fleet)", load: () => import('./pane.js') },
   mcp: {
