@@ -11,6 +11,7 @@ export type {
   AnyPlugin,
   GuardedTopics,
   HealthCounter,
+  PanelDefinition,
   PluginCommand,
   PluginContext,
   PluginDefinition,
