@@ -4,6 +4,7 @@ import { ApprovalService } from './approval-service.js';
 import { AuditLog } from './audit-log.js';
 import { ContextSources, type PolicyContextSource } from './context-sources.js';
 import { homedir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { BUILTIN_RULES, type WriteTargets, writeTargets } from './engine/index.js';
 import { PolicyEnforcer } from './enforcer.js';
 import { GateSet, type PolicyGate } from './gates.js';
@@ -77,6 +78,7 @@ export const policy = definePlugin({
   errors: policyErrors,
   events: policyEvents,
   operations: [...policyOperations, ...approvalOperations],
+  panel: { entry: fileURLToPath(new URL('./panel/index.js', import.meta.url)), title: 'Policy', order: 60 },
   topics: [
     {
       prefix: POLICY_TOPIC.prefix,

@@ -126,6 +126,7 @@ export const workers = definePlugin({
   events: workersEvents,
   operations: operationsOfWorkers,
   commands: { attach: attachCommand, rescue: rescueCommand },
+  panel: { entry: fileURLToPath(new URL('./panel/index.js', import.meta.url)), title: 'Workers', order: 10 },
   setup(ctx): WorkersApi {
     const options = ctx.options;
     const { session } = options.tmux;

@@ -103,7 +103,7 @@ t.test('a log larger than a page: pages of whole lines, back to its beginning', 
   const tailLines: string[] = tail.body.lines;
   t.equal(tailLines[tailLines.length - 1], `099999 ${pad}`, 'it ends with the last line');
   t.match(tailLines[0], /^\d{6} x{40}$/, 'it starts with a whole line');
-  t.equal(tail.body.start, Number(tailLines[0].slice(0, 6)) * 48, 'start is that line’s offset');
+  t.equal(tail.body.start, Number(tailLines[0]!.slice(0, 6)) * 48, 'start is that line’s offset');
 
   const earlier = await get(`?before=${tail.body.start}`);
   t.equal(earlier.status, 200);
