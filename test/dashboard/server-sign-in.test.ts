@@ -58,7 +58,7 @@ t.test('a lead’s code signs in once, as that lead, with a fresh token', async 
     isLead: true,
   });
   const token = signedIn.body.token as string;
-  // (A token minted in the same second as the lead's, with the same claims, has the same bytes: JWTs are deterministic.)
+  // (Minted in the same second as the lead's, with the same claims, it has the same bytes: JWTs are deterministic.)
   const me = await fleet.request('GET', '/dashboard/me', { token });
   t.equal(me.body.handle, 'boss', 'the token works');
 
