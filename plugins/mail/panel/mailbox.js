@@ -38,7 +38,11 @@ export function Mailbox() {
                       ${each.fromHandle === handle ? `to ${each.toHandle}` : `from ${each.fromHandle}`}
                     </span>
                   </button>
-                  ${open === each.id ? html`<div class="mail-text mail-body">${each.body}</div>` : null}
+                  ${
+                    open === each.id
+                      ? html`<div class="mail-text mail-body">${each.body}</div>`
+                      : html`<div class="mail-snippet fd-small fd-muted">${each.body.slice(0, 140)}</div>`
+                  }
                 </li>`,
             )}
           </ul>`

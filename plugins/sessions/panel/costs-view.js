@@ -48,8 +48,12 @@ export function CostsView({ param }) {
   const daily = useApi(`/costs/daily?days=${days}`);
   const byWorker = useApi(`/costs?by=worker&since=${since}&limit=200`);
   const byTask = useApi(`/costs?by=task&since=${since}&limit=50`);
-  const tasks = useApi(`/teams/${encodeURIComponent(fleet.identity.teamName)}/tasks?limit=1000`);
-  const budgets = useApi('/budgets', {
+  // Tasks' subjects and the budgets come from other plugins: asked only while those are on (no 404s).
+  const plugins = useApi('/dashboard/plugins');
+  const on = (/** @type {string} */ name) =>
+    (plugins.data?.plugins ?? []).some((/** @type {any} */ p) => p.name === name && p.state === 'on');
+  const tasks = useApi(on('tasks') && `/teams/${encodeURIComponent(fleet.identity.teamName)}/tasks?limit=1000`);
+  const budgets = useApi(on('budgets') && '/budgets', {
     refreshOn: ['budget_created', 'budget_updated', 'budget_deleted', 'budget_exceeded', 'budget_cleared'],
   });
 
@@ -155,10 +159,10 @@ export function CostsView({ param }) {
   <//>`;
 }
 
-/** The team's budgets (GET /budgets: 404 while the budgets plugin is off, then nothing shows). */
+/** The team's budgets (none while the budgets plugin is off). */
 function BudgetsCard({ budgets }) {
   const list = Array.isArray(budgets.data) ? budgets.data : [];
-  if (budgets.error?.status === 404 || (!budgets.error && list.length === 0)) return null;
+  if (!budgets.error && list.length === 0) return null;
   const columns = [
     {
       key: 'scope',
