@@ -26,7 +26,10 @@ export function chatName(
   return others.map((/** @type {string} */ uid) => handles.get(uid) ?? uid.slice(0, 8)).join(', ') || 'You';
 }
 
-/** @param {{ chats: any[], handles: Map<string, string>, me: string, selected?: string, onSelect: (id: string) => void }} props */
+/**
+ * @param {{ chats: any[], handles: Map<string, string>, me: string, selected?: string,
+ *   onSelect: (id: string) => void }} props
+ */
 export function ChatList({ chats, handles, me, selected, onSelect }) {
   if (chats.length === 0) return html`<${Empty}>No chats yet.<//>`;
   return html`<ul class="mail-chat-list">

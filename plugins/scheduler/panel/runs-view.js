@@ -19,6 +19,9 @@ import { usePanelStyles } from './styles.js';
 const RUN_EVENTS = ['run_started', 'run_finished'];
 const SCHEDULE_EVENTS = ['schedule_created', 'schedule_updated', 'schedule_deleted', 'run_finished'];
 
+const toggle = (/** @type {any} */ s) =>
+  `/scheduler/schedules/${encodeURIComponent(s.id)}/${s.enabled ? 'disable' : 'enable'}`;
+
 /** @param {{ param?: string }} props */
 export function RunsView({ param }) {
   usePanelStyles();
@@ -86,7 +89,7 @@ export function RunsView({ param }) {
                   small
                   kind="ghost"
                   data-action=${s.enabled ? 'disable' : 'enable'}
-                  onClick=${act('PATCH', `/scheduler/schedules/${encodeURIComponent(s.id)}/${s.enabled ? 'disable' : 'enable'}`)}
+                  onClick=${act('PATCH', toggle(s))}
                 >
                   ${s.enabled ? 'Disable' : 'Enable'}
                 <//>`

@@ -30,6 +30,11 @@ const sumColumns = (/** @type {string} */ keyLabel, /** @type {(row: any) => any
   { key: 'results', label: 'Results', align: 'right' },
 ];
 
+const workerColumns = sumColumns(
+  'Worker',
+  (row) => html`<a href=${`#/worker/${encodeURIComponent(row.key)}`}>${row.key}</a>`,
+);
+
 function costCell(/** @type {any} */ row) {
   const unpriced =
     row.unpricedResults > 0
@@ -123,7 +128,7 @@ export function CostsView({ param }) {
           <div class="fd-card-title">By worker</div>
           <${ErrorNote} error=${byWorker.error} onRetry=${byWorker.reload} />
           <${Table}
-            columns=${sumColumns('Worker', (row) => html`<a href=${`#/worker/${encodeURIComponent(row.key)}`}>${row.key}</a>`)}
+            columns=${workerColumns}
             rows=${byWorker.data?.groups ?? []}
             rowKey=${(row) => row.key}
             rowProps=${(row) => ({ 'data-cost-worker': row.key })}

@@ -18,6 +18,8 @@ import { usePanelStyles } from './styles.js';
 /** pheromone:deposit comes with what every worker reads and edits: hot files reload at most this often. */
 const HOT_RELOAD_MS = 2000;
 
+const TRAIL_TONE = { error: 'danger', warning: 'warning', modify: 'info' };
+
 /** @param {{ param?: string }} props */
 export function SwarmView({ param }) {
   usePanelStyles();
@@ -91,13 +93,7 @@ function SwarmDetail({ swarm }) {
       label: 'Trails',
       render: (row) =>
         Object.entries(row.byType ?? {}).map(
-          ([type, count]) =>
-            html`<${Badge}
-              key=${type}
-              tone=${type === 'error' ? 'danger' : type === 'warning' ? 'warning' : type === 'modify' ? 'info' : 'neutral'}
-            >
-              ${type} ${count}
-            <//> `,
+          ([type, count]) => html`<${Badge} key=${type} tone=${TRAIL_TONE[type] ?? 'neutral'}> ${type} ${count} <//> `,
         ),
     },
     { key: 'uniqueDepositors', label: 'Agents', align: 'right' },

@@ -96,7 +96,11 @@ export function WorkflowsView({ param }) {
           columns=${columns}
           rows=${executions.data ?? []}
           rowKey=${(e) => e.id}
-          rowProps=${(e) => ({ 'data-execution': e.id, 'data-status': e.status, class: e.id === param ? 'workflows-selected' : '' })}
+          rowProps=${(e) => ({
+            'data-execution': e.id,
+            'data-status': e.status,
+            class: e.id === param ? 'workflows-selected' : '',
+          })}
           empty="No executions. A lead starts one with POST /workflows/:id/start, a trigger or a schedule."
         />
       </section>
@@ -160,9 +164,25 @@ function ExecutionDetail({ id, names }) {
       <${Badge} tone=${STATUS_TONE[e.status] ?? 'neutral'}>${e.status}<//>
       <span class="fd-muted fd-small fd-mono">${e.id}</span>
       <span class="fd-spacer"></span>
-      ${isLead && e.status === 'running' ? html`<${Button} small data-action="pause" onClick=${act(`/executions/${e.id}/pause`)}>Pause<//>` : null}
-      ${isLead && e.status === 'paused' ? html`<${Button} small kind="primary" data-action="resume" onClick=${act(`/executions/${e.id}/resume`)}>Resume<//>` : null}
-      ${isLead && open ? html`<${Button} small kind="danger" data-action="cancel" onClick=${act(`/executions/${e.id}/cancel`)}>Cancel<//>` : null}
+      ${
+        isLead && e.status === 'running'
+          ? html`<${Button} small data-action="pause" onClick=${act(`/executions/${e.id}/pause`)}>Pause<//>`
+          : null
+      }
+      ${
+        isLead && e.status === 'paused'
+          ? html`<${Button} small kind="primary" data-action="resume" onClick=${act(`/executions/${e.id}/resume`)}>
+              Resume
+            <//>`
+          : null
+      }
+      ${
+        isLead && open
+          ? html`<${Button} small kind="danger" data-action="cancel" onClick=${act(`/executions/${e.id}/cancel`)}>
+              Cancel
+            <//>`
+          : null
+      }
       <a class="fd-small" href="#/workflows">close</a>
     </div>
     ${error ? html`<div class="fd-form-error" role="alert">${error}</div>` : null}
