@@ -38,6 +38,24 @@ export interface TeamTask {
 
 type Db = Kysely<TasksTables>;
 
+/** A task row as callers see it; `blockedBy` sorted as the blockers' query orders them. */
+function taskView(row: TasksTable, blockedBy: string[]): TeamTask {
+  return {
+    id: row.id,
+    teamName: row.team_name,
+    subject: row.subject,
+    description: row.description,
+    ownerHandle: row.owner_handle,
+    ownerUid: row.owner_uid,
+    createdByHandle: row.created_by_handle,
+    createdByUid: row.created_by_uid,
+    status: row.status,
+    blockedBy,
+    createdAt: new Date(Number(row.created_at)).toISOString(),
+    updatedAt: new Date(Number(row.updated_at)).toISOString(),
+  };
+}
+
 /** A task none of whose blockers is unresolved: the condition of "ready" and of a claim. */
 const noOpenBlocker = (eb: ExpressionBuilder<TasksTables, 'tasks'>) =>
   eb.not(
@@ -93,20 +111,7 @@ export class TaskService {
       rows.map((r) => r.id),
       db,
     );
-    return rows.map((row) => ({
-      id: row.id,
-      teamName: row.team_name,
-      subject: row.subject,
-      description: row.description,
-      ownerHandle: row.owner_handle,
-      ownerUid: row.owner_uid,
-      createdByHandle: row.created_by_handle,
-      createdByUid: row.created_by_uid,
-      status: row.status,
-      blockedBy: blockers.get(row.id) ?? [],
-      createdAt: new Date(Number(row.created_at)).toISOString(),
-      updatedAt: new Date(Number(row.updated_at)).toISOString(),
-    }));
+    return rows.map((row) => taskView(row, blockers.get(row.id) ?? []));
   }
 
   async get(teamName: string, id: string, db: Db = this.#db): Promise<TeamTask | undefined> {
@@ -167,22 +172,20 @@ export class TaskService {
     let assignment: { chatId: string; message: ChatMessage } | undefined;
     const task = await this.#db.transaction().execute(async (trx) => {
       const blockers = await this.#checkBlockers(input.teamName, input.blockedBy ?? [], trx);
-      await trx
-        .insertInto('tasks')
-        .values({
-          id,
-          team_name: input.teamName,
-          subject: input.subject,
-          description: input.description ?? null,
-          owner_handle: input.owner?.handle ?? null,
-          owner_uid: input.owner?.uid ?? null,
-          created_by_handle: input.creator.handle,
-          created_by_uid: input.creator.uid,
-          status: 'open',
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
+      const row: TasksTable = {
+        id,
+        team_name: input.teamName,
+        subject: input.subject,
+        description: input.description ?? null,
+        owner_handle: input.owner?.handle ?? null,
+        owner_uid: input.owner?.uid ?? null,
+        created_by_handle: input.creator.handle,
+        created_by_uid: input.creator.uid,
+        status: 'open',
+        created_at: now,
+        updated_at: now,
+      };
+      await trx.insertInto('tasks').values(row).execute();
       if (blockers.length > 0)
         await trx
           .insertInto('task_blockers')
@@ -198,7 +201,8 @@ export class TaskService {
         });
         assignment = { chatId, message };
       }
-      return (await this.get(input.teamName, id, trx))!;
+      // What was just written, without reading it back (two statements fewer per create).
+      return taskView(row, [...blockers].sort());
     });
     if (assignment)
       this.#emit('task_assigned', input.teamName, {
