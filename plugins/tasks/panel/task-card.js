@@ -18,8 +18,10 @@ export function TaskCard({ task, tasks, blocks, isLead, focused }) {
     setError(null);
     try {
       await fleet.api('PATCH', `/tasks/${encodeURIComponent(task.id)}`, { status });
+      return true;
     } catch (failure) {
       setError(String(/** @type {any} */ (failure)?.message ?? failure));
+      return false;
     }
   };
 
@@ -88,7 +90,11 @@ export function TaskCard({ task, tasks, blocks, isLead, focused }) {
               aria-label="Status"
               data-action="status"
               value=${task.status}
-              onChange=${(/** @type {any} */ event) => setStatus(event.currentTarget.value)}
+              onChange=${async (/** @type {any} */ event) => {
+                const select = event.currentTarget;
+                // Refused: the menu shows the task's status again (the render would not: its value did not change).
+                if (!(await setStatus(select.value))) select.value = task.status;
+              }}
             >
               ${Object.entries(STATUS_LABEL).map(
                 ([value, label]) => html`<option key=${value} value=${value}>${label}</option>`,
