@@ -1,0 +1,354 @@
+/**
+ * Dashboard benchmark, against a real `fleet up` child process and Debian's Chromium (playwright-core):
+ *  1. time to first render: 50 workers with 10,000 lines of output history between them (200 each,
+ *     10,000 worker_output events); from opening the sign-in URL to every worker's row in the overview,
+ *     p50/max over a few fresh tabs; and from there to a worker's view showing its scrollback's last line;
+ *  2. event lag at 50 workers × 100 lines/s: external workers (POST /orchestrate/workers/:handle/output,
+ *     the cheap way to have 50 streaming workers) push batches whose lines carry the time they were sent;
+ *     the lag is from then to the line's worker_output event reaching the page's WebSocket handler
+ *     (in the page's own event loop, so a page busy rendering shows as lag), p50/p95/max across 5 open
+ *     dashboards;
+ *  3. server CPU: the fleet process's user+system time (/proc/<pid>/stat) over the same streaming
+ *     window with no dashboard open and with 5 open, and idle (no streaming) with 5 open.
+ * Run with `npm run bench dashboard`. BENCH_SECONDS sets the streaming window (default 5 × 2).
+ * Without Chromium at /usr/bin/chromium it says so and exits 0 (nothing to measure).
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { freePort, killWorkerProcesses } from '../../test/kit/index.js';
+import { benchSeconds, machineNote } from './lib/settings.js';
+import { formatNumber, formatTable } from './lib/table.js';
+import { percentile } from './lib/percentile.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const FLEET_BIN = join(ROOT, 'bin/fleet.mjs');
+const CHROMIUM = '/usr/bin/chromium';
+const WORKERS = 50;
+const HISTORY_LINES = 10_000;
+const LINES_PER_SECOND = 100;
+/** Each worker pushes every BATCH_MS, LINES_PER_SECOND × BATCH_MS / 1000 lines at a time. */
+const BATCH_MS = 200;
+const DASHBOARDS = 5;
+const RENDER_RUNS = 5;
+const STREAM_SECONDS = benchSeconds() * 2;
+const PAD = 'x'.repeat(60);
+
+const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+const handleOf = (i: number) => `w-${String(i).padStart(2, '0')}`;
+
+interface Fleet {
+  child: ChildProcess;
+  url: string;
+  dataDir: string;
+  socket: string;
+  lead: string;
+  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+}
+
+async function startFleet(dir: string): Promise<Fleet> {
+  const port = await freePort();
+  const socket = `fleet-bench-${process.pid}-${Date.now().toString(36)}`;
+  const dataDir = join(dir, 'data');
+  const adminKey = randomBytes(24).toString('hex');
+  const config = {
+    server: { port, rateLimit: { max: 1_000_000_000 } },
+    log: { level: 'warn' },
+    plugins: {
+      auth: true,
+      mail: true,
+      tasks: true,
+      workers: { max: WORKERS + 5, tmux: { socket, session: 'bench' } },
+      policy: true,
+      sessions: true,
+    },
+  };
+
+  const configFile = join(dir, 'fleet.config.ts');
+  writeFileSync(configFile, `export default ${JSON.stringify(config, null, 2)};\n`);
+  const child = spawn(process.execPath, [FLEET_BIN, 'up', '--config', configFile], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, FLEET_DATA_DIR: dataDir, FLEET_ADMIN_KEY: adminKey },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const deadline = Date.now() + 30_000;
+  while (!output.includes('listening on')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`fleet up did not start: ${output}`);
+    await sleep(25);
+  }
+  const url = `http://127.0.0.1:${port}`;
+  const call = async (token: string, method: string, path: string, body?: unknown) => {
+    const response = await fetch(url + path, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const registered = await call(adminKey, 'POST', '/auth', {
+    handle: 'bench-lead',
+    teamName: 'bench',
+    agentType: 'team-lead',
+  });
+  if (registered.status !== 200) throw new Error(`register lead: ${registered.status}`);
+  const lead = registered.body.token as string;
+  return { child, url, dataDir, socket, lead, request: (method, path, body) => call(lead, method, path, body) };
+}
+
+/** End everything the run started: server, any worker processes, the tmux server and its socket. */
+function cleanup(fleet: Fleet | undefined, dir: string): void {
+  if (fleet) {
+    if (fleet.child.exitCode === null) fleet.child.kill('SIGKILL');
+    killWorkerProcesses(fleet.dataDir);
+    try {
+      execFileSync('tmux', ['-L', fleet.socket, 'kill-server'], { stdio: 'ignore' });
+    } catch {
+      // not running
+    }
+    rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid!()}`, fleet.socket), { force: true });
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** CPU seconds (user + system) the process has used, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): utime and stime are the 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+}
+
+async function must(response: Promise<{ status: number; body: any }>, what: string): Promise<any> {
+  const { status, body } = await response;
+  if (status >= 300) throw new Error(`${what}: ${status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** The 50 external workers and their history: 200 lines each, pushed in pages of 100. */
+async function seed(fleet: Fleet): Promise<void> {
+  const perWorker = HISTORY_LINES / WORKERS;
+  for (let i = 0; i < WORKERS; i++) {
+    const handle = handleOf(i);
+    await must(
+      fleet.request('POST', '/orchestrate/workers/register', { handle, format: 'text' }),
+      `register ${handle}`,
+    );
+    for (let from = 0; from < perWorker; from += 100) {
+      const lines = Array.from({ length: 100 }, (_, n) => `history ${handle} line ${from + n} ${PAD}`);
+      await must(fleet.request('POST', `/orchestrate/workers/${handle}/output`, { lines }), `history ${handle}`);
+    }
+  }
+}
+
+/** A fresh tab signed in through a one-time code; its WebSocket messages timed as they reach the page. */
+async function openTab(browser: Browser, fleet: Fleet): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    const lags: number[] = [];
+    (window as any).__benchLags = lags;
+    const Native = window.WebSocket;
+    // The first listener of every socket the page opens: it sees each message when the page's event
+    // loop gets to it, before the shell's own handler.
+    window.WebSocket = class extends Native {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        this.addEventListener('message', (event) => {
+          const at = Date.now();
+          const text = typeof event.data === 'string' ? event.data : '';
+          const sent = /"line":"stream \S+ sent=(\d+)/.exec(text);
+          if (sent) lags.push(at - Number(sent[1]));
+        });
+      }
+    };
+  });
+  const code = await must(fleet.request('POST', '/dashboard/sign-in-codes', {}), 'sign-in code');
+  await page.goto(`${fleet.url}/#code=${encodeURIComponent(code.code)}`);
+  return page;
+}
+
+const workerRows = (page: Page, count: number) =>
+  page.waitForFunction((n) => document.querySelectorAll('[data-view="workers"] [data-worker]').length >= n, count, {
+    timeout: 60_000,
+  });
+
+/** A signed-in tab on the overview with every worker's row. */
+async function overviewTab(browser: Browser, fleet: Fleet): Promise<Page> {
+  const page = await openTab(browser, fleet);
+  await page.locator('body[data-connection="live"]').waitFor({ timeout: 60_000 });
+  await page.evaluate(() => (location.hash = '#/workers'));
+  await workerRows(page, WORKERS);
+  return page;
+}
+
+interface RenderTimes {
+  /** A fresh tab: the sign-in URL opened → every worker's row in the overview. */
+  signIn: number[];
+  /** The same tab reloaded on #/workers (its token kept) → every row. */
+  reload: number[];
+  /** From the overview to a worker's view with the last line of its scrollback in the terminal. */
+  worker: number[];
+}
+
+/** Time to first render in fresh tabs: sign in to the overview, reload it, open a worker. */
+async function firstRender(browser: Browser, fleet: Fleet): Promise<RenderTimes> {
+  const times: RenderTimes = { signIn: [], reload: [], worker: [] };
+  for (let run = 0; run < RENDER_RUNS; run++) {
+    let started = performance.now();
+    const page = await overviewTab(browser, fleet);
+    times.signIn.push(performance.now() - started);
+    started = performance.now();
+    await page.reload();
+    await workerRows(page, WORKERS);
+    times.reload.push(performance.now() - started);
+    const handle = handleOf(run);
+    const last = `history ${handle} line ${HISTORY_LINES / WORKERS - 1} `;
+    started = performance.now();
+    await page.evaluate((hash) => (location.hash = hash), `#/worker/${handle}`);
+    await page.waitForFunction(
+      ({ who, text }) => {
+        const terminal = document.querySelector<any>(`[data-terminal="${who}"]`);
+        return Boolean(terminal?.transcriptText?.().includes(text));
+      },
+      { who: handle, text: last },
+      { timeout: 60_000 },
+    );
+    times.worker.push(performance.now() - started);
+    await page.context().close();
+  }
+  for (const list of Object.values(times)) list.sort((a: number, b: number) => a - b);
+  return times;
+}
+
+/** 50 workers × 100 lines/s for `seconds`: every worker pushes a batch every BATCH_MS, stamped with its send time. */
+async function stream(fleet: Fleet, seconds: number): Promise<{ lines: number; failures: number }> {
+  const perBatch = (LINES_PER_SECOND * BATCH_MS) / 1000;
+  const end = Date.now() + seconds * 1000;
+  let lines = 0;
+  let failures = 0;
+  let n = 0;
+  const workerLoop = async (i: number) => {
+    const handle = handleOf(i);
+    // Spread the workers over the batch interval, as independent agents would be.
+    await sleep((BATCH_MS * i) / WORKERS);
+    for (let next = Date.now(); next < end; next += BATCH_MS) {
+      const sent = Date.now();
+      const batch = Array.from({ length: perBatch }, () => `stream ${handle} sent=${sent} n=${n++} ${PAD}`);
+      const { status } = await fleet.request('POST', `/orchestrate/workers/${handle}/output`, { lines: batch });
+      if (status === 200) lines += perBatch;
+      else failures += 1;
+      await sleep(Math.max(0, next + BATCH_MS - Date.now()));
+    }
+  };
+  await Promise.all(Array.from({ length: WORKERS }, (_, i) => workerLoop(i)));
+  return { lines, failures };
+}
+
+/** The fleet's CPU use over `run`, as a share of one core (100% = one core busy the whole time). */
+async function cpuDuring<T>(pid: number, run: () => Promise<T>): Promise<{ percent: number; result: T }> {
+  const cpu = cpuSeconds(pid);
+  const started = performance.now();
+  const result = await run();
+  const wall = (performance.now() - started) / 1000;
+  return { percent: ((cpuSeconds(pid) - cpu) / wall) * 100, result };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(CHROMIUM)) {
+    process.stdout.write(`dashboard: no Chromium at ${CHROMIUM}; nothing measured (apt-get install chromium)\n`);
+    return;
+  }
+  const { chromium } = await import('playwright-core');
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-dashboard-'));
+  let fleet: Fleet | undefined;
+  let browser: Browser | undefined;
+  try {
+    fleet = await startFleet(dir);
+    const pid = fleet.child.pid!;
+    await seed(fleet);
+    const args = ['--disable-dev-shm-usage', '--disable-gpu', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])];
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+
+    const render = await firstRender(browser, fleet);
+
+    const quiet = await cpuDuring(pid, () => stream(fleet!, STREAM_SECONDS));
+    const pages: Page[] = [];
+    for (let i = 0; i < DASHBOARDS; i++) pages.push(await overviewTab(browser, fleet));
+    const idleOpen = await cpuDuring(pid, () => sleep(STREAM_SECONDS * 1000));
+    for (const page of pages) await page.evaluate(() => ((window as any).__benchLags.length = 0));
+    const watched = await cpuDuring(pid, () => stream(fleet!, STREAM_SECONDS));
+    await sleep(2000); // the last lines' events reach the pages
+    const lags: number[] = [];
+    for (const page of pages) lags.push(...(await page.evaluate(() => (window as any).__benchLags as number[])));
+    lags.sort((a, b) => a - b);
+    const expected = watched.result.lines * DASHBOARDS;
+
+    const ms = (value: number) => formatNumber(value, 0);
+    process.stdout.write(
+      [
+        `${WORKERS} workers, ${formatNumber(HISTORY_LINES)} lines of history (one worker_output event each); ` +
+          `${RENDER_RUNS} fresh tabs, ms.`,
+        formatTable(
+          ['time to first render', 'p50', 'max'],
+          [
+            ['sign-in URL → every worker row', ms(percentile(render.signIn, 50)), ms(render.signIn.at(-1)!)],
+            ['reload on the overview → every row', ms(percentile(render.reload, 50)), ms(render.reload.at(-1)!)],
+            [
+              'overview → a worker view with its scrollback',
+              ms(percentile(render.worker, 50)),
+              ms(render.worker.at(-1)!),
+            ],
+          ],
+        ),
+        '',
+        `${WORKERS} workers × ${LINES_PER_SECOND} lines/s for ${STREAM_SECONDS} s (pushed every ${BATCH_MS} ms), ` +
+          `${DASHBOARDS} dashboards open on the overview: push → the page's socket handler, ms.`,
+        formatTable(
+          ['event lag', 'events', 'p50', 'p95', 'max'],
+          [
+            [
+              `${DASHBOARDS} dashboards`,
+              `${formatNumber(lags.length)} of ${formatNumber(expected)}`,
+              ms(percentile(lags, 50)),
+              ms(percentile(lags, 95)),
+              ms(lags.at(-1) ?? NaN),
+            ],
+          ],
+        ),
+        '',
+        'Server CPU (the fleet process, user + system; 100% = one core).',
+        formatTable(
+          ['server CPU', 'lines pushed', 'CPU %'],
+          [
+            ['streaming, no dashboard open', formatNumber(quiet.result.lines), formatNumber(quiet.percent, 1)],
+            [`idle, ${DASHBOARDS} dashboards open`, '0', formatNumber(idleOpen.percent, 1)],
+            [
+              `streaming, ${DASHBOARDS} dashboards open`,
+              formatNumber(watched.result.lines),
+              formatNumber(watched.percent, 1),
+            ],
+          ],
+        ),
+        `Push failures: ${quiet.result.failures + watched.result.failures}. Chromium ${browser.version()}; ` +
+          machineNote().replace('the load client and the server', 'the pushers, Chromium and the server'),
+      ].join('\n') + '\n',
+    );
+  } finally {
+    await browser?.close();
+    cleanup(fleet, dir);
+  }
+}
+
+await main();
