@@ -17,6 +17,8 @@ import {
 import { approvalDetail, approvalTitle } from './inbox.js';
 
 const DECISION_TONE = { block: 'danger', ask: 'warning', allow: 'ok' };
+/** A new vnode each time: one vnode is never mounted twice. */
+const twoPerson = () => html`<${Badge} tone="info">two-person<//>`;
 const OUTCOME_TONE = { blocked: 'danger', denied: 'danger', expired: 'warning' };
 
 export function PolicyView() {
@@ -77,7 +79,7 @@ export function PolicyView() {
             key: 'enabled',
             label: 'On',
             render: (/** @type {any} */ rule) =>
-              html`${rule.enabled ? 'yes' : 'no'}${rule.twoPerson ? html` <${Badge} tone="info">two-person<//>` : null}`,
+              html`${rule.enabled ? 'yes' : 'no'} ${rule.twoPerson ? twoPerson() : null}`,
           },
         ]}
       />

@@ -36,6 +36,13 @@ export const STATE_TONE = {
 };
 export const HEALTH_TONE = { healthy: 'ok', degraded: 'warning', unhealthy: 'danger' };
 
+/** An empty cell (a new vnode each time: one vnode is never mounted twice). */
+const dash = () => html`<span class="wk-dim">—</span>`;
+
+/** What the overview says with no worker to show. */
+const emptyText = (/** @type {boolean} */ lead) =>
+  lead ? 'No workers yet: spawn one with `fleet spawn` or team_spawn.' : 'No workers yet.';
+
 const workerLink = (/** @type {string} */ handle) => `#/worker/${encodeURIComponent(handle)}`;
 
 /**
@@ -124,9 +131,7 @@ export function OverviewView() {
     ${
       loaded || rows.length > 0
         ? shown.length === 0
-          ? html`<${Empty}
-              >${fleet.identity.isLead ? 'No workers yet: spawn one with `fleet spawn` or team_spawn.' : 'No workers yet.'}<//
-            >`
+          ? html`<${Empty}>${emptyText(fleet.identity.isLead)}<//>`
           : html`<div class="fd-table-wrap">
               <table class="fd-table wk-table">
                 <thead>
@@ -237,9 +242,7 @@ class WorkerRowView extends Component {
               >`
         }
       </td>
-      <td class="wk-task">
-        ${row.task ? html`<span title=${row.task.id}>${row.task.subject}</span>` : html`<span class="wk-dim">—</span>`}
-      </td>
+      <td class="wk-task">${row.task ? html`<span title=${row.task.id}>${row.task.subject}</span>` : dash()}</td>
       <td class="fd-align-right">${formatTokens(row.tokens)}</td>
       <td class="fd-align-right">${formatCost(row.costUsd)}</td>
       <td class="wk-last"><code>${row.lastLine ?? ''}</code></td>

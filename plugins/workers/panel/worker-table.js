@@ -279,7 +279,8 @@ export class WorkerTable {
           row.why = cause.text;
           row.whyEvent = cause.type;
         } else {
-          row.why = `${STATE_MEANING[/** @type {keyof typeof STATE_MEANING} */ (event.state)] ?? event.state} (was ${event.previous})`;
+          const meaning = STATE_MEANING[/** @type {keyof typeof STATE_MEANING} */ (event.state)] ?? event.state;
+          row.why = `${meaning} (was ${event.previous})`;
           row.whyEvent = event.type;
         }
         if (event.state !== 'paused') row.pause = null;

@@ -103,6 +103,7 @@ export function WorkerView({ param }) {
 
 /** What the worker is doing and what needs a person, in one strip. */
 function WorkerFacts({ worker }) {
+  const session = worker.sessionId;
   const facts = [
     ['Adapter', worker.adapter],
     ['Turns', worker.numTurns ?? '—'],
@@ -112,7 +113,7 @@ function WorkerFacts({ worker }) {
     ],
     ['Cost', formatCost(worker.costUsd)],
     ['Restarts', worker.restartCount],
-    ['Session', worker.sessionId ? html`<code title=${worker.sessionId}>${worker.sessionId.slice(0, 8)}</code>` : '—'],
+    ['Session', session ? html`<code title=${session}>${session.slice(0, 8)}</code>` : '—'],
     ['Branch', worker.worktree?.branch ?? '—'],
     ['Spawned', html`<span title=${worker.createdAt}>${timeAgo(worker.createdAt)} by ${worker.spawnedBy}</span>`],
   ];
@@ -140,7 +141,11 @@ function WorkerFacts({ worker }) {
           </div>`
         : null
     }
-    ${worker.pause ? html`<div class="wk-banner" data-paused=${worker.pause.reason}>${pauseText(worker.pause)}</div>` : null}
+    ${
+      worker.pause
+        ? html`<div class="wk-banner" data-paused=${worker.pause.reason}>${pauseText(worker.pause)}</div>`
+        : null
+    }
     ${
       worker.error && (worker.state === 'failed' || worker.restartCount > 0)
         ? html`<div class="wk-banner wk-danger"><strong>Last exit:</strong> <code>${worker.error}</code></div>`
@@ -183,6 +188,7 @@ function LeadControls({ worker, onChanged }) {
     }
   };
 
+  const askDismiss = () => setConfirmDismiss(true);
   const canSend = LIVE.includes(worker.state) && worker.adapter !== 'external';
   const ended = worker.state === 'stopped' || worker.state === 'failed';
   return html`<div class="wk-controls">
@@ -257,7 +263,7 @@ function LeadControls({ worker, onChanged }) {
                   >Dismiss ${worker.handle}: its agent and everything it started stop<//
                 >
                 <${Button} kind="ghost" onClick=${() => setConfirmDismiss(false)}>Keep it<//>`
-            : html`<${Button} kind="danger" data-action="dismiss" onClick=${() => setConfirmDismiss(true)}>Dismiss…<//>`
+            : html`<${Button} kind="danger" data-action="dismiss" onClick=${askDismiss}>Dismiss…<//>`
           : null
       }
     </div>
