@@ -69,3 +69,27 @@ t.test('assign: conditional, one winner, joined transaction; release', async (t)
   t.equal((await api.tasks.get('alpha', id))!.ownerHandle, null);
   t.equal(await api.tasks.release('alpha', resolved, 'w1'), false);
 });
+
+t.test('POST /tasks/:taskId/assign: a lead gives an unowned task to an agent of the team', async (t) => {
+  const fleet = await startCoordination(t);
+  const alpha = await registerTeam(fleet, 'alpha', ['w1', 'w2']);
+  const created = await as(fleet, alpha.lead, 'POST', '/tasks', { subject: 'Unowned work', description: 'details' });
+  const id = created.body.id as string;
+
+  const byWorker = await as(fleet, alpha.workers[0]!, 'POST', `/tasks/${id}/assign`, { toHandle: 'w1' });
+  t.equal(byWorker.status, 403, 'a worker may not assign');
+  const unknown = await as(fleet, alpha.lead, 'POST', `/tasks/${id}/assign`, { toHandle: 'nobody' });
+  t.match(unknown, { status: 404, body: { code: 'TASKS_AGENT_NOT_FOUND' } });
+  const missing = await as(fleet, alpha.lead, 'POST', `/tasks/${id}/assign`, {});
+  t.match(missing, { status: 400, body: { error: /toHandle/ } }, 'the field is named');
+
+  const assigned = await as(fleet, alpha.lead, 'POST', `/tasks/${id}/assign`, { toHandle: 'w1' });
+  t.match(assigned, { status: 200, body: { id, ownerHandle: 'w1', status: 'open' } });
+  const chats = await as(fleet, alpha.workers[0]!, 'GET', `/users/${alpha.workers[0]!.uid}/chats`);
+  t.match(JSON.stringify(chats.body), /\[TASK\] Unowned work/, 'w1 got the [TASK] DM');
+
+  const again = await as(fleet, alpha.lead, 'POST', `/tasks/${id}/assign`, { toHandle: 'w2' });
+  t.match(again, { status: 409, body: { code: 'TASKS_ALREADY_CLAIMED' } }, 'an owned task is not taken from its owner');
+  const tool = await callTool(fleet, alpha.lead, 'task_assign', { task_id: id, to: 'w2' });
+  t.ok(tool.isError, 'the tool says the same');
+});

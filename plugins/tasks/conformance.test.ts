@@ -37,6 +37,10 @@ t.test('tasks: every operation conforms (401, other teams, required fields, rout
         const task = await alphaTask(context, 'Alpha task to claim');
         return { input: { taskId: task.id }, as: 'worker', secrets: ['Alpha task to claim'] };
       },
+      assignTask: async (context) => {
+        const task = await alphaTask(context, 'Alpha task to assign');
+        return { input: { taskId: task.id, toHandle: 'alpha-w1' }, secrets: ['Alpha task to assign'] };
+      },
       createWorkItem: async () => ({ input: { title: 'A work item' }, otherTeam: 'own' }),
       listWorkItems: async (context) => {
         const item = await alphaWorkItem(context, 'Listed alpha work item');

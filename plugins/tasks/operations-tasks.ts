@@ -183,4 +183,20 @@ export const claimTask = op({
   },
 });
 
-export const taskOperations = [createTask, getTask, updateTask, listTeamTasks, teamTasks, claimTask];
+export const assignTask = op({
+  name: 'assignTask',
+  summary:
+    'Give an open, unowned task to an agent of your team (who gets the [TASK] direct message); ' +
+    '409 when it already has an owner or is resolved',
+  access: 'lead',
+  input: v.object({ taskId, toHandle: f.handle }),
+  http: { method: 'POST', path: '/tasks/:taskId/assign' },
+  tools: [{ name: 'task_assign', rename: { task_id: 'taskId', to: 'toHandle' } }],
+  async run({ input, caller, api }) {
+    const owner = await agentOf(api, caller, input.toHandle);
+    const by = await creatorOf(api, caller, undefined);
+    return api.tasks.assign(caller.teamName, { id: input.taskId, owner, by });
+  },
+});
+
+export const taskOperations = [createTask, getTask, updateTask, listTeamTasks, teamTasks, claimTask, assignTask];
