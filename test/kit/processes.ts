@@ -140,7 +140,8 @@ export async function startServerProcess(
       }
       return output.includes('listening on');
     },
-    30_000,
+    // A generous bound, not a speed check: under CI's parallel files (load 20+) a start took over 30 s.
+    90_000,
   ).catch((error: Error) => {
     throw new Error(`${error.message}\n${output}`);
   });
