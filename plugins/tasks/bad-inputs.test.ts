@@ -35,7 +35,7 @@ t.test('bad inputs to every tasks route: a 4xx whose error names the field, neve
     ['GET', '/tasks/abc', undefined, 'taskId: must be a task id (a UUID)'],
     ['GET', `/tasks/${task.id}x`, undefined, 'taskId: must be a task id (a UUID)'],
     ['PATCH', '/tasks/abc', { status: 'open' }, 'taskId: must be a task id (a UUID)'],
-    ['PATCH', `/tasks/${task.id}`, {}, 'status: is required (or blockedBy)'],
+    ['PATCH', `/tasks/${task.id}`, {}, 'status: is required (or blockedBy or priority)'],
     ['PATCH', `/tasks/${task.id}`, { status: 'done' }, 'status: must be one of open, in_progress, resolved, blocked'],
     ['PATCH', `/tasks/${task.id}`, { status: 1 }, 'status: must be one of open, in_progress, resolved, blocked'],
     ['PATCH', `/tasks/${task.id}`, { blockedBy: 'x' }, 'blockedBy: must be a list of task ids'],

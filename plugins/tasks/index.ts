@@ -7,6 +7,7 @@ import { tasksEvents } from './events.js';
 import { tasksMigration } from './migrations/0001-tasks.js';
 import { workItemsMigration } from './migrations/0002-work-items.js';
 import { taskOrderIndexMigration } from './migrations/0003-task-order-index.js';
+import { taskPriorityMigration } from './migrations/0004-task-priority.js';
 import { taskOperations } from './operations-tasks.js';
 import { workItemOperations } from './operations-work-items.js';
 import { tasksTables } from './tables.js';
@@ -54,6 +55,7 @@ export const tasks = definePlugin({
     '0001_tasks': tasksMigration,
     '0002_work_items': workItemsMigration,
     '0003_task_order_index': taskOrderIndexMigration,
+    '0004_task_priority': taskPriorityMigration,
   },
   errors: tasksErrors,
   events: tasksEvents,

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { actAs, f, type Identity, isLead, operationsFor, sameTeam } from '../../core/index.js';
 import type { TeamAgent } from '../auth/index.js';
 import { tasksErrors } from './errors.js';
-import { blockedBy, description, subject, taskId, taskStatus } from './fields.js';
+import { blockedBy, description, subject, taskId, taskPriority, taskStatus } from './fields.js';
 import type { TasksApi } from './index.js';
 import { TASK_STATUSES, type TaskQuery, type TeamTask } from './task-service.js';
 
@@ -42,6 +42,7 @@ export const createTask = op({
     subject,
     description,
     blockedBy: v.optional(blockedBy),
+    priority: v.optional(taskPriority),
   }),
   http: { method: 'POST', path: '/tasks' },
   tools: [
@@ -66,6 +67,7 @@ export const createTask = op({
       subject: input.subject,
       description: input.description,
       blockedBy: input.blockedBy,
+      priority: input.priority,
     });
   },
 });
@@ -82,10 +84,15 @@ export const getTask = op({
 export const updateTask = op({
   name: 'updateTask',
   summary:
-    'Change a task’s status or blockers (its owner, its creator, or a team lead); ' +
+    'Change a task’s status, blockers or priority (its owner, its creator, or a team lead); ' +
     'resolving needs every blocker resolved',
   access: 'agent',
-  input: v.object({ taskId, status: v.optional(taskStatus), blockedBy: v.optional(blockedBy) }),
+  input: v.object({
+    taskId,
+    status: v.optional(taskStatus),
+    blockedBy: v.optional(blockedBy),
+    priority: v.optional(taskPriority),
+  }),
   http: { method: 'PATCH', path: '/tasks/:taskId' },
   tools: [
     { name: 'update_task', rename: { task_id: 'taskId', blocked_by: 'blockedBy' }, required: ['status'] },
@@ -93,12 +100,12 @@ export const updateTask = op({
       name: 'team_complete',
       description: 'Mark a task resolved (refused while its blockers are unresolved).',
       rename: { task_id: 'taskId' },
-      omit: ['blockedBy'],
+      omit: ['blockedBy', 'priority'],
       fixed: { status: 'resolved' },
     },
   ],
   async run({ input, caller, api }) {
-    if (input.status === undefined && input.blockedBy === undefined)
+    if (input.status === undefined && input.blockedBy === undefined && input.priority === undefined)
       throw tasksErrors.TASKS_NOTHING_TO_CHANGE({}, { field: 'status' });
     await changeableTask(api, caller, input.taskId);
     let task: TeamTask | undefined;
@@ -107,6 +114,7 @@ export const updateTask = op({
       await api.tasks.assertResolvable([...new Set(input.blockedBy)]);
     if (input.blockedBy !== undefined)
       task = await api.tasks.setBlockers(caller.teamName, input.taskId, input.blockedBy);
+    if (input.priority !== undefined) task = await api.tasks.setPriority(caller.teamName, input.taskId, input.priority);
     if (input.status !== undefined)
       task = await api.tasks.setStatus(caller.teamName, input.taskId, input.status, {
         handle: caller.handle,

@@ -2,6 +2,7 @@ import type { Generated } from 'kysely';
 import { defineTables } from '../../core/index.js';
 
 export type TaskStatus = 'open' | 'in_progress' | 'resolved' | 'blocked';
+export type TaskPriority = 'critical' | 'high' | 'normal' | 'low';
 export type WorkItemStatus = 'pending' | 'in_progress' | 'completed' | 'blocked' | 'cancelled';
 export type BatchStatus = 'open' | 'dispatched' | 'completed' | 'cancelled';
 
@@ -16,6 +17,7 @@ export interface TasksTable {
   created_by_handle: string;
   created_by_uid: string;
   status: TaskStatus;
+  priority: TaskPriority;
   created_at: number;
   updated_at: number;
 }

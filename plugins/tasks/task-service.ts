@@ -1,15 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { AnyTransaction, PluginContext } from '../../core/index.js';
 import type { TeamAgent } from '../auth/index.js';
 import type { ChatMessage, MailApi } from '../mail/index.js';
 import type { TaskAdmissions } from './admission.js';
 import { findCycle } from './dependency-graph.js';
 import { tasksErrors } from './errors.js';
-import type { TaskStatus, TasksTable, TasksTables } from './tables.js';
+import type { TaskPriority, TaskStatus, TasksTable, TasksTables } from './tables.js';
 
-export type { TaskStatus } from './tables.js';
+export type { TaskPriority, TaskStatus } from './tables.js';
 export const TASK_STATUSES: readonly TaskStatus[] = ['open', 'in_progress', 'resolved', 'blocked'];
+/** Most urgent first: the order a claim without a task id takes ready tasks in. */
+export const TASK_PRIORITIES: readonly TaskPriority[] = ['critical', 'high', 'normal', 'low'];
+
+const isPriority = (value: string): value is TaskPriority => (TASK_PRIORITIES as readonly string[]).includes(value);
+
+/** A priority's place in TASK_PRIORITIES, in SQL (text sorts critical < high < low < normal otherwise). */
+const priorityRank = sql<number>`case priority
+  when 'critical' then 0 when 'high' then 1 when 'normal' then 2 else 3 end`;
 
 /** The seed's TeamTask. */
 /**
@@ -31,6 +39,7 @@ export interface TeamTask {
   createdByHandle: string;
   createdByUid: string;
   status: TaskStatus;
+  priority: TaskPriority;
   blockedBy: string[];
   createdAt: string;
   updatedAt: string;
@@ -50,6 +59,7 @@ function taskView(row: TasksTable, blockedBy: string[]): TeamTask {
     createdByHandle: row.created_by_handle,
     createdByUid: row.created_by_uid,
     status: row.status,
+    priority: row.priority,
     blockedBy,
     createdAt: new Date(Number(row.created_at)).toISOString(),
     updatedAt: new Date(Number(row.updated_at)).toISOString(),
@@ -157,6 +167,7 @@ export class TaskService {
     subject: string;
     description?: string | null;
     blockedBy?: readonly string[];
+    priority?: TaskPriority;
   }): Promise<TeamTask> {
     const id = randomUUID();
     // Before anything is written: a refusal leaves no task behind.
@@ -182,6 +193,7 @@ export class TaskService {
         created_by_handle: input.creator.handle,
         created_by_uid: input.creator.uid,
         status: 'open',
+        priority: input.priority ?? 'normal',
         created_at: now,
         updated_at: now,
       };
@@ -288,9 +300,7 @@ export class TaskService {
    * oldest ready unowned task is taken.
    */
   async claim(teamName: string, claimer: TeamAgent, id?: string): Promise<TeamTask> {
-    const candidates = id
-      ? [id]
-      : (await this.list(teamName, { ready: true, unassigned: true, limit: 20, offset: 0 })).map((t) => t.id);
+    const candidates = id ? [id] : await this.#claimable(teamName);
     if (id) {
       const task = await this.require(teamName, id);
       if (task.ownerUid) throw tasksErrors.TASKS_ALREADY_CLAIMED({ owner: task.ownerHandle ?? '' }, { taskId: id });
@@ -322,6 +332,42 @@ export class TaskService {
         : tasksErrors.TASKS_CLAIM_BLOCKED({}, { taskId: id });
     }
     throw tasksErrors.TASKS_NOTHING_TO_CLAIM();
+  }
+
+  /** The priorities a task may have, most urgent first. */
+  readonly priorities = TASK_PRIORITIES;
+
+  /** Up to 20 ready, unowned tasks a claim may take: the most urgent first, then the oldest. */
+  async #claimable(teamName: string): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('tasks')
+      .select('id')
+      .where('team_name', '=', teamName)
+      .where('status', '=', 'open')
+      .where('owner_uid', 'is', null)
+      .where(noOpenBlocker)
+      .orderBy(priorityRank)
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(20)
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Set a task's priority (a lead's PATCH, or a passed proposal whose winning option is the priority):
+   * anything but critical, high, normal or low is a 400 naming `priority`.
+   */
+  async setPriority(teamName: string, id: string, priority: string): Promise<TeamTask> {
+    if (!isPriority(priority)) throw tasksErrors.TASKS_INVALID_PRIORITY({ priority }, { field: 'priority' });
+    const result = await this.#db
+      .updateTable('tasks')
+      .set({ priority, updated_at: Date.now() })
+      .where('team_name', '=', teamName)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw tasksErrors.TASKS_TASK_NOT_FOUND();
+    return this.#announceUpdate(teamName, id);
   }
 
   /**

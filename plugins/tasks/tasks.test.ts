@@ -29,12 +29,13 @@ t.test('POST /tasks: the seed task object, and the assignment DM with its metada
       'id',
       'ownerHandle',
       'ownerUid',
+      'priority',
       'status',
       'subject',
       'teamName',
       'updatedAt',
     ],
-    'exactly the seed fields',
+    'exactly the seed fields, and priority (ours)',
   );
   t.match(task, {
     id: UUID,

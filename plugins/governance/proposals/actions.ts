@@ -60,10 +60,6 @@ interface WorkflowsPort {
 }
 
 /** A tasks plugin that knows priorities (the current one does not: such an action is refused at create). */
-interface PriorityPort {
-  setPriority(teamName: string, taskId: string, priority: string): Promise<unknown>;
-}
-
 export interface ActionDeps {
   tasks(): TasksApi | undefined;
   workflows(): unknown;
@@ -74,11 +70,6 @@ export interface ActionDeps {
 function workflowsPort(deps: ActionDeps): WorkflowsPort | undefined {
   const api = deps.workflows() as Partial<WorkflowsPort> | undefined;
   return typeof api?.executions?.start === 'function' ? (api as WorkflowsPort) : undefined;
-}
-
-function priorityPort(tasks: TasksApi | undefined): PriorityPort | undefined {
-  const service = tasks?.tasks as unknown as Partial<PriorityPort> | undefined;
-  return typeof service?.setPriority === 'function' ? (service as PriorityPort) : undefined;
 }
 
 const fieldError = (field: string, message: string) =>
@@ -106,8 +97,16 @@ export async function checkAction(
   const tasks = deps.tasks();
   if (!tasks)
     throw errors.GOVERNANCE_ACTION_UNAVAILABLE({ type: action.type, plugin: 'tasks' }, { field: 'action.type' });
-  if (action.type === 'set_task_priority' && !priorityPort(tasks))
-    throw fieldError('action.type', 'set_task_priority needs task priorities, which the tasks plugin does not have');
+  if (action.type === 'set_task_priority') {
+    // Without action.priority the winning option is the priority: every option must be one.
+    const field = action.priority !== undefined ? 'action.priority' : 'options';
+    const priorities = tasks.tasks.priorities;
+    for (const value of action.priority !== undefined ? [action.priority] : options)
+      if (!(priorities as readonly string[]).includes(value)) {
+        const why = field === 'options' ? ' (without action.priority, options are priorities)' : '';
+        throw fieldError(field, `${value} is not a task priority: one of ${priorities.join(', ')}${why}`);
+      }
+  }
   if (!(await tasks.tasks.get(caller.teamName, action.taskId)))
     throw errors.GOVERNANCE_ACTION_TARGET(
       { field: 'action.taskId', message: 'no such task in your team' },
@@ -144,10 +143,8 @@ export async function runAction(
     const tasks = deps.tasks();
     if (!tasks) return { ok: false, at: now, code: 'GOVERNANCE_ACTION_UNAVAILABLE', error: 'tasks is off' };
     if (action.type === 'set_task_priority') {
-      const port = priorityPort(tasks);
-      if (!port) return { ok: false, at: now, code: 'GOVERNANCE_ACTION_UNAVAILABLE', error: 'no task priorities' };
       const priority = action.priority ?? proposal.winner;
-      await port.setPriority(proposal.teamName, action.taskId, priority);
+      await tasks.tasks.setPriority(proposal.teamName, action.taskId, priority);
       return { ok: true, at: now, detail: { taskId: action.taskId, priority } };
     }
     const handle = action.handle ?? proposal.winner;

@@ -249,9 +249,22 @@ t.test('proposals and votes', async (t) => {
     const noSuch = await propose({ action: { type: 'start_workflow', workflowId: 'nope' } });
     t.match(noSuch.body, { code: 'GOVERNANCE_ACTION_TARGET', field: 'action.workflowId' });
     t.equal(noSuch.status, 404);
-    const priority = await propose({ action: { type: 'set_task_priority', taskId, priority: 'high' } });
-    t.match(priority.body, { field: 'action.type' });
-    t.equal(priority.status, 400);
+    // A vote on the task's priority: the winning option is the priority the task gets.
+    const priority = await propose({
+      options: ['high', 'low'],
+      quorumType: 'none',
+      action: { type: 'set_task_priority', taskId },
+    });
+    t.equal(priority.status, 201, JSON.stringify(priority.body));
+    await vote(priority.body.id, 'w1', 'high');
+    await vote(priority.body.id, 'w2', 'high');
+    t.match((await get(priority.body.id)).actionOutcome, { ok: true, detail: { taskId, priority: 'high' } });
+    t.equal((await req('GET', `/tasks/${taskId}`, lead)).body.priority, 'high', 'the task really has it');
+    const notPriorities = await propose({ options: ['soon', 'later'], action: { type: 'set_task_priority', taskId } });
+    t.match(notPriorities.body, { field: 'options', error: /soon is not a task priority/ });
+    t.equal(notPriorities.status, 400);
+    const badPriority = await propose({ action: { type: 'set_task_priority', taskId, priority: 'urgent' } });
+    t.match(badPriority.body, { field: 'action.priority' });
     const missing = await propose({ action: { type: 'assign_task', taskId: '00000000-0000-4000-8000-000000000000' } });
     t.match(missing.body, { field: 'action.taskId' });
     t.equal(missing.status, 404);
