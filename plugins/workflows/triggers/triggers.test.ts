@@ -5,10 +5,14 @@
  * event trigger starts its workflow with the resolved task as its `trigger` input.
  * (executions/engine.test.ts: task_created, schedules, isEnabled, delete.)
  */
+import { createHmac } from 'node:crypto';
 import t from 'tap';
 import { as, registerTeam, startFleet, waitFor } from '../../../test/kit/index.js';
-import { fleetSignature } from '../../scheduler/webhooks/signature.js';
 import { stepFleet } from '../steps/step-fleet.fixture.js';
+
+/** The fleet's webhook signature as its README states it: HMAC-SHA256 of `<timestamp>.<body>`, hex, `sha256=`. */
+const fleetSignature = (secret: string, timestamp: number | string, body: string) =>
+  `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 
 const CI_SECRET = 'workflows-trigger-test-secret';
 
