@@ -2,14 +2,16 @@
  * Dashboard benchmark, against a real `fleet up` child process and Debian's Chromium (playwright-core):
  *  1. time to first render: 50 workers with 10,000 lines of output history between them (200 each,
  *     10,000 worker_output events); from opening the sign-in URL to every worker's row in the overview,
- *     p50/max over a few fresh tabs; and from there to a worker's view showing its scrollback's last line;
+ *     from reloading that tab to the same, and from the overview to a worker's view showing its
+ *     scrollback's last line; p50/max over a few fresh tabs;
  *  2. event lag at 50 workers × 100 lines/s: external workers (POST /orchestrate/workers/:handle/output,
  *     the cheap way to have 50 streaming workers) push batches whose lines carry the time they were sent;
- *     the lag is from then to the line's worker_output event reaching the page's WebSocket handler
- *     (in the page's own event loop, so a page busy rendering shows as lag), p50/p95/max across 5 open
- *     dashboards;
- *  3. server CPU: the fleet process's user+system time (/proc/<pid>/stat) over the same streaming
- *     window with no dashboard open and with 5 open, and idle (no streaming) with 5 open.
+ *     the lag is from then to the line's worker_output event reaching a Node socket client (the server's
+ *     own delivery), or the page's WebSocket handler (in the page's own event loop, so a page busy
+ *     rendering shows as lag) with 1 and with 5 dashboards open on the overview; sockets a page had to
+ *     open again (a drop and resume) are counted;
+ *  3. server CPU: the fleet process's user+system time (/proc/<pid>/stat) over each streaming window
+ *     (no dashboard, 1, 5) and idle (no streaming) with 5 open.
  * Run with `npm run bench dashboard`. BENCH_SECONDS sets the streaming window (default 5 × 2).
  * Without Chromium at /usr/bin/chromium it says so and exits 0 (nothing to measure).
  */
@@ -20,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { WebSocket } from 'ws';
 import { freePort, killWorkerProcesses } from '../../test/kit/index.js';
 import { benchSeconds, machineNote } from './lib/settings.js';
 import { formatNumber, formatTable } from './lib/table.js';
@@ -159,12 +162,19 @@ async function openTab(browser: Browser, fleet: Fleet): Promise<Page> {
   await page.addInitScript(() => {
     const lags: number[] = [];
     (window as any).__benchLags = lags;
+    (window as any).__benchSockets = 0;
+    // Main-thread time in long tasks (over 50 ms each): how busy the page is kept.
+    (window as any).__benchBusy = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) (window as any).__benchBusy += entry.duration;
+    }).observe({ type: 'longtask' });
     const Native = window.WebSocket;
     // The first listener of every socket the page opens: it sees each message when the page's event
     // loop gets to it, before the shell's own handler.
     window.WebSocket = class extends Native {
       constructor(url: string | URL, protocols?: string | string[]) {
         super(url, protocols);
+        (window as any).__benchSockets += 1;
         this.addEventListener('message', (event) => {
           const at = Date.now();
           const text = typeof event.data === 'string' ? event.data : '';
@@ -257,12 +267,107 @@ async function stream(fleet: Fleet, seconds: number): Promise<{ lines: number; f
 }
 
 /** The fleet's CPU use over `run`, as a share of one core (100% = one core busy the whole time). */
-async function cpuDuring<T>(pid: number, run: () => Promise<T>): Promise<{ percent: number; result: T }> {
+async function cpuDuring<T>(
+  pid: number,
+  run: () => Promise<T>,
+): Promise<{ percent: number; seconds: number; wall: number; result: T }> {
   const cpu = cpuSeconds(pid);
   const started = performance.now();
   const result = await run();
   const wall = (performance.now() - started) / 1000;
-  return { percent: ((cpuSeconds(pid) - cpu) / wall) * 100, result };
+  const seconds = cpuSeconds(pid) - cpu;
+  return { percent: (seconds / wall) * 100, seconds, wall, result };
+}
+
+/** Push → arrival at a Node `ws` client of the team (the server's delivery, no browser), ms. */
+async function socketLags(fleet: Fleet): Promise<{ lags: number[]; close: () => void }> {
+  const lags: number[] = [];
+  const ws = new WebSocket(`${fleet.url.replace(/^http/, 'ws')}/ws`);
+  await new Promise<void>((resolveOpen, reject) => {
+    ws.once('open', () => resolveOpen());
+    ws.once('error', reject);
+  });
+  ws.send(JSON.stringify({ type: 'auth', token: fleet.lead }));
+  ws.on('message', (data) => {
+    const at = Date.now();
+    const sent = /"line":"stream \S+ sent=(\d+)/.exec((data as Buffer).toString('utf8'));
+    if (sent) lags.push(at - Number(sent[1]));
+  });
+  return { lags, close: () => ws.terminate() };
+}
+
+interface Watched {
+  lags: number[];
+  lines: number;
+  failures: number;
+  cpu: number;
+  /** Sockets the pages opened again while streaming (a drop and resume). */
+  reconnects: number;
+  /** The fleet's CPU time over the window, seconds. */
+  cpuSeconds: number;
+  /** How long the window took, seconds (longer than asked when the pushers fell behind). */
+  wall: number;
+  /** The share of the window the pages' main threads spent in long tasks, % (mean over the pages). */
+  busy: number;
+}
+
+/** A streaming window with these pages open: their lags, the lines pushed, the fleet's CPU. */
+async function watchedStream(pid: number, fleet: Fleet, pages: Page[]): Promise<Watched> {
+  const socketsBefore: number[] = [];
+  for (const page of pages) {
+    await page.evaluate(() => {
+      (window as any).__benchLags.length = 0;
+      (window as any).__benchBusy = 0;
+    });
+    socketsBefore.push(await page.evaluate(() => (window as any).__benchSockets as number));
+  }
+  const started = performance.now();
+  const run = await cpuDuring(pid, () => stream(fleet, STREAM_SECONDS));
+  const wallMs = performance.now() - started;
+  let busyMs = 0;
+  for (const page of pages) busyMs += await page.evaluate(() => (window as any).__benchBusy as number);
+  await sleep(2000); // the last lines' events reach the pages
+  const lags: number[] = [];
+  let reconnects = 0;
+  for (const [index, page] of pages.entries()) {
+    lags.push(...(await page.evaluate(() => (window as any).__benchLags as number[])));
+    reconnects += (await page.evaluate(() => (window as any).__benchSockets as number)) - socketsBefore[index]!;
+    await page.context().close();
+  }
+  return {
+    lags,
+    lines: run.result.lines,
+    failures: run.result.failures,
+    cpu: run.percent,
+    cpuSeconds: run.seconds,
+    wall: run.wall,
+    reconnects,
+    busy: (busyMs / pages.length / wallMs) * 100,
+  };
+}
+
+function lagRow(label: string, lags: number[], expected: number, reconnects: number): string[] {
+  const sorted = [...lags].sort((a, b) => a - b);
+  const ms = (value: number) => formatNumber(value, 0);
+  return [
+    label,
+    `${formatNumber(sorted.length)} of ${formatNumber(expected)}`,
+    ms(percentile(sorted, 50)),
+    ms(percentile(sorted, 95)),
+    ms(sorted.at(-1) ?? NaN),
+    String(reconnects),
+  ];
+}
+
+function cpuRow(label: string, lines: number, wall: number, percent: number, seconds: number, busy?: number): string[] {
+  return [
+    label,
+    formatNumber(lines),
+    lines > 0 ? formatNumber(lines / wall) : '0',
+    formatNumber(percent, 1),
+    lines > 0 ? formatNumber((seconds * 1000 * 1000) / lines, 1) : '—',
+    busy === undefined ? '—' : formatNumber(busy, 0),
+  ];
 }
 
 async function main(): Promise<void> {
@@ -283,17 +388,18 @@ async function main(): Promise<void> {
 
     const render = await firstRender(browser, fleet);
 
+    // Streaming with no page open: the server's own delivery, to a Node socket client of the team.
+    // A first streaming window unmeasured: the server's code paths warm (JIT, statement caches) first.
+    await stream(fleet, Math.min(3, STREAM_SECONDS));
+    const client = await socketLags(fleet);
     const quiet = await cpuDuring(pid, () => stream(fleet!, STREAM_SECONDS));
+    await sleep(2000);
+    client.close();
+    const one = await watchedStream(pid, fleet, [await overviewTab(browser, fleet)]);
     const pages: Page[] = [];
     for (let i = 0; i < DASHBOARDS; i++) pages.push(await overviewTab(browser, fleet));
     const idleOpen = await cpuDuring(pid, () => sleep(STREAM_SECONDS * 1000));
-    for (const page of pages) await page.evaluate(() => ((window as any).__benchLags.length = 0));
-    const watched = await cpuDuring(pid, () => stream(fleet!, STREAM_SECONDS));
-    await sleep(2000); // the last lines' events reach the pages
-    const lags: number[] = [];
-    for (const page of pages) lags.push(...(await page.evaluate(() => (window as any).__benchLags as number[])));
-    lags.sort((a, b) => a - b);
-    const expected = watched.result.lines * DASHBOARDS;
+    const five = await watchedStream(pid, fleet, pages);
 
     const ms = (value: number) => formatNumber(value, 0);
     process.stdout.write(
@@ -313,35 +419,36 @@ async function main(): Promise<void> {
           ],
         ),
         '',
-        `${WORKERS} workers × ${LINES_PER_SECOND} lines/s for ${STREAM_SECONDS} s (pushed every ${BATCH_MS} ms), ` +
-          `${DASHBOARDS} dashboards open on the overview: push → the page's socket handler, ms.`,
+        `${WORKERS} workers × ${LINES_PER_SECOND} lines/s for ${STREAM_SECONDS} s (pushed every ${BATCH_MS} ms): ` +
+          "push → a Node socket client, or the page's socket handler (dashboards on the overview), ms.",
         formatTable(
-          ['event lag', 'events', 'p50', 'p95', 'max'],
+          ['event lag', 'events', 'p50', 'p95', 'max', 'reconnects'],
           [
-            [
-              `${DASHBOARDS} dashboards`,
-              `${formatNumber(lags.length)} of ${formatNumber(expected)}`,
-              ms(percentile(lags, 50)),
-              ms(percentile(lags, 95)),
-              ms(lags.at(-1) ?? NaN),
-            ],
+            lagRow('Node client, no dashboard', client.lags, quiet.result.lines, 0),
+            lagRow('1 dashboard', one.lags, one.lines, one.reconnects),
+            lagRow(`${DASHBOARDS} dashboards`, five.lags, five.lines * DASHBOARDS, five.reconnects),
           ],
         ),
         '',
-        'Server CPU (the fleet process, user + system; 100% = one core).',
+        'Server CPU (the fleet process, user + system; 100% = one core) and how busy the pages kept their main ' +
+          'threads (long tasks, mean per page).',
         formatTable(
-          ['server CPU', 'lines pushed', 'CPU %'],
+          ['server CPU', 'lines pushed', 'lines/s', 'CPU %', 'CPU ms / 1,000 lines', 'pages busy %'],
           [
-            ['streaming, no dashboard open', formatNumber(quiet.result.lines), formatNumber(quiet.percent, 1)],
-            [`idle, ${DASHBOARDS} dashboards open`, '0', formatNumber(idleOpen.percent, 1)],
-            [
+            cpuRow('streaming, no dashboard open', quiet.result.lines, quiet.wall, quiet.percent, quiet.seconds),
+            cpuRow('streaming, 1 dashboard open', one.lines, one.wall, one.cpu, one.cpuSeconds, one.busy),
+            cpuRow(`idle, ${DASHBOARDS} dashboards open`, 0, idleOpen.wall, idleOpen.percent, idleOpen.seconds),
+            cpuRow(
               `streaming, ${DASHBOARDS} dashboards open`,
-              formatNumber(watched.result.lines),
-              formatNumber(watched.percent, 1),
-            ],
+              five.lines,
+              five.wall,
+              five.cpu,
+              five.cpuSeconds,
+              five.busy,
+            ),
           ],
         ),
-        `Push failures: ${quiet.result.failures + watched.result.failures}. Chromium ${browser.version()}; ` +
+        `Push failures: ${quiet.result.failures + one.failures + five.failures}. Chromium ${browser.version()}; ` +
           machineNote().replace('the load client and the server', 'the pushers, Chromium and the server'),
       ].join('\n') + '\n',
     );
