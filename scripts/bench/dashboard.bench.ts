@@ -178,8 +178,8 @@ async function openTab(browser: Browser, fleet: Fleet): Promise<Page> {
         this.addEventListener('message', (event) => {
           const at = Date.now();
           const text = typeof event.data === 'string' ? event.data : '';
-          const sent = /"line":"stream \S+ sent=(\d+)/.exec(text);
-          if (sent) lags.push(at - Number(sent[1]));
+          // A frame may be a batch of many events (the page asks for batches): time each one in it.
+          for (const sent of text.matchAll(/"line":"stream \S+ sent=(\d+)/g)) lags.push(at - Number(sent[1]));
         });
       }
     };

@@ -258,3 +258,34 @@ t.test('messages are handled in the order sent: auth then subscribe without wait
   t.same(await socket.next(), { type: 'subscribed', chatId: 'c1' });
   t.same(await socket.next(), { type: 'pong' });
 });
+
+t.test('auth with batch: true gathers what arrives together into one batch frame, in order', async (t) => {
+  const fleet = await startFleet(t);
+  const alice = await fleet.register('alice', 'alpha');
+  const socket = await TestSocket.open(t, fleet);
+  t.same(await socket.ask({ type: 'auth', token: alice.token, batch: 'yes' }), {
+    type: 'error',
+    message: 'batch: must be true or false',
+  });
+  const answered = await socket.ask({ type: 'auth', token: alice.token, batch: true });
+  t.match(answered, { type: 'batch', messages: [{ type: 'authenticated', uid: alice.uid }] }, 'the answer, batched');
+
+  const seqs = [1, 2, 3].map(
+    (n) =>
+      fleet.kernel.spine.publish({ topic: 'team.alpha.tasks', type: 'task_updated', team: 'alpha', data: { n } }).seq,
+  );
+  const frame = await socket.next();
+  t.equal(frame.type, 'batch', 'one frame');
+  t.same(
+    (frame.messages as Message[]).map((m) => [m.seq, m.n]),
+    seqs.map((seq, i) => [seq, i + 1]),
+    'every event, in publish order',
+  );
+  t.same(await socket.ask({ type: 'ping' }), { type: 'batch', messages: [{ type: 'pong' }] }, 'then the pong alone');
+
+  // A socket that did not ask keeps one frame per message.
+  const plain = await TestSocket.open(t, fleet);
+  t.equal((await plain.authenticate(alice.token)).type, 'authenticated');
+  const one = fleet.kernel.spine.publish({ topic: 'team.alpha.tasks', type: 'task_updated', team: 'alpha', data: {} });
+  t.match(await plain.next(), { type: 'task_updated', seq: one.seq });
+});

@@ -66,7 +66,8 @@ export class LiveSocket {
     this.#ws = ws;
     ws.onopen = () => {
       /** @type {Record<string, unknown>} */
-      const auth = { type: 'auth', token: this.#token };
+      // batch: the hub sends what arrives within 25 ms as one frame, not one frame per event.
+      const auth = { type: 'auth', token: this.#token, batch: true };
       if (this.#haveCursor) auth.since = this.lastSeq;
       ws.send(JSON.stringify(auth));
     };
@@ -166,6 +167,21 @@ export class LiveSocket {
     } catch {
       return;
     }
+    if (!message || typeof message !== 'object') return;
+    // The hub gathers a batching socket's messages into one frame (see `batch: true` in the auth).
+    if (message.type === 'batch' && Array.isArray(message.messages)) {
+      for (const one of message.messages) if (this.#ws === ws) this.#handle(ws, one);
+      return;
+    }
+    this.#handle(ws, message);
+  }
+
+  /**
+   * One message of the hub's: an event (it has a seq) or a control message.
+   * @param {WebSocket} ws
+   * @param {any} message
+   */
+  #handle(ws, message) {
     if (!message || typeof message !== 'object') return;
     if (typeof message.seq === 'number') {
       this.#onEvent(message);
