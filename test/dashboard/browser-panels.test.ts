@@ -82,10 +82,18 @@ t.test('the panels, one fleet', { skip }, async (t) => {
     await board.locator('[data-form="new-task"] [type="submit"]').click();
     await board.locator('[data-column="open"] [data-task]', { hasText: 'Write the changelog' }).waitFor();
     const listed = await must(fleet, lead, 'GET', '/teams/alpha/tasks');
-    t.ok(
-      (listed as any[]).some((task) => task.subject === 'Write the changelog'),
-      'the task the form created is on the server',
-    );
+    const changelog = (listed as any[]).find((task) => task.subject === 'Write the changelog');
+    t.ok(changelog, 'the task the form created is on the server');
+
+    // A lead raises its priority and gives it to bob from its card.
+    const changelogCard = board.locator(`[data-task="${changelog.id}"]`);
+    await changelogCard.locator('[data-action="priority"]').selectOption('high');
+    await changelogCard.locator('[data-priority="high"]').waitFor({ timeout: 5000 });
+    t.equal((await must(fleet, lead, 'GET', `/tasks/${changelog.id}`)).priority, 'high', 'its priority on the server');
+    await changelogCard.locator('[data-action="assign"]').selectOption('bob');
+    await changelogCard.locator('[data-owner="bob"]').waitFor({ timeout: 5000 });
+    t.equal((await must(fleet, lead, 'GET', `/tasks/${changelog.id}`)).ownerHandle, 'bob', 'assigned on the server');
+    t.equal(await changelogCard.locator('[data-action="assign"]').count(), 0, 'an owned task offers no assign');
   });
 
   t.test('mail and chats: a mail to the lead, opened; a direct chat', async (t) => {

@@ -49,6 +49,9 @@ export function TasksView({ param }) {
       return { byId: state.byId, version: state.version + 1 };
     });
   });
+  // The team's agents, for a lead's "assign to" menus (workers cannot assign).
+  const agentList = useApi(isLead ? `/teams/${encodeURIComponent(teamName)}/agents` : null);
+  const agents = Array.isArray(agentList.data) ? agentList.data : [];
   const [owner, setOwner] = useState(/** @type {string | null} */ (null));
   const [showAllResolved, setShowAllResolved] = useState(false);
   const [creating, setCreating] = useState(false);
@@ -140,6 +143,7 @@ export function TasksView({ param }) {
                       tasks=${tasks}
                       blocks=${blocks.get(task.id) ?? []}
                       isLead=${isLead}
+                      agents=${agents}
                       focused=${param === task.id}
                     />`,
                 )}

@@ -1,29 +1,37 @@
 import { Badge, Button, html, timeAgo, useFleet, useState } from 'fleet-dashboard';
 
 const STATUS_LABEL = { open: 'Open', in_progress: 'In progress', blocked: 'Blocked', resolved: 'Resolved' };
+export const PRIORITIES = ['critical', 'high', 'normal', 'low'];
+const PRIORITY_TONE = { critical: 'danger', high: 'warning', low: 'neutral' };
 
 /**
  * One task: subject, owner, what blocks it (and whether each blocker is resolved), what it blocks;
- * for leads, a status menu and Resolve (a refusal, e.g. TASKS_BLOCKED, shows on the card).
- * @param {{ task: any, tasks: Map<string, any>, blocks: string[], isLead: boolean, focused: boolean }} props
+ * for leads, a status menu, a priority menu, Resolve, and "assign to" while it has no owner (a refusal,
+ * e.g. TASKS_BLOCKED, shows on the card).
+ * @param {{ task: any, tasks: Map<string, any>, blocks: string[], isLead: boolean, agents: any[],
+ *   focused: boolean }} props
  */
-export function TaskCard({ task, tasks, blocks, isLead, focused }) {
+export function TaskCard({ task, tasks, blocks, isLead, agents, focused }) {
   const fleet = useFleet();
   const [error, setError] = useState(/** @type {string | null} */ (null));
   const blockers = (task.blockedBy ?? []).map((id) => ({ id, task: tasks.get(id) }));
   const waiting = blockers.filter((blocker) => blocker.task?.status !== 'resolved');
   const ready = task.status === 'open' && waiting.length === 0;
 
-  const setStatus = async (/** @type {string} */ status) => {
+  /** One change through the API; a refusal shows on the card. */
+  const change = async (/** @type {string} */ method, /** @type {string} */ path, /** @type {object} */ body) => {
     setError(null);
     try {
-      await fleet.api('PATCH', `/tasks/${encodeURIComponent(task.id)}`, { status });
+      await fleet.api(method, path, body);
       return true;
     } catch (failure) {
       setError(String(/** @type {any} */ (failure)?.message ?? failure));
       return false;
     }
   };
+  const taskPath = `/tasks/${encodeURIComponent(task.id)}`;
+  const setStatus = (/** @type {string} */ status) => change('PATCH', taskPath, { status });
+  const assignable = !task.ownerHandle && task.status !== 'resolved';
 
   return html`<article
     class=${`fd-card tasks-task${focused ? ' tasks-focused' : ''}`}
@@ -36,6 +44,13 @@ export function TaskCard({ task, tasks, blocks, isLead, focused }) {
         task.ownerHandle
           ? html`<${Badge} tone="info" data-owner=${task.ownerHandle}>${task.ownerHandle}<//>`
           : html`<${Badge} tone="neutral">unowned<//>`
+      }
+      ${
+        task.priority && task.priority !== 'normal'
+          ? html`<${Badge} tone=${PRIORITY_TONE[task.priority] ?? 'neutral'} data-priority=${task.priority}>
+              ${task.priority}
+            <//>`
+          : null
       }
       ${ready ? html`<${Badge} tone="ok">ready<//>` : null}
       ${
@@ -100,11 +115,45 @@ export function TaskCard({ task, tasks, blocks, isLead, focused }) {
                 ([value, label]) => html`<option key=${value} value=${value}>${label}</option>`,
               )}
             </select>
+            <select
+              class="fd-select"
+              aria-label="Priority"
+              data-action="priority"
+              value=${task.priority ?? 'normal'}
+              onChange=${async (/** @type {any} */ event) => {
+                const select = event.currentTarget;
+                if (!(await change('PATCH', taskPath, { priority: select.value })))
+                  select.value = task.priority ?? 'normal';
+              }}
+            >
+              ${PRIORITIES.map((value) => html`<option key=${value} value=${value}>${value}</option>`)}
+            </select>
             ${
               task.status !== 'resolved'
                 ? html`<${Button} small kind="primary" data-action="resolve" onClick=${() => setStatus('resolved')}>
                     Resolve
                   <//>`
+                : null
+            }
+            ${
+              assignable && agents.length > 0
+                ? html`<select
+                    class="fd-select"
+                    aria-label="Assign to"
+                    data-action="assign"
+                    value=""
+                    onChange=${async (/** @type {any} */ event) => {
+                      const select = event.currentTarget;
+                      const toHandle = select.value;
+                      if (toHandle) await change('POST', `${taskPath}/assign`, { toHandle });
+                      select.value = '';
+                    }}
+                  >
+                    <option value="">Assign to…</option>
+                    ${agents.map(
+                      (agent) => html`<option key=${agent.uid} value=${agent.handle}>${agent.handle}</option>`,
+                    )}
+                  </select>`
                 : null
             }
           </div>`

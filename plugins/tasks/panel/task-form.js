@@ -1,4 +1,5 @@
 import { Button, html, useApi, useFleet, useState } from 'fleet-dashboard';
+import { PRIORITIES } from './task-card.js';
 
 /**
  * A lead's new task: subject, description, an owner (assigned now: the owner gets the [TASK] direct
@@ -19,6 +20,7 @@ export function TaskForm({ tasks, onDone }) {
     const description = String(data.get('description') ?? '').trim();
     const owner = String(data.get('owner') ?? '');
     const blockedBy = data.getAll('blockedBy').map(String);
+    const priority = String(data.get('priority') ?? 'normal');
     setError(null);
     try {
       await fleet.api('POST', '/tasks', {
@@ -26,6 +28,7 @@ export function TaskForm({ tasks, onDone }) {
         ...(description ? { description } : {}),
         ...(owner ? { toHandle: owner } : {}),
         ...(blockedBy.length ? { blockedBy } : {}),
+        ...(priority !== 'normal' ? { priority } : {}),
       });
       form.reset();
       onDone();
@@ -47,6 +50,12 @@ export function TaskForm({ tasks, onDone }) {
             (agent) =>
               html`<option key=${agent.uid} value=${agent.handle}>${agent.handle} (${agent.agentType})</option>`,
           )}
+        </select>
+      </label>
+      <label class="fd-small">
+        Priority
+        <select class="fd-select" name="priority" value="normal">
+          ${PRIORITIES.map((value) => html`<option key=${value} value=${value}>${value}</option>`)}
         </select>
       </label>
       ${
