@@ -9,6 +9,28 @@ import { FleetApiError } from './fleet-client.js';
 export { html, h, Fragment, useState, useEffect, useMemo, useRef, useCallback, useReducer, useContext };
 export { FleetApiError };
 
+/**
+ * Link a panel's own stylesheet once (a file of its folder: the CSP allows the fleet's origin only), e.g.
+ * `linkStylesheet(new URL('./panel.css', import.meta.url).href)` at the top of the panel's module.
+ * @param {string} href
+ */
+export function linkStylesheet(href) {
+  if ([...document.querySelectorAll('link[rel="stylesheet"]')].some((link) => link.getAttribute('href') === href))
+    return;
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = href;
+  document.head.append(link);
+}
+
+/**
+ * The same from a view, when it mounts.
+ * @param {string} href
+ */
+export function usePanelStyles(href) {
+  useEffect(() => linkStylesheet(href), [href]);
+}
+
 /** The shell provides the signed-in tab's Fleet object here. */
 export const FleetContext = createContext(/** @type {any} */ (null));
 

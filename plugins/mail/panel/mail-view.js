@@ -1,14 +1,15 @@
-import { ErrorNote, View, html, useApi, useEffect, useFleet, useMemo, useState } from 'fleet-dashboard';
+import { ErrorNote, View, html, useApi, useEffect, useFleet, useMemo, useState, usePanelStyles } from 'fleet-dashboard';
 import { ChatList, ChatThread } from './chats.js';
 import { Mailbox } from './mailbox.js';
-import { usePanelStyles } from './styles.js';
+
+const PANEL_CSS = new URL('./panel.css', import.meta.url).href;
 
 /** Chats followed at most (the socket joins each one's guarded topic). */
 const FOLLOWED = 50;
 
 /** @param {{ param?: string }} props */
 export function MailView({ param }) {
-  usePanelStyles();
+  usePanelStyles(PANEL_CSS);
   const fleet = useFleet();
   const { uid, teamName } = fleet.identity;
   // Chat events come only from followed chats; a task's assignment DM may be a new chat (task_created is

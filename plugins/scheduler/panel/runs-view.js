@@ -12,9 +12,11 @@ import {
   useApi,
   useFleet,
   useState,
+  usePanelStyles,
 } from 'fleet-dashboard';
 import { OUTCOME_TONE, scheduleSummary } from './outcomes.js';
-import { usePanelStyles } from './styles.js';
+
+const PANEL_CSS = new URL('./panel.css', import.meta.url).href;
 
 const RUN_EVENTS = ['run_started', 'run_finished'];
 const SCHEDULE_EVENTS = ['schedule_created', 'schedule_updated', 'schedule_deleted', 'run_finished'];
@@ -24,7 +26,7 @@ const toggle = (/** @type {any} */ s) =>
 
 /** @param {{ param?: string }} props */
 export function RunsView({ param }) {
-  usePanelStyles();
+  usePanelStyles(PANEL_CSS);
   const fleet = useFleet();
   const { isLead } = fleet.identity;
   const status = useApi('/scheduler/status', {

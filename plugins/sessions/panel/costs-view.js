@@ -13,9 +13,11 @@ import {
   useMemo,
   useRef,
   useState,
+  usePanelStyles,
 } from 'fleet-dashboard';
 import { DailyChart } from './daily-chart.js';
-import { usePanelStyles } from './styles.js';
+
+const PANEL_CSS = new URL('./panel.css', import.meta.url).href;
 
 const DAY = 86_400_000;
 const RANGES = [7, 14, 30, 90];
@@ -45,7 +47,7 @@ function costCell(/** @type {any} */ row) {
 
 /** @param {{ param?: string }} props */
 export function CostsView({ param }) {
-  usePanelStyles();
+  usePanelStyles(PANEL_CSS);
   const fleet = useFleet();
   const initial = Number(param);
   const [days, setDays] = useState(RANGES.includes(initial) ? initial : 14);

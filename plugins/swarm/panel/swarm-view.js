@@ -11,9 +11,11 @@ import {
   useEvents,
   useFleet,
   useRef,
+  usePanelStyles,
 } from 'fleet-dashboard';
 import { Blackboard } from './blackboard.js';
-import { usePanelStyles } from './styles.js';
+
+const PANEL_CSS = new URL('./panel.css', import.meta.url).href;
 
 /** pheromone:deposit comes with what every worker reads and edits: hot files reload at most this often. */
 const HOT_RELOAD_MS = 2000;
@@ -22,7 +24,7 @@ const TRAIL_TONE = { error: 'danger', warning: 'warning', modify: 'info' };
 
 /** @param {{ param?: string }} props */
 export function SwarmView({ param }) {
-  usePanelStyles();
+  usePanelStyles(PANEL_CSS);
   const fleet = useFleet();
   const swarms = useApi('/swarms?includeAgents=true', {
     refreshOn: ['swarm_created', 'swarm_killed', 'worker_spawned', 'worker_dismissed', 'worker_exit'],

@@ -12,10 +12,12 @@ import {
   useFrameState,
   useMemo,
   useState,
+  usePanelStyles,
 } from 'fleet-dashboard';
 import { TaskCard } from './task-card.js';
 import { TaskForm } from './task-form.js';
-import { usePanelStyles } from './styles.js';
+
+const PANEL_CSS = new URL('./panel.css', import.meta.url).href;
 
 export const COLUMNS = [
   ['open', 'Open'],
@@ -34,7 +36,7 @@ const newer = (a, b) => (!a ? b : !b ? a : Date.parse(b.updatedAt) >= Date.parse
 
 /** @param {{ param?: string }} props */
 export function TasksView({ param }) {
-  usePanelStyles();
+  usePanelStyles(PANEL_CSS);
   const fleet = useFleet();
   const { teamName, isLead } = fleet.identity;
   const path = `/teams/${encodeURIComponent(teamName)}/tasks?limit=${LIMIT}`;

@@ -11,8 +11,10 @@ import {
   useFleet,
   useMemo,
   useState,
+  usePanelStyles,
 } from 'fleet-dashboard';
-import { usePanelStyles } from './styles.js';
+
+const PANEL_CSS = new URL('./panel.css', import.meta.url).href;
 
 const EXECUTION_EVENTS = [
   'workflow:started',
@@ -41,7 +43,7 @@ const tookOf = (/** @type {any} */ e) =>
 
 /** @param {{ param?: string }} props */
 export function WorkflowsView({ param }) {
-  usePanelStyles();
+  usePanelStyles(PANEL_CSS);
   const [status, setStatus] = useState('');
   const executions = useApi(`/executions?limit=100${status ? `&status=${status}` : ''}`, {
     refreshOn: EXECUTION_EVENTS,
