@@ -21,7 +21,7 @@ export interface CostQuery {
   offset: number;
 }
 
-interface Sums {
+export interface CostSums {
   results: number;
   inputTokens: number;
   outputTokens: number;
@@ -59,7 +59,7 @@ interface Acc {
   priced: number;
 }
 
-function sums(acc: Acc, byModel: boolean): Sums {
+function sums(acc: Acc, byModel: boolean): CostSums {
   const totalTokens = acc.input + acc.output + acc.cacheRead + acc.cacheWrite;
   return {
     // By model, every row is a result's spend on that model; otherwise a result counts once.

@@ -1,23 +1,14 @@
 import { type Kysely, sql } from 'kysely';
+import type { CostSums } from './costs.js';
 import { fromNanos } from './spend.js';
 import type { SessionsTables } from './tables.js';
 
 const DAY = 86_400_000;
 
 /** One UTC day of a team's spend (the dashboard's costs chart). */
-export interface DayCost {
+export interface DayCost extends CostSums {
   /** `YYYY-MM-DD`, UTC. */
   day: string;
-  results: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  totalTokens: number;
-  /** Sum of the known costs; null when none is known that day (unknown, not 0). */
-  costUsd: number | null;
-  /** Result-model rows whose cost is unknown: the cost above leaves them out. */
-  unpricedResults: number;
 }
 
 type Row = {
