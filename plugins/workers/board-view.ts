@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { plain, transcriptTail, workerFiles } from '../../core/index.js';
+import { logFormat } from './log-format.js';
 import { readLogLines } from './log-follower.js';
 import { workerView, type WorkerRow } from './worker-store.js';
 
@@ -34,13 +34,7 @@ export type BoardRow = ReturnType<typeof boardRow>;
 
 /** The last non-blank transcript line of the worker's log (its raw last line for a text agent). */
 function lastTranscriptLine(row: WorkerRow): string | null {
-  let format = 'ndjson';
-  try {
-    format = (JSON.parse(readFileSync(workerFiles(row.dir).spec, 'utf8')) as { format?: string }).format ?? format;
-  } catch {
-    // No spec (an external worker): its pushed lines are text.
-    format = 'text';
-  }
+  const format = logFormat(row);
   const { lines } = readLogLines(workerFiles(row.dir).output, undefined, 40);
   const texts = lines.map((line) => line.text);
   const rendered = format === 'ndjson' ? transcriptTail(texts, 40) : texts;

@@ -1,9 +1,9 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import * as v from 'valibot';
 import { f, invalidInput, operationsFor, transcriptTail, workerFiles } from '../../core/index.js';
 import type { WorkersApi } from './index.js';
+import { logFormat } from './log-format.js';
 import { readLogLines, type LogLine } from './log-follower.js';
-import type { WorkerRow } from './worker-store.js';
 
 const op = operationsFor<WorkersApi>();
 
@@ -53,16 +53,6 @@ export const transcriptOperations = [workerTranscript];
 
 /** The session line Claude Code writes as a turn begins: it tells a fresh Transcript what was shown. */
 const sessionLine = (sessionId: string) => JSON.stringify({ type: 'system', subtype: 'init', session_id: sessionId });
-
-/** How the worker's log is written: its spawn spec says (an external worker without one pushes text). */
-function logFormat(row: WorkerRow): 'ndjson' | 'text' {
-  try {
-    const spec = JSON.parse(readFileSync(workerFiles(row.dir).spec, 'utf8')) as { format?: string };
-    return spec.format === 'text' ? 'text' : 'ndjson';
-  } catch {
-    return 'text';
-  }
-}
 
 interface Page {
   /** Byte offset of the first line read (0: the log's beginning). */
