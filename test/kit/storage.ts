@@ -40,8 +40,8 @@ export async function withPgClient<T>(url: string, use: (client: pg.Client) => P
 /**
  * A fresh, empty database on the cluster at `clusterUrl` (default FLEET_TEST_PG_URL), named
  * `fleet_t_<pid>_<n>_<random>`; returns its URL. Dropped at teardown: register this before the
- * teardown that stops whatever uses it (tap runs teardowns last-in first-out). The drop ends any
- * connection still open (WITH (FORCE)).
+ * teardown that stops whatever uses it (tap runs teardowns last-in first-out). The drop waits up to
+ * 2 s for connections still closing, then ends any still open (WITH (FORCE)).
  */
 export async function testDatabase(t: TestLike, clusterUrl = process.env.FLEET_TEST_PG_URL): Promise<string> {
   if (!clusterUrl) throw new Error('testDatabase: no cluster URL (set FLEET_TEST_PG_URL)');
@@ -59,7 +59,20 @@ export async function testDatabase(t: TestLike, clusterUrl = process.env.FLEET_T
     }
   });
   t.teardown(() =>
-    withPgClient(clusterUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+    withPgClient(clusterUrl, async (client) => {
+      // A pool that has ended may still be closing its sockets (pg's Pool.end resolves before they are
+      // closed): forced off by the drop, such a client reports "terminating connection due to administrator
+      // command" as an error in the test's process (seen in CI). They get up to 2 s to go by themselves.
+      for (let waited = 0; waited < 2000; waited += 50) {
+        const open = await client.query<{ n: number }>(
+          'select count(*)::int as n from pg_stat_activity where datname = $1',
+          [name],
+        );
+        if (open.rows[0]!.n === 0) break;
+        await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+      }
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    }),
   );
   const url = new URL(clusterUrl);
   url.pathname = `/${name}`;

@@ -18,9 +18,11 @@ export async function openTestDatabase(
   let db: AnyDb;
   if (where.dialect === 'postgres') {
     pg.types.setTypeParser(20, (value: string) => Number(value));
-    db = new Kysely({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: where.url, max: connections }) }),
-    });
+    const pool = new pg.Pool({ connectionString: where.url, max: connections });
+    // As the fleet's own pool does: an idle connection the server ends (the database dropped at teardown)
+    // is an 'error' on the pool, which would otherwise be thrown in the test's process.
+    pool.on('error', () => undefined);
+    db = new Kysely({ dialect: new PostgresDialect({ pool }) });
   } else {
     const database = new Database(join(where.dir, 'fleet.db'));
     database.pragma('journal_mode = WAL');
