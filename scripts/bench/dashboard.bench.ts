@@ -15,21 +15,17 @@
  * Run with `npm run bench dashboard`. BENCH_SECONDS sets the streaming window (default 5 × 2).
  * Without Chromium at /usr/bin/chromium it says so and exits 0 (nothing to measure).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
-import { freePort, killWorkerProcesses } from '../../test/kit/index.js';
+import { type FleetProcess, startFleetProcess, stopFleetProcess } from './lib/fleet-process.js';
 import { benchSeconds, machineNote } from './lib/settings.js';
 import { formatNumber, formatTable } from './lib/table.js';
 import { percentile } from './lib/percentile.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const FLEET_BIN = join(ROOT, 'bin/fleet.mjs');
 const CHROMIUM = '/usr/bin/chromium';
 const WORKERS = 50;
 const HISTORY_LINES = 10_000;
@@ -44,84 +40,16 @@ const PAD = 'x'.repeat(60);
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 const handleOf = (i: number) => `w-${String(i).padStart(2, '0')}`;
 
-interface Fleet {
-  child: ChildProcess;
-  url: string;
-  dataDir: string;
-  socket: string;
-  lead: string;
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
-}
-
-async function startFleet(dir: string): Promise<Fleet> {
-  const port = await freePort();
-  const socket = `fleet-bench-${process.pid}-${Date.now().toString(36)}`;
-  const dataDir = join(dir, 'data');
-  const adminKey = randomBytes(24).toString('hex');
-  const config = {
-    server: { port, rateLimit: { max: 1_000_000_000 } },
-    log: { level: 'warn' },
-    plugins: {
-      auth: true,
-      mail: true,
-      tasks: true,
-      workers: { max: WORKERS + 5, tmux: { socket, session: 'bench' } },
-      policy: true,
-      sessions: true,
-    },
-  };
-
-  const configFile = join(dir, 'fleet.config.ts');
-  writeFileSync(configFile, `export default ${JSON.stringify(config, null, 2)};\n`);
-  const child = spawn(process.execPath, [FLEET_BIN, 'up', '--config', configFile], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, FLEET_DATA_DIR: dataDir, FLEET_ADMIN_KEY: adminKey },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 30_000;
-  while (!output.includes('listening on')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`fleet up did not start: ${output}`);
-    await sleep(25);
-  }
-  const url = `http://127.0.0.1:${port}`;
-  const call = async (token: string, method: string, path: string, body?: unknown) => {
-    const response = await fetch(url + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
-  const registered = await call(adminKey, 'POST', '/auth', {
-    handle: 'bench-lead',
-    teamName: 'bench',
-    agentType: 'team-lead',
-  });
-  if (registered.status !== 200) throw new Error(`register lead: ${registered.status}`);
-  const lead = registered.body.token as string;
-  return { child, url, dataDir, socket, lead, request: (method, path, body) => call(lead, method, path, body) };
-}
-
-/** End everything the run started: server, any worker processes, the tmux server and its socket. */
-function cleanup(fleet: Fleet | undefined, dir: string): void {
-  if (fleet) {
-    if (fleet.child.exitCode === null) fleet.child.kill('SIGKILL');
-    killWorkerProcesses(fleet.dataDir);
-    try {
-      execFileSync('tmux', ['-L', fleet.socket, 'kill-server'], { stdio: 'ignore' });
-    } catch {
-      // not running
-    }
-    rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid!()}`, fleet.socket), { force: true });
-  }
-  rmSync(dir, { recursive: true, force: true });
+/** The fleet under test: every plugin the dashboard's panels need, fake workers up to WORKERS + 5. */
+function startFleet(dir: string): Promise<FleetProcess> {
+  return startFleetProcess(dir, (socket) => ({
+    auth: true,
+    mail: true,
+    tasks: true,
+    workers: { max: WORKERS + 5, tmux: { socket, session: 'bench' } },
+    policy: true,
+    sessions: true,
+  }));
 }
 
 /** CPU seconds (user + system) the process has used, from /proc/<pid>/stat. */
@@ -140,7 +68,7 @@ async function must(response: Promise<{ status: number; body: any }>, what: stri
 }
 
 /** The 50 external workers and their history: 200 lines each, pushed in pages of 100. */
-async function seed(fleet: Fleet): Promise<void> {
+async function seed(fleet: FleetProcess): Promise<void> {
   const perWorker = HISTORY_LINES / WORKERS;
   for (let i = 0; i < WORKERS; i++) {
     const handle = handleOf(i);
@@ -156,7 +84,7 @@ async function seed(fleet: Fleet): Promise<void> {
 }
 
 /** A fresh tab signed in through a one-time code; its WebSocket messages timed as they reach the page. */
-async function openTab(browser: Browser, fleet: Fleet): Promise<Page> {
+async function openTab(browser: Browser, fleet: FleetProcess): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   await page.addInitScript(() => {
@@ -195,7 +123,7 @@ const workerRows = (page: Page, count: number) =>
   });
 
 /** A signed-in tab on the overview with every worker's row. */
-async function overviewTab(browser: Browser, fleet: Fleet): Promise<Page> {
+async function overviewTab(browser: Browser, fleet: FleetProcess): Promise<Page> {
   const page = await openTab(browser, fleet);
   await page.locator('body[data-connection="live"]').waitFor({ timeout: 60_000 });
   await page.evaluate(() => (location.hash = '#/workers'));
@@ -213,7 +141,7 @@ interface RenderTimes {
 }
 
 /** Time to first render in fresh tabs: sign in to the overview, reload it, open a worker. */
-async function firstRender(browser: Browser, fleet: Fleet): Promise<RenderTimes> {
+async function firstRender(browser: Browser, fleet: FleetProcess): Promise<RenderTimes> {
   const times: RenderTimes = { signIn: [], reload: [], worker: [] };
   for (let run = 0; run < RENDER_RUNS; run++) {
     let started = performance.now();
@@ -243,7 +171,7 @@ async function firstRender(browser: Browser, fleet: Fleet): Promise<RenderTimes>
 }
 
 /** 50 workers × 100 lines/s for `seconds`: every worker pushes a batch every BATCH_MS, stamped with its send time. */
-async function stream(fleet: Fleet, seconds: number): Promise<{ lines: number; failures: number }> {
+async function stream(fleet: FleetProcess, seconds: number): Promise<{ lines: number; failures: number }> {
   const perBatch = (LINES_PER_SECOND * BATCH_MS) / 1000;
   const end = Date.now() + seconds * 1000;
   let lines = 0;
@@ -280,7 +208,7 @@ async function cpuDuring<T>(
 }
 
 /** Push → arrival at a Node `ws` client of the team (the server's delivery, no browser), ms. */
-async function socketLags(fleet: Fleet): Promise<{ lags: number[]; close: () => void }> {
+async function socketLags(fleet: FleetProcess): Promise<{ lags: number[]; close: () => void }> {
   const lags: number[] = [];
   const ws = new WebSocket(`${fleet.url.replace(/^http/, 'ws')}/ws`);
   await new Promise<void>((resolveOpen, reject) => {
@@ -312,7 +240,7 @@ interface Watched {
 }
 
 /** A streaming window with these pages open: their lags, the lines pushed, the fleet's CPU. */
-async function watchedStream(pid: number, fleet: Fleet, pages: Page[]): Promise<Watched> {
+async function watchedStream(pid: number, fleet: FleetProcess, pages: Page[]): Promise<Watched> {
   const socketsBefore: number[] = [];
   for (const page of pages) {
     await page.evaluate(() => {
@@ -377,7 +305,7 @@ async function main(): Promise<void> {
   }
   const { chromium } = await import('playwright-core');
   const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-dashboard-'));
-  let fleet: Fleet | undefined;
+  let fleet: FleetProcess | undefined;
   let browser: Browser | undefined;
   try {
     fleet = await startFleet(dir);
@@ -454,7 +382,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await browser?.close();
-    cleanup(fleet, dir);
+    stopFleetProcess(fleet, dir);
   }
 }
 

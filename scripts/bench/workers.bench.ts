@@ -8,20 +8,17 @@
  *     fast as it can; lines/s and MB/s as the client receives worker_output events.
  * Run with `npm run bench workers`. BENCH_WORKERS_LINES sets N (default 100000).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { freePort, killWorkerProcesses } from '../../test/kit/index.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { type FleetProcess, startFleetProcess, stopFleetProcess } from './lib/fleet-process.js';
 import { machineNote } from './lib/settings.js';
 import { formatNumber, formatTable } from './lib/table.js';
 import { percentile } from './lib/percentile.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const FLEET_BIN = join(ROOT, 'bin/fleet.mjs');
 const FAKE_AGENT = join(ROOT, 'test/fixtures/fake-agent.mjs');
 const SPAWNS = 20;
 const LIVE = 20;
@@ -88,93 +85,23 @@ class TeamSocket {
   }
 }
 
-interface Fleet {
-  child: ChildProcess;
-  url: string;
-  dataDir: string;
-  socket: string;
-  lead: string;
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
-}
-
-async function startFleet(dir: string): Promise<Fleet> {
-  const port = await freePort();
-  const socket = `fleet-bench-${process.pid}-${Date.now().toString(36)}`;
-  const dataDir = join(dir, 'data');
-  const adminKey = randomBytes(24).toString('hex');
-  const config = {
-    server: { port, rateLimit: { max: 1_000_000_000 } },
-    log: { level: 'warn' },
-    tmux: { socket, session: 'bench' },
-    workers: { max: LIVE + 5 },
-    plugins: {
+/** The fleet under test: the fake agent as Claude, and the flood command, up to LIVE + 5 workers. */
+function startFleet(dir: string): Promise<FleetProcess> {
+  return startFleetProcess(
+    dir,
+    (socket) => ({
       auth: true,
       mail: true,
       tasks: true,
       workers: {
+        max: LIVE + 5,
+        tmux: { socket, session: 'bench' },
         claude: { command: [process.execPath, FAKE_AGENT] },
         commands: { flood: { argv: [process.execPath, '-e', FLOOD, String(LINES)] } },
       },
-    },
-  };
-  const configFile = join(dir, 'fleet.config.ts');
-  writeFileSync(configFile, `export default ${JSON.stringify(config, null, 2)};\n`);
-  const child = spawn(process.execPath, [FLEET_BIN, 'up', '--config', configFile], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: dir,
-      FLEET_DATA_DIR: dataDir,
-      FLEET_ADMIN_KEY: adminKey,
-      FAKE_AGENT_STATE_DIR: dir,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 30_000;
-  while (!output.includes('listening on')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`fleet up did not start: ${output}`);
-    await sleep(25);
-  }
-  const url = `http://127.0.0.1:${port}`;
-  const call = async (token: string, method: string, path: string, body?: unknown) => {
-    const response = await fetch(url + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
-  const registered = await call(adminKey, 'POST', '/auth', {
-    handle: 'bench-lead',
-    teamName: 'bench',
-    agentType: 'team-lead',
-  });
-  if (registered.status !== 200) throw new Error(`register lead: ${registered.status}`);
-  const lead = registered.body.token as string;
-  return { child, url, dataDir, socket, lead, request: (method, path, body) => call(lead, method, path, body) };
-}
-
-/** End everything the run started: server, pane hosts and agents, the tmux server and its socket. */
-function cleanup(fleet: Fleet | undefined, dir: string): void {
-  if (fleet) {
-    if (fleet.child.exitCode === null) fleet.child.kill('SIGKILL');
-    // Every pane host and agent group under <dataDir>/workers (<team>/<handle> and each .archive).
-    killWorkerProcesses(fleet.dataDir);
-    try {
-      execFileSync('tmux', ['-L', fleet.socket, 'kill-server'], { stdio: 'ignore' });
-    } catch {
-      // not running
-    }
-    rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid!()}`, fleet.socket), { force: true });
-  }
-  rmSync(dir, { recursive: true, force: true });
+    }),
+    { FAKE_AGENT_STATE_DIR: dir },
+  );
 }
 
 /** RSS (kB) of the given pids from /proc, for the worker processes' own footprint. */
@@ -191,12 +118,14 @@ function rssKb(pids: number[]): number {
   return total;
 }
 
-async function spawnLatency(fleet: Fleet, ws: TeamSocket): Promise<{ ready: number[]; dismiss: number[] }> {
+async function spawnLatency(fleet: FleetProcess, ws: TeamSocket): Promise<{ ready: number[]; dismiss: number[] }> {
   const ready: number[] = [];
   const dismiss: number[] = [];
   for (let i = 0; i < SPAWNS; i++) {
     const handle = `lat-${i}`;
     const isReady = ws.next((m) => m.type === 'worker_state' && m.handle === handle && m.state === 'ready', 30_000);
+    // Both waiters before the spawn: the fake agent can be idle before `ready` has been awaited.
+    const isIdle = ws.next((m) => m.type === 'worker_state' && m.handle === handle && m.state === 'idle', 30_000);
     const started = performance.now();
     const spawned = await fleet.request('POST', '/orchestrate/spawn', {
       handle,
@@ -206,7 +135,7 @@ async function spawnLatency(fleet: Fleet, ws: TeamSocket): Promise<{ ready: numb
     if (spawned.status !== 201) throw new Error(`spawn ${handle}: ${spawned.status} ${JSON.stringify(spawned.body)}`);
     await isReady;
     ready.push(performance.now() - started);
-    await ws.next((m) => m.type === 'worker_state' && m.handle === handle && m.state === 'idle', 30_000);
+    await isIdle;
     const stopping = performance.now();
     const dismissed = await fleet.request('POST', `/orchestrate/dismiss/${handle}`);
     if (dismissed.status !== 200) throw new Error(`dismiss ${handle}: ${dismissed.status}`);
@@ -221,13 +150,14 @@ interface Memory {
   heapTotal: number;
 }
 
-async function serverMemory(fleet: Fleet): Promise<Memory> {
-  const debug = await fleet.request('GET', '/debug');
+async function serverMemory(fleet: FleetProcess): Promise<Memory> {
+  // The process's memory is the operator's to see (a lead gets its team's view only).
+  const debug = await fleet.adminRequest('GET', '/debug');
   return debug.body.memory as Memory;
 }
 
 async function liveMemory(
-  fleet: Fleet,
+  fleet: FleetProcess,
   ws: TeamSocket,
 ): Promise<{ before: Memory; after: Memory; workerRssKb: number }> {
   const before = await serverMemory(fleet);
@@ -262,7 +192,7 @@ async function liveMemory(
 }
 
 async function throughput(
-  fleet: Fleet,
+  fleet: FleetProcess,
   ws: TeamSocket,
 ): Promise<{ lines: number; bytes: number; firstToLastMs: number; spawnToLastMs: number }> {
   let received = 0;
@@ -295,9 +225,9 @@ const mb = (bytes: number) => bytes / (1024 * 1024);
 
 async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-workers-'));
-  let fleet: Fleet | undefined;
+  let fleet: FleetProcess | undefined;
   process.once('SIGINT', () => {
-    cleanup(fleet, dir);
+    stopFleetProcess(fleet, dir);
     process.exit(130);
   });
   try {
@@ -393,7 +323,7 @@ async function main(): Promise<number> {
     process.stderr.write(`workers bench failed: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
   } finally {
-    cleanup(fleet, dir);
+    stopFleetProcess(fleet, dir);
   }
 }
 
